@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs, builds and runs every test: unit tests under ASan/UBSan, then the
+# whole suite (unit and end-to-end through real AWS clients) on the release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh asan
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan -L unit -j"$(nproc)" --output-on-failure
+bash scripts/build.sh release
+ctest --test-dir build -j"$(nproc)" --output-on-failure

@@ -1,0 +1,53 @@
+// Call: one decoded API request, independent of the wire protocol it came in.
+//
+// The protocol layer turns an HTTP request (AWS JSON 1.0 or Query) into a Call
+// whose `params` follow the JSON shape of the service model: lists are arrays,
+// maps are objects. Values that the Query protocol can only send as text
+// (numbers, booleans) stay strings there; api::Params reads both forms.
+// A Service answers a Call through a Reply, once, from any thread.
+#pragma once
+
+#include <boost/json.hpp>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace ferry::api {
+
+enum class Wire { kJson, kQuery };
+
+struct CallContext {
+  std::string request_id;
+  Wire wire = Wire::kJson;
+  std::string scheme = "http";
+  std::string host;          // Host header as the client sent it (host[:port])
+  std::string path;          // URL path, e.g. /000000000000/orders
+  std::string region;        // the server's region
+  std::string account_id;    // account the caller's credentials map to
+  std::string access_key;    // from the SigV4 credential, when present
+  std::string principal_arn; // caller identity, for SenderId and STS
+};
+
+struct Call {
+  std::string service;  // "sqs", "sns", "sts"
+  std::string action;   // e.g. "SendMessage"
+  boost::json::object params;
+  CallContext ctx;
+};
+
+using Reply = std::function<void(Result<boost::json::object>)>;
+
+// One AWS service. Invoke must call `reply` exactly once; it may do so later,
+// from another thread (long polls do).
+class Service {
+ public:
+  virtual ~Service() = default;
+  virtual std::string_view name() const = 0;
+  // True when `action` belongs to this service's API (implemented or not).
+  virtual bool Knows(std::string_view action) const = 0;
+  virtual void Invoke(Call call, Reply reply) = 0;
+};
+
+}  // namespace ferry::api

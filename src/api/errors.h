@@ -1,0 +1,38 @@
+// The AWS error catalog (errors.inc) as a table, and Status constructors that
+// name a row of it. Handlers say which AWS error they mean; the protocol layer
+// turns the row into the wire form of either protocol.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace ferry::api {
+
+enum class ErrorId : int {
+  kNone = 0,
+#define FERRY_API_ERROR(id, code, query_code, http, sender) id,
+#include "api/errors.inc"
+#undef FERRY_API_ERROR
+};
+
+struct ErrorDef {
+  ErrorId id;
+  std::string_view code;
+  std::string_view query_code;
+  int http_status;
+  bool sender_fault;
+};
+
+// The catalog row for `id`; kNone yields InternalError.
+const ErrorDef& LookupError(ErrorId id);
+
+// The row a failed Status maps to: its detail if an API layer set one, else a
+// row chosen by its generic code (kUnavailable → ServiceUnavailable, ...).
+const ErrorDef& ErrorFor(const Status& status);
+
+// A failed Status that names catalog row `id`.
+Status Error(ErrorId id, std::string message);
+
+}  // namespace ferry::api

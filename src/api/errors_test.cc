@@ -1,0 +1,31 @@
+#include "api/errors.h"
+
+#include <gtest/gtest.h>
+
+namespace ferry::api {
+namespace {
+
+TEST(ErrorCatalog, EveryRowIsFoundByItsId) {
+  const ErrorDef& d = LookupError(ErrorId::kQueueDoesNotExist);
+  EXPECT_EQ(d.code, "QueueDoesNotExist");
+  EXPECT_EQ(d.query_code, "AWS.SimpleQueueService.NonExistentQueue");
+  EXPECT_EQ(d.http_status, 400);
+  EXPECT_TRUE(d.sender_fault);
+  EXPECT_EQ(LookupError(ErrorId::kPurgeQueueInProgress).http_status, 403);
+}
+
+TEST(ErrorCatalog, ErrorCarriesItsRowThroughStatus) {
+  Status st = Error(ErrorId::kReceiptHandleIsInvalid, "bad handle");
+  EXPECT_FALSE(st.ok());
+  EXPECT_EQ(ErrorFor(st).code, "ReceiptHandleIsInvalid");
+  EXPECT_EQ(st.message(), "bad handle");
+}
+
+TEST(ErrorCatalog, GenericStatusesMapToServerErrors) {
+  EXPECT_EQ(ErrorFor(Status::Unavailable("disk full")).http_status, 503);
+  EXPECT_EQ(ErrorFor(Status::Internal("bug")).code, "InternalError");
+  EXPECT_EQ(ErrorFor(Status::InvalidArgument("x")).code, "InvalidParameterValue");
+}
+
+}  // namespace
+}  // namespace ferry::api

@@ -1,0 +1,19 @@
+// ServeConfig: everything `ferry serve` is told by flags or its config file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace ferry::app {
+
+struct ServeConfig {
+  std::string listen = "127.0.0.1";
+  uint16_t port = 9324;
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  std::string data_dir = "./ferry-data";
+  unsigned threads = 0;  // 0: one per core
+  std::string log_level = "info";
+};
+
+}  // namespace ferry::app

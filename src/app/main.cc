@@ -1,0 +1,36 @@
+// ferry: an SQS-compatible message broker.
+//   ferry serve [options]     run the server
+//   ferry --version | --help
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+
+#include "app/config.h"
+#include "app/serve.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Ferry: a durable message broker that speaks the Amazon SQS API."};
+  app.set_version_flag("--version", std::string("ferry ") + FERRY_VERSION);
+  app.require_subcommand(1);
+
+  ferry::app::ServeConfig cfg;
+  auto* serve = app.add_subcommand("serve", "Run the server.");
+  serve->set_config("--config", "", "Read options from a TOML file (keys as the long flag names).");
+  serve->add_option("--listen", cfg.listen, "Address to listen on.")->capture_default_str();
+  serve->add_option("--port", cfg.port, "TCP port; 0 picks a free one.")->capture_default_str();
+  serve->add_option("--region", cfg.region, "Region named in ARNs.")->capture_default_str();
+  serve->add_option("--account-id", cfg.account_id, "Account id in queue URLs and ARNs.")
+      ->capture_default_str();
+  serve->add_option("--data-dir", cfg.data_dir, "Directory of the embedded store.")
+      ->capture_default_str();
+  serve->add_option("--threads", cfg.threads, "I/O threads; 0 means one per core.")
+      ->capture_default_str();
+  serve->add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error.")
+      ->capture_default_str();
+
+  CLI11_PARSE(app, argc, argv);
+
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  return ferry::app::RunServer(cfg);
+}

@@ -1,0 +1,43 @@
+// Clock: the only source of time for the engine, so that visibility, delay,
+// retention and dedup windows are tested with a FakeClock and no sleeps.
+// Times are milliseconds since the Unix epoch.
+//
+// Thread-safety: SystemClock is stateless; FakeClock is safe to read from any
+// thread and is advanced by the test that owns it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+namespace ferry {
+
+using TimeMs = int64_t;
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual TimeMs NowMs() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  TimeMs NowMs() const override {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+};
+
+class FakeClock final : public Clock {
+ public:
+  explicit FakeClock(TimeMs start = 1'700'000'000'000) : now_(start) {}
+  TimeMs NowMs() const override { return now_.load(); }
+  void Advance(TimeMs ms) { now_ += ms; }
+  void Set(TimeMs ms) { now_ = ms; }
+
+ private:
+  std::atomic<TimeMs> now_;
+};
+
+}  // namespace ferry

@@ -1,0 +1,31 @@
+// Digests, encodings and random identifiers, over OpenSSL.
+// All functions are thread-safe.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ferry {
+
+using Md5Digest = std::array<unsigned char, 16>;
+
+Md5Digest Md5(std::string_view data);
+std::string Md5Hex(std::string_view data);
+std::string ToHex(const unsigned char* data, size_t n);
+std::string Sha256(std::string_view data);  // raw 32 bytes
+std::string Sha256Hex(std::string_view data);
+std::string HmacSha256(std::string_view key, std::string_view data);  // raw 32 bytes
+
+std::string Base64Encode(std::string_view data);
+// Standard alphabet with padding; returns nullopt for malformed input.
+std::optional<std::string> Base64Decode(std::string_view data);
+
+// Fills `n` bytes from a cryptographically secure generator.
+void RandomBytes(unsigned char* out, size_t n);
+// A random (version 4) UUID in its canonical 36-character form.
+std::string NewUuid();
+
+}  // namespace ferry

@@ -1,0 +1,97 @@
+// Engine: the set of queues and the message state machine of each queue.
+//
+// A message is, at any time, delayed (not yet visible), visible (ready to be
+// received) or in flight (received, hidden until its visibility deadline).
+// Receiving moves visible → in flight and hands out a new receipt handle;
+// deleting with the latest receipt handle removes the message; an expired
+// visibility deadline or a visibility change to 0 makes it visible again.
+// Messages older than the queue's retention period are dropped.
+//
+// Time comes only from the injected Clock. The engine does not run timers:
+// its owner calls Tick() periodically (expiry, promotion of due messages,
+// waking watchers) and uses NextWakeMs() to schedule long-poll retries.
+//
+// Thread-safety: Engine guards its queue map with an internal shared mutex;
+// each Queue guards its own state with its own mutex. Watch callbacks are
+// invoked with no engine lock held.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "engine/body_store.h"
+#include "engine/types.h"
+
+namespace ferry::engine {
+
+class Queue {
+ public:
+  virtual ~Queue() = default;
+
+  virtual const std::string& name() const = 0;
+  virtual TimeMs created_ms() const = 0;
+  virtual TimeMs modified_ms() const = 0;
+  virtual QueueSettings settings() const = 0;
+  virtual void SetSettings(QueueSettings settings) = 0;
+  virtual std::map<std::string, std::string> tags() const = 0;
+  virtual void Tag(const std::map<std::string, std::string>& tags) = 0;
+  virtual void Untag(const std::vector<std::string>& keys) = 0;
+
+  // Stores a message. Fails only when the body store does (kUnavailable).
+  virtual Result<SendResult> Send(SendRequest req) = 0;
+  // Returns up to req.max_messages visible messages, now in flight.
+  virtual Result<std::vector<ReceivedMessage>> Receive(const ReceiveRequest& req) = 0;
+  // Deletes the message the receipt handle names. A well-formed handle of a
+  // message already gone succeeds (deletes are idempotent).
+  // Errors: kInvalidArgument for a malformed handle or one of another queue.
+  virtual Status Delete(std::string_view receipt_handle) = 0;
+  // Sets the in-flight message's visibility deadline to now + timeout_s.
+  // Errors: kInvalidArgument for a malformed handle; kNotFound when the
+  // message is gone or not in flight under this receipt handle.
+  virtual Status ChangeVisibility(std::string_view receipt_handle, int64_t timeout_s) = 0;
+  virtual void Purge() = 0;
+  virtual QueueStats Stats() = 0;
+
+  // Long polling: `fn` is called once, soon after a message may have become
+  // visible (a send, a visibility change, a promotion in Tick). Returns a
+  // token for Unwatch; a fired watcher is removed by itself.
+  virtual uint64_t Watch(std::function<void()> fn) = 0;
+  virtual void Unwatch(uint64_t token) = 0;
+  // The earliest time a delayed or in-flight message becomes visible, or
+  // INT64_MAX when none will.
+  virtual TimeMs NextWakeMs() = 0;
+};
+
+class Engine {
+ public:
+  Engine(const Clock& clock, std::unique_ptr<BodyStore> bodies);
+  ~Engine();
+
+  // Creates a queue, or returns the existing one if its settings are equal.
+  // Errors: kAlreadyExists when it exists with different settings;
+  // kFailedPrecondition when a queue of that name was deleted less than 60 s ago.
+  Result<std::shared_ptr<Queue>> CreateQueue(const std::string& name, QueueSettings settings,
+                                             std::map<std::string, std::string> tags);
+  std::shared_ptr<Queue> FindQueue(const std::string& name) const;
+  // Errors: kNotFound.
+  Status DeleteQueue(const std::string& name);
+  // Names in lexicographic order.
+  std::vector<std::string> ListQueues(const std::string& prefix) const;
+
+  // Expires old messages, makes due messages visible and wakes watchers.
+  void Tick();
+
+  const Clock& clock() const { return clock_; }
+
+ private:
+  struct State;
+  const Clock& clock_;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace ferry::engine

@@ -1,0 +1,485 @@
+#include "engine/standard_queue.h"
+
+#include <algorithm>
+#include <array>
+#include <climits>
+#include <cstring>
+#include <utility>
+
+#include "common/crypto.h"
+#include "engine/receipt_handle.h"
+
+namespace ferry::engine {
+namespace {
+
+// Stale elements in visible_ or timers_ are dropped once they are more than
+// half of the structure and the structure is larger than this.
+constexpr size_t kCompactFloor = 1024;
+
+uint64_t RandomNonZero64() {
+  uint64_t v = 0;
+  while (v == 0) RandomBytes(reinterpret_cast<unsigned char*>(&v), sizeof v);
+  return v;
+}
+
+// Seconds from callers are validated by the API layer; clamping to a century
+// keeps time arithmetic free of overflow whatever arrives.
+TimeMs SecondsToMs(int64_t s) {
+  constexpr int64_t kMaxSeconds = int64_t{100} * 365 * 24 * 3600;
+  return std::clamp<int64_t>(s, 0, kMaxSeconds) * 1000;
+}
+
+// One RAND_bytes call costs about 2 µs, as much as the rest of a send, so
+// message ids are cut from a per-thread buffer of CSPRNG output refilled 4 KiB
+// at a time. (A fork would duplicate the buffer; Ferry does not fork.)
+void BufferedRandomBytes(uint8_t* out, size_t n) {
+  thread_local std::array<uint8_t, 4096> buffer;
+  thread_local size_t used = buffer.size();
+  if (buffer.size() - used < n) {
+    RandomBytes(buffer.data(), buffer.size());
+    used = 0;
+  }
+  std::memcpy(out, buffer.data() + used, n);
+  used += n;
+}
+
+std::array<uint8_t, 16> NewMessageId() {
+  std::array<uint8_t, 16> id;
+  BufferedRandomBytes(id.data(), id.size());
+  id[6] = static_cast<uint8_t>((id[6] & 0x0f) | 0x40);  // version 4
+  id[8] = static_cast<uint8_t>((id[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  return id;
+}
+
+std::string FormatMessageId(const std::array<uint8_t, 16>& id) {
+  std::string hex = ToHex(id.data(), id.size());
+  std::string out;
+  out.reserve(36);
+  out.append(hex, 0, 8).push_back('-');
+  out.append(hex, 8, 4).push_back('-');
+  out.append(hex, 12, 4).push_back('-');
+  out.append(hex, 16, 4).push_back('-');
+  out.append(hex, 20, 12);
+  return out;
+}
+
+void RunAll(std::vector<std::function<void()>>& fns) {
+  for (auto& fn : fns) fn();
+}
+
+}  // namespace
+
+StandardQueue::StandardQueue(std::string name, QueueSettings settings,
+                             std::map<std::string, std::string> tags, const Clock& clock,
+                             std::shared_ptr<BodyStore> bodies)
+    : name_(std::move(name)),
+      created_ms_(clock.NowMs()),
+      clock_(clock),
+      bodies_(std::move(bodies)),
+      incarnation_(RandomNonZero64()),
+      settings_(std::move(settings)),
+      tags_(std::move(tags)),
+      modified_ms_(created_ms_) {}
+
+StandardQueue::~StandardQueue() {
+  index_.ForEach([this](const MessageEntry& e) { bodies_->Release(e.body); });
+}
+
+TimeMs StandardQueue::modified_ms() const {
+  std::lock_guard lock(mu_);
+  return modified_ms_;
+}
+
+QueueSettings StandardQueue::settings() const {
+  std::lock_guard lock(mu_);
+  return settings_;
+}
+
+void StandardQueue::SetSettings(QueueSettings settings) {
+  TimeMs now = clock_.NowMs();
+  std::lock_guard lock(mu_);
+  settings_ = std::move(settings);
+  modified_ms_ = now;
+}
+
+std::map<std::string, std::string> StandardQueue::tags() const {
+  std::lock_guard lock(mu_);
+  return tags_;
+}
+
+void StandardQueue::Tag(const std::map<std::string, std::string>& tags) {
+  std::lock_guard lock(mu_);
+  for (const auto& [k, v] : tags) tags_[k] = v;
+}
+
+void StandardQueue::Untag(const std::vector<std::string>& keys) {
+  std::lock_guard lock(mu_);
+  for (const auto& k : keys) tags_.erase(k);
+}
+
+Result<SendResult> StandardQueue::Send(SendRequest req) {
+  const std::array<uint8_t, 16> id = NewMessageId();
+  Result<BodyRef> ref = bodies_->Put(req.payload);
+  if (!ref.ok()) return ref.status();
+  const TimeMs now = clock_.NowMs();
+
+  std::vector<BodyRef> released;
+  Callbacks wake;
+  uint64_t seq;
+  {
+    std::lock_guard lock(mu_);
+    int64_t became_visible = AdvanceLocked(now, &released);
+    seq = next_seq_++;
+    last_sent_ms_ = std::max(last_sent_ms_, now);
+    const int64_t delay_s = req.delay_s >= 0 ? req.delay_s : settings_.delay_s;
+
+    MessageEntry entry;
+    entry.seq = seq;
+    entry.body = *ref;
+    entry.sent_ms = last_sent_ms_;
+    entry.message_id = id;
+    entry.has_group = !req.group_id.empty();
+    MessageEntry* e = index_.Insert(entry);
+    if (entry.has_group) groups_.emplace(seq, std::move(req.group_id));
+    if (delay_s > 0) {
+      e->state = MessageState::kDelayed;
+      ++delayed_count_;
+      ScheduleLocked(e, entry.sent_ms + SecondsToMs(delay_s));
+    } else {
+      e->state = MessageState::kVisible;
+      ++visible_count_;
+      visible_.push_back(seq);
+      ++became_visible;
+    }
+    wake = TakeWatchersLocked(became_visible);
+  }
+  RunAll(wake);
+  ReleaseBodies(released);
+  return SendResult{FormatMessageId(id), seq};
+}
+
+Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest& req) {
+  struct Taken {
+    uint64_t seq;
+    BodyRef body;
+    TimeMs sent_ms;
+    TimeMs first_receive_ms;
+    uint32_t receive_count;
+    std::array<uint8_t, 16> message_id;
+    std::string group_id;
+  };
+  const size_t max = static_cast<size_t>(std::max(req.max_messages, 1));
+  const TimeMs now = clock_.NowMs();
+
+  std::vector<Taken> taken;
+  std::vector<BodyRef> released;
+  Callbacks wake;
+  {
+    std::lock_guard lock(mu_);
+    int64_t became_visible = AdvanceLocked(now, &released);
+    const int64_t timeout_s =
+        req.visibility_timeout_s >= 0 ? req.visibility_timeout_s : settings_.visibility_timeout_s;
+    const TimeMs deadline = now + SecondsToMs(timeout_s);
+    while (taken.size() < max && !visible_.empty()) {
+      const uint64_t seq = visible_.front();
+      visible_.pop_front();
+      MessageEntry* e = index_.Find(seq);
+      if (e == nullptr || e->state != MessageState::kVisible) continue;
+      e->state = MessageState::kInFlight;
+      --visible_count_;
+      ++in_flight_count_;
+      ++e->receive_count;
+      if (e->first_receive_ms == 0) e->first_receive_ms = now;
+      ScheduleLocked(e, deadline);
+      Taken t{seq, e->body, e->sent_ms, e->first_receive_ms, e->receive_count, e->message_id, {}};
+      if (e->has_group) t.group_id = groups_.at(seq);
+      taken.push_back(std::move(t));
+    }
+    wake = TakeWatchersLocked(became_visible);
+  }
+  RunAll(wake);
+  ReleaseBodies(released);
+
+  // Bodies are read unlocked. A body released meanwhile (the message was
+  // purged or expired) is skipped: the message is gone. Any other failure
+  // leaves the message in flight; it reappears when its visibility expires.
+  std::vector<ReceivedMessage> out;
+  out.reserve(taken.size());
+  Status failure;
+  for (Taken& t : taken) {
+    Result<std::string> payload = bodies_->Get(t.body);
+    if (!payload.ok()) {
+      if (payload.status().code() != Code::kNotFound) failure = payload.status();
+      continue;
+    }
+    ReceivedMessage m;
+    m.message_id = FormatMessageId(t.message_id);
+    m.receipt_handle = EncodeReceiptHandle({incarnation_, t.seq, t.receive_count});
+    m.payload = std::move(payload).value();
+    m.group_id = std::move(t.group_id);
+    m.sequence = t.seq;
+    m.sent_ms = t.sent_ms;
+    m.first_receive_ms = t.first_receive_ms;
+    m.receive_count = static_cast<int32_t>(std::min<uint32_t>(t.receive_count, INT32_MAX));
+    out.push_back(std::move(m));
+  }
+  if (out.empty() && !failure.ok()) return failure;
+  return out;
+}
+
+Status StandardQueue::Delete(std::string_view receipt_handle) {
+  std::optional<ReceiptHandle> h = DecodeReceiptHandle(receipt_handle);
+  if (!h || h->incarnation != incarnation_) {
+    return Status::InvalidArgument("the receipt handle is not valid for this queue");
+  }
+  std::vector<BodyRef> released;
+  {
+    std::lock_guard lock(mu_);
+    MessageEntry* e = index_.Find(h->seq);
+    // Gone: deletes are idempotent. Stale (re-received since): AWS documents
+    // that the call succeeds but the message stays.
+    if (e == nullptr || e->receive_count != h->generation) return Status::Ok();
+    RemoveLocked(e, &released);
+    CompactLocked();
+  }
+  ReleaseBodies(released);
+  return Status::Ok();
+}
+
+Status StandardQueue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_s) {
+  std::optional<ReceiptHandle> h = DecodeReceiptHandle(receipt_handle);
+  if (!h || h->incarnation != incarnation_) {
+    return Status::InvalidArgument("the receipt handle is not valid for this queue");
+  }
+  const TimeMs now = clock_.NowMs();
+  std::vector<BodyRef> released;
+  Callbacks wake;
+  Status status;
+  {
+    std::lock_guard lock(mu_);
+    int64_t became_visible = AdvanceLocked(now, &released);
+    MessageEntry* e = index_.Find(h->seq);
+    if (e == nullptr) {
+      status = Status::NotFound("the message does not exist");
+    } else if (e->receive_count != h->generation) {
+      status = Status::NotFound("the receipt handle has been superseded");
+    } else if (e->state != MessageState::kInFlight) {
+      status = Status::NotFound("the message is not in flight");
+    } else if (timeout_s <= 0) {
+      MakeVisibleLocked(e);
+      ++became_visible;
+    } else {
+      ScheduleLocked(e, now + SecondsToMs(timeout_s));
+    }
+    wake = TakeWatchersLocked(became_visible);
+  }
+  RunAll(wake);
+  ReleaseBodies(released);
+  return status;
+}
+
+void StandardQueue::Purge() {
+  SeqIndex dropped;
+  {
+    std::lock_guard lock(mu_);
+    dropped = std::move(index_);
+    index_ = SeqIndex();
+    visible_ = {};
+    timers_ = {};
+    groups_ = {};
+    oldest_seq_ = next_seq_;
+    visible_count_ = in_flight_count_ = delayed_count_ = 0;
+  }
+  dropped.ForEach([this](const MessageEntry& e) { bodies_->Release(e.body); });
+}
+
+void StandardQueue::Drop() {
+  Purge();
+  std::map<uint64_t, std::function<void()>> all;
+  {
+    std::lock_guard lock(mu_);
+    all.swap(watchers_);
+  }
+  for (auto& [token, fn] : all) fn();
+}
+
+QueueStats StandardQueue::Stats() {
+  const TimeMs now = clock_.NowMs();
+  std::vector<BodyRef> released;
+  Callbacks wake;
+  QueueStats stats;
+  {
+    std::lock_guard lock(mu_);
+    wake = TakeWatchersLocked(AdvanceLocked(now, &released));
+    stats.visible = visible_count_;
+    stats.in_flight = in_flight_count_;
+    stats.delayed = delayed_count_;
+    const MessageEntry* oldest = index_.Find(oldest_seq_);
+    if (oldest != nullptr) stats.oldest_sent_ms = oldest->sent_ms;
+  }
+  RunAll(wake);
+  ReleaseBodies(released);
+  return stats;
+}
+
+uint64_t StandardQueue::Watch(std::function<void()> fn) {
+  std::lock_guard lock(mu_);
+  uint64_t token = next_watch_token_++;
+  watchers_.emplace(token, std::move(fn));
+  return token;
+}
+
+void StandardQueue::Unwatch(uint64_t token) {
+  std::function<void()> fn;  // destroyed after unlocking: it may own anything
+  std::lock_guard lock(mu_);
+  auto it = watchers_.find(token);
+  if (it == watchers_.end()) return;
+  fn = std::move(it->second);
+  watchers_.erase(it);
+}
+
+TimeMs StandardQueue::NextWakeMs() {
+  std::lock_guard lock(mu_);
+  while (!timers_.empty() && !IsCurrentTimerLocked(timers_.front())) {
+    std::pop_heap(timers_.begin(), timers_.end(), TimerLater);
+    timers_.pop_back();
+  }
+  return timers_.empty() ? INT64_MAX : timers_.front().at;
+}
+
+void StandardQueue::Tick() {
+  const TimeMs now = clock_.NowMs();
+  std::vector<BodyRef> released;
+  Callbacks wake;
+  {
+    std::lock_guard lock(mu_);
+    AdvanceLocked(now, &released);
+    wake = TakeWatchersLocked(visible_count_);
+  }
+  RunAll(wake);
+  ReleaseBodies(released);
+}
+
+size_t StandardQueue::IndexMemoryBytes() const {
+  std::lock_guard lock(mu_);
+  return index_.MemoryBytes() + visible_.size() * sizeof(uint64_t) +
+         timers_.capacity() * sizeof(Timer);
+}
+
+int64_t StandardQueue::AdvanceLocked(TimeMs now, std::vector<BodyRef>* released) {
+  ExpireLocked(now, released);
+  return PromoteLocked(now);
+}
+
+void StandardQueue::ExpireLocked(TimeMs now, std::vector<BodyRef>* released) {
+  const TimeMs retention_ms = SecondsToMs(settings_.retention_s);
+  bool expired = false;
+  while (!index_.empty()) {
+    // Each sequence is stepped over once in the queue's life: amortised O(1).
+    MessageEntry* e = index_.Find(oldest_seq_);
+    if (e == nullptr) {
+      ++oldest_seq_;
+      continue;
+    }
+    if (e->sent_ms + retention_ms > now) break;
+    RemoveLocked(e, released);
+    ++oldest_seq_;
+    expired = true;
+  }
+  if (index_.empty()) oldest_seq_ = next_seq_;
+  if (expired) {
+    // Expired visible messages sit at the front of visible_; drop them now so
+    // that a queue nobody receives from does not accumulate them.
+    while (!visible_.empty() && !index_.Contains(visible_.front())) visible_.pop_front();
+    CompactLocked();
+  }
+}
+
+int64_t StandardQueue::PromoteLocked(TimeMs now) {
+  int64_t n = 0;
+  while (!timers_.empty() && timers_.front().at <= now) {
+    const Timer t = timers_.front();
+    std::pop_heap(timers_.begin(), timers_.end(), TimerLater);
+    timers_.pop_back();
+    if (!IsCurrentTimerLocked(t)) continue;
+    MakeVisibleLocked(index_.Find(t.seq));
+    ++n;
+  }
+  return n;
+}
+
+void StandardQueue::MakeVisibleLocked(MessageEntry* e) {
+  if (e->state == MessageState::kDelayed) {
+    --delayed_count_;
+  } else {
+    --in_flight_count_;
+  }
+  e->state = MessageState::kVisible;
+  ++visible_count_;
+  visible_.push_back(e->seq);
+}
+
+void StandardQueue::ScheduleLocked(MessageEntry* e, TimeMs at) {
+  e->visible_at_ms = at;
+  timers_.push_back({at, e->seq});
+  std::push_heap(timers_.begin(), timers_.end(), TimerLater);
+  CompactLocked();
+}
+
+void StandardQueue::RemoveLocked(MessageEntry* e, std::vector<BodyRef>* released) {
+  switch (e->state) {
+    case MessageState::kDelayed:
+      --delayed_count_;
+      break;
+    case MessageState::kVisible:
+      --visible_count_;
+      break;
+    case MessageState::kInFlight:
+      --in_flight_count_;
+      break;
+  }
+  if (e->has_group) groups_.erase(e->seq);
+  released->push_back(e->body);
+  index_.Erase(e->seq);
+}
+
+bool StandardQueue::IsCurrentTimerLocked(const Timer& t) const {
+  const MessageEntry* e = index_.Find(t.seq);
+  return e != nullptr && e->state != MessageState::kVisible && e->visible_at_ms == t.at;
+}
+
+void StandardQueue::CompactLocked() {
+  if (visible_.size() > kCompactFloor &&
+      visible_.size() > 2 * static_cast<size_t>(visible_count_)) {
+    std::erase_if(visible_, [this](uint64_t seq) { return !index_.Contains(seq); });
+    visible_.shrink_to_fit();
+  }
+  if (timers_.size() > kCompactFloor &&
+      timers_.size() > 2 * static_cast<size_t>(in_flight_count_ + delayed_count_)) {
+    std::erase_if(timers_, [this](const Timer& t) { return !IsCurrentTimerLocked(t); });
+    // A deadline set, changed and set back leaves two current elements for
+    // one message; keep one so the size stays bounded by the live count.
+    std::sort(timers_.begin(), timers_.end(),
+              [](const Timer& a, const Timer& b) { return a.seq < b.seq; });
+    timers_.erase(std::unique(timers_.begin(), timers_.end(),
+                              [](const Timer& a, const Timer& b) { return a.seq == b.seq; }),
+                  timers_.end());
+    std::make_heap(timers_.begin(), timers_.end(), TimerLater);
+    if (timers_.capacity() > 2 * timers_.size() + kCompactFloor) timers_.shrink_to_fit();
+  }
+}
+
+StandardQueue::Callbacks StandardQueue::TakeWatchersLocked(int64_t n) {
+  Callbacks out;
+  while (n-- > 0 && !watchers_.empty()) {
+    out.push_back(std::move(watchers_.begin()->second));
+    watchers_.erase(watchers_.begin());
+  }
+  return out;
+}
+
+void StandardQueue::ReleaseBodies(const std::vector<BodyRef>& refs) {
+  for (BodyRef ref : refs) bodies_->Release(ref);
+}
+
+}  // namespace ferry::engine

@@ -1,0 +1,140 @@
+// StandardQueue: the Queue of an SQS standard queue (at-least-once delivery,
+// best-effort order).
+//
+// State per message is one 64-byte MessageEntry in a SeqIndex; payloads live in
+// the BodyStore. Two lazily cleaned structures order the work:
+//   - visible_: sequences in the order they became visible. Receive pops from
+//     the front and skips sequences that are gone. Invariant: every visible
+//     message has exactly one element here; other elements name messages that
+//     no longer exist.
+//   - timers_: a min-heap of (visible-at time, sequence) for delayed and
+//     in-flight messages. An element is current when its message still exists,
+//     is not visible and has that visible-at time; a visibility change pushes a
+//     new element and leaves the old one to be skipped.
+// Both are compacted when stale elements outnumber live ones, so their size
+// stays proportional to the live message count. Every operation first expires
+// messages past retention (walking from the oldest sequence, which is also the
+// oldest send time) and promotes due timers: amortised O(1) when nothing is due.
+//
+// Thread-safety: every mutable member is guarded by mu_. Body store calls,
+// receipt-handle and message-id formatting, and watcher callbacks happen with
+// mu_ released. Lock order: Engine's map mutex, then a queue's mu_; mu_ is a
+// leaf (nothing else is locked while it is held).
+//
+// Lifecycle: created by Engine. When the queue is deleted the Engine calls
+// Drop(); holders of a shared_ptr may keep using the orphan. The destructor
+// releases the bodies of messages still stored. A StandardQueue must not
+// outlive the Clock it was given.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/seq_index.h"
+
+namespace ferry::engine {
+
+class StandardQueue final : public Queue {
+ public:
+  StandardQueue(std::string name, QueueSettings settings, std::map<std::string, std::string> tags,
+                const Clock& clock, std::shared_ptr<BodyStore> bodies);
+  ~StandardQueue() override;
+
+  StandardQueue(const StandardQueue&) = delete;
+  StandardQueue& operator=(const StandardQueue&) = delete;
+
+  const std::string& name() const override { return name_; }
+  TimeMs created_ms() const override { return created_ms_; }
+  TimeMs modified_ms() const override;
+  QueueSettings settings() const override;
+  void SetSettings(QueueSettings settings) override;
+  std::map<std::string, std::string> tags() const override;
+  void Tag(const std::map<std::string, std::string>& tags) override;
+  void Untag(const std::vector<std::string>& keys) override;
+
+  Result<SendResult> Send(SendRequest req) override;
+  Result<std::vector<ReceivedMessage>> Receive(const ReceiveRequest& req) override;
+  Status Delete(std::string_view receipt_handle) override;
+  Status ChangeVisibility(std::string_view receipt_handle, int64_t timeout_s) override;
+  void Purge() override;
+  QueueStats Stats() override;
+
+  uint64_t Watch(std::function<void()> fn) override;
+  void Unwatch(uint64_t token) override;
+  TimeMs NextWakeMs() override;
+
+  // Expires, promotes due messages, and wakes as many watchers as there are
+  // visible messages (which also recovers a wake-up lost to a watcher that was
+  // woken but never received).
+  void Tick();
+  // Purges and wakes every watcher, so that long polls on a deleted queue
+  // return promptly.
+  void Drop();
+
+  // Bytes held by the index, visible list and timer heap (not the bodies).
+  size_t IndexMemoryBytes() const;
+
+ private:
+  struct Timer {
+    TimeMs at;
+    uint64_t seq;
+  };
+  using Callbacks = std::vector<std::function<void()>>;
+  // Heap order for timers_: the earliest `at` on top.
+  static bool TimerLater(const Timer& a, const Timer& b) { return a.at > b.at; }
+
+  // All of these require mu_ held.
+  // Expires old messages and promotes due ones; returns how many became
+  // visible. Bodies to release are appended to `released`.
+  int64_t AdvanceLocked(TimeMs now, std::vector<BodyRef>* released);
+  void ExpireLocked(TimeMs now, std::vector<BodyRef>* released);
+  int64_t PromoteLocked(TimeMs now);
+  void MakeVisibleLocked(MessageEntry* e);
+  void ScheduleLocked(MessageEntry* e, TimeMs at);
+  // Erases the entry; `e` is invalid afterwards.
+  void RemoveLocked(MessageEntry* e, std::vector<BodyRef>* released);
+  bool IsCurrentTimerLocked(const Timer& t) const;
+  // Drops stale elements of visible_ and timers_ once they are the majority;
+  // leaves index_ (and so MessageEntry pointers) untouched.
+  void CompactLocked();
+  Callbacks TakeWatchersLocked(int64_t n);
+
+  void ReleaseBodies(const std::vector<BodyRef>& refs);
+
+  const std::string name_;
+  const TimeMs created_ms_;
+  const Clock& clock_;
+  const std::shared_ptr<BodyStore> bodies_;
+  // Random per queue incarnation; receipt handles carry it.
+  const uint64_t incarnation_;
+
+  mutable std::mutex mu_;
+  QueueSettings settings_;                   // guarded by mu_
+  std::map<std::string, std::string> tags_;  // guarded by mu_
+  TimeMs modified_ms_;                       // guarded by mu_
+
+  SeqIndex index_;                                    // guarded by mu_
+  std::deque<uint64_t> visible_;                      // guarded by mu_
+  std::vector<Timer> timers_;                         // guarded by mu_; min-heap on `at`
+  std::unordered_map<uint64_t, std::string> groups_;  // guarded by mu_; seq → group id
+  uint64_t next_seq_ = 1;                             // guarded by mu_
+  uint64_t oldest_seq_ = 1;      // guarded by mu_; no stored message has a lower sequence
+  TimeMs last_sent_ms_ = 0;      // guarded by mu_; keeps sent_ms ordered like sequences
+  int64_t visible_count_ = 0;    // guarded by mu_
+  int64_t in_flight_count_ = 0;  // guarded by mu_
+  int64_t delayed_count_ = 0;    // guarded by mu_
+
+  // Registration order is wake order: the longest waiter is woken first.
+  std::map<uint64_t, std::function<void()>> watchers_;  // guarded by mu_
+  uint64_t next_watch_token_ = 1;                       // guarded by mu_
+};
+
+}  // namespace ferry::engine

@@ -1,0 +1,64 @@
+// Value types exchanged with the engine. None of them knows about HTTP or AWS
+// wire names: the SQS layer translates queue attributes and message
+// attributes into these and back.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "common/clock.h"
+
+namespace ferry::engine {
+
+// Queue settings with meaning to the engine. Everything else the API layer
+// wants kept with a queue (policies, KMS settings, ...) lives in `extra`,
+// stored and returned verbatim.
+struct QueueSettings {
+  int64_t visibility_timeout_s = 30;
+  int64_t delay_s = 0;
+  int64_t max_message_size = 1048576;
+  int64_t retention_s = 345600;
+  int64_t receive_wait_s = 0;
+  std::map<std::string, std::string> extra;
+
+  bool operator==(const QueueSettings&) const = default;
+};
+
+struct SendRequest {
+  // The stored message: body plus encoded attributes, opaque to the engine.
+  std::string payload;
+  // Seconds before the message becomes visible; -1 takes the queue's delay.
+  int64_t delay_s = -1;
+  std::string group_id;  // optional; empty for none
+};
+
+struct SendResult {
+  std::string message_id;
+  uint64_t sequence = 0;  // increasing per queue
+};
+
+struct ReceiveRequest {
+  int max_messages = 1;             // 1..10
+  int64_t visibility_timeout_s = -1;  // -1 takes the queue's timeout
+};
+
+struct ReceivedMessage {
+  std::string message_id;
+  std::string receipt_handle;
+  std::string payload;
+  std::string group_id;
+  uint64_t sequence = 0;
+  TimeMs sent_ms = 0;
+  TimeMs first_receive_ms = 0;
+  int32_t receive_count = 0;
+};
+
+struct QueueStats {
+  int64_t visible = 0;    // ApproximateNumberOfMessages
+  int64_t in_flight = 0;  // ApproximateNumberOfMessagesNotVisible
+  int64_t delayed = 0;    // ApproximateNumberOfMessagesDelayed
+  TimeMs oldest_sent_ms = 0;  // 0 when empty
+};
+
+}  // namespace ferry::engine

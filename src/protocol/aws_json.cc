@@ -1,0 +1,43 @@
+#include "protocol/aws_json.h"
+
+namespace ferry::protocol {
+
+std::string_view ServiceForTargetPrefix(std::string_view prefix) {
+  if (prefix == "AmazonSQS") return "sqs";
+  if (prefix == "SNS_20100331") return "sns";
+  if (prefix == "AWSSecurityTokenServiceV20110615") return "sts";
+  return "";
+}
+
+Result<boost::json::object> DecodeJsonBody(std::string_view body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return boost::json::object();
+  boost::system::error_code ec;
+  boost::json::parse_options opts;
+  opts.max_depth = 32;
+  boost::json::value v = boost::json::parse(body, ec, {}, opts);
+  if (ec) {
+    return api::Error(api::ErrorId::kSerialization,
+                      "The request body is not valid JSON: " + ec.message() + ".");
+  }
+  if (!v.is_object()) {
+    return api::Error(api::ErrorId::kSerialization, "The request body must be a JSON object.");
+  }
+  return std::move(v.as_object());
+}
+
+std::string EncodeJsonError(std::string_view service, const api::ErrorDef& error,
+                            std::string_view message) {
+  boost::json::object obj;
+  std::string type;
+  if (service == "sqs") type = "com.amazonaws.sqs#";
+  type += error.code;
+  obj["__type"] = type;
+  obj["message"] = message;
+  return boost::json::serialize(obj);
+}
+
+std::string QueryErrorHeader(const api::ErrorDef& error) {
+  return std::string(error.query_code) + (error.sender_fault ? ";Sender" : ";Receiver");
+}
+
+}  // namespace ferry::protocol

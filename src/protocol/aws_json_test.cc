@@ -1,0 +1,41 @@
+#include "protocol/aws_json.h"
+
+#include <gtest/gtest.h>
+
+namespace ferry::protocol {
+namespace {
+
+TEST(AwsJson, EmptyBodyIsAnEmptyObject) {
+  auto r = DecodeJsonBody("  ");
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->empty());
+}
+
+TEST(AwsJson, MalformedBodiesAreSerializationErrors) {
+  for (std::string_view body : {"{", "[1,2]", "\"x\"", "{\"a\":}", "{\"a\":\"\xff\"}"}) {
+    auto r = DecodeJsonBody(body);
+    ASSERT_FALSE(r.ok()) << body;
+    EXPECT_EQ(api::ErrorFor(r.status()).code, "SerializationException");
+  }
+}
+
+TEST(AwsJson, DeepNestingIsRejected) {
+  std::string deep(1000, '[');
+  EXPECT_FALSE(DecodeJsonBody("{\"a\":" + deep).ok());
+}
+
+TEST(AwsJson, ErrorsNameTheModelShapeAndTheQueryCode) {
+  const auto& def = api::LookupError(api::ErrorId::kQueueDoesNotExist);
+  auto body = boost::json::parse(EncodeJsonError("sqs", def, "gone")).as_object();
+  EXPECT_EQ(body.at("__type"), "com.amazonaws.sqs#QueueDoesNotExist");
+  EXPECT_EQ(body.at("message"), "gone");
+  EXPECT_EQ(QueryErrorHeader(def), "AWS.SimpleQueueService.NonExistentQueue;Sender");
+}
+
+TEST(AwsJson, TargetPrefixesNameServices) {
+  EXPECT_EQ(ServiceForTargetPrefix("AmazonSQS"), "sqs");
+  EXPECT_EQ(ServiceForTargetPrefix("Nope"), "");
+}
+
+}  // namespace
+}  // namespace ferry::protocol

@@ -1,0 +1,117 @@
+#include "protocol/aws_query.h"
+
+#include <gtest/gtest.h>
+
+namespace ferry::protocol {
+namespace {
+
+boost::json::object Decode(std::string_view form, std::string_view action) {
+  auto pairs = ParseForm(form);
+  EXPECT_TRUE(pairs.ok());
+  auto obj = DecodeQueryParams(*pairs, "sqs", action);
+  EXPECT_TRUE(obj.ok()) << obj.status().message();
+  return obj.ok() ? *obj : boost::json::object();
+}
+
+TEST(QueryDecode, FlatMapsBecomeObjects) {
+  auto obj = Decode(
+      "Action=CreateQueue&QueueName=q&Attribute.1.Name=VisibilityTimeout&Attribute.1.Value=40"
+      "&Attribute.2.Name=DelaySeconds&Attribute.2.Value=5&Tag.1.Key=team&Tag.1.Value=a+b",
+      "CreateQueue");
+  EXPECT_EQ(obj.at("QueueName"), "q");
+  EXPECT_EQ(obj.at("Attributes").at("VisibilityTimeout"), "40");
+  EXPECT_EQ(obj.at("Attributes").at("DelaySeconds"), "5");
+  EXPECT_EQ(obj.at("tags").at("team"), "a b");
+  EXPECT_FALSE(obj.contains("Action"));
+}
+
+TEST(QueryDecode, NestedMessageAttributesAndBatchEntriesKeepTheirOrder) {
+  auto obj = Decode(
+      "SendMessageBatchRequestEntry.2.Id=b&SendMessageBatchRequestEntry.2.MessageBody=two"
+      "&SendMessageBatchRequestEntry.10.Id=c&SendMessageBatchRequestEntry.10.MessageBody=ten"
+      "&SendMessageBatchRequestEntry.1.Id=a&SendMessageBatchRequestEntry.1.MessageBody=one"
+      "&SendMessageBatchRequestEntry.1.MessageAttribute.1.Name=color"
+      "&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.DataType=String"
+      "&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.StringValue=red",
+      "SendMessageBatch");
+  const auto& entries = obj.at("Entries").as_array();
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[0].at("Id"), "a");
+  EXPECT_EQ(entries[1].at("Id"), "b");
+  EXPECT_EQ(entries[2].at("Id"), "c");
+  EXPECT_EQ(entries[0].at("MessageAttributes").at("color").at("StringValue"), "red");
+}
+
+TEST(QueryDecode, ResponseNamesDoNotCaptureRequestParameters) {
+  auto obj = Decode("QueueUrl=http%3A%2F%2Fh%2F0%2Fq", "SendMessage");
+  EXPECT_EQ(obj.at("QueueUrl"), "http://h/0/q");
+}
+
+TEST(QueryDecode, AnEmptyCollectionIsItsMemberNameWithNoValue) {
+  auto obj = Decode("Entries=&QueueUrl=u", "SendMessageBatch");
+  EXPECT_TRUE(obj.at("Entries").as_array().empty());
+}
+
+TEST(QueryDecode, FlatListsBecomeArrays) {
+  auto obj = Decode("AttributeName.1=All&MessageAttributeName.1=a.*&MessageAttributeName.2=b",
+                    "ReceiveMessage");
+  EXPECT_EQ(obj.at("AttributeNames").as_array().size(), 1u);
+  EXPECT_EQ(obj.at("MessageAttributeNames").as_array()[1], "b");
+}
+
+TEST(QueryDecode, ContradictoryKeysAreMalformed) {
+  auto pairs = ParseForm("QueueName=a&QueueName.1=b");
+  ASSERT_TRUE(pairs.ok());
+  EXPECT_FALSE(DecodeQueryParams(*pairs, "sqs", "CreateQueue").ok());
+  pairs = ParseForm("Attribute.x.Name=a&Attribute.x.Value=b");
+  EXPECT_FALSE(DecodeQueryParams(*pairs, "sqs", "CreateQueue").ok());
+  pairs = ParseForm("Attribute.1.Value=b");
+  EXPECT_FALSE(DecodeQueryParams(*pairs, "sqs", "CreateQueue").ok());
+  pairs = ParseForm("A..B=1");
+  EXPECT_FALSE(DecodeQueryParams(*pairs, "sqs", "CreateQueue").ok());
+}
+
+TEST(QueryDecode, MalformedPercentEscapesAreRejected) {
+  EXPECT_FALSE(ParseForm("QueueName=%zz").ok());
+}
+
+TEST(QueryEncode, ReceiveMessageUsesFlattenedElementNames) {
+  auto result = boost::json::parse(R"({"Messages":[{"MessageId":"m1","Body":"a\r\n<b>",
+      "Attributes":{"SenderId":"x"},
+      "MessageAttributes":{"k":{"DataType":"String","StringValue":"v"}}}]})")
+                    .as_object();
+  std::string xml = EncodeQueryResult("sqs", "ReceiveMessage", result, "rid");
+  EXPECT_NE(xml.find("<ReceiveMessageResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">"
+                     "<ReceiveMessageResult><Message><MessageId>m1</MessageId>"
+                     "<Body>a&#xD;\n&lt;b&gt;</Body>"
+                     "<Attribute><Name>SenderId</Name><Value>x</Value></Attribute>"
+                     "<MessageAttribute><Name>k</Name><Value><DataType>String</DataType>"
+                     "<StringValue>v</StringValue></Value></MessageAttribute></Message>"
+                     "</ReceiveMessageResult><ResponseMetadata><RequestId>rid</RequestId>"),
+            std::string::npos)
+      << xml;
+}
+
+TEST(QueryEncode, BatchResultEntriesAreNamedPerAction) {
+  auto result = boost::json::parse(R"({"Successful":[{"Id":"a"}],"Failed":[]})").as_object();
+  std::string xml = EncodeQueryResult("sqs", "DeleteMessageBatch", result, "rid");
+  EXPECT_NE(xml.find("<DeleteMessageBatchResultEntry><Id>a</Id></DeleteMessageBatchResultEntry>"),
+            std::string::npos);
+}
+
+TEST(QueryEncode, EmptyResultStillHasItsResultElement) {
+  std::string xml = EncodeQueryResult("sqs", "ListQueues", {}, "rid");
+  EXPECT_NE(xml.find("<ListQueuesResult></ListQueuesResult>"), std::string::npos);
+  EXPECT_NE(xml.find("<RequestId>rid</RequestId>"), std::string::npos);
+}
+
+TEST(QueryEncode, ErrorsCarryTheQueryCode) {
+  std::string xml = EncodeQueryError("sqs", api::LookupError(api::ErrorId::kQueueDoesNotExist),
+                                     "gone", "rid");
+  EXPECT_NE(xml.find("<Type>Sender</Type><Code>AWS.SimpleQueueService.NonExistentQueue</Code>"
+                     "<Message>gone</Message>"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace ferry::protocol

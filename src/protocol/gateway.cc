@@ -1,0 +1,161 @@
+#include "protocol/gateway.h"
+
+#include <memory>
+
+#include "api/errors.h"
+#include "auth/sigv4.h"
+#include "common/crypto.h"
+#include "protocol/aws_json.h"
+#include "protocol/aws_query.h"
+#include "protocol/form.h"
+
+namespace ferry::protocol {
+namespace {
+
+using api::ErrorId;
+
+// What the gateway knows about a request before the service answers it.
+struct Exchange {
+  api::Wire wire = api::Wire::kJson;
+  std::string service;
+  std::string action;
+  std::string request_id;
+};
+
+http::Response ErrorResponse(const Exchange& ex, const Status& st) {
+  const api::ErrorDef& def = api::ErrorFor(st);
+  http::Response res;
+  res.status = def.http_status;
+  res.headers.emplace_back("x-amzn-RequestId", ex.request_id);
+  if (ex.wire == api::Wire::kJson) {
+    res.headers.emplace_back("Content-Type", std::string(kJsonContentType));
+    res.headers.emplace_back("x-amzn-query-error", QueryErrorHeader(def));
+    res.body = EncodeJsonError(ex.service, def, st.message());
+  } else {
+    res.headers.emplace_back("Content-Type", "text/xml");
+    res.body = EncodeQueryError(ex.service.empty() ? "sqs" : ex.service, def, st.message(),
+                                ex.request_id);
+  }
+  return res;
+}
+
+http::Response SuccessResponse(const Exchange& ex, const boost::json::object& result) {
+  http::Response res;
+  res.headers.emplace_back("x-amzn-RequestId", ex.request_id);
+  if (ex.wire == api::Wire::kJson) {
+    res.headers.emplace_back("Content-Type", std::string(kJsonContentType));
+    res.body = boost::json::serialize(result);
+  } else {
+    res.headers.emplace_back("Content-Type", "text/xml");
+    res.body = EncodeQueryResult(ex.service, ex.action, result, ex.request_id);
+  }
+  return res;
+}
+
+std::string_view FindParam(const FormPairs& pairs, std::string_view key) {
+  for (const auto& [k, v] : pairs) {
+    if (k == key) return v;
+  }
+  return {};
+}
+
+}  // namespace
+
+Gateway::Gateway(GatewayOptions options, std::vector<api::Service*> services)
+    : options_(std::move(options)), services_(std::move(services)) {}
+
+api::Service* Gateway::FindService(std::string_view name) const {
+  for (auto* s : services_) {
+    if (s->name() == name) return s;
+  }
+  return nullptr;
+}
+
+api::Service* Gateway::FindServiceForAction(std::string_view action) const {
+  for (auto* s : services_) {
+    if (s->Knows(action)) return s;
+  }
+  return nullptr;
+}
+
+void Gateway::Handle(http::Request req, http::Responder respond) {
+  Exchange ex;
+  ex.request_id = NewUuid();
+  auto fail = [&](const Status& st) { respond(ErrorResponse(ex, st)); };
+
+  api::Call call;
+  std::string_view target = req.target;
+  size_t q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+  call.ctx.path = std::string(path);
+  call.ctx.host = std::string(req.Header("host"));
+  call.ctx.region = options_.region;
+  call.ctx.account_id = options_.account_id;
+
+  auto scope = auth::ParseAuthorizationHeader(req.Header("authorization"));
+  std::string_view amz_target = req.Header("x-amz-target");
+
+  api::Service* service = nullptr;
+  if (!amz_target.empty()) {
+    ex.wire = api::Wire::kJson;
+    size_t dot = amz_target.find('.');
+    std::string_view prefix = amz_target.substr(0, dot);
+    ex.service = std::string(ServiceForTargetPrefix(prefix));
+    if (dot != std::string_view::npos) ex.action = std::string(amz_target.substr(dot + 1));
+    service = FindService(ex.service);
+    if (!service || !service->Knows(ex.action)) {
+      return fail(api::Error(ErrorId::kUnknownOperation,
+                             "The operation " + std::string(amz_target) + " is not known."));
+    }
+    auto params = DecodeJsonBody(req.body);
+    if (!params.ok()) return fail(params.status());
+    call.params = std::move(*params);
+  } else {
+    ex.wire = api::Wire::kQuery;
+    auto pairs = ParseForm(query);
+    if (!pairs.ok()) {
+      return fail(api::Error(ErrorId::kMalformedQueryString, "The query string is malformed."));
+    }
+    if (req.method == "POST" && !req.body.empty()) {
+      auto body_pairs = ParseForm(req.body);
+      if (!body_pairs.ok()) {
+        return fail(api::Error(ErrorId::kMalformedQueryString, "The request body is malformed."));
+      }
+      for (auto& p : *body_pairs) pairs->push_back(std::move(p));
+    }
+    if (!scope) {
+      auto cred = FindParam(*pairs, "X-Amz-Credential");
+      if (!cred.empty()) scope = auth::ParseCredential(cred);
+    }
+    ex.action = std::string(FindParam(*pairs, "Action"));
+    if (ex.action.empty()) {
+      return fail(api::Error(ErrorId::kMissingParameter,
+                             "The request must contain the parameter Action."));
+    }
+    if (scope) service = FindService(scope->service);
+    if (!service || !service->Knows(ex.action)) service = FindServiceForAction(ex.action);
+    if (!service) {
+      return fail(api::Error(ErrorId::kInvalidAction,
+                             "The action " + ex.action + " is not valid for this web service."));
+    }
+    ex.service = std::string(service->name());
+    auto params = DecodeQueryParams(*pairs, ex.service, ex.action);
+    if (!params.ok()) return fail(params.status());
+    call.params = std::move(*params);
+  }
+
+  if (scope) call.ctx.access_key = scope->access_key;
+  call.ctx.wire = ex.wire;
+  call.ctx.request_id = ex.request_id;
+  call.service = ex.service;
+  call.action = ex.action;
+  service->Invoke(std::move(call),
+                  [ex = std::move(ex), respond = std::move(respond)](
+                      Result<boost::json::object> result) {
+                    respond(result.ok() ? SuccessResponse(ex, *result)
+                                        : ErrorResponse(ex, result.status()));
+                  });
+}
+
+}  // namespace ferry::protocol

@@ -1,0 +1,39 @@
+// Gateway: the protocol edge. Turns each HTTP request into an api::Call,
+// hands it to the service it belongs to, and writes the service's answer (or
+// error) back in the wire protocol the client used.
+//
+//   X-Amz-Target: AmazonSQS.SendMessage + JSON body      → AWS JSON 1.0
+//   Action=SendMessage&... (form body or GET query)       → Query, XML out
+//
+// The service of a Query request is the one its SigV4 credential scope names,
+// else the first registered service that knows the action.
+// Thread-safety: immutable after construction; Handle runs on any thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "api/call.h"
+#include "http/server.h"
+
+namespace ferry::protocol {
+
+struct GatewayOptions {
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+};
+
+class Gateway final : public http::Handler {
+ public:
+  Gateway(GatewayOptions options, std::vector<api::Service*> services);
+  void Handle(http::Request req, http::Responder respond) override;
+
+ private:
+  api::Service* FindService(std::string_view name) const;
+  api::Service* FindServiceForAction(std::string_view action) const;
+
+  GatewayOptions options_;
+  std::vector<api::Service*> services_;
+};
+
+}  // namespace ferry::protocol

@@ -1,0 +1,276 @@
+#include "sqs/attributes.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+
+#include "api/errors.h"
+
+namespace ferry::sqs {
+namespace {
+
+using engine::QueueSettings;
+
+enum class Kind { kInt, kJson, kText, kBool };
+
+// The attributes a client may set. `field` is the QueueSettings member of an
+// engine setting; nullptr keeps the value in `extra` under `name`.
+struct SettableAttribute {
+  std::string_view name;
+  Kind kind;
+  int64_t min = 0;
+  int64_t max = 0;
+  int64_t QueueSettings::*field = nullptr;
+};
+
+constexpr std::array kSettable = {
+    SettableAttribute{"DelaySeconds", Kind::kInt, 0, 900, &QueueSettings::delay_s},
+    SettableAttribute{"MaximumMessageSize", Kind::kInt, 1024, 1048576,
+                      &QueueSettings::max_message_size},
+    SettableAttribute{"MessageRetentionPeriod", Kind::kInt, 60, 1209600,
+                      &QueueSettings::retention_s},
+    SettableAttribute{"ReceiveMessageWaitTimeSeconds", Kind::kInt, 0, 20,
+                      &QueueSettings::receive_wait_s},
+    SettableAttribute{"VisibilityTimeout", Kind::kInt, 0, 43200,
+                      &QueueSettings::visibility_timeout_s},
+    SettableAttribute{"Policy", Kind::kJson},
+    SettableAttribute{"RedrivePolicy", Kind::kJson},
+    SettableAttribute{"RedriveAllowPolicy", Kind::kJson},
+    SettableAttribute{"KmsMasterKeyId", Kind::kText},
+    SettableAttribute{"KmsDataKeyReusePeriodSeconds", Kind::kInt, 60, 86400},
+    SettableAttribute{"SqsManagedSseEnabled", Kind::kBool},
+};
+
+// Attributes that only FIFO queues have.
+constexpr std::array<std::string_view, 4> kFifoOnly = {"FifoQueue", "ContentBasedDeduplication",
+                                                       "DeduplicationScope", "FifoThroughputLimit"};
+
+// Every attribute GetQueueAttributes can return, in the order "All" lists them.
+constexpr std::array<std::string_view, 17> kReadable = {
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+    "CreatedTimestamp",
+    "DelaySeconds",
+    "LastModifiedTimestamp",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "Policy",
+    "QueueArn",
+    "ReceiveMessageWaitTimeSeconds",
+    "RedrivePolicy",
+    "RedriveAllowPolicy",
+    "VisibilityTimeout",
+    "KmsMasterKeyId",
+    "KmsDataKeyReusePeriodSeconds",
+    "SqsManagedSseEnabled",
+};
+
+constexpr std::string_view kSse = "SqsManagedSseEnabled";
+constexpr std::string_view kKmsKey = "KmsMasterKeyId";
+constexpr std::string_view kKmsReuse = "KmsDataKeyReusePeriodSeconds";
+constexpr std::string_view kDefaultKmsReuse = "300";
+
+template <size_t N>
+bool Contains(const std::array<std::string_view, N>& names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+const SettableAttribute* FindSettable(std::string_view name) {
+  for (const auto& a : kSettable) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+std::optional<int64_t> ParseInt(std::string_view s) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+Status InvalidValue(std::string_view name) {
+  return api::Error(api::ErrorId::kInvalidAttributeValue,
+                    "Invalid value for the parameter " + std::string(name) + ".");
+}
+
+Status UnknownAttribute(std::string_view name) {
+  return api::Error(api::ErrorId::kInvalidAttributeName,
+                    "Unknown Attribute " + std::string(name) + ".");
+}
+
+bool IsJsonObject(std::string_view text) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec);
+  return !ec && v.is_object();
+}
+
+const std::string* FindExtra(const QueueSettings& s, std::string_view name) {
+  auto it = s.extra.find(std::string(name));
+  return it == s.extra.end() ? nullptr : &it->second;
+}
+
+// The value a client sees for a settable attribute, or nullopt when unset.
+std::optional<std::string> SettableValue(const QueueSettings& s, const SettableAttribute& a) {
+  if (a.field != nullptr) return std::to_string(s.*(a.field));
+  if (const std::string* v = FindExtra(s, a.name)) return *v;
+  const bool kms = FindExtra(s, kKmsKey) != nullptr;
+  if (a.name == kSse) return std::string(kms ? "false" : "true");
+  if (a.name == kKmsReuse && kms) return std::string(kDefaultKmsReuse);
+  return std::nullopt;
+}
+
+}  // namespace
+
+Status CheckQueueKind(std::string_view queue_name, const AttributeMap& attributes) {
+  static constexpr std::string_view kMessage =
+      "FIFO queues are not supported by this version of Ferry yet; create a standard queue "
+      "(no .fifo suffix, no FifoQueue, ContentBasedDeduplication, DeduplicationScope or "
+      "FifoThroughputLimit attributes).";
+  bool fifo = queue_name.ends_with(".fifo");
+  for (const auto& [name, value] : attributes) {
+    if (name == "FifoQueue") {
+      if (value != "true" && value != "false") return InvalidValue(name);
+      fifo = fifo || value == "true";
+    } else if (Contains(kFifoOnly, name)) {
+      fifo = true;
+    }
+  }
+  if (fifo) return api::Error(api::ErrorId::kUnsupportedOperation, std::string(kMessage));
+  return Status::Ok();
+}
+
+QueueSettings DefaultQueueSettings() { return QueueSettings{}; }
+
+Status ApplyQueueAttributes(const AttributeMap& attributes, QueueSettings* settings) {
+  const std::string* kms = nullptr;
+  const std::string* sse = nullptr;
+  bool kms_removed = false;
+  for (const auto& [name, value] : attributes) {
+    if (name == "FifoQueue" && value == "false") continue;  // a standard queue; see CheckQueueKind
+    const SettableAttribute* a = FindSettable(name);
+    if (a == nullptr) return UnknownAttribute(name);
+    switch (a->kind) {
+      case Kind::kInt: {
+        std::optional<int64_t> v = ParseInt(value);
+        if (!v || *v < a->min || *v > a->max) return InvalidValue(name);
+        if (a->field != nullptr) {
+          settings->*(a->field) = *v;
+        } else {
+          settings->extra[name] = std::to_string(*v);
+        }
+        break;
+      }
+      case Kind::kJson:
+        // An empty value removes the policy, as SetQueueAttributes does on AWS.
+        if (value.empty()) {
+          settings->extra.erase(name);
+        } else if (IsJsonObject(value)) {
+          settings->extra[name] = value;
+        } else {
+          return InvalidValue(name);
+        }
+        break;
+      case Kind::kText:
+        if (value.empty()) {
+          kms_removed = settings->extra.erase(name) > 0;
+        } else {
+          settings->extra[name] = value;
+          kms = &value;
+        }
+        break;
+      case Kind::kBool:
+        if (value != "true" && value != "false") return InvalidValue(name);
+        sse = &value;
+        break;
+    }
+  }
+  // One kind of server-side encryption at a time: a KMS key turns SQS-managed
+  // SSE off, turning SQS-managed SSE on drops the KMS key, removing the KMS
+  // key leaves the queue unencrypted.
+  if (kms != nullptr && sse != nullptr && *sse == "true") {
+    return api::Error(api::ErrorId::kInvalidAttributeValue,
+                      "You can use one type of server-side encryption (SSE) at one time. You "
+                      "can either enable KMS SSE or SQS SSE.");
+  }
+  auto& extra = settings->extra;
+  if (sse != nullptr && *sse == "true") {
+    extra.erase(std::string(kKmsKey));
+    extra.erase(std::string(kKmsReuse));
+  }
+  if (sse != nullptr) {
+    extra[std::string(kSse)] = *sse;
+  } else if (kms != nullptr || kms_removed) {
+    extra[std::string(kSse)] = "false";
+  }
+  // Canonical form: no entry for a value equal to its default, so that equal
+  // queues have equal settings.
+  const bool has_kms = extra.contains(std::string(kKmsKey));
+  if (auto it = extra.find(std::string(kSse));
+      it != extra.end() && it->second == (has_kms ? "false" : "true")) {
+    extra.erase(it);
+  }
+  if (auto it = extra.find(std::string(kKmsReuse));
+      it != extra.end() && has_kms && it->second == kDefaultKmsReuse) {
+    extra.erase(it);
+  }
+  return Status::Ok();
+}
+
+std::optional<std::string> FirstDifferingAttribute(const AttributeMap& requested,
+                                                   const QueueSettings& existing,
+                                                   const QueueSettings& desired) {
+  for (const auto& [name, value] : requested) {
+    const SettableAttribute* a = FindSettable(name);
+    if (a != nullptr && SettableValue(existing, *a) != SettableValue(desired, *a)) return name;
+  }
+  return std::nullopt;
+}
+
+Result<boost::json::object> RenderQueueAttributes(const std::vector<std::string>& names,
+                                                  engine::Queue& queue, std::string_view arn) {
+  bool all = false;
+  bool stats_needed = false;
+  for (const std::string& n : names) {
+    if (n == "All") {
+      all = true;
+    } else if (!Contains(kReadable, n) && !Contains(kFifoOnly, n)) {
+      return UnknownAttribute(n);
+    }
+    stats_needed = stats_needed || n.starts_with("ApproximateNumberOfMessages");
+  }
+  stats_needed = stats_needed || all;
+  auto wanted = [&](std::string_view n) {
+    return all || std::find(names.begin(), names.end(), n) != names.end();
+  };
+
+  const QueueSettings settings = queue.settings();
+  engine::QueueStats stats;
+  if (stats_needed) stats = queue.Stats();
+
+  boost::json::object out;
+  for (std::string_view n : kReadable) {
+    if (!wanted(n)) continue;
+    std::optional<std::string> v;
+    if (n == "ApproximateNumberOfMessages") {
+      v = std::to_string(stats.visible);
+    } else if (n == "ApproximateNumberOfMessagesNotVisible") {
+      v = std::to_string(stats.in_flight);
+    } else if (n == "ApproximateNumberOfMessagesDelayed") {
+      v = std::to_string(stats.delayed);
+    } else if (n == "CreatedTimestamp") {
+      v = std::to_string(queue.created_ms() / 1000);
+    } else if (n == "LastModifiedTimestamp") {
+      v = std::to_string(queue.modified_ms() / 1000);
+    } else if (n == "QueueArn") {
+      v = std::string(arn);
+    } else if (const SettableAttribute* a = FindSettable(n)) {
+      v = SettableValue(settings, *a);
+    }
+    if (v) out.emplace(n, std::move(*v));
+  }
+  return out;
+}
+
+}  // namespace ferry::sqs

@@ -1,0 +1,119 @@
+// The handlers of the SQS actions and what they share: the service
+// environment, queue lookup and the mapping of engine errors. Internal to
+// src/sqs; service.cc lists every handler in its one dispatch table.
+//
+// A handler validates its input in the order AWS does (queue first, then
+// parameters), calls the engine, and returns the model's output shape.
+// Synchronous handlers return it; ReceiveMessage answers through its Reply,
+// possibly later (long polling).
+//
+// Thread-safety: handlers run concurrently on any thread; Env is shared and
+// its mutable parts guard themselves.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/json.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "api/call.h"
+#include "api/params.h"
+#include "engine/engine.h"
+#include "sqs/service.h"
+
+namespace ferry::sqs {
+
+// AWS allows one PurgeQueue per queue every 60 seconds.
+class PurgeLimiter {
+ public:
+  static constexpr TimeMs kIntervalMs = 60'000;
+  // True, and remembers `now_ms`, when the queue may be purged now. A queue
+  // created after its name's last purge starts afresh.
+  bool TryPurge(const std::string& queue, TimeMs created_ms, TimeMs now_ms);
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, TimeMs> last_purge_ms_;  // guarded by mu_
+};
+
+struct Env {
+  engine::Engine& engine;
+  boost::asio::any_io_executor executor;
+  SqsOptions options;
+  PurgeLimiter purges;
+};
+
+using HandlerResult = Result<boost::json::object>;
+
+// The SenderId of messages sent by callers without an access key.
+inline constexpr std::string_view kAnonymousSenderId = "AIDAIT2UOQQY3AUEKVGXU";
+
+// QueueDoesNotExist, with AWS's message.
+Status QueueDoesNotExist();
+// The queue a request names: by its QueueUrl parameter, else by the request
+// path (Query clients may post to the queue URL). Errors: QueueDoesNotExist.
+Result<std::shared_ptr<engine::Queue>> ResolveQueue(const Env& env, const api::Call& call);
+// The AWS error of an engine failure that has no more specific meaning.
+Status EngineError(const Status& status);
+// "Value <v> for parameter <name> is invalid. Reason: <reason>" when `value`
+// is set and outside [min, max].
+Status CheckRange(std::string_view name, const std::optional<int64_t>& value, int64_t min,
+                  int64_t max, std::string_view reason);
+
+// queues.cc
+HandlerResult CreateQueue(Env& env, const api::Call& call);
+HandlerResult GetQueueUrl(Env& env, const api::Call& call);
+HandlerResult ListQueues(Env& env, const api::Call& call);
+HandlerResult DeleteQueue(Env& env, const api::Call& call);
+HandlerResult GetQueueAttributes(Env& env, const api::Call& call);
+HandlerResult SetQueueAttributes(Env& env, const api::Call& call);
+HandlerResult PurgeQueue(Env& env, const api::Call& call);
+
+// tags.cc
+HandlerResult TagQueue(Env& env, const api::Call& call);
+HandlerResult UntagQueue(Env& env, const api::Call& call);
+HandlerResult ListQueueTags(Env& env, const api::Call& call);
+// Tag limits: at most 50 per queue (`existing` of them kept), keys of 1 to
+// 128 characters, values of at most 256. Errors: InvalidParameterValue.
+Status ValidateTags(const std::map<std::string, std::string>& tags,
+                    const std::map<std::string, std::string>& existing);
+
+// messages.cc
+HandlerResult SendMessage(Env& env, const api::Call& call);
+void ReceiveMessage(Env& env, const api::Call& call, api::Reply reply);
+HandlerResult DeleteMessage(Env& env, const api::Call& call);
+HandlerResult ChangeMessageVisibility(Env& env, const api::Call& call);
+
+// batch.cc
+HandlerResult SendMessageBatch(Env& env, const api::Call& call);
+HandlerResult DeleteMessageBatch(Env& env, const api::Call& call);
+HandlerResult ChangeMessageVisibilityBatch(Env& env, const api::Call& call);
+
+// What SendMessage and each SendMessageBatch entry share (messages.cc).
+struct PreparedSend {
+  engine::SendRequest request;  // payload encoded, delay and group set
+  std::string body_md5_hex;
+  std::string attributes_md5_hex;         // empty without attributes
+  std::string system_attributes_md5_hex;  // empty without system attributes
+  size_t size = 0;                        // as counted against MaximumMessageSize
+};
+// Validates one message (body, delay, attributes) and encodes its payload.
+// `message` holds MessageBody, DelaySeconds, MessageAttributes, ... (the
+// request, or one batch entry); the body is read in place, not copied.
+Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::CallContext& ctx,
+                                 std::string_view action);
+// Sends a prepared message, enforcing the queue's MaximumMessageSize, and
+// returns the SendMessage result members.
+HandlerResult SendPrepared(engine::Queue& queue, PreparedSend prepared);
+// DeleteMessage / ChangeMessageVisibility of one receipt handle, with AWS's
+// errors.
+Status DeleteOne(engine::Queue& queue, std::string_view receipt_handle);
+Status ChangeVisibilityOne(engine::Queue& queue, std::string_view receipt_handle,
+                           const std::optional<int64_t>& timeout_s);
+
+}  // namespace ferry::sqs

@@ -1,0 +1,396 @@
+// SendMessage, ReceiveMessage, DeleteMessage, ChangeMessageVisibility: the hot
+// paths. Each looks its queue up once, reads the body in place, and builds the
+// payload in one allocation.
+#include <algorithm>
+#include <array>
+#include <exception>
+
+#include "api/errors.h"
+#include "common/crypto.h"
+#include "common/utf8.h"
+#include "sqs/handlers.h"
+#include "sqs/long_poll.h"
+#include "sqs/message_codec.h"
+
+namespace ferry::sqs {
+namespace {
+
+using api::ErrorId;
+
+// No queue's MaximumMessageSize is below this, so smaller messages need no
+// look at the queue's settings.
+constexpr size_t kSmallestMaximumMessageSize = 1024;
+
+// The system attributes ReceiveMessage can return, as bits of a mask.
+enum SystemAttribute : uint32_t {
+  kSenderId = 1 << 0,
+  kSentTimestamp = 1 << 1,
+  kApproximateReceiveCount = 1 << 2,
+  kApproximateFirstReceiveTimestamp = 1 << 3,
+  kAwsTraceHeader = 1 << 4,
+  kMessageGroupId = 1 << 5,
+  kAllSystemAttributes = 0xffffffff,
+};
+
+struct SystemAttributeName {
+  std::string_view name;
+  uint32_t bit;
+};
+
+// Names a client may ask for. SequenceNumber, MessageDeduplicationId (FIFO)
+// and DeadLetterQueueSourceArn (dead-letter queues) name nothing yet.
+constexpr std::array kSystemAttributeNames = {
+    SystemAttributeName{"All", kAllSystemAttributes},
+    SystemAttributeName{"SenderId", kSenderId},
+    SystemAttributeName{"SentTimestamp", kSentTimestamp},
+    SystemAttributeName{"ApproximateReceiveCount", kApproximateReceiveCount},
+    SystemAttributeName{"ApproximateFirstReceiveTimestamp", kApproximateFirstReceiveTimestamp},
+    SystemAttributeName{"AWSTraceHeader", kAwsTraceHeader},
+    SystemAttributeName{"MessageGroupId", kMessageGroupId},
+};
+
+// What one ReceiveMessage asks for; shared by the attempts of a long poll.
+struct ReceiveSpec {
+  engine::ReceiveRequest request;
+  uint32_t system_attributes = 0;
+  bool all_attributes = false;
+  std::vector<std::string> attribute_names;     // exact names
+  std::vector<std::string> attribute_prefixes;  // "bar." for "bar.*"
+
+  bool WantsAttribute(std::string_view name) const {
+    if (all_attributes) return true;
+    for (const std::string& n : attribute_names) {
+      if (n == name) return true;
+    }
+    for (const std::string& p : attribute_prefixes) {
+      if (name.starts_with(p)) return true;
+    }
+    return false;
+  }
+};
+
+Status MissingParameter(std::string_view name) {
+  return api::Error(ErrorId::kMissingParameter,
+                    "The request must contain the parameter " + std::string(name) + ".");
+}
+
+Status CheckGroupId(std::string_view id) {
+  bool ok = !id.empty() && id.size() <= 128;
+  for (char c : id) ok = ok && c >= 0x21 && c <= 0x7e;
+  if (ok) return Status::Ok();
+  return api::Error(ErrorId::kInvalidParameterValue,
+                    "Value " + std::string(id) +
+                        " for parameter MessageGroupId is invalid. Reason: MessageGroupId can "
+                        "contain only 1 to 128 alphanumeric or punctuation characters.");
+}
+
+boost::json::object AttributeJson(const AttributeView& a) {
+  boost::json::object v;
+  v.emplace("DataType", a.data_type);
+  if (a.binary) {
+    v.emplace("BinaryValue", Base64Encode(a.value));
+  } else {
+    v.emplace("StringValue", a.value);
+  }
+  return v;
+}
+
+// One engine receive, shaped as the ReceiveMessage result. Sets *got when it
+// returned at least one message.
+Result<boost::json::object> ReceiveOnce(engine::Queue& queue, const ReceiveSpec& spec, bool* got) {
+  Result<std::vector<engine::ReceivedMessage>> received = queue.Receive(spec.request);
+  if (!received.ok()) return EngineError(received.status());
+  *got = !received->empty();
+  boost::json::object out;
+  if (received->empty()) return out;
+
+  boost::json::array messages;
+  messages.reserve(received->size());
+  std::vector<AttributeView> returned;
+  for (engine::ReceivedMessage& m : *received) {
+    std::optional<DecodedPayload> p = DecodePayload(m.payload);
+    if (!p) {
+      return api::Error(ErrorId::kInternalError,
+                        "The stored message " + m.message_id + " could not be decoded.");
+    }
+    boost::json::object msg;
+    msg.reserve(7);
+    msg.emplace("MessageId", std::move(m.message_id));
+    msg.emplace("ReceiptHandle", std::move(m.receipt_handle));
+    msg.emplace("MD5OfBody", ToHex(reinterpret_cast<const unsigned char*>(p->body_md5.data()),
+                                   p->body_md5.size()));
+    msg.emplace("Body", p->body);
+
+    const uint32_t sys = spec.system_attributes;
+    if (sys != 0) {
+      boost::json::object attrs;
+      if (sys & kSenderId) attrs.emplace("SenderId", p->sender_id);
+      if (sys & kSentTimestamp) attrs.emplace("SentTimestamp", std::to_string(m.sent_ms));
+      if (sys & kApproximateReceiveCount) {
+        attrs.emplace("ApproximateReceiveCount", std::to_string(m.receive_count));
+      }
+      if (sys & kApproximateFirstReceiveTimestamp) {
+        attrs.emplace("ApproximateFirstReceiveTimestamp", std::to_string(m.first_receive_ms));
+      }
+      if ((sys & kMessageGroupId) && !m.group_id.empty()) {
+        attrs.emplace("MessageGroupId", std::move(m.group_id));
+      }
+      if (sys & kAwsTraceHeader) {
+        for (const AttributeView& a : p->system_attributes) {
+          if (a.name == "AWSTraceHeader") attrs.emplace("AWSTraceHeader", a.value);
+        }
+      }
+      if (!attrs.empty()) msg.emplace("Attributes", std::move(attrs));
+    }
+
+    returned.clear();
+    for (const AttributeView& a : p->attributes) {
+      if (spec.WantsAttribute(a.name)) returned.push_back(a);
+    }
+    if (!returned.empty()) {
+      msg.emplace("MD5OfMessageAttributes", AttributesMd5Hex(returned));
+      boost::json::object attrs;
+      for (const AttributeView& a : returned) attrs.emplace(a.name, AttributeJson(a));
+      msg.emplace("MessageAttributes", std::move(attrs));
+    }
+    messages.emplace_back(std::move(msg));
+  }
+  out.emplace("Messages", std::move(messages));
+  return out;
+}
+
+Result<ReceiveSpec> ParseReceive(const api::Params& p) {
+  auto max = p.OptionalInt("MaxNumberOfMessages");
+  if (!max.ok()) return max.status();
+  FERRY_RETURN_IF_ERROR(
+      CheckRange("MaxNumberOfMessages", *max, 1, 10, "Must be between 1 and 10, if provided."));
+  auto visibility = p.OptionalInt("VisibilityTimeout");
+  if (!visibility.ok()) return visibility.status();
+  FERRY_RETURN_IF_ERROR(CheckRange("VisibilityTimeout", *visibility, 0, 43200,
+                                   "Must be between 0 and 43200, if provided."));
+  auto attempt_id = p.OptionalString("ReceiveRequestAttemptId");  // FIFO only: ignored
+  if (!attempt_id.ok()) return attempt_id.status();
+
+  ReceiveSpec spec;
+  spec.request.max_messages = static_cast<int>(max->value_or(1));
+  spec.request.visibility_timeout_s = visibility->value_or(-1);
+  for (std::string_view list : {"AttributeNames", "MessageSystemAttributeNames"}) {
+    auto names = p.StringList(list);
+    if (!names.ok()) return names.status();
+    for (const std::string& n : *names) {
+      for (const auto& s : kSystemAttributeNames) {
+        if (s.name == n) spec.system_attributes |= s.bit;
+      }
+    }
+  }
+  auto names = p.StringList("MessageAttributeNames");
+  if (!names.ok()) return names.status();
+  for (std::string& n : *names) {
+    if (n == "All" || n == ".*") {
+      spec.all_attributes = true;
+    } else if (n.ends_with(".*")) {
+      n.pop_back();
+      spec.attribute_prefixes.push_back(std::move(n));
+    } else {
+      spec.attribute_names.push_back(std::move(n));
+    }
+  }
+  return spec;
+}
+
+}  // namespace
+
+Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::CallContext& ctx,
+                                 std::string_view action) {
+  auto body_it = message.find("MessageBody");
+  if (body_it == message.end() || body_it->value().is_null()) {
+    return MissingParameter("MessageBody");
+  }
+  if (!body_it->value().is_string()) {
+    return api::Error(ErrorId::kInvalidParameterValue,
+                      "Value for parameter MessageBody is invalid. Reason: must be a string.");
+  }
+  const std::string_view body = body_it->value().get_string();
+  if (body.empty()) return MissingParameter("MessageBody");
+  if (!IsValidSqsText(body)) {
+    return api::Error(ErrorId::kInvalidMessageContents,
+                      "Invalid characters found. Valid characters are #x9 | #xA | #xD | #x20 to "
+                      "#xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
+  }
+
+  const api::Params p(message, ctx.wire);
+  auto delay = p.OptionalInt("DelaySeconds");
+  if (!delay.ok()) return delay.status();
+  FERRY_RETURN_IF_ERROR(
+      CheckRange("DelaySeconds", *delay, 0, 900, "DelaySeconds must be >= 0 and <= 900."));
+  auto attributes = ParseMessageAttributes(p, action);
+  if (!attributes.ok()) return attributes.status();
+  auto system_attributes = ParseMessageSystemAttributes(p, action);
+  if (!system_attributes.ok()) return system_attributes.status();
+  auto dedup_id = p.OptionalString("MessageDeduplicationId");
+  if (!dedup_id.ok()) return dedup_id.status();
+  if (dedup_id->has_value()) {
+    return api::Error(ErrorId::kInvalidParameterValue,
+                      "The request include parameter that is not valid for this queue type. "
+                      "Reason: MessageDeduplicationId applies to FIFO queues only.");
+  }
+  auto group_id = p.OptionalString("MessageGroupId");
+  if (!group_id.ok()) return group_id.status();
+  if (group_id->has_value()) FERRY_RETURN_IF_ERROR(CheckGroupId(**group_id));
+
+  PreparedSend out;
+  out.size = body.size() + AttributesSize(*attributes);
+  const Md5Digest md5 = Md5(body);
+  out.body_md5_hex = ToHex(md5.data(), md5.size());
+  if (!attributes->empty() || !system_attributes->empty()) {
+    std::vector<AttributeView> views;
+    views.reserve(std::max(attributes->size(), system_attributes->size()));
+    for (const MessageAttribute& a : *attributes) views.push_back(View(a));
+    if (!views.empty()) out.attributes_md5_hex = AttributesMd5Hex(views);
+    views.clear();
+    for (const MessageAttribute& a : *system_attributes) views.push_back(View(a));
+    if (!views.empty()) out.system_attributes_md5_hex = AttributesMd5Hex(views);
+  }
+  OutgoingMessage msg;
+  msg.body = body;
+  msg.body_md5 = md5;
+  msg.sender_id = ctx.access_key.empty() ? kAnonymousSenderId : std::string_view(ctx.access_key);
+  msg.attributes = *attributes;
+  msg.system_attributes = *system_attributes;
+  out.request.payload = EncodePayload(msg);
+  out.request.delay_s = delay->value_or(-1);
+  if (group_id->has_value()) out.request.group_id = std::move(**group_id);
+  return out;
+}
+
+HandlerResult SendPrepared(engine::Queue& queue, PreparedSend prepared) {
+  if (prepared.size > kSmallestMaximumMessageSize) {
+    const int64_t max = queue.settings().max_message_size;
+    if (prepared.size > static_cast<size_t>(max)) {
+      return api::Error(ErrorId::kInvalidParameterValue,
+                        "One or more parameters are invalid. Reason: Message must be shorter "
+                        "than " +
+                            std::to_string(max) + " bytes.");
+    }
+  }
+  Result<engine::SendResult> sent = queue.Send(std::move(prepared.request));
+  if (!sent.ok()) return EngineError(sent.status());
+  boost::json::object out;
+  out.reserve(4);
+  out.emplace("MD5OfMessageBody", std::move(prepared.body_md5_hex));
+  if (!prepared.attributes_md5_hex.empty()) {
+    out.emplace("MD5OfMessageAttributes", std::move(prepared.attributes_md5_hex));
+  }
+  if (!prepared.system_attributes_md5_hex.empty()) {
+    out.emplace("MD5OfMessageSystemAttributes", std::move(prepared.system_attributes_md5_hex));
+  }
+  out.emplace("MessageId", std::move(sent->message_id));
+  return out;
+}
+
+Status DeleteOne(engine::Queue& queue, std::string_view receipt_handle) {
+  Status s = queue.Delete(receipt_handle);
+  if (s.ok()) return s;
+  if (s.code() == Code::kInvalidArgument) {
+    return api::Error(ErrorId::kReceiptHandleIsInvalid, "The input receipt handle \"" +
+                                                            std::string(receipt_handle) +
+                                                            "\" is not a valid receipt handle.");
+  }
+  return EngineError(s);
+}
+
+Status ChangeVisibilityOne(engine::Queue& queue, std::string_view receipt_handle,
+                           const std::optional<int64_t>& timeout_s) {
+  if (!timeout_s) return MissingParameter("VisibilityTimeout");
+  FERRY_RETURN_IF_ERROR(CheckRange("VisibilityTimeout", timeout_s, 0, 43200,
+                                   "Must be between 0 and 43200, if provided."));
+  Status s = queue.ChangeVisibility(receipt_handle, *timeout_s);
+  if (s.ok()) return s;
+  if (s.code() == Code::kInvalidArgument) {
+    return api::Error(ErrorId::kReceiptHandleIsInvalid, "The input receipt handle \"" +
+                                                            std::string(receipt_handle) +
+                                                            "\" is not a valid receipt handle.");
+  }
+  if (s.code() == Code::kNotFound) {
+    return api::Error(ErrorId::kInvalidParameterValue,
+                      "Value " + std::string(receipt_handle) +
+                          " for parameter ReceiptHandle is invalid. Reason: Message does not "
+                          "exist or is not available for visibility timeout change.");
+  }
+  return EngineError(s);
+}
+
+HandlerResult SendMessage(Env& env, const api::Call& call) {
+  auto queue = ResolveQueue(env, call);
+  if (!queue.ok()) return queue.status();
+  Result<PreparedSend> prepared = PrepareSend(call.params, call.ctx, "SendMessage");
+  if (!prepared.ok()) return prepared.status();
+  return SendPrepared(**queue, std::move(prepared).value());
+}
+
+void ReceiveMessage(Env& env, const api::Call& call, api::Reply reply) {
+  std::shared_ptr<engine::Queue> queue;
+  std::optional<ReceiveSpec> spec;
+  int64_t wait_s = 0;
+  // Everything up to the first attempt answers at once.
+  std::optional<HandlerResult> now;
+  try {
+    now = [&]() -> std::optional<HandlerResult> {
+      auto found = ResolveQueue(env, call);
+      if (!found.ok()) return found.status();
+      queue = std::move(found).value();
+      const api::Params p(call.params, call.ctx.wire);
+      auto parsed = ParseReceive(p);
+      if (!parsed.ok()) return parsed.status();
+      spec.emplace(std::move(parsed).value());
+      auto wait = p.OptionalInt("WaitTimeSeconds");
+      if (!wait.ok()) return wait.status();
+      FERRY_RETURN_IF_ERROR(
+          CheckRange("WaitTimeSeconds", *wait, 0, 20, "Must be >= 0 and <= 20, if provided."));
+      wait_s = wait->has_value() ? **wait : queue->settings().receive_wait_s;
+      bool got = false;
+      HandlerResult result = ReceiveOnce(*queue, *spec, &got);
+      if (!result.ok() || got || wait_s <= 0) return result;
+      return std::nullopt;
+    }();
+  } catch (const std::exception& e) {
+    now = HandlerResult(api::Error(ErrorId::kInternalError, e.what()));
+  }
+  if (now) return reply(std::move(*now));
+
+  PollAttempt attempt = [&engine = env.engine, queue,
+                         spec = std::make_shared<const ReceiveSpec>(
+                             std::move(*spec))]() -> std::optional<HandlerResult> {
+    if (engine.FindQueue(queue->name()) != queue) return HandlerResult(QueueDoesNotExist());
+    bool got = false;
+    HandlerResult result = ReceiveOnce(*queue, *spec, &got);
+    if (!result.ok() || got) return result;
+    return std::nullopt;
+  };
+  StartLongPoll(env.executor, queue, env.engine.clock(), std::chrono::seconds(wait_s),
+                std::move(attempt), std::move(reply));
+}
+
+HandlerResult DeleteMessage(Env& env, const api::Call& call) {
+  auto queue = ResolveQueue(env, call);
+  if (!queue.ok()) return queue.status();
+  const api::Params p(call.params, call.ctx.wire);
+  auto handle = p.RequiredString("ReceiptHandle");
+  if (!handle.ok()) return handle.status();
+  FERRY_RETURN_IF_ERROR(DeleteOne(**queue, *handle));
+  return boost::json::object();
+}
+
+HandlerResult ChangeMessageVisibility(Env& env, const api::Call& call) {
+  auto queue = ResolveQueue(env, call);
+  if (!queue.ok()) return queue.status();
+  const api::Params p(call.params, call.ctx.wire);
+  auto handle = p.RequiredString("ReceiptHandle");
+  if (!handle.ok()) return handle.status();
+  auto timeout = p.OptionalInt("VisibilityTimeout");
+  if (!timeout.ok()) return timeout.status();
+  FERRY_RETURN_IF_ERROR(ChangeVisibilityOne(**queue, *handle, *timeout));
+  return boost::json::object();
+}
+
+}  // namespace ferry::sqs

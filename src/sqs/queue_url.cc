@@ -1,0 +1,55 @@
+#include "sqs/queue_url.h"
+
+#include "api/errors.h"
+
+namespace ferry::sqs {
+
+std::string MakeQueueUrl(const api::CallContext& ctx, std::string_view account_id,
+                         std::string_view name) {
+  std::string_view scheme = ctx.scheme.empty() ? std::string_view("http") : ctx.scheme;
+  std::string_view host = ctx.host.empty() ? std::string_view("localhost") : ctx.host;
+  std::string url;
+  url.reserve(scheme.size() + host.size() + account_id.size() + name.size() + 5);
+  url.append(scheme)
+      .append("://")
+      .append(host)
+      .append("/")
+      .append(account_id)
+      .append("/")
+      .append(name);
+  return url;
+}
+
+std::string MakeQueueArn(std::string_view region, std::string_view account_id,
+                         std::string_view name) {
+  std::string arn = "arn:aws:sqs:";
+  arn.append(region).append(":").append(account_id).append(":").append(name);
+  return arn;
+}
+
+std::optional<std::string_view> QueueNameFromUrl(std::string_view url) {
+  url = url.substr(0, url.find_first_of("?#"));
+  if (size_t scheme_end = url.find("://"); scheme_end != std::string_view::npos) {
+    size_t path = url.find('/', scheme_end + 3);
+    if (path == std::string_view::npos) return std::nullopt;
+    url = url.substr(path);
+  }
+  while (!url.empty() && url.back() == '/') url.remove_suffix(1);
+  std::string_view name = url.substr(url.rfind('/') + 1);  // npos + 1 == 0
+  if (name.empty()) return std::nullopt;
+  return name;
+}
+
+Status ValidateQueueName(std::string_view name) {
+  bool ok = !name.empty() && name.size() <= 80;
+  for (char c : name) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '-' || c == '_');
+  }
+  if (ok) return Status::Ok();
+  return api::Error(api::ErrorId::kInvalidParameterValue,
+                    "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 "
+                    "in length");
+}
+
+}  // namespace ferry::sqs

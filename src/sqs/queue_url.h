@@ -1,0 +1,35 @@
+// Queue URLs, ARNs and names: the URL a client uses for a queue, the queue
+// name read back from a URL or request path, and the rules for queue names.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/call.h"
+#include "common/status.h"
+
+namespace ferry::sqs {
+
+// scheme://host/account/name, with the scheme and Host the client used, so
+// that the URL works from wherever the client reached us.
+std::string MakeQueueUrl(const api::CallContext& ctx, std::string_view account_id,
+                         std::string_view name);
+
+// arn:aws:sqs:region:account:name
+std::string MakeQueueArn(std::string_view region, std::string_view account_id,
+                         std::string_view name);
+
+// The queue name a URL names: its last path segment, ignoring scheme, host,
+// account, query string and trailing slashes (any host is accepted). Also
+// takes a bare path ("/000000000000/q") or a bare name. nullopt when there is
+// no segment.
+std::optional<std::string_view> QueueNameFromUrl(std::string_view url);
+
+// 1 to 80 characters of [A-Za-z0-9_-]. FIFO names (".fifo") are judged by
+// CheckQueueKind (attributes.h) before this.
+Status ValidateQueueName(std::string_view name);
+
+}  // namespace ferry::sqs

@@ -1,0 +1,57 @@
+#include "sqs/queue_url.h"
+
+#include <gtest/gtest.h>
+
+#include "api/errors.h"
+
+namespace ferry::sqs {
+namespace {
+
+TEST(QueueUrlTest, BuildsUrlFromSchemeHostAccountAndName) {
+  api::CallContext ctx;
+  ctx.scheme = "https";
+  ctx.host = "sqs.local:4566";
+  EXPECT_EQ(MakeQueueUrl(ctx, "000000000000", "orders"),
+            "https://sqs.local:4566/000000000000/orders");
+}
+
+TEST(QueueUrlTest, MissingHostFallsBackToLocalhost) {
+  api::CallContext ctx;
+  ctx.scheme = "";
+  EXPECT_EQ(MakeQueueUrl(ctx, "1", "q"), "http://localhost/1/q");
+}
+
+TEST(QueueUrlTest, BuildsArn) {
+  EXPECT_EQ(MakeQueueArn("eu-west-1", "123456789012", "q"), "arn:aws:sqs:eu-west-1:123456789012:q");
+}
+
+TEST(QueueUrlTest, NameIsTheLastPathSegmentOfAnyHost) {
+  EXPECT_EQ(QueueNameFromUrl("http://localhost:9324/000000000000/orders"), "orders");
+  EXPECT_EQ(QueueNameFromUrl("https://sqs.us-east-1.amazonaws.com/123456789012/my-q_1"), "my-q_1");
+  EXPECT_EQ(QueueNameFromUrl("http://h/000000000000/orders/"), "orders");
+  EXPECT_EQ(QueueNameFromUrl("http://h/000000000000/orders?Action=SendMessage"), "orders");
+  EXPECT_EQ(QueueNameFromUrl("/000000000000/orders"), "orders");
+  EXPECT_EQ(QueueNameFromUrl("orders"), "orders");
+}
+
+TEST(QueueUrlTest, UrlWithoutPathSegmentNamesNoQueue) {
+  EXPECT_EQ(QueueNameFromUrl(""), std::nullopt);
+  EXPECT_EQ(QueueNameFromUrl("/"), std::nullopt);
+  EXPECT_EQ(QueueNameFromUrl("http://localhost:9324"), std::nullopt);
+  EXPECT_EQ(QueueNameFromUrl("http://localhost:9324/"), std::nullopt);
+  EXPECT_EQ(QueueNameFromUrl("?x=1"), std::nullopt);
+}
+
+TEST(QueueUrlTest, QueueNamesAreOneToEightyWordCharacters) {
+  EXPECT_TRUE(ValidateQueueName("a").ok());
+  EXPECT_TRUE(ValidateQueueName("Orders_2024-x").ok());
+  EXPECT_TRUE(ValidateQueueName(std::string(80, 'q')).ok());
+  for (std::string bad : {std::string(), std::string(81, 'q'), std::string("a.b"),
+                          std::string("a b"), std::string("ä"), std::string("a/b")}) {
+    Status s = ValidateQueueName(bad);
+    EXPECT_EQ(api::ErrorFor(s).code, "InvalidParameterValue") << bad;
+  }
+}
+
+}  // namespace
+}  // namespace ferry::sqs

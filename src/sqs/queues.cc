@@ -1,0 +1,174 @@
+// CreateQueue, GetQueueUrl, ListQueues, DeleteQueue, GetQueueAttributes,
+// SetQueueAttributes, PurgeQueue.
+#include <algorithm>
+
+#include "api/errors.h"
+#include "common/crypto.h"
+#include "sqs/attributes.h"
+#include "sqs/handlers.h"
+#include "sqs/queue_url.h"
+
+namespace ferry::sqs {
+namespace {
+
+using api::ErrorId;
+
+constexpr int64_t kMaxListResults = 1000;
+
+boost::json::object UrlResult(const Env& env, const api::Call& call, std::string_view name) {
+  boost::json::object out;
+  out.emplace("QueueUrl", MakeQueueUrl(call.ctx, env.options.account_id, name));
+  return out;
+}
+
+}  // namespace
+
+HandlerResult CreateQueue(Env& env, const api::Call& call) {
+  const api::Params p(call.params, call.ctx.wire);
+  auto name = p.RequiredString("QueueName");
+  if (!name.ok()) return name.status();
+  auto attributes = p.StringMap("Attributes");
+  if (!attributes.ok()) return attributes.status();
+  auto tags = p.StringMap("tags");
+  if (!tags.ok()) return tags.status();
+  FERRY_RETURN_IF_ERROR(CheckQueueKind(*name, *attributes));
+  FERRY_RETURN_IF_ERROR(ValidateQueueName(*name));
+  FERRY_RETURN_IF_ERROR(ValidateTags(*tags, {}));
+
+  // An existing queue is returned when every attribute the request names has
+  // the value the request gives; attributes it leaves out are not compared.
+  if (std::shared_ptr<engine::Queue> existing = env.engine.FindQueue(*name)) {
+    const engine::QueueSettings current = existing->settings();
+    engine::QueueSettings desired = current;
+    FERRY_RETURN_IF_ERROR(ApplyQueueAttributes(*attributes, &desired));
+    if (auto differing = FirstDifferingAttribute(*attributes, current, desired)) {
+      return api::Error(ErrorId::kQueueNameExists,
+                        "A queue already exists with the same name and a different value for "
+                        "attribute " +
+                            *differing);
+    }
+    return UrlResult(env, call, *name);
+  }
+
+  engine::QueueSettings settings = DefaultQueueSettings();
+  FERRY_RETURN_IF_ERROR(ApplyQueueAttributes(*attributes, &settings));
+  auto created = env.engine.CreateQueue(*name, std::move(settings), std::move(*tags));
+  if (!created.ok()) {
+    switch (created.status().code()) {
+      case Code::kAlreadyExists:  // created concurrently with other attributes
+        return api::Error(ErrorId::kQueueNameExists,
+                          "A queue already exists with the same name and different attributes.");
+      case Code::kFailedPrecondition:
+        return api::Error(ErrorId::kQueueDeletedRecently,
+                          "You must wait 60 seconds after deleting a queue before you can "
+                          "create another queue with the same name.");
+      default:
+        return EngineError(created.status());
+    }
+  }
+  return UrlResult(env, call, *name);
+}
+
+HandlerResult GetQueueUrl(Env& env, const api::Call& call) {
+  const api::Params p(call.params, call.ctx.wire);
+  auto name = p.RequiredString("QueueName");
+  if (!name.ok()) return name.status();
+  auto owner = p.OptionalString("QueueOwnerAWSAccountId");  // one account: nothing to select
+  if (!owner.ok()) return owner.status();
+  if (!env.engine.FindQueue(*name)) return QueueDoesNotExist();
+  return UrlResult(env, call, *name);
+}
+
+HandlerResult ListQueues(Env& env, const api::Call& call) {
+  const api::Params p(call.params, call.ctx.wire);
+  auto prefix = p.OptionalString("QueueNamePrefix");
+  if (!prefix.ok()) return prefix.status();
+  auto max = p.OptionalInt("MaxResults");
+  if (!max.ok()) return max.status();
+  FERRY_RETURN_IF_ERROR(CheckRange("MaxResults", *max, 1, kMaxListResults,
+                                   "MaxResults must be an integer between 1 and 1000."));
+  auto token = p.OptionalString("NextToken");
+  if (!token.ok()) return token.status();
+  // The token is the base64 of the last name of the previous page.
+  std::optional<std::string> after;
+  if (token->has_value() && !(*token)->empty()) {
+    after = Base64Decode(**token);
+    if (!after) return api::Error(ErrorId::kInvalidParameterValue, "Invalid NextToken value.");
+  }
+
+  const std::vector<std::string> names = env.engine.ListQueues(prefix->value_or(""));
+  auto begin = after ? std::upper_bound(names.begin(), names.end(), *after) : names.begin();
+  const auto limit = static_cast<size_t>(max->value_or(kMaxListResults));
+  const size_t n = std::min(limit, static_cast<size_t>(names.end() - begin));
+
+  boost::json::object out;
+  if (n > 0) {
+    boost::json::array urls;
+    urls.reserve(n);
+    for (auto it = begin; it != begin + n; ++it) {
+      urls.emplace_back(MakeQueueUrl(call.ctx, env.options.account_id, *it));
+    }
+    out.emplace("QueueUrls", std::move(urls));
+  }
+  if (max->has_value() && begin + n != names.end()) {
+    out.emplace("NextToken", Base64Encode(*(begin + n - 1)));
+  }
+  return out;
+}
+
+HandlerResult DeleteQueue(Env& env, const api::Call& call) {
+  auto queue = ResolveQueue(env, call);
+  if (!queue.ok()) return queue.status();
+  Status s = env.engine.DeleteQueue((*queue)->name());
+  if (s.code() == Code::kNotFound) return QueueDoesNotExist();
+  if (!s.ok()) return EngineError(s);
+  return boost::json::object();
+}
+
+HandlerResult GetQueueAttributes(Env& env, const api::Call& call) {
+  auto queue = ResolveQueue(env, call);
+  if (!queue.ok()) return queue.status();
+  const api::Params p(call.params, call.ctx.wire);
+  auto names = p.StringList("AttributeNames");
+  if (!names.ok()) return names.status();
+  boost::json::object out;
+  if (names->empty()) return out;
+  auto attributes = RenderQueueAttributes(
+      *names, **queue, MakeQueueArn(env.options.region, env.options.account_id, (*queue)->name()));
+  if (!attributes.ok()) return attributes.status();
+  if (!attributes->empty()) out.emplace("Attributes", std::move(attributes).value());
+  return out;
+}
+
+HandlerResult SetQueueAttributes(Env& env, const api::Call& call) {
+  auto queue = ResolveQueue(env, call);
+  if (!queue.ok()) return queue.status();
+  const api::Params p(call.params, call.ctx.wire);
+  if (!p.Has("Attributes")) {
+    return api::Error(ErrorId::kMissingParameter,
+                      "The request must contain the parameter Attributes.");
+  }
+  auto attributes = p.StringMap("Attributes");
+  if (!attributes.ok()) return attributes.status();
+  FERRY_RETURN_IF_ERROR(CheckQueueKind((*queue)->name(), *attributes));
+  const engine::QueueSettings current = (*queue)->settings();
+  engine::QueueSettings desired = current;
+  FERRY_RETURN_IF_ERROR(ApplyQueueAttributes(*attributes, &desired));
+  if (!(desired == current)) (*queue)->SetSettings(std::move(desired));
+  return boost::json::object();
+}
+
+HandlerResult PurgeQueue(Env& env, const api::Call& call) {
+  auto queue = ResolveQueue(env, call);
+  if (!queue.ok()) return queue.status();
+  engine::Queue& q = **queue;
+  if (!env.purges.TryPurge(q.name(), q.created_ms(), env.engine.clock().NowMs())) {
+    return api::Error(
+        ErrorId::kPurgeQueueInProgress,
+        "Only one PurgeQueue operation on " + q.name() + " is allowed every 60 seconds.");
+  }
+  q.Purge();
+  return boost::json::object();
+}
+
+}  // namespace ferry::sqs

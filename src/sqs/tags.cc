@@ -1,0 +1,88 @@
+// TagQueue, UntagQueue, ListQueueTags, and the tag limits CreateQueue shares.
+#include "api/errors.h"
+#include "sqs/handlers.h"
+
+namespace ferry::sqs {
+namespace {
+
+using api::ErrorId;
+
+constexpr size_t kMaxTags = 50;
+constexpr size_t kMaxKeyLength = 128;
+constexpr size_t kMaxValueLength = 256;
+
+// Length in characters (code points) of UTF-8 text.
+size_t Characters(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  return n;
+}
+
+Status Invalid(std::string message) {
+  return api::Error(ErrorId::kInvalidParameterValue, std::move(message));
+}
+
+}  // namespace
+
+Status ValidateTags(const std::map<std::string, std::string>& tags,
+                    const std::map<std::string, std::string>& existing) {
+  size_t total = existing.size();
+  for (const auto& [key, value] : tags) {
+    const size_t key_length = Characters(key);
+    if (key_length < 1 || key_length > kMaxKeyLength) {
+      return Invalid("Tag keys must be between 1 and 128 characters in length.");
+    }
+    if (key.starts_with("aws:")) return Invalid("Tag keys must not start with 'aws:'.");
+    if (Characters(value) > kMaxValueLength) {
+      return Invalid("Tag values must be at most 256 characters in length.");
+    }
+    if (!existing.contains(key)) ++total;
+  }
+  if (total > kMaxTags) {
+    return Invalid("Too many tags: a queue can have at most " + std::to_string(kMaxTags) +
+                   " tags.");
+  }
+  return Status::Ok();
+}
+
+HandlerResult TagQueue(Env& env, const api::Call& call) {
+  auto queue = ResolveQueue(env, call);
+  if (!queue.ok()) return queue.status();
+  const api::Params p(call.params, call.ctx.wire);
+  if (!p.Has("Tags")) {
+    return api::Error(ErrorId::kMissingParameter, "The request must contain the parameter Tags.");
+  }
+  auto tags = p.StringMap("Tags");
+  if (!tags.ok()) return tags.status();
+  FERRY_RETURN_IF_ERROR(ValidateTags(*tags, (*queue)->tags()));
+  (*queue)->Tag(*tags);
+  return boost::json::object();
+}
+
+HandlerResult UntagQueue(Env& env, const api::Call& call) {
+  auto queue = ResolveQueue(env, call);
+  if (!queue.ok()) return queue.status();
+  const api::Params p(call.params, call.ctx.wire);
+  if (!p.Has("TagKeys")) {
+    return api::Error(ErrorId::kMissingParameter,
+                      "The request must contain the parameter TagKeys.");
+  }
+  auto keys = p.StringList("TagKeys");
+  if (!keys.ok()) return keys.status();
+  (*queue)->Untag(*keys);
+  return boost::json::object();
+}
+
+HandlerResult ListQueueTags(Env& env, const api::Call& call) {
+  auto queue = ResolveQueue(env, call);
+  if (!queue.ok()) return queue.status();
+  boost::json::object out;
+  const std::map<std::string, std::string> tags = (*queue)->tags();
+  if (tags.empty()) return out;
+  boost::json::object map;
+  for (const auto& [key, value] : tags) map.emplace(key, value);
+  out.emplace("Tags", std::move(map));
+  return out;
+}
+
+}  // namespace ferry::sqs

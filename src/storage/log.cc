@@ -1,0 +1,391 @@
+#include "storage/log.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <set>
+
+#include "common/coding.h"
+#include "common/crc32c.h"
+
+namespace ferry::storage {
+namespace {
+
+std::string SegmentHeader() {
+  std::string h(kSegmentMagic);
+  PutFixed32(&h, kFormatVersion);
+  PutFixed32(&h, 0);
+  return h;
+}
+
+Status Errno(std::string_view what, const std::string& path) {
+  int e = errno;
+  return Status::Unavailable(std::string(what) + " " + path + ": " + std::strerror(e));
+}
+
+Status SyncDir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return Errno("open", dir);
+  int rc = ::fsync(fd);
+  ::close(fd);
+  return rc == 0 ? Status::Ok() : Errno("fsync", dir);
+}
+
+Status PwriteAll(int fd, const char* p, size_t n, off_t off, const std::string& path) {
+  while (n > 0) {
+    ssize_t w = ::pwrite(fd, p, n, off);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return Errno("write", path);
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+    off += w;
+  }
+  return Status::Ok();
+}
+
+// Creates `path` filled with `bytes` zeros and syncs it.
+Status CreateZeroed(const std::string& path, uint64_t bytes) {
+  int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno("create", path);
+  std::string zeros(1u << 20, '\0');
+  Status st;
+  for (uint64_t off = 0; off < bytes && st.ok(); off += zeros.size()) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), bytes - off));
+    st = PwriteAll(fd, zeros.data(), n, static_cast<off_t>(off), path);
+  }
+  if (st.ok() && ::fdatasync(fd) != 0) st = Errno("fdatasync", path);
+  ::close(fd);
+  return st;
+}
+
+}  // namespace
+
+Log::Log(LogOptions options) : options_(std::move(options)) {}
+
+Result<std::unique_ptr<Log>> Log::Open(LogOptions options, uint64_t segment, uint32_t offset) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.dir, ec);
+  if (ec) return Status::Unavailable("cannot create " + options.dir + ": " + ec.message());
+  std::unique_ptr<Log> log(new Log(std::move(options)));
+  if (segment == 0) {
+    log->segment_ = 1;
+    log->offset_ = static_cast<uint32_t>(kSegmentHeaderSize);
+    log->pending_.push_back(Chunk{1, 0, SegmentHeader()});
+    log->durable_ = MakeLsn(1, 0);
+  } else if (offset < kSegmentHeaderSize) {
+    // Recovery found the newest segment without a header: write it first.
+    log->segment_ = segment;
+    log->offset_ = static_cast<uint32_t>(kSegmentHeaderSize);
+    log->pending_.push_back(Chunk{segment, 0, SegmentHeader()});
+    log->durable_ = MakeLsn(segment, 0);
+  } else {
+    log->segment_ = segment;
+    log->offset_ = offset;
+    log->durable_ = MakeLsn(segment, offset);
+  }
+  std::filesystem::remove(log->SparePath(), ec);
+  log->writer_ = std::thread([l = log.get()] { l->WriterLoop(); });
+  log->preparer_ = std::thread([l = log.get()] { l->PreparerLoop(); });
+  return log;
+}
+
+Log::~Log() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  work_cv_.notify_all();
+  spare_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  if (preparer_.joinable()) preparer_.join();
+  for (auto& [s, fd] : write_fds_) ::close(fd);
+  for (auto& [s, fd] : read_fds_) ::close(fd);
+  std::error_code ec;
+  std::filesystem::remove(SparePath(), ec);
+}
+
+std::string Log::PathOf(uint64_t segment) const {
+  return options_.dir + "/" + SegmentFileName(segment);
+}
+
+std::string Log::SparePath() const { return options_.dir + "/spare.wal.tmp"; }
+
+Result<Lsn> Log::Append(const Record& r) {
+  std::lock_guard lock(mu_);
+  if (failing_) return Status::Unavailable("the write-ahead log cannot write to disk");
+  size_t size_hint = kRecordHeaderSize + r.payload.size() + r.name.size() + 128;
+  if (size_hint > kMaxRecordPayload) return Status::InvalidArgument("record too large");
+  if (offset_ + size_hint > options_.segment_bytes && offset_ > kSegmentHeaderSize) {
+    ++segment_;
+    pending_.push_back(Chunk{segment_, 0, SegmentHeader()});
+    offset_ = static_cast<uint32_t>(kSegmentHeaderSize);
+  }
+  if (pending_.empty() || pending_.back().segment != segment_) {
+    pending_.push_back(Chunk{segment_, offset_, {}});
+  }
+  std::string& buf = pending_.back().data;
+  size_t before = buf.size();
+  EncodeRecord(r, &buf);
+  Lsn lsn = MakeLsn(segment_, offset_);
+  offset_ += static_cast<uint32_t>(buf.size() - before);
+  ++stats_.records;
+  work_cv_.notify_one();
+  return lsn;
+}
+
+void Log::WhenDurable(Lsn lsn, std::function<void(Status)> cb) {
+  {
+    std::lock_guard lock(mu_);
+    if (lsn >= durable_) {
+      waiters_.emplace(lsn, std::move(cb));
+      return;
+    }
+  }
+  cb(Status::Ok());
+}
+
+Status Log::Flush() {
+  std::unique_lock lock(mu_);
+  Lsn target = MakeLsn(segment_, offset_);
+  done_cv_.wait(lock, [&] { return durable_ >= target || failing_ || stop_; });
+  return durable_ >= target ? Status::Ok() : Status::Unavailable("the log cannot write to disk");
+}
+
+Lsn Log::NextLsn() const {
+  std::lock_guard lock(mu_);
+  return MakeLsn(segment_, offset_);
+}
+
+LogStats Log::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+std::vector<uint64_t> Log::Segments() const {
+  std::set<uint64_t> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(options_.dir, ec)) {
+    uint64_t s;
+    if (ParseSegmentFileName(e.path().filename().string(), &s)) out.insert(s);
+  }
+  std::lock_guard lock(mu_);
+  out.insert(segment_);
+  return {out.begin(), out.end()};
+}
+
+Status Log::RemoveSegment(uint64_t segment) {
+  {
+    std::lock_guard lock(mu_);
+    if (segment >= segment_) return Status::InvalidArgument("segment in use");
+    for (const auto& c : writing_) {
+      if (c.segment == segment) return Status::InvalidArgument("segment being written");
+    }
+    // Only segments holding no live message are removed, so no reader is
+    // using this descriptor.
+    auto it = read_fds_.find(segment);
+    if (it != read_fds_.end()) {
+      ::close(it->second);
+      read_fds_.erase(it);
+    }
+  }
+  std::error_code ec;
+  std::filesystem::remove(PathOf(segment), ec);
+  if (ec) return Status::Unavailable("cannot remove segment: " + ec.message());
+  return Status::Ok();
+}
+
+Result<int> Log::FdFor(uint64_t segment, bool for_write) const {
+  if (!for_write) {
+    auto it = read_fds_.find(segment);
+    if (it != read_fds_.end()) return it->second;
+    int fd = ::open(PathOf(segment).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Errno("open", PathOf(segment));
+    read_fds_[segment] = fd;
+    return fd;
+  }
+  return Status::Internal("FdFor(write) is the writer's");
+}
+
+Result<std::string> Log::ReadPayload(Lsn lsn) const {
+  uint64_t segment = SegmentOf(lsn);
+  uint32_t offset = OffsetOf(lsn);
+  std::string record;
+  int fd = -1;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto* list : {&pending_, &writing_}) {
+      for (const auto& c : *list) {
+        if (c.segment == segment && offset >= c.offset && offset < c.offset + c.data.size()) {
+          size_t at = offset - c.offset;
+          if (at + kRecordHeaderSize > c.data.size()) return Status::Internal("bad body reference");
+          uint32_t len = DecodeFixed32(c.data.data() + at + 4);
+          if (at + kRecordHeaderSize + len > c.data.size()) return Status::Internal("bad body reference");
+          record.assign(c.data, at, kRecordHeaderSize + len);
+        }
+      }
+    }
+    if (record.empty()) {
+      auto f = FdFor(segment, false);
+      if (!f.ok()) return f.status();
+      fd = *f;
+    }
+  }
+  if (record.empty()) {
+    // Most bodies fit in one read; a larger one takes a second.
+    record.resize(4096);
+    ssize_t n = ::pread(fd, record.data(), record.size(), offset);
+    if (n < static_cast<ssize_t>(kRecordHeaderSize)) return Status::Unavailable("short read of a message body");
+    uint32_t len = DecodeFixed32(record.data() + 4);
+    if (len > kMaxRecordPayload) return Status::Internal("corrupt body record");
+    size_t want = kRecordHeaderSize + len;
+    if (static_cast<size_t>(n) < want) {
+      size_t have = static_cast<size_t>(n);
+      record.resize(want);
+      while (have < want) {
+        ssize_t m = ::pread(fd, record.data() + have, want - have, offset + have);
+        if (m <= 0) return Status::Unavailable("short read of a message body");
+        have += static_cast<size_t>(m);
+      }
+    }
+    record.resize(want);
+  }
+  uint32_t crc = DecodeFixed32(record.data());
+  uint32_t len = DecodeFixed32(record.data() + 4);
+  if (Crc32cExtend(0, record.data() + 8, len + 1) != crc) {
+    return Status::Internal("message body at " + PathOf(segment) + ":" + std::to_string(offset) +
+                            " fails its checksum");
+  }
+  Record r;
+  auto type = static_cast<RecordType>(static_cast<uint8_t>(record[8]));
+  FERRY_RETURN_IF_ERROR(
+      DecodeRecordPayload(type, std::string_view(record).substr(kRecordHeaderSize, len), &r));
+  return std::string(r.payload);
+}
+
+Status Log::WriteChunks(std::vector<Chunk>& chunks) {
+  std::set<int> touched;
+  bool created = false;
+  for (auto& c : chunks) {
+    auto it = write_fds_.find(c.segment);
+    if (it == write_fds_.end()) {
+      std::string path = PathOf(c.segment);
+      if (!std::filesystem::exists(path)) {
+        bool use_spare = false;
+        {
+          std::lock_guard lock(mu_);
+          use_spare = spare_ready_;
+          if (use_spare) spare_ready_ = false;
+        }
+        if (use_spare && ::rename(SparePath().c_str(), path.c_str()) == 0) {
+          spare_cv_.notify_one();
+        } else {
+          FERRY_RETURN_IF_ERROR(CreateZeroed(path, options_.segment_bytes));
+        }
+        created = true;
+      }
+      int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0) return Errno("open", path);
+      // Older segments are complete: keep only the newest two descriptors.
+      while (write_fds_.size() >= 2) {
+        ::close(write_fds_.begin()->second);
+        write_fds_.erase(write_fds_.begin());
+      }
+      it = write_fds_.emplace(c.segment, fd).first;
+    }
+    // A segment is made durable before the next one is written, so that only
+    // the newest segment can ever end in a torn record.
+    if (options_.fsync == FsyncMode::kAlways && !touched.empty() && !touched.count(it->second)) {
+      for (int fd : touched) {
+        if (::fdatasync(fd) != 0) return Errno("fdatasync", options_.dir);
+      }
+      touched.clear();
+    }
+    FERRY_RETURN_IF_ERROR(PwriteAll(it->second, c.data.data(), c.data.size(), c.offset,
+                                    PathOf(c.segment)));
+    touched.insert(it->second);
+  }
+  if (options_.fsync == FsyncMode::kAlways) {
+    for (int fd : touched) {
+      if (::fdatasync(fd) != 0) return Errno("fdatasync", options_.dir);
+    }
+  }
+  if (created) FERRY_RETURN_IF_ERROR(SyncDir(options_.dir));
+  return Status::Ok();
+}
+
+void Log::WriterLoop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    work_cv_.wait(lock, [&] { return stop_ || !pending_.empty(); });
+    if (pending_.empty() && stop_) break;
+    writing_ = std::move(pending_);
+    pending_.clear();
+    while (true) {
+      lock.unlock();
+      Status st = WriteChunks(writing_);
+      lock.lock();
+      if (st.ok()) break;
+      // Keep the batch and retry: pwrite at fixed offsets is idempotent.
+      ++stats_.write_errors;
+      if (!failing_) spdlog::error("write-ahead log: {}; retrying every second", st.message());
+      failing_ = true;
+      const auto& last = writing_.back();
+      Lsn failed_end = MakeLsn(last.segment, last.offset + static_cast<uint32_t>(last.data.size()));
+      std::vector<std::function<void(Status)>> failed;
+      while (!waiters_.empty() && waiters_.begin()->first < failed_end) {
+        failed.push_back(std::move(waiters_.begin()->second));
+        waiters_.erase(waiters_.begin());
+      }
+      done_cv_.notify_all();
+      lock.unlock();
+      for (auto& cb : failed) cb(st);
+      lock.lock();
+      if (stop_) {
+        writing_.clear();
+        return;
+      }
+      work_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
+    }
+    if (failing_) spdlog::info("write-ahead log: writing again");
+    failing_ = false;
+    ++stats_.batches;
+    for (const auto& c : writing_) stats_.bytes += c.data.size();
+    const auto& last = writing_.back();
+    durable_ = MakeLsn(last.segment, last.offset + static_cast<uint32_t>(last.data.size()));
+    writing_.clear();
+    std::vector<std::function<void(Status)>> done;
+    while (!waiters_.empty() && waiters_.begin()->first < durable_) {
+      done.push_back(std::move(waiters_.begin()->second));
+      waiters_.erase(waiters_.begin());
+    }
+    done_cv_.notify_all();
+    lock.unlock();
+    for (auto& cb : done) cb(Status::Ok());
+    lock.lock();
+  }
+}
+
+void Log::PreparerLoop() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    spare_cv_.wait(lock, [&] { return stop_ || !spare_ready_; });
+    if (stop_) break;
+    lock.unlock();
+    Status st = CreateZeroed(SparePath(), options_.segment_bytes);
+    lock.lock();
+    if (st.ok()) {
+      spare_ready_ = true;
+    } else {
+      spare_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
+    }
+  }
+}
+
+}  // namespace ferry::storage

@@ -1,0 +1,57 @@
+// The write-ahead log's on-disk format, defined once. docs/wal_format.md
+// describes it in prose.
+//
+// A log is a sequence of segment files named <20-digit segment number>.wal in
+// the data directory. A segment starts with a 16-byte header:
+//     magic "FERRYWAL" (8) | format version, u32 LE (4) | reserved, zero (4)
+// followed by records, back to back:
+//     crc32c u32 LE (4) | payload length u32 LE (4) | type (1) | payload
+// The CRC-32C covers the type byte and the payload. A record never spans two
+// segments. A record's position, its LSN, is (segment number << 32) | offset
+// of its first byte, so LSNs increase along the log.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ferry::storage {
+
+using Lsn = uint64_t;
+
+inline constexpr std::string_view kSegmentMagic = "FERRYWAL";
+inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr size_t kSegmentHeaderSize = 16;
+inline constexpr size_t kRecordHeaderSize = 9;
+// Larger than any message (1 MiB plus attributes) with room to spare; a
+// header claiming more is corrupt.
+inline constexpr uint32_t kMaxRecordPayload = 8u << 20;
+
+enum class RecordType : uint8_t {
+  kCreateQueue = 1,     // queue id, name, time, settings, tags
+  kSetSettings = 2,     // queue id, time, settings
+  kSetTags = 3,         // queue id, tags (the whole map)
+  kDeleteQueue = 4,     // queue id
+  kSend = 5,            // queue id, seq, message id, sent time, visible-at, group, payload
+  kReceive = 6,         // queue id, seq, receive count, receive time, visible-at
+  kChangeVisibility = 7,// queue id, seq, receive count (of the handle), visible-at
+  kDelete = 8,          // queue id, seq
+  kPurge = 9,           // queue id, time
+  kRelocate = 10,       // queue id, seq, payload: a live body copied out of an old segment
+  kCheckpointMessage = 11,  // checkpoints only: one message's full state
+  kCheckpointQueue = 12,    // checkpoints only: a queue's cursor (next seq, replay-from LSN)
+  kCheckpointEnd = 13,      // checkpoints only: trailer with the record count
+};
+
+inline constexpr Lsn MakeLsn(uint64_t segment, uint32_t offset) {
+  return (segment << 32) | offset;
+}
+inline constexpr uint64_t SegmentOf(Lsn lsn) { return lsn >> 32; }
+inline constexpr uint32_t OffsetOf(Lsn lsn) { return static_cast<uint32_t>(lsn); }
+
+std::string SegmentFileName(uint64_t segment);
+// Parses "<20 digits>.wal"; false for any other name.
+bool ParseSegmentFileName(std::string_view name, uint64_t* segment);
+
+}  // namespace ferry::storage

@@ -1,0 +1,79 @@
+#include "storage/record.h"
+
+#include <gtest/gtest.h>
+
+namespace ferry::storage {
+namespace {
+
+Record RoundTrip(const Record& in) {
+  std::string buf;
+  EncodeRecordPayload(in, &buf);
+  Record out;
+  Status st = DecodeRecordPayload(in.type, buf, &out);
+  EXPECT_TRUE(st.ok()) << st.message();
+  return out;
+}
+
+TEST(Record, SendKeepsEveryFieldAndThePayload) {
+  Record r;
+  r.type = RecordType::kSend;
+  r.queue_id = 77;
+  r.seq = 123456;
+  r.time_ms = 1700000000123;
+  r.visible_at_ms = 1700000005123;
+  r.message_id[0] = 0xAB;
+  r.name = "group-1";
+  std::string body = "hello\0world";
+  r.payload = body;
+  std::string buf;
+  EncodeRecordPayload(r, &buf);
+  Record out;
+  ASSERT_TRUE(DecodeRecordPayload(RecordType::kSend, buf, &out).ok());
+  EXPECT_EQ(out.queue_id, 77u);
+  EXPECT_EQ(out.seq, 123456u);
+  EXPECT_EQ(out.time_ms, 1700000000123);
+  EXPECT_EQ(out.visible_at_ms, 1700000005123);
+  EXPECT_EQ(out.message_id[0], 0xAB);
+  EXPECT_EQ(out.name, "group-1");
+  EXPECT_EQ(out.payload, body);
+}
+
+TEST(Record, CreateQueueKeepsSettingsAndTags) {
+  Record r;
+  r.type = RecordType::kCreateQueue;
+  r.queue_id = 5;
+  r.name = "orders";
+  r.settings = {{"VisibilityTimeout", "30"}, {"Policy", "{}"}};
+  r.tags = {{"team", "a"}};
+  Record out = RoundTrip(r);
+  EXPECT_EQ(out.name, "orders");
+  EXPECT_EQ(out.settings, r.settings);
+  EXPECT_EQ(out.tags, r.tags);
+}
+
+TEST(Record, TruncatedPayloadsFailToDecode) {
+  Record r;
+  r.type = RecordType::kReceive;
+  r.queue_id = 1;
+  r.seq = 9;
+  r.receive_count = 2;
+  std::string buf;
+  EncodeRecordPayload(r, &buf);
+  for (size_t n = 0; n < buf.size(); ++n) {
+    Record out;
+    EXPECT_FALSE(DecodeRecordPayload(RecordType::kReceive, buf.substr(0, n), &out).ok()) << n;
+  }
+  Record out;
+  EXPECT_FALSE(DecodeRecordPayload(RecordType::kReceive, buf + "x", &out).ok());
+}
+
+TEST(Record, SegmentNamesRoundTrip) {
+  uint64_t s = 0;
+  EXPECT_TRUE(ParseSegmentFileName(SegmentFileName(42), &s));
+  EXPECT_EQ(s, 42u);
+  EXPECT_FALSE(ParseSegmentFileName("42.wal", &s));
+  EXPECT_FALSE(ParseSegmentFileName("0000000000000000004x.wal", &s));
+}
+
+}  // namespace
+}  // namespace ferry::storage

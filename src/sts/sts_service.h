@@ -1,0 +1,24 @@
+// StsService: the one STS action tooling calls before anything else,
+// GetCallerIdentity (Terraform's AWS provider, `aws sts get-caller-identity`).
+// It reports the account the server runs as and the caller's access key.
+// Stateless and thread-safe.
+#pragma once
+
+#include <string>
+
+#include "api/call.h"
+
+namespace ferry::sts {
+
+class StsService final : public api::Service {
+ public:
+  explicit StsService(std::string account_id) : account_id_(std::move(account_id)) {}
+  std::string_view name() const override { return "sts"; }
+  bool Knows(std::string_view action) const override { return action == "GetCallerIdentity"; }
+  void Invoke(api::Call call, api::Reply reply) override;
+
+ private:
+  std::string account_id_;
+};
+
+}  // namespace ferry::sts

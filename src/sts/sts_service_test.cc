@@ -1,0 +1,23 @@
+#include "sts/sts_service.h"
+
+#include <gtest/gtest.h>
+
+namespace ferry::sts {
+namespace {
+
+TEST(StsService, GetCallerIdentityNamesTheAccountAndCaller) {
+  StsService sts("123456789012");
+  api::Call call;
+  call.action = "GetCallerIdentity";
+  call.ctx.access_key = "AKIDTEST";
+  boost::json::object got;
+  sts.Invoke(call, [&](Result<boost::json::object> r) { got = *r; });
+  EXPECT_EQ(got.at("Account"), "123456789012");
+  EXPECT_EQ(got.at("UserId"), "AKIDTEST");
+  EXPECT_EQ(got.at("Arn"), "arn:aws:iam::123456789012:user/AKIDTEST");
+  EXPECT_TRUE(sts.Knows("GetCallerIdentity"));
+  EXPECT_FALSE(sts.Knows("AssumeRole"));
+}
+
+}  // namespace
+}  // namespace ferry::sts

@@ -1,0 +1,19 @@
+// Fuzzes the Query protocol decoder: form parsing and the dotted-key tree.
+#include <cstdint>
+#include <string_view>
+
+#include "protocol/aws_query.h"
+#include "protocol/form.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto pairs = ferry::protocol::ParseForm(text);
+  if (!pairs.ok()) return 0;
+  for (std::string_view action : {"SendMessageBatch", "CreateQueue", "ReceiveMessage"}) {
+    auto obj = ferry::protocol::DecodeQueryParams(*pairs, "sqs", action);
+    if (obj.ok()) {
+      (void)ferry::protocol::EncodeQueryResult("sqs", action, *obj, "fuzz");
+    }
+  }
+  return 0;
+}
