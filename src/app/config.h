@@ -14,6 +14,9 @@ struct ServeConfig {
   std::string data_dir = "./ferry-data";
   unsigned threads = 0;  // 0: one per core
   std::string log_level = "info";
+  std::string fsync = "always";  // "always": fdatasync before acknowledging; "never"
+  bool in_memory = false;        // keep nothing on disk (tests, throwaway use)
+  uint64_t checkpoint_mb = 256;  // log written between checkpoints
 };
 
 }  // namespace ferry::app

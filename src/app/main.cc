@@ -25,6 +25,15 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--threads", cfg.threads, "I/O threads; 0 means one per core.")
       ->capture_default_str();
+  serve->add_option("--fsync", cfg.fsync,
+                    "always: a write is acknowledged once fdatasync'd (default); "
+                    "never: leave flushing to the OS (survives a process crash, not an OS crash).")
+      ->check(CLI::IsMember({"always", "never"}))
+      ->capture_default_str();
+  serve->add_flag("--in-memory", cfg.in_memory, "Keep all state in memory; nothing survives a restart.");
+  serve->add_option("--checkpoint-mb", cfg.checkpoint_mb,
+                    "Write a checkpoint after this many MiB of log; bounds restart time.")
+      ->capture_default_str();
   serve->add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error.")
       ->capture_default_str();
 

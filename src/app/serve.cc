@@ -2,10 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <boost/asio.hpp>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -32,6 +39,57 @@ void ScheduleTick(boost::asio::steady_timer& timer, engine::Engine& engine) {
   });
 }
 
+// Holds an exclusive lock on <data dir>/LOCK for the life of the process, so
+// that two servers never share a store.
+class DirLock {
+ public:
+  explicit DirLock(const std::string& dir) {
+    std::string path = dir + "/LOCK";
+    fd_ = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    if (fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~DirLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool held() const { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+};
+
+// Runs Engine::Maintain (checkpoints, segment deletion) once a second on its
+// own thread: it blocks on disk I/O, which request threads never do.
+class Maintainer {
+ public:
+  explicit Maintainer(engine::Engine& engine)
+      : thread_([this, &engine] {
+          std::unique_lock lock(mu_);
+          while (!cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; })) {
+            lock.unlock();
+            Status st = engine.Maintain();
+            if (!st.ok()) spdlog::warn("store maintenance: {}", st.message());
+            lock.lock();
+          }
+        }) {}
+  ~Maintainer() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
 }  // namespace
 
 int RunServer(const ServeConfig& config) {
@@ -42,9 +100,39 @@ int RunServer(const ServeConfig& config) {
     return 1;
   }
 
+  DirLock dir_lock(config.data_dir);
+  if (!dir_lock.held()) {
+    spdlog::error("data directory {} is in use by another ferry (or its LOCK file cannot be taken)",
+                  config.data_dir);
+    return 1;
+  }
   unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   SystemClock clock;
-  engine::Engine engine(clock, engine::NewMemoryBodyStore());
+  std::unique_ptr<engine::Engine> engine_owner;
+  if (config.in_memory) {
+    engine_owner = std::make_unique<engine::Engine>(clock, engine::NewMemoryBodyStore());
+  } else {
+    engine::DurableOptions opts;
+    opts.dir = config.data_dir;
+    opts.fsync = config.fsync == "never" ? storage::FsyncMode::kNever : storage::FsyncMode::kAlways;
+    opts.checkpoint_bytes = config.checkpoint_mb << 20;
+    engine::RecoveryReport report;
+    auto start = std::chrono::steady_clock::now();
+    auto opened = engine::Engine::OpenDurable(clock, opts, &report);
+    if (!opened.ok()) {
+      spdlog::error("cannot open the store in {}: {}", config.data_dir, opened.status().message());
+      return 1;
+    }
+    engine_owner = std::move(*opened);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - start).count();
+    spdlog::info("recovered {} queues and {} messages ({} log records{}) in {} ms", report.queues,
+                 report.messages, report.log_records,
+                 report.from_checkpoint ? ", from a checkpoint" : "", ms);
+  }
+  engine::Engine& engine = *engine_owner;
+  std::optional<Maintainer> maintainer;
+  if (!config.in_memory) maintainer.emplace(engine);
   boost::asio::io_context io(static_cast<int>(threads));
 
   sqs::SqsService sqs(engine, io.get_executor(),

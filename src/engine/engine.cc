@@ -1,10 +1,22 @@
 #include "engine/engine.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <map>
 #include <shared_mutex>
 #include <unordered_map>
 
+#include "common/coding.h"
+#include "common/crc32c.h"
+#include "common/crypto.h"
+#include "engine/log_body_store.h"
+#include "engine/settings_codec.h"
 #include "engine/standard_queue.h"
+#include "storage/log_reader.h"
 
 namespace ferry::engine {
 namespace {
@@ -12,12 +24,29 @@ namespace {
 // AWS refuses to recreate a queue name within 60 s of deleting it.
 constexpr TimeMs kRecreateDelayMs = 60'000;
 
+constexpr std::string_view kCheckpointMagic = "FERRYCKP";
+constexpr std::string_view kCheckpointFile = "checkpoint";
+
+uint64_t NewQueueId() {
+  uint64_t v = 0;
+  while (v == 0) RandomBytes(reinterpret_cast<unsigned char*>(&v), sizeof v);
+  return v;
+}
+
 }  // namespace
 
 struct Engine::State {
   // Shared with the queues, so that an orphaned queue held past the engine's
   // life can still release its bodies.
   std::shared_ptr<BodyStore> bodies;
+  // Durable engines only (null otherwise). log outlives every queue use:
+  // the engine owns it and destroys it last.
+  DurableOptions durable;
+  std::unique_ptr<storage::Log> log;
+  LogBodyStore* log_bodies = nullptr;  // owned by `bodies`
+  std::mutex checkpoint_mu;            // one checkpoint at a time
+  storage::Lsn checkpoint_from = 0;    // guarded by checkpoint_mu
+  uint64_t logged_at_checkpoint = 0;   // guarded by checkpoint_mu: log bytes then
 
   mutable std::shared_mutex mu;
   std::map<std::string, std::shared_ptr<StandardQueue>> queues;  // guarded by mu
@@ -48,8 +77,20 @@ Result<std::shared_ptr<Queue>> Engine::CreateQueue(const std::string& name, Queu
   if (state_->deleted_ms.contains(name)) {
     return Status::FailedPrecondition("queue " + name + " was deleted less than 60 seconds ago");
   }
+  QueueLog durable;
+  if (state_->log) {
+    durable = QueueLog{state_->log.get(), state_->log_bodies, NewQueueId(), now};
+    storage::Record r;
+    r.type = storage::RecordType::kCreateQueue;
+    r.queue_id = durable.id;
+    r.name = name;
+    r.time_ms = now;
+    r.settings = SettingsToFields(settings);
+    r.tags = TagsToFields(tags);
+    if (auto lsn = state_->log->Append(r); !lsn.ok()) return lsn.status();
+  }
   auto queue = std::make_shared<StandardQueue>(name, std::move(settings), std::move(tags), clock_,
-                                               state_->bodies);
+                                               state_->bodies, durable);
   state_->queues.emplace(name, queue);
   return std::shared_ptr<Queue>(std::move(queue));
 }
@@ -68,6 +109,12 @@ Status Engine::DeleteQueue(const std::string& name) {
     std::unique_lock lock(state_->mu);
     auto it = state_->queues.find(name);
     if (it == state_->queues.end()) return Status::NotFound("no queue named " + name);
+    if (state_->log) {
+      storage::Record r;
+      r.type = storage::RecordType::kDeleteQueue;
+      r.queue_id = it->second->id();
+      if (auto lsn = state_->log->Append(r); !lsn.ok()) return lsn.status();
+    }
     queue = std::move(it->second);
     state_->queues.erase(it);
     state_->ForgetOldDeletions(now);
@@ -95,6 +142,246 @@ void Engine::Tick() {
     for (const auto& [name, queue] : state_->queues) queues.push_back(queue);
   }
   for (const auto& queue : queues) queue->Tick();
+}
+
+void Engine::AfterDurable(std::function<void(Status)> cb) {
+  if (!state_->log) return cb(Status::Ok());
+  state_->log->WhenDurable(state_->log->NextLsn() - 1, std::move(cb));
+}
+
+Result<std::unique_ptr<Engine>> Engine::OpenDurable(const Clock& clock, DurableOptions options,
+                                                    RecoveryReport* report) {
+  std::unique_ptr<Engine> engine(new Engine(clock, nullptr));
+  auto bodies = std::make_shared<LogBodyStore>(nullptr);
+  engine->state_->log_bodies = bodies.get();
+  engine->state_->bodies = std::move(bodies);
+  engine->state_->durable = std::move(options);
+  RecoveryReport local;
+  FERRY_RETURN_IF_ERROR(engine->Recover(report ? report : &local));
+  return engine;
+}
+
+Status Engine::Recover(RecoveryReport* report) {
+  State& st = *state_;
+  const std::string& dir = st.durable.dir;
+  std::unordered_map<uint64_t, std::shared_ptr<StandardQueue>> by_id;
+  std::unordered_map<uint64_t, storage::Lsn> replay_from;  // per queue in the checkpoint
+  storage::Lsn from = 0;
+  QueueLog durable{nullptr, st.log_bodies, 0, 0};
+
+  auto make_queue = [&](const storage::Record& r) {
+    durable.id = r.queue_id;
+    durable.created_ms = r.time_ms;
+    auto q = std::make_shared<StandardQueue>(r.name, SettingsFromFields(r.settings),
+                                             TagsFromFields(r.tags), clock_, st.bodies, durable);
+    q->RecoverSettings(SettingsFromFields(r.settings), r.time_ms);
+    if (auto old = st.queues.find(r.name); old != st.queues.end()) by_id.erase(old->second->id());
+    st.queues[r.name] = q;
+    by_id[r.queue_id] = q;
+  };
+
+  // 1. The checkpoint, if there is one: a file of records like the log's.
+  std::string ckpt_path = dir + "/" + std::string(kCheckpointFile);
+  if (FILE* f = std::fopen(ckpt_path.c_str(), "rb")) {
+    std::string data;
+    char buf[1 << 16];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
+    std::fclose(f);
+    std::string_view d = data;
+    if (!d.starts_with(kCheckpointMagic)) {
+      return Status::Internal("checkpoint " + ckpt_path + " has a bad header");
+    }
+    size_t off = kCheckpointMagic.size();
+    bool ended = false;
+    uint64_t count = 0;
+    while (!ended) {
+      if (off + storage::kRecordHeaderSize > d.size()) break;
+      uint32_t crc = DecodeFixed32(d.data() + off);
+      uint32_t len = DecodeFixed32(d.data() + off + 4);
+      if (off + storage::kRecordHeaderSize + len > d.size() ||
+          Crc32cExtend(0, d.data() + off + 8, len + 1) != crc) {
+        break;
+      }
+      storage::Record r;
+      auto type = static_cast<storage::RecordType>(static_cast<uint8_t>(d[off + 8]));
+      FERRY_RETURN_IF_ERROR(storage::DecodeRecordPayload(
+          type, d.substr(off + storage::kRecordHeaderSize, len), &r));
+      off += storage::kRecordHeaderSize + len;
+      switch (type) {
+        case storage::RecordType::kCreateQueue:
+          make_queue(r);
+          break;
+        case storage::RecordType::kSetSettings:
+          if (auto it = by_id.find(r.queue_id); it != by_id.end()) {
+            it->second->RecoverSettings(SettingsFromFields(r.settings), r.time_ms);
+          }
+          break;
+        case storage::RecordType::kCheckpointQueue:
+          if (auto it = by_id.find(r.queue_id); it != by_id.end()) {
+            it->second->RecoverNextSeq(r.seq);
+            replay_from[r.queue_id] = r.lsn;
+          }
+          break;
+        case storage::RecordType::kCheckpointMessage:
+          if (auto it = by_id.find(r.queue_id); it != by_id.end()) it->second->RecoverMessage(r);
+          break;
+        case storage::RecordType::kCheckpointEnd:
+          ended = r.seq == count;
+          from = r.lsn;
+          if (!ended) return Status::Internal("checkpoint " + ckpt_path + " is incomplete");
+          break;
+        default:
+          return Status::Internal("checkpoint " + ckpt_path + " holds an unexpected record");
+      }
+      ++count;
+    }
+    if (!ended) {
+      // Checkpoints are renamed into place only once complete and synced.
+      return Status::Internal("checkpoint " + ckpt_path + " is corrupt at offset " +
+                              std::to_string(off));
+    }
+    report->from_checkpoint = true;
+    st.checkpoint_from = from;
+  }
+
+  // 2. The log after it.
+  auto replay = storage::ReplayLog(dir, from, [&](storage::Lsn lsn, const storage::Record& r) {
+    if (r.type == storage::RecordType::kCreateQueue) {
+      make_queue(r);
+      return Status::Ok();
+    }
+    auto it = by_id.find(r.queue_id);
+    if (it == by_id.end()) return Status::Ok();  // a queue deleted later
+    if (auto f = replay_from.find(r.queue_id); f != replay_from.end() && lsn < f->second) {
+      return Status::Ok();  // already in the checkpoint
+    }
+    StandardQueue& q = *it->second;
+    switch (r.type) {
+      case storage::RecordType::kSetSettings:
+        q.RecoverSettings(SettingsFromFields(r.settings), r.time_ms);
+        break;
+      case storage::RecordType::kSetTags:
+        q.RecoverTags(TagsFromFields(r.tags));
+        break;
+      case storage::RecordType::kDeleteQueue:
+        st.queues.erase(q.name());
+        by_id.erase(it);
+        break;
+      case storage::RecordType::kSend:
+        q.RecoverSend(r, lsn);
+        break;
+      case storage::RecordType::kReceive:
+        q.RecoverReceive(r);
+        break;
+      case storage::RecordType::kChangeVisibility:
+        q.RecoverChangeVisibility(r);
+        break;
+      case storage::RecordType::kDelete:
+        q.RecoverDelete(r.seq);
+        break;
+      case storage::RecordType::kPurge:
+        q.RecoverPurge();
+        break;
+      default:
+        return Status::Internal("unexpected record type in the log");
+    }
+    return Status::Ok();
+  });
+  if (!replay.ok()) return replay.status();
+
+  // 3. Open the log where the data ends, and give the queues their log.
+  storage::LogOptions lo;
+  lo.dir = dir;
+  lo.fsync = st.durable.fsync;
+  lo.segment_bytes = st.durable.segment_bytes;
+  auto log = storage::Log::Open(lo, replay->segment, replay->offset);
+  if (!log.ok()) return log.status();
+  st.log = std::move(*log);
+  st.log_bodies->set_log(st.log.get());
+  for (auto& [name, q] : st.queues) q->AttachLog(st.log.get());
+  report->queues = st.queues.size();
+  report->log_records = replay->records;
+  report->truncated_bytes = replay->truncated_bytes;
+  for (auto& [name, q] : st.queues) {
+    q->FinishRecovery();
+    report->messages += q->message_count();
+  }
+  return Status::Ok();
+}
+
+Status Engine::Checkpoint() {
+  State& st = *state_;
+  if (!st.log) return Status::Ok();
+  std::lock_guard ckpt(st.checkpoint_mu);
+  const uint64_t logged = st.log->stats().bytes;
+  std::string out(kCheckpointMagic);
+  uint64_t records = 0;
+  storage::Lsn from;
+  {
+    // Queues are neither created nor deleted while their set is copied.
+    std::shared_lock lock(st.mu);
+    from = st.log->NextLsn();
+    for (const auto& [name, q] : st.queues) from = std::min(from, q->Snapshot(&out, &records));
+  }
+  storage::Record end;
+  end.type = storage::RecordType::kCheckpointEnd;
+  end.seq = records;
+  end.lsn = from;
+  storage::EncodeRecord(end, &out);
+
+  const std::string path = st.durable.dir + "/" + std::string(kCheckpointFile);
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::Unavailable("cannot create " + tmp + ": " + std::strerror(errno));
+  size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = ::write(fd, out.data() + done, out.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      return Status::Unavailable("cannot write " + tmp + ": " + std::strerror(errno));
+    }
+    done += static_cast<size_t>(n);
+  }
+  bool synced = ::fdatasync(fd) == 0;
+  ::close(fd);
+  if (!synced || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    return Status::Unavailable("cannot install checkpoint " + path + ": " + std::strerror(errno));
+  }
+  int dfd = ::open(st.durable.dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  st.checkpoint_from = from;
+  st.logged_at_checkpoint = logged;
+  return Status::Ok();
+}
+
+Status Engine::Maintain() {
+  State& st = *state_;
+  if (!st.log) return Status::Ok();
+  bool due;
+  {
+    std::lock_guard ckpt(st.checkpoint_mu);
+    due = st.log->stats().bytes - st.logged_at_checkpoint >= st.durable.checkpoint_bytes;
+  }
+  if (due) FERRY_RETURN_IF_ERROR(Checkpoint());
+  uint64_t first_needed;
+  {
+    std::lock_guard ckpt(st.checkpoint_mu);
+    if (st.checkpoint_from == 0) return Status::Ok();
+    first_needed = storage::SegmentOf(st.checkpoint_from);
+  }
+  // Segments before the checkpoint's replay point are needed only for the
+  // bodies of messages still stored in them.
+  const auto live = st.log_bodies->LiveBySegment();
+  for (uint64_t seg : st.log->Segments()) {
+    if (seg >= first_needed) break;
+    if (!live.contains(seg)) FERRY_RETURN_IF_ERROR(st.log->RemoveSegment(seg));
+  }
+  return Status::Ok();
 }
 
 }  // namespace ferry::engine

@@ -26,6 +26,7 @@
 #include "common/status.h"
 #include "engine/body_store.h"
 #include "engine/types.h"
+#include "storage/log.h"
 
 namespace ferry::engine {
 
@@ -37,12 +38,14 @@ class Queue {
   virtual TimeMs created_ms() const = 0;
   virtual TimeMs modified_ms() const = 0;
   virtual QueueSettings settings() const = 0;
-  virtual void SetSettings(QueueSettings settings) = 0;
+  // Changes of state fail only when the log cannot be written (kUnavailable);
+  // then nothing changed.
+  virtual Status SetSettings(QueueSettings settings) = 0;
   virtual std::map<std::string, std::string> tags() const = 0;
-  virtual void Tag(const std::map<std::string, std::string>& tags) = 0;
-  virtual void Untag(const std::vector<std::string>& keys) = 0;
+  virtual Status Tag(const std::map<std::string, std::string>& tags) = 0;
+  virtual Status Untag(const std::vector<std::string>& keys) = 0;
 
-  // Stores a message. Fails only when the body store does (kUnavailable).
+  // Stores a message. Fails only when the log or body store does (kUnavailable).
   virtual Result<SendResult> Send(SendRequest req) = 0;
   // Returns up to req.max_messages visible messages, now in flight.
   virtual Result<std::vector<ReceivedMessage>> Receive(const ReceiveRequest& req) = 0;
@@ -54,7 +57,7 @@ class Queue {
   // Errors: kInvalidArgument for a malformed handle; kNotFound when the
   // message is gone or not in flight under this receipt handle.
   virtual Status ChangeVisibility(std::string_view receipt_handle, int64_t timeout_s) = 0;
-  virtual void Purge() = 0;
+  virtual Status Purge() = 0;
   virtual QueueStats Stats() = 0;
 
   // Long polling: `fn` is called once, soon after a message may have become
@@ -67,9 +70,30 @@ class Queue {
   virtual TimeMs NextWakeMs() = 0;
 };
 
+struct DurableOptions {
+  std::string dir;
+  storage::FsyncMode fsync = storage::FsyncMode::kAlways;
+  uint64_t segment_bytes = 64u << 20;
+  // A checkpoint is written once this many log bytes follow the last one.
+  uint64_t checkpoint_bytes = 256u << 20;
+};
+
+struct RecoveryReport {
+  uint64_t queues = 0;
+  uint64_t messages = 0;
+  uint64_t log_records = 0;
+  uint64_t truncated_bytes = 0;
+  bool from_checkpoint = false;
+};
+
 class Engine {
  public:
+  // An engine whose state lives in memory only.
   Engine(const Clock& clock, std::unique_ptr<BodyStore> bodies);
+  // A durable engine: recovers the state in options.dir (checkpoint, then
+  // the write-ahead log after it), then logs every change there.
+  static Result<std::unique_ptr<Engine>> OpenDurable(const Clock& clock, DurableOptions options,
+                                                     RecoveryReport* report = nullptr);
   ~Engine();
 
   // Creates a queue, or returns the existing one if its settings are equal.
@@ -86,10 +110,23 @@ class Engine {
   // Expires old messages, makes due messages visible and wakes watchers.
   void Tick();
 
+  // Calls cb once every change made so far is durable (at once for an
+  // in-memory engine). Callers answer a request from cb, so that an
+  // acknowledged change survives a crash. cb may run on the log's thread.
+  void AfterDurable(std::function<void(Status)> cb);
+
+  // Durable engines: writes a checkpoint when enough log has accumulated
+  // since the last one, then deletes segments that neither recovery nor any
+  // stored message needs. Blocks on I/O: call it off the request threads.
+  Status Maintain();
+  // Writes a checkpoint now.
+  Status Checkpoint();
+
   const Clock& clock() const { return clock_; }
 
  private:
   struct State;
+  Status Recover(RecoveryReport* report);
   const Clock& clock_;
   std::unique_ptr<State> state_;
 };

@@ -131,11 +131,11 @@ TEST_F(EngineTest, CreatedAndModifiedTimes) {
   EXPECT_EQ(q->created_ms(), t0);
   EXPECT_EQ(q->modified_ms(), t0);
   clock_.Advance(1'000);
-  q->Tag({{"k", "v"}});
+  ASSERT_TRUE(q->Tag({{"k", "v"}}).ok());
   EXPECT_EQ(q->modified_ms(), t0);
   QueueSettings s = q->settings();
   s.visibility_timeout_s = 99;
-  q->SetSettings(s);
+  ASSERT_TRUE(q->SetSettings(s).ok());
   EXPECT_EQ(q->modified_ms(), t0 + 1'000);
   EXPECT_EQ(q->settings().visibility_timeout_s, 99);
   EXPECT_EQ(q->created_ms(), t0);
@@ -143,9 +143,9 @@ TEST_F(EngineTest, CreatedAndModifiedTimes) {
 
 TEST_F(EngineTest, TagAndUntag) {
   auto q = Create("a");
-  q->Tag({{"a", "1"}, {"b", "2"}});
-  q->Tag({{"b", "3"}});
-  q->Untag({"a", "missing"});
+  ASSERT_TRUE(q->Tag({{"a", "1"}, {"b", "2"}}).ok());
+  ASSERT_TRUE(q->Tag({{"b", "3"}}).ok());
+  ASSERT_TRUE(q->Untag({"a", "missing"}).ok());
   EXPECT_EQ(q->tags(), (std::map<std::string, std::string>{{"b", "3"}}));
 }
 

@@ -8,6 +8,7 @@
 
 #include "common/crypto.h"
 #include "engine/receipt_handle.h"
+#include "engine/settings_codec.h"
 
 namespace ferry::engine {
 namespace {
@@ -71,12 +72,14 @@ void RunAll(std::vector<std::function<void()>>& fns) {
 
 StandardQueue::StandardQueue(std::string name, QueueSettings settings,
                              std::map<std::string, std::string> tags, const Clock& clock,
-                             std::shared_ptr<BodyStore> bodies)
+                             std::shared_ptr<BodyStore> bodies, QueueLog durable)
     : name_(std::move(name)),
-      created_ms_(clock.NowMs()),
+      created_ms_(durable.created_ms ? durable.created_ms : clock.NowMs()),
       clock_(clock),
       bodies_(std::move(bodies)),
-      incarnation_(RandomNonZero64()),
+      log_(durable.log),
+      log_bodies_(durable.bodies),
+      incarnation_(durable.id ? durable.id : RandomNonZero64()),
       settings_(std::move(settings)),
       tags_(std::move(tags)),
       modified_ms_(created_ms_) {}
@@ -95,11 +98,17 @@ QueueSettings StandardQueue::settings() const {
   return settings_;
 }
 
-void StandardQueue::SetSettings(QueueSettings settings) {
+Status StandardQueue::SetSettings(QueueSettings settings) {
   TimeMs now = clock_.NowMs();
   std::lock_guard lock(mu_);
+  storage::Record r;
+  r.type = storage::RecordType::kSetSettings;
+  r.time_ms = now;
+  r.settings = SettingsToFields(settings);
+  if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
   settings_ = std::move(settings);
   modified_ms_ = now;
+  return Status::Ok();
 }
 
 std::map<std::string, std::string> StandardQueue::tags() const {
@@ -107,19 +116,40 @@ std::map<std::string, std::string> StandardQueue::tags() const {
   return tags_;
 }
 
-void StandardQueue::Tag(const std::map<std::string, std::string>& tags) {
+Status StandardQueue::Tag(const std::map<std::string, std::string>& tags) {
   std::lock_guard lock(mu_);
-  for (const auto& [k, v] : tags) tags_[k] = v;
+  std::map<std::string, std::string> next = tags_;
+  for (const auto& [k, v] : tags) next[k] = v;
+  storage::Record r;
+  r.type = storage::RecordType::kSetTags;
+  r.tags = TagsToFields(next);
+  if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
+  tags_ = std::move(next);
+  return Status::Ok();
 }
 
-void StandardQueue::Untag(const std::vector<std::string>& keys) {
+Status StandardQueue::Untag(const std::vector<std::string>& keys) {
   std::lock_guard lock(mu_);
-  for (const auto& k : keys) tags_.erase(k);
+  std::map<std::string, std::string> next = tags_;
+  for (const auto& k : keys) next.erase(k);
+  storage::Record r;
+  r.type = storage::RecordType::kSetTags;
+  r.tags = TagsToFields(next);
+  if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
+  tags_ = std::move(next);
+  return Status::Ok();
+}
+
+Result<storage::Lsn> StandardQueue::LogLocked(storage::Record& r) {
+  if (log_ == nullptr) return storage::Lsn{0};
+  r.queue_id = incarnation_;
+  return log_->Append(r);
 }
 
 Result<SendResult> StandardQueue::Send(SendRequest req) {
   const std::array<uint8_t, 16> id = NewMessageId();
-  Result<BodyRef> ref = bodies_->Put(req.payload);
+  // A durable queue's body is the payload of its send record, appended below.
+  Result<BodyRef> ref = log_ ? Result<BodyRef>(BodyRef{0}) : bodies_->Put(req.payload);
   if (!ref.ok()) return ref.status();
   const TimeMs now = clock_.NowMs();
 
@@ -129,9 +159,24 @@ Result<SendResult> StandardQueue::Send(SendRequest req) {
   {
     std::lock_guard lock(mu_);
     int64_t became_visible = AdvanceLocked(now, &released);
-    seq = next_seq_++;
-    last_sent_ms_ = std::max(last_sent_ms_, now);
     const int64_t delay_s = req.delay_s >= 0 ? req.delay_s : settings_.delay_s;
+    const TimeMs sent_ms = std::max(last_sent_ms_, now);
+    if (log_) {
+      storage::Record r;
+      r.type = storage::RecordType::kSend;
+      r.seq = next_seq_;
+      r.message_id = id;
+      r.time_ms = sent_ms;
+      r.visible_at_ms = sent_ms + SecondsToMs(delay_s);
+      r.name = req.group_id;
+      r.payload = req.payload;
+      auto lsn = LogLocked(r);
+      if (!lsn.ok()) return lsn.status();
+      ref = BodyRef{*lsn};
+      log_bodies_->Retain(*lsn);
+    }
+    seq = next_seq_++;
+    last_sent_ms_ = sent_ms;
 
     MessageEntry entry;
     entry.seq = seq;
@@ -185,6 +230,18 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
       visible_.pop_front();
       MessageEntry* e = index_.Find(seq);
       if (e == nullptr || e->state != MessageState::kVisible) continue;
+      if (log_) {
+        storage::Record r;
+        r.type = storage::RecordType::kReceive;
+        r.seq = seq;
+        r.receive_count = e->receive_count + 1;
+        r.time_ms = now;
+        r.visible_at_ms = deadline;
+        if (!LogLocked(r).ok()) {
+          visible_.push_front(seq);  // the log is failing: leave it visible
+          break;
+        }
+      }
       e->state = MessageState::kInFlight;
       --visible_count_;
       ++in_flight_count_;
@@ -239,6 +296,10 @@ Status StandardQueue::Delete(std::string_view receipt_handle) {
     // Gone: deletes are idempotent. Stale (re-received since): AWS documents
     // that the call succeeds but the message stays.
     if (e == nullptr || e->receive_count != h->generation) return Status::Ok();
+    storage::Record r;
+    r.type = storage::RecordType::kDelete;
+    r.seq = h->seq;
+    if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
     RemoveLocked(e, &released);
     CompactLocked();
   }
@@ -265,11 +326,20 @@ Status StandardQueue::ChangeVisibility(std::string_view receipt_handle, int64_t 
       status = Status::NotFound("the receipt handle has been superseded");
     } else if (e->state != MessageState::kInFlight) {
       status = Status::NotFound("the message is not in flight");
-    } else if (timeout_s <= 0) {
-      MakeVisibleLocked(e);
-      ++became_visible;
     } else {
-      ScheduleLocked(e, now + SecondsToMs(timeout_s));
+      storage::Record r;
+      r.type = storage::RecordType::kChangeVisibility;
+      r.seq = h->seq;
+      r.receive_count = e->receive_count;
+      r.visible_at_ms = now + SecondsToMs(std::max<int64_t>(timeout_s, 0));
+      if (auto lsn = LogLocked(r); !lsn.ok()) {
+        status = lsn.status();
+      } else if (timeout_s <= 0) {
+        MakeVisibleLocked(e);
+        ++became_visible;
+      } else {
+        ScheduleLocked(e, r.visible_at_ms);
+      }
     }
     wake = TakeWatchersLocked(became_visible);
   }
@@ -278,23 +348,28 @@ Status StandardQueue::ChangeVisibility(std::string_view receipt_handle, int64_t 
   return status;
 }
 
-void StandardQueue::Purge() {
+Status StandardQueue::Purge() {
   SeqIndex dropped;
   {
     std::lock_guard lock(mu_);
-    dropped = std::move(index_);
-    index_ = SeqIndex();
-    visible_ = {};
-    timers_ = {};
-    groups_ = {};
-    oldest_seq_ = next_seq_;
-    visible_count_ = in_flight_count_ = delayed_count_ = 0;
+    storage::Record r;
+    r.type = storage::RecordType::kPurge;
+    r.time_ms = clock_.NowMs();
+    if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
+    dropped = TakeAllLocked();
   }
   dropped.ForEach([this](const MessageEntry& e) { bodies_->Release(e.body); });
+  return Status::Ok();
 }
 
 void StandardQueue::Drop() {
-  Purge();
+  // The queue's deletion is already in the log; its messages go with it.
+  SeqIndex dropped;
+  {
+    std::lock_guard lock(mu_);
+    dropped = TakeAllLocked();
+  }
+  dropped.ForEach([this](const MessageEntry& e) { bodies_->Release(e.body); });
   std::map<uint64_t, std::function<void()>> all;
   {
     std::lock_guard lock(mu_);
@@ -480,6 +555,172 @@ StandardQueue::Callbacks StandardQueue::TakeWatchersLocked(int64_t n) {
 
 void StandardQueue::ReleaseBodies(const std::vector<BodyRef>& refs) {
   for (BodyRef ref : refs) bodies_->Release(ref);
+}
+
+SeqIndex StandardQueue::TakeAllLocked() {
+  SeqIndex all = std::move(index_);
+  index_ = SeqIndex();
+  visible_ = {};
+  timers_ = {};
+  groups_ = {};
+  oldest_seq_ = next_seq_;
+  visible_count_ = in_flight_count_ = delayed_count_ = 0;
+  return all;
+}
+
+// Recovery runs on one thread before the queue is shared; the lock is taken
+// only to satisfy the guarded-by rules.
+
+void StandardQueue::RecoverSend(const storage::Record& r, storage::Lsn lsn) {
+  std::lock_guard lock(mu_);
+  if (index_.Contains(r.seq)) return;
+  MessageEntry entry;
+  entry.seq = r.seq;
+  entry.body = lsn;
+  entry.sent_ms = r.time_ms;
+  entry.visible_at_ms = r.visible_at_ms;
+  entry.message_id = r.message_id;
+  entry.has_group = !r.name.empty();
+  index_.Insert(entry);
+  if (entry.has_group) groups_[r.seq] = r.name;
+  if (log_bodies_) log_bodies_->Retain(lsn);
+  next_seq_ = std::max(next_seq_, r.seq + 1);
+  last_sent_ms_ = std::max(last_sent_ms_, r.time_ms);
+}
+
+void StandardQueue::RecoverMessage(const storage::Record& r) {
+  RecoverSend(r, r.lsn);
+  std::lock_guard lock(mu_);
+  MessageEntry* e = index_.Find(r.seq);
+  e->receive_count = r.receive_count;
+  e->first_receive_ms = r.first_receive_ms;
+}
+
+void StandardQueue::RecoverReceive(const storage::Record& r) {
+  std::lock_guard lock(mu_);
+  MessageEntry* e = index_.Find(r.seq);
+  if (e == nullptr) return;
+  e->receive_count = r.receive_count;
+  if (e->first_receive_ms == 0) e->first_receive_ms = r.time_ms;
+  e->visible_at_ms = r.visible_at_ms;
+}
+
+void StandardQueue::RecoverChangeVisibility(const storage::Record& r) {
+  std::lock_guard lock(mu_);
+  MessageEntry* e = index_.Find(r.seq);
+  if (e == nullptr || e->receive_count != r.receive_count) return;
+  e->visible_at_ms = r.visible_at_ms;
+}
+
+void StandardQueue::RecoverDelete(uint64_t seq) {
+  BodyRef body = 0;
+  {
+    std::lock_guard lock(mu_);
+    MessageEntry* e = index_.Find(seq);
+    if (e == nullptr) return;
+    body = e->body;
+    groups_.erase(seq);
+    index_.Erase(seq);
+  }
+  bodies_->Release(body);
+}
+
+void StandardQueue::RecoverPurge() {
+  SeqIndex dropped;
+  {
+    std::lock_guard lock(mu_);
+    dropped = TakeAllLocked();
+  }
+  dropped.ForEach([this](const MessageEntry& e) { bodies_->Release(e.body); });
+}
+
+void StandardQueue::RecoverSettings(QueueSettings settings, TimeMs modified_ms) {
+  std::lock_guard lock(mu_);
+  settings_ = std::move(settings);
+  modified_ms_ = modified_ms;
+}
+
+void StandardQueue::RecoverTags(std::map<std::string, std::string> tags) {
+  std::lock_guard lock(mu_);
+  tags_ = std::move(tags);
+}
+
+void StandardQueue::RecoverNextSeq(uint64_t next_seq) {
+  std::lock_guard lock(mu_);
+  next_seq_ = std::max(next_seq_, next_seq);
+}
+
+void StandardQueue::FinishRecovery() {
+  const TimeMs now = clock_.NowMs();
+  std::lock_guard lock(mu_);
+  std::vector<uint64_t> seqs;
+  seqs.reserve(index_.size());
+  index_.ForEach([&](const MessageEntry& e) { seqs.push_back(e.seq); });
+  std::sort(seqs.begin(), seqs.end());
+  visible_.clear();
+  timers_.clear();
+  visible_count_ = in_flight_count_ = delayed_count_ = 0;
+  for (uint64_t seq : seqs) {
+    MessageEntry* e = index_.Find(seq);
+    if (e->visible_at_ms > now) {
+      e->state = e->receive_count > 0 ? MessageState::kInFlight : MessageState::kDelayed;
+      ++(e->state == MessageState::kInFlight ? in_flight_count_ : delayed_count_);
+      timers_.push_back({e->visible_at_ms, seq});
+    } else {
+      e->state = MessageState::kVisible;
+      ++visible_count_;
+      visible_.push_back(seq);
+    }
+  }
+  std::make_heap(timers_.begin(), timers_.end(), TimerLater);
+  oldest_seq_ = seqs.empty() ? next_seq_ : seqs.front();
+}
+
+size_t StandardQueue::message_count() const {
+  std::lock_guard lock(mu_);
+  return index_.size();
+}
+
+storage::Lsn StandardQueue::Snapshot(std::string* out, uint64_t* records) const {
+  std::lock_guard lock(mu_);
+  // Every record of this queue appended later has a higher LSN.
+  const storage::Lsn from = log_->NextLsn();
+  storage::Record q;
+  q.type = storage::RecordType::kCreateQueue;
+  q.queue_id = incarnation_;
+  q.name = name_;
+  q.time_ms = created_ms_;
+  q.settings = SettingsToFields(settings_);
+  q.tags = TagsToFields(tags_);
+  storage::EncodeRecord(q, out);
+  storage::Record m;
+  m.type = storage::RecordType::kSetSettings;
+  m.queue_id = incarnation_;
+  m.time_ms = modified_ms_;
+  m.settings = q.settings;
+  storage::EncodeRecord(m, out);
+  storage::Record cursor;
+  cursor.type = storage::RecordType::kCheckpointQueue;
+  cursor.queue_id = incarnation_;
+  cursor.seq = next_seq_;
+  cursor.lsn = from;
+  storage::EncodeRecord(cursor, out);
+  *records += 3 + index_.size();
+  index_.ForEach([&](const MessageEntry& e) {
+    storage::Record r;
+    r.type = storage::RecordType::kCheckpointMessage;
+    r.queue_id = incarnation_;
+    r.seq = e.seq;
+    r.message_id = e.message_id;
+    r.time_ms = e.sent_ms;
+    r.visible_at_ms = e.state == MessageState::kVisible ? 0 : e.visible_at_ms;
+    r.first_receive_ms = e.first_receive_ms;
+    r.receive_count = e.receive_count;
+    r.lsn = e.body;
+    if (e.has_group) r.name = groups_.at(e.seq);
+    storage::EncodeRecord(r, out);
+  });
+  return from;
 }
 
 }  // namespace ferry::engine

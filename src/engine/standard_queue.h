@@ -38,14 +38,28 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "engine/log_body_store.h"
 #include "engine/seq_index.h"
+#include "storage/log.h"
+#include "storage/record.h"
 
 namespace ferry::engine {
+
+// How a durable queue reaches the log. Every change of state is appended
+// under the queue's mutex, so the log holds each queue's changes in the order
+// they happened; the engine answers a request only once its records are
+// durable (Engine::AfterDurable).
+struct QueueLog {
+  storage::Log* log = nullptr;      // null: an in-memory queue
+  LogBodyStore* bodies = nullptr;   // counts the live bodies of each segment
+  uint64_t id = 0;                  // persistent queue id; 0 draws one
+  TimeMs created_ms = 0;            // 0: now
+};
 
 class StandardQueue final : public Queue {
  public:
   StandardQueue(std::string name, QueueSettings settings, std::map<std::string, std::string> tags,
-                const Clock& clock, std::shared_ptr<BodyStore> bodies);
+                const Clock& clock, std::shared_ptr<BodyStore> bodies, QueueLog durable = {});
   ~StandardQueue() override;
 
   StandardQueue(const StandardQueue&) = delete;
@@ -55,16 +69,16 @@ class StandardQueue final : public Queue {
   TimeMs created_ms() const override { return created_ms_; }
   TimeMs modified_ms() const override;
   QueueSettings settings() const override;
-  void SetSettings(QueueSettings settings) override;
+  Status SetSettings(QueueSettings settings) override;
   std::map<std::string, std::string> tags() const override;
-  void Tag(const std::map<std::string, std::string>& tags) override;
-  void Untag(const std::vector<std::string>& keys) override;
+  Status Tag(const std::map<std::string, std::string>& tags) override;
+  Status Untag(const std::vector<std::string>& keys) override;
 
   Result<SendResult> Send(SendRequest req) override;
   Result<std::vector<ReceivedMessage>> Receive(const ReceiveRequest& req) override;
   Status Delete(std::string_view receipt_handle) override;
   Status ChangeVisibility(std::string_view receipt_handle, int64_t timeout_s) override;
-  void Purge() override;
+  Status Purge() override;
   QueueStats Stats() override;
 
   uint64_t Watch(std::function<void()> fn) override;
@@ -81,6 +95,32 @@ class StandardQueue final : public Queue {
 
   // Bytes held by the index, visible list and timer heap (not the bodies).
   size_t IndexMemoryBytes() const;
+
+  // The persistent id that log records and receipt handles carry.
+  uint64_t id() const { return incarnation_; }
+
+  // Recovery: applied by one thread before the queue is shared. Records
+  // rebuild each message's entry; FinishRecovery then sorts messages into
+  // visible, delayed and in flight by the clock.
+  void RecoverSend(const storage::Record& r, storage::Lsn lsn);
+  void RecoverMessage(const storage::Record& r);  // a checkpoint's message
+  void RecoverReceive(const storage::Record& r);
+  void RecoverChangeVisibility(const storage::Record& r);
+  void RecoverDelete(uint64_t seq);
+  void RecoverPurge();
+  void RecoverSettings(QueueSettings settings, TimeMs modified_ms);
+  void RecoverTags(std::map<std::string, std::string> tags);
+  void RecoverNextSeq(uint64_t next_seq);
+  void FinishRecovery();
+  // Recovered queues are built without a log (replay must not append);
+  // the engine attaches the log once it is open, before sharing the queue.
+  void AttachLog(storage::Log* log) { log_ = log; }
+  size_t message_count() const;
+
+  // Checkpoint: appends this queue's state as records to `out` and returns
+  // the LSN from which the log must be replayed for this queue. The copy is
+  // taken under the queue's mutex (the pause a checkpoint costs a queue).
+  storage::Lsn Snapshot(std::string* out, uint64_t* records) const;
 
  private:
   struct Timer {
@@ -106,13 +146,19 @@ class StandardQueue final : public Queue {
   // leaves index_ (and so MessageEntry pointers) untouched.
   void CompactLocked();
   Callbacks TakeWatchersLocked(int64_t n);
+  // Empties the queue's message state and returns the old index.
+  SeqIndex TakeAllLocked();
 
   void ReleaseBodies(const std::vector<BodyRef>& refs);
+  // Appends a record when the queue is durable; requires mu_ held.
+  Result<storage::Lsn> LogLocked(storage::Record& r);
 
   const std::string name_;
   const TimeMs created_ms_;
   const Clock& clock_;
   const std::shared_ptr<BodyStore> bodies_;
+  storage::Log* log_;  // set at construction or by AttachLog, before sharing
+  LogBodyStore* const log_bodies_;
   // Random per queue incarnation; receipt handles carry it.
   const uint64_t incarnation_;
 

@@ -286,7 +286,7 @@ TEST_F(StandardQueueTest, PurgeDropsEverything) {
   Send("b", 30);
   Send("c");
   ReceivedMessage m = ReceiveOne();
-  q_->Purge();
+  ASSERT_TRUE(q_->Purge().ok());
   QueueStats st = q_->Stats();
   EXPECT_EQ(st.visible + st.in_flight + st.delayed, 0);
   EXPECT_EQ(bodies_->live(), 0);

@@ -154,7 +154,7 @@ HandlerResult SetQueueAttributes(Env& env, const api::Call& call) {
   const engine::QueueSettings current = (*queue)->settings();
   engine::QueueSettings desired = current;
   FERRY_RETURN_IF_ERROR(ApplyQueueAttributes(*attributes, &desired));
-  if (!(desired == current)) (*queue)->SetSettings(std::move(desired));
+  if (!(desired == current)) FERRY_RETURN_IF_ERROR((*queue)->SetSettings(std::move(desired)));
   return boost::json::object();
 }
 
@@ -167,7 +167,7 @@ HandlerResult PurgeQueue(Env& env, const api::Call& call) {
         ErrorId::kPurgeQueueInProgress,
         "Only one PurgeQueue operation on " + q.name() + " is allowed every 60 seconds.");
   }
-  q.Purge();
+  FERRY_RETURN_IF_ERROR(q.Purge());
   return boost::json::object();
 }
 

@@ -39,33 +39,35 @@ void NotYet(Env&, const api::Call& call, api::Reply&& reply) {
 struct Entry {
   std::string_view action;
   HandlerFn fn;
+  // Changes state: answered only once the change is durable.
+  bool writes = false;
 };
 
 // Every action of the SQS model, sorted by name.
 constexpr std::array kHandlers = {
     Entry{"AddPermission", NotYet},
     Entry{"CancelMessageMoveTask", NotYet},
-    Entry{"ChangeMessageVisibility", Now<ChangeMessageVisibility>},
-    Entry{"ChangeMessageVisibilityBatch", Now<ChangeMessageVisibilityBatch>},
-    Entry{"CreateQueue", Now<CreateQueue>},
-    Entry{"DeleteMessage", Now<DeleteMessage>},
-    Entry{"DeleteMessageBatch", Now<DeleteMessageBatch>},
-    Entry{"DeleteQueue", Now<DeleteQueue>},
+    Entry{"ChangeMessageVisibility", Now<ChangeMessageVisibility>, true},
+    Entry{"ChangeMessageVisibilityBatch", Now<ChangeMessageVisibilityBatch>, true},
+    Entry{"CreateQueue", Now<CreateQueue>, true},
+    Entry{"DeleteMessage", Now<DeleteMessage>, true},
+    Entry{"DeleteMessageBatch", Now<DeleteMessageBatch>, true},
+    Entry{"DeleteQueue", Now<DeleteQueue>, true},
     Entry{"GetQueueAttributes", Now<GetQueueAttributes>},
     Entry{"GetQueueUrl", Now<GetQueueUrl>},
     Entry{"ListDeadLetterSourceQueues", NotYet},
     Entry{"ListMessageMoveTasks", NotYet},
     Entry{"ListQueueTags", Now<ListQueueTags>},
     Entry{"ListQueues", Now<ListQueues>},
-    Entry{"PurgeQueue", Now<PurgeQueue>},
-    Entry{"ReceiveMessage", Receive},
+    Entry{"PurgeQueue", Now<PurgeQueue>, true},
+    Entry{"ReceiveMessage", Receive, true},
     Entry{"RemovePermission", NotYet},
-    Entry{"SendMessage", Now<SendMessage>},
-    Entry{"SendMessageBatch", Now<SendMessageBatch>},
-    Entry{"SetQueueAttributes", Now<SetQueueAttributes>},
+    Entry{"SendMessage", Now<SendMessage>, true},
+    Entry{"SendMessageBatch", Now<SendMessageBatch>, true},
+    Entry{"SetQueueAttributes", Now<SetQueueAttributes>, true},
     Entry{"StartMessageMoveTask", NotYet},
-    Entry{"TagQueue", Now<TagQueue>},
-    Entry{"UntagQueue", Now<UntagQueue>},
+    Entry{"TagQueue", Now<TagQueue>, true},
+    Entry{"UntagQueue", Now<UntagQueue>, true},
 };
 
 constexpr bool SortedByAction() {
@@ -99,7 +101,17 @@ void SqsService::Invoke(api::Call call, api::Reply reply) {
                      "The action " + call.action + " is not valid for this web service."));
     return;
   }
-  entry->fn(*env_, call, std::move(reply));
+  if (!entry->writes) return entry->fn(*env_, call, std::move(reply));
+  // A success is answered once its records are durable: a 200 survives a
+  // crash. A failure changed nothing and is answered at once.
+  engine::Engine& engine = env_->engine;
+  entry->fn(*env_, call, [&engine, reply = std::move(reply)](HandlerResult result) mutable {
+    if (!result.ok()) return reply(std::move(result));
+    auto shared = std::make_shared<HandlerResult>(std::move(result));
+    engine.AfterDurable([reply = std::move(reply), shared](Status st) mutable {
+      reply(st.ok() ? std::move(*shared) : HandlerResult(std::move(st)));
+    });
+  });
 }
 
 }  // namespace ferry::sqs

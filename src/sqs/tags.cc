@@ -55,7 +55,7 @@ HandlerResult TagQueue(Env& env, const api::Call& call) {
   auto tags = p.StringMap("Tags");
   if (!tags.ok()) return tags.status();
   FERRY_RETURN_IF_ERROR(ValidateTags(*tags, (*queue)->tags()));
-  (*queue)->Tag(*tags);
+  FERRY_RETURN_IF_ERROR((*queue)->Tag(*tags));
   return boost::json::object();
 }
 
@@ -69,7 +69,7 @@ HandlerResult UntagQueue(Env& env, const api::Call& call) {
   }
   auto keys = p.StringList("TagKeys");
   if (!keys.ok()) return keys.status();
-  (*queue)->Untag(*keys);
+  FERRY_RETURN_IF_ERROR((*queue)->Untag(*keys));
   return boost::json::object();
 }
 

@@ -57,23 +57,46 @@ def _die_with_parent():
 
 
 class FerryServer:
-    """One `ferry serve` process on an ephemeral port with a temp data dir."""
+    """One `ferry serve` process on an ephemeral port with a temp data dir.
 
-    def __init__(self, binary):
+    The same object can be started again after kill() (crash tests): the data
+    directory is kept, the log file is appended to, and the new port is read
+    from the new "listening on" line (self.endpoint). Start it from a thread
+    that outlives the server: the child gets SIGTERM when that thread exits
+    (PR_SET_PDEATHSIG follows the thread that forked it).
+    """
+
+    def __init__(self, binary, data_dir=None):
         self.binary = binary
         self.proc = None
         self.endpoint = None
-        self.data_dir = None
+        # A data_dir given by the caller is the caller's: stop() leaves it.
+        self.data_dir = data_dir
+        self._owns_data_dir = data_dir is None
         self.log_path = None
         self._log = None
         self._pump = None
+        self.starts = 0              # how many times start() got a listening server
+        self.startup_seconds = None  # spawn → "listening on" of the last start()
 
     def start(self, timeout=30.0):
         if not os.path.isfile(self.binary) or not os.access(self.binary, os.X_OK):
             raise RuntimeError("ferry binary not found or not executable: %s" % self.binary)
-        self.data_dir = tempfile.mkdtemp(prefix="ferry-e2e-data-")
-        fd, self.log_path = tempfile.mkstemp(prefix="ferry-e2e-", suffix=".log")
-        self._log = os.fdopen(fd, "w", buffering=1)
+        if self.proc is not None and self.proc.poll() is None:
+            raise RuntimeError("ferry is already running (pid %d)" % self.proc.pid)
+        if self.data_dir is None:
+            self.data_dir = tempfile.mkdtemp(prefix="ferry-e2e-data-")
+            self._owns_data_dir = True
+        if self.log_path is None:
+            fd, self.log_path = tempfile.mkstemp(prefix="ferry-e2e-", suffix=".log")
+            self._log = os.fdopen(fd, "w", buffering=1)
+        else:  # a restart: keep one log for the whole run
+            if self._log is not None:
+                self._log.close()
+            self._log = open(self.log_path, "a", buffering=1)
+            self._log.write("---- ferry restarted on the same data dir ----\n")
+        self.endpoint = None
+        began = time.monotonic()
         self.proc = subprocess.Popen(
             [self.binary, "serve", "--listen", "127.0.0.1", "--port", "0",
              "--data-dir", self.data_dir],
@@ -103,10 +126,29 @@ class FerryServer:
                 self.proc.kill()
                 raise RuntimeError("ferry did not print 'listening on' within %ss:\n%s"
                                    % (timeout, self.log_tail()))
+        self.startup_seconds = time.monotonic() - began
+        self.starts += 1
         return self.endpoint
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
+
+    def kill(self):
+        """SIGKILL the server (a crash) and reap it; the data dir and log stay
+        for a restart with start(). Returns the exit status (-9 after a kill,
+        or whatever the server had already exited with)."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+        status = self.proc.returncode
+        if self._pump is not None:
+            self._pump.join(timeout=5)
+            self._pump = None
+        self.proc = None
+        self.endpoint = None
+        return status
 
     def stop(self):
         """SIGTERM the server; returns a problem description or None."""
@@ -128,7 +170,7 @@ class FerryServer:
         if self._pump is not None:
             self._pump.join(timeout=5)
         self.proc = None
-        if self.data_dir:
+        if self.data_dir and self._owns_data_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
             self.data_dir = None
         return problem
@@ -190,14 +232,20 @@ def expected_account_id():
     return None
 
 
-def sqs_client(validate=True):
+def sqs_client(validate=True, endpoint_url=None, connect_timeout=10, read_timeout=60,
+               session=None):
+    """A boto3 SQS client, retries off. endpoint_url defaults to endpoint();
+    pass a boto3.session.Session per thread when clients are built concurrently
+    (the default session is not thread-safe)."""
     import boto3
     from botocore.config import Config
     cfg = Config(retries={"max_attempts": 1, "mode": "standard"},
-                 parameter_validation=validate, connect_timeout=10, read_timeout=60)
-    return boto3.client("sqs", endpoint_url=endpoint(), region_name=REGION,
-                        aws_access_key_id="test", aws_secret_access_key="test",
-                        config=cfg)
+                 parameter_validation=validate, connect_timeout=connect_timeout,
+                 read_timeout=read_timeout)
+    factory = session.client if session is not None else boto3.client
+    return factory("sqs", endpoint_url=endpoint_url or endpoint(), region_name=REGION,
+                   aws_access_key_id="test", aws_secret_access_key="test",
+                   config=cfg)
 
 
 def client_protocol():
