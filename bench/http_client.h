@@ -5,18 +5,24 @@
 // whenever the server answered without keep-alive (moto's development server
 // closes after every answer) or a transfer failed, so a closed loop can keep
 // calling Post() whatever the server does. Every step is bounded by the
-// request timeout.
+// request timeout, which whoever drives the io_context enforces by calling
+// CheckTimeout() now and then (a timer armed per read and write would cost the
+// generator more CPU than the request itself).
+//
+// The client is meant to cost little per request, so that it measures the
+// server and not itself: the request head is written by hand around a fixed
+// prefix, the body is sent without a copy, and the answer is parsed straight
+// into the result (status, body) without building a header map.
 //
 // Thread-safety: none. A connection belongs to one coroutine, on one
-// single-threaded io_context; Close() must be called from that thread too.
+// single-threaded io_context; Close() and CheckTimeout() must be called from
+// that thread too.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/system/error_code.hpp>
 #include <chrono>
 #include <cstdint>
@@ -53,15 +59,23 @@ class HttpConnection {
   // Aborts the request in flight, if any; the pending Post() completes with an error.
   void Close();
 
+  // Aborts the request in flight if it has run past the timeout; its Post()
+  // then fails with boost::beast::error::timeout.
+  void CheckTimeout(std::chrono::steady_clock::time_point now);
+
   // How many TCP connections this object opened so far.
   uint64_t connects() const { return connects_; }
 
  private:
   const Endpoint& endpoint_;
   const std::chrono::milliseconds timeout_;
-  boost::beast::tcp_stream stream_;
+  boost::asio::ip::tcp::socket socket_;
   boost::beast::flat_buffer buffer_;
-  boost::beast::http::request<boost::beast::http::string_body> request_;
+  const std::string head_prefix_;  // request line and the headers every request carries
+  std::string head_;               // head_prefix_ plus this request's own headers
+  // When the request in flight times out; max() when none is in flight.
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  bool timed_out_ = false;
   bool open_ = false;
   uint64_t connects_ = 0;
 };

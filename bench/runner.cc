@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -118,6 +119,9 @@ class LoadConnection {
     }
     tally_.connects = http_.connects();
   }
+
+  // Aborts the request in flight if it ran past the request timeout.
+  void CheckTimeout(Clock::time_point now) { http_.CheckTimeout(now); }
 
   // Ends the loop from outside, aborting the request in flight, if any.
   void Close() {
@@ -238,12 +242,27 @@ class LoadConnection {
   bool in_flight_ = false;
 };
 
+// How often request timeouts are checked; a timeout fires up to this late.
+constexpr std::chrono::milliseconds kTimeoutCheckPeriod{100};
+
 // One io_context, run by one thread, and the connections it drives.
 struct Shard {
   asio::io_context io{1};
   asio::steady_timer watchdog{io};
+  asio::steady_timer timeouts{io};
   std::vector<std::unique_ptr<LoadConnection>> connections;
   int running = 0;
+
+  // Checks the request timeouts every kTimeoutCheckPeriod while connections run.
+  void CheckTimeouts() {
+    timeouts.expires_after(kTimeoutCheckPeriod);
+    timeouts.async_wait([this](boost::system::error_code ec) {
+      if (ec || running == 0) return;
+      const Clock::time_point now = Clock::now();
+      for (auto& connection : connections) connection->CheckTimeout(now);
+      CheckTimeouts();
+    });
+  }
 };
 
 }  // namespace
@@ -330,9 +349,13 @@ RunResult RunLoad(const Endpoint& endpoint, const Workload& workload, const RunP
             std::fprintf(stderr, "loadgen: connection stopped: %s\n", e.what());
           }
         }
-        if (--shard.running == 0) shard.watchdog.cancel();
+        if (--shard.running == 0) {
+          shard.watchdog.cancel();
+          shard.timeouts.cancel();
+        }
       });
     }
+    shard.CheckTimeouts();
     // Requests still running well past the end would hold the run open.
     shard.watchdog.expires_at(measure_end + kAbandonAfter);
     shard.watchdog.async_wait([&shard](boost::system::error_code ec) {
@@ -368,12 +391,25 @@ HttpResult CallOnce(const Endpoint& endpoint, std::string_view action, std::stri
   asio::io_context io{1};
   HttpConnection connection(io, endpoint, timeout);
   HttpResult result;
+  asio::steady_timer timeouts(io);
+  bool done = false;
+  std::function<void()> check = [&] {
+    timeouts.expires_after(kTimeoutCheckPeriod);
+    timeouts.async_wait([&](boost::system::error_code ec) {
+      if (ec || done) return;
+      connection.CheckTimeout(Clock::now());
+      check();
+    });
+  };
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
         result = co_await connection.Post(action, std::move(body));
+        done = true;
+        timeouts.cancel();
       },
       asio::detached);
+  check();
   io.run();
   return result;
 }

@@ -3,22 +3,24 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <exception>
-#include <limits>
 #include <mutex>
-#include <optional>
 #include <unordered_map>
 
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/status.hpp>
+
+#include "http/request_parser.h"
 
 namespace ferry::http {
 
@@ -37,9 +39,20 @@ std::string_view Request::Header(std::string_view name) const {
 
 namespace {
 
-// First read of an idle connection; Beast grows reads as a request needs.
+// The executor of a connection: its own strand on the io_context. Concrete
+// types rather than any_io_executor spare a type-erased copy per operation.
+using Strand = net::strand<net::io_context::executor_type>;
+using Socket = net::basic_stream_socket<tcp, Strand>;
+using Timer = net::basic_waitable_timer<std::chrono::steady_clock,
+                                        net::wait_traits<std::chrono::steady_clock>, Strand>;
+using Clock = std::chrono::steady_clock;
+
+// First read of an idle connection; reads grow as a request needs.
 constexpr size_t kReadChunk = 4096;
-// A connection going idle gives back a read buffer grown beyond this.
+// Largest single read while a request arrives.
+constexpr size_t kMaxReadChunk = 64 * 1024;
+// A connection going idle gives back a read buffer, request body or response
+// header buffer grown beyond this.
 constexpr size_t kMaxIdleBufferCapacity = 64 * 1024;
 // After an answer that closes the connection the server stops sending and
 // discards what the client still sends for this long before closing, so the
@@ -51,13 +64,14 @@ constexpr std::chrono::seconds kLingerTimeout{2};
 constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
-char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// Errors of the HTTP parser proper, i.e. malformed input (not limits, not EOF).
-bool IsMalformedInput(const error_code& ec) {
-  static const error_code kHttpError = bhttp::error::bad_method;
-  return ec.category() == kHttpError.category() && ec != bhttp::error::end_of_stream &&
-         ec != bhttp::error::partial_message && ec != bhttp::error::need_more;
+void AppendDecimal(std::string& out, uint64_t v) {
+  char digits[20];
+  size_t n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n > 0) out.push_back(digits[--n]);
 }
 
 Response PlainText(int status, std::string_view text) {
@@ -73,10 +87,17 @@ class Connection;
 // State shared by the listener and its connections. Connections hold it, so
 // it outlives the Server while connections are still in flight.
 struct Shared {
-  Shared(Handler& h, const Limits& l) : handler(h), limits(l) {}
+  Shared(Handler& h, const Limits& l)
+      : handler(h),
+        limits(l),
+        timer_period(std::max<Clock::duration>(std::min(l.read_timeout, l.idle_timeout),
+                                               std::chrono::seconds(1))) {}
 
   Handler& handler;
   const Limits limits;
+  // How often at most a connection's timer wakes while its deadline is
+  // further away (see Connection::SetDeadline).
+  const Clock::duration timer_period;
   std::atomic<bool> stopping{false};
 
   std::mutex mu;
@@ -87,151 +108,203 @@ struct Shared {
 
 // One accepted TCP connection: reads a request, hands it to the Handler,
 // writes the answer and repeats while keep-alive holds. Every member is used
-// only on the connection's strand; Start(), NotifyStop() and the Responder
-// reach it by posting there. Pending operations and outstanding Responders
-// hold a shared_ptr, so the object lives until the last of them is done.
-class Connection : public std::enable_shared_from_this<Connection> {
+// only on the connection's strand; Start(), NotifyStop() and Responders reach
+// it by posting there. Pending socket operations and outstanding Responders
+// hold a shared_ptr, so the object lives until the last of them is done (the
+// deadline timer holds only a weak_ptr).
+//
+// The hot path of a keep-alive request is one read completion: the request is
+// parsed from the buffer, handled, and (when the handler answers at once or
+// from a strand post) written with a non-blocking send, falling back to an
+// asynchronous write only when the socket buffer is full.
+class Connection final : public Responder::Target, public std::enable_shared_from_this<Connection> {
  public:
-  Connection(std::shared_ptr<Shared> shared, uint64_t id, tcp::socket socket)
+  Connection(std::shared_ptr<Shared> shared, uint64_t id, Socket socket, std::string remote)
       : shared_(std::move(shared)),
         id_(id),
-        executor_(socket.get_executor()),
-        stream_(std::move(socket)) {}
+        socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
+        remote_address_(std::move(remote)),
+        parser_(shared_->limits.max_header_bytes, shared_->limits.max_body_bytes) {}
 
-  ~Connection() {
+  ~Connection() override {
     std::lock_guard lock(shared_->mu);
     shared_->connections.erase(id_);
   }
 
   // Any thread.
   void Start() {
-    net::post(executor_, beast::bind_front_handler(&Connection::OnStart, shared_from_this()));
+    net::post(socket_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
   }
   void NotifyStop() {
-    net::post(executor_, beast::bind_front_handler(&Connection::OnStop, shared_from_this()));
+    net::post(socket_.get_executor(), [self = shared_from_this()] { self->OnStop(); });
+  }
+
+  // Responder::Target; any thread.
+  void Deliver(uint64_t seq, Response response) override {
+    if (socket_.get_executor().running_in_this_thread()) {
+      return OnResponse(seq, std::move(response));
+    }
+    net::post(socket_.get_executor(),
+              [self = shared_from_this(), seq, response = std::move(response)]() mutable {
+                self->OnResponse(seq, std::move(response));
+              });
   }
 
  private:
   enum class Phase { kIdle, kReading, kHandling, kWriting, kClosing, kClosed };
-
-  void OnStart() {
-    error_code ec;
-    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
-    if (ec) return Close();
-    try {
-      net::ip::address address = peer.address();
-      if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-        address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
-      }
-      remote_address_ = address.to_string();
-    } catch (const std::exception&) {
-      return Close();
-    }
-    WaitForRequest();
-  }
 
   void OnStop() {
     // A connection in any other phase notices `stopping` when it next goes idle.
     if (phase_ == Phase::kIdle) Close();
   }
 
+  // Deadlines. Arming an Asio timer for every read and write costs a timer
+  // queue insert and a cancellation per operation, so the timer is armed
+  // lazily: it wakes at most every timer_period while the deadline is
+  // further away, and re-arms itself. A deadline set later is at least
+  // timer_period (the shorter request timeout) away, hence never before the
+  // armed expiry; the rare earlier one (the linger) re-arms the timer.
+  void SetDeadline(Clock::duration timeout) {
+    const Clock::time_point now = Clock::now();
+    deadline_ = now + timeout;
+    if (deadline_ < timer_expiry_) ArmTimer(std::min(deadline_, now + shared_->timer_period));
+  }
+  void ClearDeadline() { deadline_ = Clock::time_point::max(); }
+
+  void ArmTimer(Clock::time_point at) {
+    timer_expiry_ = at;
+    try {
+      timer_.expires_at(at);  // cancels a wait in progress, which then returns
+      // The timer does not keep the connection alive: one whose Responder
+      // was dropped unanswered is destroyed (and its socket closed) as before.
+      timer_.async_wait([weak = weak_from_this()](error_code ec) {
+        if (auto self = weak.lock()) self->OnTimer(ec);
+      });
+    } catch (const std::exception&) {
+      Close();  // out of memory: a connection without a deadline is not kept
+    }
+  }
+
+  void OnTimer(error_code ec) {
+    if (ec || phase_ == Phase::kClosed) return;  // re-armed, or closed
+    const Clock::time_point now = Clock::now();
+    if (deadline_ <= now) return Close();  // idle, read, write or linger timeout
+    ArmTimer(std::min(deadline_, now + shared_->timer_period));
+  }
+
   // Waits (up to idle_timeout) for the first bytes of the next request.
   void WaitForRequest() {
     if (shared_->stopping.load(std::memory_order_acquire)) return CloseGracefully();
-    if (buffer_.size() > 0) return StartRequest();  // pipelined
-    if (buffer_.capacity() > kMaxIdleBufferCapacity) buffer_.shrink_to_fit();
+    if (buffer_.size() > 0) {
+      // Pipelined. Posted, not called: answers written inline would
+      // otherwise nest one call chain per buffered request.
+      phase_ = Phase::kReading;
+      net::post(socket_.get_executor(), [self = shared_from_this()] {
+        if (self->phase_ != Phase::kClosed) self->StartRequest();
+      });
+      return;
+    }
     phase_ = Phase::kIdle;
-    stream_.expires_after(shared_->limits.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(kReadChunk),
-                            beast::bind_front_handler(&Connection::OnIdleRead, shared_from_this()));
+    if (buffer_.capacity() > kMaxIdleBufferCapacity) buffer_.shrink_to_fit();
+    if (req_.body.capacity() > kMaxIdleBufferCapacity) std::string().swap(req_.body);
+    if (head_.capacity() > kMaxIdleBufferCapacity) std::string().swap(head_);
+    SetDeadline(shared_->limits.idle_timeout);
+    Read(kReadChunk);
   }
 
-  void OnIdleRead(error_code ec, size_t n) {
-    if (ec || phase_ == Phase::kClosed) return Close();  // peer closed, idle timeout or Stop()
+  void Read(size_t size) {
+    try {
+      socket_.async_read_some(
+          buffer_.prepare(size),
+          [self = shared_from_this()](error_code ec, size_t n) { self->OnRead(ec, n); });
+    } catch (const std::exception&) {
+      Close();  // the buffer cannot grow
+    }
+  }
+
+  void OnRead(error_code ec, size_t n) {
+    if (phase_ == Phase::kClosed) return;
+    // Peer closed (also mid-request: nothing to answer), idle timeout, Stop().
+    if (ec) return Close();
     buffer_.commit(n);
-    StartRequest();
+    if (phase_ == Phase::kIdle) return StartRequest();
+    Parse();
   }
 
   // A request has started: all of it must arrive within read_timeout.
   void StartRequest() {
     phase_ = Phase::kReading;
-    stream_.expires_after(shared_->limits.read_timeout);
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(std::min<size_t>(
-        shared_->limits.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
-    parser_->body_limit(shared_->limits.max_body_bytes);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             beast::bind_front_handler(&Connection::OnHeader, shared_from_this()));
+    SetDeadline(shared_->limits.read_timeout);
+    parser_.Start(req_);
+    Parse();
   }
 
-  void OnHeader(error_code ec, size_t) {
-    if (ec) return OnReadError(ec);
-    if (parser_->is_done()) return Dispatch();
-    const auto& req = parser_->get();
-    if (req.version() >= 11 && beast::iequals(req[bhttp::field::expect], "100-continue")) {
-      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
-                       beast::bind_front_handler(&Connection::OnContinueSent, shared_from_this()));
-      return;
+  // Feeds the buffered input to the parser; reads more when it runs out.
+  void Parse() {
+    while (true) {
+      const auto data = buffer_.data();
+      size_t used = 0;
+      const RequestParser::State state =
+          parser_.Feed(std::string_view(static_cast<const char*>(data.data()), data.size()), used);
+      buffer_.consume(used);
+      switch (state) {
+        case RequestParser::State::kNeedMore:
+          return Read(ReadSize());
+        case RequestParser::State::kHeaderDone:
+          if (parser_.version() >= 11 && parser_.expects_continue()) return SendContinue();
+          break;
+        case RequestParser::State::kDone:
+          return Dispatch();
+        case RequestParser::State::kError:
+          return OnParseError(parser_.error());
+      }
     }
-    ReadBody();
   }
 
-  void OnContinueSent(error_code ec, size_t) {
-    if (ec) return Close();
-    ReadBody();
+  size_t ReadSize() const { return beast::read_size(buffer_, kMaxReadChunk); }
+
+  void SendContinue() {
+    net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
+                     [self = shared_from_this()](error_code ec, size_t) {
+                       if (self->phase_ == Phase::kClosed) return;
+                       if (ec) return self->Close();
+                       self->Parse();
+                     });
   }
 
-  void ReadBody() {
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      beast::bind_front_handler(&Connection::OnBody, shared_from_this()));
+  void OnParseError(RequestParser::Error error) {
+    switch (error) {
+      case RequestParser::Error::kHeaderTooLarge:
+        return Reject(431, "Request Header Fields Too Large\n");
+      case RequestParser::Error::kBodyTooLarge:
+        return Reject(413, "Payload Too Large\n");
+      case RequestParser::Error::kBadRequest:
+      case RequestParser::Error::kNone:
+        return Reject(400, "Bad Request\n");
+    }
   }
 
-  void OnBody(error_code ec, size_t) {
-    if (ec) return OnReadError(ec);
-    Dispatch();
-  }
-
-  void OnReadError(const error_code& ec) {
-    if (ec == bhttp::error::header_limit) return Reject(431, "Request Header Fields Too Large\n");
-    if (ec == bhttp::error::body_limit) return Reject(413, "Payload Too Large\n");
-    if (IsMalformedInput(ec)) return Reject(400, "Bad Request\n");
-    Close();  // peer went away, read_timeout, or a socket error
-  }
-
-  // Hands the parsed request to the Handler.
+  // Hands the parsed request to the Handler. The Handler may answer inside
+  // Handle; the connection then writes at once but reads the next request
+  // (which reuses req_) only after Handle has returned.
   void Dispatch() {
     phase_ = Phase::kHandling;
+    ClearDeadline();
     const uint64_t seq = ++request_seq_;
-    Request req;
-    Responder respond;
+    keep_alive_ = parser_.keep_alive();
+    version_ = parser_.version();
+    req_.remote_address = remote_address_;
+    in_handler_ = true;
     try {
-      auto msg = parser_->release();
-      parser_.reset();
-      keep_alive_ = msg.keep_alive();
-      version_ = msg.version();
-      req.method.assign(msg.method_string());
-      req.target.assign(msg.target());
-      for (const auto& field : msg) {
-        std::string name(field.name_string());
-        for (char& c : name) c = LowerAscii(c);
-        req.headers.emplace_back(std::move(name), std::string(field.value()));
-      }
-      req.body = std::move(msg.body());
-      req.remote_address = remote_address_;
-      respond = [self = shared_from_this(), seq](Response response) {
-        // Inline when answered on the strand (inside Handle), posted otherwise.
-        net::dispatch(self->executor_, [self, seq, response = std::move(response)]() mutable {
-          self->OnResponse(seq, std::move(response));
-        });
-      };
-    } catch (const std::exception&) {
-      parser_.reset();
-      return Reject(500, "Internal Server Error\n");
-    }
-    try {
-      shared_->handler.Handle(std::move(req), std::move(respond));
+      shared_->handler.Handle(req_, Responder(shared_from_this(), seq));
     } catch (...) {
       OnResponse(seq, PlainText(500, "Internal Server Error\n"));  // ignored if it already answered
+    }
+    in_handler_ = false;
+    if (resume_after_handler_) {
+      resume_after_handler_ = false;
+      AfterWrite();
     }
   }
 
@@ -248,55 +321,107 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Answers a request the server refuses by itself, then closes.
   void Reject(int status, std::string_view text) {
-    parser_.reset();
     version_ = 11;
     if (!BuildResponse(PlainText(status, text), false)) return Close();
     Write(true);
   }
 
-  // Fills res_; false when the handler's response cannot be sent as given.
+  // Serialises the status line and headers into head_ and takes the body into
+  // body_; false when the handler's response cannot be sent as given.
   bool BuildResponse(Response&& r, bool keep_alive) {
     if (r.status < 200 || r.status > 999) return false;
+    bool has_server = false;
+    for (const auto& [name, value] : r.headers) {
+      if (!IsToken(name) || !IsFieldValue(value)) return false;
+      has_server |= beast::iequals(name, "server");
+    }
     try {
-      res_ = {};
-      res_.version(version_);
-      res_.result(static_cast<unsigned>(r.status));
-      res_.set(bhttp::field::server, "Ferry");
+      head_.clear();
+      head_.append(version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+      AppendDecimal(head_, static_cast<uint64_t>(r.status));
+      head_.push_back(' ');
+      const beast::string_view reason =
+          bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
+      head_.append(reason.data(), reason.size());
+      head_.append("\r\n");
+      if (!has_server) head_.append("Server: Ferry\r\n");
       for (const auto& [name, value] : r.headers) {
-        const bhttp::field f = bhttp::string_to_field(name);
-        if (f == bhttp::field::content_length || f == bhttp::field::transfer_encoding ||
-            f == bhttp::field::connection) {
-          continue;  // framing is ours
-        }
-        if (f == bhttp::field::server) {
-          res_.set(f, value);
-        } else {
-          res_.insert(name, value);
-        }
+        if (IsFramingHeader(name)) continue;  // framing is ours
+        head_.append(name).append(": ").append(value).append("\r\n");
       }
       // 204 and 304 have no body and (RFC 9110) no Content-Length of one.
       if (r.status != 204 && r.status != 304) {
-        res_.content_length(r.body.size());
-        res_.body() = std::move(r.body);
+        head_.append("Content-Length: ");
+        AppendDecimal(head_, r.body.size());
+        head_.append("\r\n");
+        body_ = std::move(r.body);
+      } else {
+        body_.clear();
       }
-      res_.keep_alive(keep_alive);
+      if (!keep_alive) {
+        head_.append("Connection: close\r\n");
+      } else if (version_ == 10) {
+        head_.append("Connection: keep-alive\r\n");
+      }
+      head_.append("\r\n");
       return true;
     } catch (const std::exception&) {
       return false;
     }
   }
 
+  static bool IsFramingHeader(std::string_view name) {
+    switch (name.size()) {
+      case 10:
+        return beast::iequals(name, "connection");
+      case 14:
+        return beast::iequals(name, "content-length");
+      case 17:
+        return beast::iequals(name, "transfer-encoding");
+      default:
+        return false;
+    }
+  }
+
+  // Sends head_ and body_: at once when the socket takes it all, which it
+  // nearly always does, else the rest asynchronously.
   void Write(bool close_after) {
     phase_ = Phase::kWriting;
     close_after_write_ = close_after;
-    stream_.expires_after(shared_->limits.read_timeout);
-    bhttp::async_write(stream_, res_,
-                       beast::bind_front_handler(&Connection::OnWritten, shared_from_this()));
+    std::array<net::const_buffer, 2> bufs{net::buffer(head_), net::buffer(body_)};
+    const size_t total = head_.size() + body_.size();
+    error_code ec;
+    size_t sent = socket_.write_some(bufs, ec);  // the socket is non-blocking
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+      sent = 0;
+    } else if (ec) {
+      return Close();
+    }
+    if (sent == total) return OnWritten();
+    SetDeadline(shared_->limits.read_timeout);
+    if (sent < head_.size()) {
+      bufs[0] = net::buffer(head_) + sent;
+    } else {
+      bufs[0] = net::const_buffer();
+      bufs[1] = net::buffer(body_) + (sent - head_.size());
+    }
+    net::async_write(socket_, bufs, [self = shared_from_this()](error_code ec, size_t) {
+      if (self->phase_ == Phase::kClosed) return;
+      if (ec) return self->Close();
+      self->OnWritten();
+    });
   }
 
-  void OnWritten(error_code ec, size_t) {
-    res_ = {};  // do not keep a large body while idle
-    if (ec) return Close();
+  void OnWritten() {
+    std::string().swap(body_);  // do not keep a large body while idle
+    if (in_handler_) {
+      resume_after_handler_ = true;  // req_ is still the handler's
+      return;
+    }
+    AfterWrite();
+  }
+
+  void AfterWrite() {
     if (close_after_write_) return CloseGracefully();
     WaitForRequest();
   }
@@ -305,42 +430,56 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void CloseGracefully() {
     phase_ = Phase::kClosing;
     error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return Close();
     buffer_.clear();
-    stream_.expires_after(std::min(kLingerTimeout, shared_->limits.read_timeout));
+    SetDeadline(std::min<Clock::duration>(kLingerTimeout, shared_->limits.read_timeout));
     Drain();
   }
 
   void Drain() {
-    stream_.async_read_some(buffer_.prepare(kReadChunk),
-                            beast::bind_front_handler(&Connection::OnDrained, shared_from_this()));
-  }
-
-  void OnDrained(error_code ec, size_t) {
-    if (ec || phase_ == Phase::kClosed) return Close();
-    Drain();
+    try {
+      socket_.async_read_some(buffer_.prepare(kReadChunk),
+                              [self = shared_from_this()](error_code ec, size_t) {
+                                if (ec || self->phase_ == Phase::kClosed) return self->Close();
+                                self->Drain();
+                              });
+    } catch (const std::exception&) {
+      Close();
+    }
   }
 
   void Close() {
     if (phase_ == Phase::kClosed) return;
     phase_ = Phase::kClosed;
-    stream_.close();
+    error_code ignored;
+    socket_.close(ignored);
+    try {
+      timer_.cancel();
+    } catch (const std::exception&) {
+      // The wait then ends at its expiry and finds the connection closed.
+    }
   }
 
   const std::shared_ptr<Shared> shared_;
   const uint64_t id_;
-  const net::any_io_executor executor_;  // the connection's strand
-  beast::tcp_stream stream_;
+  Socket socket_;
+  Timer timer_;
+  const std::string remote_address_;
   beast::flat_buffer buffer_;  // reused for every request of the connection
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  bhttp::response<bhttp::string_body> res_;
-  std::string remote_address_;
+  Request req_;                // the request being read or handled; reused
+  RequestParser parser_;
+  std::string head_;  // status line and headers of the answer being written
+  std::string body_;  // body of the answer being written
   Phase phase_ = Phase::kIdle;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  Clock::time_point timer_expiry_ = Clock::time_point::max();
   uint64_t request_seq_ = 0;  // identifies the request a Responder answers
   unsigned version_ = 11;     // of the request being handled
   bool keep_alive_ = true;    // of the request being handled
   bool close_after_write_ = false;
+  bool in_handler_ = false;            // inside Handler::Handle
+  bool resume_after_handler_ = false;  // answered inside Handle; go on when it returns
 };
 
 }  // namespace
@@ -436,14 +575,16 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
   void Accept() noexcept {
     if (shared_->stopping.load()) return;
     try {
-      acceptor_.async_accept(net::make_strand(io_),
-                             beast::bind_front_handler(&Impl::OnAccept, shared_from_this()));
+      acceptor_.async_accept(Strand(io_.get_executor()),
+                             [self = shared_from_this()](error_code ec, Socket socket) {
+                               self->OnAccept(ec, std::move(socket));
+                             });
     } catch (const std::exception&) {
       RetryLater();
     }
   }
 
-  void OnAccept(error_code ec, tcp::socket socket) noexcept {
+  void OnAccept(error_code ec, Socket socket) noexcept {
     if (shared_->stopping.load()) return;
     if (ec) {
       if (ec != net::error::operation_aborted) RetryLater();
@@ -464,9 +605,24 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
     }
   }
 
-  void Admit(tcp::socket socket) noexcept {
+  void Admit(Socket socket) noexcept {
     error_code ec;
     socket.set_option(tcp::no_delay(true), ec);
+    // Writes are tried synchronously first (see Connection::Write).
+    socket.non_blocking(true, ec);
+    if (ec) return;  // socket closes as it is destroyed
+    std::string remote;
+    try {
+      const tcp::endpoint peer = socket.remote_endpoint(ec);
+      if (ec) return;  // already gone
+      net::ip::address address = peer.address();
+      if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+        address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+      }
+      remote = address.to_string();
+    } catch (const std::exception&) {
+      return;
+    }
     uint64_t id = 0;
     {
       std::lock_guard lock(shared_->mu);
@@ -477,7 +633,7 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
       return;
     }
     try {
-      auto conn = std::make_shared<Connection>(shared_, id, std::move(socket));
+      auto conn = std::make_shared<Connection>(shared_, id, std::move(socket), std::move(remote));
       {
         std::lock_guard lock(shared_->mu);
         shared_->connections.emplace(id, conn);

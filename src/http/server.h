@@ -1,7 +1,8 @@
-// The HTTP/1.1 front door of Ferry: accepts TCP connections, parses requests
-// with Boost.Beast and hands each one to a Handler, which answers later through
-// a Responder. The http layer knows nothing about AWS; it only enforces the
-// transport limits in Limits and answers plain-text 400/413/431 on its own.
+// The HTTP/1.1 front door of Ferry: accepts TCP connections (Boost.Asio),
+// parses requests (http::RequestParser) and hands each one to a Handler, which
+// answers later through a Responder. The http layer knows nothing about AWS;
+// it only enforces the transport limits in Limits and answers plain-text
+// 400/413/431 on its own.
 //
 // Threading: the Server runs on an io_context that the application runs on any
 // number of threads. Each connection lives on its own strand and has at most
@@ -11,13 +12,14 @@
 // Handler: Handle() must return promptly and answer through the Responder.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -43,24 +45,70 @@ struct Response {
   int status = 200;
   // e.g. {"Content-Type", "text/xml"}. Content-Length, Transfer-Encoding and
   // Connection are set by the server and ignored here; a Server header
-  // replaces the default "Ferry".
+  // replaces the default "Ferry". A name that is not an HTTP token, or a
+  // value with a control character other than tab, makes the server answer
+  // 500 instead.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
 };
 
-// Answers one request. Call exactly once, from any thread, possibly much later
-// (long polls wait up to 20 s); later calls are ignored. Calling it after the
-// client went away is harmless. It keeps the connection object alive until it
-// is called or destroyed, and must not be called after the io_context is
-// destroyed.
-using Responder = std::function<void(Response)>;
+// Answers one request. Call it once, from any thread, possibly much later
+// (long polls wait up to 20 s); only the first call of a Responder and its
+// copies counts. Calling it after the client went away is harmless. It keeps
+// the connection object alive until the last copy is destroyed, and must not
+// be called after the io_context is destroyed.
+//
+// The server's Responders carry no allocation of their own: a shared pointer
+// to the connection and the number of the request they answer. A Responder
+// can also wrap any function taking a Response (handlers under test, adapters).
+class Responder {
+ public:
+  // Where a Responder delivers. `token` tells apart the requests of one target.
+  class Target {
+   public:
+    virtual ~Target() = default;
+    virtual void Deliver(uint64_t token, Response response) = 0;
+  };
+
+  Responder() = default;
+  Responder(std::shared_ptr<Target> target, uint64_t token)
+      : target_(std::move(target)), token_(token) {}
+  template <class F>
+    requires(!std::is_same_v<std::decay_t<F>, Responder> && std::is_invocable_v<F&, Response>)
+  Responder(F&& fn)  // NOLINT(google-explicit-constructor): a function is a Responder
+      : target_(std::make_shared<FunctionTarget<std::decay_t<F>>>(std::forward<F>(fn))) {}
+
+  void operator()(Response response) const {
+    if (target_) target_->Deliver(token_, std::move(response));
+  }
+  explicit operator bool() const { return target_ != nullptr; }
+
+ private:
+  template <class F>
+  class FunctionTarget final : public Target {
+   public:
+    explicit FunctionTarget(F fn) : fn_(std::move(fn)) {}
+    void Deliver(uint64_t, Response response) override {
+      if (!called_.exchange(true, std::memory_order_acq_rel)) fn_(std::move(response));
+    }
+
+   private:
+    std::atomic<bool> called_{false};
+    F fn_;
+  };
+
+  std::shared_ptr<Target> target_;
+  uint64_t token_ = 0;
+};
 
 class Handler {
  public:
   virtual ~Handler() = default;
   // Called on the connection's strand. Must not block; a Handler that throws
-  // gets a 500 sent on its behalf (if it has not answered yet).
-  virtual void Handle(Request req, Responder respond) = 0;
+  // gets a 500 sent on its behalf (if it has not answered yet). `req` is the
+  // connection's own buffer, reused for its next request: it is valid only
+  // until Handle returns, so a handler that needs any of it later copies it.
+  virtual void Handle(const Request& req, Responder respond) = 0;
 };
 
 struct Limits {

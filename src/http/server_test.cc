@@ -33,7 +33,7 @@ using boost::system::error_code;
 // default answer, or after the test's function returns.
 class TestHandler : public Handler {
  public:
-  void Handle(Request req, Responder respond) override {
+  void Handle(const Request& req, Responder respond) override {
     std::function<void(Request, Responder)> fn;
     {
       std::lock_guard lock(mu_);
@@ -45,7 +45,7 @@ class TestHandler : public Handler {
         Request req;
         ~RecordOnExit() { handler->Record(std::move(req)); }
       } record{this, req};
-      return fn(std::move(req), std::move(respond));
+      return fn(req, std::move(respond));
     }
     Record(req);
     Response r;
@@ -332,6 +332,31 @@ TEST_F(ServerTest, FramingHeadersFromHandlerAreReplaced) {
   EXPECT_EQ(res[bhttp::field::content_length], "3");
   EXPECT_EQ(res["X-Extra"], "1");
   EXPECT_TRUE(res.keep_alive());
+}
+
+TEST_F(ServerTest, ResponseHeaderThatWouldInjectALineGets500Instead) {
+  Start();
+  handler_.Set([](Request, Responder respond) {
+    Response r;
+    r.headers = {{"X-Id", "1\r\nInjected: yes"}};
+    r.body = "abc";
+    respond(std::move(r));
+  });
+  tcp::socket s = Connect();
+  beast::flat_buffer buffer;
+  bhttp::write(s, Post("/", ""));
+  auto res = Read(s, buffer);
+  EXPECT_EQ(res.result_int(), 500);
+  EXPECT_EQ(res["Injected"], "");
+  EXPECT_EQ(res["X-Id"], "");
+}
+
+TEST_F(ServerTest, ResponderDroppedUnansweredClosesTheConnection) {
+  Start();
+  handler_.Set([](Request, Responder) {});
+  tcp::socket s = Connect();
+  bhttp::write(s, Post("/", ""));
+  EXPECT_TRUE(ServerClosed(s));
 }
 
 TEST_F(ServerTest, DeclaredBodyOverLimitGets413AndClose) {

@@ -4,10 +4,10 @@
 
 #include "api/errors.h"
 #include "auth/sigv4.h"
-#include "common/crypto.h"
 #include "protocol/aws_json.h"
 #include "protocol/aws_query.h"
 #include "protocol/form.h"
+#include "protocol/request_id.h"
 
 namespace ferry::protocol {
 namespace {
@@ -26,6 +26,7 @@ http::Response ErrorResponse(const Exchange& ex, const Status& st) {
   const api::ErrorDef& def = api::ErrorFor(st);
   http::Response res;
   res.status = def.http_status;
+  res.headers.reserve(3);
   res.headers.emplace_back("x-amzn-RequestId", ex.request_id);
   if (ex.wire == api::Wire::kJson) {
     res.headers.emplace_back("Content-Type", std::string(kJsonContentType));
@@ -41,6 +42,7 @@ http::Response ErrorResponse(const Exchange& ex, const Status& st) {
 
 http::Response SuccessResponse(const Exchange& ex, const boost::json::object& result) {
   http::Response res;
+  res.headers.reserve(2);
   res.headers.emplace_back("x-amzn-RequestId", ex.request_id);
   if (ex.wire == api::Wire::kJson) {
     res.headers.emplace_back("Content-Type", std::string(kJsonContentType));
@@ -78,9 +80,9 @@ api::Service* Gateway::FindServiceForAction(std::string_view action) const {
   return nullptr;
 }
 
-void Gateway::Handle(http::Request req, http::Responder respond) {
+void Gateway::Handle(const http::Request& req, http::Responder respond) {
   Exchange ex;
-  ex.request_id = NewUuid();
+  ex.request_id = NewRequestId();
   auto fail = [&](const Status& st) { respond(ErrorResponse(ex, st)); };
 
   api::Call call;

@@ -26,7 +26,7 @@ struct GatewayOptions {
 class Gateway final : public http::Handler {
  public:
   Gateway(GatewayOptions options, std::vector<api::Service*> services);
-  void Handle(http::Request req, http::Responder respond) override;
+  void Handle(const http::Request& req, http::Responder respond) override;
 
  private:
   api::Service* FindService(std::string_view name) const;

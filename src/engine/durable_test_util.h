@@ -1,0 +1,149 @@
+// Test helpers for the durable engine: a temporary data directory and a
+// fixture that opens, restarts and inspects an engine over it.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "engine/engine.h"
+#include "storage/log_format.h"
+
+namespace ferry::engine::testing {
+
+// A fresh directory under the system temp dir, removed with its contents.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "ferry-engine-XXXXXX").string();
+    const char* made = ::mkdtemp(tmpl.data());
+    EXPECT_NE(made, nullptr);
+    path_ = made ? made : "";
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Waits, without sleeping, until pred() holds or 10 s pass; returns pred().
+// For conditions that another thread (the log's writer) makes true.
+inline bool WaitUntil(const std::function<bool()>& pred) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+class DurableEngineTest : public ::testing::Test {
+ protected:
+  DurableEngineTest() { options_.dir = dir_.path(); }
+
+  // Opens the engine on dir_; a previous engine must have been closed.
+  void Open(RecoveryReport* report = nullptr) {
+    auto opened = Engine::OpenDurable(clock_, options_, report);
+    ASSERT_TRUE(opened.ok()) << opened.status().message();
+    engine_ = std::move(*opened);
+  }
+
+  // Destroys the engine (queues obtained from it must not be used after)
+  // and opens a new one on the same directory.
+  // With checkpoint_on_restart_, a checkpoint is written first, so that the
+  // state is recovered from it rather than from the log.
+  void Restart(RecoveryReport* report = nullptr) {
+    if (checkpoint_on_restart_) {
+      Status st = engine_->Checkpoint();
+      EXPECT_TRUE(st.ok()) << st.message();
+    }
+    engine_.reset();
+    Open(report);
+  }
+
+  std::shared_ptr<Queue> Create(const std::string& name, QueueSettings settings = {},
+                                std::map<std::string, std::string> tags = {}) {
+    auto q = engine_->CreateQueue(name, std::move(settings), std::move(tags));
+    EXPECT_TRUE(q.ok()) << q.status().message();
+    return q.ok() ? *q : nullptr;
+  }
+
+  std::shared_ptr<Queue> Find(const std::string& name) {
+    auto q = engine_->FindQueue(name);
+    EXPECT_NE(q, nullptr) << "no queue " << name;
+    return q;
+  }
+
+  static SendResult Send(Queue& q, const std::string& payload, int64_t delay_s = -1,
+                         const std::string& group = "") {
+    SendRequest req;
+    req.payload = payload;
+    req.delay_s = delay_s;
+    req.group_id = group;
+    auto r = q.Send(std::move(req));
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : SendResult{};
+  }
+
+  static std::vector<ReceivedMessage> Receive(Queue& q, int max = 10, int64_t visibility_s = -1) {
+    ReceiveRequest req;
+    req.max_messages = max;
+    req.visibility_timeout_s = visibility_s;
+    auto r = q.Receive(req);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : std::vector<ReceivedMessage>{};
+  }
+
+  // Receives every visible message (in batches of 10) with a long timeout.
+  static std::vector<ReceivedMessage> ReceiveAll(Queue& q, int64_t visibility_s = 3600) {
+    std::vector<ReceivedMessage> all;
+    while (true) {
+      auto got = Receive(q, 10, visibility_s);
+      if (got.empty()) return all;
+      all.insert(all.end(), got.begin(), got.end());
+    }
+  }
+
+  // Blocks until everything changed so far is durable; returns its status.
+  Status WaitDurable() {
+    std::promise<Status> done;
+    auto result = done.get_future();
+    engine_->AfterDurable([&done](Status st) { done.set_value(st); });
+    return result.get();
+  }
+
+  std::vector<uint64_t> SegmentsOnDisk() const {
+    std::vector<uint64_t> out;
+    for (const auto& e : std::filesystem::directory_iterator(dir_.path())) {
+      uint64_t s;
+      if (storage::ParseSegmentFileName(e.path().filename().string(), &s)) out.push_back(s);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  FakeClock clock_;
+  TempDir dir_;
+  DurableOptions options_;
+  std::unique_ptr<Engine> engine_;
+  bool checkpoint_on_restart_ = false;
+};
+
+}  // namespace ferry::engine::testing

@@ -1,0 +1,211 @@
+#include "http/request_parser.h"
+
+#include <string>
+#include <string_view>
+
+#include <gtest/gtest.h>
+
+namespace ferry::http {
+namespace {
+
+using namespace std::string_view_literals;
+using State = RequestParser::State;
+using Error = RequestParser::Error;
+
+// Feeds `input` in pieces of `step` bytes the way the server does (unconsumed
+// bytes stay in front of the next piece) until the parser is done or fails.
+struct Outcome {
+  State state = State::kNeedMore;
+  Error error = Error::kNone;
+  std::string rest;  // input left unconsumed
+  bool header_done_seen = false;
+};
+
+Outcome Parse(RequestParser& parser, Request& req, std::string_view input, size_t step = 1 << 20) {
+  parser.Start(req);
+  Outcome out;
+  std::string buffer;
+  size_t fed = 0;
+  while (true) {
+    if (fed < input.size()) {
+      const size_t n = std::min(step, input.size() - fed);
+      buffer.append(input.substr(fed, n));
+      fed += n;
+    }
+    while (true) {
+      size_t consumed = 0;
+      out.state = parser.Feed(buffer, consumed);
+      buffer.erase(0, consumed);
+      if (out.state != State::kHeaderDone) break;
+      out.header_done_seen = true;
+    }
+    if (out.state == State::kDone || out.state == State::kError) break;
+    if (fed == input.size()) break;  // kNeedMore with nothing left to give
+  }
+  out.error = parser.error();
+  out.rest = buffer;
+  return out;
+}
+
+Outcome Parse(std::string_view input, Request& req, size_t step = 1 << 20) {
+  RequestParser parser(16 * 1024, 1024 * 1024);
+  return Parse(parser, req, input, step);
+}
+
+TEST(RequestParser, ParsesRequestLineLowerCasedHeadersAndContentLengthBody) {
+  Request req;
+  const auto out = Parse(
+      "POST /000000000000/q?Action=X HTTP/1.1\r\nHost: h:1\r\nX-Amz-Target:  AmazonSQS.Send \t\r\n"
+      "Content-Length: 5\r\n\r\nhello",
+      req);
+  ASSERT_EQ(out.state, State::kDone);
+  EXPECT_EQ(req.method, "POST");
+  EXPECT_EQ(req.target, "/000000000000/q?Action=X");
+  ASSERT_EQ(req.headers.size(), 3u);
+  EXPECT_EQ(req.headers[0].first, "host");
+  EXPECT_EQ(req.headers[0].second, "h:1");
+  EXPECT_EQ(req.headers[1].first, "x-amz-target");
+  EXPECT_EQ(req.headers[1].second, "AmazonSQS.Send");
+  EXPECT_EQ(req.body, "hello");
+  EXPECT_TRUE(out.rest.empty());
+}
+
+TEST(RequestParser, RequestArrivingByteByByteParsesTheSame) {
+  const std::string input = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello world";
+  Request req;
+  const auto out = Parse(input, req, 1);
+  ASSERT_EQ(out.state, State::kDone);
+  EXPECT_EQ(req.headers.size(), 2u);
+  EXPECT_EQ(req.body, "hello world");
+}
+
+TEST(RequestParser, ChunkedBodyIsDecodedWithExtensionsAndTrailersSkipped) {
+  const std::string input =
+      "POST / HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n"
+      "5;name=value\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n";
+  for (const size_t step : {size_t{1}, size_t{7}, input.size()}) {
+    Request req;
+    const auto out = Parse(input, req, step);
+    ASSERT_EQ(out.state, State::kDone) << "step " << step;
+    EXPECT_EQ(req.body, "hello world") << "step " << step;
+    EXPECT_TRUE(out.rest.empty());
+  }
+}
+
+TEST(RequestParser, KeepAliveFollowsVersionAndConnectionOptions) {
+  struct Case {
+    std::string head;
+    bool keep_alive;
+  };
+  const Case cases[] = {
+      {"GET / HTTP/1.1\r\n\r\n", true},
+      {"GET / HTTP/1.1\r\nConnection: close\r\n\r\n", false},
+      {"GET / HTTP/1.1\r\nConnection: Upgrade, CLOSE\r\n\r\n", false},
+      {"GET / HTTP/1.0\r\n\r\n", false},
+      {"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", true},
+  };
+  for (const auto& c : cases) {
+    Request req;
+    RequestParser parser(16 * 1024, 1024);
+    ASSERT_EQ(Parse(parser, req, c.head).state, State::kDone) << c.head;
+    EXPECT_EQ(parser.keep_alive(), c.keep_alive) << c.head;
+  }
+}
+
+TEST(RequestParser, ExpectContinueIsReportedWhenTheHeadIsDone) {
+  RequestParser parser(16 * 1024, 1024);
+  Request req;
+  parser.Start(req);
+  const std::string head = "PUT /up HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 5\r\n\r\n";
+  size_t consumed = 0;
+  EXPECT_EQ(parser.Feed(head, consumed), State::kHeaderDone);
+  EXPECT_EQ(consumed, head.size());
+  EXPECT_TRUE(parser.expects_continue());
+  EXPECT_EQ(parser.Feed("", consumed), State::kNeedMore);
+  EXPECT_EQ(parser.Feed("hello", consumed), State::kDone);
+  EXPECT_EQ(req.body, "hello");
+}
+
+TEST(RequestParser, PipelinedRequestIsLeftUnconsumedAndEmptyLinesBeforeOneAreSkipped) {
+  RequestParser parser(16 * 1024, 1024);
+  Request req;
+  const auto first =
+      Parse(parser, req, "GET /one HTTP/1.1\r\n\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(first.state, State::kDone);
+  EXPECT_EQ(req.target, "/one");
+  const auto second = Parse(parser, req, first.rest);
+  ASSERT_EQ(second.state, State::kDone);
+  EXPECT_EQ(req.target, "/two");
+  ASSERT_EQ(req.headers.size(), 1u);  // none left over from the first request
+}
+
+TEST(RequestParser, FieldValuesMayHoldTabsAndObsText) {
+  Request req;
+  const std::string value = "a\tb c\xc3\xa9 0123456789\tabcdefghij\xff";
+  const auto out = Parse("GET / HTTP/1.1\r\nX-Long: " + value + "\r\n\r\n", req);
+  ASSERT_EQ(out.state, State::kDone);
+  EXPECT_EQ(req.Header("x-long"), value);
+}
+
+TEST(RequestParser, RepeatedEqualContentLengthIsAccepted) {
+  Request req;
+  const auto out =
+      Parse("POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok", req);
+  ASSERT_EQ(out.state, State::kDone);
+  EXPECT_EQ(req.body, "ok");
+}
+
+TEST(RequestParser, MalformedRequestsAreBadRequests) {
+  const std::string_view cases[] = {
+      "\x01\x02 this is not http\r\n\r\n",
+      "GET / HTTP/1.1\nHost: x\n\n",                         // bare LF
+      "GET / HTTP/1.1\r\nHost: x\rY\r\n\r\n",                // bare CR
+      "GET / HTTP/1.1\r\nHost : x\r\n\r\n",                  // space before the colon
+      "GET / HTTP/1.1\r\nA: b\r\n  folded\r\n\r\n",          // obs-fold
+      "GET / HTTP/1.1\r\nA: b\x01\r\n\r\n",                  // control character
+      "GET / HTTP/1.1\r\nA: 0123456789abcdef\x7f-\r\n\r\n",  // DEL past the first word
+      "GET / HTTP/1.1\r\nA: 0123456789\0bcdefgh\r\n\r\n"sv,  // NUL inside a word
+      "GET / HTTP/2.0\r\n\r\n",                              // version
+      "GET  / HTTP/1.1\r\n\r\n",                             // empty target
+      "G(T / HTTP/1.1\r\n\r\n",                              // method not a token
+      "POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\nhello",  // length syntax
+      "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+      "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",  // coding not understood
+      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n",
+      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",        // chunk size
+      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabX\r\n",  // no CRLF after data
+  };
+  for (const std::string_view c : cases) {
+    Request req;
+    const auto out = Parse(c, req);
+    EXPECT_EQ(out.state, State::kError) << c;
+    EXPECT_EQ(out.error, Error::kBadRequest) << c;
+  }
+}
+
+TEST(RequestParser, HeadOverTheLimitIsTooLargeWhetherOrNotItIsComplete) {
+  Request req;
+  RequestParser parser(64, 1024);
+  const std::string big = "GET / HTTP/1.1\r\nX-Big: " + std::string(100, 'a');
+  auto out = Parse(parser, req, big);
+  EXPECT_EQ(out.error, Error::kHeaderTooLarge);
+  out = Parse(parser, req, big + "\r\n\r\n");
+  EXPECT_EQ(out.error, Error::kHeaderTooLarge);
+}
+
+TEST(RequestParser, BodyOverTheLimitIsTooLarge) {
+  Request req;
+  RequestParser parser(1024, 10);
+  // A declared length fails on the head alone, before any body arrives.
+  auto out = Parse(parser, req, "POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n");
+  EXPECT_EQ(out.error, Error::kBodyTooLarge);
+  out =
+      Parse(parser, req,
+            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\nabcdef\r\n");
+  EXPECT_EQ(out.error, Error::kBodyTooLarge);
+  out = Parse(parser, req, "POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789");
+  EXPECT_EQ(out.state, State::kDone);
+}
+
+}  // namespace
+}  // namespace ferry::http
