@@ -241,6 +241,7 @@ Status Engine::Recover(RecoveryReport* report) {
       return Status::Internal("checkpoint " + ckpt_path + " is corrupt at offset " +
                               std::to_string(off));
     }
+    for (auto& [id, q] : by_id) q->FinishCheckpoint();
     report->from_checkpoint = true;
     st.checkpoint_from = from;
   }
@@ -248,7 +249,9 @@ Status Engine::Recover(RecoveryReport* report) {
   // 2. The log after it.
   auto replay = storage::ReplayLog(dir, from, [&](storage::Lsn lsn, const storage::Record& r) {
     if (r.type == storage::RecordType::kCreateQueue) {
-      make_queue(r);
+      // A queue the checkpoint already restored keeps its state; only a new
+      // incarnation (the name created again after a delete) replaces it.
+      if (!by_id.contains(r.queue_id)) make_queue(r);
       return Status::Ok();
     }
     auto it = by_id.find(r.queue_id);
@@ -365,7 +368,10 @@ Status Engine::Maintain() {
   bool due;
   {
     std::lock_guard ckpt(st.checkpoint_mu);
-    due = st.log->stats().bytes - st.logged_at_checkpoint >= st.durable.checkpoint_bytes;
+    // Something new must be logged, so checkpoint_bytes 0 means "each pass
+    // that follows writes", not "each pass".
+    const uint64_t since = st.log->stats().bytes - st.logged_at_checkpoint;
+    due = since > 0 && since >= st.durable.checkpoint_bytes;
   }
   if (due) FERRY_RETURN_IF_ERROR(Checkpoint());
   uint64_t first_needed;

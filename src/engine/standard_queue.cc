@@ -571,9 +571,7 @@ SeqIndex StandardQueue::TakeAllLocked() {
 // Recovery runs on one thread before the queue is shared; the lock is taken
 // only to satisfy the guarded-by rules.
 
-void StandardQueue::RecoverSend(const storage::Record& r, storage::Lsn lsn) {
-  std::lock_guard lock(mu_);
-  if (index_.Contains(r.seq)) return;
+MessageEntry StandardQueue::EntryFromRecordLocked(const storage::Record& r, storage::Lsn lsn) {
   MessageEntry entry;
   entry.seq = r.seq;
   entry.body = lsn;
@@ -581,19 +579,38 @@ void StandardQueue::RecoverSend(const storage::Record& r, storage::Lsn lsn) {
   entry.visible_at_ms = r.visible_at_ms;
   entry.message_id = r.message_id;
   entry.has_group = !r.name.empty();
-  index_.Insert(entry);
   if (entry.has_group) groups_[r.seq] = r.name;
   if (log_bodies_) log_bodies_->Retain(lsn);
   next_seq_ = std::max(next_seq_, r.seq + 1);
   last_sent_ms_ = std::max(last_sent_ms_, r.time_ms);
+  return entry;
+}
+
+void StandardQueue::RecoverSend(const storage::Record& r, storage::Lsn lsn) {
+  std::lock_guard lock(mu_);
+  if (index_.Contains(r.seq)) return;
+  index_.Insert(EntryFromRecordLocked(r, lsn));
 }
 
 void StandardQueue::RecoverMessage(const storage::Record& r) {
-  RecoverSend(r, r.lsn);
   std::lock_guard lock(mu_);
-  MessageEntry* e = index_.Find(r.seq);
-  e->receive_count = r.receive_count;
-  e->first_receive_ms = r.first_receive_ms;
+  MessageEntry entry = EntryFromRecordLocked(r, r.lsn);
+  entry.receive_count = r.receive_count;
+  entry.first_receive_ms = r.first_receive_ms;
+  checkpointed_.push_back(entry);
+}
+
+void StandardQueue::FinishCheckpoint() {
+  std::lock_guard lock(mu_);
+  // A checkpoint lists messages in the hash order of the index it was taken
+  // from. Inserted into a table still growing, that order piles every key into
+  // one probe run (quadratic time); into a table already sized for all of
+  // them, the order costs nothing.
+  index_.Reserve(index_.size() + checkpointed_.size());
+  for (const MessageEntry& e : checkpointed_) {
+    if (!index_.Contains(e.seq)) index_.Insert(e);
+  }
+  checkpointed_ = {};
 }
 
 void StandardQueue::RecoverReceive(const storage::Record& r) {

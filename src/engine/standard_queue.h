@@ -103,7 +103,10 @@ class StandardQueue final : public Queue {
   // rebuild each message's entry; FinishRecovery then sorts messages into
   // visible, delayed and in flight by the clock.
   void RecoverSend(const storage::Record& r, storage::Lsn lsn);
-  void RecoverMessage(const storage::Record& r);  // a checkpoint's message
+  // A checkpoint's message; held aside until FinishCheckpoint, which must
+  // be called once the checkpoint is read, before the log is replayed.
+  void RecoverMessage(const storage::Record& r);
+  void FinishCheckpoint();
   void RecoverReceive(const storage::Record& r);
   void RecoverChangeVisibility(const storage::Record& r);
   void RecoverDelete(uint64_t seq);
@@ -149,6 +152,10 @@ class StandardQueue final : public Queue {
   // Empties the queue's message state and returns the old index.
   SeqIndex TakeAllLocked();
 
+  // Recovery: the index entry a send or checkpoint record describes; notes
+  // its group and counts its body.
+  MessageEntry EntryFromRecordLocked(const storage::Record& r, storage::Lsn lsn);
+
   void ReleaseBodies(const std::vector<BodyRef>& refs);
   // Appends a record when the queue is durable; requires mu_ held.
   Result<storage::Lsn> LogLocked(storage::Record& r);
@@ -172,6 +179,7 @@ class StandardQueue final : public Queue {
   std::vector<Timer> timers_;                         // guarded by mu_; min-heap on `at`
   std::unordered_map<uint64_t, std::string> groups_;  // guarded by mu_; seq → group id
   uint64_t next_seq_ = 1;                             // guarded by mu_
+  std::vector<MessageEntry> checkpointed_;  // guarded by mu_; recovery only
   uint64_t oldest_seq_ = 1;      // guarded by mu_; no stored message has a lower sequence
   TimeMs last_sent_ms_ = 0;      // guarded by mu_; keeps sent_ms ordered like sequences
   int64_t visible_count_ = 0;    // guarded by mu_

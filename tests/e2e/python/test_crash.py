@@ -453,6 +453,15 @@ def verify_queue(checker, client, queue_name, old_url, expected_attrs, expected_
     return url
 
 
+def checkpoint_restarts(server):
+    """How many starts recovered from a checkpoint (plus the log after it)."""
+    try:
+        with open(server.log_path, errors="replace") as f:
+            return sum(1 for line in f if "from a checkpoint" in line)
+    except OSError:
+        return 0
+
+
 def sleep_watching(server, checker, seconds):
     """Sleep while load runs; a server that dies by itself is a failure."""
     end = time.monotonic() + seconds
@@ -655,7 +664,9 @@ def main():
         % (sys.version.split()[0], ferry_e2e.client_protocol(), seed, kills))
 
     data_dir = tempfile.mkdtemp(prefix="ferry-crash-data-")
-    server = ferry_e2e.FerryServer(binary, data_dir=data_dir)
+    # A checkpoint each second, so that restarts recover from a checkpoint plus
+    # the log after it, not only from the log.
+    server = ferry_e2e.FerryServer(binary, data_dir=data_dir, extra_args=["--checkpoint-mb", "0"])
     run = Run(strict)
     checker = Checker()
     threads = []
@@ -779,6 +790,7 @@ def main():
             summary = collections.OrderedDict([
                 ("kills (SIGKILL)", len(run.kill_times)),
                 ("server starts", server.starts),
+                ("restarts from a checkpoint", checkpoint_restarts(server)),
                 ("sends attempted (ids)", len(run.attempted)),
                 ("sends acknowledged", "%d (%d single, %d in batches)"
                  % (len(run.sent), run.sent_single, run.sent_batch)),
