@@ -4,10 +4,16 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <thread>
 
 #include "common/coding.h"
+#include "storage/faulty_file_ops.h"
 #include "storage/log_reader.h"
 
 namespace ferry::storage {
@@ -223,6 +229,132 @@ TEST(Log, ReplayCanStartAtAnLsn) {
   ASSERT_EQ(seqs.size(), 40u);
   EXPECT_EQ(seqs.front(), 61u);
 }
+
+// Spins (yielding, not sleeping) until pred() holds or 10 s pass.
+bool WaitUntil(const std::function<bool()>& pred) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+Status DurableStatus(Log& log, Lsn lsn) {
+  std::promise<Status> done;
+  auto result = done.get_future();
+  log.WhenDurable(lsn, [&done](Status st) { done.set_value(std::move(st)); });
+  return result.get();
+}
+
+struct Fault {
+  const char* name;
+  bool on_sync;  // fdatasync fails, else pwrite
+  int err;
+};
+
+class LogFaultTest : public ::testing::TestWithParam<Fault> {
+ protected:
+  void Inject() {
+    if (GetParam().on_sync) {
+      ops_.FailSyncs(GetParam().err);
+    } else {
+      ops_.FailWrites(GetParam().err);
+    }
+  }
+  LogOptions FaultyOptions() {
+    LogOptions o = Options(dir_.path(), 4096);
+    o.file_ops = &ops_;
+    o.retry_interval = std::chrono::milliseconds(1);
+    return o;
+  }
+
+  TempDir dir_;
+  testing::FaultyFileOps ops_;
+};
+
+TEST_P(LogFaultTest, FailingDiskFailsWaitersRefusesAppendsAndRecoversWhenHealed) {
+  {
+    auto opened = Log::Open(FaultyOptions(), 0, 0);
+    ASSERT_TRUE(opened.ok());
+    Log& log = **opened;
+    Fill(log, 10);  // acknowledged before the fault
+
+    Inject();
+    std::string body11 = BodyOf(11);
+    auto lsn = log.Append(Send(11, body11));
+    ASSERT_TRUE(lsn.ok());
+    Status st = DurableStatus(log, *lsn);
+    EXPECT_EQ(st.code(), Code::kUnavailable) << st.message();
+    EXPECT_NE(st.message().find(std::strerror(GetParam().err)), std::string::npos) << st.message();
+
+    // While the disk fails, nothing new is taken and nothing is durable.
+    std::string body12 = BodyOf(12);
+    EXPECT_EQ(log.Append(Send(12, body12)).status().code(), Code::kUnavailable);
+    EXPECT_EQ(log.Flush().code(), Code::kUnavailable);
+    EXPECT_EQ(DurableStatus(log, *lsn).code(), Code::kUnavailable);
+    // It keeps retrying (every millisecond here).
+    const uint64_t failures = ops_.failures();
+    EXPECT_TRUE(WaitUntil([&] { return ops_.failures() >= failures + 3; }));
+    EXPECT_GE(log.stats().write_errors, 3u);
+    // A record written before the fault is still readable.
+    EXPECT_EQ(*log.ReadPayload(MakeLsn(1, static_cast<uint32_t>(kSegmentHeaderSize))), BodyOf(1));
+
+    ops_.Heal();
+    EXPECT_TRUE(WaitUntil([&] { return log.Flush().ok(); }));
+    EXPECT_TRUE(DurableStatus(log, *lsn).ok());
+    EXPECT_EQ(*log.ReadPayload(*lsn), body11);
+    // Appending works again, across segment boundaries too.
+    for (uint64_t i = 12; i <= 120; ++i) ASSERT_TRUE(log.Append(Send(i, BodyOf(i))).ok());
+    ASSERT_TRUE(log.Flush().ok());
+  }
+  // The record caught by the fault was kept and written by the retry; the
+  // refused one never entered the log.
+  auto seqs = ReplayedSeqs(dir_.path());
+  ASSERT_EQ(seqs.size(), 120u);
+  for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1);
+}
+
+TEST_P(LogFaultTest, FaultAtSegmentRolloverLosesNothing) {
+  std::vector<Lsn> lsns;
+  {
+    auto opened = Log::Open(FaultyOptions(), 0, 0);
+    ASSERT_TRUE(opened.ok());
+    Log& log = **opened;
+    Inject();
+    // Enough for several segments of 4 KiB, appended while the disk fails:
+    // the first batch fails, later appends are refused.
+    uint64_t accepted = 0;
+    for (uint64_t i = 1; i <= 200; ++i) {
+      auto lsn = log.Append(Send(i, BodyOf(i)));
+      if (!lsn.ok()) break;
+      lsns.push_back(*lsn);
+      ++accepted;
+    }
+    EXPECT_TRUE(WaitUntil([&] { return log.stats().write_errors > 0; }));
+    ops_.Heal();
+    EXPECT_TRUE(WaitUntil([&] { return log.Flush().ok(); }));
+    for (uint64_t i = accepted + 1; i <= 200; ++i) {
+      auto lsn = log.Append(Send(i, BodyOf(i)));
+      ASSERT_TRUE(lsn.ok());
+      lsns.push_back(*lsn);
+    }
+    ASSERT_TRUE(log.Flush().ok());
+    EXPECT_GT(log.Segments().size(), 3u);
+  }
+  auto seqs = ReplayedSeqs(dir_.path());
+  ASSERT_EQ(seqs.size(), 200u);
+  for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Faults, LogFaultTest,
+                         ::testing::Values(Fault{"DiskFullOnWrite", false, ENOSPC},
+                                           Fault{"IoErrorOnWrite", false, EIO},
+                                           Fault{"DiskFullOnSync", true, ENOSPC},
+                                           Fault{"IoErrorOnSync", true, EIO}),
+                         [](const ::testing::TestParamInfo<Fault>& info) {
+                           return std::string(info.param.name);
+                         });
 
 }  // namespace
 }  // namespace ferry::storage
