@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -228,6 +229,79 @@ TEST(Log, ReplayCanStartAtAnLsn) {
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(seqs.size(), 40u);
   EXPECT_EQ(seqs.front(), 61u);
+}
+
+TEST(Log, SegmentsBeforeTheReplayPointMayBeMissing) {
+  TempDir dir;
+  std::vector<Lsn> lsns;
+  {
+    auto log = Log::Open(Options(dir.path(), 4096), 0, 0);
+    lsns = Fill(**log, 300);
+    ASSERT_GT(SegmentOf(lsns.back()), 4u);
+    ASSERT_TRUE((*log)->RemoveSegment(2).ok());
+  }
+  const Lsn from = MakeLsn(4, static_cast<uint32_t>(kSegmentHeaderSize));
+  size_t replayed = 0;
+  auto r = ReplayLog(dir.path(), from, [&](Lsn lsn, const Record&) {
+    EXPECT_GE(lsn, from);
+    ++replayed;
+    return Status::Ok();
+  });
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(replayed, static_cast<size_t>(std::count_if(lsns.begin(), lsns.end(),
+                                                        [&](Lsn l) { return l >= from; })));
+  EXPECT_EQ(r->segment, SegmentOf(lsns.back()));
+  // From the start, the hole is an error that names the missing segment.
+  auto whole = ReplayLog(dir.path(), 0, [](Lsn, const Record&) { return Status::Ok(); });
+  ASSERT_FALSE(whole.ok());
+  EXPECT_NE(whole.status().message().find(SegmentFileName(2)), std::string::npos);
+}
+
+TEST(Log, AMissingSegmentAtTheReplayPointStopsRecovery) {
+  TempDir dir;
+  {
+    auto log = Log::Open(Options(dir.path(), 4096), 0, 0);
+    Fill(**log, 300);
+  }
+  fs::remove(dir.path() + "/" + SegmentFileName(3));
+  auto r = ReplayLog(dir.path(), MakeLsn(3, 16), [](Lsn, const Record&) { return Status::Ok(); });
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find(SegmentFileName(3)), std::string::npos);
+  // Nor may replay start after the last segment there is.
+  auto past = ReplayLog(dir.path(), MakeLsn(1000, 16), [](Lsn, const Record&) { return Status::Ok(); });
+  ASSERT_FALSE(past.ok());
+  EXPECT_NE(past.status().message().find(SegmentFileName(1000)), std::string::npos);
+}
+
+TEST(Log, ScanSegmentVisitsEveryRecordOfASealedSegment) {
+  TempDir dir;
+  std::vector<Lsn> lsns;
+  {
+    auto log = Log::Open(Options(dir.path(), 4096), 0, 0);
+    lsns = Fill(**log, 300);
+  }
+  std::string data;
+  std::vector<uint64_t> seqs;
+  Status st = ScanSegment(dir.path(), 2, &data, [&](Lsn lsn, const Record& r) {
+    EXPECT_EQ(SegmentOf(lsn), 2u);
+    EXPECT_EQ(lsn, lsns[r.seq - 1]);
+    EXPECT_EQ(r.payload, BodyOf(r.seq));
+    seqs.push_back(r.seq);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(seqs.size(), static_cast<size_t>(std::count_if(
+                             lsns.begin(), lsns.end(), [](Lsn l) { return SegmentOf(l) == 2; })));
+
+  // A damaged record is corruption, named by file and offset.
+  {
+    std::fstream f(dir.path() + "/" + SegmentFileName(2), std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(100);
+    f.put('\x01');
+  }
+  st = ScanSegment(dir.path(), 2, &data, [](Lsn, const Record&) { return Status::Ok(); });
+  EXPECT_EQ(st.code(), Code::kInternal);
+  EXPECT_NE(st.message().find(SegmentFileName(2)), std::string::npos);
 }
 
 // Spins (yielding, not sleeping) until pred() holds or 10 s pass.
