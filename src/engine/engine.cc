@@ -247,15 +247,15 @@ Status Engine::Recover(RecoveryReport* report) {
 
   // 2. The log after it.
   auto replay = storage::ReplayLog(dir, from, [&](storage::Lsn lsn, const storage::Record& r) {
+    if (auto f = replay_from.find(r.queue_id); f != replay_from.end() && lsn < f->second) {
+      return Status::Ok();  // already in the checkpoint
+    }
     if (r.type == storage::RecordType::kCreateQueue) {
       make_queue(r);
       return Status::Ok();
     }
     auto it = by_id.find(r.queue_id);
     if (it == by_id.end()) return Status::Ok();  // a queue deleted later
-    if (auto f = replay_from.find(r.queue_id); f != replay_from.end() && lsn < f->second) {
-      return Status::Ok();  // already in the checkpoint
-    }
     StandardQueue& q = *it->second;
     switch (r.type) {
       case storage::RecordType::kSetSettings:
@@ -295,6 +295,8 @@ Status Engine::Recover(RecoveryReport* report) {
   lo.dir = dir;
   lo.fsync = st.durable.fsync;
   lo.segment_bytes = st.durable.segment_bytes;
+  lo.retry_interval = st.durable.retry_interval;
+  lo.file_ops = st.durable.file_ops;
   auto log = storage::Log::Open(lo, replay->segment, replay->offset);
   if (!log.ok()) return log.status();
   st.log = std::move(*log);
@@ -329,6 +331,9 @@ Status Engine::Checkpoint() {
   end.seq = records;
   end.lsn = from;
   storage::EncodeRecord(end, &out);
+  // Recovery skips each queue's records before its cursor, so the log must
+  // hold everything up to them before the checkpoint may replace the old one.
+  FERRY_RETURN_IF_ERROR(st.log->Flush());
 
   const std::string path = st.durable.dir + "/" + std::string(kCheckpointFile);
   const std::string tmp = path + ".tmp";

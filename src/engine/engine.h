@@ -16,6 +16,7 @@
 // invoked with no engine lock held.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -76,6 +77,9 @@ struct DurableOptions {
   uint64_t segment_bytes = 64u << 20;
   // A checkpoint is written once this many log bytes follow the last one.
   uint64_t checkpoint_bytes = 256u << 20;
+  // Tests: fault injection and a short retry wait (see storage::LogOptions).
+  storage::FileOps* file_ops = nullptr;
+  std::chrono::milliseconds retry_interval{1000};
 };
 
 struct RecoveryReport {

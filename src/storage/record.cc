@@ -120,6 +120,7 @@ void EncodeRecordPayload(const Record& r, std::string* out) {
       break;
     case RecordType::kCheckpointEnd:
       PutVarint64(out, r.seq);
+      PutFixed64(out, r.lsn);
       break;
   }
 }
@@ -206,6 +207,7 @@ Status DecodeRecordPayload(RecordType type, std::string_view data, Record* r) {
       break;
     case RecordType::kCheckpointEnd:
       r->seq = in.Varint64();
+      r->lsn = in.Fixed64();
       break;
     default:
       return Status::Internal("unknown record type " + std::to_string(static_cast<int>(type)));
