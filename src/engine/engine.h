@@ -120,9 +120,13 @@ class Engine {
   void AfterDurable(std::function<void(Status)> cb);
 
   // Durable engines: writes a checkpoint when enough log has accumulated
-  // since the last one, then deletes segments that neither recovery nor any
-  // stored message needs. Blocks on I/O: call it off the request threads.
+  // since the last one, compacts mostly-dead segments (compactor.h), and
+  // deletes segments that neither recovery nor any stored message needs,
+  // writing a checkpoint early when that frees enough. Blocks on I/O: call
+  // it off the request threads, one call at a time.
   Status Maintain();
+  // Zero for an in-memory engine.
+  CompactionStats compaction_stats() const;
   // Writes a checkpoint now.
   Status Checkpoint();
 

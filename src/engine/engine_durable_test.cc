@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <filesystem>
+#include <map>
 #include <set>
 
 #include "engine/durable_test_util.h"
@@ -301,7 +303,8 @@ TEST_F(DurableEngine, MaintainDeletesSegmentsNoMessageNeedsAndRestartsAfterwards
   Open();
   auto keep = Create("keep");
   auto churn = Create("churn");
-  Send(*keep, "the first message");  // pins segment 1
+  const std::string first(4000, 'f');  // half of segment 1: not worth compacting
+  Send(*keep, first);
   for (int i = 0; i < 400; ++i) Send(*churn, BodyOf(i));
   for (const auto& m : ReceiveAll(*churn)) ASSERT_TRUE(churn->Delete(m.receipt_handle).ok());
   Send(*keep, "the last message");
@@ -312,6 +315,7 @@ TEST_F(DurableEngine, MaintainDeletesSegmentsNoMessageNeedsAndRestartsAfterwards
   ASSERT_TRUE(engine_->Maintain().ok());
   auto after = SegmentsOnDisk();
   EXPECT_LT(after.size(), before);
+  ASSERT_GE(after.size(), 2u);
   EXPECT_EQ(after.front(), 1u);  // holds a live body: kept, leaving a hole after it
   EXPECT_GT(after[1], 2u);
   keep.reset();
@@ -319,7 +323,7 @@ TEST_F(DurableEngine, MaintainDeletesSegmentsNoMessageNeedsAndRestartsAfterwards
 
   Restart();
   EXPECT_EQ(Payloads(ReceiveAll(*Find("keep"))),
-            (std::set<std::string>{"the first message", "the last message"}));
+            (std::set<std::string>{first, "the last message"}));
   EXPECT_TRUE(ReceiveAll(*Find("churn")).empty());
 }
 
@@ -351,6 +355,179 @@ TEST_F(DurableEngine, ADiskFaultFailsRequestsUntilItClearsAndLosesNothingAcknowl
   Restart();
   EXPECT_EQ(Payloads(ReceiveAll(*Find("q"))),
             (std::set<std::string>{"acknowledged", "caught by the fault", "after the fault"}));
+}
+
+// A body of about 1 KiB that names its message.
+std::string KiB(int i) { return BodyOf(i) + std::string(1000, static_cast<char>('a' + i % 26)); }
+
+class CompactionTest : public DurableEngineTest {
+ protected:
+  CompactionTest() {
+    options_.segment_bytes = 64u << 10;
+    options_.checkpoint_bytes = 1u << 20;
+    Open();
+  }
+
+  // Sends n messages of about 1 KiB, receives them all and deletes all but
+  // every 20th; returns the survivors' payloads by receipt handle.
+  std::map<std::string, std::string> SendAndDeleteMost(Queue& q, int n) {
+    for (int i = 0; i < n; ++i) Send(q, KiB(i));
+    std::map<std::string, std::string> kept;
+    int i = 0;
+    for (const auto& m : ReceiveAll(q)) {
+      if (i++ % 20 == 0) {
+        kept[m.receipt_handle] = m.payload;
+      } else {
+        EXPECT_TRUE(q.Delete(m.receipt_handle).ok());
+      }
+    }
+    EXPECT_TRUE(WaitDurable().ok());
+    return kept;
+  }
+
+  void MaintainUntilSettled() {
+    for (int i = 0; i < 100; ++i) ASSERT_TRUE(engine_->Maintain().ok());
+  }
+
+  uint64_t BytesOnDisk() const {
+    uint64_t bytes = 0;
+    for (uint64_t s : SegmentsOnDisk()) {
+      bytes += std::filesystem::file_size(dir_.path() + "/" + storage::SegmentFileName(s));
+    }
+    return bytes;
+  }
+
+  void ReportPause() {
+    const CompactionStats stats = engine_->compaction_stats();
+    ::testing::Test::RecordProperty(
+        "worst_compaction_pause_us",
+        static_cast<int>(
+            std::chrono::duration_cast<std::chrono::microseconds>(stats.worst_pause).count()));
+  }
+};
+
+TEST_F(CompactionTest, DiskUseReturnsToTheSizeOfTheLiveData) {
+  auto q = Create("q");
+  auto kept = SendAndDeleteMost(*q, 3000);  // ~3 MiB sent, 150 KiB live
+  ASSERT_EQ(kept.size(), 150u);
+  const uint64_t before = BytesOnDisk();
+  ASSERT_GT(before, 40u * options_.segment_bytes);
+
+  MaintainUntilSettled();
+  const CompactionStats stats = engine_->compaction_stats();
+  ReportPause();
+  EXPECT_GT(stats.segments_compacted, 10u);
+  EXPECT_GE(stats.bodies_relocated, 100u);
+  EXPECT_GT(stats.worst_pause.count(), 0);
+  // 150 KiB live is three segments' worth; allow some slack for the
+  // receive/delete records around the copies and the active segment.
+  const uint64_t after = BytesOnDisk();
+  EXPECT_LE(after, 8u * options_.segment_bytes) << "before " << before;
+
+  // Every survivor is still there with its body, in flight under the handle
+  // it was given before compaction.
+  EXPECT_EQ(q->Stats().in_flight, 150);
+  for (const auto& [handle, payload] : kept) {
+    ASSERT_TRUE(q->ChangeVisibility(handle, 0).ok());
+  }
+  auto got = ReceiveAll(*q);
+  std::set<std::string> expected;
+  for (const auto& [handle, payload] : kept) expected.insert(payload);
+  EXPECT_EQ(Payloads(got), expected);
+  q.reset();
+
+  Restart();
+  q = Find("q");
+  clock_.Advance(3'601'000);
+  EXPECT_EQ(Payloads(ReceiveAll(*q)), expected);
+  EXPECT_LE(BytesOnDisk(), after + options_.segment_bytes);
+}
+
+TEST_F(CompactionTest, ADrainedQueueLeavesAlmostNothingOnDisk) {
+  auto q = Create("q");
+  for (int i = 0; i < 2000; ++i) Send(*q, KiB(i));
+  for (const auto& m : ReceiveAll(*q)) ASSERT_TRUE(q->Delete(m.receipt_handle).ok());
+  ASSERT_TRUE(WaitDurable().ok());
+  MaintainUntilSettled();
+  EXPECT_LE(SegmentsOnDisk().size(), 2u);
+  q.reset();
+  Restart();
+  EXPECT_TRUE(ReceiveAll(*Find("q")).empty());
+}
+
+// Relocations after the checkpoint recovery starts from must be replayed:
+// the checkpoint still names the old, deleted segments as the bodies'.
+TEST_F(CompactionTest, RecoveryReplaysRelocationsAfterTheCheckpoint) {
+  engine_.reset();
+  options_.checkpoint_bytes = uint64_t{1} << 40;  // no checkpoint but the one below
+  Open();
+  auto q = Create("q");
+  auto doomed = Create("doomed");
+  for (int i = 0; i < 2000; ++i) Send(*q, KiB(i));
+  for (int i = 0; i < 100; ++i) Send(*doomed, KiB(i));
+  ASSERT_TRUE(WaitDurable().ok());
+  ASSERT_TRUE(engine_->Checkpoint().ok());
+  const auto before = SegmentsOnDisk();
+  // Delete 95% afterwards, so the checkpoint lists them all.
+  std::set<std::string> expected;
+  std::vector<std::string> delete_later;
+  int i = 0;
+  for (const auto& m : ReceiveAll(*q)) {
+    if (i++ % 20 != 0) {
+      ASSERT_TRUE(q->Delete(m.receipt_handle).ok());
+    } else if (delete_later.size() < 10) {
+      delete_later.push_back(m.receipt_handle);
+    } else {
+      expected.insert(m.payload);
+      ASSERT_TRUE(q->ChangeVisibility(m.receipt_handle, 0).ok());
+    }
+  }
+  for (int k = 0; k < 95; ++k) ReceiveAll(*doomed);
+  ASSERT_TRUE(WaitDurable().ok());
+  MaintainUntilSettled();
+  ASSERT_GT(engine_->compaction_stats().segments_compacted, 10u);
+  ReportPause();
+  // The old segments before the checkpoint are gone although it names them.
+  const auto after = SegmentsOnDisk();
+  EXPECT_LT(after.size(), before.size() / 2);
+  EXPECT_GT(after.front(), before.front());
+  // Deleting after a relocation, and deleting a queue whose bodies moved.
+  for (const auto& h : delete_later) ASSERT_TRUE(q->Delete(h).ok());
+  doomed.reset();
+  ASSERT_TRUE(engine_->DeleteQueue("doomed").ok());
+  q.reset();
+
+  Restart();  // from the old checkpoint and the log after it
+  EXPECT_EQ(engine_->FindQueue("doomed"), nullptr);
+  EXPECT_EQ(Payloads(ReceiveAll(*Find("q"))), expected);
+  // And again, now that a checkpoint names the new places.
+  ASSERT_TRUE(engine_->Checkpoint().ok());
+  Restart();
+  clock_.Advance(3'601'000);
+  EXPECT_EQ(Payloads(ReceiveAll(*Find("q"))), expected);
+}
+
+TEST_F(CompactionTest, SegmentsStillMostlyLiveAreLeftAlone) {
+  auto q = Create("q");
+  int deleted = 0;
+  for (int i = 0; i < 1000; ++i) Send(*q, KiB(i));
+  int i = 0;
+  for (const auto& m : ReceiveAll(*q)) {
+    if (i++ % 2 == 0) {
+      ASSERT_TRUE(q->Delete(m.receipt_handle).ok());
+      ++deleted;
+    }
+  }
+  ASSERT_TRUE(WaitDurable().ok());
+  const auto before = SegmentsOnDisk();
+  MaintainUntilSettled();
+  const CompactionStats stats = engine_->compaction_stats();
+  EXPECT_EQ(stats.segments_compacted, 0u);
+  EXPECT_EQ(stats.bodies_relocated, 0u);
+  EXPECT_GT(stats.segments_examined, 0u);
+  // Each segment is read once, not on every pass.
+  EXPECT_LE(stats.segments_examined, before.size());
+  EXPECT_EQ(q->Stats().in_flight, 1000 - deleted);
 }
 
 }  // namespace
