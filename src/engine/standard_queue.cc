@@ -219,6 +219,7 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
   std::vector<Taken> taken;
   std::vector<BodyRef> released;
   Callbacks wake;
+  Status log_failure;
   {
     std::lock_guard lock(mu_);
     int64_t became_visible = AdvanceLocked(now, &released);
@@ -237,8 +238,9 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
         r.receive_count = e->receive_count + 1;
         r.time_ms = now;
         r.visible_at_ms = deadline;
-        if (!LogLocked(r).ok()) {
+        if (auto lsn = LogLocked(r); !lsn.ok()) {
           visible_.push_front(seq);  // the log is failing: leave it visible
+          log_failure = lsn.status();
           break;
         }
       }
@@ -256,6 +258,9 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
   }
   RunAll(wake);
   ReleaseBodies(released);
+  // Nothing could be taken because the log refuses records: say so rather
+  // than answer as if the queue were empty.
+  if (taken.empty() && !log_failure.ok()) return log_failure;
 
   // Bodies are read unlocked. A body released meanwhile (the message was
   // purged or expired) is skipped: the message is gone. Any other failure

@@ -123,7 +123,7 @@ std::string Log::SparePath() const { return options_.dir + "/spare.wal.tmp"; }
 
 Result<Lsn> Log::Append(const Record& r) {
   std::lock_guard lock(mu_);
-  if (failing_) return Status::Unavailable("the write-ahead log cannot write to disk");
+  if (failing_) return Refused();
   size_t size_hint = kRecordHeaderSize + r.payload.size() + r.name.size() + 128;
   if (size_hint > kMaxRecordPayload) return Status::InvalidArgument("record too large");
   if (offset_ + size_hint > options_.segment_bytes && offset_ > kSegmentHeaderSize) {
@@ -159,7 +159,12 @@ Status Log::Flush() {
   std::unique_lock lock(mu_);
   Lsn target = MakeLsn(segment_, offset_);
   done_cv_.wait(lock, [&] { return durable_ >= target || failing_ || stop_; });
-  return durable_ >= target ? Status::Ok() : Status::Unavailable("the log cannot write to disk");
+  return durable_ >= target ? Status::Ok() : Refused();
+}
+
+Status Log::Refused() const {
+  return Status::Unavailable("the write-ahead log cannot write to disk: " +
+                             (failure_.ok() ? std::string("it is stopping") : failure_.message()));
 }
 
 Lsn Log::NextLsn() const {
@@ -336,6 +341,7 @@ void Log::WriterLoop() {
                       options_.retry_interval.count());
       }
       failing_ = true;
+      failure_ = st;
       // Nothing becomes durable until a retry succeeds, so every waiter is
       // answered now, also those of records pending behind this batch. As
       // after a timeout, a caller told kUnavailable cannot know whether its

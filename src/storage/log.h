@@ -106,6 +106,8 @@ class Log {
   void WriterLoop();
   void PreparerLoop();
   Status WriteChunks(std::vector<Chunk>& chunks);
+  // What Append and Flush answer while writes fail; requires mu_ held.
+  Status Refused() const;
   // A descriptor for reading a segment, shared so that a read in progress
   // keeps it open while RemoveSegment drops the segment.
   struct ReadFd {
@@ -134,6 +136,7 @@ class Log {
   uint32_t offset_ = 0;                // guarded by mu_; next offset in it
   Lsn durable_ = 0;                    // guarded by mu_; every LSN below is durable
   bool failing_ = false;               // guarded by mu_
+  Status failure_;                     // guarded by mu_; the last write error
   bool stop_ = false;                  // guarded by mu_
   bool spare_ready_ = false;           // guarded by mu_
   LogStats stats_;                     // guarded by mu_
