@@ -60,7 +60,8 @@ Status Compactor::Run(const QueueLookup& queues) {
     if (auto it = examined_.find(segment); it != examined_.end()) {
       const Examined& then = it->second;
       // Look again only once the bodies freed since make it worth it,
-      // estimating the live bytes from the live count.
+      // estimating the live bytes from the live count. (A segment found
+      // with nothing live, or unreadable, is not looked at again.)
       if (count >= then.live_count || !MostlyDead(then.live_bytes / then.live_count * count)) {
         continue;
       }
@@ -88,7 +89,7 @@ Status Compactor::Compact(uint64_t segment, const QueueLookup& queues) {
   if (!scanned.ok()) {
     // Recovery will say the same; until then, leave the segment as it is.
     spdlog::error("compaction: cannot read segment {}: {}", segment, scanned.message());
-    examined_[segment] = {UINT64_MAX, UINT64_MAX};
+    examined_[segment] = {0, 0};  // never looked at again
     return Status::Ok();
   }
 
@@ -110,7 +111,7 @@ Status Compactor::Compact(uint64_t segment, const QueueLookup& queues) {
     for (const BodyCopy& b : kept) live_bytes += b.payload.size();
     live.emplace_back(std::move(queue), std::move(kept));
   }
-  examined_[segment] = {std::max<uint64_t>(live_count, 1), live_bytes};
+  examined_[segment] = {live_count, live_bytes};
   // With nothing live, the segment goes once the last releases are counted.
   if (live.empty() || !MostlyDead(live_bytes)) return Status::Ok();
 

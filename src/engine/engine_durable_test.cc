@@ -355,6 +355,7 @@ TEST_F(DurableEngine, ADiskFaultFailsRequestsUntilItClearsAndLosesNothingAcknowl
   Restart();
   EXPECT_EQ(Payloads(ReceiveAll(*Find("q"))),
             (std::set<std::string>{"acknowledged", "caught by the fault", "after the fault"}));
+  engine_.reset();  // its log uses `ops`
 }
 
 // A body of about 1 KiB that names its message.
@@ -423,6 +424,8 @@ TEST_F(CompactionTest, DiskUseReturnsToTheSizeOfTheLiveData) {
   // receive/delete records around the copies and the active segment.
   const uint64_t after = BytesOnDisk();
   EXPECT_LE(after, 8u * options_.segment_bytes) << "before " << before;
+  RecordProperty("segment_bytes_before", static_cast<int>(before));
+  RecordProperty("segment_bytes_after", static_cast<int>(after));
 
   // Every survivor is still there with its body, in flight under the handle
   // it was given before compaction.

@@ -102,7 +102,10 @@ TEST(Record, RelocateKeepsItsSequenceAndPayload) {
   r.seq = 77;
   std::string body(3000, 'b');
   r.payload = body;
-  Record out = RoundTrip(r);
+  std::string buf;  // the decoded payload is a view into it
+  EncodeRecordPayload(r, &buf);
+  Record out;
+  ASSERT_TRUE(DecodeRecordPayload(RecordType::kRelocate, buf, &out).ok());
   EXPECT_EQ(out.queue_id, 8u);
   EXPECT_EQ(out.seq, 77u);
   EXPECT_EQ(out.payload, body);
