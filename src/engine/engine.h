@@ -16,6 +16,7 @@
 // invoked with no engine lock held.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -76,6 +77,9 @@ struct DurableOptions {
   uint64_t segment_bytes = 64u << 20;
   // A checkpoint is written once this many log bytes follow the last one.
   uint64_t checkpoint_bytes = 256u << 20;
+  // Tests: fault injection and a short retry wait (see storage::LogOptions).
+  storage::FileOps* file_ops = nullptr;
+  std::chrono::milliseconds retry_interval{1000};
 };
 
 struct RecoveryReport {
@@ -116,9 +120,13 @@ class Engine {
   void AfterDurable(std::function<void(Status)> cb);
 
   // Durable engines: writes a checkpoint when enough log has accumulated
-  // since the last one, then deletes segments that neither recovery nor any
-  // stored message needs. Blocks on I/O: call it off the request threads.
+  // since the last one, compacts mostly-dead segments (compactor.h), and
+  // deletes segments that neither recovery nor any stored message needs,
+  // writing a checkpoint early when that frees enough. Blocks on I/O: call
+  // it off the request threads, one call at a time.
   Status Maintain();
+  // Zero for an in-memory engine.
+  CompactionStats compaction_stats() const;
   // Writes a checkpoint now.
   Status Checkpoint();
 

@@ -219,6 +219,7 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
   std::vector<Taken> taken;
   std::vector<BodyRef> released;
   Callbacks wake;
+  Status log_failure;
   {
     std::lock_guard lock(mu_);
     int64_t became_visible = AdvanceLocked(now, &released);
@@ -237,8 +238,9 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
         r.receive_count = e->receive_count + 1;
         r.time_ms = now;
         r.visible_at_ms = deadline;
-        if (!LogLocked(r).ok()) {
+        if (auto lsn = LogLocked(r); !lsn.ok()) {
           visible_.push_front(seq);  // the log is failing: leave it visible
+          log_failure = lsn.status();
           break;
         }
       }
@@ -256,6 +258,9 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
   }
   RunAll(wake);
   ReleaseBodies(released);
+  // Nothing could be taken because the log refuses records: say so rather
+  // than answer as if the queue were empty.
+  if (taken.empty() && !log_failure.ok()) return log_failure;
 
   // Bodies are read unlocked. A body released meanwhile (the message was
   // purged or expired) is skipped: the message is gone. Any other failure
@@ -642,6 +647,19 @@ void StandardQueue::RecoverDelete(uint64_t seq) {
   bodies_->Release(body);
 }
 
+void StandardQueue::RecoverRelocate(const storage::Record& r, storage::Lsn lsn) {
+  BodyRef old = 0;
+  {
+    std::lock_guard lock(mu_);
+    MessageEntry* e = index_.Find(r.seq);
+    if (e == nullptr) return;
+    old = e->body;
+    e->body = lsn;
+    if (log_bodies_) log_bodies_->Retain(lsn);
+  }
+  bodies_->Release(old);
+}
+
 void StandardQueue::RecoverPurge() {
   SeqIndex dropped;
   {
@@ -696,6 +714,48 @@ void StandardQueue::FinishRecovery() {
 size_t StandardQueue::message_count() const {
   std::lock_guard lock(mu_);
   return index_.size();
+}
+
+std::chrono::nanoseconds StandardQueue::KeepLiveBodies(std::span<const BodyCopy> batch,
+                                                       std::vector<BodyCopy>* live) const {
+  std::lock_guard lock(mu_);
+  const auto start = std::chrono::steady_clock::now();
+  for (const BodyCopy& b : batch) {
+    const MessageEntry* e = index_.Find(b.seq);
+    if (e != nullptr && e->body == b.lsn) live->push_back(b);
+  }
+  return std::chrono::steady_clock::now() - start;
+}
+
+Status StandardQueue::RelocateBodies(std::span<const BodyCopy> batch,
+                                     std::vector<BodyRef>* released, size_t* moved,
+                                     std::chrono::nanoseconds* held) {
+  *moved = 0;
+  *held = std::chrono::nanoseconds(0);
+  if (log_ == nullptr) return Status::FailedPrecondition("an in-memory queue has no log to compact");
+  std::lock_guard lock(mu_);
+  const auto start = std::chrono::steady_clock::now();
+  Status status;
+  for (const BodyCopy& b : batch) {
+    // Deleted, expired or purged since it was found: nothing to keep.
+    MessageEntry* e = index_.Find(b.seq);
+    if (e == nullptr || e->body != b.lsn) continue;
+    storage::Record r;
+    r.type = storage::RecordType::kRelocate;
+    r.seq = b.seq;
+    r.payload = b.payload;
+    auto lsn = LogLocked(r);
+    if (!lsn.ok()) {
+      status = lsn.status();
+      break;
+    }
+    log_bodies_->Retain(*lsn);
+    released->push_back(e->body);
+    e->body = *lsn;
+    ++*moved;
+  }
+  *held = std::chrono::steady_clock::now() - start;
+  return status;
 }
 
 storage::Lsn StandardQueue::Snapshot(std::string* out, uint64_t* records) const {

@@ -27,13 +27,16 @@
 // outlive the Clock it was given.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -119,6 +122,29 @@ class StandardQueue final : public Queue {
   // the engine attaches the log once it is open, before sharing the queue.
   void AttachLog(storage::Log* log) { log_ = log; }
   size_t message_count() const;
+
+  // Compaction (see compactor.h). A body record found in an old segment:
+  // which message it holds the payload of, where, and the payload (a view
+  // into the segment as read).
+  struct BodyCopy {
+    uint64_t seq;
+    storage::Lsn lsn;
+    std::string_view payload;
+  };
+  // Appends to `live` the bodies in `batch` that their message still uses.
+  // Holds mu_ for the call (callers pass small batches) and returns how long.
+  std::chrono::nanoseconds KeepLiveBodies(std::span<const BodyCopy> batch,
+                                          std::vector<BodyCopy>* live) const;
+  // For each body in `batch` that its message still uses: appends a
+  // kRelocate record carrying the payload and points the message at it. The
+  // old references go to `released` (for the caller to release after), the
+  // count to `moved`, the time mu_ was held to `held`. Fails only when the
+  // log refuses a record; the bodies moved before it stay moved.
+  Status RelocateBodies(std::span<const BodyCopy> batch, std::vector<BodyRef>* released,
+                        size_t* moved, std::chrono::nanoseconds* held);
+  // Recovery: a kRelocate record moves a message's body reference; one of a
+  // message since deleted is ignored.
+  void RecoverRelocate(const storage::Record& r, storage::Lsn lsn);
 
   // Checkpoint: appends this queue's state as records to `out` and returns
   // the LSN from which the log must be replayed for this queue. The copy is

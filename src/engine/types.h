@@ -3,6 +3,7 @@
 // attributes into these and back.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -52,6 +53,16 @@ struct ReceivedMessage {
   TimeMs sent_ms = 0;
   TimeMs first_receive_ms = 0;
   int32_t receive_count = 0;
+};
+
+// What segment compaction has done (durable engines).
+struct CompactionStats {
+  uint64_t segments_examined = 0;
+  uint64_t segments_compacted = 0;
+  uint64_t bodies_relocated = 0;
+  // The longest time compaction held one queue's mutex: the worst pause it
+  // added to a request.
+  std::chrono::nanoseconds worst_pause{0};
 };
 
 struct QueueStats {

@@ -51,6 +51,66 @@ TEST(Record, CreateQueueKeepsSettingsAndTags) {
   EXPECT_EQ(out.tags, r.tags);
 }
 
+// Recovery starts replaying the log at the LSNs these carry: losing one
+// would replay from the start over the checkpoint's state.
+TEST(Record, CheckpointRecordsKeepTheirLsns) {
+  Record cursor;
+  cursor.type = RecordType::kCheckpointQueue;
+  cursor.queue_id = 3;
+  cursor.seq = 41;
+  cursor.lsn = MakeLsn(7, 4096);
+  Record out = RoundTrip(cursor);
+  EXPECT_EQ(out.seq, 41u);
+  EXPECT_EQ(out.lsn, MakeLsn(7, 4096));
+
+  Record end;
+  end.type = RecordType::kCheckpointEnd;
+  end.seq = 1234;
+  end.lsn = MakeLsn(9, 16);
+  out = RoundTrip(end);
+  EXPECT_EQ(out.seq, 1234u);
+  EXPECT_EQ(out.lsn, MakeLsn(9, 16));
+
+  Record m;
+  m.type = RecordType::kCheckpointMessage;
+  m.queue_id = 3;
+  m.seq = 40;
+  m.message_id[15] = 0x7F;
+  m.time_ms = 1700000000000;
+  m.visible_at_ms = 1700000060000;
+  m.first_receive_ms = 1700000001000;
+  m.receive_count = 2;
+  m.state = 2;
+  m.lsn = MakeLsn(2, 99);
+  m.name = "g";
+  out = RoundTrip(m);
+  EXPECT_EQ(out.seq, 40u);
+  EXPECT_EQ(out.message_id[15], 0x7F);
+  EXPECT_EQ(out.time_ms, m.time_ms);
+  EXPECT_EQ(out.visible_at_ms, m.visible_at_ms);
+  EXPECT_EQ(out.first_receive_ms, m.first_receive_ms);
+  EXPECT_EQ(out.receive_count, 2u);
+  EXPECT_EQ(out.state, 2);
+  EXPECT_EQ(out.lsn, MakeLsn(2, 99));
+  EXPECT_EQ(out.name, "g");
+}
+
+TEST(Record, RelocateKeepsItsSequenceAndPayload) {
+  Record r;
+  r.type = RecordType::kRelocate;
+  r.queue_id = 8;
+  r.seq = 77;
+  std::string body(3000, 'b');
+  r.payload = body;
+  std::string buf;  // the decoded payload is a view into it
+  EncodeRecordPayload(r, &buf);
+  Record out;
+  ASSERT_TRUE(DecodeRecordPayload(RecordType::kRelocate, buf, &out).ok());
+  EXPECT_EQ(out.queue_id, 8u);
+  EXPECT_EQ(out.seq, 77u);
+  EXPECT_EQ(out.payload, body);
+}
+
 TEST(Record, TruncatedPayloadsFailToDecode) {
   Record r;
   r.type = RecordType::kReceive;
