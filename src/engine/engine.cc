@@ -226,6 +226,9 @@ Status Engine::Recover(RecoveryReport* report) {
         case storage::RecordType::kCheckpointMessage:
           if (auto it = by_id.find(r.queue_id); it != by_id.end()) it->second->RecoverMessage(r);
           break;
+        case storage::RecordType::kCheckpointDedup:
+          if (auto it = by_id.find(r.queue_id); it != by_id.end()) it->second->RecoverDedup(r);
+          break;
         case storage::RecordType::kCheckpointEnd:
           ended = r.seq == count;
           from = r.lsn;
@@ -247,15 +250,15 @@ Status Engine::Recover(RecoveryReport* report) {
 
   // 2. The log after it.
   auto replay = storage::ReplayLog(dir, from, [&](storage::Lsn lsn, const storage::Record& r) {
+    if (auto f = replay_from.find(r.queue_id); f != replay_from.end() && lsn < f->second) {
+      return Status::Ok();  // already in the checkpoint (its CreateQueue too)
+    }
     if (r.type == storage::RecordType::kCreateQueue) {
       make_queue(r);
       return Status::Ok();
     }
     auto it = by_id.find(r.queue_id);
     if (it == by_id.end()) return Status::Ok();  // a queue deleted later
-    if (auto f = replay_from.find(r.queue_id); f != replay_from.end() && lsn < f->second) {
-      return Status::Ok();  // already in the checkpoint
-    }
     StandardQueue& q = *it->second;
     switch (r.type) {
       case storage::RecordType::kSetSettings:
@@ -269,6 +272,7 @@ Status Engine::Recover(RecoveryReport* report) {
         by_id.erase(it);
         break;
       case storage::RecordType::kSend:
+      case storage::RecordType::kSendFifo:
         q.RecoverSend(r, lsn);
         break;
       case storage::RecordType::kReceive:
