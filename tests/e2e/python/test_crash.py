@@ -240,11 +240,11 @@ class ClientCache:
         return self.client, url, gen
 
 
-def receive_kwargs(client):
+def receive_kwargs(client, names=("ApproximateReceiveCount",)):
     members = client.meta.service_model.operation_model("ReceiveMessage").input_shape.members
     if "MessageSystemAttributeNames" in members:
-        return {"MessageSystemAttributeNames": ["ApproximateReceiveCount"]}
-    return {"AttributeNames": ["ApproximateReceiveCount"]}
+        return {"MessageSystemAttributeNames": list(names)}
+    return {"AttributeNames": list(names)}
 
 
 # ------------------------------------------------------------ workers
@@ -526,7 +526,7 @@ def fifo_consumer(fifo, stop):
         try:
             resp = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
                                           WaitTimeSeconds=1, VisibilityTimeout=FIFO_VT,
-                                          **receive_kwargs_all(client))
+                                          **receive_kwargs(client, ["All"]))
         except Exception as e:  # noqa: BLE001
             run.failed("ReceiveMessage (FIFO)", e, t0)
             time.sleep(0.05)
@@ -557,13 +557,6 @@ def fifo_consumer(fifo, stop):
                 client.delete_message(QueueUrl=url, ReceiptHandle=handle)
             except Exception as e:  # noqa: BLE001
                 run.failed("DeleteMessage (FIFO)", e, td)
-
-
-def receive_kwargs_all(client):
-    members = client.meta.service_model.operation_model("ReceiveMessage").input_shape.members
-    if "MessageSystemAttributeNames" in members:
-        return {"MessageSystemAttributeNames": ["All"]}
-    return {"AttributeNames": ["All"]}
 
 
 def fifo_counts(client, url):
