@@ -44,11 +44,11 @@ bool FifoGroups::Removed(Group& g, bool was_in_flight) {
     if (!g.queued) groups_.erase(std::string(g.name));
     return false;
   }
-  if (was_in_flight && g.in_flight == 0) {
-    Offer(g);
-    return true;
-  }
-  return false;
+  if (g.in_flight > 0) return false;
+  // Its new first message may be visible (also when a delayed first message
+  // expired, or a visible one was deleted with an old handle).
+  Offer(g);
+  return was_in_flight;
 }
 
 void FifoGroups::Clear() {

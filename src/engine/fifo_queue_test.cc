@@ -224,6 +224,22 @@ TEST_F(FifoQueueTest, RetentionExpiryOfAnInFlightMessageUnlocksItsGroup) {
   EXPECT_EQ(bodies_->live(), 1);
 }
 
+TEST_F(FifoQueueTest, ExpiryOfADelayedFirstMessageLetsTheNextOneGo) {
+  QueueSettings s = Fifo();
+  s.retention_s = 60;
+  s.delay_s = 900;
+  q_ = std::make_shared<StandardQueue>("q.fifo", s, std::map<std::string, std::string>{}, clock_,
+                                       bodies_);
+  Send("a1", "a");  // delayed past its retention
+  s.delay_s = 0;
+  ASSERT_TRUE(q_->SetSettings(s).ok());
+  clock_.Advance(1000);
+  Send("a2", "a");
+  EXPECT_TRUE(Receive(10).empty()) << "a2 waits behind the delayed a1";
+  clock_.Advance(59'500);  // a1 expires, a2 (sent 1 s later) not yet
+  EXPECT_EQ(Payloads(Receive(10)), (Strings{"a2"}));
+}
+
 TEST_F(FifoQueueTest, PurgeEmptiesGroupsButKeepsTheDedupWindow) {
   Send("a1", "a");
   Receive(1);

@@ -159,77 +159,77 @@ Result<SendResult> StandardQueue::Send(SendRequest req) {
 
   std::vector<BodyRef> released;
   Callbacks wake;
-  std::optional<SendResult> duplicate;
-  uint64_t seq = 0;
+  uint64_t seq;
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     int64_t became_visible = AdvanceLocked(now, &released);
     std::string dedup_key;
-    const DedupWindow::Entry* original = nullptr;
     if (fifo_) {
       dedup_key = DedupKeyLocked(req.group_id, req.dedup_id);
-      original = dedup_.Find(dedup_key, now);
+      if (const DedupWindow::Entry* original = dedup_.Find(dedup_key, now)) {
+        // A duplicate stores nothing. The original's records are older than
+        // anything the caller waits for next, so its AfterDurable covers them.
+        SendResult dup{FormatMessageId(original->message_id), original->seq, true};
+        wake = TakeWatchersLocked(became_visible);
+        lock.unlock();
+        if (!log_) released.push_back(*ref);
+        RunAll(wake);
+        ReleaseBodies(released);
+        return dup;
+      }
     }
-    if (original != nullptr) {
-      // Nothing to store. The original's records are older than anything the
-      // caller waits for next, so its AfterDurable covers them.
-      duplicate = SendResult{FormatMessageId(original->message_id), original->seq, true};
-      if (!log_) released.push_back(*ref);
-    } else {
-      const int64_t delay_s = req.delay_s >= 0 ? req.delay_s : settings_.delay_s;
-      const TimeMs sent_ms = std::max(last_sent_ms_, now);
-      if (log_) {
-        storage::Record r;
-        r.type = fifo_ ? storage::RecordType::kSendFifo : storage::RecordType::kSend;
-        r.seq = next_seq_;
-        r.message_id = id;
-        r.time_ms = sent_ms;
-        r.visible_at_ms = sent_ms + SecondsToMs(delay_s);
-        r.name = req.group_id;
-        r.dedup_id = req.dedup_id;
-        r.payload = req.payload;
-        auto lsn = LogLocked(r);
-        if (!lsn.ok()) return lsn.status();
-        ref = BodyRef{*lsn};
-        log_bodies_->Retain(*lsn);
-      }
-      seq = next_seq_++;
-      last_sent_ms_ = sent_ms;
+    const int64_t delay_s = req.delay_s >= 0 ? req.delay_s : settings_.delay_s;
+    const TimeMs sent_ms = std::max(last_sent_ms_, now);
+    if (log_) {
+      storage::Record r;
+      r.type = fifo_ ? storage::RecordType::kSendFifo : storage::RecordType::kSend;
+      r.seq = next_seq_;
+      r.message_id = id;
+      r.time_ms = sent_ms;
+      r.visible_at_ms = sent_ms + SecondsToMs(delay_s);
+      r.name = req.group_id;
+      r.dedup_id = req.dedup_id;
+      r.payload = req.payload;
+      auto lsn = LogLocked(r);
+      if (!lsn.ok()) return lsn.status();
+      ref = BodyRef{*lsn};
+      log_bodies_->Retain(*lsn);
+    }
+    seq = next_seq_++;
+    last_sent_ms_ = sent_ms;
 
-      MessageEntry entry;
-      entry.seq = seq;
-      entry.body = *ref;
-      entry.sent_ms = last_sent_ms_;
-      entry.message_id = id;
-      entry.has_group = !req.group_id.empty();
-      MessageEntry* e = index_.Insert(entry);
-      const std::string* group = nullptr;
-      if (entry.has_group) group = &groups_.emplace(seq, std::move(req.group_id)).first->second;
-      FifoGroups::Group* fifo_group = nullptr;
-      if (fifo_) {
-        dedup_.Insert(dedup_key, {id, seq, sent_ms}, now);
-        fifo_group = &fifo_groups_.Add(*group, seq);
-      }
-      if (delay_s > 0) {
-        e->state = MessageState::kDelayed;
-        ++delayed_count_;
-        ScheduleLocked(e, entry.sent_ms + SecondsToMs(delay_s));
+    MessageEntry entry;
+    entry.seq = seq;
+    entry.body = *ref;
+    entry.sent_ms = last_sent_ms_;
+    entry.message_id = id;
+    entry.has_group = !req.group_id.empty();
+    MessageEntry* e = index_.Insert(entry);
+    const std::string* group = nullptr;
+    if (entry.has_group) group = &groups_.emplace(seq, std::move(req.group_id)).first->second;
+    FifoGroups::Group* fifo_group = nullptr;
+    if (fifo_) {
+      dedup_.Insert(dedup_key, {id, seq, sent_ms}, now);
+      fifo_group = &fifo_groups_.Add(*group, seq);
+    }
+    if (delay_s > 0) {
+      e->state = MessageState::kDelayed;
+      ++delayed_count_;
+      ScheduleLocked(e, entry.sent_ms + SecondsToMs(delay_s));
+    } else {
+      e->state = MessageState::kVisible;
+      ++visible_count_;
+      if (fifo_group != nullptr) {
+        fifo_groups_.Offer(*fifo_group);
       } else {
-        e->state = MessageState::kVisible;
-        ++visible_count_;
-        if (fifo_group != nullptr) {
-          fifo_groups_.Offer(*fifo_group);
-        } else {
-          visible_.PushBack(group, seq);
-        }
-        ++became_visible;
+        visible_.PushBack(group, seq);
       }
+      ++became_visible;
     }
     wake = TakeWatchersLocked(became_visible);
   }
   RunAll(wake);
   ReleaseBodies(released);
-  if (duplicate) return *duplicate;
   return SendResult{FormatMessageId(id), seq};
 }
 
