@@ -156,8 +156,8 @@ class LoadConnection {
       if (entries == 0) break;
       std::string body = entries == kMaxBatchEntries && !fifo()
                              ? batch_body_
-                             : SendMessageBatchRequest(workload_.queue_url,
-                                                       workload_.message_body, entries, &fifo_);
+                             : SendMessageBatchRequest(workload_.queue_url, workload_.message_body,
+                                                       entries, &fifo_);
       Answer answer = co_await Call(Action::kSendMessageBatch, std::move(body));
       if (!answer.ok) {
         window_.Unclaim(entries);

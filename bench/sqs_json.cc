@@ -51,8 +51,7 @@ std::string ApproximateCountRequest(std::string_view queue_url) {
       {{"QueueUrl", queue_url}, {"AttributeNames", json::array{"ApproximateNumberOfMessages"}}});
 }
 
-std::string SendMessageRequest(std::string_view queue_url, std::string_view body,
-                               FifoIds* fifo) {
+std::string SendMessageRequest(std::string_view queue_url, std::string_view body, FifoIds* fifo) {
   json::object request{{"QueueUrl", queue_url}, {"MessageBody", body}};
   TagFifo(request, fifo);
   return Serialize(request);

@@ -59,9 +59,8 @@ class FifoQueueTest : public ::testing::Test {
   FakeClock clock_;
   std::shared_ptr<testing::CountingBodyStore> bodies_ =
       std::make_shared<testing::CountingBodyStore>();
-  std::shared_ptr<StandardQueue> q_ =
-      std::make_shared<StandardQueue>("q.fifo", Fifo(), std::map<std::string, std::string>{},
-                                      clock_, bodies_);
+  std::shared_ptr<StandardQueue> q_ = std::make_shared<StandardQueue>(
+      "q.fifo", Fifo(), std::map<std::string, std::string>{}, clock_, bodies_);
 };
 
 TEST_F(FifoQueueTest, SendNeedsGroupAndDedupId) {

@@ -344,7 +344,9 @@ bool StandardQueue::ReplayAttemptLocked(const std::string& attempt_id, TimeMs no
       return false;  // something changed since: this is a new receive
     }
   }
-  for (const ReceiveAttempts::Taken& t : *prior) taken->push_back(TakenOfLocked(*index_.Find(t.seq)));
+  for (const ReceiveAttempts::Taken& t : *prior) {
+    taken->push_back(TakenOfLocked(*index_.Find(t.seq)));
+  }
   return true;
 }
 
@@ -543,8 +545,8 @@ void StandardQueue::Tick() {
     std::lock_guard lock(mu_);
     AdvanceLocked(now, &released);
     // A FIFO queue's visible messages may all sit in locked groups.
-    wake = TakeWatchersLocked(fifo_ ? static_cast<int64_t>(fifo_groups_.offered())
-                                    : visible_count_);
+    wake =
+        TakeWatchersLocked(fifo_ ? static_cast<int64_t>(fifo_groups_.offered()) : visible_count_);
   }
   RunAll(wake);
   ReleaseBodies(released);
@@ -624,8 +626,8 @@ void StandardQueue::ScheduleLocked(MessageEntry* e, TimeMs at) {
 }
 
 bool StandardQueue::RemoveLocked(MessageEntry* e, std::vector<BodyRef>* released) {
-  bool unlocked = false;
-  if (fifo_) unlocked = fifo_groups_.Removed(FifoGroupOfLocked(*e), e->state == MessageState::kInFlight);
+  const bool was_in_flight = e->state == MessageState::kInFlight;
+  const bool unlocked = fifo_ && fifo_groups_.Removed(FifoGroupOfLocked(*e), was_in_flight);
   switch (e->state) {
     case MessageState::kDelayed:
       --delayed_count_;
@@ -701,8 +703,7 @@ void StandardQueue::RecoverSend(const storage::Record& r, storage::Lsn lsn) {
   std::lock_guard lock(mu_);
   if (r.type == storage::RecordType::kSendFifo) {
     // The window outlives the message: a later delete leaves this entry.
-    dedup_.Insert(DedupKeyLocked(r.name, r.dedup_id), {r.message_id, r.seq, r.time_ms},
-                  r.time_ms);
+    dedup_.Insert(DedupKeyLocked(r.name, r.dedup_id), {r.message_id, r.seq, r.time_ms}, r.time_ms);
   }
   if (index_.Contains(r.seq)) return;
   MessageEntry entry;

@@ -139,8 +139,7 @@ TEST(AttributesTest, FifoAttributesAreValidatedAndParsed) {
   EXPECT_TRUE(s->throughput_per_group);
   EXPECT_EQ(Code(Apply({{"ContentBasedDeduplication", "yes"}}, fifo).status()),
             "InvalidAttributeValue");
-  EXPECT_EQ(Code(Apply({{"DeduplicationScope", "group"}}, fifo).status()),
-            "InvalidAttributeValue");
+  EXPECT_EQ(Code(Apply({{"DeduplicationScope", "group"}}, fifo).status()), "InvalidAttributeValue");
   EXPECT_EQ(Code(Apply({{"FifoThroughputLimit", "perGroup"}}, fifo).status()),
             "InvalidAttributeValue");
   // perMessageGroupId needs messageGroup deduplication.

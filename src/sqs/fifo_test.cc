@@ -36,9 +36,10 @@ class FifoQueue : public FifoTest {
  protected:
   void SetUp() override { CreateQueue("q.fifo", R"({"FifoQueue": "true"})"); }
 
-  boost::json::object Send(std::string_view body, std::string_view group,
-                           std::string_view dedup) {
-    boost::json::object p{{"QueueUrl", kUrl}, {"MessageBody", body}, {"MessageGroupId", group},
+  boost::json::object Send(std::string_view body, std::string_view group, std::string_view dedup) {
+    boost::json::object p{{"QueueUrl", kUrl},
+                          {"MessageBody", body},
+                          {"MessageGroupId", group},
                           {"MessageDeduplicationId", dedup}};
     return Ok("SendMessage", boost::json::serialize(p));
   }
@@ -52,9 +53,9 @@ TEST_P(FifoTest, CreateQueueNeedsFifoQueueAndAFifoName) {
   EXPECT_EQ(Fails("CreateQueue", R"({"QueueName": "q.fifo"})"), "InvalidParameterValue");
   EXPECT_EQ(Fails("CreateQueue", R"({"QueueName": "q", "Attributes": {"FifoQueue": "true"}})"),
             "InvalidParameterValue");
-  EXPECT_EQ(Fails("CreateQueue",
-                  R"({"QueueName": "q.fifo", "Attributes": {"FifoQueue": "false"}})"),
-            "InvalidParameterValue");
+  EXPECT_EQ(
+      Fails("CreateQueue", R"({"QueueName": "q.fifo", "Attributes": {"FifoQueue": "false"}})"),
+      "InvalidParameterValue");
   EXPECT_EQ(Fails("CreateQueue",
                   R"({"QueueName": "q", "Attributes": {"ContentBasedDeduplication": "true"}})"),
             "InvalidAttributeName");
@@ -68,8 +69,7 @@ TEST_P(FifoTest, CreateQueueNeedsFifoQueueAndAFifoName) {
   EXPECT_FALSE(CreateQueue(std::string(75, 'x') + ".fifo", R"({"FifoQueue": "true"})").empty());
   EXPECT_EQ(CreateQueue("q.fifo", R"({"FifoQueue": "true"})"), kUrl);
   // Idempotent for the same attributes; FIFO attributes are compared too.
-  EXPECT_EQ(CreateQueue("q.fifo", R"({"FifoQueue": "true", "DeduplicationScope": "queue"})"),
-            kUrl);
+  EXPECT_EQ(CreateQueue("q.fifo", R"({"FifoQueue": "true", "DeduplicationScope": "queue"})"), kUrl);
   EXPECT_EQ(Fails("CreateQueue", R"({"QueueName": "q.fifo", "Attributes": {
                                      "FifoQueue": "true", "ContentBasedDeduplication": "true"}})"),
             "QueueNameExists");
@@ -114,9 +114,9 @@ TEST_P(FifoTest, GetQueueAttributesListsTheFifoAttributes) {
 
 TEST_P(FifoQueue, SendRulesFollowAws) {
   std::string message;
-  EXPECT_EQ(Fails("SendMessage", With(R"("MessageBody": "x", "MessageDeduplicationId": "d")"),
-                  &message),
-            "MissingParameter");
+  EXPECT_EQ(
+      Fails("SendMessage", With(R"("MessageBody": "x", "MessageDeduplicationId": "d")"), &message),
+      "MissingParameter");
   EXPECT_NE(message.find("MessageGroupId"), std::string::npos);
   EXPECT_EQ(Fails("SendMessage", With(R"("MessageBody": "x", "MessageGroupId": "g")"), &message),
             "InvalidParameterValue");
@@ -193,7 +193,9 @@ TEST_P(FifoTest, MessageGroupScopeDeduplicatesPerGroup) {
   CreateQueue("q.fifo", R"({"FifoQueue": "true", "DeduplicationScope": "messageGroup",
                             "FifoThroughputLimit": "perMessageGroupId"})");
   auto send = [&](const char* body, const char* group) {
-    boost::json::object p{{"QueueUrl", kUrl}, {"MessageBody", body}, {"MessageGroupId", group},
+    boost::json::object p{{"QueueUrl", kUrl},
+                          {"MessageBody", body},
+                          {"MessageGroupId", group},
                           {"MessageDeduplicationId", "id"}};
     return Str(Ok("SendMessage", boost::json::serialize(p))["MessageId"]);
   };

@@ -307,10 +307,9 @@ Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::
     // Content-based deduplication: the SHA-256 of the body, as AWS derives it.
     out.request.dedup_id = dedup_id->has_value() ? std::move(**dedup_id) : Sha256Hex(body);
     MessageAttribute stored{std::string(kStoredDedupId), "String", false, out.request.dedup_id};
-    auto at = std::lower_bound(system_attributes->begin(), system_attributes->end(), stored,
-                               [](const MessageAttribute& a, const MessageAttribute& b) {
-                                 return a.name < b.name;
-                               });
+    auto at = std::lower_bound(
+        system_attributes->begin(), system_attributes->end(), stored,
+        [](const MessageAttribute& a, const MessageAttribute& b) { return a.name < b.name; });
     system_attributes->insert(at, std::move(stored));
   }
   OutgoingMessage msg;
