@@ -218,6 +218,23 @@ TEST_P(FifoQueue, GroupsStayInOrderAndLockedWhileInFlight) {
   EXPECT_EQ(Bodies(Receive()), (Strings{"a2"}));
 }
 
+TEST_P(FifoQueue, LongPollOnALockedGroupIsAnsweredWhenItsMessageIsDeleted) {
+  Send("a1", "a", "1");
+  Send("a2", "a", "2");
+  auto first = Receive(R"("MaxNumberOfMessages": 1)");
+  ASSERT_EQ(first.size(), 1u);
+  auto slot = Start("ReceiveMessage", With(R"("WaitTimeSeconds": 20)"));
+  RunUntil(slot, std::chrono::milliseconds(50));
+  EXPECT_FALSE(slot->has_value()) << "a2 is visible, but a1 holds the group";
+  boost::json::object del{{"QueueUrl", kUrl},
+                          {"ReceiptHandle", first[0].as_object().at("ReceiptHandle")}};
+  Ok("DeleteMessage", boost::json::serialize(del));
+  RunUntil(slot);
+  ASSERT_TRUE(slot->has_value());
+  ASSERT_TRUE(slot->value().ok());
+  EXPECT_EQ(Bodies(Messages(slot->value().value())), (Strings{"a2"}));
+}
+
 TEST_P(FifoQueue, ReceiveRequestAttemptIdReturnsTheSameHandles) {
   Send("a1", "a", "1");
   Send("a2", "a", "2");

@@ -2,13 +2,21 @@
 ReceiveRequestAttemptId) and fair standard queues, through boto3."""
 
 import hashlib
+import threading
 import time
 import unittest
 
-from ferry_e2e import SqsTestCase, md5_of_attributes, md5_of_body, unique_name
+from ferry_e2e import SqsTestCase, md5_of_attributes, md5_of_body, sqs_client, unique_name
 
 
 class FifoTestCase(SqsTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        import boto3
+        # A second client, for a long poll on another thread.
+        cls.poller = sqs_client(session=boto3.session.Session())
+
     def new_fifo(self, tag="fifo", **attributes):
         attrs = {"FifoQueue": "true"}
         attrs.update(attributes)
@@ -110,6 +118,28 @@ class FifoQueueTest(FifoTestCase):
         self.assertEqual(self.receive(url, MaxNumberOfMessages=10), [])
         self.delete(url, first)
         self.assertEqual(self.bodies(self.receive(url, MaxNumberOfMessages=10)), ["a1", "a2"])
+
+    def test_long_poll_waits_for_the_group_and_wakes_on_delete(self):
+        url = self.new_fifo("poll")
+        self.send(url, "a1", "g", dedup="1")
+        self.send(url, "a2", "g", dedup="2")
+        first = self.receive(url, VisibilityTimeout=60)
+        result = {}
+
+        def poll():
+            began = time.monotonic()
+            result["messages"] = self.poller.receive_message(
+                QueueUrl=url, WaitTimeSeconds=10).get("Messages", [])
+            result["seconds"] = time.monotonic() - began
+
+        t = threading.Thread(target=poll)
+        t.start()
+        time.sleep(0.5)
+        self.assertNotIn("messages", result, "a2 came back while a1 held the group")
+        self.delete(url, first)
+        t.join(15)
+        self.assertEqual(self.bodies(result.get("messages", [])), ["a2"])
+        self.assertLess(result["seconds"], 5)
 
     def test_visibility_expiry_and_change_visibility_redeliver_in_order(self):
         url = self.new_fifo("vis")
