@@ -7,7 +7,7 @@ namespace ferry::engine {
 FairLanes::Lane& FairLanes::LaneOf(const std::string* group) {
   if (group == nullptr) return ungrouped_;
   auto [it, inserted] = grouped_.try_emplace(*group);
-  if (inserted) it->second.group = *group;
+  if (inserted) it->second.group = &it->first;
   return it->second;
 }
 
@@ -45,7 +45,7 @@ uint64_t FairLanes::PopNext() {
 
 void FairLanes::Retire(Lane* lane) {
   lane->queued = false;
-  if (lane != &ungrouped_) grouped_.erase(std::string(lane->group));
+  if (lane != &ungrouped_) grouped_.erase(std::string(*lane->group));
 }
 
 void FairLanes::DropEmptyLanes() {
@@ -61,7 +61,7 @@ void FairLanes::DropEmptyLanes() {
 }
 
 void FairLanes::Clear() {
-  ungrouped_.seqs = {};
+  ungrouped_.seqs = SeqList();
   ungrouped_.queued = false;
   grouped_.clear();
   rotation_ = {};
@@ -69,8 +69,11 @@ void FairLanes::Clear() {
 }
 
 size_t FairLanes::MemoryBytes() const {
-  return size_ * sizeof(uint64_t) + grouped_.size() * (sizeof(Lane) + 32) +
-         rotation_.size() * sizeof(Lane*);
+  size_t bytes = ungrouped_.seqs.MemoryBytes() + rotation_.size() * sizeof(Lane*);
+  for (const auto& [group, lane] : grouped_) {
+    bytes += lane.seqs.MemoryBytes() + sizeof(Lane) + group.capacity() + 32;
+  }
+  return bytes;
 }
 
 }  // namespace ferry::engine

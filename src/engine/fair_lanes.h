@@ -19,6 +19,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "engine/seq_list.h"
+
 namespace ferry::engine {
 
 class FairLanes {
@@ -41,7 +43,7 @@ class FairLanes {
   template <typename Pred>
   void EraseIf(Pred&& stale) {
     for (Lane* lane : rotation_) {
-      size_ -= std::erase_if(lane->seqs, stale);
+      size_ -= lane->seqs.erase_if(stale);
       lane->seqs.shrink_to_fit();
     }
     DropEmptyLanes();
@@ -51,8 +53,8 @@ class FairLanes {
 
  private:
   struct Lane {
-    std::deque<uint64_t> seqs;
-    std::string group;    // empty for the lane of messages without a group
+    SeqList seqs;
+    const std::string* group = nullptr;  // its key in grouped_; null for ungrouped_
     bool queued = false;  // in rotation_; a lane is queued exactly when it has elements
   };
   Lane& LaneOf(const std::string* group);

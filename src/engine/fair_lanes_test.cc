@@ -18,6 +18,40 @@ std::vector<uint64_t> Drain(FairLanes& lanes) {
   return out;
 }
 
+TEST(SeqList, KeepsOrderSmallAndLarge) {
+  for (uint64_t n : {uint64_t{5}, uint64_t{SeqList::kSmall}, uint64_t{1000}}) {
+    SeqList list;
+    for (uint64_t s = 1; s <= n; ++s) list.push_back(s);
+    ASSERT_EQ(list.size(), n);
+    EXPECT_EQ(list[n - 1], n);
+    for (uint64_t s = 1; s <= n; ++s) {
+      ASSERT_EQ(list.front(), s);
+      list.pop_front();
+    }
+    EXPECT_TRUE(list.empty());
+    if (n > SeqList::kSmall) EXPECT_EQ(list.MemoryBytes(), 0u) << "the long form is freed";
+  }
+}
+
+TEST(SeqList, PushFrontAndEraseIf) {
+  SeqList list;
+  for (uint64_t s = 1; s <= 100; ++s) list.push_back(s);
+  list.pop_front();
+  list.push_front(1);
+  EXPECT_EQ(list.front(), 1u);
+  EXPECT_EQ(list.erase_if([](uint64_t s) { return s % 2 == 0; }), 50u);
+  EXPECT_EQ(list.size(), 50u);
+  EXPECT_EQ(list[1], 3u);
+  SeqList small;
+  small.push_back(2);
+  small.push_back(3);
+  small.pop_front();
+  small.push_front(1);
+  EXPECT_EQ(small.erase_if([](uint64_t s) { return s == 3; }), 1u);
+  ASSERT_EQ(small.size(), 1u);
+  EXPECT_EQ(small.front(), 1u);
+}
+
 TEST(FairLanes, WithoutGroupsKeepsPushOrder) {
   FairLanes lanes;
   for (uint64_t s = 1; s <= 5; ++s) lanes.PushBack(nullptr, s);

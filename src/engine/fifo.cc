@@ -5,7 +5,7 @@ namespace ferry::engine {
 FifoGroups::Group& FifoGroups::Add(const std::string& group, uint64_t seq) {
   auto [it, inserted] = groups_.try_emplace(group);
   Group& g = it->second;
-  if (inserted) g.name = group;
+  if (inserted) g.name = &it->first;
   g.seqs.push_back(seq);
   ++g.live;
   return g;
@@ -35,13 +35,13 @@ FifoGroups::Group* FifoGroups::PopOffered() {
 
 void FifoGroups::Release(Group& g) {
   g.queued = false;
-  if (g.live == 0) groups_.erase(std::string(g.name));
+  if (g.live == 0) groups_.erase(std::string(*g.name));
 }
 
 bool FifoGroups::Removed(Group& g, bool was_in_flight) {
   if (was_in_flight) --g.in_flight;
   if (--g.live == 0) {
-    if (!g.queued) groups_.erase(std::string(g.name));
+    if (!g.queued) groups_.erase(std::string(*g.name));
     return false;
   }
   if (g.in_flight > 0) return false;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "engine/seq_list.h"
 
 namespace ferry::engine {
 
@@ -31,11 +32,11 @@ class FifoGroups {
   struct Group {
     // Every stored message of the group (any state), in sequence order.
     // Deleted and expired ones are skipped, and dropped from the front, lazily.
-    std::deque<uint64_t> seqs;
-    uint32_t live = 0;       // stored messages
-    uint32_t in_flight = 0;  // of them, in flight: the group is locked while > 0
-    bool queued = false;     // offered (in the rotation) or held by a receive
-    std::string name;
+    SeqList seqs;
+    uint32_t live = 0;                  // stored messages
+    uint32_t in_flight = 0;             // of them, in flight: the group is locked while > 0
+    bool queued = false;                // offered (in the rotation) or held by a receive
+    const std::string* name = nullptr;  // its key in the group map
   };
 
   FifoGroups() = default;
