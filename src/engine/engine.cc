@@ -230,6 +230,9 @@ Status Engine::Recover(RecoveryReport* report) {
         case storage::RecordType::kCheckpointMessage:
           if (auto it = by_id.find(r.queue_id); it != by_id.end()) it->second->RecoverMessage(r);
           break;
+        case storage::RecordType::kCheckpointDedup:
+          if (auto it = by_id.find(r.queue_id); it != by_id.end()) it->second->RecoverDedup(r);
+          break;
         case storage::RecordType::kCheckpointEnd:
           ended = r.seq == count;
           from = r.lsn;
@@ -253,7 +256,7 @@ Status Engine::Recover(RecoveryReport* report) {
   // 2. The log after it.
   auto replay = storage::ReplayLog(dir, from, [&](storage::Lsn lsn, const storage::Record& r) {
     if (auto f = replay_from.find(r.queue_id); f != replay_from.end() && lsn < f->second) {
-      return Status::Ok();  // already in the checkpoint
+      return Status::Ok();  // already in the checkpoint (its CreateQueue too)
     }
     if (r.type == storage::RecordType::kCreateQueue) {
       // A queue the checkpoint already restored keeps its state; only a new
@@ -276,6 +279,7 @@ Status Engine::Recover(RecoveryReport* report) {
         by_id.erase(it);
         break;
       case storage::RecordType::kSend:
+      case storage::RecordType::kSendFifo:
         q.RecoverSend(r, lsn);
         break;
       case storage::RecordType::kReceive:

@@ -39,6 +39,8 @@ class Queue {
   virtual TimeMs created_ms() const = 0;
   virtual TimeMs modified_ms() const = 0;
   virtual QueueSettings settings() const = 0;
+  // A FIFO queue (settings().fifo, which never changes), without the copy.
+  virtual bool fifo() const = 0;
   // Changes of state fail only when the log cannot be written (kUnavailable);
   // then nothing changed.
   virtual Status SetSettings(QueueSettings settings) = 0;
@@ -46,9 +48,13 @@ class Queue {
   virtual Status Tag(const std::map<std::string, std::string>& tags) = 0;
   virtual Status Untag(const std::vector<std::string>& keys) = 0;
 
-  // Stores a message. Fails only when the log or body store does (kUnavailable).
+  // Stores a message. Fails only when the log or body store does
+  // (kUnavailable), or with kInvalidArgument for a FIFO send without a group
+  // or deduplication id. A FIFO duplicate succeeds without storing anything.
   virtual Result<SendResult> Send(SendRequest req) = 0;
-  // Returns up to req.max_messages visible messages, now in flight.
+  // Returns up to req.max_messages visible messages, now in flight. On a
+  // FIFO queue: in sequence order within a group, and none of a group that
+  // has a message in flight; standard queues serve groups round robin.
   virtual Result<std::vector<ReceivedMessage>> Receive(const ReceiveRequest& req) = 0;
   // Deletes the message the receipt handle names. A well-formed handle of a
   // message already gone succeeds (deletes are idempotent).

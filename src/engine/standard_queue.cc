@@ -80,6 +80,7 @@ StandardQueue::StandardQueue(std::string name, QueueSettings settings,
       log_(durable.log),
       log_bodies_(durable.bodies),
       incarnation_(durable.id ? durable.id : RandomNonZero64()),
+      fifo_(settings.fifo),
       settings_(std::move(settings)),
       tags_(std::move(tags)),
       modified_ms_(created_ms_) {}
@@ -147,6 +148,9 @@ Result<storage::Lsn> StandardQueue::LogLocked(storage::Record& r) {
 }
 
 Result<SendResult> StandardQueue::Send(SendRequest req) {
+  if (fifo_ && (req.group_id.empty() || req.dedup_id.empty())) {
+    return Status::InvalidArgument("a FIFO send needs a group id and a deduplication id");
+  }
   const std::array<uint8_t, 16> id = NewMessageId();
   // A durable queue's body is the payload of its send record, appended below.
   Result<BodyRef> ref = log_ ? Result<BodyRef>(BodyRef{0}) : bodies_->Put(req.payload);
@@ -157,18 +161,34 @@ Result<SendResult> StandardQueue::Send(SendRequest req) {
   Callbacks wake;
   uint64_t seq;
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     int64_t became_visible = AdvanceLocked(now, &released);
+    std::string dedup_key;
+    if (fifo_) {
+      dedup_key = DedupKeyLocked(req.group_id, req.dedup_id);
+      if (const DedupWindow::Entry* original = dedup_.Find(dedup_key, now)) {
+        // A duplicate stores nothing. The original's records are older than
+        // anything the caller waits for next, so its AfterDurable covers them.
+        SendResult dup{FormatMessageId(original->message_id), original->seq, true};
+        wake = TakeWatchersLocked(became_visible);
+        lock.unlock();
+        if (!log_) released.push_back(*ref);
+        RunAll(wake);
+        ReleaseBodies(released);
+        return dup;
+      }
+    }
     const int64_t delay_s = req.delay_s >= 0 ? req.delay_s : settings_.delay_s;
     const TimeMs sent_ms = std::max(last_sent_ms_, now);
     if (log_) {
       storage::Record r;
-      r.type = storage::RecordType::kSend;
+      r.type = fifo_ ? storage::RecordType::kSendFifo : storage::RecordType::kSend;
       r.seq = next_seq_;
       r.message_id = id;
       r.time_ms = sent_ms;
       r.visible_at_ms = sent_ms + SecondsToMs(delay_s);
       r.name = req.group_id;
+      r.dedup_id = req.dedup_id;
       r.payload = req.payload;
       auto lsn = LogLocked(r);
       if (!lsn.ok()) return lsn.status();
@@ -185,7 +205,13 @@ Result<SendResult> StandardQueue::Send(SendRequest req) {
     entry.message_id = id;
     entry.has_group = !req.group_id.empty();
     MessageEntry* e = index_.Insert(entry);
-    if (entry.has_group) groups_.emplace(seq, std::move(req.group_id));
+    const std::string* group = nullptr;
+    if (entry.has_group) group = &groups_.emplace(seq, std::move(req.group_id)).first->second;
+    FifoGroups::Group* fifo_group = nullptr;
+    if (fifo_) {
+      dedup_.Insert(dedup_key, {id, seq, sent_ms}, now);
+      fifo_group = &fifo_groups_.Add(*group, seq);
+    }
     if (delay_s > 0) {
       e->state = MessageState::kDelayed;
       ++delayed_count_;
@@ -193,7 +219,11 @@ Result<SendResult> StandardQueue::Send(SendRequest req) {
     } else {
       e->state = MessageState::kVisible;
       ++visible_count_;
-      visible_.push_back(seq);
+      if (fifo_group != nullptr) {
+        fifo_groups_.Offer(*fifo_group);
+      } else {
+        visible_.PushBack(group, seq);
+      }
       ++became_visible;
     }
     wake = TakeWatchersLocked(became_visible);
@@ -204,15 +234,6 @@ Result<SendResult> StandardQueue::Send(SendRequest req) {
 }
 
 Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest& req) {
-  struct Taken {
-    uint64_t seq;
-    BodyRef body;
-    TimeMs sent_ms;
-    TimeMs first_receive_ms;
-    uint32_t receive_count;
-    std::array<uint8_t, 16> message_id;
-    std::string group_id;
-  };
   const size_t max = static_cast<size_t>(std::max(req.max_messages, 1));
   const TimeMs now = clock_.NowMs();
 
@@ -223,36 +244,19 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
   {
     std::lock_guard lock(mu_);
     int64_t became_visible = AdvanceLocked(now, &released);
-    const int64_t timeout_s =
-        req.visibility_timeout_s >= 0 ? req.visibility_timeout_s : settings_.visibility_timeout_s;
-    const TimeMs deadline = now + SecondsToMs(timeout_s);
-    while (taken.size() < max && !visible_.empty()) {
-      const uint64_t seq = visible_.front();
-      visible_.pop_front();
-      MessageEntry* e = index_.Find(seq);
-      if (e == nullptr || e->state != MessageState::kVisible) continue;
-      if (log_) {
-        storage::Record r;
-        r.type = storage::RecordType::kReceive;
-        r.seq = seq;
-        r.receive_count = e->receive_count + 1;
-        r.time_ms = now;
-        r.visible_at_ms = deadline;
-        if (auto lsn = LogLocked(r); !lsn.ok()) {
-          visible_.push_front(seq);  // the log is failing: leave it visible
-          log_failure = lsn.status();
-          break;
-        }
+    const bool attempt = fifo_ && !req.attempt_id.empty();
+    if (!attempt || !ReplayAttemptLocked(req.attempt_id, now, &taken)) {
+      const int64_t timeout_s =
+          req.visibility_timeout_s >= 0 ? req.visibility_timeout_s : settings_.visibility_timeout_s;
+      const TimeMs deadline = now + SecondsToMs(timeout_s);
+      log_failure = fifo_ ? ReceiveFifoLocked(max, now, deadline, &taken)
+                          : ReceiveStandardLocked(max, now, deadline, &taken);
+      if (attempt) {
+        std::vector<ReceiveAttempts::Taken> record;
+        record.reserve(taken.size());
+        for (const Taken& t : taken) record.push_back({t.seq, t.receive_count});
+        attempts_.Record(req.attempt_id, now, std::move(record));
       }
-      e->state = MessageState::kInFlight;
-      --visible_count_;
-      ++in_flight_count_;
-      ++e->receive_count;
-      if (e->first_receive_ms == 0) e->first_receive_ms = now;
-      ScheduleLocked(e, deadline);
-      Taken t{seq, e->body, e->sent_ms, e->first_receive_ms, e->receive_count, e->message_id, {}};
-      if (e->has_group) t.group_id = groups_.at(seq);
-      taken.push_back(std::move(t));
     }
     wake = TakeWatchersLocked(became_visible);
   }
@@ -289,12 +293,117 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
   return out;
 }
 
+Status StandardQueue::ReceiveStandardLocked(size_t max, TimeMs now, TimeMs deadline,
+                                            std::vector<Taken>* taken) {
+  while (taken->size() < max) {
+    const uint64_t seq = visible_.PopNext();
+    if (seq == 0) break;
+    MessageEntry* e = index_.Find(seq);
+    if (e == nullptr || e->state != MessageState::kVisible) continue;
+    if (Status st = TakeLocked(e, now, deadline, taken); !st.ok()) {
+      visible_.PushFront(GroupOfLocked(*e), seq);  // the log is failing: leave it visible
+      return st;
+    }
+  }
+  return Status::Ok();
+}
+
+Status StandardQueue::ReceiveFifoLocked(size_t max, TimeMs now, TimeMs deadline,
+                                        std::vector<Taken>* taken) {
+  // As many messages of one group as fit, in order, then the next ready group.
+  while (taken->size() < max) {
+    FifoGroups::Group* g = fifo_groups_.PopOffered();
+    if (g == nullptr) break;
+    while (!g->seqs.empty() && !index_.Contains(g->seqs.front())) g->seqs.pop_front();
+    Status log_failure;
+    // A locked group is offered again when its last in-flight message leaves
+    // flight; one whose first message is delayed, when that becomes visible.
+    const bool locked = g->in_flight > 0;
+    for (size_t i = 0; !locked && i < g->seqs.size() && taken->size() < max; ++i) {
+      MessageEntry* e = index_.Find(g->seqs[i]);
+      if (e == nullptr) continue;
+      if (e->state != MessageState::kVisible) break;  // strict order: wait for it
+      log_failure = TakeLocked(e, now, deadline, taken);
+      if (!log_failure.ok()) break;
+      ++g->in_flight;
+    }
+    const bool still_ready = !log_failure.ok() && g->in_flight == 0;
+    fifo_groups_.Release(*g);
+    if (still_ready) fifo_groups_.Offer(*g);
+    if (!log_failure.ok()) return log_failure;
+  }
+  return Status::Ok();
+}
+
+bool StandardQueue::ReplayAttemptLocked(const std::string& attempt_id, TimeMs now,
+                                        std::vector<Taken>* taken) {
+  const std::vector<ReceiveAttempts::Taken>* prior = attempts_.Find(attempt_id, now);
+  if (prior == nullptr || prior->empty()) return false;
+  for (const ReceiveAttempts::Taken& t : *prior) {
+    const MessageEntry* e = index_.Find(t.seq);
+    if (e == nullptr || e->state != MessageState::kInFlight || e->receive_count != t.generation) {
+      return false;  // something changed since: this is a new receive
+    }
+  }
+  for (const ReceiveAttempts::Taken& t : *prior) {
+    taken->push_back(TakenOfLocked(*index_.Find(t.seq)));
+  }
+  return true;
+}
+
+Status StandardQueue::TakeLocked(MessageEntry* e, TimeMs now, TimeMs deadline,
+                                 std::vector<Taken>* taken) {
+  if (log_) {
+    storage::Record r;
+    r.type = storage::RecordType::kReceive;
+    r.seq = e->seq;
+    r.receive_count = e->receive_count + 1;
+    r.time_ms = now;
+    r.visible_at_ms = deadline;
+    if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
+  }
+  e->state = MessageState::kInFlight;
+  --visible_count_;
+  ++in_flight_count_;
+  ++e->receive_count;
+  if (e->first_receive_ms == 0) e->first_receive_ms = now;
+  ScheduleLocked(e, deadline);
+  taken->push_back(TakenOfLocked(*e));
+  return Status::Ok();
+}
+
+StandardQueue::Taken StandardQueue::TakenOfLocked(const MessageEntry& e) const {
+  Taken t{e.seq, e.body, e.sent_ms, e.first_receive_ms, e.receive_count, e.message_id, {}};
+  if (e.has_group) t.group_id = groups_.at(e.seq);
+  return t;
+}
+
+const std::string* StandardQueue::GroupOfLocked(const MessageEntry& e) const {
+  if (!e.has_group) return nullptr;
+  return &groups_.at(e.seq);
+}
+
+FifoGroups::Group& StandardQueue::FifoGroupOfLocked(const MessageEntry& e) {
+  return *fifo_groups_.Find(groups_.at(e.seq));
+}
+
+std::string StandardQueue::DedupKeyLocked(const std::string& group,
+                                          const std::string& dedup_id) const {
+  if (settings_.dedup_scope == DedupScope::kQueue) return dedup_id;
+  std::string key;
+  key.reserve(group.size() + 1 + dedup_id.size());
+  key.append(group).push_back('\0');  // group ids are printable: no collisions
+  key.append(dedup_id);
+  return key;
+}
+
 Status StandardQueue::Delete(std::string_view receipt_handle) {
   std::optional<ReceiptHandle> h = DecodeReceiptHandle(receipt_handle);
   if (!h || h->incarnation != incarnation_) {
     return Status::InvalidArgument("the receipt handle is not valid for this queue");
   }
   std::vector<BodyRef> released;
+  Callbacks wake;
   {
     std::lock_guard lock(mu_);
     MessageEntry* e = index_.Find(h->seq);
@@ -305,9 +414,11 @@ Status StandardQueue::Delete(std::string_view receipt_handle) {
     r.type = storage::RecordType::kDelete;
     r.seq = h->seq;
     if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
-    RemoveLocked(e, &released);
+    // Deleting a FIFO group's last in-flight message lets its next one go.
+    if (RemoveLocked(e, &released)) wake = TakeWatchersLocked(1);
     CompactLocked();
   }
+  RunAll(wake);
   ReleaseBodies(released);
   return Status::Ok();
 }
@@ -434,7 +545,9 @@ void StandardQueue::Tick() {
   {
     std::lock_guard lock(mu_);
     AdvanceLocked(now, &released);
-    wake = TakeWatchersLocked(visible_count_);
+    // A FIFO queue's visible messages may all sit in locked groups.
+    wake =
+        TakeWatchersLocked(fifo_ ? static_cast<int64_t>(fifo_groups_.offered()) : visible_count_);
   }
   RunAll(wake);
   ReleaseBodies(released);
@@ -442,11 +555,14 @@ void StandardQueue::Tick() {
 
 size_t StandardQueue::IndexMemoryBytes() const {
   std::lock_guard lock(mu_);
-  return index_.MemoryBytes() + visible_.size() * sizeof(uint64_t) +
-         timers_.capacity() * sizeof(Timer);
+  return index_.MemoryBytes() + visible_.MemoryBytes() + timers_.capacity() * sizeof(Timer);
 }
 
 int64_t StandardQueue::AdvanceLocked(TimeMs now, std::vector<BodyRef>* released) {
+  if (fifo_) {
+    dedup_.Expire(now);
+    attempts_.Expire(now);
+  }
   ExpireLocked(now, released);
   return PromoteLocked(now);
 }
@@ -467,12 +583,9 @@ void StandardQueue::ExpireLocked(TimeMs now, std::vector<BodyRef>* released) {
     expired = true;
   }
   if (index_.empty()) oldest_seq_ = next_seq_;
-  if (expired) {
-    // Expired visible messages sit at the front of visible_; drop them now so
-    // that a queue nobody receives from does not accumulate them.
-    while (!visible_.empty() && !index_.Contains(visible_.front())) visible_.pop_front();
-    CompactLocked();
-  }
+  // Elements of expired visible messages are dropped by compaction, so that
+  // a queue nobody receives from does not accumulate them.
+  if (expired) CompactLocked();
 }
 
 int64_t StandardQueue::PromoteLocked(TimeMs now) {
@@ -489,14 +602,21 @@ int64_t StandardQueue::PromoteLocked(TimeMs now) {
 }
 
 void StandardQueue::MakeVisibleLocked(MessageEntry* e) {
-  if (e->state == MessageState::kDelayed) {
-    --delayed_count_;
-  } else {
+  const bool was_in_flight = e->state == MessageState::kInFlight;
+  if (was_in_flight) {
     --in_flight_count_;
+  } else {
+    --delayed_count_;
   }
   e->state = MessageState::kVisible;
   ++visible_count_;
-  visible_.push_back(e->seq);
+  if (fifo_) {
+    FifoGroups::Group& g = FifoGroupOfLocked(*e);
+    if (was_in_flight) --g.in_flight;
+    fifo_groups_.Offer(g);
+  } else {
+    visible_.PushBack(GroupOfLocked(*e), e->seq);
+  }
 }
 
 void StandardQueue::ScheduleLocked(MessageEntry* e, TimeMs at) {
@@ -506,7 +626,9 @@ void StandardQueue::ScheduleLocked(MessageEntry* e, TimeMs at) {
   CompactLocked();
 }
 
-void StandardQueue::RemoveLocked(MessageEntry* e, std::vector<BodyRef>* released) {
+bool StandardQueue::RemoveLocked(MessageEntry* e, std::vector<BodyRef>* released) {
+  const bool was_in_flight = e->state == MessageState::kInFlight;
+  const bool unlocked = fifo_ && fifo_groups_.Removed(FifoGroupOfLocked(*e), was_in_flight);
   switch (e->state) {
     case MessageState::kDelayed:
       --delayed_count_;
@@ -521,6 +643,7 @@ void StandardQueue::RemoveLocked(MessageEntry* e, std::vector<BodyRef>* released
   if (e->has_group) groups_.erase(e->seq);
   released->push_back(e->body);
   index_.Erase(e->seq);
+  return unlocked;
 }
 
 bool StandardQueue::IsCurrentTimerLocked(const Timer& t) const {
@@ -531,8 +654,7 @@ bool StandardQueue::IsCurrentTimerLocked(const Timer& t) const {
 void StandardQueue::CompactLocked() {
   if (visible_.size() > kCompactFloor &&
       visible_.size() > 2 * static_cast<size_t>(visible_count_)) {
-    std::erase_if(visible_, [this](uint64_t seq) { return !index_.Contains(seq); });
-    visible_.shrink_to_fit();
+    visible_.EraseIf([this](uint64_t seq) { return !index_.Contains(seq); });
   }
   if (timers_.size() > kCompactFloor &&
       timers_.size() > 2 * static_cast<size_t>(in_flight_count_ + delayed_count_)) {
@@ -565,7 +687,9 @@ void StandardQueue::ReleaseBodies(const std::vector<BodyRef>& refs) {
 SeqIndex StandardQueue::TakeAllLocked() {
   SeqIndex all = std::move(index_);
   index_ = SeqIndex();
-  visible_ = {};
+  visible_.Clear();
+  fifo_groups_.Clear();
+  attempts_.Clear();
   timers_ = {};
   groups_ = {};
   oldest_seq_ = next_seq_;
@@ -593,6 +717,10 @@ MessageEntry StandardQueue::EntryFromRecordLocked(const storage::Record& r, stor
 
 void StandardQueue::RecoverSend(const storage::Record& r, storage::Lsn lsn) {
   std::lock_guard lock(mu_);
+  if (r.type == storage::RecordType::kSendFifo) {
+    // The window outlives the message: a later delete leaves this entry.
+    dedup_.Insert(DedupKeyLocked(r.name, r.dedup_id), {r.message_id, r.seq, r.time_ms}, r.time_ms);
+  }
   if (index_.Contains(r.seq)) return;
   index_.Insert(EntryFromRecordLocked(r, lsn));
 }
@@ -616,6 +744,11 @@ void StandardQueue::FinishCheckpoint() {
     if (!index_.Contains(e.seq)) index_.Insert(e);
   }
   checkpointed_ = {};
+}
+
+void StandardQueue::RecoverDedup(const storage::Record& r) {
+  std::lock_guard lock(mu_);
+  dedup_.Insert(r.dedup_id, {r.message_id, r.seq, r.time_ms}, r.time_ms);
 }
 
 void StandardQueue::RecoverReceive(const storage::Record& r) {
@@ -692,21 +825,25 @@ void StandardQueue::FinishRecovery() {
   seqs.reserve(index_.size());
   index_.ForEach([&](const MessageEntry& e) { seqs.push_back(e.seq); });
   std::sort(seqs.begin(), seqs.end());
-  visible_.clear();
+  visible_.Clear();
+  fifo_groups_.Clear();
   timers_.clear();
   visible_count_ = in_flight_count_ = delayed_count_ = 0;
   for (uint64_t seq : seqs) {
     MessageEntry* e = index_.Find(seq);
+    FifoGroups::Group* g = fifo_ ? &fifo_groups_.Add(groups_.at(seq), seq) : nullptr;
     if (e->visible_at_ms > now) {
       e->state = e->receive_count > 0 ? MessageState::kInFlight : MessageState::kDelayed;
       ++(e->state == MessageState::kInFlight ? in_flight_count_ : delayed_count_);
+      if (g != nullptr && e->state == MessageState::kInFlight) ++g->in_flight;  // the group lock
       timers_.push_back({e->visible_at_ms, seq});
     } else {
       e->state = MessageState::kVisible;
       ++visible_count_;
-      visible_.push_back(seq);
+      if (!fifo_) visible_.PushBack(GroupOfLocked(*e), seq);
     }
   }
+  fifo_groups_.OfferAll();
   std::make_heap(timers_.begin(), timers_.end(), TimerLater);
   oldest_seq_ = seqs.empty() ? next_seq_ : seqs.front();
 }
@@ -796,6 +933,18 @@ storage::Lsn StandardQueue::Snapshot(std::string* out, uint64_t* records) const 
     r.lsn = e.body;
     if (e.has_group) r.name = groups_.at(e.seq);
     storage::EncodeRecord(r, out);
+  });
+  // The window holds deduplication ids of deleted messages too.
+  dedup_.ForEach([&](const std::string& key, const DedupWindow::Entry& d) {
+    storage::Record r;
+    r.type = storage::RecordType::kCheckpointDedup;
+    r.queue_id = incarnation_;
+    r.dedup_id = key;
+    r.message_id = d.message_id;
+    r.seq = d.seq;
+    r.time_ms = d.sent_ms;
+    storage::EncodeRecord(r, out);
+    ++*records;
   });
   return from;
 }

@@ -12,6 +12,11 @@
 
 namespace ferry::engine {
 
+// Which messages of a FIFO queue count as duplicates of each other: those
+// with the same deduplication id in the whole queue, or only within one
+// message group.
+enum class DedupScope : uint8_t { kQueue, kMessageGroup };
+
 // Queue settings with meaning to the engine. Everything else the API layer
 // wants kept with a queue (policies, KMS settings, ...) lives in `extra`,
 // stored and returned verbatim.
@@ -21,6 +26,14 @@ struct QueueSettings {
   int64_t max_message_size = 1048576;
   int64_t retention_s = 345600;
   int64_t receive_wait_s = 0;
+  // FIFO queues: strict order per message group, one group's messages in
+  // flight at a time, deduplication. Fixed when the queue is created.
+  bool fifo = false;
+  // FIFO only. The API layer derives deduplication ids from bodies when the
+  // first is set; the second is accepted and kept (no throttling to lift).
+  bool content_based_dedup = false;
+  DedupScope dedup_scope = DedupScope::kQueue;
+  bool throughput_per_group = false;
   std::map<std::string, std::string> extra;
 
   bool operator==(const QueueSettings&) const = default;
@@ -31,17 +44,25 @@ struct SendRequest {
   std::string payload;
   // Seconds before the message becomes visible; -1 takes the queue's delay.
   int64_t delay_s = -1;
-  std::string group_id;  // optional; empty for none
+  std::string group_id;  // optional on standard queues; required on FIFO queues
+  // FIFO queues: required; a send whose id (within the dedup scope) was sent
+  // in the last 5 minutes is a duplicate, stored no second time.
+  std::string dedup_id;
 };
 
 struct SendResult {
   std::string message_id;
   uint64_t sequence = 0;  // increasing per queue
+  // A FIFO duplicate: message_id and sequence are those of the original.
+  bool duplicate = false;
 };
 
 struct ReceiveRequest {
   int max_messages = 1;             // 1..10
   int64_t visibility_timeout_s = -1;  // -1 takes the queue's timeout
+  // FIFO queues: a retry with the same id within 5 minutes returns the same
+  // messages and receipt handles while they are still in flight from it.
+  std::string attempt_id;
 };
 
 struct ReceivedMessage {

@@ -4,8 +4,10 @@
 // (Policy, RedrivePolicy, KMS settings, ...) are kept verbatim in `extra`
 // under their attribute names.
 //
-// Also the one place that decides which kinds of queue Ferry serves: standard
-// queues only, for now (CheckQueueKind).
+// Also the one place that decides a queue's kind (CheckQueueKind): FIFO when
+// FifoQueue=true, which needs a ".fifo" name; the FIFO attributes
+// (ContentBasedDeduplication, DeduplicationScope, FifoThroughputLimit) exist
+// on FIFO queues only.
 //
 // Thread-safety: pure functions; RenderQueueAttributes reads the queue through
 // its thread-safe interface.
@@ -25,14 +27,20 @@ namespace ferry::sqs {
 
 using AttributeMap = std::map<std::string, std::string>;
 
-// UnsupportedOperation when the queue name (".fifo") or the attributes
-// (FifoQueue=true, FIFO-only attributes) ask for a FIFO queue.
-Status CheckQueueKind(std::string_view queue_name, const AttributeMap& attributes);
+// CreateQueue: true for a FIFO queue (FifoQueue=true), false for a standard
+// one. Errors: InvalidParameterValue (FifoQueue=true without a ".fifo" name),
+// InvalidAttributeValue (FifoQueue neither true nor false),
+// InvalidAttributeName (FIFO-only attributes for a standard queue).
+Result<bool> CheckQueueKind(std::string_view queue_name, const AttributeMap& attributes);
+// SetQueueAttributes: InvalidAttributeName for FifoQueue (fixed at creation)
+// and for FIFO-only attributes of a standard queue.
+Status CheckSettableKind(const engine::Queue& queue, const AttributeMap& attributes);
 
 // The settings of a queue created without attributes.
 engine::QueueSettings DefaultQueueSettings();
 
-// Applies `attributes` onto `settings`; on error `settings` is unspecified.
+// Applies `attributes` onto `settings` (whose `fifo` says the queue's kind);
+// on error `settings` is unspecified.
 // Errors: InvalidAttributeName (unknown or read-only name),
 // InvalidAttributeValue ("Invalid value for the parameter X.").
 Status ApplyQueueAttributes(const AttributeMap& attributes, engine::QueueSettings* settings);

@@ -42,6 +42,10 @@ enum class RecordType : uint8_t {
   kCheckpointMessage = 11,  // checkpoints only: one message's full state
   kCheckpointQueue = 12,    // checkpoints only: a queue's cursor (next seq, replay-from LSN)
   kCheckpointEnd = 13,      // checkpoints only: trailer with the record count
+  // FIFO queues (added in format version 1 without changing it: logs written
+  // before hold none of these and recover as before).
+  kSendFifo = 20,           // kSend's fields, then the deduplication id, then payload
+  kCheckpointDedup = 21,    // checkpoints only: one entry of a FIFO queue's dedup window
 };
 
 inline constexpr Lsn MakeLsn(uint64_t segment, uint32_t offset) {

@@ -75,12 +75,20 @@ void EncodeRecordPayload(const Record& r, std::string* out) {
     case RecordType::kDeleteQueue:
       break;
     case RecordType::kSend:
+    case RecordType::kSendFifo:
       PutVarint64(out, r.seq);
       PutId(out, r.message_id);
       PutFixed64(out, static_cast<uint64_t>(r.time_ms));
       PutFixed64(out, static_cast<uint64_t>(r.visible_at_ms));
       PutLengthPrefixed(out, r.name);
+      if (r.type == RecordType::kSendFifo) PutLengthPrefixed(out, r.dedup_id);
       out->append(r.payload);  // the rest of the record: the body is read back from here
+      break;
+    case RecordType::kCheckpointDedup:
+      PutLengthPrefixed(out, r.dedup_id);
+      PutId(out, r.message_id);
+      PutVarint64(out, r.seq);
+      PutFixed64(out, static_cast<uint64_t>(r.time_ms));
       break;
     case RecordType::kReceive:
       PutVarint64(out, r.seq);
@@ -162,12 +170,20 @@ Status DecodeRecordPayload(RecordType type, std::string_view data, Record* r) {
     case RecordType::kDeleteQueue:
       break;
     case RecordType::kSend:
+    case RecordType::kSendFifo:
       r->seq = in.Varint64();
       GetId(in, &r->message_id);
       r->time_ms = static_cast<int64_t>(in.Fixed64());
       r->visible_at_ms = static_cast<int64_t>(in.Fixed64());
       r->name = std::string(in.LengthPrefixed());
+      if (type == RecordType::kSendFifo) r->dedup_id = std::string(in.LengthPrefixed());
       rest_is_payload = true;
+      break;
+    case RecordType::kCheckpointDedup:
+      r->dedup_id = std::string(in.LengthPrefixed());
+      GetId(in, &r->message_id);
+      r->seq = in.Varint64();
+      r->time_ms = static_cast<int64_t>(in.Fixed64());
       break;
     case RecordType::kReceive:
       r->seq = in.Varint64();

@@ -29,6 +29,7 @@ struct Record {
   uint64_t lsn = 0;              // checkpoint messages: body LSN; checkpoint queues: replay-from
   std::array<uint8_t, 16> message_id{};
   std::string name;              // queue name, or a message's group id
+  std::string dedup_id;          // FIFO sends: deduplication id; dedup entries: the key
   Fields settings;
   Fields tags;
   std::string_view payload;      // a view: into the caller's buffer when encoding,

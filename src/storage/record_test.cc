@@ -127,6 +127,48 @@ TEST(Record, TruncatedPayloadsFailToDecode) {
   EXPECT_FALSE(DecodeRecordPayload(RecordType::kReceive, buf + "x", &out).ok());
 }
 
+TEST(Record, FifoSendKeepsGroupDedupIdAndPayload) {
+  Record r;
+  r.type = RecordType::kSendFifo;
+  r.queue_id = 9;
+  r.seq = 42;
+  r.time_ms = 1700000000123;
+  r.visible_at_ms = 1700000000123;
+  r.message_id[15] = 0x7F;
+  r.name = "orders-eu";
+  r.dedup_id = "order-1001";
+  const std::string body("payload\0bytes", 13);
+  r.payload = body;
+  std::string buf;
+  EncodeRecordPayload(r, &buf);
+  Record out;  // its payload points into buf
+  ASSERT_TRUE(DecodeRecordPayload(RecordType::kSendFifo, buf, &out).ok());
+  EXPECT_EQ(out.seq, 42u);
+  EXPECT_EQ(out.message_id[15], 0x7F);
+  EXPECT_EQ(out.name, "orders-eu");
+  EXPECT_EQ(out.dedup_id, "order-1001");
+  EXPECT_EQ(out.payload, body);
+}
+
+TEST(Record, CheckpointDedupEntryRoundTrips) {
+  Record r;
+  r.type = RecordType::kCheckpointDedup;
+  r.queue_id = 3;
+  r.dedup_id = std::string("group\0id", 8);
+  r.message_id[0] = 1;
+  r.seq = 77;
+  r.time_ms = 1234;
+  Record out = RoundTrip(r);
+  EXPECT_EQ(out.dedup_id, r.dedup_id);
+  EXPECT_EQ(out.message_id[0], 1);
+  EXPECT_EQ(out.seq, 77u);
+  EXPECT_EQ(out.time_ms, 1234);
+  std::string buf;
+  EncodeRecordPayload(r, &buf);
+  Record bad;
+  EXPECT_FALSE(DecodeRecordPayload(RecordType::kCheckpointDedup, buf + "x", &bad).ok());
+}
+
 TEST(Record, SegmentNamesRoundTrip) {
   uint64_t s = 0;
   EXPECT_TRUE(ParseSegmentFileName(SegmentFileName(42), &s));
