@@ -108,6 +108,9 @@ class Log {
   Status WriteChunks(std::vector<Chunk>& chunks);
   // What Append and Flush answer while writes fail; requires mu_ held.
   Status Refused() const;
+  // An empty buffer for a new chunk, reusing a written one's capacity;
+  // requires mu_ held.
+  std::string TakeBufferLocked();
   // A descriptor for reading a segment, shared so that a read in progress
   // keeps it open while RemoveSegment drops the segment.
   struct ReadFd {
@@ -131,6 +134,7 @@ class Log {
   std::condition_variable spare_cv_;   // preparer: a spare segment is wanted
   std::vector<Chunk> pending_;         // guarded by mu_
   std::vector<Chunk> writing_;         // guarded by mu_ (read by ReadPayload)
+  std::vector<std::string> free_buffers_;  // guarded by mu_; see TakeBufferLocked
   std::multimap<Lsn, std::function<void(Status)>> waiters_;  // guarded by mu_
   uint64_t segment_ = 0;               // guarded by mu_; segment being appended to
   uint32_t offset_ = 0;                // guarded by mu_; next offset in it
