@@ -12,12 +12,12 @@
 // of zero bytes therefore marks the end of a segment's data.
 //
 // When a write or fdatasync fails (disk full, I/O error) the batch is kept
-// and retried every LogOptions::retry_interval (a second); its callbacks get
-// kUnavailable at once, and Append fails with kUnavailable until a retry
-// succeeds. Nothing appended is dropped: a retry writes the whole batch again
-// at the same offsets, so pages a failed fdatasync left behind are rewritten.
-// Records appended before the failure was seen but not in the failed batch
-// stay pending and are acknowledged once the disk is back.
+// and retried every LogOptions::retry_interval (a second). Every waiting
+// callback gets kUnavailable at once (also those of records pending behind
+// the failed batch), and Append and Flush fail with kUnavailable until a
+// retry succeeds. Nothing appended is dropped: a retry writes the whole
+// batch again at the same offsets, so pages a failed fdatasync left behind
+// are rewritten, and the pending records follow once the disk is back.
 //
 // Thread-safety: all public methods are thread-safe. mu_ guards the batch,
 // positions and waiters; the writer thread does I/O with mu_ released.
