@@ -16,8 +16,8 @@ constexpr int kSegmentsPerPass = 2;
 // Bodies checked per hold of a queue's mutex: hash lookups only.
 constexpr size_t kCheckBatch = 256;
 // Bodies moved per hold: each is copied into the log's batch under the lock.
-constexpr size_t kMoveBatch = 64;
-constexpr size_t kMoveBatchBytes = 256u << 10;
+constexpr size_t kMoveBatch = 32;
+constexpr size_t kMoveBatchBytes = 64u << 10;
 
 using BodyCopy = StandardQueue::BodyCopy;
 

@@ -20,8 +20,8 @@
 // A pass examines at most two segments, so it reads at most two segments'
 // worth and writes at most half a segment's.
 //
-// Pauses: a queue's mutex is held for one batch at a time (at most 64 bodies
-// or 256 KiB of payload to copy into the log's batch). The longest hold is
+// Pauses: a queue's mutex is held for one batch at a time (at most 32 bodies
+// or 64 KiB of payload to copy into the log's batch). The longest hold is
 // measured and reported in CompactionStats and the log line of each
 // compacted segment.
 //

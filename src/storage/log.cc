@@ -66,6 +66,12 @@ Status CreateZeroed(FileOps& ops, const std::string& path, uint64_t bytes) {
   return st;
 }
 
+// Written batches' buffers kept for the next ones: growing a fresh buffer
+// page by page, with the log's mutex held, would add page faults and copies
+// to the appends (and so to the requests) that happen to grow it.
+constexpr size_t kKeptBuffers = 2;
+constexpr size_t kMaxKeptBuffer = 8u << 20;
+
 }  // namespace
 
 Log::Log(LogOptions options)
@@ -128,11 +134,12 @@ Result<Lsn> Log::Append(const Record& r) {
   if (size_hint > kMaxRecordPayload) return Status::InvalidArgument("record too large");
   if (offset_ + size_hint > options_.segment_bytes && offset_ > kSegmentHeaderSize) {
     ++segment_;
-    pending_.push_back(Chunk{segment_, 0, SegmentHeader()});
+    pending_.push_back(Chunk{segment_, 0, TakeBufferLocked()});
+    pending_.back().data.append(SegmentHeader());
     offset_ = static_cast<uint32_t>(kSegmentHeaderSize);
   }
   if (pending_.empty() || pending_.back().segment != segment_) {
-    pending_.push_back(Chunk{segment_, offset_, {}});
+    pending_.push_back(Chunk{segment_, offset_, TakeBufferLocked()});
   }
   std::string& buf = pending_.back().data;
   size_t before = buf.size();
@@ -160,6 +167,14 @@ Status Log::Flush() {
   Lsn target = MakeLsn(segment_, offset_);
   done_cv_.wait(lock, [&] { return durable_ >= target || failing_ || stop_; });
   return durable_ >= target ? Status::Ok() : Refused();
+}
+
+std::string Log::TakeBufferLocked() {
+  if (free_buffers_.empty()) return {};
+  std::string b = std::move(free_buffers_.back());
+  free_buffers_.pop_back();
+  b.clear();
+  return b;
 }
 
 Status Log::Refused() const {
@@ -365,6 +380,11 @@ void Log::WriterLoop() {
     for (const auto& c : writing_) stats_.bytes += c.data.size();
     const auto& last = writing_.back();
     durable_ = MakeLsn(last.segment, last.offset + static_cast<uint32_t>(last.data.size()));
+    for (auto& c : writing_) {
+      if (free_buffers_.size() < kKeptBuffers && c.data.capacity() <= kMaxKeptBuffer) {
+        free_buffers_.push_back(std::move(c.data));
+      }
+    }
     writing_.clear();
     std::vector<std::function<void(Status)>> done;
     while (!waiters_.empty() && waiters_.begin()->first < durable_) {

@@ -12,12 +12,12 @@
 // of zero bytes therefore marks the end of a segment's data.
 //
 // When a write or fdatasync fails (disk full, I/O error) the batch is kept
-// and retried every LogOptions::retry_interval (a second); its callbacks get
-// kUnavailable at once, and Append fails with kUnavailable until a retry
-// succeeds. Nothing appended is dropped: a retry writes the whole batch again
-// at the same offsets, so pages a failed fdatasync left behind are rewritten.
-// Records appended before the failure was seen but not in the failed batch
-// stay pending and are acknowledged once the disk is back.
+// and retried every LogOptions::retry_interval (a second). Every waiting
+// callback gets kUnavailable at once (also those of records pending behind
+// the failed batch), and Append and Flush fail with kUnavailable until a
+// retry succeeds. Nothing appended is dropped: a retry writes the whole
+// batch again at the same offsets, so pages a failed fdatasync left behind
+// are rewritten, and the pending records follow once the disk is back.
 //
 // Thread-safety: all public methods are thread-safe. mu_ guards the batch,
 // positions and waiters; the writer thread does I/O with mu_ released.
@@ -108,6 +108,9 @@ class Log {
   Status WriteChunks(std::vector<Chunk>& chunks);
   // What Append and Flush answer while writes fail; requires mu_ held.
   Status Refused() const;
+  // An empty buffer for a new chunk, reusing a written one's capacity;
+  // requires mu_ held.
+  std::string TakeBufferLocked();
   // A descriptor for reading a segment, shared so that a read in progress
   // keeps it open while RemoveSegment drops the segment.
   struct ReadFd {
@@ -131,6 +134,7 @@ class Log {
   std::condition_variable spare_cv_;   // preparer: a spare segment is wanted
   std::vector<Chunk> pending_;         // guarded by mu_
   std::vector<Chunk> writing_;         // guarded by mu_ (read by ReadPayload)
+  std::vector<std::string> free_buffers_;  // guarded by mu_; see TakeBufferLocked
   std::multimap<Lsn, std::function<void(Status)>> waiters_;  // guarded by mu_
   uint64_t segment_ = 0;               // guarded by mu_; segment being appended to
   uint32_t offset_ = 0;                // guarded by mu_; next offset in it
