@@ -17,6 +17,11 @@
 namespace ferry::storage {
 namespace {
 
+// Buffers of written batches kept for the next ones: one being filled while
+// another is written, and not the rare huge one.
+constexpr size_t kSpareBuffers = 2;
+constexpr size_t kMaxSpareBuffer = 16u << 20;
+
 std::string SegmentHeader() {
   std::string h(kSegmentMagic);
   PutFixed32(&h, kFormatVersion);
@@ -129,7 +134,13 @@ Result<Lsn> Log::Append(const Record& r) {
     offset_ = static_cast<uint32_t>(kSegmentHeaderSize);
   }
   if (pending_.empty() || pending_.back().segment != segment_) {
-    pending_.push_back(Chunk{segment_, offset_, {}});
+    std::string data;
+    if (!spare_buffers_.empty()) {
+      data = std::move(spare_buffers_.back());
+      spare_buffers_.pop_back();
+      data.clear();
+    }
+    pending_.push_back(Chunk{segment_, offset_, std::move(data)});
   }
   std::string& buf = pending_.back().data;
   size_t before = buf.size();
@@ -436,6 +447,14 @@ void Log::WriterLoop() {
     for (const auto& c : writing_) stats_.bytes += c.data.size();
     const auto& last = writing_.back();
     durable_ = MakeLsn(last.segment, last.offset + static_cast<uint32_t>(last.data.size()));
+    // The next batches fill these buffers again instead of growing new ones
+    // from empty (a copy of everything appended so far at each doubling, and
+    // fresh pages to fault in for a batch above the mmap threshold).
+    for (auto& c : writing_) {
+      if (spare_buffers_.size() < kSpareBuffers && c.data.capacity() <= kMaxSpareBuffer) {
+        spare_buffers_.push_back(std::move(c.data));
+      }
+    }
     writing_.clear();
     std::vector<std::function<void(Status)>> done;
     while (!waiters_.empty() && waiters_.begin()->first < durable_) {

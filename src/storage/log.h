@@ -112,6 +112,7 @@ class Log {
   std::condition_variable spare_cv_;   // preparer: a spare segment is wanted
   std::vector<Chunk> pending_;         // guarded by mu_
   std::vector<Chunk> writing_;         // guarded by mu_ (read by ReadPayload)
+  std::vector<std::string> spare_buffers_;  // guarded by mu_; written batches' buffers
   std::multimap<Lsn, std::function<void(Status)>> waiters_;  // guarded by mu_
   uint64_t segment_ = 0;               // guarded by mu_; segment being appended to
   uint32_t offset_ = 0;                // guarded by mu_; next offset in it
