@@ -1,5 +1,6 @@
 #include "protocol/json_writer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -28,165 +29,192 @@ constexpr bool NeedsEscape(char c) {
   return b < 0x20 || b == '"' || b == '\\';
 }
 
-void AppendEscaped(char c, std::string* out) {
+// The length of the prefix of `s` that needs no escape.
+size_t PlainPrefix(const char* p, size_t n) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  // 16 bytes per step: '"', '\\', and 0..0x1f; bytes >= 0x80 are negative as
+  // signed chars, so the range test (b >= 0 && b < 0x20) leaves them out.
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  const __m128i minus_one = _mm_set1_epi8(-1);
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i control = _mm_and_si128(_mm_cmplt_epi8(v, space), _mm_cmpgt_epi8(v, minus_one));
+    const __m128i hit = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control);
+    if (_mm_movemask_epi8(hit) != 0) break;
+  }
+#endif
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    if (NeedsEscape(w)) break;
+  }
+  while (i < n && !NeedsEscape(p[i])) ++i;
+  return i;
+}
+
+// The text being written: a buffer reused by the thread, grown (never
+// shrunk) as needed, written through a cursor. Room is made once per value,
+// so single characters are plain stores.
+class Out {
+ public:
+  Out() : buf_(Scratch()) {}
+
+  // Makes room for `n` more bytes.
+  void Room(size_t n) {
+    if (buf_.size() - len_ < n) buf_.resize(std::max(buf_.size() * 2, len_ + n));
+  }
+  void Put(char c) { buf_[len_++] = c; }
+  void Put(const char* p, size_t n) {
+    std::memcpy(buf_.data() + len_, p, n);
+    len_ += n;
+  }
+  std::string_view text() const { return std::string_view(buf_.data(), len_); }
+
+ private:
+  static std::string& Scratch() {
+    thread_local std::string scratch;
+    return scratch;
+  }
+  std::string& buf_;
+  size_t len_ = 0;
+};
+
+void PutEscaped(char c, Out& out) {
   static constexpr char kHex[] = "0123456789abcdef";
+  out.Room(6);
   switch (c) {
     case '"':
-      out->append("\\\"");
-      return;
+      return out.Put("\\\"", 2);
     case '\\':
-      out->append("\\\\");
-      return;
+      return out.Put("\\\\", 2);
     case '\b':
-      out->append("\\b");
-      return;
+      return out.Put("\\b", 2);
     case '\t':
-      out->append("\\t");
-      return;
+      return out.Put("\\t", 2);
     case '\n':
-      out->append("\\n");
-      return;
+      return out.Put("\\n", 2);
     case '\f':
-      out->append("\\f");
-      return;
+      return out.Put("\\f", 2);
     case '\r':
-      out->append("\\r");
-      return;
+      return out.Put("\\r", 2);
     default: {
       const auto b = static_cast<unsigned char>(c);
       const char u[6] = {'\\', 'u', '0', '0', kHex[b >> 4], kHex[b & 15]};
-      out->append(u, sizeof u);
+      return out.Put(u, sizeof u);
     }
   }
 }
 
-void AppendString(std::string_view s, std::string* out) {
-  out->push_back('"');
+// Writes the string and `then` (',' ':' or 0 for nothing) after it.
+void PutString(std::string_view s, char then, Out& out) {
+  out.Room(s.size() + 3);
+  out.Put('"');
   const char* p = s.data();
-  const size_t n = s.size();
-  size_t start = 0;  // first byte not yet copied
-  size_t i = 0;
-  while (i < n) {
-#if defined(__SSE2__)
-    // 16 bytes per step: '"', '\\', and (signed) 0..0x1f; bytes >= 0x80 are
-    // negative as signed chars, so the range test keeps them out with b >= 0.
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i backslash = _mm_set1_epi8('\\');
-    const __m128i space = _mm_set1_epi8(0x20);
-    const __m128i minus_one = _mm_set1_epi8(-1);
-    for (; i + 16 <= n; i += 16) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-      const __m128i control = _mm_and_si128(_mm_cmplt_epi8(v, space), _mm_cmpgt_epi8(v, minus_one));
-      const __m128i hit = _mm_or_si128(
-          _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control);
-      if (_mm_movemask_epi8(hit) != 0) break;
-    }
-#endif
-    for (; i + 8 <= n; i += 8) {
-      uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      if (NeedsEscape(w)) break;
-    }
-    while (i < n && !NeedsEscape(p[i])) ++i;
-    if (i == n) break;
-    out->append(p + start, i - start);
-    AppendEscaped(p[i], out);
-    start = ++i;
+  size_t n = s.size();
+  while (true) {
+    const size_t plain = PlainPrefix(p, n);
+    out.Put(p, plain);
+    if (plain == n) break;
+    PutEscaped(p[plain], out);
+    p += plain + 1;
+    n -= plain + 1;
+    out.Room(n + 3);
   }
-  out->append(p + start, n - start);
-  out->push_back('"');
-}
-
-size_t TextSize(const boost::json::object& object);
-
-// The length of the JSON text of `value` without escapes (numbers at most),
-// so that the output is allocated once.
-size_t TextSize(const boost::json::value& value) {
-  switch (value.kind()) {
-    case boost::json::kind::string:
-      return value.get_string().size() + 2;
-    case boost::json::kind::array: {
-      size_t n = 2;
-      for (const boost::json::value& e : value.get_array()) n += TextSize(e) + 1;
-      return n;
-    }
-    case boost::json::kind::object:
-      return TextSize(value.get_object());
-    default:
-      return 24;
-  }
-}
-
-size_t TextSize(const boost::json::object& object) {
-  size_t n = 2;
-  for (const auto& kv : object) n += kv.key().size() + 4 + TextSize(kv.value());
-  return n;
+  out.Put('"');
+  if (then != 0) out.Put(then);
 }
 
 template <class T>
-void AppendInteger(T v, std::string* out) {
+void PutInteger(T v, Out& out) {
+  out.Room(24);
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out->append(buf, static_cast<size_t>(end - buf));
+  out.Put(buf, static_cast<size_t>(end - buf));
+}
+
+void PutValue(const boost::json::value& value, Out& out);
+
+void PutObject(const boost::json::object& object, Out& out) {
+  out.Room(2);
+  out.Put('{');
+  bool first = true;
+  for (const auto& kv : object) {
+    if (!first) {
+      out.Room(1);
+      out.Put(',');
+    }
+    first = false;
+    PutString(std::string_view(kv.key().data(), kv.key().size()), ':', out);
+    PutValue(kv.value(), out);
+  }
+  out.Room(1);
+  out.Put('}');
+}
+
+void PutValue(const boost::json::value& value, Out& out) {
+  switch (value.kind()) {
+    case boost::json::kind::null:
+      out.Room(4);
+      return out.Put("null", 4);
+    case boost::json::kind::bool_:
+      out.Room(5);
+      return value.get_bool() ? out.Put("true", 4) : out.Put("false", 5);
+    case boost::json::kind::int64:
+      return PutInteger(value.get_int64(), out);
+    case boost::json::kind::uint64:
+      return PutInteger(value.get_uint64(), out);
+    case boost::json::kind::double_: {
+      // Rare in SQS answers; Boost's own formatting keeps the text identical.
+      const std::string text = boost::json::serialize(value);
+      out.Room(text.size());
+      return out.Put(text.data(), text.size());
+    }
+    case boost::json::kind::string: {
+      const boost::json::string& s = value.get_string();
+      return PutString(std::string_view(s.data(), s.size()), 0, out);
+    }
+    case boost::json::kind::array: {
+      out.Room(2);
+      out.Put('[');
+      bool first = true;
+      for (const boost::json::value& e : value.get_array()) {
+        if (!first) {
+          out.Room(1);
+          out.Put(',');
+        }
+        first = false;
+        PutValue(e, out);
+      }
+      out.Room(1);
+      return out.Put(']');
+    }
+    case boost::json::kind::object:
+      return PutObject(value.get_object(), out);
+  }
 }
 
 }  // namespace
 
-void AppendObject(const boost::json::object& object, std::string* out) {
-  out->push_back('{');
-  bool first = true;
-  for (const auto& kv : object) {
-    if (!first) out->push_back(',');
-    first = false;
-    AppendString(std::string_view(kv.key().data(), kv.key().size()), out);
-    out->push_back(':');
-    AppendJson(kv.value(), out);
-  }
-  out->push_back('}');
+void AppendJson(const boost::json::value& value, std::string* out) {
+  Out text;
+  PutValue(value, text);
+  out->append(text.text());
 }
 
-void AppendJson(const boost::json::value& value, std::string* out) {
-  switch (value.kind()) {
-    case boost::json::kind::null:
-      out->append("null");
-      return;
-    case boost::json::kind::bool_:
-      out->append(value.get_bool() ? "true" : "false");
-      return;
-    case boost::json::kind::int64:
-      return AppendInteger(value.get_int64(), out);
-    case boost::json::kind::uint64:
-      return AppendInteger(value.get_uint64(), out);
-    case boost::json::kind::double_:
-      // Rare in SQS answers; Boost's own formatting keeps the text identical.
-      out->append(boost::json::serialize(value));
-      return;
-    case boost::json::kind::string: {
-      const boost::json::string& s = value.get_string();
-      return AppendString(std::string_view(s.data(), s.size()), out);
-    }
-    case boost::json::kind::array: {
-      out->push_back('[');
-      bool first = true;
-      for (const boost::json::value& e : value.get_array()) {
-        if (!first) out->push_back(',');
-        first = false;
-        AppendJson(e, out);
-      }
-      out->push_back(']');
-      return;
-    }
-    case boost::json::kind::object:
-      return AppendObject(value.get_object(), out);
-  }
+void AppendObject(const boost::json::object& object, std::string* out) {
+  Out text;
+  PutObject(object, text);
+  out->append(text.text());
 }
 
 std::string SerializeJson(const boost::json::object& object) {
-  std::string out;
-  const size_t size = TextSize(object);
-  out.reserve(size + size / 16);
-  AppendObject(object, &out);
-  return out;
+  Out text;
+  PutObject(object, text);
+  return std::string(text.text());
 }
 
 }  // namespace ferry::protocol
