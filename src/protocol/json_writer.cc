@@ -63,9 +63,9 @@ class Out {
  public:
   Out() : buf_(Scratch()) {}
 
-  // Makes room for `n` more bytes.
+  // Makes room for `n` more bytes; the check is inlined, the growth not.
   void Room(size_t n) {
-    if (buf_.size() - len_ < n) buf_.resize(std::max(buf_.size() * 2, len_ + n));
+    if (buf_.size() - len_ < n) [[unlikely]] Grow(n);
   }
   void Put(char c) { buf_[len_++] = c; }
   void Put(const char* p, size_t n) {
@@ -75,6 +75,7 @@ class Out {
   std::string_view text() const { return std::string_view(buf_.data(), len_); }
 
  private:
+  [[gnu::noinline]] void Grow(size_t n) { buf_.resize(std::max(buf_.size() * 2, len_ + n)); }
   static std::string& Scratch() {
     thread_local std::string scratch;
     return scratch;
