@@ -1,9 +1,37 @@
 #include "common/utf8.h"
 
 #include <cstdint>
+#include <cstring>
 
 namespace ferry {
 namespace {
+
+constexpr uint64_t kOnes = 0x0101010101010101ull;
+constexpr uint64_t kHighBits = 0x8080808080808080ull;
+
+// The length of the prefix of `s`, in whole 8-byte words, whose bytes are all
+// printable ASCII (0x20-0x7F): code points every check here accepts. Message
+// bodies are mostly such text, and a word is checked in a handful of
+// instructions where decoding takes a dozen per byte. A byte b is flagged
+// when b >= 0x80 or b < 0x20; the "has a byte less than n" test
+// (x - n*kOnes) & ~x & kHighBits is exact for n <= 0x80.
+size_t PrintableAsciiPrefix(std::string_view s) {
+  size_t i = 0;
+  for (; i + 16 <= s.size(); i += 16) {
+    uint64_t a, b;
+    std::memcpy(&a, s.data() + i, 8);
+    std::memcpy(&b, s.data() + i + 8, 8);
+    uint64_t bad = ((a | b) & kHighBits) | ((a - 0x20 * kOnes) & ~a & kHighBits) |
+                   ((b - 0x20 * kOnes) & ~b & kHighBits);
+    if (bad != 0) break;
+  }
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t a;
+    std::memcpy(&a, s.data() + i, 8);
+    if (((a & kHighBits) | ((a - 0x20 * kOnes) & ~a & kHighBits)) != 0) break;
+  }
+  return i;
+}
 
 // Decodes one code point at s[i]; returns -1 when malformed.
 int32_t Decode(std::string_view s, size_t& i) {
@@ -38,14 +66,15 @@ int32_t Decode(std::string_view s, size_t& i) {
 }  // namespace
 
 bool IsValidUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
+  for (size_t i = PrintableAsciiPrefix(s); i < s.size();) {
     if (Decode(s, i) < 0) return false;
   }
   return true;
 }
 
 bool IsValidSqsText(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
+  // The prefix ends on a code point boundary: it holds only ASCII.
+  for (size_t i = PrintableAsciiPrefix(s); i < s.size();) {
     int32_t cp = Decode(s, i);
     if (cp < 0) return false;
     bool ok = cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||

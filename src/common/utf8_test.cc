@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace ferry {
 namespace {
 
@@ -25,6 +27,31 @@ TEST(Utf8, RejectsMalformedSequences) {
   EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));             // surrogate
   EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));         // > U+10FFFF
   EXPECT_FALSE(IsValidUtf8("\xFF"));
+}
+
+// Long inputs take the word-at-a-time path for their printable ASCII
+// prefix; whatever follows it, at any offset, is still checked.
+TEST(Utf8, ChecksEveryByteOfLongInputsAtEveryOffset) {
+  const std::string ascii(100, 'a');
+  EXPECT_TRUE(IsValidSqsText(ascii));
+  EXPECT_TRUE(IsValidSqsText(ascii + "\x7f~ "));
+  for (size_t at = 0; at < ascii.size(); ++at) {
+    std::string s = ascii;
+    s[at] = '\x1f';
+    EXPECT_FALSE(IsValidSqsText(s)) << at;
+    s[at] = '\t';
+    EXPECT_TRUE(IsValidSqsText(s)) << at;
+    s[at] = '\x00';
+    EXPECT_FALSE(IsValidSqsText(s)) << at;
+    EXPECT_TRUE(IsValidUtf8(s)) << at;
+    std::string bad = ascii.substr(0, at) + "\xC3" + ascii.substr(at);
+    EXPECT_FALSE(IsValidUtf8(bad)) << at;
+    EXPECT_FALSE(IsValidSqsText(bad)) << at;
+    std::string good = ascii.substr(0, at) + "\xC3\xA9" + ascii.substr(at);
+    EXPECT_TRUE(IsValidSqsText(good)) << at;
+    std::string nonchar = ascii.substr(0, at) + "\xEF\xBF\xBF" + ascii.substr(at);
+    EXPECT_FALSE(IsValidSqsText(nonchar)) << at;
+  }
 }
 
 }  // namespace

@@ -8,8 +8,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -22,6 +24,14 @@ class BodyStore {
   virtual ~BodyStore() = default;
   virtual Result<BodyRef> Put(std::string_view payload) = 0;
   virtual Result<std::string> Get(BodyRef ref) const = 0;
+  // Get of each ref, in order. A store that can read several bodies at once
+  // (the log: neighbours with one pread) overrides it.
+  virtual std::vector<Result<std::string>> GetMany(std::span<const BodyRef> refs) const {
+    std::vector<Result<std::string>> out;
+    out.reserve(refs.size());
+    for (BodyRef ref : refs) out.push_back(Get(ref));
+    return out;
+  }
   virtual void Release(BodyRef ref) = 0;
 };
 

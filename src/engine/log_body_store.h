@@ -28,6 +28,9 @@ class LogBodyStore final : public BodyStore {
     return Status::Internal("durable bodies are written by their send records");
   }
   Result<std::string> Get(BodyRef ref) const override { return log_->ReadPayload(ref); }
+  std::vector<Result<std::string>> GetMany(std::span<const BodyRef> refs) const override {
+    return log_->ReadPayloads(refs);
+  }
   void Release(BodyRef ref) override;
   // Counts a body that a send or a recovered message refers to.
   void Retain(BodyRef ref);

@@ -272,8 +272,13 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
   std::vector<ReceivedMessage> out;
   out.reserve(taken.size());
   Status failure;
-  for (Taken& t : taken) {
-    Result<std::string> payload = bodies_->Get(t.body);
+  std::vector<BodyRef> refs;
+  refs.reserve(taken.size());
+  for (const Taken& t : taken) refs.push_back(t.body);
+  std::vector<Result<std::string>> payloads = bodies_->GetMany(refs);
+  for (size_t i = 0; i < taken.size(); ++i) {
+    Taken& t = taken[i];
+    Result<std::string>& payload = payloads[i];
     if (!payload.ok()) {
       if (payload.status().code() != Code::kNotFound) failure = payload.status();
       continue;

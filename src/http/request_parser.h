@@ -68,6 +68,9 @@ class RequestParser {
   unsigned version() const { return version_; }  // 10 or 11
   bool keep_alive() const { return keep_alive_; }
   bool expects_continue() const { return expect_continue_; }
+  // Bytes of a Content-Length body still to come (0 in any other phase):
+  // what the caller's next read should make room for.
+  uint64_t body_remaining() const { return phase_ == Phase::kBody ? remaining_ : 0; }
 
  private:
   enum class Phase { kHead, kBody, kChunkSize, kChunkData, kChunkDataEnd, kTrailers, kDone };

@@ -52,6 +52,23 @@ Outcome Parse(std::string_view input, Request& req, size_t step = 1 << 20) {
   return Parse(parser, req, input, step);
 }
 
+TEST(RequestParser, TellsHowMuchOfAContentLengthBodyIsStillToCome) {
+  RequestParser parser(16 * 1024, 1024 * 1024);
+  Request req;
+  parser.Start(req);
+  EXPECT_EQ(parser.body_remaining(), 0u);
+  const std::string_view head = "POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc";
+  size_t consumed = 0;
+  EXPECT_EQ(parser.Feed(head, consumed), State::kHeaderDone);
+  std::string_view rest = head.substr(consumed);
+  EXPECT_EQ(parser.Feed(rest, consumed), State::kNeedMore);
+  EXPECT_EQ(consumed, 3u);
+  EXPECT_EQ(parser.body_remaining(), 7u);
+  EXPECT_EQ(parser.Feed("defghij", consumed), State::kDone);
+  EXPECT_EQ(parser.body_remaining(), 0u);
+  EXPECT_EQ(req.body, "abcdefghij");
+}
+
 TEST(RequestParser, ParsesRequestLineLowerCasedHeadersAndContentLengthBody) {
   Request req;
   const auto out = Parse(

@@ -1,5 +1,7 @@
 #include "protocol/aws_json.h"
 
+#include <algorithm>
+
 namespace ferry::protocol {
 
 std::string_view ServiceForTargetPrefix(std::string_view prefix) {
@@ -14,7 +16,12 @@ Result<boost::json::object> DecodeJsonBody(std::string_view body) {
   boost::system::error_code ec;
   boost::json::parse_options opts;
   opts.max_depth = 32;
-  boost::json::value v = boost::json::parse(body, ec, {}, opts);
+  // The parsed request is read and then dropped as a whole: its strings,
+  // arrays and objects come from one arena that the object owns (about 80
+  // separate allocations, and as many frees, for a SendMessageBatch of ten).
+  boost::json::storage_ptr arena = boost::json::make_shared_resource<
+      boost::json::monotonic_resource>(std::max<size_t>(1024, body.size() + body.size() / 2));
+  boost::json::value v = boost::json::parse(body, ec, std::move(arena), opts);
   if (ec) {
     return api::Error(api::ErrorId::kSerialization,
                       "The request body is not valid JSON: " + ec.message() + ".");

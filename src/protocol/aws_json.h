@@ -20,7 +20,9 @@ inline constexpr std::string_view kJsonContentType = "application/x-amz-json-1.0
 std::string_view ServiceForTargetPrefix(std::string_view prefix);
 
 // Parses a request body; an empty body is an empty object. Fails with
-// SerializationException when the body is not one JSON object.
+// SerializationException when the body is not one JSON object. The object
+// lives in an arena of its own (its storage()): move-construct it to keep
+// that; assigning it to an object of other storage copies it.
 Result<boost::json::object> DecodeJsonBody(std::string_view body);
 
 std::string EncodeJsonError(std::string_view service, const api::ErrorDef& error,

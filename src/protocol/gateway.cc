@@ -1,12 +1,14 @@
 #include "protocol/gateway.h"
 
 #include <memory>
+#include <optional>
 
 #include "api/errors.h"
 #include "auth/sigv4.h"
 #include "protocol/aws_json.h"
 #include "protocol/aws_query.h"
 #include "protocol/form.h"
+#include "protocol/json_writer.h"
 #include "protocol/request_id.h"
 
 namespace ferry::protocol {
@@ -46,7 +48,7 @@ http::Response SuccessResponse(const Exchange& ex, const boost::json::object& re
   res.headers.emplace_back("x-amzn-RequestId", ex.request_id);
   if (ex.wire == api::Wire::kJson) {
     res.headers.emplace_back("Content-Type", std::string(kJsonContentType));
-    res.body = boost::json::serialize(result);
+    res.body = SerializeJson(result);
   } else {
     res.headers.emplace_back("Content-Type", "text/xml");
     res.body = EncodeQueryResult(ex.service, ex.action, result, ex.request_id);
@@ -85,15 +87,17 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
   ex.request_id = NewRequestId();
   auto fail = [&](const Status& st) { respond(ErrorResponse(ex, st)); };
 
-  api::Call call;
+  api::CallContext ctx;
+  // Built by move at the end: a JSON body's object keeps its own arena.
+  std::optional<boost::json::object> params;
   std::string_view target = req.target;
   size_t q = target.find('?');
   std::string_view path = target.substr(0, q);
   std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
-  call.ctx.path = std::string(path);
-  call.ctx.host = std::string(req.Header("host"));
-  call.ctx.region = options_.region;
-  call.ctx.account_id = options_.account_id;
+  ctx.path = std::string(path);
+  ctx.host = std::string(req.Header("host"));
+  ctx.region = options_.region;
+  ctx.account_id = options_.account_id;
 
   auto scope = auth::ParseAuthorizationHeader(req.Header("authorization"));
   std::string_view amz_target = req.Header("x-amz-target");
@@ -110,9 +114,9 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
       return fail(api::Error(ErrorId::kUnknownOperation,
                              "The operation " + std::string(amz_target) + " is not known."));
     }
-    auto params = DecodeJsonBody(req.body);
-    if (!params.ok()) return fail(params.status());
-    call.params = std::move(*params);
+    auto decoded = DecodeJsonBody(req.body);
+    if (!decoded.ok()) return fail(decoded.status());
+    params.emplace(std::move(*decoded));
   } else {
     ex.wire = api::Wire::kQuery;
     auto pairs = ParseForm(query);
@@ -142,16 +146,15 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
                              "The action " + ex.action + " is not valid for this web service."));
     }
     ex.service = std::string(service->name());
-    auto params = DecodeQueryParams(*pairs, ex.service, ex.action);
-    if (!params.ok()) return fail(params.status());
-    call.params = std::move(*params);
+    auto decoded = DecodeQueryParams(*pairs, ex.service, ex.action);
+    if (!decoded.ok()) return fail(decoded.status());
+    params.emplace(std::move(*decoded));
   }
 
-  if (scope) call.ctx.access_key = scope->access_key;
-  call.ctx.wire = ex.wire;
-  call.ctx.request_id = ex.request_id;
-  call.service = ex.service;
-  call.action = ex.action;
+  if (scope) ctx.access_key = scope->access_key;
+  ctx.wire = ex.wire;
+  ctx.request_id = ex.request_id;
+  api::Call call{ex.service, ex.action, std::move(*params), std::move(ctx)};
   service->Invoke(std::move(call),
                   [ex = std::move(ex), respond = std::move(respond)](
                       Result<boost::json::object> result) {

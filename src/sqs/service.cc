@@ -1,9 +1,12 @@
 #include "sqs/service.h"
 
+#include <boost/asio/post.hpp>
+
 #include <algorithm>
 #include <array>
 #include <exception>
 #include <optional>
+#include <utility>
 
 #include "api/errors.h"
 #include "sqs/handlers.h"
@@ -42,6 +45,10 @@ struct Entry {
   // Changes state: answered only once the change is durable.
   bool writes = false;
 };
+
+// True on a thread inside Engine::AfterDurable: a callback that runs there
+// ran at once (nothing was pending, or the engine is in memory).
+thread_local bool t_in_after_durable = false;
 
 // Every action of the SQS model, sorted by name.
 constexpr std::array kHandlers = {
@@ -104,13 +111,29 @@ void SqsService::Invoke(api::Call call, api::Reply reply) {
   if (!entry->writes) return entry->fn(*env_, call, std::move(reply));
   // A success is answered once its records are durable: a 200 survives a
   // crash. A failure changed nothing and is answered at once.
-  engine::Engine& engine = env_->engine;
-  entry->fn(*env_, call, [&engine, reply = std::move(reply)](HandlerResult result) mutable {
+  //
+  // The durability callback runs on the log's writer thread, which must get
+  // back to writing the next batch: the answer (shaping, encoding, sending)
+  // is posted to the request threads, unless the callback ran at once.
+  Env& env = *env_;
+  entry->fn(env, call, [&env, reply = std::move(reply)](HandlerResult result) mutable {
     if (!result.ok()) return reply(std::move(result));
-    auto shared = std::make_shared<HandlerResult>(std::move(result));
-    engine.AfterDurable([reply = std::move(reply), shared](Status st) mutable {
-      reply(st.ok() ? std::move(*shared) : HandlerResult(std::move(st)));
+    struct Pending {
+      api::Reply reply;
+      HandlerResult result;
+    };
+    auto pending = std::make_shared<Pending>(Pending{std::move(reply), std::move(result)});
+    auto answer = [pending](Status st) {
+      pending->reply(st.ok() ? std::move(pending->result) : HandlerResult(std::move(st)));
+    };
+    const bool outer = std::exchange(t_in_after_durable, true);
+    env.engine.AfterDurable([&env, answer = std::move(answer)](Status st) mutable {
+      if (t_in_after_durable) return answer(std::move(st));
+      boost::asio::post(env.executor, [answer = std::move(answer), st = std::move(st)]() mutable {
+        answer(std::move(st));
+      });
     });
+    t_in_after_durable = outer;
   });
 }
 

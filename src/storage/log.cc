@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -230,60 +231,136 @@ Result<std::shared_ptr<const Log::ReadFd>> Log::ReadFdFor(uint64_t segment) cons
   return shared;
 }
 
-Result<std::string> Log::ReadPayload(Lsn lsn) const {
-  uint64_t segment = SegmentOf(lsn);
-  uint32_t offset = OffsetOf(lsn);
-  std::string record;
-  std::shared_ptr<const ReadFd> file;
-  {
-    std::lock_guard lock(mu_);
-    for (const auto* list : {&pending_, &writing_}) {
-      for (const auto& c : *list) {
-        if (c.segment == segment && offset >= c.offset && offset < c.offset + c.data.size()) {
-          size_t at = offset - c.offset;
-          if (at + kRecordHeaderSize > c.data.size()) return Status::Internal("bad body reference");
-          uint32_t len = DecodeFixed32(c.data.data() + at + 4);
-          if (at + kRecordHeaderSize + len > c.data.size()) return Status::Internal("bad body reference");
-          record.assign(c.data, at, kRecordHeaderSize + len);
-        }
-      }
-    }
-    if (record.empty()) {
-      auto f = ReadFdFor(segment);
-      if (!f.ok()) return f.status();
-      file = std::move(*f);
-    }
-  }
-  if (record.empty()) {
-    // Most bodies fit in one read; a larger one takes a second.
-    record.resize(4096);
-    ssize_t n = ::pread(file->fd, record.data(), record.size(), offset);
-    if (n < static_cast<ssize_t>(kRecordHeaderSize)) return Status::Unavailable("short read of a message body");
-    uint32_t len = DecodeFixed32(record.data() + 4);
-    if (len > kMaxRecordPayload) return Status::Internal("corrupt body record");
-    size_t want = kRecordHeaderSize + len;
-    if (static_cast<size_t>(n) < want) {
-      size_t have = static_cast<size_t>(n);
-      record.resize(want);
-      while (have < want) {
-        ssize_t m = ::pread(file->fd, record.data() + have, want - have, offset + have);
-        if (m <= 0) return Status::Unavailable("short read of a message body");
-        have += static_cast<size_t>(m);
-      }
-    }
-    record.resize(want);
-  }
-  uint32_t crc = DecodeFixed32(record.data());
-  uint32_t len = DecodeFixed32(record.data() + 4);
+namespace {
+
+// Most records fit in one read of this size; a larger one takes a second.
+constexpr size_t kRecordRead = 4096;
+// Records this close together are read with one pread: a receive of ten
+// messages sent together costs one system call, not ten. Reading the few
+// kilobytes between them costs less than the calls it saves.
+constexpr uint64_t kMaxReadSpan = 32 * 1024;
+
+// The payload of the kSend or kRelocate record `record` (header included),
+// checked by CRC; `dir` and `lsn` say where it was, should it be corrupt.
+Result<std::string> BodyOfRecord(std::string_view record, const std::string& dir, Lsn lsn) {
+  if (record.size() < kRecordHeaderSize) return Status::Internal("bad body reference");
+  const uint32_t crc = DecodeFixed32(record.data());
+  const uint32_t len = DecodeFixed32(record.data() + 4);
+  if (kRecordHeaderSize + len != record.size()) return Status::Internal("bad body reference");
   if (Crc32cExtend(0, record.data() + 8, len + 1) != crc) {
-    return Status::Internal("message body at " + PathOf(segment) + ":" + std::to_string(offset) +
-                            " fails its checksum");
+    return Status::Internal("message body at " + dir + "/" + SegmentFileName(SegmentOf(lsn)) +
+                            ":" + std::to_string(OffsetOf(lsn)) + " fails its checksum");
   }
   Record r;
   auto type = static_cast<RecordType>(static_cast<uint8_t>(record[8]));
-  FERRY_RETURN_IF_ERROR(
-      DecodeRecordPayload(type, std::string_view(record).substr(kRecordHeaderSize, len), &r));
+  FERRY_RETURN_IF_ERROR(DecodeRecordPayload(type, record.substr(kRecordHeaderSize, len), &r));
   return std::string(r.payload);
+}
+
+// Reads the whole record at `offset`, whatever its length.
+Result<std::string> ReadRecordAt(int fd, uint32_t offset) {
+  std::string record(kRecordRead, '\0');
+  ssize_t n = ::pread(fd, record.data(), record.size(), offset);
+  if (n < static_cast<ssize_t>(kRecordHeaderSize)) {
+    return Status::Unavailable("short read of a message body");
+  }
+  uint32_t len = DecodeFixed32(record.data() + 4);
+  if (len > kMaxRecordPayload) return Status::Internal("corrupt body record");
+  size_t want = kRecordHeaderSize + len;
+  if (static_cast<size_t>(n) < want) {
+    size_t have = static_cast<size_t>(n);
+    record.resize(want);
+    while (have < want) {
+      ssize_t m = ::pread(fd, record.data() + have, want - have, offset + have);
+      if (m <= 0) return Status::Unavailable("short read of a message body");
+      have += static_cast<size_t>(m);
+    }
+  }
+  record.resize(want);
+  return record;
+}
+
+}  // namespace
+
+Result<std::string> Log::ReadPayload(Lsn lsn) const {
+  return std::move(ReadPayloads(std::span<const Lsn>(&lsn, 1)).front());
+}
+
+std::vector<Result<std::string>> Log::ReadPayloads(std::span<const Lsn> lsns) const {
+  std::vector<Result<std::string>> out;
+  out.reserve(lsns.size());
+  // Records not on disk yet are copied from the batches under the lock;
+  // the others are read afterwards, unlocked, neighbours together.
+  struct OnDisk {
+    Lsn lsn;
+    size_t index;
+    std::shared_ptr<const ReadFd> file;  // open even if the segment is deleted meanwhile
+  };
+  std::vector<OnDisk> disk;
+  std::vector<std::pair<size_t, std::string>> buffered;
+  {
+    std::lock_guard lock(mu_);
+    for (size_t i = 0; i < lsns.size(); ++i) {
+      out.emplace_back(Status::Internal("bad body reference"));
+      const uint64_t segment = SegmentOf(lsns[i]);
+      const uint32_t offset = OffsetOf(lsns[i]);
+      bool found = false;
+      for (const auto* list : {&pending_, &writing_}) {
+        for (const auto& c : *list) {
+          if (c.segment != segment || offset < c.offset || offset >= c.offset + c.data.size()) {
+            continue;
+          }
+          found = true;
+          size_t at = offset - c.offset;
+          if (at + kRecordHeaderSize > c.data.size()) break;
+          uint32_t len = DecodeFixed32(c.data.data() + at + 4);
+          if (at + kRecordHeaderSize + len > c.data.size()) break;
+          buffered.emplace_back(i, c.data.substr(at, kRecordHeaderSize + len));
+        }
+      }
+      if (found) continue;
+      auto file = ReadFdFor(segment);
+      if (!file.ok()) {
+        out[i] = file.status();
+        continue;
+      }
+      disk.push_back({lsns[i], i, std::move(*file)});
+    }
+  }
+  for (auto& [i, record] : buffered) {
+    out[i] = BodyOfRecord(record, options_.dir, lsns[i]);
+  }
+  std::sort(disk.begin(), disk.end(),
+            [](const OnDisk& a, const OnDisk& b) { return a.lsn < b.lsn; });
+  thread_local std::string span;  // reused: a receive allocates nothing here
+  for (size_t a = 0; a < disk.size();) {
+    size_t b = a + 1;
+    while (b < disk.size() && SegmentOf(disk[b].lsn) == SegmentOf(disk[a].lsn) &&
+           disk[b].lsn - disk[a].lsn + kRecordRead <= kMaxReadSpan) {
+      ++b;
+    }
+    const uint32_t base = OffsetOf(disk[a].lsn);
+    const size_t want = OffsetOf(disk[b - 1].lsn) - base + kRecordRead;
+    if (span.size() < want) span.resize(want);
+    ssize_t got = ::pread(disk[a].file->fd, span.data(), want, base);
+    for (size_t k = a; k < b; ++k) {
+      const OnDisk& d = disk[k];
+      const size_t at = OffsetOf(d.lsn) - base;
+      if (got >= 0 && at + kRecordHeaderSize <= static_cast<size_t>(got)) {
+        const uint32_t len = DecodeFixed32(span.data() + at + 4);
+        if (len <= kMaxRecordPayload && at + kRecordHeaderSize + len <= static_cast<size_t>(got)) {
+          out[d.index] = BodyOfRecord(std::string_view(span).substr(at, kRecordHeaderSize + len),
+                                      options_.dir, d.lsn);
+          continue;
+        }
+      }
+      // A record longer than the span read, or a failed read: on its own.
+      Result<std::string> record = ReadRecordAt(d.file->fd, OffsetOf(d.lsn));
+      out[d.index] = record.ok() ? BodyOfRecord(*record, options_.dir, d.lsn) : record.status();
+    }
+    a = b;
+  }
+  return out;
 }
 
 Status Log::WriteChunks(std::vector<Chunk>& chunks) {

@@ -32,6 +32,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -85,6 +86,9 @@ class Log {
 
   // The payload of the kSend or kRelocate record at `lsn`, checked by CRC.
   Result<std::string> ReadPayload(Lsn lsn) const;
+  // ReadPayload of each LSN, in the same order; records near each other in a
+  // segment are read with one pread.
+  std::vector<Result<std::string>> ReadPayloads(std::span<const Lsn> lsns) const;
 
   // Position the next record will get.
   Lsn NextLsn() const;

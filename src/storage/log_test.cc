@@ -112,6 +112,36 @@ TEST(Log, LargePayloadsNeedTwoReadsAndStillMatch) {
   EXPECT_EQ(*(*log)->ReadPayload(*lsn), big);
 }
 
+// Neighbours share one read; far-apart, large, in-memory and bogus
+// references are each answered as ReadPayload answers them, in the order
+// asked.
+TEST(Log, ReadPayloadsAnswersEachReferenceInTheOrderAsked) {
+  TempDir dir;
+  auto log = Log::Open(Options(dir.path(), 8 << 20), 0, 0);
+  ASSERT_TRUE(log.ok());
+  std::vector<Lsn> lsns = Fill(**log, 40);
+  const std::string big(100 * 1024, 'b');
+  auto big_lsn = (*log)->Append(Send(41, big));
+  ASSERT_TRUE(big_lsn.ok());
+  std::vector<Lsn> more = Fill(**log, 3);
+  ASSERT_TRUE((*log)->Flush().ok());
+  auto buffered = (*log)->Append(Send(99, BodyOf(99)));
+  ASSERT_TRUE(buffered.ok());
+
+  std::vector<Lsn> ask = {lsns[39], *buffered, lsns[0], *big_lsn, lsns[5], more[2],
+                          lsns[5] + 1, lsns[20]};
+  std::vector<Result<std::string>> got = (*log)->ReadPayloads(ask);
+  ASSERT_EQ(got.size(), ask.size());
+  EXPECT_EQ(*got[0], BodyOf(40));
+  EXPECT_EQ(*got[1], BodyOf(99));
+  EXPECT_EQ(*got[2], BodyOf(1));
+  EXPECT_EQ(*got[3], big);
+  EXPECT_EQ(*got[4], BodyOf(6));
+  EXPECT_EQ(*got[5], BodyOf(3));
+  EXPECT_FALSE(got[6].ok());  // not the start of a record
+  EXPECT_EQ(*got[7], BodyOf(21));
+}
+
 TEST(Log, WhenDurableRunsAfterTheBatchIsWritten) {
   TempDir dir;
   auto log = Log::Open(Options(dir.path()), 0, 0);
