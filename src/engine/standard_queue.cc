@@ -72,11 +72,13 @@ void RunAll(std::vector<std::function<void()>>& fns) {
 
 StandardQueue::StandardQueue(std::string name, QueueSettings settings,
                              std::map<std::string, std::string> tags, const Clock& clock,
-                             std::shared_ptr<BodyStore> bodies, QueueLog durable)
+                             std::shared_ptr<BodyStore> bodies, QueueLog durable,
+                             std::shared_ptr<QueueMover> mover)
     : name_(std::move(name)),
       created_ms_(durable.created_ms ? durable.created_ms : clock.NowMs()),
       clock_(clock),
       bodies_(std::move(bodies)),
+      mover_(std::move(mover)),
       log_(durable.log),
       log_bodies_(durable.bodies),
       incarnation_(durable.id ? durable.id : RandomNonZero64()),
@@ -212,12 +214,16 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
     uint32_t receive_count;
     std::array<uint8_t, 16> message_id;
     std::string group_id;
+    std::string source;
   };
   const size_t max = static_cast<size_t>(std::max(req.max_messages, 1));
   const TimeMs now = clock_.NowMs();
 
   std::vector<Taken> taken;
   std::vector<BodyRef> released;
+  std::vector<MovingMessage> dead;  // received too often: to the dead-letter queue
+  std::vector<BodyRef> dead_bodies;
+  std::string dlq;
   Callbacks wake;
   {
     std::lock_guard lock(mu_);
@@ -230,6 +236,14 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
       visible_.pop_front();
       MessageEntry* e = index_.Find(seq);
       if (e == nullptr || e->state != MessageState::kVisible) continue;
+      if (MustDeadLetter(settings_, e->receive_count)) {
+        if (dead.size() == kMaxDeadLettersPerReceive) {
+          visible_.push_front(seq);
+          break;
+        }
+        TakeForMoveLocked(e, deadline, &dead, &dead_bodies);
+        continue;
+      }
       if (log_) {
         storage::Record r;
         r.type = storage::RecordType::kReceive;
@@ -248,14 +262,21 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
       ++e->receive_count;
       if (e->first_receive_ms == 0) e->first_receive_ms = now;
       ScheduleLocked(e, deadline);
-      Taken t{seq, e->body, e->sent_ms, e->first_receive_ms, e->receive_count, e->message_id, {}};
+      Taken t{seq,           e->body, e->sent_ms, e->first_receive_ms, e->receive_count,
+              e->message_id, {},      {}};
       if (e->has_group) t.group_id = groups_.at(seq);
+      if (e->has_source) t.source = sources_.at(seq);
       taken.push_back(std::move(t));
     }
+    if (!dead.empty()) dlq = settings_.dead_letter_queue;
     wake = TakeWatchersLocked(became_visible);
   }
   RunAll(wake);
   ReleaseBodies(released);
+  if (!dead.empty()) {
+    ReadMovingPayloads(&dead, dead_bodies);
+    if (mover_) mover_->ToDeadLetterQueue(*this, dlq, std::move(dead));
+  }
 
   // Bodies are read unlocked. A body released meanwhile (the message was
   // purged or expired) is skipped: the message is gone. Any other failure
@@ -278,6 +299,7 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
     m.sent_ms = t.sent_ms;
     m.first_receive_ms = t.first_receive_ms;
     m.receive_count = static_cast<int32_t>(std::min<uint32_t>(t.receive_count, INT32_MAX));
+    m.dead_letter_source = std::move(t.source);
     out.push_back(std::move(m));
   }
   if (out.empty() && !failure.ok()) return failure;
@@ -422,6 +444,138 @@ TimeMs StandardQueue::NextWakeMs() {
   return timers_.empty() ? INT64_MAX : timers_.front().at;
 }
 
+void StandardQueue::TakeForMoveLocked(MessageEntry* e, TimeMs deadline,
+                                      std::vector<MovingMessage>* out,
+                                      std::vector<BodyRef>* bodies) {
+  e->state = MessageState::kInFlight;
+  --visible_count_;
+  ++in_flight_count_;
+  ScheduleLocked(e, deadline);
+  MovingMessage m;
+  m.sequence = e->seq;
+  m.generation = e->receive_count;
+  m.message_id = e->message_id;
+  m.sent_ms = e->sent_ms;
+  if (e->has_group) m.group_id = groups_.at(e->seq);
+  if (e->has_source) m.dead_letter_source = sources_.at(e->seq);
+  out->push_back(std::move(m));
+  bodies->push_back(e->body);
+}
+
+void StandardQueue::ReadMovingPayloads(std::vector<MovingMessage>* out,
+                                       const std::vector<BodyRef>& bodies) {
+  size_t kept = 0;
+  for (size_t i = 0; i < out->size(); ++i) {
+    Result<std::string> payload = bodies_->Get(bodies[i]);
+    // A body that cannot be read leaves its message in flight: it reappears
+    // at its deadline and is moved by a later attempt.
+    if (!payload.ok()) continue;
+    (*out)[i].payload = std::move(payload).value();
+    if (kept != i) (*out)[kept] = std::move((*out)[i]);
+    ++kept;
+  }
+  out->resize(kept);
+}
+
+Result<std::vector<MovingMessage>> StandardQueue::TakeForMove(int max) {
+  const TimeMs now = clock_.NowMs();
+  std::vector<MovingMessage> out;
+  std::vector<BodyRef> bodies;
+  std::vector<BodyRef> released;
+  Callbacks wake;
+  {
+    std::lock_guard lock(mu_);
+    int64_t became_visible = AdvanceLocked(now, &released);
+    const TimeMs deadline = now + SecondsToMs(settings_.visibility_timeout_s);
+    while (out.size() < static_cast<size_t>(std::max(max, 0)) && !visible_.empty()) {
+      const uint64_t seq = visible_.front();
+      visible_.pop_front();
+      MessageEntry* e = index_.Find(seq);
+      if (e == nullptr || e->state != MessageState::kVisible) continue;
+      TakeForMoveLocked(e, deadline, &out, &bodies);
+    }
+    wake = TakeWatchersLocked(became_visible);
+  }
+  RunAll(wake);
+  ReleaseBodies(released);
+  ReadMovingPayloads(&out, bodies);
+  return out;
+}
+
+Status StandardQueue::AcceptMoved(MovedMessage m) {
+  Result<BodyRef> ref = log_ ? Result<BodyRef>(BodyRef{0}) : bodies_->Put(m.payload);
+  if (!ref.ok()) return ref.status();
+  const TimeMs now = clock_.NowMs();
+  std::vector<BodyRef> released;
+  Callbacks wake;
+  {
+    std::lock_guard lock(mu_);
+    int64_t became_visible = AdvanceLocked(now, &released);
+    if (log_) {
+      storage::Record r;
+      r.type = storage::RecordType::kSendMoved;
+      r.seq = next_seq_;
+      r.message_id = m.message_id;
+      r.time_ms = m.sent_ms;
+      r.visible_at_ms = now;
+      r.name = m.group_id;
+      r.source = m.source_queue;
+      r.payload = m.payload;
+      auto lsn = LogLocked(r);
+      if (!lsn.ok()) return lsn.status();
+      ref = BodyRef{*lsn};
+      log_bodies_->Retain(*lsn);
+    }
+    const uint64_t seq = next_seq_++;
+    MessageEntry entry;
+    entry.seq = seq;
+    entry.body = *ref;
+    entry.sent_ms = m.sent_ms;
+    entry.message_id = m.message_id;
+    entry.has_group = !m.group_id.empty();
+    entry.has_source = true;
+    entry.state = MessageState::kVisible;
+    index_.Insert(entry);
+    if (entry.has_group) groups_.emplace(seq, std::move(m.group_id));
+    sources_.emplace(seq, std::move(m.source_queue));
+    // Retention counts from the original send time (AWS, standard queues).
+    if (m.sent_ms < last_sent_ms_) {
+      early_expiry_.push_back({m.sent_ms, seq});
+      std::push_heap(early_expiry_.begin(), early_expiry_.end(), TimerLater);
+    } else {
+      last_sent_ms_ = m.sent_ms;
+    }
+    ++visible_count_;
+    visible_.push_back(seq);
+    ++became_visible;
+    // Already past this queue's retention: gone at once, as on AWS.
+    ExpireLocked(now, &released);
+    wake = TakeWatchersLocked(became_visible);
+  }
+  RunAll(wake);
+  ReleaseBodies(released);
+  return Status::Ok();
+}
+
+Status StandardQueue::DropMoved(uint64_t sequence, uint32_t generation) {
+  std::vector<BodyRef> released;
+  {
+    std::lock_guard lock(mu_);
+    MessageEntry* e = index_.Find(sequence);
+    if (e == nullptr || e->receive_count != generation || e->state != MessageState::kInFlight) {
+      return Status::Ok();
+    }
+    storage::Record r;
+    r.type = storage::RecordType::kDelete;
+    r.seq = sequence;
+    if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
+    RemoveLocked(e, &released);
+    CompactLocked();
+  }
+  ReleaseBodies(released);
+  return Status::Ok();
+}
+
 void StandardQueue::Tick() {
   const TimeMs now = clock_.NowMs();
   std::vector<BodyRef> released;
@@ -459,6 +613,15 @@ void StandardQueue::ExpireLocked(TimeMs now, std::vector<BodyRef>* released) {
     if (e->sent_ms + retention_ms > now) break;
     RemoveLocked(e, released);
     ++oldest_seq_;
+    expired = true;
+  }
+  while (!early_expiry_.empty() && early_expiry_.front().at + retention_ms <= now) {
+    const Timer t = early_expiry_.front();
+    std::pop_heap(early_expiry_.begin(), early_expiry_.end(), TimerLater);
+    early_expiry_.pop_back();
+    MessageEntry* e = index_.Find(t.seq);
+    if (e == nullptr || e->sent_ms != t.at) continue;
+    RemoveLocked(e, released);
     expired = true;
   }
   if (index_.empty()) oldest_seq_ = next_seq_;
@@ -514,6 +677,7 @@ void StandardQueue::RemoveLocked(MessageEntry* e, std::vector<BodyRef>* released
       break;
   }
   if (e->has_group) groups_.erase(e->seq);
+  if (e->has_source) sources_.erase(e->seq);
   released->push_back(e->body);
   index_.Erase(e->seq);
 }
@@ -563,6 +727,8 @@ SeqIndex StandardQueue::TakeAllLocked() {
   visible_ = {};
   timers_ = {};
   groups_ = {};
+  sources_ = {};
+  early_expiry_ = {};
   oldest_seq_ = next_seq_;
   visible_count_ = in_flight_count_ = delayed_count_ = 0;
   return all;
@@ -581,8 +747,10 @@ void StandardQueue::RecoverSend(const storage::Record& r, storage::Lsn lsn) {
   entry.visible_at_ms = r.visible_at_ms;
   entry.message_id = r.message_id;
   entry.has_group = !r.name.empty();
+  entry.has_source = !r.source.empty();
   index_.Insert(entry);
   if (entry.has_group) groups_[r.seq] = r.name;
+  if (entry.has_source) sources_[r.seq] = r.source;
   if (log_bodies_) log_bodies_->Retain(lsn);
   next_seq_ = std::max(next_seq_, r.seq + 1);
   last_sent_ms_ = std::max(last_sent_ms_, r.time_ms);
@@ -620,6 +788,7 @@ void StandardQueue::RecoverDelete(uint64_t seq) {
     if (e == nullptr) return;
     body = e->body;
     groups_.erase(seq);
+    sources_.erase(seq);
     index_.Erase(seq);
   }
   bodies_->Release(body);
@@ -659,9 +828,13 @@ void StandardQueue::FinishRecovery() {
   std::sort(seqs.begin(), seqs.end());
   visible_.clear();
   timers_.clear();
+  early_expiry_.clear();
   visible_count_ = in_flight_count_ = delayed_count_ = 0;
+  TimeMs latest_sent = 0;
   for (uint64_t seq : seqs) {
     MessageEntry* e = index_.Find(seq);
+    if (e->sent_ms < latest_sent) early_expiry_.push_back({e->sent_ms, seq});
+    latest_sent = std::max(latest_sent, e->sent_ms);
     if (e->visible_at_ms > now) {
       e->state = e->receive_count > 0 ? MessageState::kInFlight : MessageState::kDelayed;
       ++(e->state == MessageState::kInFlight ? in_flight_count_ : delayed_count_);
@@ -673,6 +846,7 @@ void StandardQueue::FinishRecovery() {
     }
   }
   std::make_heap(timers_.begin(), timers_.end(), TimerLater);
+  std::make_heap(early_expiry_.begin(), early_expiry_.end(), TimerLater);
   oldest_seq_ = seqs.empty() ? next_seq_ : seqs.front();
 }
 
@@ -718,6 +892,7 @@ storage::Lsn StandardQueue::Snapshot(std::string* out, uint64_t* records) const 
     r.receive_count = e.receive_count;
     r.lsn = e.body;
     if (e.has_group) r.name = groups_.at(e.seq);
+    if (e.has_source) r.source = sources_.at(e.seq);
     storage::EncodeRecord(r, out);
   });
   return from;

@@ -37,6 +37,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/dead_letter.h"
 #include "engine/engine.h"
 #include "engine/log_body_store.h"
 #include "engine/seq_index.h"
@@ -59,7 +60,8 @@ struct QueueLog {
 class StandardQueue final : public Queue {
  public:
   StandardQueue(std::string name, QueueSettings settings, std::map<std::string, std::string> tags,
-                const Clock& clock, std::shared_ptr<BodyStore> bodies, QueueLog durable = {});
+                const Clock& clock, std::shared_ptr<BodyStore> bodies, QueueLog durable = {},
+                std::shared_ptr<QueueMover> mover = nullptr);
   ~StandardQueue() override;
 
   StandardQueue(const StandardQueue&) = delete;
@@ -84,6 +86,10 @@ class StandardQueue final : public Queue {
   uint64_t Watch(std::function<void()> fn) override;
   void Unwatch(uint64_t token) override;
   TimeMs NextWakeMs() override;
+
+  Result<std::vector<MovingMessage>> TakeForMove(int max) override;
+  Status AcceptMoved(MovedMessage m) override;
+  Status DropMoved(uint64_t sequence, uint32_t generation) override;
 
   // Expires, promotes due messages, and wakes as many watchers as there are
   // visible messages (which also recovers a wake-up lost to a watcher that was
@@ -146,6 +152,13 @@ class StandardQueue final : public Queue {
   // leaves index_ (and so MessageEntry pointers) untouched.
   void CompactLocked();
   Callbacks TakeWatchersLocked(int64_t n);
+  // Takes a visible message out of circulation for a move: in flight until
+  // `deadline`, nothing logged. Appends it to `out` (payload still to read).
+  void TakeForMoveLocked(MessageEntry* e, TimeMs deadline, std::vector<MovingMessage>* out,
+                         std::vector<BodyRef>* bodies);
+  // Reads the payloads of messages taken for a move (mu_ not held); drops
+  // from `out` the ones whose body is gone.
+  void ReadMovingPayloads(std::vector<MovingMessage>* out, const std::vector<BodyRef>& bodies);
   // Empties the queue's message state and returns the old index.
   SeqIndex TakeAllLocked();
 
@@ -157,6 +170,7 @@ class StandardQueue final : public Queue {
   const TimeMs created_ms_;
   const Clock& clock_;
   const std::shared_ptr<BodyStore> bodies_;
+  const std::shared_ptr<QueueMover> mover_;  // null: moves go nowhere
   storage::Log* log_;  // set at construction or by AttachLog, before sharing
   LogBodyStore* const log_bodies_;
   // Random per queue incarnation; receipt handles carry it.
@@ -171,6 +185,13 @@ class StandardQueue final : public Queue {
   std::deque<uint64_t> visible_;                      // guarded by mu_
   std::vector<Timer> timers_;                         // guarded by mu_; min-heap on `at`
   std::unordered_map<uint64_t, std::string> groups_;  // guarded by mu_; seq → group id
+  // guarded by mu_; seq → the queue a dead-lettered message came from
+  std::unordered_map<uint64_t, std::string> sources_;
+  // guarded by mu_; min-heap of (sent_ms, seq) of messages whose send time is
+  // older than a message before them (dead-lettered messages keep theirs), so
+  // that retention expires them on time although the walk from oldest_seq_
+  // reaches them late. Stale elements are skipped; each goes at its expiry.
+  std::vector<Timer> early_expiry_;
   uint64_t next_seq_ = 1;                             // guarded by mu_
   uint64_t oldest_seq_ = 1;      // guarded by mu_; no stored message has a lower sequence
   TimeMs last_sent_ms_ = 0;      // guarded by mu_; keeps sent_ms ordered like sequences

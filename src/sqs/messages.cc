@@ -11,6 +11,7 @@
 #include "sqs/handlers.h"
 #include "sqs/long_poll.h"
 #include "sqs/message_codec.h"
+#include "sqs/queue_url.h"
 
 namespace ferry::sqs {
 namespace {
@@ -29,6 +30,7 @@ enum SystemAttribute : uint32_t {
   kApproximateFirstReceiveTimestamp = 1 << 3,
   kAwsTraceHeader = 1 << 4,
   kMessageGroupId = 1 << 5,
+  kDeadLetterQueueSourceArn = 1 << 6,
   kAllSystemAttributes = 0xffffffff,
 };
 
@@ -37,8 +39,8 @@ struct SystemAttributeName {
   uint32_t bit;
 };
 
-// Names a client may ask for. SequenceNumber, MessageDeduplicationId (FIFO)
-// and DeadLetterQueueSourceArn (dead-letter queues) name nothing yet.
+// Names a client may ask for. SequenceNumber and MessageDeduplicationId
+// (FIFO) name nothing yet.
 constexpr std::array kSystemAttributeNames = {
     SystemAttributeName{"All", kAllSystemAttributes},
     SystemAttributeName{"SenderId", kSenderId},
@@ -47,6 +49,7 @@ constexpr std::array kSystemAttributeNames = {
     SystemAttributeName{"ApproximateFirstReceiveTimestamp", kApproximateFirstReceiveTimestamp},
     SystemAttributeName{"AWSTraceHeader", kAwsTraceHeader},
     SystemAttributeName{"MessageGroupId", kMessageGroupId},
+    SystemAttributeName{"DeadLetterQueueSourceArn", kDeadLetterQueueSourceArn},
 };
 
 // What one ReceiveMessage asks for; shared by the attempts of a long poll.
@@ -56,6 +59,7 @@ struct ReceiveSpec {
   bool all_attributes = false;
   std::vector<std::string> attribute_names;     // exact names
   std::vector<std::string> attribute_prefixes;  // "bar." for "bar.*"
+  std::string arn_prefix;  // "arn:aws:sqs:<region>:<account>:", for DeadLetterQueueSourceArn
 
   bool WantsAttribute(std::string_view name) const {
     if (all_attributes) return true;
@@ -134,6 +138,9 @@ Result<boost::json::object> ReceiveOnce(engine::Queue& queue, const ReceiveSpec&
       }
       if ((sys & kMessageGroupId) && !m.group_id.empty()) {
         attrs.emplace("MessageGroupId", std::move(m.group_id));
+      }
+      if ((sys & kDeadLetterQueueSourceArn) && !m.dead_letter_source.empty()) {
+        attrs.emplace("DeadLetterQueueSourceArn", spec.arn_prefix + m.dead_letter_source);
       }
       if (sys & kAwsTraceHeader) {
         for (const AttributeView& a : p->system_attributes) {
@@ -343,6 +350,7 @@ void ReceiveMessage(Env& env, const api::Call& call, api::Reply reply) {
       auto parsed = ParseReceive(p);
       if (!parsed.ok()) return parsed.status();
       spec.emplace(std::move(parsed).value());
+      spec->arn_prefix = MakeQueueArn(env.options.region, env.options.account_id, "");
       auto wait = p.OptionalInt("WaitTimeSeconds");
       if (!wait.ok()) return wait.status();
       FERRY_RETURN_IF_ERROR(

@@ -42,6 +42,8 @@ enum class RecordType : uint8_t {
   kCheckpointMessage = 11,  // checkpoints only: one message's full state
   kCheckpointQueue = 12,    // checkpoints only: a queue's cursor (next seq, replay-from LSN)
   kCheckpointEnd = 13,      // checkpoints only: trailer with the record count
+  kSendMoved = 14,          // as kSend plus the source queue: a message dead-lettered here
+  kMoveTask = 15,           // queue id (the task's source), the whole state of one move task
 };
 
 inline constexpr Lsn MakeLsn(uint64_t segment, uint32_t offset) {
