@@ -123,6 +123,21 @@ TEST_F(DeadLetterTest, MessageStaysInItsQueueWhileTheDeadLetterQueueIsMissing) {
   EXPECT_EQ(src->Stats().in_flight + src->Stats().visible, 0);
 }
 
+TEST_F(DeadLetterTest, DropMovedLeavesAMessageThatChangedSinceItWasTaken) {
+  auto q = Create("q");
+  Send(*q, "m");
+  auto taken = q->TakeForMove(10);
+  ASSERT_TRUE(taken.ok());
+  ASSERT_EQ(taken->size(), 1u);
+  EXPECT_EQ(q->Stats().in_flight, 1);
+  clock_.Advance(30'000);  // back to visible, then received
+  ASSERT_EQ(Receive(*q).size(), 1u);
+  ASSERT_TRUE(q->DropMoved((*taken)[0].sequence, (*taken)[0].generation).ok());
+  EXPECT_EQ(q->Stats().in_flight, 1) << "a receive since makes the move stale";
+  auto again = q->TakeForMove(10);
+  EXPECT_TRUE(again.ok() && again->empty()) << "in-flight messages are not taken";
+}
+
 TEST_F(DeadLetterTest, DeadLetterQueueRetentionCountsFromTheOriginalSendTime) {
   QueueSettings dlq_settings;
   dlq_settings.retention_s = 60;

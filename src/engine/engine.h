@@ -123,7 +123,8 @@ class Engine {
   std::vector<std::string> ListQueues(const std::string& prefix) const;
 
   // Expires old messages, makes due messages visible and wakes watchers;
-  // advances the running message move tasks.
+  // advances the running message move tasks. Call it from one thread at a
+  // time: a move task's rate is kept per call.
   void Tick();
 
   // Message move tasks (StartMessageMoveTask). A task moves the source's
