@@ -36,6 +36,8 @@ struct Options {
   double prefill_timeout_s = 300;
   double timeout_s = 30;
   std::string label;
+  bool fifo = false;
+  int groups = 1;
 };
 
 milliseconds Millis(double seconds) { return milliseconds(static_cast<int64_t>(seconds * 1000)); }
@@ -49,7 +51,7 @@ std::optional<std::string> ResolveQueueUrl(const Endpoint& endpoint, const Optio
     if (auto url = ParseQueueUrl(got.body)) return url;
   }
   HttpResult created =
-      CallOnce(endpoint, "CreateQueue", CreateQueueRequest(options.queue), timeout);
+      CallOnce(endpoint, "CreateQueue", CreateQueueRequest(options.queue, options.fifo), timeout);
   if (created.error) {
     error = "CreateQueue: " + created.error.message();
     return std::nullopt;
@@ -143,7 +145,14 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(0.1, 600.0))
       ->capture_default_str();
   app.add_option("--label", o.label, "Name of the target, echoed in the report.");
+  app.add_flag("--fifo", o.fifo,
+               "Use a FIFO queue (the name gets a .fifo suffix); every message gets a group "
+               "and a unique deduplication id.");
+  app.add_option("--groups", o.groups, "--fifo: message groups the sends spread over.")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (o.fifo && !o.queue.ends_with(".fifo")) o.queue += ".fifo";
 
   std::string error;
   const std::optional<Endpoint> endpoint = ResolveEndpoint(o.endpoint, error);
@@ -155,6 +164,7 @@ int Main(int argc, char** argv) {
   workload.scenario = *ParseScenario(o.scenario);
   workload.message_body = MakeMessageBody(static_cast<std::size_t>(o.body_size));
   workload.wait_seconds = o.wait_seconds;
+  workload.fifo_groups = o.fifo ? o.groups : 0;
   const std::optional<std::string> queue_url = ResolveQueueUrl(*endpoint, o, error);
   if (!queue_url) {
     std::fprintf(stderr, "loadgen: %s\n", error.c_str());

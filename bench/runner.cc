@@ -13,6 +13,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -103,7 +104,8 @@ class LoadConnection {
         batch_body_(
             SendMessageBatchRequest(workload.queue_url, workload.message_body, kMaxBatchEntries)),
         receive_body_(
-            ReceiveMessageRequest(workload.queue_url, kMaxBatchEntries, workload.wait_seconds)) {}
+            ReceiveMessageRequest(workload.queue_url, kMaxBatchEntries, workload.wait_seconds)),
+        fifo_{workload.fifo_groups, FifoPrefix(), 0} {}
 
   asio::awaitable<void> Run() {
     switch (workload_.scenario) {
@@ -136,7 +138,10 @@ class LoadConnection {
   asio::awaitable<void> SendLoop() {
     while (window_.Open(Clock::now())) {
       if (window_.Claim(1) == 0) break;
-      Answer answer = co_await Call(Action::kSendMessage, send_body_);
+      Answer answer = co_await Call(
+          Action::kSendMessage,
+          fifo() ? SendMessageRequest(workload_.queue_url, workload_.message_body, &fifo_)
+                 : send_body_);
       if (!answer.ok) {
         window_.Unclaim(1);
       } else if (answer.counted) {
@@ -149,10 +154,10 @@ class LoadConnection {
     while (window_.Open(Clock::now())) {
       const int entries = window_.Claim(kMaxBatchEntries);
       if (entries == 0) break;
-      std::string body =
-          entries == kMaxBatchEntries
-              ? batch_body_
-              : SendMessageBatchRequest(workload_.queue_url, workload_.message_body, entries);
+      std::string body = entries == kMaxBatchEntries && !fifo()
+                             ? batch_body_
+                             : SendMessageBatchRequest(workload_.queue_url, workload_.message_body,
+                                                       entries, &fifo_);
       Answer answer = co_await Call(Action::kSendMessageBatch, std::move(body));
       if (!answer.ok) {
         window_.Unclaim(entries);
@@ -224,6 +229,16 @@ class LoadConnection {
     co_return answer;
   }
 
+  bool fifo() const { return fifo_.groups > 0; }
+
+  // Deduplication ids must differ across connections and across runs within
+  // the queue's 5-minute window: a random run tag and a connection number.
+  static std::string FifoPrefix() {
+    static const std::string run = std::to_string(std::random_device{}());
+    static std::atomic<uint64_t> connection{0};
+    return run + "-" + std::to_string(connection++);
+  }
+
   void NoteError(Clock::time_point at, std::string text) {
     if (!tally_.first_error.empty()) return;
     tally_.first_error = std::move(text);
@@ -237,6 +252,8 @@ class LoadConnection {
   const std::string send_body_;
   const std::string batch_body_;
   const std::string receive_body_;
+  // FIFO queues: each message needs its own ids, so bodies are built per request.
+  FifoIds fifo_;
   Tally tally_;
   bool drained_ = false;
   bool in_flight_ = false;

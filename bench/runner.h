@@ -44,6 +44,9 @@ struct Workload {
   std::string queue_url;
   std::string message_body;
   int wait_seconds = 0;  // ReceiveMessage WaitTimeSeconds
+  // > 0: the queue is a FIFO queue; sends spread their messages round robin
+  // over this many message groups, each with a unique deduplication id.
+  int fifo_groups = 0;
 };
 
 struct RunPlan {

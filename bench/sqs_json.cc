@@ -18,6 +18,14 @@ const json::object* ParseObject(std::string_view text, json::value& storage) {
   return storage.if_object();
 }
 
+// Adds the next FIFO ids to one message, when there is a FIFO queue.
+void TagFifo(json::object& message, FifoIds* fifo) {
+  if (fifo == nullptr || fifo->groups <= 0) return;
+  const uint64_t k = fifo->next++;
+  message.emplace("MessageGroupId", "g" + std::to_string(k % static_cast<uint64_t>(fifo->groups)));
+  message.emplace("MessageDeduplicationId", fifo->prefix + "-" + std::to_string(k));
+}
+
 }  // namespace
 
 std::string MakeMessageBody(std::size_t size) {
@@ -28,8 +36,10 @@ std::string MakeMessageBody(std::size_t size) {
   return body;
 }
 
-std::string CreateQueueRequest(std::string_view queue_name) {
-  return Serialize({{"QueueName", queue_name}});
+std::string CreateQueueRequest(std::string_view queue_name, bool fifo) {
+  json::object request{{"QueueName", queue_name}};
+  if (fifo) request.emplace("Attributes", json::object{{"FifoQueue", "true"}});
+  return Serialize(request);
 }
 
 std::string GetQueueUrlRequest(std::string_view queue_name) {
@@ -41,15 +51,19 @@ std::string ApproximateCountRequest(std::string_view queue_url) {
       {{"QueueUrl", queue_url}, {"AttributeNames", json::array{"ApproximateNumberOfMessages"}}});
 }
 
-std::string SendMessageRequest(std::string_view queue_url, std::string_view body) {
-  return Serialize({{"QueueUrl", queue_url}, {"MessageBody", body}});
+std::string SendMessageRequest(std::string_view queue_url, std::string_view body, FifoIds* fifo) {
+  json::object request{{"QueueUrl", queue_url}, {"MessageBody", body}};
+  TagFifo(request, fifo);
+  return Serialize(request);
 }
 
-std::string SendMessageBatchRequest(std::string_view queue_url, std::string_view body,
-                                    int entries) {
+std::string SendMessageBatchRequest(std::string_view queue_url, std::string_view body, int entries,
+                                    FifoIds* fifo) {
   json::array list;
   for (int i = 0; i < entries; ++i) {
-    list.push_back(json::object{{"Id", std::to_string(i)}, {"MessageBody", body}});
+    json::object entry{{"Id", std::to_string(i)}, {"MessageBody", body}};
+    TagFifo(entry, fifo);
+    list.push_back(std::move(entry));
   }
   return Serialize({{"QueueUrl", queue_url}, {"Entries", std::move(list)}});
 }

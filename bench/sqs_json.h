@@ -20,12 +20,26 @@ inline constexpr int kMaxBatchEntries = 10;  // SQS's limit for every *Batch act
 // escaping, so the bytes on the wire match --body-size.
 std::string MakeMessageBody(std::size_t size);
 
-std::string CreateQueueRequest(std::string_view queue_name);
+// FIFO queues: what makes each message a sender sends distinct. Its k-th
+// message gets MessageGroupId "g<k mod groups>" (round robin over the groups)
+// and MessageDeduplicationId "<prefix>-<k>", so nothing is a duplicate.
+struct FifoIds {
+  int groups = 0;      // 0: a standard queue, no ids
+  std::string prefix;  // unique per sender and run
+  uint64_t next = 0;
+};
+
+// `fifo`: create a FIFO queue (FifoQueue=true; the name must end in .fifo).
+std::string CreateQueueRequest(std::string_view queue_name, bool fifo = false);
 std::string GetQueueUrlRequest(std::string_view queue_name);
 std::string ApproximateCountRequest(std::string_view queue_url);
-std::string SendMessageRequest(std::string_view queue_url, std::string_view body);
-// `entries` entries with Ids "0".."entries-1", all carrying `body`.
-std::string SendMessageBatchRequest(std::string_view queue_url, std::string_view body, int entries);
+// With `fifo` (groups > 0), the message carries the next FIFO ids.
+std::string SendMessageRequest(std::string_view queue_url, std::string_view body,
+                               FifoIds* fifo = nullptr);
+// `entries` entries with Ids "0".."entries-1", all carrying `body` (and, with
+// `fifo`, the next FIFO ids each).
+std::string SendMessageBatchRequest(std::string_view queue_url, std::string_view body, int entries,
+                                    FifoIds* fifo = nullptr);
 std::string ReceiveMessageRequest(std::string_view queue_url, int max_messages, int wait_seconds);
 std::string DeleteMessageBatchRequest(std::string_view queue_url,
                                       const std::vector<std::string>& receipt_handles);

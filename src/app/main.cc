@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_flag("--in-memory", cfg.in_memory, "Keep all state in memory; nothing survives a restart.");
   serve->add_option("--checkpoint-mb", cfg.checkpoint_mb,
-                    "Write a checkpoint after this many MiB of log; bounds restart time.")
+                    "Write a checkpoint after this many MiB of log; bounds restart time. "
+                    "0: after any write, once a second (tests).")
       ->capture_default_str();
   serve->add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error.")
       ->capture_default_str();

@@ -173,6 +173,12 @@ int RunServer(const ServeConfig& config) {
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : pool) t.join();
+  if (const engine::CompactionStats c = engine.compaction_stats(); c.segments_examined > 0) {
+    spdlog::info(
+        "compaction: {} segments examined, {} compacted, {} bodies moved; longest queue pause {} us",
+        c.segments_examined, c.segments_compacted, c.bodies_relocated,
+        std::chrono::duration_cast<std::chrono::microseconds>(c.worst_pause).count());
+  }
   spdlog::info("stopped");
   return 0;
 }

@@ -56,7 +56,11 @@ inline bool WaitUntil(const std::function<bool()>& pred) {
 
 class DurableEngineTest : public ::testing::Test {
  protected:
-  DurableEngineTest() { options_.dir = dir_.path(); }
+  DurableEngineTest() {
+    options_.dir = dir_.path();
+    // Small segments: each is zero-filled and synced when created.
+    options_.segment_bytes = 2u << 20;
+  }
 
   // Opens the engine on dir_; a previous engine must have been closed.
   void Open(RecoveryReport* report = nullptr) {

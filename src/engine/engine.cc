@@ -14,6 +14,7 @@
 #include "common/coding.h"
 #include "common/crc32c.h"
 #include "common/crypto.h"
+#include "engine/compactor.h"
 #include "engine/dead_letter.h"
 #include "engine/log_body_store.h"
 #include "engine/settings_codec.h"
@@ -68,9 +69,12 @@ struct Engine::State {
   DurableOptions durable;
   std::unique_ptr<storage::Log> log;
   LogBodyStore* log_bodies = nullptr;  // owned by `bodies`
+  std::unique_ptr<Compactor> compactor;
+  std::mutex maintain_mu;              // one Maintain at a time (compactor's thread)
   std::mutex checkpoint_mu;            // one checkpoint at a time
   storage::Lsn checkpoint_from = 0;    // guarded by checkpoint_mu
   uint64_t logged_at_checkpoint = 0;   // guarded by checkpoint_mu: log bytes then
+  uint64_t checkpoint_size = 0;        // guarded by checkpoint_mu: bytes of the last one
 
   mutable std::shared_mutex mu;
   std::map<std::string, std::shared_ptr<StandardQueue>> queues;  // guarded by mu
@@ -465,6 +469,9 @@ Status Engine::Recover(RecoveryReport* report) {
         case storage::RecordType::kMoveTask:
           if (auto it = by_id.find(r.queue_id); it != by_id.end()) recover_task(r, *it->second);
           break;
+        case storage::RecordType::kCheckpointDedup:
+          if (auto it = by_id.find(r.queue_id); it != by_id.end()) it->second->RecoverDedup(r);
+          break;
         case storage::RecordType::kCheckpointEnd:
           ended = r.seq == count;
           from = r.lsn;
@@ -480,6 +487,7 @@ Status Engine::Recover(RecoveryReport* report) {
       return Status::Internal("checkpoint " + ckpt_path + " is corrupt at offset " +
                               std::to_string(off));
     }
+    for (auto& [id, q] : by_id) q->FinishCheckpoint();
     report->from_checkpoint = true;
     st.checkpoint_from = from;
   }
@@ -487,10 +495,12 @@ Status Engine::Recover(RecoveryReport* report) {
   // 2. The log after it.
   auto replay = storage::ReplayLog(dir, from, [&](storage::Lsn lsn, const storage::Record& r) {
     if (auto f = replay_from.find(r.queue_id); f != replay_from.end() && lsn < f->second) {
-      return Status::Ok();  // already in the checkpoint
+      return Status::Ok();  // already in the checkpoint (its CreateQueue too)
     }
     if (r.type == storage::RecordType::kCreateQueue) {
-      make_queue(r);
+      // A queue the checkpoint already restored keeps its state; only a new
+      // incarnation (the name created again after a delete) replaces it.
+      if (!by_id.contains(r.queue_id)) make_queue(r);
       return Status::Ok();
     }
     auto it = by_id.find(r.queue_id);
@@ -512,6 +522,7 @@ Status Engine::Recover(RecoveryReport* report) {
       }
       case storage::RecordType::kSend:
       case storage::RecordType::kSendMoved:
+      case storage::RecordType::kSendFifo:
         q.RecoverSend(r, lsn);
         break;
       case storage::RecordType::kMoveTask:
@@ -529,6 +540,9 @@ Status Engine::Recover(RecoveryReport* report) {
       case storage::RecordType::kPurge:
         q.RecoverPurge();
         break;
+      case storage::RecordType::kRelocate:
+        q.RecoverRelocate(r, lsn);
+        break;
       default:
         return Status::Internal("unexpected record type in the log");
     }
@@ -541,10 +555,13 @@ Status Engine::Recover(RecoveryReport* report) {
   lo.dir = dir;
   lo.fsync = st.durable.fsync;
   lo.segment_bytes = st.durable.segment_bytes;
+  lo.retry_interval = st.durable.retry_interval;
+  lo.file_ops = st.durable.file_ops;
   auto log = storage::Log::Open(lo, replay->segment, replay->offset);
   if (!log.ok()) return log.status();
   st.log = std::move(*log);
   st.log_bodies->set_log(st.log.get());
+  st.compactor = std::make_unique<Compactor>(*st.log, *st.log_bodies, st.durable.segment_bytes);
   for (auto& [name, q] : st.queues) q->AttachLog(st.log.get());
   report->queues = st.queues.size();
   report->log_records = replay->records;
@@ -583,6 +600,9 @@ Status Engine::Checkpoint() {
   end.seq = records;
   end.lsn = from;
   storage::EncodeRecord(end, &out);
+  // Recovery skips each queue's records before its cursor, so the log must
+  // hold everything up to them before the checkpoint may replace the old one.
+  FERRY_RETURN_IF_ERROR(st.log->Flush());
 
   const std::string path = st.durable.dir + "/" + std::string(kCheckpointFile);
   const std::string tmp = path + ".tmp";
@@ -610,32 +630,73 @@ Status Engine::Checkpoint() {
   }
   st.checkpoint_from = from;
   st.logged_at_checkpoint = logged;
+  st.checkpoint_size = out.size();
   return Status::Ok();
 }
 
 Status Engine::Maintain() {
   State& st = *state_;
   if (!st.log) return Status::Ok();
+  std::lock_guard maintain(st.maintain_mu);
   bool due;
   {
     std::lock_guard ckpt(st.checkpoint_mu);
-    due = st.log->stats().bytes - st.logged_at_checkpoint >= st.durable.checkpoint_bytes;
+    // Something new must be logged, so checkpoint_bytes 0 means "each pass
+    // that follows writes", not "each pass".
+    const uint64_t since = st.log->stats().bytes - st.logged_at_checkpoint;
+    due = since > 0 && since >= st.durable.checkpoint_bytes;
   }
   if (due) FERRY_RETURN_IF_ERROR(Checkpoint());
+
+  // Move the live bodies out of mostly-dead segments.
+  std::unordered_map<uint64_t, std::shared_ptr<StandardQueue>> by_id;
+  {
+    std::shared_lock lock(st.mu);
+    for (const auto& [name, q] : st.queues) by_id.emplace(q->id(), q);
+  }
+  FERRY_RETURN_IF_ERROR(st.compactor->Run([&by_id](uint64_t id) {
+    auto it = by_id.find(id);
+    return it == by_id.end() ? nullptr : it->second;
+  }));
+
+  // Segments before the checkpoint's replay point are needed only for the
+  // bodies of messages still stored in them. Emptied segments after it wait
+  // for the next checkpoint; write it early once they are worth more than
+  // writing it (and a quarter of the regular checkpoint interval).
+  const uint64_t active = storage::SegmentOf(st.log->NextLsn());
+  auto live = st.log_bodies->LiveBySegment();
   uint64_t first_needed;
+  uint64_t reclaimable = 0;
   {
     std::lock_guard ckpt(st.checkpoint_mu);
-    if (st.checkpoint_from == 0) return Status::Ok();
+    first_needed = storage::SegmentOf(st.checkpoint_from);
+    for (uint64_t seg : st.log->Segments()) {
+      if (seg >= first_needed && seg < active && !live.contains(seg)) {
+        reclaimable += st.durable.segment_bytes;
+      }
+    }
+    due = reclaimable > 0 &&
+          reclaimable >= std::max(st.durable.checkpoint_bytes / 4, st.checkpoint_size);
+  }
+  if (due) {
+    FERRY_RETURN_IF_ERROR(Checkpoint());
+    std::lock_guard ckpt(st.checkpoint_mu);
     first_needed = storage::SegmentOf(st.checkpoint_from);
   }
-  // Segments before the checkpoint's replay point are needed only for the
-  // bodies of messages still stored in them.
-  const auto live = st.log_bodies->LiveBySegment();
+  if (first_needed == 0) return Status::Ok();
+  // Every release counted in `live` follows its record (a delete, purge or
+  // relocation): make those durable before the bodies' segments go.
+  live = st.log_bodies->LiveBySegment();
+  FERRY_RETURN_IF_ERROR(st.log->Flush());
   for (uint64_t seg : st.log->Segments()) {
     if (seg >= first_needed) break;
     if (!live.contains(seg)) FERRY_RETURN_IF_ERROR(st.log->RemoveSegment(seg));
   }
   return Status::Ok();
+}
+
+CompactionStats Engine::compaction_stats() const {
+  return state_->compactor ? state_->compactor->stats() : CompactionStats{};
 }
 
 }  // namespace ferry::engine

@@ -16,6 +16,7 @@
 // invoked with no engine lock held.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -38,6 +39,8 @@ class Queue {
   virtual TimeMs created_ms() const = 0;
   virtual TimeMs modified_ms() const = 0;
   virtual QueueSettings settings() const = 0;
+  // A FIFO queue (settings().fifo, which never changes), without the copy.
+  virtual bool fifo() const = 0;
   // Changes of state fail only when the log cannot be written (kUnavailable);
   // then nothing changed.
   virtual Status SetSettings(QueueSettings settings) = 0;
@@ -45,9 +48,13 @@ class Queue {
   virtual Status Tag(const std::map<std::string, std::string>& tags) = 0;
   virtual Status Untag(const std::vector<std::string>& keys) = 0;
 
-  // Stores a message. Fails only when the log or body store does (kUnavailable).
+  // Stores a message. Fails only when the log or body store does
+  // (kUnavailable), or with kInvalidArgument for a FIFO send without a group
+  // or deduplication id. A FIFO duplicate succeeds without storing anything.
   virtual Result<SendResult> Send(SendRequest req) = 0;
-  // Returns up to req.max_messages visible messages, now in flight.
+  // Returns up to req.max_messages visible messages, now in flight. On a
+  // FIFO queue: in sequence order within a group, and none of a group that
+  // has a message in flight; standard queues serve groups round robin.
   virtual Result<std::vector<ReceivedMessage>> Receive(const ReceiveRequest& req) = 0;
   // Deletes the message the receipt handle names. A well-formed handle of a
   // message already gone succeeds (deletes are idempotent).
@@ -91,6 +98,9 @@ struct DurableOptions {
   uint64_t segment_bytes = 64u << 20;
   // A checkpoint is written once this many log bytes follow the last one.
   uint64_t checkpoint_bytes = 256u << 20;
+  // Tests: fault injection and a short retry wait (see storage::LogOptions).
+  storage::FileOps* file_ops = nullptr;
+  std::chrono::milliseconds retry_interval{1000};
 };
 
 struct RecoveryReport {
@@ -153,9 +163,13 @@ class Engine {
   void AfterDurable(std::function<void(Status)> cb);
 
   // Durable engines: writes a checkpoint when enough log has accumulated
-  // since the last one, then deletes segments that neither recovery nor any
-  // stored message needs. Blocks on I/O: call it off the request threads.
+  // since the last one, compacts mostly-dead segments (compactor.h), and
+  // deletes segments that neither recovery nor any stored message needs,
+  // writing a checkpoint early when that frees enough. Blocks on I/O: call
+  // it off the request threads, one call at a time.
   Status Maintain();
+  // Zero for an in-memory engine.
+  CompactionStats compaction_stats() const;
   // Writes a checkpoint now.
   Status Checkpoint();
 

@@ -55,6 +55,16 @@ MessageEntry* SeqIndex::Insert(const MessageEntry& entry) {
   return Place(s, entry);
 }
 
+void SeqIndex::Reserve(size_t n) {
+  // Sequences are dense, so each shard gets an equal share (plus slack for
+  // the unevenness of a sparse set); sized to stay under the 7/8 growth mark.
+  const size_t per_shard = n / kShards + n / (kShards * 16) + 1;
+  const size_t want = std::max(kMinCapacity, per_shard * 8 / 7 + 1);
+  for (Shard& s : shards_) {
+    if (s.capacity < want) Rehash(s, want);
+  }
+}
+
 bool SeqIndex::Erase(uint64_t seq) {
   if (seq == 0) return false;
   Shard& s = ShardOf(shards_, seq);

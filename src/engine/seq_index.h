@@ -61,6 +61,9 @@ class SeqIndex {
   bool Contains(uint64_t seq) const { return Find(seq) != nullptr; }
   // Inserts an entry whose sequence (non-zero) is not present yet.
   MessageEntry* Insert(const MessageEntry& entry);
+  // Grows the tables so that `n` entries spread evenly over the shards fit
+  // without another resize. Never shrinks.
+  void Reserve(size_t n);
   // Returns false when the sequence was not present.
   bool Erase(uint64_t seq);
   void Clear();

@@ -82,5 +82,23 @@ TEST(SeqIndexTest, MemoryStaysProportionalToLiveEntries) {
   EXPECT_TRUE(index.empty());
 }
 
+// Recovery copies one index into another in the first one's slot order; a
+// reserved table takes them all without growing, and finds every one.
+TEST(SeqIndexTest, ReserveHoldsThatManyEntriesWithoutGrowing) {
+  SeqIndex source;
+  constexpr uint64_t kN = 200'000;
+  for (uint64_t s = 1; s <= kN; ++s) source.Insert(Entry(s));
+  SeqIndex copy;
+  copy.Reserve(kN);
+  const size_t reserved = copy.MemoryBytes();
+  EXPECT_LE(reserved, kN * 64 * 8 / 7 * 17 / 16 + SeqIndex::kShards * 64 * 16);
+  source.ForEach([&](const MessageEntry& e) { copy.Insert(e); });
+  EXPECT_EQ(copy.MemoryBytes(), reserved);
+  EXPECT_EQ(copy.size(), kN);
+  for (uint64_t s = 1; s <= kN; ++s) ASSERT_NE(copy.Find(s), nullptr) << s;
+  copy.Reserve(10);  // never shrinks
+  EXPECT_EQ(copy.MemoryBytes(), reserved);
+}
+
 }  // namespace
 }  // namespace ferry::engine

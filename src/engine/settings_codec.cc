@@ -15,6 +15,12 @@ int64_t ToInt(const std::string& s, int64_t fallback) {
   return ec == std::errc() && p == s.data() + s.size() ? v : fallback;
 }
 
+constexpr std::string_view kMessageGroupScope = "message_group";
+
+DedupScope DedupScopeFromText(const std::string& v) {
+  return v == kMessageGroupScope ? DedupScope::kMessageGroup : DedupScope::kQueue;
+}
+
 }  // namespace
 
 storage::Fields SettingsToFields(const QueueSettings& s) {
@@ -28,6 +34,16 @@ storage::Fields SettingsToFields(const QueueSettings& s) {
   if (!s.dead_letter_queue.empty()) {
     f.emplace_back("dead_letter_queue", s.dead_letter_queue);
     f.emplace_back("max_receive_count", std::to_string(s.max_receive_count));
+  }
+  if (s.fifo) {
+    // Only FIFO queues store these: a standard queue's settings record is
+    // the same as before FIFO queues existed.
+    f.emplace_back("fifo", "1");
+    f.emplace_back("content_based_dedup", s.content_based_dedup ? "1" : "0");
+    f.emplace_back("dedup_scope", s.dedup_scope == DedupScope::kMessageGroup
+                                      ? std::string(kMessageGroupScope)
+                                      : std::string("queue"));
+    f.emplace_back("throughput_per_group", s.throughput_per_group ? "1" : "0");
   }
   for (const auto& [k, v] : s.extra) f.emplace_back(std::string(kExtraPrefix) + k, v);
   return f;
@@ -43,6 +59,10 @@ QueueSettings SettingsFromFields(const storage::Fields& fields) {
     else if (k == "receive_wait_s") s.receive_wait_s = ToInt(v, s.receive_wait_s);
     else if (k == "dead_letter_queue") s.dead_letter_queue = v;
     else if (k == "max_receive_count") s.max_receive_count = ToInt(v, s.max_receive_count);
+    else if (k == "fifo") s.fifo = v == "1";
+    else if (k == "content_based_dedup") s.content_based_dedup = v == "1";
+    else if (k == "dedup_scope") s.dedup_scope = DedupScopeFromText(v);
+    else if (k == "throughput_per_group") s.throughput_per_group = v == "1";
     else if (k.starts_with(kExtraPrefix)) s.extra[k.substr(kExtraPrefix.size())] = v;
   }
   return s;

@@ -82,6 +82,7 @@ StandardQueue::StandardQueue(std::string name, QueueSettings settings,
       log_(durable.log),
       log_bodies_(durable.bodies),
       incarnation_(durable.id ? durable.id : RandomNonZero64()),
+      fifo_(settings.fifo),
       settings_(std::move(settings)),
       tags_(std::move(tags)),
       modified_ms_(created_ms_) {}
@@ -149,6 +150,9 @@ Result<storage::Lsn> StandardQueue::LogLocked(storage::Record& r) {
 }
 
 Result<SendResult> StandardQueue::Send(SendRequest req) {
+  if (fifo_ && (req.group_id.empty() || req.dedup_id.empty())) {
+    return Status::InvalidArgument("a FIFO send needs a group id and a deduplication id");
+  }
   const std::array<uint8_t, 16> id = NewMessageId();
   // A durable queue's body is the payload of its send record, appended below.
   Result<BodyRef> ref = log_ ? Result<BodyRef>(BodyRef{0}) : bodies_->Put(req.payload);
@@ -159,18 +163,34 @@ Result<SendResult> StandardQueue::Send(SendRequest req) {
   Callbacks wake;
   uint64_t seq;
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     int64_t became_visible = AdvanceLocked(now, &released);
+    std::string dedup_key;
+    if (fifo_) {
+      dedup_key = DedupKeyLocked(req.group_id, req.dedup_id);
+      if (const DedupWindow::Entry* original = dedup_.Find(dedup_key, now)) {
+        // A duplicate stores nothing. The original's records are older than
+        // anything the caller waits for next, so its AfterDurable covers them.
+        SendResult dup{FormatMessageId(original->message_id), original->seq, true};
+        wake = TakeWatchersLocked(became_visible);
+        lock.unlock();
+        if (!log_) released.push_back(*ref);
+        RunAll(wake);
+        ReleaseBodies(released);
+        return dup;
+      }
+    }
     const int64_t delay_s = req.delay_s >= 0 ? req.delay_s : settings_.delay_s;
     const TimeMs sent_ms = std::max(last_sent_ms_, now);
     if (log_) {
       storage::Record r;
-      r.type = storage::RecordType::kSend;
+      r.type = fifo_ ? storage::RecordType::kSendFifo : storage::RecordType::kSend;
       r.seq = next_seq_;
       r.message_id = id;
       r.time_ms = sent_ms;
       r.visible_at_ms = sent_ms + SecondsToMs(delay_s);
       r.name = req.group_id;
+      r.dedup_id = req.dedup_id;
       r.payload = req.payload;
       auto lsn = LogLocked(r);
       if (!lsn.ok()) return lsn.status();
@@ -187,7 +207,13 @@ Result<SendResult> StandardQueue::Send(SendRequest req) {
     entry.message_id = id;
     entry.has_group = !req.group_id.empty();
     MessageEntry* e = index_.Insert(entry);
-    if (entry.has_group) groups_.emplace(seq, std::move(req.group_id));
+    const std::string* group = nullptr;
+    if (entry.has_group) group = &groups_.emplace(seq, std::move(req.group_id)).first->second;
+    FifoGroups::Group* fifo_group = nullptr;
+    if (fifo_) {
+      dedup_.Insert(dedup_key, {id, seq, sent_ms}, now);
+      fifo_group = &fifo_groups_.Add(*group, seq);
+    }
     if (delay_s > 0) {
       e->state = MessageState::kDelayed;
       ++delayed_count_;
@@ -195,7 +221,11 @@ Result<SendResult> StandardQueue::Send(SendRequest req) {
     } else {
       e->state = MessageState::kVisible;
       ++visible_count_;
-      visible_.push_back(seq);
+      if (fifo_group != nullptr) {
+        fifo_groups_.Offer(*fifo_group);
+      } else {
+        visible_.PushBack(group, seq);
+      }
       ++became_visible;
     }
     wake = TakeWatchersLocked(became_visible);
@@ -206,16 +236,6 @@ Result<SendResult> StandardQueue::Send(SendRequest req) {
 }
 
 Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest& req) {
-  struct Taken {
-    uint64_t seq;
-    BodyRef body;
-    TimeMs sent_ms;
-    TimeMs first_receive_ms;
-    uint32_t receive_count;
-    std::array<uint8_t, 16> message_id;
-    std::string group_id;
-    std::string source;
-  };
   const size_t max = static_cast<size_t>(std::max(req.max_messages, 1));
   const TimeMs now = clock_.NowMs();
 
@@ -225,48 +245,23 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
   std::vector<BodyRef> dead_bodies;
   std::string dlq;
   Callbacks wake;
+  Status log_failure;
   {
     std::lock_guard lock(mu_);
     int64_t became_visible = AdvanceLocked(now, &released);
-    const int64_t timeout_s =
-        req.visibility_timeout_s >= 0 ? req.visibility_timeout_s : settings_.visibility_timeout_s;
-    const TimeMs deadline = now + SecondsToMs(timeout_s);
-    while (taken.size() < max && !visible_.empty()) {
-      const uint64_t seq = visible_.front();
-      visible_.pop_front();
-      MessageEntry* e = index_.Find(seq);
-      if (e == nullptr || e->state != MessageState::kVisible) continue;
-      if (MustDeadLetter(settings_, e->receive_count)) {
-        if (dead.size() == kMaxDeadLettersPerReceive) {
-          visible_.push_front(seq);
-          break;
-        }
-        TakeForMoveLocked(e, deadline, &dead, &dead_bodies);
-        continue;
+    const bool attempt = fifo_ && !req.attempt_id.empty();
+    if (!attempt || !ReplayAttemptLocked(req.attempt_id, now, &taken)) {
+      const int64_t timeout_s =
+          req.visibility_timeout_s >= 0 ? req.visibility_timeout_s : settings_.visibility_timeout_s;
+      const TimeMs deadline = now + SecondsToMs(timeout_s);
+      log_failure = fifo_ ? ReceiveFifoLocked(max, now, deadline, &taken)
+                          : ReceiveStandardLocked(max, now, deadline, &taken, &dead, &dead_bodies);
+      if (attempt) {
+        std::vector<ReceiveAttempts::Taken> record;
+        record.reserve(taken.size());
+        for (const Taken& t : taken) record.push_back({t.seq, t.receive_count});
+        attempts_.Record(req.attempt_id, now, std::move(record));
       }
-      if (log_) {
-        storage::Record r;
-        r.type = storage::RecordType::kReceive;
-        r.seq = seq;
-        r.receive_count = e->receive_count + 1;
-        r.time_ms = now;
-        r.visible_at_ms = deadline;
-        if (!LogLocked(r).ok()) {
-          visible_.push_front(seq);  // the log is failing: leave it visible
-          break;
-        }
-      }
-      e->state = MessageState::kInFlight;
-      --visible_count_;
-      ++in_flight_count_;
-      ++e->receive_count;
-      if (e->first_receive_ms == 0) e->first_receive_ms = now;
-      ScheduleLocked(e, deadline);
-      Taken t{seq,           e->body, e->sent_ms, e->first_receive_ms, e->receive_count,
-              e->message_id, {},      {}};
-      if (e->has_group) t.group_id = groups_.at(seq);
-      if (e->has_source) t.source = sources_.at(seq);
-      taken.push_back(std::move(t));
     }
     if (!dead.empty()) dlq = settings_.dead_letter_queue;
     wake = TakeWatchersLocked(became_visible);
@@ -277,6 +272,9 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
     ReadMovingPayloads(&dead, dead_bodies);
     if (mover_) mover_->ToDeadLetterQueue(*this, dlq, std::move(dead));
   }
+  // Nothing could be taken because the log refuses records: say so rather
+  // than answer as if the queue were empty.
+  if (taken.empty() && !log_failure.ok()) return log_failure;
 
   // Bodies are read unlocked. A body released meanwhile (the message was
   // purged or expired) is skipped: the message is gone. Any other failure
@@ -306,12 +304,128 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
   return out;
 }
 
+Status StandardQueue::ReceiveStandardLocked(size_t max, TimeMs now, TimeMs deadline,
+                                            std::vector<Taken>* taken,
+                                            std::vector<MovingMessage>* dead,
+                                            std::vector<BodyRef>* dead_bodies) {
+  while (taken->size() < max) {
+    const uint64_t seq = visible_.PopNext();
+    if (seq == 0) break;
+    MessageEntry* e = index_.Find(seq);
+    if (e == nullptr || e->state != MessageState::kVisible) continue;
+    if (MustDeadLetter(settings_, e->receive_count)) {
+      if (dead->size() == kMaxDeadLettersPerReceive) {
+        visible_.PushFront(GroupOfLocked(*e), seq);
+        break;
+      }
+      TakeForMoveLocked(e, deadline, dead, dead_bodies);
+      continue;
+    }
+    if (Status st = TakeLocked(e, now, deadline, taken); !st.ok()) {
+      visible_.PushFront(GroupOfLocked(*e), seq);  // the log is failing: leave it visible
+      return st;
+    }
+  }
+  return Status::Ok();
+}
+
+Status StandardQueue::ReceiveFifoLocked(size_t max, TimeMs now, TimeMs deadline,
+                                        std::vector<Taken>* taken) {
+  // As many messages of one group as fit, in order, then the next ready group.
+  while (taken->size() < max) {
+    FifoGroups::Group* g = fifo_groups_.PopOffered();
+    if (g == nullptr) break;
+    while (!g->seqs.empty() && !index_.Contains(g->seqs.front())) g->seqs.pop_front();
+    Status log_failure;
+    // A locked group is offered again when its last in-flight message leaves
+    // flight; one whose first message is delayed, when that becomes visible.
+    const bool locked = g->in_flight > 0;
+    for (size_t i = 0; !locked && i < g->seqs.size() && taken->size() < max; ++i) {
+      MessageEntry* e = index_.Find(g->seqs[i]);
+      if (e == nullptr) continue;
+      if (e->state != MessageState::kVisible) break;  // strict order: wait for it
+      log_failure = TakeLocked(e, now, deadline, taken);
+      if (!log_failure.ok()) break;
+      ++g->in_flight;
+    }
+    const bool still_ready = !log_failure.ok() && g->in_flight == 0;
+    fifo_groups_.Release(*g);
+    if (still_ready) fifo_groups_.Offer(*g);
+    if (!log_failure.ok()) return log_failure;
+  }
+  return Status::Ok();
+}
+
+bool StandardQueue::ReplayAttemptLocked(const std::string& attempt_id, TimeMs now,
+                                        std::vector<Taken>* taken) {
+  const std::vector<ReceiveAttempts::Taken>* prior = attempts_.Find(attempt_id, now);
+  if (prior == nullptr || prior->empty()) return false;
+  for (const ReceiveAttempts::Taken& t : *prior) {
+    const MessageEntry* e = index_.Find(t.seq);
+    if (e == nullptr || e->state != MessageState::kInFlight || e->receive_count != t.generation) {
+      return false;  // something changed since: this is a new receive
+    }
+  }
+  for (const ReceiveAttempts::Taken& t : *prior) {
+    taken->push_back(TakenOfLocked(*index_.Find(t.seq)));
+  }
+  return true;
+}
+
+Status StandardQueue::TakeLocked(MessageEntry* e, TimeMs now, TimeMs deadline,
+                                 std::vector<Taken>* taken) {
+  if (log_) {
+    storage::Record r;
+    r.type = storage::RecordType::kReceive;
+    r.seq = e->seq;
+    r.receive_count = e->receive_count + 1;
+    r.time_ms = now;
+    r.visible_at_ms = deadline;
+    if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
+  }
+  e->state = MessageState::kInFlight;
+  --visible_count_;
+  ++in_flight_count_;
+  ++e->receive_count;
+  if (e->first_receive_ms == 0) e->first_receive_ms = now;
+  ScheduleLocked(e, deadline);
+  taken->push_back(TakenOfLocked(*e));
+  return Status::Ok();
+}
+
+StandardQueue::Taken StandardQueue::TakenOfLocked(const MessageEntry& e) const {
+  Taken t{e.seq, e.body, e.sent_ms, e.first_receive_ms, e.receive_count, e.message_id, {}, {}};
+  if (e.has_group) t.group_id = groups_.at(e.seq);
+  if (e.has_source) t.source = sources_.at(e.seq);
+  return t;
+}
+
+const std::string* StandardQueue::GroupOfLocked(const MessageEntry& e) const {
+  if (!e.has_group) return nullptr;
+  return &groups_.at(e.seq);
+}
+
+FifoGroups::Group& StandardQueue::FifoGroupOfLocked(const MessageEntry& e) {
+  return *fifo_groups_.Find(groups_.at(e.seq));
+}
+
+std::string StandardQueue::DedupKeyLocked(const std::string& group,
+                                          const std::string& dedup_id) const {
+  if (settings_.dedup_scope == DedupScope::kQueue) return dedup_id;
+  std::string key;
+  key.reserve(group.size() + 1 + dedup_id.size());
+  key.append(group).push_back('\0');  // group ids are printable: no collisions
+  key.append(dedup_id);
+  return key;
+}
+
 Status StandardQueue::Delete(std::string_view receipt_handle) {
   std::optional<ReceiptHandle> h = DecodeReceiptHandle(receipt_handle);
   if (!h || h->incarnation != incarnation_) {
     return Status::InvalidArgument("the receipt handle is not valid for this queue");
   }
   std::vector<BodyRef> released;
+  Callbacks wake;
   {
     std::lock_guard lock(mu_);
     MessageEntry* e = index_.Find(h->seq);
@@ -322,9 +436,11 @@ Status StandardQueue::Delete(std::string_view receipt_handle) {
     r.type = storage::RecordType::kDelete;
     r.seq = h->seq;
     if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
-    RemoveLocked(e, &released);
+    // Deleting a FIFO group's last in-flight message lets its next one go.
+    if (RemoveLocked(e, &released)) wake = TakeWatchersLocked(1);
     CompactLocked();
   }
+  RunAll(wake);
   ReleaseBodies(released);
   return Status::Ok();
 }
@@ -487,9 +603,10 @@ Result<std::vector<MovingMessage>> StandardQueue::TakeForMove(int max) {
     std::lock_guard lock(mu_);
     int64_t became_visible = AdvanceLocked(now, &released);
     const TimeMs deadline = now + SecondsToMs(settings_.visibility_timeout_s);
-    while (out.size() < static_cast<size_t>(std::max(max, 0)) && !visible_.empty()) {
-      const uint64_t seq = visible_.front();
-      visible_.pop_front();
+    const size_t limit = static_cast<size_t>(std::max(max, 0));
+    while (out.size() < limit) {
+      const uint64_t seq = visible_.PopNext();
+      if (seq == 0) break;
       MessageEntry* e = index_.Find(seq);
       if (e == nullptr || e->state != MessageState::kVisible) continue;
       TakeForMoveLocked(e, deadline, &out, &bodies);
@@ -511,12 +628,14 @@ Status StandardQueue::AcceptMoved(MovedMessage m) {
   {
     std::lock_guard lock(mu_);
     int64_t became_visible = AdvanceLocked(now, &released);
+    // Retention counts from the original send time (AWS, standard queues).
+    const TimeMs sent_ms = m.sent_ms;
     if (log_) {
       storage::Record r;
       r.type = storage::RecordType::kSendMoved;
       r.seq = next_seq_;
       r.message_id = m.message_id;
-      r.time_ms = m.sent_ms;
+      r.time_ms = sent_ms;
       r.visible_at_ms = now;
       r.name = m.group_id;
       r.source = m.source_queue;
@@ -530,23 +649,23 @@ Status StandardQueue::AcceptMoved(MovedMessage m) {
     MessageEntry entry;
     entry.seq = seq;
     entry.body = *ref;
-    entry.sent_ms = m.sent_ms;
+    entry.sent_ms = sent_ms;
     entry.message_id = m.message_id;
     entry.has_group = !m.group_id.empty();
     entry.has_source = true;
     entry.state = MessageState::kVisible;
     index_.Insert(entry);
-    if (entry.has_group) groups_.emplace(seq, std::move(m.group_id));
+    const std::string* group = nullptr;
+    if (entry.has_group) group = &groups_.emplace(seq, std::move(m.group_id)).first->second;
     sources_.emplace(seq, std::move(m.source_queue));
-    // Retention counts from the original send time (AWS, standard queues).
-    if (m.sent_ms < last_sent_ms_) {
-      early_expiry_.push_back({m.sent_ms, seq});
+    if (sent_ms < last_sent_ms_) {
+      early_expiry_.push_back({sent_ms, seq});
       std::push_heap(early_expiry_.begin(), early_expiry_.end(), TimerLater);
     } else {
-      last_sent_ms_ = m.sent_ms;
+      last_sent_ms_ = sent_ms;
     }
     ++visible_count_;
-    visible_.push_back(seq);
+    visible_.PushBack(group, seq);
     ++became_visible;
     // Already past this queue's retention: gone at once, as on AWS.
     ExpireLocked(now, &released);
@@ -583,7 +702,9 @@ void StandardQueue::Tick() {
   {
     std::lock_guard lock(mu_);
     AdvanceLocked(now, &released);
-    wake = TakeWatchersLocked(visible_count_);
+    // A FIFO queue's visible messages may all sit in locked groups.
+    wake =
+        TakeWatchersLocked(fifo_ ? static_cast<int64_t>(fifo_groups_.offered()) : visible_count_);
   }
   RunAll(wake);
   ReleaseBodies(released);
@@ -591,11 +712,14 @@ void StandardQueue::Tick() {
 
 size_t StandardQueue::IndexMemoryBytes() const {
   std::lock_guard lock(mu_);
-  return index_.MemoryBytes() + visible_.size() * sizeof(uint64_t) +
-         timers_.capacity() * sizeof(Timer);
+  return index_.MemoryBytes() + visible_.MemoryBytes() + timers_.capacity() * sizeof(Timer);
 }
 
 int64_t StandardQueue::AdvanceLocked(TimeMs now, std::vector<BodyRef>* released) {
+  if (fifo_) {
+    dedup_.Expire(now);
+    attempts_.Expire(now);
+  }
   ExpireLocked(now, released);
   return PromoteLocked(now);
 }
@@ -625,12 +749,9 @@ void StandardQueue::ExpireLocked(TimeMs now, std::vector<BodyRef>* released) {
     expired = true;
   }
   if (index_.empty()) oldest_seq_ = next_seq_;
-  if (expired) {
-    // Expired visible messages sit at the front of visible_; drop them now so
-    // that a queue nobody receives from does not accumulate them.
-    while (!visible_.empty() && !index_.Contains(visible_.front())) visible_.pop_front();
-    CompactLocked();
-  }
+  // Elements of expired visible messages are dropped by compaction, so that
+  // a queue nobody receives from does not accumulate them.
+  if (expired) CompactLocked();
 }
 
 int64_t StandardQueue::PromoteLocked(TimeMs now) {
@@ -647,14 +768,21 @@ int64_t StandardQueue::PromoteLocked(TimeMs now) {
 }
 
 void StandardQueue::MakeVisibleLocked(MessageEntry* e) {
-  if (e->state == MessageState::kDelayed) {
-    --delayed_count_;
-  } else {
+  const bool was_in_flight = e->state == MessageState::kInFlight;
+  if (was_in_flight) {
     --in_flight_count_;
+  } else {
+    --delayed_count_;
   }
   e->state = MessageState::kVisible;
   ++visible_count_;
-  visible_.push_back(e->seq);
+  if (fifo_) {
+    FifoGroups::Group& g = FifoGroupOfLocked(*e);
+    if (was_in_flight) --g.in_flight;
+    fifo_groups_.Offer(g);
+  } else {
+    visible_.PushBack(GroupOfLocked(*e), e->seq);
+  }
 }
 
 void StandardQueue::ScheduleLocked(MessageEntry* e, TimeMs at) {
@@ -664,7 +792,9 @@ void StandardQueue::ScheduleLocked(MessageEntry* e, TimeMs at) {
   CompactLocked();
 }
 
-void StandardQueue::RemoveLocked(MessageEntry* e, std::vector<BodyRef>* released) {
+bool StandardQueue::RemoveLocked(MessageEntry* e, std::vector<BodyRef>* released) {
+  const bool was_in_flight = e->state == MessageState::kInFlight;
+  const bool unlocked = fifo_ && fifo_groups_.Removed(FifoGroupOfLocked(*e), was_in_flight);
   switch (e->state) {
     case MessageState::kDelayed:
       --delayed_count_;
@@ -680,6 +810,7 @@ void StandardQueue::RemoveLocked(MessageEntry* e, std::vector<BodyRef>* released
   if (e->has_source) sources_.erase(e->seq);
   released->push_back(e->body);
   index_.Erase(e->seq);
+  return unlocked;
 }
 
 bool StandardQueue::IsCurrentTimerLocked(const Timer& t) const {
@@ -690,8 +821,7 @@ bool StandardQueue::IsCurrentTimerLocked(const Timer& t) const {
 void StandardQueue::CompactLocked() {
   if (visible_.size() > kCompactFloor &&
       visible_.size() > 2 * static_cast<size_t>(visible_count_)) {
-    std::erase_if(visible_, [this](uint64_t seq) { return !index_.Contains(seq); });
-    visible_.shrink_to_fit();
+    visible_.EraseIf([this](uint64_t seq) { return !index_.Contains(seq); });
   }
   if (timers_.size() > kCompactFloor &&
       timers_.size() > 2 * static_cast<size_t>(in_flight_count_ + delayed_count_)) {
@@ -724,7 +854,9 @@ void StandardQueue::ReleaseBodies(const std::vector<BodyRef>& refs) {
 SeqIndex StandardQueue::TakeAllLocked() {
   SeqIndex all = std::move(index_);
   index_ = SeqIndex();
-  visible_ = {};
+  visible_.Clear();
+  fifo_groups_.Clear();
+  attempts_.Clear();
   timers_ = {};
   groups_ = {};
   sources_ = {};
@@ -737,9 +869,7 @@ SeqIndex StandardQueue::TakeAllLocked() {
 // Recovery runs on one thread before the queue is shared; the lock is taken
 // only to satisfy the guarded-by rules.
 
-void StandardQueue::RecoverSend(const storage::Record& r, storage::Lsn lsn) {
-  std::lock_guard lock(mu_);
-  if (index_.Contains(r.seq)) return;
+MessageEntry StandardQueue::EntryFromRecordLocked(const storage::Record& r, storage::Lsn lsn) {
   MessageEntry entry;
   entry.seq = r.seq;
   entry.body = lsn;
@@ -748,20 +878,48 @@ void StandardQueue::RecoverSend(const storage::Record& r, storage::Lsn lsn) {
   entry.message_id = r.message_id;
   entry.has_group = !r.name.empty();
   entry.has_source = !r.source.empty();
-  index_.Insert(entry);
   if (entry.has_group) groups_[r.seq] = r.name;
   if (entry.has_source) sources_[r.seq] = r.source;
   if (log_bodies_) log_bodies_->Retain(lsn);
   next_seq_ = std::max(next_seq_, r.seq + 1);
   last_sent_ms_ = std::max(last_sent_ms_, r.time_ms);
+  return entry;
+}
+
+void StandardQueue::RecoverSend(const storage::Record& r, storage::Lsn lsn) {
+  std::lock_guard lock(mu_);
+  if (r.type == storage::RecordType::kSendFifo) {
+    // The window outlives the message: a later delete leaves this entry.
+    dedup_.Insert(DedupKeyLocked(r.name, r.dedup_id), {r.message_id, r.seq, r.time_ms}, r.time_ms);
+  }
+  if (index_.Contains(r.seq)) return;
+  index_.Insert(EntryFromRecordLocked(r, lsn));
 }
 
 void StandardQueue::RecoverMessage(const storage::Record& r) {
-  RecoverSend(r, r.lsn);
   std::lock_guard lock(mu_);
-  MessageEntry* e = index_.Find(r.seq);
-  e->receive_count = r.receive_count;
-  e->first_receive_ms = r.first_receive_ms;
+  MessageEntry entry = EntryFromRecordLocked(r, r.lsn);
+  entry.receive_count = r.receive_count;
+  entry.first_receive_ms = r.first_receive_ms;
+  checkpointed_.push_back(entry);
+}
+
+void StandardQueue::FinishCheckpoint() {
+  std::lock_guard lock(mu_);
+  // A checkpoint lists messages in the hash order of the index it was taken
+  // from. Inserted into a table still growing, that order piles every key into
+  // one probe run (quadratic time); into a table already sized for all of
+  // them, the order costs nothing.
+  index_.Reserve(index_.size() + checkpointed_.size());
+  for (const MessageEntry& e : checkpointed_) {
+    if (!index_.Contains(e.seq)) index_.Insert(e);
+  }
+  checkpointed_ = {};
+}
+
+void StandardQueue::RecoverDedup(const storage::Record& r) {
+  std::lock_guard lock(mu_);
+  dedup_.Insert(r.dedup_id, {r.message_id, r.seq, r.time_ms}, r.time_ms);
 }
 
 void StandardQueue::RecoverReceive(const storage::Record& r) {
@@ -792,6 +950,19 @@ void StandardQueue::RecoverDelete(uint64_t seq) {
     index_.Erase(seq);
   }
   bodies_->Release(body);
+}
+
+void StandardQueue::RecoverRelocate(const storage::Record& r, storage::Lsn lsn) {
+  BodyRef old = 0;
+  {
+    std::lock_guard lock(mu_);
+    MessageEntry* e = index_.Find(r.seq);
+    if (e == nullptr) return;
+    old = e->body;
+    e->body = lsn;
+    if (log_bodies_) log_bodies_->Retain(lsn);
+  }
+  bodies_->Release(old);
 }
 
 void StandardQueue::RecoverPurge() {
@@ -826,7 +997,8 @@ void StandardQueue::FinishRecovery() {
   seqs.reserve(index_.size());
   index_.ForEach([&](const MessageEntry& e) { seqs.push_back(e.seq); });
   std::sort(seqs.begin(), seqs.end());
-  visible_.clear();
+  visible_.Clear();
+  fifo_groups_.Clear();
   timers_.clear();
   early_expiry_.clear();
   visible_count_ = in_flight_count_ = delayed_count_ = 0;
@@ -835,16 +1007,19 @@ void StandardQueue::FinishRecovery() {
     MessageEntry* e = index_.Find(seq);
     if (e->sent_ms < latest_sent) early_expiry_.push_back({e->sent_ms, seq});
     latest_sent = std::max(latest_sent, e->sent_ms);
+    FifoGroups::Group* g = fifo_ ? &fifo_groups_.Add(groups_.at(seq), seq) : nullptr;
     if (e->visible_at_ms > now) {
       e->state = e->receive_count > 0 ? MessageState::kInFlight : MessageState::kDelayed;
       ++(e->state == MessageState::kInFlight ? in_flight_count_ : delayed_count_);
+      if (g != nullptr && e->state == MessageState::kInFlight) ++g->in_flight;  // the group lock
       timers_.push_back({e->visible_at_ms, seq});
     } else {
       e->state = MessageState::kVisible;
       ++visible_count_;
-      visible_.push_back(seq);
+      if (!fifo_) visible_.PushBack(GroupOfLocked(*e), seq);
     }
   }
+  fifo_groups_.OfferAll();
   std::make_heap(timers_.begin(), timers_.end(), TimerLater);
   std::make_heap(early_expiry_.begin(), early_expiry_.end(), TimerLater);
   oldest_seq_ = seqs.empty() ? next_seq_ : seqs.front();
@@ -853,6 +1028,48 @@ void StandardQueue::FinishRecovery() {
 size_t StandardQueue::message_count() const {
   std::lock_guard lock(mu_);
   return index_.size();
+}
+
+std::chrono::nanoseconds StandardQueue::KeepLiveBodies(std::span<const BodyCopy> batch,
+                                                       std::vector<BodyCopy>* live) const {
+  std::lock_guard lock(mu_);
+  const auto start = std::chrono::steady_clock::now();
+  for (const BodyCopy& b : batch) {
+    const MessageEntry* e = index_.Find(b.seq);
+    if (e != nullptr && e->body == b.lsn) live->push_back(b);
+  }
+  return std::chrono::steady_clock::now() - start;
+}
+
+Status StandardQueue::RelocateBodies(std::span<const BodyCopy> batch,
+                                     std::vector<BodyRef>* released, size_t* moved,
+                                     std::chrono::nanoseconds* held) {
+  *moved = 0;
+  *held = std::chrono::nanoseconds(0);
+  if (log_ == nullptr) return Status::FailedPrecondition("an in-memory queue has no log to compact");
+  std::lock_guard lock(mu_);
+  const auto start = std::chrono::steady_clock::now();
+  Status status;
+  for (const BodyCopy& b : batch) {
+    // Deleted, expired or purged since it was found: nothing to keep.
+    MessageEntry* e = index_.Find(b.seq);
+    if (e == nullptr || e->body != b.lsn) continue;
+    storage::Record r;
+    r.type = storage::RecordType::kRelocate;
+    r.seq = b.seq;
+    r.payload = b.payload;
+    auto lsn = LogLocked(r);
+    if (!lsn.ok()) {
+      status = lsn.status();
+      break;
+    }
+    log_bodies_->Retain(*lsn);
+    released->push_back(e->body);
+    e->body = *lsn;
+    ++*moved;
+  }
+  *held = std::chrono::steady_clock::now() - start;
+  return status;
 }
 
 storage::Lsn StandardQueue::Snapshot(std::string* out, uint64_t* records) const {
@@ -894,6 +1111,18 @@ storage::Lsn StandardQueue::Snapshot(std::string* out, uint64_t* records) const 
     if (e.has_group) r.name = groups_.at(e.seq);
     if (e.has_source) r.source = sources_.at(e.seq);
     storage::EncodeRecord(r, out);
+  });
+  // The window holds deduplication ids of deleted messages too.
+  dedup_.ForEach([&](const std::string& key, const DedupWindow::Entry& d) {
+    storage::Record r;
+    r.type = storage::RecordType::kCheckpointDedup;
+    r.queue_id = incarnation_;
+    r.dedup_id = key;
+    r.message_id = d.message_id;
+    r.seq = d.seq;
+    r.time_ms = d.sent_ms;
+    storage::EncodeRecord(r, out);
+    ++*records;
   });
   return from;
 }

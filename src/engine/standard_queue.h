@@ -1,20 +1,36 @@
-// StandardQueue: the Queue of an SQS standard queue (at-least-once delivery,
-// best-effort order).
+// StandardQueue: the Queue of an SQS queue — a standard queue (at-least-once
+// delivery, best-effort order, message groups served fairly) or, with
+// settings.fifo, a FIFO queue (strict order per message group, one group's
+// messages in flight at a time, deduplication). The kind is fixed at creation;
+// both share the message state machine, the log records and recovery, and
+// differ only in how a receive picks its messages (ReceiveStandardLocked,
+// ReceiveFifoLocked) and in the FIFO bookkeeping beside it.
 //
 // State per message is one 64-byte MessageEntry in a SeqIndex; payloads live in
-// the BodyStore. Two lazily cleaned structures order the work:
-//   - visible_: sequences in the order they became visible. Receive pops from
-//     the front and skips sequences that are gone. Invariant: every visible
-//     message has exactly one element here; other elements name messages that
-//     no longer exist.
+// the BodyStore. Lazily cleaned structures order the work:
+//   - visible_ (standard queues): FairLanes of the visible sequences, one lane
+//     per message group, served round robin; within a lane in the order the
+//     messages became visible. Invariant: every visible message has exactly
+//     one element here; other elements name messages that no longer exist.
+//   - fifo_groups_ (FIFO queues): every stored message by group, in sequence
+//     order, with the group's in-flight count; a group is received from only
+//     when nothing of it is in flight and its first message is visible.
 //   - timers_: a min-heap of (visible-at time, sequence) for delayed and
 //     in-flight messages. An element is current when its message still exists,
 //     is not visible and has that visible-at time; a visibility change pushes a
 //     new element and leaves the old one to be skipped.
-// Both are compacted when stale elements outnumber live ones, so their size
-// stays proportional to the live message count. Every operation first expires
-// messages past retention (walking from the oldest sequence, which is also the
-// oldest send time) and promotes due timers: amortised O(1) when nothing is due.
+// visible_ and timers_ are compacted when stale elements outnumber live ones,
+// so their size stays proportional to the live message count. Every operation
+// first expires messages past retention (walking from the oldest sequence,
+// which is also the oldest send time) and promotes due timers: amortised O(1)
+// when nothing is due. FIFO queues also keep a 5-minute deduplication window
+// (logged with each send, copied into checkpoints) and the receive attempts of
+// the last 5 minutes (memory only).
+//
+// Dead letters and moves follow dead_letter.h: a message taken for a move is
+// in flight without a receipt handle until DropMoved removes it. Moved
+// messages keep their send time, so they may be
+// older than messages before them: early_expiry_ expires those on time.
 //
 // Thread-safety: every mutable member is guarded by mu_. Body store calls,
 // receipt-handle and message-id formatting, and watcher callbacks happen with
@@ -27,18 +43,23 @@
 // outlive the Clock it was given.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "engine/dead_letter.h"
 #include "engine/engine.h"
+#include "engine/fair_lanes.h"
+#include "engine/fifo.h"
 #include "engine/log_body_store.h"
 #include "engine/seq_index.h"
 #include "storage/log.h"
@@ -71,6 +92,7 @@ class StandardQueue final : public Queue {
   TimeMs created_ms() const override { return created_ms_; }
   TimeMs modified_ms() const override;
   QueueSettings settings() const override;
+  bool fifo() const override { return fifo_; }
   Status SetSettings(QueueSettings settings) override;
   std::map<std::string, std::string> tags() const override;
   Status Tag(const std::map<std::string, std::string>& tags) override;
@@ -108,8 +130,12 @@ class StandardQueue final : public Queue {
   // Recovery: applied by one thread before the queue is shared. Records
   // rebuild each message's entry; FinishRecovery then sorts messages into
   // visible, delayed and in flight by the clock.
-  void RecoverSend(const storage::Record& r, storage::Lsn lsn);
-  void RecoverMessage(const storage::Record& r);  // a checkpoint's message
+  void RecoverSend(const storage::Record& r, storage::Lsn lsn);  // kSend or kSendFifo
+  // A checkpoint's message; held aside until FinishCheckpoint, which must
+  // be called once the checkpoint is read, before the log is replayed.
+  void RecoverMessage(const storage::Record& r);
+  void FinishCheckpoint();
+  void RecoverDedup(const storage::Record& r);  // a checkpoint's dedup window entry
   void RecoverReceive(const storage::Record& r);
   void RecoverChangeVisibility(const storage::Record& r);
   void RecoverDelete(uint64_t seq);
@@ -123,6 +149,29 @@ class StandardQueue final : public Queue {
   void AttachLog(storage::Log* log) { log_ = log; }
   size_t message_count() const;
 
+  // Compaction (see compactor.h). A body record found in an old segment:
+  // which message it holds the payload of, where, and the payload (a view
+  // into the segment as read).
+  struct BodyCopy {
+    uint64_t seq;
+    storage::Lsn lsn;
+    std::string_view payload;
+  };
+  // Appends to `live` the bodies in `batch` that their message still uses.
+  // Holds mu_ for the call (callers pass small batches) and returns how long.
+  std::chrono::nanoseconds KeepLiveBodies(std::span<const BodyCopy> batch,
+                                          std::vector<BodyCopy>* live) const;
+  // For each body in `batch` that its message still uses: appends a
+  // kRelocate record carrying the payload and points the message at it. The
+  // old references go to `released` (for the caller to release after), the
+  // count to `moved`, the time mu_ was held to `held`. Fails only when the
+  // log refuses a record; the bodies moved before it stay moved.
+  Status RelocateBodies(std::span<const BodyCopy> batch, std::vector<BodyRef>* released,
+                        size_t* moved, std::chrono::nanoseconds* held);
+  // Recovery: a kRelocate record moves a message's body reference; one of a
+  // message since deleted is ignored.
+  void RecoverRelocate(const storage::Record& r, storage::Lsn lsn);
+
   // Checkpoint: appends this queue's state as records to `out` and returns
   // the LSN from which the log must be replayed for this queue. The copy is
   // taken under the queue's mutex (the pause a checkpoint costs a queue).
@@ -133,6 +182,17 @@ class StandardQueue final : public Queue {
     TimeMs at;
     uint64_t seq;
   };
+  // A message a receive took, copied out so that its body is read unlocked.
+  struct Taken {
+    uint64_t seq;
+    BodyRef body;
+    TimeMs sent_ms;
+    TimeMs first_receive_ms;
+    uint32_t receive_count;
+    std::array<uint8_t, 16> message_id;
+    std::string group_id;
+    std::string source;  // dead-lettered: the queue it came from
+  };
   using Callbacks = std::vector<std::function<void()>>;
   // Heap order for timers_: the earliest `at` on top.
   static bool TimerLater(const Timer& a, const Timer& b) { return a.at > b.at; }
@@ -141,12 +201,34 @@ class StandardQueue final : public Queue {
   // Expires old messages and promotes due ones; returns how many became
   // visible. Bodies to release are appended to `released`.
   int64_t AdvanceLocked(TimeMs now, std::vector<BodyRef>* released);
+  // Receive's selection: appends up to `max` messages, now in flight, to
+  // `taken`. Stops early, returning the log's error, when the log refuses a
+  // record. On a standard queue a message received max_receive_count times
+  // already goes to `dead` instead (TakeForMoveLocked, at most
+  // kMaxDeadLettersPerReceive).
+  Status ReceiveStandardLocked(size_t max, TimeMs now, TimeMs deadline, std::vector<Taken>* taken,
+                               std::vector<MovingMessage>* dead,
+                               std::vector<BodyRef>* dead_bodies);
+  Status ReceiveFifoLocked(size_t max, TimeMs now, TimeMs deadline, std::vector<Taken>* taken);
+  // A retried FIFO receive: the messages of `attempt_id` when all of them are
+  // still in flight under the handles it returned.
+  bool ReplayAttemptLocked(const std::string& attempt_id, TimeMs now, std::vector<Taken>* taken);
+  // Moves a visible message in flight until `deadline` and logs it; the
+  // log's error (and nothing changed) when it refuses the record.
+  Status TakeLocked(MessageEntry* e, TimeMs now, TimeMs deadline, std::vector<Taken>* taken);
+  Taken TakenOfLocked(const MessageEntry& e) const;
+  // The message's group id, or null for a message without one.
+  const std::string* GroupOfLocked(const MessageEntry& e) const;
+  FifoGroups::Group& FifoGroupOfLocked(const MessageEntry& e);
+  // The dedup window's key for a FIFO send, per the queue's DeduplicationScope.
+  std::string DedupKeyLocked(const std::string& group, const std::string& dedup_id) const;
   void ExpireLocked(TimeMs now, std::vector<BodyRef>* released);
   int64_t PromoteLocked(TimeMs now);
   void MakeVisibleLocked(MessageEntry* e);
   void ScheduleLocked(MessageEntry* e, TimeMs at);
-  // Erases the entry; `e` is invalid afterwards.
-  void RemoveLocked(MessageEntry* e, std::vector<BodyRef>* released);
+  // Erases the entry; `e` is invalid afterwards. Returns true when this
+  // unlocked a FIFO group (its last in-flight message left).
+  bool RemoveLocked(MessageEntry* e, std::vector<BodyRef>* released);
   bool IsCurrentTimerLocked(const Timer& t) const;
   // Drops stale elements of visible_ and timers_ once they are the majority;
   // leaves index_ (and so MessageEntry pointers) untouched.
@@ -162,6 +244,10 @@ class StandardQueue final : public Queue {
   // Empties the queue's message state and returns the old index.
   SeqIndex TakeAllLocked();
 
+  // Recovery: the index entry a send or checkpoint record describes; notes
+  // its group and counts its body.
+  MessageEntry EntryFromRecordLocked(const storage::Record& r, storage::Lsn lsn);
+
   void ReleaseBodies(const std::vector<BodyRef>& refs);
   // Appends a record when the queue is durable; requires mu_ held.
   Result<storage::Lsn> LogLocked(storage::Record& r);
@@ -175,6 +261,7 @@ class StandardQueue final : public Queue {
   LogBodyStore* const log_bodies_;
   // Random per queue incarnation; receipt handles carry it.
   const uint64_t incarnation_;
+  const bool fifo_;  // settings_.fifo, which never changes
 
   mutable std::mutex mu_;
   QueueSettings settings_;                   // guarded by mu_
@@ -182,7 +269,10 @@ class StandardQueue final : public Queue {
   TimeMs modified_ms_;                       // guarded by mu_
 
   SeqIndex index_;                                    // guarded by mu_
-  std::deque<uint64_t> visible_;                      // guarded by mu_
+  FairLanes visible_;                                 // guarded by mu_; standard queues
+  FifoGroups fifo_groups_;                            // guarded by mu_; FIFO queues
+  DedupWindow dedup_;                                 // guarded by mu_; FIFO queues
+  ReceiveAttempts attempts_;                          // guarded by mu_; FIFO queues
   std::vector<Timer> timers_;                         // guarded by mu_; min-heap on `at`
   std::unordered_map<uint64_t, std::string> groups_;  // guarded by mu_; seq → group id
   // guarded by mu_; seq → the queue a dead-lettered message came from
@@ -193,6 +283,7 @@ class StandardQueue final : public Queue {
   // reaches them late. Stale elements are skipped; each goes at its expiry.
   std::vector<Timer> early_expiry_;
   uint64_t next_seq_ = 1;                             // guarded by mu_
+  std::vector<MessageEntry> checkpointed_;  // guarded by mu_; recovery only
   uint64_t oldest_seq_ = 1;      // guarded by mu_; no stored message has a lower sequence
   TimeMs last_sent_ms_ = 0;      // guarded by mu_; keeps sent_ms ordered like sequences
   int64_t visible_count_ = 0;    // guarded by mu_

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -11,6 +12,11 @@
 #include "common/clock.h"
 
 namespace ferry::engine {
+
+// Which messages of a FIFO queue count as duplicates of each other: those
+// with the same deduplication id in the whole queue, or only within one
+// message group.
+enum class DedupScope : uint8_t { kQueue, kMessageGroup };
 
 // Queue settings with meaning to the engine. Everything else the API layer
 // wants kept with a queue (policies, KMS settings, ...) lives in `extra`,
@@ -26,6 +32,14 @@ struct QueueSettings {
   // its next receive instead of being returned. Empty name: no DLQ.
   std::string dead_letter_queue;
   int64_t max_receive_count = 0;
+  // FIFO queues: strict order per message group, one group's messages in
+  // flight at a time, deduplication. Fixed when the queue is created.
+  bool fifo = false;
+  // FIFO only. The API layer derives deduplication ids from bodies when the
+  // first is set; the second is accepted and kept (no throttling to lift).
+  bool content_based_dedup = false;
+  DedupScope dedup_scope = DedupScope::kQueue;
+  bool throughput_per_group = false;
   std::map<std::string, std::string> extra;
 
   bool operator==(const QueueSettings&) const = default;
@@ -36,17 +50,25 @@ struct SendRequest {
   std::string payload;
   // Seconds before the message becomes visible; -1 takes the queue's delay.
   int64_t delay_s = -1;
-  std::string group_id;  // optional; empty for none
+  std::string group_id;  // optional on standard queues; required on FIFO queues
+  // FIFO queues: required; a send whose id (within the dedup scope) was sent
+  // in the last 5 minutes is a duplicate, stored no second time.
+  std::string dedup_id;
 };
 
 struct SendResult {
   std::string message_id;
   uint64_t sequence = 0;  // increasing per queue
+  // A FIFO duplicate: message_id and sequence are those of the original.
+  bool duplicate = false;
 };
 
 struct ReceiveRequest {
   int max_messages = 1;             // 1..10
   int64_t visibility_timeout_s = -1;  // -1 takes the queue's timeout
+  // FIFO queues: a retry with the same id within 5 minutes returns the same
+  // messages and receipt handles while they are still in flight from it.
+  std::string attempt_id;
 };
 
 struct ReceivedMessage {
@@ -84,6 +106,16 @@ struct MovedMessage {
   std::string group_id;
   std::string payload;
   std::string source_queue;  // the queue it was dead-lettered from
+};
+
+// What segment compaction has done (durable engines).
+struct CompactionStats {
+  uint64_t segments_examined = 0;
+  uint64_t segments_compacted = 0;
+  uint64_t bodies_relocated = 0;
+  // The longest time compaction held one queue's mutex: the worst pause it
+  // added to a request.
+  std::chrono::nanoseconds worst_pause{0};
 };
 
 struct QueueStats {

@@ -246,6 +246,9 @@ RequestParser::State RequestParser::ParseHead(std::string_view in, size_t& used)
       in.remove_prefix(2);
       used += 2;
     }
+    // A CR at the end may start one more empty line: wait for its LF
+    // before taking it for the request line.
+    if (in == "\r") return State::kNeedMore;
   }
   // Find the empty line ending the head, one LF at a time; every LF must
   // follow a CR (a bare LF would otherwise leave the request waiting for its

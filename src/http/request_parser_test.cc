@@ -139,6 +139,18 @@ TEST(RequestParser, PipelinedRequestIsLeftUnconsumedAndEmptyLinesBeforeOneAreSki
   ASSERT_EQ(req.headers.size(), 1u);  // none left over from the first request
 }
 
+// Found by http_request_fuzz: a piece ending between the CR and LF of an
+// empty line before the request made the request line look empty.
+TEST(RequestParser, EmptyLinesBeforeARequestAreSkippedHoweverTheBytesArrive) {
+  const std::string input = "\r\n\r\nGET /q HTTP/1.1\r\nHost: h\r\n\r\n";
+  for (size_t step = 1; step <= input.size(); ++step) {
+    Request req;
+    const auto out = Parse(input, req, step);
+    ASSERT_EQ(out.state, State::kDone) << "pieces of " << step;
+    EXPECT_EQ(req.target, "/q");
+  }
+}
+
 TEST(RequestParser, FieldValuesMayHoldTabsAndObsText) {
   Request req;
   const std::string value = "a\tb c\xc3\xa9 0123456789\tabcdefghij\xff";

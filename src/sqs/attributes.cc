@@ -44,9 +44,13 @@ constexpr std::array kSettable = {
     SettableAttribute{"SqsManagedSseEnabled", Kind::kBool},
 };
 
-// Attributes that only FIFO queues have.
+// Attributes that only FIFO queues have, in the order "All" lists them.
 constexpr std::array<std::string_view, 4> kFifoOnly = {"FifoQueue", "ContentBasedDeduplication",
                                                        "DeduplicationScope", "FifoThroughputLimit"};
+constexpr std::string_view kFifoQueue = "FifoQueue";
+constexpr std::string_view kContentBasedDedup = "ContentBasedDeduplication";
+constexpr std::string_view kDedupScope = "DeduplicationScope";
+constexpr std::string_view kThroughputLimit = "FifoThroughputLimit";
 
 // Every attribute GetQueueAttributes can return, in the order "All" lists them.
 constexpr std::array<std::string_view, 17> kReadable = {
@@ -217,6 +221,32 @@ Status ValidateRedriveAllowPolicy(std::string_view value) {
   return Status::Ok();
 }
 
+// The value a client sees for a FIFO attribute of a FIFO queue.
+std::string FifoValue(const QueueSettings& s, std::string_view name) {
+  if (name == kFifoQueue) return s.fifo ? "true" : "false";
+  if (name == kContentBasedDedup) return s.content_based_dedup ? "true" : "false";
+  if (name == kDedupScope) {
+    return s.dedup_scope == engine::DedupScope::kMessageGroup ? "messageGroup" : "queue";
+  }
+  return s.throughput_per_group ? "perMessageGroupId" : "perQueue";
+}
+
+// Applies one FIFO-only attribute (not FifoQueue) to a FIFO queue's settings.
+Status ApplyFifoAttribute(std::string_view name, const std::string& value, QueueSettings* s) {
+  if (name == kContentBasedDedup) {
+    if (value != "true" && value != "false") return InvalidValue(name);
+    s->content_based_dedup = value == "true";
+  } else if (name == kDedupScope) {
+    if (value != "queue" && value != "messageGroup") return InvalidValue(name);
+    s->dedup_scope =
+        value == "queue" ? engine::DedupScope::kQueue : engine::DedupScope::kMessageGroup;
+  } else {
+    if (value != "perQueue" && value != "perMessageGroupId") return InvalidValue(name);
+    s->throughput_per_group = value == "perMessageGroupId";
+  }
+  return Status::Ok();
+}
+
 // The value a client sees for a settable attribute, or nullopt when unset.
 // `arn_prefix` ("arn:aws:sqs:<region>:<account>:") completes queue names.
 std::optional<std::string> SettableValue(const QueueSettings& s, const SettableAttribute& a,
@@ -241,21 +271,34 @@ Status InvalidRedrivePolicy(std::string_view value, std::string_view reason) {
                         " for parameter RedrivePolicy is invalid. Reason: " + std::string(reason));
 }
 
-Status CheckQueueKind(std::string_view queue_name, const AttributeMap& attributes) {
-  static constexpr std::string_view kMessage =
-      "FIFO queues are not supported by this version of Ferry yet; create a standard queue "
-      "(no .fifo suffix, no FifoQueue, ContentBasedDeduplication, DeduplicationScope or "
-      "FifoThroughputLimit attributes).";
-  bool fifo = queue_name.ends_with(".fifo");
-  for (const auto& [name, value] : attributes) {
-    if (name == "FifoQueue") {
-      if (value != "true" && value != "false") return InvalidValue(name);
-      fifo = fifo || value == "true";
-    } else if (Contains(kFifoOnly, name)) {
-      fifo = true;
+Result<bool> CheckQueueKind(std::string_view queue_name, const AttributeMap& attributes) {
+  bool fifo = false;
+  if (auto it = attributes.find(std::string(kFifoQueue)); it != attributes.end()) {
+    if (it->second != "true" && it->second != "false") return InvalidValue(kFifoQueue);
+    fifo = it->second == "true";
+  }
+  if (fifo && !queue_name.ends_with(".fifo")) {
+    return api::Error(api::ErrorId::kInvalidParameterValue,
+                      "The name of a FIFO queue can only include alphanumeric characters, "
+                      "hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in "
+                      "length.");
+  }
+  if (!fifo) {
+    // A ".fifo" name without FifoQueue=true fails the standard name rules.
+    for (const auto& [name, value] : attributes) {
+      if (name != kFifoQueue && Contains(kFifoOnly, name)) return UnknownAttribute(name);
     }
   }
-  if (fifo) return api::Error(api::ErrorId::kUnsupportedOperation, std::string(kMessage));
+  return fifo;
+}
+
+Status CheckSettableKind(const engine::Queue& queue, const AttributeMap& attributes) {
+  for (const auto& [name, value] : attributes) {
+    // FifoQueue is fixed at creation; the other FIFO attributes exist on FIFO queues only.
+    if (name == kFifoQueue || (!queue.fifo() && Contains(kFifoOnly, name))) {
+      return UnknownAttribute(name);
+    }
+  }
   return Status::Ok();
 }
 
@@ -266,7 +309,12 @@ Status ApplyQueueAttributes(const AttributeMap& attributes, QueueSettings* setti
   const std::string* sse = nullptr;
   bool kms_removed = false;
   for (const auto& [name, value] : attributes) {
-    if (name == "FifoQueue" && value == "false") continue;  // a standard queue; see CheckQueueKind
+    if (name == kFifoQueue) continue;  // the queue's kind: see CheckQueueKind
+    if (Contains(kFifoOnly, name)) {
+      if (!settings->fifo) return UnknownAttribute(name);
+      FERRY_RETURN_IF_ERROR(ApplyFifoAttribute(name, value, settings));
+      continue;
+    }
     const SettableAttribute* a = FindSettable(name);
     if (a == nullptr) return UnknownAttribute(name);
     switch (a->kind) {
@@ -315,6 +363,13 @@ Status ApplyQueueAttributes(const AttributeMap& attributes, QueueSettings* setti
         break;
     }
   }
+  if (settings->fifo && settings->throughput_per_group &&
+      settings->dedup_scope != engine::DedupScope::kMessageGroup) {
+    // AWS: perMessageGroupId is allowed only with DeduplicationScope messageGroup.
+    return api::Error(api::ErrorId::kInvalidAttributeValue,
+                      "Invalid value for the parameter FifoThroughputLimit. Reason: "
+                      "perMessageGroupId requires DeduplicationScope messageGroup.");
+  }
   // One kind of server-side encryption at a time: a KMS key turns SQS-managed
   // SSE off, turning SQS-managed SSE on drops the KMS key, removing the KMS
   // key leaves the queue unencrypted.
@@ -351,6 +406,10 @@ std::optional<std::string> FirstDifferingAttribute(const AttributeMap& requested
                                                    const QueueSettings& existing,
                                                    const QueueSettings& desired) {
   for (const auto& [name, value] : requested) {
+    if (Contains(kFifoOnly, name)) {
+      if (FifoValue(existing, name) != FifoValue(desired, name)) return name;
+      continue;
+    }
     const SettableAttribute* a = FindSettable(name);
     if (a != nullptr && SettableValue(existing, *a) != SettableValue(desired, *a)) return name;
   }
@@ -398,6 +457,11 @@ Result<boost::json::object> RenderQueueAttributes(const std::vector<std::string>
       v = SettableValue(settings, *a, arn.substr(0, arn.rfind(':') + 1));
     }
     if (v) out.emplace(n, std::move(*v));
+  }
+  if (settings.fifo) {
+    for (std::string_view n : kFifoOnly) {
+      if (wanted(n)) out.emplace(n, FifoValue(settings, n));
+    }
   }
   return out;
 }

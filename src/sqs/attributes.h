@@ -4,8 +4,10 @@
 // (Policy, RedrivePolicy, KMS settings, ...) are kept verbatim in `extra`
 // under their attribute names.
 //
-// Also the one place that decides which kinds of queue Ferry serves: standard
-// queues only, for now (CheckQueueKind).
+// Also the one place that decides a queue's kind (CheckQueueKind): FIFO when
+// FifoQueue=true, which needs a ".fifo" name; the FIFO attributes
+// (ContentBasedDeduplication, DeduplicationScope, FifoThroughputLimit) exist
+// on FIFO queues only.
 //
 // Thread-safety: pure functions; RenderQueueAttributes reads the queue through
 // its thread-safe interface.
@@ -28,17 +30,23 @@ using AttributeMap = std::map<std::string, std::string>;
 // A RedriveAllowPolicy names at most this many source queues.
 inline constexpr size_t kMaxRedriveSourceArns = 10;
 
-// UnsupportedOperation when the queue name (".fifo") or the attributes
-// (FifoQueue=true, FIFO-only attributes) ask for a FIFO queue.
-Status CheckQueueKind(std::string_view queue_name, const AttributeMap& attributes);
+// CreateQueue: true for a FIFO queue (FifoQueue=true), false for a standard
+// one. Errors: InvalidParameterValue (FifoQueue=true without a ".fifo" name),
+// InvalidAttributeValue (FifoQueue neither true nor false),
+// InvalidAttributeName (FIFO-only attributes for a standard queue).
+Result<bool> CheckQueueKind(std::string_view queue_name, const AttributeMap& attributes);
+// SetQueueAttributes: InvalidAttributeName for FifoQueue (fixed at creation)
+// and for FIFO-only attributes of a standard queue.
+Status CheckSettableKind(const engine::Queue& queue, const AttributeMap& attributes);
 
 // The settings of a queue created without attributes.
 engine::QueueSettings DefaultQueueSettings();
 
-// Applies `attributes` onto `settings`; on error `settings` is unspecified.
-// RedrivePolicy becomes settings->dead_letter_queue / max_receive_count (an
-// empty value removes it); whether its target may be used is for the caller
-// to check (CheckRedriveTarget in handlers.h).
+// Applies `attributes` onto `settings` (whose `fifo` says the queue's kind);
+// on error `settings` is unspecified. RedrivePolicy becomes
+// settings->dead_letter_queue / max_receive_count (an empty value removes
+// it); whether its target may be used is for the caller to check
+// (CheckRedriveTarget in handlers.h).
 // Errors: InvalidAttributeName (unknown or read-only name),
 // InvalidAttributeValue ("Invalid value for the parameter X."),
 // InvalidParameterValue (a RedrivePolicy or RedriveAllowPolicy that is JSON
@@ -48,10 +56,6 @@ Status ApplyQueueAttributes(const AttributeMap& attributes, engine::QueueSetting
 // InvalidParameterValue "Value <value> for parameter RedrivePolicy is
 // invalid. Reason: <reason>".
 Status InvalidRedrivePolicy(std::string_view value, std::string_view reason);
-
-// True for a FIFO queue's name (".fifo"); a dead-letter queue and the queues
-// a move task connects must be of one kind.
-inline bool IsFifoQueueName(std::string_view name) { return name.ends_with(".fifo"); }
 
 // The first name in `requested` whose value differs between `existing` and
 // `desired`, or nullopt when none does.

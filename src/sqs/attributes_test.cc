@@ -199,17 +199,44 @@ TEST(AttributesTest, FirstDifferingAttributeComparesOnlyRequestedNames) {
   EXPECT_EQ(FirstDifferingAttribute(other, existing, desired), "VisibilityTimeout");
 }
 
-TEST(AttributesTest, FifoNamesAndAttributesAreUnsupported) {
-  EXPECT_EQ(Code(CheckQueueKind("orders.fifo", {})), "UnsupportedOperation");
-  EXPECT_EQ(Code(CheckQueueKind("orders", {{"FifoQueue", "true"}})), "UnsupportedOperation");
-  EXPECT_EQ(Code(CheckQueueKind("orders", {{"ContentBasedDeduplication", "false"}})),
-            "UnsupportedOperation");
-  EXPECT_EQ(Code(CheckQueueKind("orders", {{"FifoQueue", "maybe"}})), "InvalidAttributeValue");
-  EXPECT_TRUE(CheckQueueKind("orders", {{"FifoQueue", "false"}}).ok());
-  EXPECT_TRUE(CheckQueueKind("orders", {{"VisibilityTimeout", "1"}}).ok());
+TEST(AttributesTest, QueueKindFollowsFifoQueueAndNeedsAFifoName) {
+  EXPECT_EQ(*CheckQueueKind("orders.fifo", {{"FifoQueue", "true"}}), true);
+  EXPECT_EQ(*CheckQueueKind("orders", {{"FifoQueue", "false"}}), false);
+  EXPECT_EQ(*CheckQueueKind("orders", {{"VisibilityTimeout", "1"}}), false);
+  EXPECT_EQ(Code(CheckQueueKind("orders", {{"FifoQueue", "true"}}).status()),
+            "InvalidParameterValue");
+  EXPECT_EQ(Code(CheckQueueKind("orders", {{"FifoQueue", "maybe"}}).status()),
+            "InvalidAttributeValue");
+  EXPECT_EQ(Code(CheckQueueKind("orders", {{"ContentBasedDeduplication", "false"}}).status()),
+            "InvalidAttributeName");
   auto s = Apply({{"FifoQueue", "false"}});
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(*s, DefaultQueueSettings());
+}
+
+TEST(AttributesTest, FifoAttributesAreValidatedAndParsed) {
+  engine::QueueSettings fifo = DefaultQueueSettings();
+  fifo.fifo = true;
+  auto s = Apply({{"FifoQueue", "true"},
+                  {"ContentBasedDeduplication", "true"},
+                  {"DeduplicationScope", "messageGroup"},
+                  {"FifoThroughputLimit", "perMessageGroupId"}},
+                 fifo);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_TRUE(s->content_based_dedup);
+  EXPECT_EQ(s->dedup_scope, engine::DedupScope::kMessageGroup);
+  EXPECT_TRUE(s->throughput_per_group);
+  EXPECT_EQ(Code(Apply({{"ContentBasedDeduplication", "yes"}}, fifo).status()),
+            "InvalidAttributeValue");
+  EXPECT_EQ(Code(Apply({{"DeduplicationScope", "group"}}, fifo).status()), "InvalidAttributeValue");
+  EXPECT_EQ(Code(Apply({{"FifoThroughputLimit", "perGroup"}}, fifo).status()),
+            "InvalidAttributeValue");
+  // perMessageGroupId needs messageGroup deduplication.
+  EXPECT_EQ(Code(Apply({{"FifoThroughputLimit", "perMessageGroupId"}}, fifo).status()),
+            "InvalidAttributeValue");
+  EXPECT_EQ(Code(Apply({{"DeduplicationScope", "queue"}}, *s).status()), "InvalidAttributeValue");
+  // Standard queues have none of them.
+  EXPECT_EQ(Code(Apply({{"DeduplicationScope", "queue"}}).status()), "InvalidAttributeName");
 }
 
 }  // namespace

@@ -147,8 +147,9 @@ HandlerResult SendMessageBatch(Env& env, const api::Call& call) {
   }
 
   BatchResult result(call.ctx.wire);
+  const SendRules rules = SendRulesOf(**queue);
   for (const Entry& e : *entries) {
-    Result<PreparedSend> prepared = PrepareSend(*e.fields, call.ctx, "SendMessageBatch");
+    Result<PreparedSend> prepared = PrepareSend(*e.fields, call.ctx, "SendMessageBatch", rules);
     if (!prepared.ok()) {
       result.Fail(e.id, prepared.status());
       continue;

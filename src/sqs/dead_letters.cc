@@ -116,7 +116,8 @@ std::string_view StatusName(engine::MoveTaskStatus s) {
 
 }  // namespace
 
-Status CheckRedriveTarget(const Env& env, std::string_view source, const AttributeMap& attributes) {
+Status CheckRedriveTarget(const Env& env, std::string_view source, bool source_fifo,
+                          const AttributeMap& attributes) {
   auto it = attributes.find("RedrivePolicy");
   if (it == attributes.end() || it->second.empty()) return Status::Ok();
   const std::string& value = it->second;
@@ -135,7 +136,7 @@ Status CheckRedriveTarget(const Env& env, std::string_view source, const Attribu
     target = env.engine.FindQueue(std::string(arn->name));
   }
   if (!target) return InvalidRedrivePolicy(value, "Dead letter target does not exist.");
-  if (IsFifoQueueName(source) != IsFifoQueueName(target->name())) {
+  if (source_fifo != target->fifo()) {
     return InvalidRedrivePolicy(value,
                                 "Dead-letter queue must be same type of queue as the source.");
   }
@@ -179,7 +180,7 @@ HandlerResult StartMessageMoveTask(Env& env, const api::Call& call) {
       return api::Error(ErrorId::kInvalidParameterValue,
                         "Source queue arn and destination queue arn cannot be the same.");
     }
-    if (IsFifoQueueName((*dest)->name()) != IsFifoQueueName((*source)->name())) {
+    if ((*dest)->fifo() != (*source)->fifo()) {
       return api::Error(ErrorId::kInvalidParameterValue,
                         "The destination queue must be of the same type as the source queue.");
     }

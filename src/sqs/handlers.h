@@ -94,9 +94,11 @@ Status ValidateTags(const std::map<std::string, std::string>& tags,
 
 // dead_letters.cc
 // When `attributes` set a RedrivePolicy for the queue `source`: its target
-// must exist (in this region and account), be of the same kind, and allow
-// `source` by its RedriveAllowPolicy. Errors: InvalidParameterValue.
-Status CheckRedriveTarget(const Env& env, std::string_view source, const AttributeMap& attributes);
+// must exist (in this region and account), be of the same kind (FIFO when
+// `source_fifo`, standard otherwise), and allow `source` by its
+// RedriveAllowPolicy. Errors: InvalidParameterValue.
+Status CheckRedriveTarget(const Env& env, std::string_view source, bool source_fifo,
+                          const AttributeMap& attributes);
 HandlerResult ListDeadLetterSourceQueues(Env& env, const api::Call& call);
 HandlerResult StartMessageMoveTask(Env& env, const api::Call& call);
 HandlerResult CancelMessageMoveTask(Env& env, const api::Call& call);
@@ -125,13 +127,22 @@ struct PreparedSend {
   std::string system_attributes_md5_hex;  // empty without system attributes
   size_t size = 0;                        // as counted against MaximumMessageSize
 };
-// Validates one message (body, delay, attributes) and encodes its payload.
-// `message` holds MessageBody, DelaySeconds, MessageAttributes, ... (the
-// request, or one batch entry); the body is read in place, not copied.
+// What a send must satisfy on its queue, read once per request.
+struct SendRules {
+  bool fifo = false;  // MessageGroupId and a deduplication id required, no per-message delay
+  bool content_based_dedup = false;  // FIFO: the deduplication id may come from the body
+};
+SendRules SendRulesOf(const engine::Queue& queue);
+// Validates one message (body, delay, attributes, FIFO ids) and encodes its
+// payload. `message` holds MessageBody, DelaySeconds, MessageAttributes, ...
+// (the request, or one batch entry); the body is read in place, not copied.
 Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::CallContext& ctx,
-                                 std::string_view action);
+                                 std::string_view action, const SendRules& rules);
+// A FIFO message's SequenceNumber: 20 decimal digits, increasing per queue.
+std::string FormatSequenceNumber(uint64_t sequence);
 // Sends a prepared message, enforcing the queue's MaximumMessageSize, and
-// returns the SendMessage result members.
+// returns the SendMessage result members (a FIFO duplicate answers with the
+// original's MessageId and SequenceNumber).
 HandlerResult SendPrepared(engine::Queue& queue, PreparedSend prepared);
 // DeleteMessage / ChangeMessageVisibility of one receipt handle, with AWS's
 // errors.

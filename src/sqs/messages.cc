@@ -30,7 +30,9 @@ enum SystemAttribute : uint32_t {
   kApproximateFirstReceiveTimestamp = 1 << 3,
   kAwsTraceHeader = 1 << 4,
   kMessageGroupId = 1 << 5,
-  kDeadLetterQueueSourceArn = 1 << 6,
+  kSequenceNumber = 1 << 6,
+  kMessageDeduplicationId = 1 << 7,
+  kDeadLetterQueueSourceArn = 1 << 8,
   kAllSystemAttributes = 0xffffffff,
 };
 
@@ -40,7 +42,7 @@ struct SystemAttributeName {
 };
 
 // Names a client may ask for. SequenceNumber and MessageDeduplicationId
-// (FIFO) name nothing yet.
+// exist on FIFO queues only; DeadLetterQueueSourceArn on moved messages only.
 constexpr std::array kSystemAttributeNames = {
     SystemAttributeName{"All", kAllSystemAttributes},
     SystemAttributeName{"SenderId", kSenderId},
@@ -49,8 +51,18 @@ constexpr std::array kSystemAttributeNames = {
     SystemAttributeName{"ApproximateFirstReceiveTimestamp", kApproximateFirstReceiveTimestamp},
     SystemAttributeName{"AWSTraceHeader", kAwsTraceHeader},
     SystemAttributeName{"MessageGroupId", kMessageGroupId},
+    SystemAttributeName{"SequenceNumber", kSequenceNumber},
+    SystemAttributeName{"MessageDeduplicationId", kMessageDeduplicationId},
     SystemAttributeName{"DeadLetterQueueSourceArn", kDeadLetterQueueSourceArn},
 };
+
+// Where a FIFO message keeps its deduplication id: a stored system attribute
+// of the payload (not one a client sends), returned on receive.
+constexpr std::string_view kStoredDedupId = "MessageDeduplicationId";
+
+// FIFO ids (MessageGroupId, MessageDeduplicationId, ReceiveRequestAttemptId):
+// 1 to 128 alphanumeric or punctuation characters.
+constexpr size_t kMaxFifoIdLength = 128;
 
 // What one ReceiveMessage asks for; shared by the attempts of a long poll.
 struct ReceiveSpec {
@@ -78,14 +90,14 @@ Status MissingParameter(std::string_view name) {
                     "The request must contain the parameter " + std::string(name) + ".");
 }
 
-Status CheckGroupId(std::string_view id) {
-  bool ok = !id.empty() && id.size() <= 128;
+Status CheckFifoId(std::string_view parameter, std::string_view id) {
+  bool ok = !id.empty() && id.size() <= kMaxFifoIdLength;
   for (char c : id) ok = ok && c >= 0x21 && c <= 0x7e;
   if (ok) return Status::Ok();
   return api::Error(ErrorId::kInvalidParameterValue,
-                    "Value " + std::string(id) +
-                        " for parameter MessageGroupId is invalid. Reason: MessageGroupId can "
-                        "contain only 1 to 128 alphanumeric or punctuation characters.");
+                    "Value " + std::string(id) + " for parameter " + std::string(parameter) +
+                        " is invalid. Reason: " + std::string(parameter) +
+                        " can contain only 1 to 128 alphanumeric or punctuation characters.");
 }
 
 boost::json::object AttributeJson(const AttributeView& a) {
@@ -102,6 +114,7 @@ boost::json::object AttributeJson(const AttributeView& a) {
 // One engine receive, shaped as the ReceiveMessage result. Sets *got when it
 // returned at least one message.
 Result<boost::json::object> ReceiveOnce(engine::Queue& queue, const ReceiveSpec& spec, bool* got) {
+  const bool fifo = queue.fifo();
   Result<std::vector<engine::ReceivedMessage>> received = queue.Receive(spec.request);
   if (!received.ok()) return EngineError(received.status());
   *got = !received->empty();
@@ -142,9 +155,14 @@ Result<boost::json::object> ReceiveOnce(engine::Queue& queue, const ReceiveSpec&
       if ((sys & kDeadLetterQueueSourceArn) && !m.dead_letter_source.empty()) {
         attrs.emplace("DeadLetterQueueSourceArn", spec.arn_prefix + m.dead_letter_source);
       }
-      if (sys & kAwsTraceHeader) {
-        for (const AttributeView& a : p->system_attributes) {
-          if (a.name == "AWSTraceHeader") attrs.emplace("AWSTraceHeader", a.value);
+      if (fifo && (sys & kSequenceNumber)) {
+        attrs.emplace("SequenceNumber", FormatSequenceNumber(m.sequence));
+      }
+      for (const AttributeView& a : p->system_attributes) {
+        if ((sys & kAwsTraceHeader) && a.name == "AWSTraceHeader") {
+          attrs.emplace("AWSTraceHeader", a.value);
+        } else if ((sys & kMessageDeduplicationId) && a.name == kStoredDedupId) {
+          attrs.emplace("MessageDeduplicationId", a.value);
         }
       }
       if (!attrs.empty()) msg.emplace("Attributes", std::move(attrs));
@@ -175,12 +193,16 @@ Result<ReceiveSpec> ParseReceive(const api::Params& p) {
   if (!visibility.ok()) return visibility.status();
   FERRY_RETURN_IF_ERROR(CheckRange("VisibilityTimeout", *visibility, 0, 43200,
                                    "Must be between 0 and 43200, if provided."));
-  auto attempt_id = p.OptionalString("ReceiveRequestAttemptId");  // FIFO only: ignored
+  auto attempt_id = p.OptionalString("ReceiveRequestAttemptId");  // FIFO queues only
   if (!attempt_id.ok()) return attempt_id.status();
+  if (attempt_id->has_value()) {
+    FERRY_RETURN_IF_ERROR(CheckFifoId("ReceiveRequestAttemptId", **attempt_id));
+  }
 
   ReceiveSpec spec;
   spec.request.max_messages = static_cast<int>(max->value_or(1));
   spec.request.visibility_timeout_s = visibility->value_or(-1);
+  if (attempt_id->has_value()) spec.request.attempt_id = std::move(**attempt_id);
   for (std::string_view list : {"AttributeNames", "MessageSystemAttributeNames"}) {
     auto names = p.StringList(list);
     if (!names.ok()) return names.status();
@@ -207,8 +229,21 @@ Result<ReceiveSpec> ParseReceive(const api::Params& p) {
 
 }  // namespace
 
+std::string FormatSequenceNumber(uint64_t sequence) {
+  // 20 digits like AWS's, increasing with the engine's sequence.
+  constexpr uint64_t kBase = 10'000'000'000'000'000'000ull;
+  return std::to_string(kBase + sequence);
+}
+
+SendRules SendRulesOf(const engine::Queue& queue) {
+  SendRules rules;
+  rules.fifo = queue.fifo();
+  if (rules.fifo) rules.content_based_dedup = queue.settings().content_based_dedup;
+  return rules;
+}
+
 Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::CallContext& ctx,
-                                 std::string_view action) {
+                                 std::string_view action, const SendRules& rules) {
   auto body_it = message.find("MessageBody");
   if (body_it == message.end() || body_it->value().is_null()) {
     return MissingParameter("MessageBody");
@@ -236,14 +271,30 @@ Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::
   if (!system_attributes.ok()) return system_attributes.status();
   auto dedup_id = p.OptionalString("MessageDeduplicationId");
   if (!dedup_id.ok()) return dedup_id.status();
-  if (dedup_id->has_value()) {
+  auto group_id = p.OptionalString("MessageGroupId");
+  if (!group_id.ok()) return group_id.status();
+  if (!rules.fifo && dedup_id->has_value()) {
     return api::Error(ErrorId::kInvalidParameterValue,
                       "The request include parameter that is not valid for this queue type. "
                       "Reason: MessageDeduplicationId applies to FIFO queues only.");
   }
-  auto group_id = p.OptionalString("MessageGroupId");
-  if (!group_id.ok()) return group_id.status();
-  if (group_id->has_value()) FERRY_RETURN_IF_ERROR(CheckGroupId(**group_id));
+  if (rules.fifo) {
+    if (!group_id->has_value()) return MissingParameter("MessageGroupId");
+    if (delay->value_or(0) != 0) {
+      return api::Error(ErrorId::kInvalidParameterValue,
+                        "Value " + std::to_string(**delay) +
+                            " for parameter DelaySeconds is invalid. Reason: The request include "
+                            "parameter that is not valid for this queue type.");
+    }
+    if (dedup_id->has_value()) {
+      FERRY_RETURN_IF_ERROR(CheckFifoId("MessageDeduplicationId", **dedup_id));
+    } else if (!rules.content_based_dedup) {
+      return api::Error(ErrorId::kInvalidParameterValue,
+                        "The queue should either have ContentBasedDeduplication enabled or "
+                        "MessageDeduplicationId provided explicitly");
+    }
+  }
+  if (group_id->has_value()) FERRY_RETURN_IF_ERROR(CheckFifoId("MessageGroupId", **group_id));
 
   PreparedSend out;
   out.size = body.size() + AttributesSize(*attributes);
@@ -258,6 +309,15 @@ Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::
     for (const MessageAttribute& a : *system_attributes) views.push_back(View(a));
     if (!views.empty()) out.system_attributes_md5_hex = AttributesMd5Hex(views);
   }
+  if (rules.fifo) {
+    // Content-based deduplication: the SHA-256 of the body, as AWS derives it.
+    out.request.dedup_id = dedup_id->has_value() ? std::move(**dedup_id) : Sha256Hex(body);
+    MessageAttribute stored{std::string(kStoredDedupId), "String", false, out.request.dedup_id};
+    auto at = std::lower_bound(
+        system_attributes->begin(), system_attributes->end(), stored,
+        [](const MessageAttribute& a, const MessageAttribute& b) { return a.name < b.name; });
+    system_attributes->insert(at, std::move(stored));
+  }
   OutgoingMessage msg;
   msg.body = body;
   msg.body_md5 = md5;
@@ -265,7 +325,7 @@ Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::
   msg.attributes = *attributes;
   msg.system_attributes = *system_attributes;
   out.request.payload = EncodePayload(msg);
-  out.request.delay_s = delay->value_or(-1);
+  out.request.delay_s = rules.fifo ? -1 : delay->value_or(-1);
   if (group_id->has_value()) out.request.group_id = std::move(**group_id);
   return out;
 }
@@ -283,7 +343,7 @@ HandlerResult SendPrepared(engine::Queue& queue, PreparedSend prepared) {
   Result<engine::SendResult> sent = queue.Send(std::move(prepared.request));
   if (!sent.ok()) return EngineError(sent.status());
   boost::json::object out;
-  out.reserve(4);
+  out.reserve(5);
   out.emplace("MD5OfMessageBody", std::move(prepared.body_md5_hex));
   if (!prepared.attributes_md5_hex.empty()) {
     out.emplace("MD5OfMessageAttributes", std::move(prepared.attributes_md5_hex));
@@ -292,6 +352,7 @@ HandlerResult SendPrepared(engine::Queue& queue, PreparedSend prepared) {
     out.emplace("MD5OfMessageSystemAttributes", std::move(prepared.system_attributes_md5_hex));
   }
   out.emplace("MessageId", std::move(sent->message_id));
+  if (queue.fifo()) out.emplace("SequenceNumber", FormatSequenceNumber(sent->sequence));
   return out;
 }
 
@@ -330,7 +391,8 @@ Status ChangeVisibilityOne(engine::Queue& queue, std::string_view receipt_handle
 HandlerResult SendMessage(Env& env, const api::Call& call) {
   auto queue = ResolveQueue(env, call);
   if (!queue.ok()) return queue.status();
-  Result<PreparedSend> prepared = PrepareSend(call.params, call.ctx, "SendMessage");
+  Result<PreparedSend> prepared =
+      PrepareSend(call.params, call.ctx, "SendMessage", SendRulesOf(**queue));
   if (!prepared.ok()) return prepared.status();
   return SendPrepared(**queue, std::move(prepared).value());
 }

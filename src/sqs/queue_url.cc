@@ -57,8 +57,10 @@ std::optional<std::string_view> QueueNameFromUrl(std::string_view url) {
   return name;
 }
 
-Status ValidateQueueName(std::string_view name) {
-  bool ok = !name.empty() && name.size() <= 80;
+Status ValidateQueueName(std::string_view name, bool fifo) {
+  bool ok = name.size() <= 80;
+  if (fifo) name.remove_suffix(std::string_view(".fifo").size());  // CheckQueueKind saw it
+  ok = ok && !name.empty();
   for (char c : name) {
     ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                 c == '-' || c == '_');

@@ -37,8 +37,8 @@ std::optional<QueueArn> ParseQueueArn(std::string_view arn);
 // no segment.
 std::optional<std::string_view> QueueNameFromUrl(std::string_view url);
 
-// 1 to 80 characters of [A-Za-z0-9_-]. FIFO names (".fifo") are judged by
-// CheckQueueKind (attributes.h) before this.
-Status ValidateQueueName(std::string_view name);
+// 1 to 80 characters of [A-Za-z0-9_-]; for a FIFO queue, those followed by
+// ".fifo" (which CheckQueueKind, attributes.h, checked), 80 in all.
+Status ValidateQueueName(std::string_view name, bool fifo = false);
 
 }  // namespace ferry::sqs

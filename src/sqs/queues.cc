@@ -31,8 +31,9 @@ HandlerResult CreateQueue(Env& env, const api::Call& call) {
   if (!attributes.ok()) return attributes.status();
   auto tags = p.StringMap("tags");
   if (!tags.ok()) return tags.status();
-  FERRY_RETURN_IF_ERROR(CheckQueueKind(*name, *attributes));
-  FERRY_RETURN_IF_ERROR(ValidateQueueName(*name));
+  Result<bool> fifo = CheckQueueKind(*name, *attributes);
+  if (!fifo.ok()) return fifo.status();
+  FERRY_RETURN_IF_ERROR(ValidateQueueName(*name, *fifo));
   FERRY_RETURN_IF_ERROR(ValidateTags(*tags, {}));
 
   // An existing queue is returned when every attribute the request names has
@@ -51,8 +52,9 @@ HandlerResult CreateQueue(Env& env, const api::Call& call) {
   }
 
   engine::QueueSettings settings = DefaultQueueSettings();
+  settings.fifo = *fifo;
   FERRY_RETURN_IF_ERROR(ApplyQueueAttributes(*attributes, &settings));
-  FERRY_RETURN_IF_ERROR(CheckRedriveTarget(env, *name, *attributes));
+  FERRY_RETURN_IF_ERROR(CheckRedriveTarget(env, *name, *fifo, *attributes));
   auto created = env.engine.CreateQueue(*name, std::move(settings), std::move(*tags));
   if (!created.ok()) {
     switch (created.status().code()) {
@@ -158,11 +160,11 @@ HandlerResult SetQueueAttributes(Env& env, const api::Call& call) {
   }
   auto attributes = p.StringMap("Attributes");
   if (!attributes.ok()) return attributes.status();
-  FERRY_RETURN_IF_ERROR(CheckQueueKind((*queue)->name(), *attributes));
+  FERRY_RETURN_IF_ERROR(CheckSettableKind(**queue, *attributes));
   const engine::QueueSettings current = (*queue)->settings();
   engine::QueueSettings desired = current;
   FERRY_RETURN_IF_ERROR(ApplyQueueAttributes(*attributes, &desired));
-  FERRY_RETURN_IF_ERROR(CheckRedriveTarget(env, (*queue)->name(), *attributes));
+  FERRY_RETURN_IF_ERROR(CheckRedriveTarget(env, (*queue)->name(), (*queue)->fifo(), *attributes));
   if (!(desired == current)) FERRY_RETURN_IF_ERROR((*queue)->SetSettings(std::move(desired)));
   return boost::json::object();
 }

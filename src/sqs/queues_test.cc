@@ -49,9 +49,9 @@ TEST_P(QueuesTest, CreateQueueValidatesNameAttributesAndTags) {
   EXPECT_EQ(Fails("CreateQueue", R"({})"), "MissingParameter");
   EXPECT_EQ(Fails("CreateQueue", R"({"QueueName": "bad name"})"), "InvalidParameterValue");
   EXPECT_EQ(Fails("CreateQueue", R"({"QueueName": ""})"), "InvalidParameterValue");
-  EXPECT_EQ(Fails("CreateQueue", R"({"QueueName": "q.fifo"})"), "UnsupportedOperation");
+  EXPECT_EQ(Fails("CreateQueue", R"({"QueueName": "q.fifo"})"), "InvalidParameterValue");
   EXPECT_EQ(Fails("CreateQueue", R"({"QueueName": "q", "Attributes": {"FifoQueue": "true"}})"),
-            "UnsupportedOperation");
+            "InvalidParameterValue");
   EXPECT_EQ(Fails("CreateQueue", R"({"QueueName": "q", "Attributes": {"Nope": "1"}})"),
             "InvalidAttributeName");
   std::string message;

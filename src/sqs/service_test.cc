@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
+#include "engine/durable_test_util.h"
 #include "sqs/sqs_test_util.h"
+#include "storage/faulty_file_ops.h"
 
 namespace ferry::sqs {
 namespace {
@@ -73,6 +77,50 @@ TEST(SqsServiceTest, EveryActionAnswersGarbageParamsWithAnErrorNotACrash) {
       }
     }
   }
+}
+
+// A full or failing disk is the server's fault and temporary: a 503
+// ServiceUnavailable (Receiver), on both wires, until the disk recovers.
+TEST(SqsServiceTest, ADiskFaultIsServiceUnavailableUntilItClears) {
+  engine::testing::TempDir dir;
+  storage::testing::FaultyFileOps ops;
+  SqsFixture f([&](const Clock& clock) -> std::unique_ptr<engine::Engine> {
+    engine::DurableOptions options;
+    options.dir = dir.path();
+    options.segment_bytes = 1u << 20;
+    options.file_ops = &ops;
+    options.retry_interval = std::chrono::milliseconds(1);
+    auto opened = engine::Engine::OpenDurable(clock, std::move(options));
+    EXPECT_TRUE(opened.ok()) << opened.status().message();
+    return opened.ok() ? std::move(*opened) : nullptr;
+  });
+  const std::string url = f.CreateQueue("q");
+  const std::string send = R"({"QueueUrl":")" + url + R"(","MessageBody":"m"})";
+  const std::string receive = R"({"QueueUrl":")" + url + R"(","VisibilityTimeout":0})";
+  f.Ok("SendMessage", send);
+
+  ops.FailWrites(ENOSPC);
+  for (api::Wire wire : {api::Wire::kJson, api::Wire::kQuery}) {
+    f.wire = wire;
+    // The first send is caught by the fault, the rest refused while it lasts.
+    for (const auto& [action, params] :
+         {std::pair{"SendMessage", send}, std::pair{"SendMessage", send},
+          std::pair{"ReceiveMessage", receive}}) {
+      std::string message;
+      EXPECT_EQ(f.Fails(action, params, &message), "ServiceUnavailable") << action;
+      EXPECT_NE(message.find("No space left on device"), std::string::npos) << message;
+      auto answer = f.Call(action, params);
+      ASSERT_FALSE(answer.ok());
+      const api::ErrorDef& def = api::ErrorFor(answer.status());
+      EXPECT_EQ(def.http_status, 503);
+      EXPECT_FALSE(def.sender_fault);
+    }
+  }
+
+  ops.Heal();
+  f.wire = api::Wire::kJson;
+  EXPECT_TRUE(engine::testing::WaitUntil([&] { return f.Call("SendMessage", send).ok(); }));
+  f.Ok("ReceiveMessage", receive);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,11 +47,20 @@ inline boost::json::value ToQueryForm(const boost::json::value& v) {
 class SqsFixture {
  public:
   using Answer = Result<boost::json::object>;
+  // Makes the engine the service runs on; by default an in-memory one.
+  using EngineFactory = std::function<std::unique_ptr<engine::Engine>(const Clock&)>;
+
+  explicit SqsFixture(const EngineFactory& make = {})
+      : owned_engine(make ? make(clock)
+                          : std::make_unique<engine::Engine>(clock, engine::NewMemoryBodyStore())),
+        engine(*owned_engine),
+        service(engine, io.get_executor(), SqsOptions{}) {}
 
   FakeClock clock;
-  engine::Engine engine{clock, engine::NewMemoryBodyStore()};
+  std::unique_ptr<engine::Engine> owned_engine;
+  engine::Engine& engine;
   boost::asio::io_context io;
-  SqsService service{engine, io.get_executor(), SqsOptions{}};
+  SqsService service;
   api::Wire wire = api::Wire::kJson;
 
   api::Call MakeCall(std::string_view action, std::string_view params_json) const {

@@ -36,9 +36,10 @@ Status SyncDir(const std::string& dir) {
   return rc == 0 ? Status::Ok() : Errno("fsync", dir);
 }
 
-Status PwriteAll(int fd, const char* p, size_t n, off_t off, const std::string& path) {
+Status PwriteAll(FileOps& ops, int fd, const char* p, size_t n, off_t off,
+                 const std::string& path) {
   while (n > 0) {
-    ssize_t w = ::pwrite(fd, p, n, off);
+    ssize_t w = ops.Pwrite(fd, p, n, off);
     if (w < 0) {
       if (errno == EINTR) continue;
       return Errno("write", path);
@@ -51,23 +52,27 @@ Status PwriteAll(int fd, const char* p, size_t n, off_t off, const std::string& 
 }
 
 // Creates `path` filled with `bytes` zeros and syncs it.
-Status CreateZeroed(const std::string& path, uint64_t bytes) {
+Status CreateZeroed(FileOps& ops, const std::string& path, uint64_t bytes) {
   int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("create", path);
   std::string zeros(1u << 20, '\0');
   Status st;
   for (uint64_t off = 0; off < bytes && st.ok(); off += zeros.size()) {
     size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), bytes - off));
-    st = PwriteAll(fd, zeros.data(), n, static_cast<off_t>(off), path);
+    st = PwriteAll(ops, fd, zeros.data(), n, static_cast<off_t>(off), path);
   }
-  if (st.ok() && ::fdatasync(fd) != 0) st = Errno("fdatasync", path);
+  if (st.ok() && ops.Fdatasync(fd) != 0) st = Errno("fdatasync", path);
   ::close(fd);
   return st;
 }
 
 }  // namespace
 
-Log::Log(LogOptions options) : options_(std::move(options)) {}
+Log::Log(LogOptions options)
+    : options_(std::move(options)),
+      ops_(options_.file_ops ? *options_.file_ops : FileOps::Default()) {}
+
+Log::ReadFd::~ReadFd() { ::close(fd); }
 
 Result<std::unique_ptr<Log>> Log::Open(LogOptions options, uint64_t segment, uint32_t offset) {
   std::error_code ec;
@@ -106,7 +111,6 @@ Log::~Log() {
   if (writer_.joinable()) writer_.join();
   if (preparer_.joinable()) preparer_.join();
   for (auto& [s, fd] : write_fds_) ::close(fd);
-  for (auto& [s, fd] : read_fds_) ::close(fd);
   std::error_code ec;
   std::filesystem::remove(SparePath(), ec);
 }
@@ -119,7 +123,7 @@ std::string Log::SparePath() const { return options_.dir + "/spare.wal.tmp"; }
 
 Result<Lsn> Log::Append(const Record& r) {
   std::lock_guard lock(mu_);
-  if (failing_) return Status::Unavailable("the write-ahead log cannot write to disk");
+  if (failing_) return Refused();
   size_t size_hint = kRecordHeaderSize + r.payload.size() + r.name.size() + 128;
   if (size_hint > kMaxRecordPayload) return Status::InvalidArgument("record too large");
   if (offset_ + size_hint > options_.segment_bytes && offset_ > kSegmentHeaderSize) {
@@ -155,7 +159,12 @@ Status Log::Flush() {
   std::unique_lock lock(mu_);
   Lsn target = MakeLsn(segment_, offset_);
   done_cv_.wait(lock, [&] { return durable_ >= target || failing_ || stop_; });
-  return durable_ >= target ? Status::Ok() : Status::Unavailable("the log cannot write to disk");
+  return durable_ >= target ? Status::Ok() : Refused();
+}
+
+Status Log::Refused() const {
+  return Status::Unavailable("the write-ahead log cannot write to disk: " +
+                             (failure_.ok() ? std::string("it is stopping") : failure_.message()));
 }
 
 Lsn Log::NextLsn() const {
@@ -187,13 +196,8 @@ Status Log::RemoveSegment(uint64_t segment) {
     for (const auto& c : writing_) {
       if (c.segment == segment) return Status::InvalidArgument("segment being written");
     }
-    // Only segments holding no live message are removed, so no reader is
-    // using this descriptor.
-    auto it = read_fds_.find(segment);
-    if (it != read_fds_.end()) {
-      ::close(it->second);
-      read_fds_.erase(it);
-    }
+    // A read still in progress holds its own reference to the descriptor.
+    read_fds_.erase(segment);
   }
   std::error_code ec;
   std::filesystem::remove(PathOf(segment), ec);
@@ -201,23 +205,21 @@ Status Log::RemoveSegment(uint64_t segment) {
   return Status::Ok();
 }
 
-Result<int> Log::FdFor(uint64_t segment, bool for_write) const {
-  if (!for_write) {
-    auto it = read_fds_.find(segment);
-    if (it != read_fds_.end()) return it->second;
-    int fd = ::open(PathOf(segment).c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Errno("open", PathOf(segment));
-    read_fds_[segment] = fd;
-    return fd;
-  }
-  return Status::Internal("FdFor(write) is the writer's");
+Result<std::shared_ptr<const Log::ReadFd>> Log::ReadFdFor(uint64_t segment) const {
+  auto it = read_fds_.find(segment);
+  if (it != read_fds_.end()) return it->second;
+  int fd = ::open(PathOf(segment).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("open", PathOf(segment));
+  auto shared = std::make_shared<const ReadFd>(fd);
+  read_fds_[segment] = shared;
+  return shared;
 }
 
 Result<std::string> Log::ReadPayload(Lsn lsn) const {
   uint64_t segment = SegmentOf(lsn);
   uint32_t offset = OffsetOf(lsn);
   std::string record;
-  int fd = -1;
+  std::shared_ptr<const ReadFd> file;
   {
     std::lock_guard lock(mu_);
     for (const auto* list : {&pending_, &writing_}) {
@@ -232,15 +234,15 @@ Result<std::string> Log::ReadPayload(Lsn lsn) const {
       }
     }
     if (record.empty()) {
-      auto f = FdFor(segment, false);
+      auto f = ReadFdFor(segment);
       if (!f.ok()) return f.status();
-      fd = *f;
+      file = std::move(*f);
     }
   }
   if (record.empty()) {
     // Most bodies fit in one read; a larger one takes a second.
     record.resize(4096);
-    ssize_t n = ::pread(fd, record.data(), record.size(), offset);
+    ssize_t n = ::pread(file->fd, record.data(), record.size(), offset);
     if (n < static_cast<ssize_t>(kRecordHeaderSize)) return Status::Unavailable("short read of a message body");
     uint32_t len = DecodeFixed32(record.data() + 4);
     if (len > kMaxRecordPayload) return Status::Internal("corrupt body record");
@@ -249,7 +251,7 @@ Result<std::string> Log::ReadPayload(Lsn lsn) const {
       size_t have = static_cast<size_t>(n);
       record.resize(want);
       while (have < want) {
-        ssize_t m = ::pread(fd, record.data() + have, want - have, offset + have);
+        ssize_t m = ::pread(file->fd, record.data() + have, want - have, offset + have);
         if (m <= 0) return Status::Unavailable("short read of a message body");
         have += static_cast<size_t>(m);
       }
@@ -286,7 +288,7 @@ Status Log::WriteChunks(std::vector<Chunk>& chunks) {
         if (use_spare && ::rename(SparePath().c_str(), path.c_str()) == 0) {
           spare_cv_.notify_one();
         } else {
-          FERRY_RETURN_IF_ERROR(CreateZeroed(path, options_.segment_bytes));
+          FERRY_RETURN_IF_ERROR(CreateZeroed(ops_, path, options_.segment_bytes));
         }
         created = true;
       }
@@ -303,17 +305,17 @@ Status Log::WriteChunks(std::vector<Chunk>& chunks) {
     // the newest segment can ever end in a torn record.
     if (options_.fsync == FsyncMode::kAlways && !touched.empty() && !touched.count(it->second)) {
       for (int fd : touched) {
-        if (::fdatasync(fd) != 0) return Errno("fdatasync", options_.dir);
+        if (ops_.Fdatasync(fd) != 0) return Errno("fdatasync", options_.dir);
       }
       touched.clear();
     }
-    FERRY_RETURN_IF_ERROR(PwriteAll(it->second, c.data.data(), c.data.size(), c.offset,
+    FERRY_RETURN_IF_ERROR(PwriteAll(ops_, it->second, c.data.data(), c.data.size(), c.offset,
                                     PathOf(c.segment)));
     touched.insert(it->second);
   }
   if (options_.fsync == FsyncMode::kAlways) {
     for (int fd : touched) {
-      if (::fdatasync(fd) != 0) return Errno("fdatasync", options_.dir);
+      if (ops_.Fdatasync(fd) != 0) return Errno("fdatasync", options_.dir);
     }
   }
   if (created) FERRY_RETURN_IF_ERROR(SyncDir(options_.dir));
@@ -334,15 +336,19 @@ void Log::WriterLoop() {
       if (st.ok()) break;
       // Keep the batch and retry: pwrite at fixed offsets is idempotent.
       ++stats_.write_errors;
-      if (!failing_) spdlog::error("write-ahead log: {}; retrying every second", st.message());
-      failing_ = true;
-      const auto& last = writing_.back();
-      Lsn failed_end = MakeLsn(last.segment, last.offset + static_cast<uint32_t>(last.data.size()));
-      std::vector<std::function<void(Status)>> failed;
-      while (!waiters_.empty() && waiters_.begin()->first < failed_end) {
-        failed.push_back(std::move(waiters_.begin()->second));
-        waiters_.erase(waiters_.begin());
+      if (!failing_) {
+        spdlog::error("write-ahead log: {}; retrying every {} ms", st.message(),
+                      options_.retry_interval.count());
       }
+      failing_ = true;
+      failure_ = st;
+      // Nothing becomes durable until a retry succeeds, so every waiter is
+      // answered now, also those of records pending behind this batch. As
+      // after a timeout, a caller told kUnavailable cannot know whether its
+      // record will be written: it will be, once the disk is back.
+      std::vector<std::function<void(Status)>> failed;
+      for (auto& [lsn, cb] : waiters_) failed.push_back(std::move(cb));
+      waiters_.clear();
       done_cv_.notify_all();
       lock.unlock();
       for (auto& cb : failed) cb(st);
@@ -351,7 +357,7 @@ void Log::WriterLoop() {
         writing_.clear();
         return;
       }
-      work_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
+      work_cv_.wait_for(lock, options_.retry_interval, [&] { return stop_; });
     }
     if (failing_) spdlog::info("write-ahead log: writing again");
     failing_ = false;
@@ -378,12 +384,12 @@ void Log::PreparerLoop() {
     spare_cv_.wait(lock, [&] { return stop_ || !spare_ready_; });
     if (stop_) break;
     lock.unlock();
-    Status st = CreateZeroed(SparePath(), options_.segment_bytes);
+    Status st = CreateZeroed(ops_, SparePath(), options_.segment_bytes);
     lock.lock();
     if (st.ok()) {
       spare_ready_ = true;
     } else {
-      spare_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
+      spare_cv_.wait_for(lock, options_.retry_interval, [&] { return stop_; });
     }
   }
 }

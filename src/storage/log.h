@@ -12,15 +12,19 @@
 // of zero bytes therefore marks the end of a segment's data.
 //
 // When a write or fdatasync fails (disk full, I/O error) the batch is kept
-// and retried every second; its callbacks get kUnavailable at once, and
-// Append fails with kUnavailable until a retry succeeds. Nothing appended is
-// dropped.
+// and retried every LogOptions::retry_interval (a second); its callbacks get
+// kUnavailable at once, and Append fails with kUnavailable until a retry
+// succeeds. Nothing appended is dropped: a retry writes the whole batch again
+// at the same offsets, so pages a failed fdatasync left behind are rewritten.
+// Records appended before the failure was seen but not in the failed batch
+// stay pending and are acknowledged once the disk is back.
 //
 // Thread-safety: all public methods are thread-safe. mu_ guards the batch,
 // positions and waiters; the writer thread does I/O with mu_ released.
 // Callbacks run on the writer thread and must be quick (post elsewhere).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -33,6 +37,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "storage/file_ops.h"
 #include "storage/log_format.h"
 #include "storage/record.h"
 
@@ -47,6 +52,11 @@ struct LogOptions {
   std::string dir;
   uint64_t segment_bytes = 64u << 20;
   FsyncMode fsync = FsyncMode::kAlways;
+  // How long the writer waits before retrying a failed write.
+  std::chrono::milliseconds retry_interval{1000};
+  // Where writes and syncs go; null means FileOps::Default(). Tests inject
+  // faults here. Must outlive the log.
+  FileOps* file_ops = nullptr;
 };
 
 struct LogStats {
@@ -96,11 +106,24 @@ class Log {
   void WriterLoop();
   void PreparerLoop();
   Status WriteChunks(std::vector<Chunk>& chunks);
-  Result<int> FdFor(uint64_t segment, bool for_write) const;
+  // What Append and Flush answer while writes fail; requires mu_ held.
+  Status Refused() const;
+  // A descriptor for reading a segment, shared so that a read in progress
+  // keeps it open while RemoveSegment drops the segment.
+  struct ReadFd {
+    explicit ReadFd(int f) : fd(f) {}
+    ~ReadFd();
+    ReadFd(const ReadFd&) = delete;
+    ReadFd& operator=(const ReadFd&) = delete;
+    const int fd;
+  };
+  // Requires mu_ held.
+  Result<std::shared_ptr<const ReadFd>> ReadFdFor(uint64_t segment) const;
   std::string PathOf(uint64_t segment) const;
   std::string SparePath() const;
 
   const LogOptions options_;
+  FileOps& ops_;
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;    // writer: a batch is waiting, or stop
@@ -113,10 +136,11 @@ class Log {
   uint32_t offset_ = 0;                // guarded by mu_; next offset in it
   Lsn durable_ = 0;                    // guarded by mu_; every LSN below is durable
   bool failing_ = false;               // guarded by mu_
+  Status failure_;                     // guarded by mu_; the last write error
   bool stop_ = false;                  // guarded by mu_
   bool spare_ready_ = false;           // guarded by mu_
   LogStats stats_;                     // guarded by mu_
-  mutable std::map<uint64_t, int> read_fds_;  // guarded by mu_
+  mutable std::map<uint64_t, std::shared_ptr<const ReadFd>> read_fds_;  // guarded by mu_
   std::map<uint64_t, int> write_fds_;  // writer thread only
 
   std::thread writer_;

@@ -6,7 +6,8 @@
 // truncated (zeroed) with a warning naming the file, offset and bytes
 // dropped. A bad record in any earlier segment is corruption of
 // acknowledged data: replay stops with kInternal naming the file and offset,
-// and nothing is truncated.
+// and nothing is truncated. Segments before `from` may be missing (deleted
+// once nothing needed them); from `from` on, a missing segment is an error.
 #pragma once
 
 #include <cstdint>
@@ -29,5 +30,11 @@ struct ReplayResult {
 using RecordVisitor = std::function<Status(Lsn lsn, const Record& record)>;
 
 Result<ReplayResult> ReplayLog(const std::string& dir, Lsn from, const RecordVisitor& visit);
+
+// Reads one whole segment that is no longer written (for compaction) into
+// *data and visits its records in order; their payload views point into
+// *data. Any bad record is corruption: kInternal naming the file and offset.
+Status ScanSegment(const std::string& dir, uint64_t segment, std::string* data,
+                   const RecordVisitor& visit);
 
 }  // namespace ferry::storage

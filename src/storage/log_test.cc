@@ -3,11 +3,18 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <thread>
 
 #include "common/coding.h"
+#include "storage/faulty_file_ops.h"
 #include "storage/log_reader.h"
 
 namespace ferry::storage {
@@ -223,6 +230,205 @@ TEST(Log, ReplayCanStartAtAnLsn) {
   ASSERT_EQ(seqs.size(), 40u);
   EXPECT_EQ(seqs.front(), 61u);
 }
+
+TEST(Log, SegmentsBeforeTheReplayPointMayBeMissing) {
+  TempDir dir;
+  std::vector<Lsn> lsns;
+  {
+    auto log = Log::Open(Options(dir.path(), 4096), 0, 0);
+    lsns = Fill(**log, 300);
+    ASSERT_GT(SegmentOf(lsns.back()), 4u);
+    ASSERT_TRUE((*log)->RemoveSegment(2).ok());
+  }
+  const Lsn from = MakeLsn(4, static_cast<uint32_t>(kSegmentHeaderSize));
+  size_t replayed = 0;
+  auto r = ReplayLog(dir.path(), from, [&](Lsn lsn, const Record&) {
+    EXPECT_GE(lsn, from);
+    ++replayed;
+    return Status::Ok();
+  });
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(replayed, static_cast<size_t>(std::count_if(lsns.begin(), lsns.end(),
+                                                        [&](Lsn l) { return l >= from; })));
+  EXPECT_EQ(r->segment, SegmentOf(lsns.back()));
+  // From the start, the hole is an error that names the missing segment.
+  auto whole = ReplayLog(dir.path(), 0, [](Lsn, const Record&) { return Status::Ok(); });
+  ASSERT_FALSE(whole.ok());
+  EXPECT_NE(whole.status().message().find(SegmentFileName(2)), std::string::npos);
+}
+
+TEST(Log, AMissingSegmentAtTheReplayPointStopsRecovery) {
+  TempDir dir;
+  {
+    auto log = Log::Open(Options(dir.path(), 4096), 0, 0);
+    Fill(**log, 300);
+  }
+  fs::remove(dir.path() + "/" + SegmentFileName(3));
+  auto r = ReplayLog(dir.path(), MakeLsn(3, 16), [](Lsn, const Record&) { return Status::Ok(); });
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find(SegmentFileName(3)), std::string::npos);
+  // Nor may replay start after the last segment there is.
+  auto past = ReplayLog(dir.path(), MakeLsn(1000, 16), [](Lsn, const Record&) { return Status::Ok(); });
+  ASSERT_FALSE(past.ok());
+  EXPECT_NE(past.status().message().find(SegmentFileName(1000)), std::string::npos);
+}
+
+TEST(Log, ScanSegmentVisitsEveryRecordOfASealedSegment) {
+  TempDir dir;
+  std::vector<Lsn> lsns;
+  {
+    auto log = Log::Open(Options(dir.path(), 4096), 0, 0);
+    lsns = Fill(**log, 300);
+  }
+  std::string data;
+  std::vector<uint64_t> seqs;
+  Status st = ScanSegment(dir.path(), 2, &data, [&](Lsn lsn, const Record& r) {
+    EXPECT_EQ(SegmentOf(lsn), 2u);
+    EXPECT_EQ(lsn, lsns[r.seq - 1]);
+    EXPECT_EQ(r.payload, BodyOf(r.seq));
+    seqs.push_back(r.seq);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(seqs.size(), static_cast<size_t>(std::count_if(
+                             lsns.begin(), lsns.end(), [](Lsn l) { return SegmentOf(l) == 2; })));
+
+  // A damaged record is corruption, named by file and offset.
+  {
+    std::fstream f(dir.path() + "/" + SegmentFileName(2), std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(100);
+    f.put('\x01');
+  }
+  st = ScanSegment(dir.path(), 2, &data, [](Lsn, const Record&) { return Status::Ok(); });
+  EXPECT_EQ(st.code(), Code::kInternal);
+  EXPECT_NE(st.message().find(SegmentFileName(2)), std::string::npos);
+}
+
+// Spins (yielding, not sleeping) until pred() holds or 10 s pass.
+bool WaitUntil(const std::function<bool()>& pred) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+Status DurableStatus(Log& log, Lsn lsn) {
+  std::promise<Status> done;
+  auto result = done.get_future();
+  log.WhenDurable(lsn, [&done](Status st) { done.set_value(std::move(st)); });
+  return result.get();
+}
+
+struct Fault {
+  const char* name;
+  bool on_sync;  // fdatasync fails, else pwrite
+  int err;
+};
+
+class LogFaultTest : public ::testing::TestWithParam<Fault> {
+ protected:
+  void Inject() {
+    if (GetParam().on_sync) {
+      ops_.FailSyncs(GetParam().err);
+    } else {
+      ops_.FailWrites(GetParam().err);
+    }
+  }
+  LogOptions FaultyOptions() {
+    LogOptions o = Options(dir_.path(), 4096);
+    o.file_ops = &ops_;
+    o.retry_interval = std::chrono::milliseconds(1);
+    return o;
+  }
+
+  TempDir dir_;
+  testing::FaultyFileOps ops_;
+};
+
+TEST_P(LogFaultTest, FailingDiskFailsWaitersRefusesAppendsAndRecoversWhenHealed) {
+  {
+    auto opened = Log::Open(FaultyOptions(), 0, 0);
+    ASSERT_TRUE(opened.ok());
+    Log& log = **opened;
+    Fill(log, 10);  // acknowledged before the fault
+
+    Inject();
+    std::string body11 = BodyOf(11);
+    auto lsn = log.Append(Send(11, body11));
+    ASSERT_TRUE(lsn.ok());
+    Status st = DurableStatus(log, *lsn);
+    EXPECT_EQ(st.code(), Code::kUnavailable) << st.message();
+    EXPECT_NE(st.message().find(std::strerror(GetParam().err)), std::string::npos) << st.message();
+
+    // While the disk fails, nothing new is taken and nothing is durable.
+    std::string body12 = BodyOf(12);
+    EXPECT_EQ(log.Append(Send(12, body12)).status().code(), Code::kUnavailable);
+    EXPECT_EQ(log.Flush().code(), Code::kUnavailable);
+    EXPECT_EQ(DurableStatus(log, *lsn).code(), Code::kUnavailable);
+    // It keeps retrying (every millisecond here).
+    const uint64_t failures = ops_.failures();
+    EXPECT_TRUE(WaitUntil([&] { return ops_.failures() >= failures + 3; }));
+    EXPECT_GE(log.stats().write_errors, 3u);
+    // A record written before the fault is still readable.
+    EXPECT_EQ(*log.ReadPayload(MakeLsn(1, static_cast<uint32_t>(kSegmentHeaderSize))), BodyOf(1));
+
+    ops_.Heal();
+    EXPECT_TRUE(WaitUntil([&] { return log.Flush().ok(); }));
+    EXPECT_TRUE(DurableStatus(log, *lsn).ok());
+    EXPECT_EQ(*log.ReadPayload(*lsn), body11);
+    // Appending works again, across segment boundaries too.
+    for (uint64_t i = 12; i <= 120; ++i) ASSERT_TRUE(log.Append(Send(i, BodyOf(i))).ok());
+    ASSERT_TRUE(log.Flush().ok());
+  }
+  // The record caught by the fault was kept and written by the retry; the
+  // refused one never entered the log.
+  auto seqs = ReplayedSeqs(dir_.path());
+  ASSERT_EQ(seqs.size(), 120u);
+  for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1);
+}
+
+TEST_P(LogFaultTest, FaultAtSegmentRolloverLosesNothing) {
+  std::vector<Lsn> lsns;
+  {
+    auto opened = Log::Open(FaultyOptions(), 0, 0);
+    ASSERT_TRUE(opened.ok());
+    Log& log = **opened;
+    Inject();
+    // Enough for several segments of 4 KiB, appended while the disk fails:
+    // the first batch fails, later appends are refused.
+    uint64_t accepted = 0;
+    for (uint64_t i = 1; i <= 200; ++i) {
+      auto lsn = log.Append(Send(i, BodyOf(i)));
+      if (!lsn.ok()) break;
+      lsns.push_back(*lsn);
+      ++accepted;
+    }
+    EXPECT_TRUE(WaitUntil([&] { return log.stats().write_errors > 0; }));
+    ops_.Heal();
+    EXPECT_TRUE(WaitUntil([&] { return log.Flush().ok(); }));
+    for (uint64_t i = accepted + 1; i <= 200; ++i) {
+      auto lsn = log.Append(Send(i, BodyOf(i)));
+      ASSERT_TRUE(lsn.ok());
+      lsns.push_back(*lsn);
+    }
+    ASSERT_TRUE(log.Flush().ok());
+    EXPECT_GT(log.Segments().size(), 3u);
+  }
+  auto seqs = ReplayedSeqs(dir_.path());
+  ASSERT_EQ(seqs.size(), 200u);
+  for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Faults, LogFaultTest,
+                         ::testing::Values(Fault{"DiskFullOnWrite", false, ENOSPC},
+                                           Fault{"IoErrorOnWrite", false, EIO},
+                                           Fault{"DiskFullOnSync", true, ENOSPC},
+                                           Fault{"IoErrorOnSync", true, EIO}),
+                         [](const ::testing::TestParamInfo<Fault>& info) {
+                           return std::string(info.param.name);
+                         });
 
 }  // namespace
 }  // namespace ferry::storage

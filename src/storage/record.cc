@@ -76,12 +76,14 @@ void EncodeRecordPayload(const Record& r, std::string* out) {
       break;
     case RecordType::kSend:
     case RecordType::kSendMoved:
+    case RecordType::kSendFifo:
       PutVarint64(out, r.seq);
       PutId(out, r.message_id);
       PutFixed64(out, static_cast<uint64_t>(r.time_ms));
       PutFixed64(out, static_cast<uint64_t>(r.visible_at_ms));
       PutLengthPrefixed(out, r.name);
       if (r.type == RecordType::kSendMoved) PutLengthPrefixed(out, r.source);
+      if (r.type == RecordType::kSendFifo) PutLengthPrefixed(out, r.dedup_id);
       out->append(r.payload);  // the rest of the record: the body is read back from here
       break;
     case RecordType::kMoveTask:
@@ -93,6 +95,12 @@ void EncodeRecordPayload(const Record& r, std::string* out) {
       PutVarint64(out, r.moved);
       out->push_back(static_cast<char>(r.state));
       PutLengthPrefixed(out, r.failure);
+      break;
+    case RecordType::kCheckpointDedup:
+      PutLengthPrefixed(out, r.dedup_id);
+      PutId(out, r.message_id);
+      PutVarint64(out, r.seq);
+      PutFixed64(out, static_cast<uint64_t>(r.time_ms));
       break;
     case RecordType::kReceive:
       PutVarint64(out, r.seq);
@@ -134,6 +142,7 @@ void EncodeRecordPayload(const Record& r, std::string* out) {
       break;
     case RecordType::kCheckpointEnd:
       PutVarint64(out, r.seq);
+      PutFixed64(out, r.lsn);
       break;
   }
 }
@@ -176,12 +185,14 @@ Status DecodeRecordPayload(RecordType type, std::string_view data, Record* r) {
       break;
     case RecordType::kSend:
     case RecordType::kSendMoved:
+    case RecordType::kSendFifo:
       r->seq = in.Varint64();
       GetId(in, &r->message_id);
       r->time_ms = static_cast<int64_t>(in.Fixed64());
       r->visible_at_ms = static_cast<int64_t>(in.Fixed64());
       r->name = std::string(in.LengthPrefixed());
       if (type == RecordType::kSendMoved) r->source = std::string(in.LengthPrefixed());
+      if (type == RecordType::kSendFifo) r->dedup_id = std::string(in.LengthPrefixed());
       rest_is_payload = true;
       break;
     case RecordType::kMoveTask:
@@ -193,6 +204,12 @@ Status DecodeRecordPayload(RecordType type, std::string_view data, Record* r) {
       r->moved = in.Varint64();
       r->state = in.Byte();
       r->failure = std::string(in.LengthPrefixed());
+      break;
+    case RecordType::kCheckpointDedup:
+      r->dedup_id = std::string(in.LengthPrefixed());
+      GetId(in, &r->message_id);
+      r->seq = in.Varint64();
+      r->time_ms = static_cast<int64_t>(in.Fixed64());
       break;
     case RecordType::kReceive:
       r->seq = in.Varint64();
@@ -233,6 +250,7 @@ Status DecodeRecordPayload(RecordType type, std::string_view data, Record* r) {
       break;
     case RecordType::kCheckpointEnd:
       r->seq = in.Varint64();
+      r->lsn = in.Fixed64();
       break;
     default:
       return Status::Internal("unknown record type " + std::to_string(static_cast<int>(type)));

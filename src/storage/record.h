@@ -38,6 +38,7 @@ struct Record {
   uint64_t rate = 0;
   uint64_t to_move = 0;
   uint64_t moved = 0;
+  std::string dedup_id;          // FIFO sends: deduplication id; dedup entries: the key
   Fields settings;
   Fields tags;
   std::string_view payload;      // a view: into the caller's buffer when encoding,

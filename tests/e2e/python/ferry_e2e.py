@@ -66,8 +66,9 @@ class FerryServer:
     (PR_SET_PDEATHSIG follows the thread that forked it).
     """
 
-    def __init__(self, binary, data_dir=None):
+    def __init__(self, binary, data_dir=None, extra_args=()):
         self.binary = binary
+        self.extra_args = list(extra_args)  # more `ferry serve` flags
         self.proc = None
         self.endpoint = None
         # A data_dir given by the caller is the caller's: stop() leaves it.
@@ -99,7 +100,7 @@ class FerryServer:
         began = time.monotonic()
         self.proc = subprocess.Popen(
             [self.binary, "serve", "--listen", "127.0.0.1", "--port", "0",
-             "--data-dir", self.data_dir],
+             "--data-dir", self.data_dir] + self.extra_args,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log,
             text=True, errors="replace", preexec_fn=_die_with_parent)
         found = threading.Event()

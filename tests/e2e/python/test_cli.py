@@ -178,6 +178,34 @@ class CliTest(unittest.TestCase):
         self.assertEqual([s["Sid"] for s in json.loads(attrs["Policy"])["Statement"]], ["cli"])
         self.aws("remove-permission", "--queue-url", source, "--label", "cli")
 
+    def test_fifo_queue(self):
+        name = unique_name("clififo")[:70] + ".fifo"
+        url = self.aws("create-queue", "--queue-name", name, "--attributes",
+                       json.dumps({"FifoQueue": "true",
+                                   "ContentBasedDeduplication": "true"}))["QueueUrl"]
+        self.addCleanup(lambda: self.aws("delete-queue", "--queue-url", url, expect_ok=False))
+        attrs = self.aws("get-queue-attributes", "--queue-url", url,
+                         "--attribute-names", "All")["Attributes"]
+        self.assertEqual(attrs["FifoQueue"], "true")
+        self.assertEqual(attrs["ContentBasedDeduplication"], "true")
+        first = self.aws("send-message", "--queue-url", url, "--message-body", "one",
+                         "--message-group-id", "g")
+        dup = self.aws("send-message", "--queue-url", url, "--message-body", "one",
+                       "--message-group-id", "g")
+        self.assertEqual(dup["MessageId"], first["MessageId"])
+        self.assertEqual(dup["SequenceNumber"], first["SequenceNumber"])
+        self.aws("send-message", "--queue-url", url, "--message-body", "two",
+                 "--message-group-id", "g", "--message-deduplication-id", "two")
+        got = self.aws("receive-message", "--queue-url", url, "--max-number-of-messages", 10,
+                       "--attribute-names", "All")["Messages"]
+        self.assertEqual([m["Body"] for m in got], ["one", "two"])
+        self.assertEqual(got[0]["Attributes"]["SequenceNumber"], first["SequenceNumber"])
+        self.assertEqual(got[0]["Attributes"]["MessageGroupId"], "g")
+        proc = self.aws("send-message", "--queue-url", url, "--message-body", "x",
+                        expect_ok=False)
+        self.assertEqual(proc.returncode, 255, proc.stderr)
+        self.assertIn("(MissingParameter)", proc.stderr)
+
     def test_error_exit_code_and_code(self):
         proc = self.aws("get-queue-url", "--queue-name", unique_name("missing"), expect_ok=False)
         self.assertEqual(proc.returncode, 255, proc.stderr)  # aws CLI v1: service error
