@@ -1,5 +1,6 @@
 #include "engine/dead_letter.h"
 
+#include "common/crypto.h"
 #include "engine/engine.h"
 
 namespace ferry::engine {
@@ -50,6 +51,10 @@ int64_t QueueMover::Redrive(Queue& from, const std::string& destination,
     SendRequest req;
     req.payload = std::move(m.payload);
     req.group_id = std::move(m.group_id);
+    // A FIFO destination needs a deduplication id: the original message's id
+    // makes a move repeated after a crash (the message was in both queues)
+    // a duplicate there rather than a second copy.
+    req.dedup_id = ToHex(m.message_id.data(), m.message_id.size());
     Result<SendResult> sent = target->Send(std::move(req));
     if (!sent.ok()) {
       *failure =

@@ -55,13 +55,15 @@ class QueueMover {
   void Detach();
 
   // Stores each message in the dead-letter queue named `dlq` (same id, body,
-  // attributes and send time), then drops it from `from`. A message the DLQ
+  // attributes, group and, unless the DLQ is FIFO, send time), then drops it
+  // from `from`. A message the DLQ
   // cannot take (it was deleted, the log fails) stays in `from`, in flight
   // until its visibility deadline; a later receive tries again.
   void ToDeadLetterQueue(Queue& from, const std::string& dlq, std::vector<MovingMessage> messages);
 
   // A move task's step: stores each message as a new message (new id, sent
-  // now, same body and attributes) in `destination`, or, when that is empty,
+  // now, same body, attributes and group; into a FIFO queue deduplicated by
+  // the original message id) in `destination`, or, when that is empty,
   // in the queue it was dead-lettered from; then drops it from `from`.
   // Returns how many moved. Stops at the first message that cannot move and
   // describes why in *failure (the rest stay in flight in `from`).

@@ -254,7 +254,7 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
       const int64_t timeout_s =
           req.visibility_timeout_s >= 0 ? req.visibility_timeout_s : settings_.visibility_timeout_s;
       const TimeMs deadline = now + SecondsToMs(timeout_s);
-      log_failure = fifo_ ? ReceiveFifoLocked(max, now, deadline, &taken)
+      log_failure = fifo_ ? ReceiveFifoLocked(max, now, deadline, &taken, &dead, &dead_bodies)
                           : ReceiveStandardLocked(max, now, deadline, &taken, &dead, &dead_bodies);
       if (attempt) {
         std::vector<ReceiveAttempts::Taken> record;
@@ -330,13 +330,16 @@ Status StandardQueue::ReceiveStandardLocked(size_t max, TimeMs now, TimeMs deadl
 }
 
 Status StandardQueue::ReceiveFifoLocked(size_t max, TimeMs now, TimeMs deadline,
-                                        std::vector<Taken>* taken) {
+                                        std::vector<Taken>* taken,
+                                        std::vector<MovingMessage>* dead,
+                                        std::vector<BodyRef>* dead_bodies) {
   // As many messages of one group as fit, in order, then the next ready group.
   while (taken->size() < max) {
     FifoGroups::Group* g = fifo_groups_.PopOffered();
     if (g == nullptr) break;
     while (!g->seqs.empty() && !index_.Contains(g->seqs.front())) g->seqs.pop_front();
     Status log_failure;
+    bool dead_full = false;
     // A locked group is offered again when its last in-flight message leaves
     // flight; one whose first message is delayed, when that becomes visible.
     const bool locked = g->in_flight > 0;
@@ -344,14 +347,24 @@ Status StandardQueue::ReceiveFifoLocked(size_t max, TimeMs now, TimeMs deadline,
       MessageEntry* e = index_.Find(g->seqs[i]);
       if (e == nullptr) continue;
       if (e->state != MessageState::kVisible) break;  // strict order: wait for it
+      if (MustDeadLetter(settings_, e->receive_count)) {
+        dead_full = dead->size() == kMaxDeadLettersPerReceive;
+        if (dead_full) break;
+        // The group stays locked until DropMoved removes the message; if the
+        // move fails the message reappears first, so the order holds.
+        TakeForMoveLocked(e, deadline, dead, dead_bodies);
+        ++g->in_flight;
+        break;
+      }
       log_failure = TakeLocked(e, now, deadline, taken);
       if (!log_failure.ok()) break;
       ++g->in_flight;
     }
-    const bool still_ready = !log_failure.ok() && g->in_flight == 0;
+    const bool still_ready = (!log_failure.ok() || dead_full) && g->in_flight == 0;
     fifo_groups_.Release(*g);
     if (still_ready) fifo_groups_.Offer(*g);
     if (!log_failure.ok()) return log_failure;
+    if (dead_full) break;
   }
   return Status::Ok();
 }
@@ -581,11 +594,19 @@ void StandardQueue::TakeForMoveLocked(MessageEntry* e, TimeMs deadline,
 void StandardQueue::ReadMovingPayloads(std::vector<MovingMessage>* out,
                                        const std::vector<BodyRef>& bodies) {
   size_t kept = 0;
+  // FIFO groups with a message left behind: their later messages stay too,
+  // so that none overtakes it.
+  std::vector<std::string> held_back;
   for (size_t i = 0; i < out->size(); ++i) {
+    const std::string& group = (*out)[i].group_id;
+    if (fifo_ && std::find(held_back.begin(), held_back.end(), group) != held_back.end()) continue;
     Result<std::string> payload = bodies_->Get(bodies[i]);
     // A body that cannot be read leaves its message in flight: it reappears
     // at its deadline and is moved by a later attempt.
-    if (!payload.ok()) continue;
+    if (!payload.ok()) {
+      if (fifo_) held_back.push_back(group);
+      continue;
+    }
     (*out)[i].payload = std::move(payload).value();
     if (kept != i) (*out)[kept] = std::move((*out)[i]);
     ++kept;
@@ -604,12 +625,16 @@ Result<std::vector<MovingMessage>> StandardQueue::TakeForMove(int max) {
     int64_t became_visible = AdvanceLocked(now, &released);
     const TimeMs deadline = now + SecondsToMs(settings_.visibility_timeout_s);
     const size_t limit = static_cast<size_t>(std::max(max, 0));
-    while (out.size() < limit) {
-      const uint64_t seq = visible_.PopNext();
-      if (seq == 0) break;
-      MessageEntry* e = index_.Find(seq);
-      if (e == nullptr || e->state != MessageState::kVisible) continue;
-      TakeForMoveLocked(e, deadline, &out, &bodies);
+    if (fifo_) {
+      TakeFifoForMoveLocked(limit, deadline, &out, &bodies);
+    } else {
+      while (out.size() < limit) {
+        const uint64_t seq = visible_.PopNext();
+        if (seq == 0) break;
+        MessageEntry* e = index_.Find(seq);
+        if (e == nullptr || e->state != MessageState::kVisible) continue;
+        TakeForMoveLocked(e, deadline, &out, &bodies);
+      }
     }
     wake = TakeWatchersLocked(became_visible);
   }
@@ -619,7 +644,31 @@ Result<std::vector<MovingMessage>> StandardQueue::TakeForMove(int max) {
   return out;
 }
 
+void StandardQueue::TakeFifoForMoveLocked(size_t max, TimeMs deadline,
+                                          std::vector<MovingMessage>* out,
+                                          std::vector<BodyRef>* bodies) {
+  // As ReceiveFifoLocked: whole ready groups, each from its first message on,
+  // so the destination receives every group in its order.
+  while (out->size() < max) {
+    FifoGroups::Group* g = fifo_groups_.PopOffered();
+    if (g == nullptr) break;
+    while (!g->seqs.empty() && !index_.Contains(g->seqs.front())) g->seqs.pop_front();
+    const bool locked = g->in_flight > 0;
+    for (size_t i = 0; !locked && i < g->seqs.size() && out->size() < max; ++i) {
+      MessageEntry* e = index_.Find(g->seqs[i]);
+      if (e == nullptr) continue;
+      if (e->state != MessageState::kVisible) break;
+      TakeForMoveLocked(e, deadline, out, bodies);
+      ++g->in_flight;
+    }
+    fifo_groups_.Release(*g);
+  }
+}
+
 Status StandardQueue::AcceptMoved(MovedMessage m) {
+  if (fifo_ && m.group_id.empty()) {
+    return Status::InvalidArgument("a FIFO queue takes only messages with a group id");
+  }
   Result<BodyRef> ref = log_ ? Result<BodyRef>(BodyRef{0}) : bodies_->Put(m.payload);
   if (!ref.ok()) return ref.status();
   const TimeMs now = clock_.NowMs();
@@ -628,8 +677,10 @@ Status StandardQueue::AcceptMoved(MovedMessage m) {
   {
     std::lock_guard lock(mu_);
     int64_t became_visible = AdvanceLocked(now, &released);
-    // Retention counts from the original send time (AWS, standard queues).
-    const TimeMs sent_ms = m.sent_ms;
+    // Retention counts from the original send time in a standard queue; a
+    // FIFO queue restarts it, as AWS resets a FIFO dead letter's enqueue time
+    // (and so its messages stay in send-time order).
+    const TimeMs sent_ms = fifo_ ? std::max(last_sent_ms_, now) : m.sent_ms;
     if (log_) {
       storage::Record r;
       r.type = storage::RecordType::kSendMoved;
@@ -665,7 +716,11 @@ Status StandardQueue::AcceptMoved(MovedMessage m) {
       last_sent_ms_ = sent_ms;
     }
     ++visible_count_;
-    visible_.PushBack(group, seq);
+    if (fifo_) {
+      fifo_groups_.Offer(fifo_groups_.Add(*group, seq));
+    } else {
+      visible_.PushBack(group, seq);
+    }
     ++became_visible;
     // Already past this queue's retention: gone at once, as on AWS.
     ExpireLocked(now, &released);
@@ -678,6 +733,7 @@ Status StandardQueue::AcceptMoved(MovedMessage m) {
 
 Status StandardQueue::DropMoved(uint64_t sequence, uint32_t generation) {
   std::vector<BodyRef> released;
+  Callbacks wake;
   {
     std::lock_guard lock(mu_);
     MessageEntry* e = index_.Find(sequence);
@@ -688,9 +744,11 @@ Status StandardQueue::DropMoved(uint64_t sequence, uint32_t generation) {
     r.type = storage::RecordType::kDelete;
     r.seq = sequence;
     if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
-    RemoveLocked(e, &released);
+    // As a delete: a FIFO group's last in-flight message lets its next one go.
+    if (RemoveLocked(e, &released)) wake = TakeWatchersLocked(1);
     CompactLocked();
   }
+  RunAll(wake);
   ReleaseBodies(released);
   return Status::Ok();
 }

@@ -28,8 +28,9 @@
 // the last 5 minutes (memory only).
 //
 // Dead letters and moves follow dead_letter.h: a message taken for a move is
-// in flight without a receipt handle until DropMoved removes it. Moved
-// messages keep their send time, so they may be
+// in flight without a receipt handle until DropMoved removes it; in a FIFO
+// queue it counts in its group's in-flight number, so the group waits for it.
+// Moved messages keep their send time in a standard queue, so they may be
 // older than messages before them: early_expiry_ expires those on time.
 //
 // Thread-safety: every mutable member is guarded by mu_. Body store calls,
@@ -203,13 +204,14 @@ class StandardQueue final : public Queue {
   int64_t AdvanceLocked(TimeMs now, std::vector<BodyRef>* released);
   // Receive's selection: appends up to `max` messages, now in flight, to
   // `taken`. Stops early, returning the log's error, when the log refuses a
-  // record. On a standard queue a message received max_receive_count times
-  // already goes to `dead` instead (TakeForMoveLocked, at most
-  // kMaxDeadLettersPerReceive).
+  // record. A message received max_receive_count times already goes to
+  // `dead` instead (TakeForMoveLocked, at most kMaxDeadLettersPerReceive);
+  // in a FIFO queue it keeps its group locked until DropMoved removes it.
   Status ReceiveStandardLocked(size_t max, TimeMs now, TimeMs deadline, std::vector<Taken>* taken,
                                std::vector<MovingMessage>* dead,
                                std::vector<BodyRef>* dead_bodies);
-  Status ReceiveFifoLocked(size_t max, TimeMs now, TimeMs deadline, std::vector<Taken>* taken);
+  Status ReceiveFifoLocked(size_t max, TimeMs now, TimeMs deadline, std::vector<Taken>* taken,
+                           std::vector<MovingMessage>* dead, std::vector<BodyRef>* dead_bodies);
   // A retried FIFO receive: the messages of `attempt_id` when all of them are
   // still in flight under the handles it returned.
   bool ReplayAttemptLocked(const std::string& attempt_id, TimeMs now, std::vector<Taken>* taken);
@@ -238,8 +240,14 @@ class StandardQueue final : public Queue {
   // `deadline`, nothing logged. Appends it to `out` (payload still to read).
   void TakeForMoveLocked(MessageEntry* e, TimeMs deadline, std::vector<MovingMessage>* out,
                          std::vector<BodyRef>* bodies);
+  // A move task's pick from a FIFO queue: up to `max` messages of ready
+  // groups, each group from its first message on, every one counted in its
+  // group's in-flight number (the group stays locked until they are dropped).
+  void TakeFifoForMoveLocked(size_t max, TimeMs deadline, std::vector<MovingMessage>* out,
+                             std::vector<BodyRef>* bodies);
   // Reads the payloads of messages taken for a move (mu_ not held); drops
-  // from `out` the ones whose body is gone.
+  // from `out` the ones whose body cannot be read and, in a FIFO queue, the
+  // later messages of their groups (they stay in flight, behind them).
   void ReadMovingPayloads(std::vector<MovingMessage>* out, const std::vector<BodyRef>& bodies);
   // Empties the queue's message state and returns the old index.
   SeqIndex TakeAllLocked();

@@ -372,6 +372,82 @@ class MoveTaskTest(DlqTestCase):
                             TaskHandle="not-a-handle")
 
 
+class FifoDeadLetterTest(DlqTestCase):
+    """A FIFO queue's dead letters go to a FIFO DLQ in group order, and a move
+    task brings them back to the FIFO source in that order."""
+
+    def setUp(self):
+        super().setUp()
+        self.moves = move_task_client(self)
+
+    def new_fifo(self, tag, **attributes):
+        attributes["FifoQueue"] = "true"
+        return self.new_queue(name=ferry_e2e.unique_name(tag)[:75] + ".fifo",
+                              attributes=attributes)
+
+    def send_fifo(self, url, body, group):
+        return self.sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId=group,
+                                     MessageDeduplicationId=body)
+
+    def receive_fifo(self, url):
+        return self.receive(url, MaxNumberOfMessages=10, VisibilityTimeout=0,
+                            **self.system_attribute_kwargs(["All"]))
+
+    def test_kinds_must_match(self):
+        fifo_dlq = self.new_fifo("fdlq")
+        standard_dlq = self.new_queue("sdlq")
+        self.assertSqsError("InvalidParameterValue", self.new_fifo, "src",
+                            RedrivePolicy=self.redrive(self.arn(standard_dlq), 1))
+        self.assertSqsError("InvalidParameterValue", self.new_queue, "src",
+                            attributes={"RedrivePolicy": self.redrive(self.arn(fifo_dlq), 1)})
+
+    def test_group_moves_in_order_and_comes_back_in_order(self):
+        dlq = self.new_fifo("fdlq")
+        source = self.new_fifo("fsrc", RedrivePolicy=self.redrive(self.arn(dlq), 2))
+        sent = [self.send_fifo(source, body, "g") for body in ("g1", "g2", "g3")]
+        for i in range(2):
+            got = self.receive_fifo(source)
+            self.assertEqual([m["Body"] for m in got], ["g1", "g2", "g3"], "receive %d" % (i + 1))
+        self.send_fifo(source, "other", "h")
+
+        # Each receive now moves the group's first message and returns nothing
+        # of that group (the rest must not overtake it); group h flows.
+        got = self.receive(source, MaxNumberOfMessages=10)
+        self.assertEqual([m["Body"] for m in got], ["other"])
+        self.sqs.delete_message(QueueUrl=source, ReceiptHandle=got[0]["ReceiptHandle"])
+        for _ in range(2):
+            self.assertEqual(self.receive(source, MaxNumberOfMessages=10), [])
+        self.assertEqual(self.counts(source), (0, 0, 0))
+
+        moved = self.receive(dlq, MaxNumberOfMessages=10, VisibilityTimeout=5,
+                             **self.system_attribute_kwargs(["All"]))
+        self.assertEqual([m["Body"] for m in moved], ["g1", "g2", "g3"])
+        self.assertEqual([m["MessageId"] for m in moved], [s["MessageId"] for s in sent])
+        for m in moved:
+            self.assertEqual(m["Attributes"]["MessageGroupId"], "g")
+            self.assertEqual(m["Attributes"]["MessageDeduplicationId"], m["Body"])
+            self.assertEqual(m["Attributes"]["DeadLetterQueueSourceArn"], self.arn(source))
+            self.assertEqual(m["Attributes"]["ApproximateReceiveCount"], "1")
+        sequence = [int(m["Attributes"]["SequenceNumber"]) for m in moved]
+        self.assertEqual(sequence, sorted(sequence))
+        for m in moved:
+            self.sqs.change_message_visibility(QueueUrl=dlq, ReceiptHandle=m["ReceiptHandle"],
+                                               VisibilityTimeout=0)
+
+        dlq_arn = self.arn(dlq)
+        self.moves.start_message_move_task(SourceArn=dlq_arn, MaxNumberOfMessagesPerSecond=2)
+        done = self.wait_for_task(self.moves, dlq_arn, {"COMPLETED", "FAILED"})
+        self.assertEqual(done["Status"], "COMPLETED", done)
+        self.assertEqual(done["ApproximateNumberOfMessagesMoved"], 3)
+        back = self.receive(source, MaxNumberOfMessages=10,
+                            **self.system_attribute_kwargs(["All"]))
+        self.assertEqual([m["Body"] for m in back], ["g1", "g2", "g3"])
+        self.assertEqual({m["Attributes"]["MessageGroupId"] for m in back}, {"g"})
+        self.assertTrue(set(m["MessageId"] for m in back).isdisjoint(
+            s["MessageId"] for s in sent), "redrive makes new messages")
+        self.assertEqual(self.counts(dlq), (0, 0, 0))
+
+
 class PermissionTest(SqsTestCase):
     def test_add_and_remove_permission(self):
         url = self.new_queue("perm")
