@@ -147,6 +147,33 @@ TEST_P(DeadLettersTest, RedrivePolicyTargetMustExistHereAndAllowTheSource) {
             R"({"redrivePermission":"allowAll"})");
 }
 
+// The kind of a queue is its FifoQueue setting: a FIFO source needs a FIFO
+// DLQ, and a move task connects queues of one kind.
+TEST_P(DeadLettersTest, DeadLetterQueuesAndMoveTasksConnectQueuesOfOneKind) {
+  const std::string fifo = R"({"FifoQueue": "true"})";
+  CreateQueue("dlq");
+  CreateQueue("dlq.fifo", fifo);
+  CreateQueue("src.fifo", fifo);
+  CreateQueue("plain");
+  std::string err = SetAttributes("src.fifo", "RedrivePolicy", Redrive("dlq", 3));
+  EXPECT_TRUE(err.starts_with("InvalidParameterValue")) << err;
+  EXPECT_NE(err.find("Dead-letter queue must be same type of queue as the source."),
+            std::string::npos)
+      << err;
+  EXPECT_NE(SetAttributes("plain", "RedrivePolicy", Redrive("dlq.fifo", 3)), "");
+  EXPECT_EQ(SetAttributes("src.fifo", "RedrivePolicy", Redrive("dlq.fifo", 3)), "");
+  EXPECT_EQ(engine.FindQueue("src.fifo")->settings().dead_letter_queue, "dlq.fifo");
+
+  std::string message;
+  EXPECT_EQ(Fails("StartMessageMoveTask", R"({"SourceArn": ")" + std::string(kArn) +
+                                              R"(dlq.fifo", "DestinationArn": ")" + kArn +
+                                              R"(plain"})",
+                  &message),
+            "InvalidParameterValue");
+  EXPECT_EQ(message, "The destination queue must be of the same type as the source queue.");
+  Ok("StartMessageMoveTask", R"({"SourceArn": ")" + std::string(kArn) + R"(dlq.fifo"})");
+}
+
 TEST_P(DeadLettersTest, MessageMovesToTheDlqWithItsIdentity) {
   CreateQueue("dlq");
   CreateSource("src", "dlq", 2);
