@@ -77,7 +77,7 @@ Status Compactor::Compact(uint64_t segment, const QueueLookup& queues) {
   std::unordered_map<uint64_t, std::vector<BodyCopy>> by_queue;
   Status scanned = storage::ScanSegment(
       log_.options().dir, segment, &data, [&](storage::Lsn lsn, const storage::Record& r) {
-        if (r.type == storage::RecordType::kSend || r.type == storage::RecordType::kRelocate) {
+        if (storage::HoldsBody(r.type)) {
           by_queue[r.queue_id].push_back({r.seq, lsn, r.payload});
         }
         return Status::Ok();

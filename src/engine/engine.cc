@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <shared_mutex>
 #include <unordered_map>
@@ -14,6 +15,7 @@
 #include "common/crc32c.h"
 #include "common/crypto.h"
 #include "engine/compactor.h"
+#include "engine/dead_letter.h"
 #include "engine/log_body_store.h"
 #include "engine/settings_codec.h"
 #include "engine/standard_queue.h"
@@ -27,6 +29,28 @@ constexpr TimeMs kRecreateDelayMs = 60'000;
 
 constexpr std::string_view kCheckpointMagic = "FERRYCKP";
 constexpr std::string_view kCheckpointFile = "checkpoint";
+
+// Move tasks kept per queue (ListMessageMoveTasks shows at most 10).
+constexpr size_t kTasksKept = 10;
+
+bool IsActive(MoveTaskStatus s) {
+  return s == MoveTaskStatus::kRunning || s == MoveTaskStatus::kCancelling;
+}
+
+storage::Record MoveTaskRecord(uint64_t queue_id, const MoveTaskInfo& t) {
+  storage::Record r;
+  r.type = storage::RecordType::kMoveTask;
+  r.queue_id = queue_id;
+  r.task_id = t.task_id;
+  r.destination = t.destination_queue;
+  r.rate = static_cast<uint64_t>(std::max<int64_t>(t.max_per_second, 0));
+  r.time_ms = t.started_ms;
+  r.to_move = static_cast<uint64_t>(std::max<int64_t>(t.to_move, 0));
+  r.moved = static_cast<uint64_t>(std::max<int64_t>(t.moved, 0));
+  r.state = static_cast<uint8_t>(t.status);
+  r.failure = t.failure_reason;
+  return r;
+}
 
 uint64_t NewQueueId() {
   uint64_t v = 0;
@@ -56,6 +80,34 @@ struct Engine::State {
   std::map<std::string, std::shared_ptr<StandardQueue>> queues;  // guarded by mu
   std::unordered_map<std::string, TimeMs> deleted_ms;            // guarded by mu
 
+  // Carries messages between queues (dead-letter moves, move tasks).
+  std::shared_ptr<QueueMover> mover;
+
+  // Message move tasks. tasks_mu is taken after mu (never mu after it) and
+  // before the log's mutex; no queue mutex is taken while it is held.
+  struct Task {
+    MoveTaskInfo info;
+    int64_t allowance = 0;  // thousandths of a message the rate allows now (token bucket)
+    TimeMs last_ms = 0;     // when allowance was last topped up
+  };
+  mutable std::mutex tasks_mu;
+  // guarded by tasks_mu: source queue id → its tasks, oldest first
+  std::unordered_map<uint64_t, std::deque<Task>> tasks;
+
+  // Keeps or replaces a task's state (recovery applies full-state records).
+  // Requires tasks_mu held.
+  void PutTaskLocked(uint64_t queue_id, const MoveTaskInfo& info, TimeMs now) {
+    auto& list = tasks[queue_id];
+    for (Task& t : list) {
+      if (t.info.task_id == info.task_id) {
+        t.info = info;
+        return;
+      }
+    }
+    list.push_back(Task{info, 0, now});
+    while (list.size() > kTasksKept && !IsActive(list.front().info.status)) list.pop_front();
+  }
+
   // Requires mu held exclusively.
   void ForgetOldDeletions(TimeMs now) {
     std::erase_if(deleted_ms, [now](const auto& d) { return d.second + kRecreateDelayMs <= now; });
@@ -65,9 +117,11 @@ struct Engine::State {
 Engine::Engine(const Clock& clock, std::unique_ptr<BodyStore> bodies)
     : clock_(clock), state_(std::make_unique<State>()) {
   state_->bodies = bodies ? std::shared_ptr<BodyStore>(std::move(bodies)) : NewMemoryBodyStore();
+  state_->mover =
+      std::make_shared<QueueMover>([this](const std::string& name) { return FindQueue(name); });
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() { state_->mover->Detach(); }
 
 Result<std::shared_ptr<Queue>> Engine::CreateQueue(const std::string& name, QueueSettings settings,
                                                    std::map<std::string, std::string> tags) {
@@ -94,7 +148,7 @@ Result<std::shared_ptr<Queue>> Engine::CreateQueue(const std::string& name, Queu
     if (auto lsn = state_->log->Append(r); !lsn.ok()) return lsn.status();
   }
   auto queue = std::make_shared<StandardQueue>(name, std::move(settings), std::move(tags), clock_,
-                                               state_->bodies, durable);
+                                               state_->bodies, durable, state_->mover);
   state_->queues.emplace(name, queue);
   return std::shared_ptr<Queue>(std::move(queue));
 }
@@ -121,6 +175,10 @@ Status Engine::DeleteQueue(const std::string& name) {
     }
     queue = std::move(it->second);
     state_->queues.erase(it);
+    {
+      std::lock_guard tasks(state_->tasks_mu);
+      state_->tasks.erase(queue->id());
+    }
     state_->ForgetOldDeletions(now);
     state_->deleted_ms[name] = now;
   }
@@ -146,6 +204,164 @@ void Engine::Tick() {
     for (const auto& [name, queue] : state_->queues) queues.push_back(queue);
   }
   for (const auto& queue : queues) queue->Tick();
+  AdvanceMoveTasks();
+}
+
+Result<MoveTaskInfo> Engine::StartMoveTask(const std::string& source,
+                                           const std::string& destination, int64_t max_per_second) {
+  const TimeMs now = clock_.NowMs();
+  std::shared_ptr<StandardQueue> queue;
+  {
+    std::shared_lock lock(state_->mu);
+    auto it = state_->queues.find(source);
+    if (it == state_->queues.end()) return Status::NotFound("no queue named " + source);
+    queue = it->second;
+  }
+  const QueueStats stats = queue->Stats();
+  MoveTaskInfo info;
+  info.task_id = NewUuid();
+  info.source_queue = source;
+  info.destination_queue = destination;
+  info.max_per_second = std::max<int64_t>(max_per_second, 0);
+  info.started_ms = now;
+  info.to_move = stats.visible;
+  std::lock_guard lock(state_->tasks_mu);
+  auto& list = state_->tasks[queue->id()];
+  for (const State::Task& t : list) {
+    if (IsActive(t.info.status)) {
+      return Status::FailedPrecondition("a message move task of " + source + " is still running");
+    }
+  }
+  if (state_->log) {
+    if (auto lsn = state_->log->Append(MoveTaskRecord(queue->id(), info)); !lsn.ok()) {
+      return lsn.status();
+    }
+  }
+  state_->PutTaskLocked(queue->id(), info, now);
+  return info;
+}
+
+Result<MoveTaskInfo> Engine::CancelMoveTask(const std::string& source, const std::string& task_id) {
+  std::shared_ptr<StandardQueue> queue;
+  {
+    std::shared_lock lock(state_->mu);
+    auto it = state_->queues.find(source);
+    if (it == state_->queues.end()) return Status::NotFound("no queue named " + source);
+    queue = it->second;
+  }
+  std::lock_guard lock(state_->tasks_mu);
+  auto found = state_->tasks.find(queue->id());
+  if (found == state_->tasks.end()) return Status::NotFound("no such task");
+  for (State::Task& t : found->second) {
+    if (t.info.task_id != task_id) continue;
+    if (t.info.status != MoveTaskStatus::kRunning) {
+      return Status::FailedPrecondition("the task is not running");
+    }
+    MoveTaskInfo next = t.info;
+    next.status = MoveTaskStatus::kCancelling;
+    if (state_->log) {
+      if (auto lsn = state_->log->Append(MoveTaskRecord(queue->id(), next)); !lsn.ok()) {
+        return lsn.status();
+      }
+    }
+    MoveTaskInfo before = t.info;
+    t.info = std::move(next);
+    return before;
+  }
+  return Status::NotFound("no such task");
+}
+
+Result<std::vector<MoveTaskInfo>> Engine::ListMoveTasks(const std::string& source,
+                                                        size_t max) const {
+  std::shared_ptr<StandardQueue> queue;
+  {
+    std::shared_lock lock(state_->mu);
+    auto it = state_->queues.find(source);
+    if (it == state_->queues.end()) return Status::NotFound("no queue named " + source);
+    queue = it->second;
+  }
+  std::vector<MoveTaskInfo> out;
+  std::lock_guard lock(state_->tasks_mu);
+  auto found = state_->tasks.find(queue->id());
+  if (found == state_->tasks.end()) return out;
+  for (auto it = found->second.rbegin(); it != found->second.rend() && out.size() < max; ++it) {
+    out.push_back(it->info);
+  }
+  return out;
+}
+
+void Engine::AdvanceMoveTasks() {
+  State& st = *state_;
+  const TimeMs now = clock_.NowMs();
+  struct Step {
+    uint64_t queue_id;
+    std::string task_id;
+    std::string source;
+    std::string destination;
+    int64_t budget;
+  };
+  std::vector<Step> steps;
+  {
+    std::lock_guard lock(st.tasks_mu);
+    for (auto& [queue_id, list] : st.tasks) {
+      for (State::Task& t : list) {
+        if (t.info.status == MoveTaskStatus::kCancelling) {
+          MoveTaskInfo next = t.info;
+          next.status = MoveTaskStatus::kCancelled;
+          if (st.log && !st.log->Append(MoveTaskRecord(queue_id, next)).ok()) continue;
+          t.info = std::move(next);
+          continue;
+        }
+        if (t.info.status != MoveTaskStatus::kRunning) continue;
+        const int64_t rate = t.info.max_per_second > 0 ? t.info.max_per_second : kDefaultMoveRate;
+        // At most one second's worth accumulates, so a stalled tick does not
+        // turn into a burst above the rate.
+        t.allowance =
+            std::min(rate * 1000, t.allowance + rate * std::max<TimeMs>(now - t.last_ms, 0));
+        t.last_ms = now;
+        const int64_t budget = std::min(t.allowance / 1000, t.info.to_move - t.info.moved);
+        steps.push_back({queue_id, t.info.task_id, t.info.source_queue, t.info.destination_queue,
+                         std::max<int64_t>(budget, 0)});
+      }
+    }
+  }
+  for (const Step& step : steps) {
+    std::shared_ptr<Queue> source = FindQueue(step.source);
+    int64_t moved = 0;
+    bool exhausted = false;
+    std::string failure;
+    if (source && step.budget > 0) {
+      Result<std::vector<MovingMessage>> taken = source->TakeForMove(static_cast<int>(step.budget));
+      if (taken.ok()) {
+        exhausted = taken->empty();
+        if (!exhausted)
+          moved = st.mover->Redrive(*source, step.destination, std::move(*taken), &failure);
+      }
+    }
+    std::lock_guard lock(st.tasks_mu);
+    auto found = st.tasks.find(step.queue_id);
+    if (found == st.tasks.end()) continue;  // the source was deleted meanwhile
+    for (State::Task& t : found->second) {
+      if (t.info.task_id != step.task_id) continue;
+      MoveTaskInfo next = t.info;
+      next.moved += moved;
+      if (!failure.empty()) {
+        next.status = MoveTaskStatus::kFailed;
+        next.failure_reason = failure;
+      } else if (next.status == MoveTaskStatus::kRunning &&
+                 (exhausted || next.moved >= next.to_move)) {
+        next.status = MoveTaskStatus::kCompleted;
+      }
+      t.allowance -= moved * 1000;
+      if (next.moved == t.info.moved && next.status == t.info.status) break;
+      if (st.log && !st.log->Append(MoveTaskRecord(step.queue_id, next)).ok()) {
+        t.info.moved = next.moved;  // logged at the next change
+        break;
+      }
+      t.info = std::move(next);
+      break;
+    }
+  }
 }
 
 void Engine::AfterDurable(std::function<void(Status)> cb) {
@@ -173,13 +389,33 @@ Status Engine::Recover(RecoveryReport* report) {
   storage::Lsn from = 0;
   QueueLog durable{nullptr, st.log_bodies, 0, 0};
 
+  auto recover_task = [&](const storage::Record& r, const StandardQueue& q) {
+    MoveTaskInfo t;
+    t.task_id = r.task_id;
+    t.source_queue = q.name();
+    t.destination_queue = r.destination;
+    t.max_per_second = static_cast<int64_t>(r.rate);
+    t.started_ms = r.time_ms;
+    t.to_move = static_cast<int64_t>(r.to_move);
+    t.moved = static_cast<int64_t>(r.moved);
+    t.status = static_cast<MoveTaskStatus>(r.state);
+    t.failure_reason = r.failure;
+    std::lock_guard lock(st.tasks_mu);
+    st.PutTaskLocked(r.queue_id, t, clock_.NowMs());
+  };
+
   auto make_queue = [&](const storage::Record& r) {
     durable.id = r.queue_id;
     durable.created_ms = r.time_ms;
     auto q = std::make_shared<StandardQueue>(r.name, SettingsFromFields(r.settings),
-                                             TagsFromFields(r.tags), clock_, st.bodies, durable);
+                                             TagsFromFields(r.tags), clock_, st.bodies, durable,
+                                             st.mover);
     q->RecoverSettings(SettingsFromFields(r.settings), r.time_ms);
-    if (auto old = st.queues.find(r.name); old != st.queues.end()) by_id.erase(old->second->id());
+    if (auto old = st.queues.find(r.name); old != st.queues.end()) {
+      by_id.erase(old->second->id());
+      std::lock_guard lock(st.tasks_mu);
+      st.tasks.erase(old->second->id());
+    }
     st.queues[r.name] = q;
     by_id[r.queue_id] = q;
   };
@@ -230,6 +466,9 @@ Status Engine::Recover(RecoveryReport* report) {
         case storage::RecordType::kCheckpointMessage:
           if (auto it = by_id.find(r.queue_id); it != by_id.end()) it->second->RecoverMessage(r);
           break;
+        case storage::RecordType::kMoveTask:
+          if (auto it = by_id.find(r.queue_id); it != by_id.end()) recover_task(r, *it->second);
+          break;
         case storage::RecordType::kCheckpointDedup:
           if (auto it = by_id.find(r.queue_id); it != by_id.end()) it->second->RecoverDedup(r);
           break;
@@ -274,13 +513,20 @@ Status Engine::Recover(RecoveryReport* report) {
       case storage::RecordType::kSetTags:
         q.RecoverTags(TagsFromFields(r.tags));
         break;
-      case storage::RecordType::kDeleteQueue:
+      case storage::RecordType::kDeleteQueue: {
+        std::lock_guard lock(st.tasks_mu);
+        st.tasks.erase(r.queue_id);
         st.queues.erase(q.name());
         by_id.erase(it);
         break;
+      }
       case storage::RecordType::kSend:
+      case storage::RecordType::kSendMoved:
       case storage::RecordType::kSendFifo:
         q.RecoverSend(r, lsn);
+        break;
+      case storage::RecordType::kMoveTask:
+        recover_task(r, q);
         break;
       case storage::RecordType::kReceive:
         q.RecoverReceive(r);
@@ -340,6 +586,14 @@ Status Engine::Checkpoint() {
     std::shared_lock lock(st.mu);
     from = st.log->NextLsn();
     for (const auto& [name, q] : st.queues) from = std::min(from, q->Snapshot(&out, &records));
+    // Tasks after their queues, whose records recovery has read by then.
+    std::lock_guard tasks(st.tasks_mu);
+    for (const auto& [queue_id, list] : st.tasks) {
+      for (const State::Task& t : list) {
+        storage::EncodeRecord(MoveTaskRecord(queue_id, t.info), &out);
+        ++records;
+      }
+    }
   }
   storage::Record end;
   end.type = storage::RecordType::kCheckpointEnd;

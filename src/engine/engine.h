@@ -75,6 +75,21 @@ class Queue {
   // The earliest time a delayed or in-flight message becomes visible, or
   // INT64_MAX when none will.
   virtual TimeMs NextWakeMs() = 0;
+
+  // Moves between queues: dead-letter queues and move tasks, driven by the
+  // QueueMover (dead_letter.h). A queue's Receive must divert a message for
+  // which MustDeadLetter holds, as described there.
+  //
+  // Takes up to `max` visible messages, oldest first, out of circulation (in
+  // flight for the queue's visibility timeout, no handle issued, nothing
+  // logged) and returns them with their payloads.
+  virtual Result<std::vector<MovingMessage>> TakeForMove(int max) = 0;
+  // Stores a message dead-lettered from another queue, visible at once.
+  // Fails only when the log does (kUnavailable).
+  virtual Status AcceptMoved(MovedMessage m) = 0;
+  // Deletes a message taken for a move, unless it changed since (it was
+  // deleted, or received again: its receive count is not `generation`).
+  virtual Status DropMoved(uint64_t sequence, uint32_t generation) = 0;
 };
 
 struct DurableOptions {
@@ -117,8 +132,30 @@ class Engine {
   // Names in lexicographic order.
   std::vector<std::string> ListQueues(const std::string& prefix) const;
 
-  // Expires old messages, makes due messages visible and wakes watchers.
+  // Expires old messages, makes due messages visible and wakes watchers;
+  // advances the running message move tasks. Call it from one thread at a
+  // time: a move task's rate is kept per call.
   void Tick();
+
+  // Message move tasks (StartMessageMoveTask). A task moves the source's
+  // visible messages, oldest first, from Tick, at most max_per_second a
+  // second (0: kDefaultMoveRate), each as a new message in `destination`, or
+  // with an empty destination back to the queue it was dead-lettered from.
+  // It completes once it moved as many as were visible at its start, or
+  // finds none left. Tasks, their progress and their end are logged; a
+  // running task resumes after a restart. A queue keeps its 10 newest tasks;
+  // deleting it forgets them.
+  // Errors: kNotFound (no such source), kFailedPrecondition (a task of this
+  // source is still running or cancelling).
+  static constexpr int64_t kDefaultMoveRate = 500;
+  Result<MoveTaskInfo> StartMoveTask(const std::string& source, const std::string& destination,
+                                     int64_t max_per_second);
+  // Cancels a running task: it moves nothing more, is kCancelling until the
+  // next Tick, then kCancelled. Returns the task as it was when cancelled.
+  // Errors: kNotFound (no such task), kFailedPrecondition (not running).
+  Result<MoveTaskInfo> CancelMoveTask(const std::string& source, const std::string& task_id);
+  // The source's tasks, newest first, at most `max`. Errors: kNotFound.
+  Result<std::vector<MoveTaskInfo>> ListMoveTasks(const std::string& source, size_t max) const;
 
   // Calls cb once every change made so far is durable (at once for an
   // in-memory engine). Callers answer a request from cb, so that an
@@ -141,6 +178,7 @@ class Engine {
  private:
   struct State;
   Status Recover(RecoveryReport* report);
+  void AdvanceMoveTasks();
   const Clock& clock_;
   std::unique_ptr<State> state_;
 };

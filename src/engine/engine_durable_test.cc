@@ -521,6 +521,65 @@ TEST_F(CompactionTest, RecoveryReplaysRelocationsAfterTheCheckpoint) {
   EXPECT_EQ(Payloads(ReceiveAll(*Find("q"))), expected);
 }
 
+// Dead letters (SendMoved) and FIFO sends (SendFifo) carry their bodies like
+// Send does: compaction must relocate them, and recovery must follow the
+// relocation, or their few survivors would pin every old segment.
+TEST_F(CompactionTest, BodiesOfDeadLettersAndFifoSendsAreRelocatedToo) {
+  QueueSettings redrive;
+  redrive.dead_letter_queue = "dlq";
+  redrive.max_receive_count = 1;
+  QueueSettings fifo;
+  fifo.fifo = true;
+  auto dlq = Create("dlq");
+  auto src = Create("src", redrive);
+  auto f = Create("f.fifo", fifo);
+  for (int i = 0; i < 1500; ++i) {
+    Send(*src, KiB(i));
+    SendRequest req;
+    req.payload = KiB(i);
+    req.group_id = "g" + std::to_string(i % 150);  // 10 a group: one receive each
+    req.dedup_id = std::to_string(i);
+    ASSERT_TRUE(f->Send(std::move(req)).ok());
+  }
+  // Received once with no visibility timeout, every message of src is moved
+  // to the DLQ by a later receive.
+  for (int i = 0; i < 1000 && src->Stats().visible > 0; ++i) Receive(*src, 10, 0);
+  ASSERT_EQ(dlq->Stats().visible, 1500);
+  std::set<std::string> expected_dlq;
+  std::set<std::string> expected_fifo;
+  auto keep_one_in_20 = [](Queue& q, std::set<std::string>* kept) {
+    int i = 0;
+    for (const auto& m : ReceiveAll(q)) {
+      if (i++ % 20 == 0) {
+        kept->insert(m.payload);
+        EXPECT_TRUE(q.ChangeVisibility(m.receipt_handle, 0).ok());
+      } else {
+        EXPECT_TRUE(q.Delete(m.receipt_handle).ok());
+      }
+    }
+  };
+  keep_one_in_20(*dlq, &expected_dlq);
+  keep_one_in_20(*f, &expected_fifo);
+  ASSERT_EQ(expected_dlq.size(), 75u);
+  ASSERT_EQ(expected_fifo.size(), 75u);
+  ASSERT_TRUE(WaitDurable().ok());
+  const uint64_t before = BytesOnDisk();
+
+  MaintainUntilSettled();
+  EXPECT_GE(engine_->compaction_stats().bodies_relocated, 150u);
+  const uint64_t after = BytesOnDisk();
+  EXPECT_LE(after, 10u * options_.segment_bytes) << "before " << before;
+  dlq.reset();
+  src.reset();
+  f.reset();
+
+  Restart();
+  auto moved = ReceiveAll(*Find("dlq"));
+  EXPECT_EQ(Payloads(moved), expected_dlq);
+  for (const auto& m : moved) EXPECT_EQ(m.dead_letter_source, "src");
+  EXPECT_EQ(Payloads(ReceiveAll(*Find("f.fifo"))), expected_fifo);
+}
+
 TEST_F(CompactionTest, SegmentsStillMostlyLiveAreLeftAlone) {
   auto q = Create("q");
   int deleted = 0;

@@ -43,6 +43,7 @@ struct MessageEntry {
   uint32_t receive_count = 0;
   MessageState state = MessageState::kDelayed;
   bool has_group = false;  // group id kept in the queue's side table
+  bool has_source = false;  // dead-lettered: its source queue kept in a side table
 };
 static_assert(sizeof(MessageEntry) == 64, "MessageEntry is the per-message RAM cost");
 

@@ -31,6 +31,10 @@ storage::Fields SettingsToFields(const QueueSettings& s) {
       {"retention_s", std::to_string(s.retention_s)},
       {"receive_wait_s", std::to_string(s.receive_wait_s)},
   };
+  if (!s.dead_letter_queue.empty()) {
+    f.emplace_back("dead_letter_queue", s.dead_letter_queue);
+    f.emplace_back("max_receive_count", std::to_string(s.max_receive_count));
+  }
   if (s.fifo) {
     // Only FIFO queues store these: a standard queue's settings record is
     // the same as before FIFO queues existed.
@@ -53,6 +57,8 @@ QueueSettings SettingsFromFields(const storage::Fields& fields) {
     else if (k == "max_message_size") s.max_message_size = ToInt(v, s.max_message_size);
     else if (k == "retention_s") s.retention_s = ToInt(v, s.retention_s);
     else if (k == "receive_wait_s") s.receive_wait_s = ToInt(v, s.receive_wait_s);
+    else if (k == "dead_letter_queue") s.dead_letter_queue = v;
+    else if (k == "max_receive_count") s.max_receive_count = ToInt(v, s.max_receive_count);
     else if (k == "fifo") s.fifo = v == "1";
     else if (k == "content_based_dedup") s.content_based_dedup = v == "1";
     else if (k == "dedup_scope") s.dedup_scope = DedupScopeFromText(v);

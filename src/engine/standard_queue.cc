@@ -72,11 +72,13 @@ void RunAll(std::vector<std::function<void()>>& fns) {
 
 StandardQueue::StandardQueue(std::string name, QueueSettings settings,
                              std::map<std::string, std::string> tags, const Clock& clock,
-                             std::shared_ptr<BodyStore> bodies, QueueLog durable)
+                             std::shared_ptr<BodyStore> bodies, QueueLog durable,
+                             std::shared_ptr<QueueMover> mover)
     : name_(std::move(name)),
       created_ms_(durable.created_ms ? durable.created_ms : clock.NowMs()),
       clock_(clock),
       bodies_(std::move(bodies)),
+      mover_(std::move(mover)),
       log_(durable.log),
       log_bodies_(durable.bodies),
       incarnation_(durable.id ? durable.id : RandomNonZero64()),
@@ -239,6 +241,9 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
 
   std::vector<Taken> taken;
   std::vector<BodyRef> released;
+  std::vector<MovingMessage> dead;  // received too often: to the dead-letter queue
+  std::vector<BodyRef> dead_bodies;
+  std::string dlq;
   Callbacks wake;
   Status log_failure;
   {
@@ -249,8 +254,8 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
       const int64_t timeout_s =
           req.visibility_timeout_s >= 0 ? req.visibility_timeout_s : settings_.visibility_timeout_s;
       const TimeMs deadline = now + SecondsToMs(timeout_s);
-      log_failure = fifo_ ? ReceiveFifoLocked(max, now, deadline, &taken)
-                          : ReceiveStandardLocked(max, now, deadline, &taken);
+      log_failure = fifo_ ? ReceiveFifoLocked(max, now, deadline, &taken, &dead, &dead_bodies)
+                          : ReceiveStandardLocked(max, now, deadline, &taken, &dead, &dead_bodies);
       if (attempt) {
         std::vector<ReceiveAttempts::Taken> record;
         record.reserve(taken.size());
@@ -258,10 +263,15 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
         attempts_.Record(req.attempt_id, now, std::move(record));
       }
     }
+    if (!dead.empty()) dlq = settings_.dead_letter_queue;
     wake = TakeWatchersLocked(became_visible);
   }
   RunAll(wake);
   ReleaseBodies(released);
+  if (!dead.empty()) {
+    ReadMovingPayloads(&dead, dead_bodies);
+    if (mover_) mover_->ToDeadLetterQueue(*this, dlq, std::move(dead));
+  }
   // Nothing could be taken because the log refuses records: say so rather
   // than answer as if the queue were empty.
   if (taken.empty() && !log_failure.ok()) return log_failure;
@@ -292,6 +302,7 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
     m.sent_ms = t.sent_ms;
     m.first_receive_ms = t.first_receive_ms;
     m.receive_count = static_cast<int32_t>(std::min<uint32_t>(t.receive_count, INT32_MAX));
+    m.dead_letter_source = std::move(t.source);
     out.push_back(std::move(m));
   }
   if (out.empty() && !failure.ok()) return failure;
@@ -299,12 +310,22 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
 }
 
 Status StandardQueue::ReceiveStandardLocked(size_t max, TimeMs now, TimeMs deadline,
-                                            std::vector<Taken>* taken) {
+                                            std::vector<Taken>* taken,
+                                            std::vector<MovingMessage>* dead,
+                                            std::vector<BodyRef>* dead_bodies) {
   while (taken->size() < max) {
     const uint64_t seq = visible_.PopNext();
     if (seq == 0) break;
     MessageEntry* e = index_.Find(seq);
     if (e == nullptr || e->state != MessageState::kVisible) continue;
+    if (MustDeadLetter(settings_, e->receive_count)) {
+      if (dead->size() == kMaxDeadLettersPerReceive) {
+        visible_.PushFront(GroupOfLocked(*e), seq);
+        break;
+      }
+      TakeForMoveLocked(e, deadline, dead, dead_bodies);
+      continue;
+    }
     if (Status st = TakeLocked(e, now, deadline, taken); !st.ok()) {
       visible_.PushFront(GroupOfLocked(*e), seq);  // the log is failing: leave it visible
       return st;
@@ -314,13 +335,16 @@ Status StandardQueue::ReceiveStandardLocked(size_t max, TimeMs now, TimeMs deadl
 }
 
 Status StandardQueue::ReceiveFifoLocked(size_t max, TimeMs now, TimeMs deadline,
-                                        std::vector<Taken>* taken) {
+                                        std::vector<Taken>* taken,
+                                        std::vector<MovingMessage>* dead,
+                                        std::vector<BodyRef>* dead_bodies) {
   // As many messages of one group as fit, in order, then the next ready group.
   while (taken->size() < max) {
     FifoGroups::Group* g = fifo_groups_.PopOffered();
     if (g == nullptr) break;
     while (!g->seqs.empty() && !index_.Contains(g->seqs.front())) g->seqs.pop_front();
     Status log_failure;
+    bool dead_full = false;
     // A locked group is offered again when its last in-flight message leaves
     // flight; one whose first message is delayed, when that becomes visible.
     const bool locked = g->in_flight > 0;
@@ -328,14 +352,24 @@ Status StandardQueue::ReceiveFifoLocked(size_t max, TimeMs now, TimeMs deadline,
       MessageEntry* e = index_.Find(g->seqs[i]);
       if (e == nullptr) continue;
       if (e->state != MessageState::kVisible) break;  // strict order: wait for it
+      if (MustDeadLetter(settings_, e->receive_count)) {
+        dead_full = dead->size() == kMaxDeadLettersPerReceive;
+        if (dead_full) break;
+        // The group stays locked until DropMoved removes the message; if the
+        // move fails the message reappears first, so the order holds.
+        TakeForMoveLocked(e, deadline, dead, dead_bodies);
+        ++g->in_flight;
+        break;
+      }
       log_failure = TakeLocked(e, now, deadline, taken);
       if (!log_failure.ok()) break;
       ++g->in_flight;
     }
-    const bool still_ready = !log_failure.ok() && g->in_flight == 0;
+    const bool still_ready = (!log_failure.ok() || dead_full) && g->in_flight == 0;
     fifo_groups_.Release(*g);
     if (still_ready) fifo_groups_.Offer(*g);
     if (!log_failure.ok()) return log_failure;
+    if (dead_full) break;
   }
   return Status::Ok();
 }
@@ -378,8 +412,9 @@ Status StandardQueue::TakeLocked(MessageEntry* e, TimeMs now, TimeMs deadline,
 }
 
 StandardQueue::Taken StandardQueue::TakenOfLocked(const MessageEntry& e) const {
-  Taken t{e.seq, e.body, e.sent_ms, e.first_receive_ms, e.receive_count, e.message_id, {}};
+  Taken t{e.seq, e.body, e.sent_ms, e.first_receive_ms, e.receive_count, e.message_id, {}, {}};
   if (e.has_group) t.group_id = groups_.at(e.seq);
+  if (e.has_source) t.source = sources_.at(e.seq);
   return t;
 }
 
@@ -543,6 +578,186 @@ TimeMs StandardQueue::NextWakeMs() {
   return timers_.empty() ? INT64_MAX : timers_.front().at;
 }
 
+void StandardQueue::TakeForMoveLocked(MessageEntry* e, TimeMs deadline,
+                                      std::vector<MovingMessage>* out,
+                                      std::vector<BodyRef>* bodies) {
+  e->state = MessageState::kInFlight;
+  --visible_count_;
+  ++in_flight_count_;
+  ScheduleLocked(e, deadline);
+  MovingMessage m;
+  m.sequence = e->seq;
+  m.generation = e->receive_count;
+  m.message_id = e->message_id;
+  m.sent_ms = e->sent_ms;
+  if (e->has_group) m.group_id = groups_.at(e->seq);
+  if (e->has_source) m.dead_letter_source = sources_.at(e->seq);
+  out->push_back(std::move(m));
+  bodies->push_back(e->body);
+}
+
+void StandardQueue::ReadMovingPayloads(std::vector<MovingMessage>* out,
+                                       const std::vector<BodyRef>& bodies) {
+  size_t kept = 0;
+  // FIFO groups with a message left behind: their later messages stay too,
+  // so that none overtakes it.
+  std::vector<std::string> held_back;
+  for (size_t i = 0; i < out->size(); ++i) {
+    const std::string& group = (*out)[i].group_id;
+    if (fifo_ && std::find(held_back.begin(), held_back.end(), group) != held_back.end()) continue;
+    Result<std::string> payload = bodies_->Get(bodies[i]);
+    // A body that cannot be read leaves its message in flight: it reappears
+    // at its deadline and is moved by a later attempt.
+    if (!payload.ok()) {
+      if (fifo_) held_back.push_back(group);
+      continue;
+    }
+    (*out)[i].payload = std::move(payload).value();
+    if (kept != i) (*out)[kept] = std::move((*out)[i]);
+    ++kept;
+  }
+  out->resize(kept);
+}
+
+Result<std::vector<MovingMessage>> StandardQueue::TakeForMove(int max) {
+  const TimeMs now = clock_.NowMs();
+  std::vector<MovingMessage> out;
+  std::vector<BodyRef> bodies;
+  std::vector<BodyRef> released;
+  Callbacks wake;
+  {
+    std::lock_guard lock(mu_);
+    int64_t became_visible = AdvanceLocked(now, &released);
+    const TimeMs deadline = now + SecondsToMs(settings_.visibility_timeout_s);
+    const size_t limit = static_cast<size_t>(std::max(max, 0));
+    if (fifo_) {
+      TakeFifoForMoveLocked(limit, deadline, &out, &bodies);
+    } else {
+      while (out.size() < limit) {
+        const uint64_t seq = visible_.PopNext();
+        if (seq == 0) break;
+        MessageEntry* e = index_.Find(seq);
+        if (e == nullptr || e->state != MessageState::kVisible) continue;
+        TakeForMoveLocked(e, deadline, &out, &bodies);
+      }
+    }
+    wake = TakeWatchersLocked(became_visible);
+  }
+  RunAll(wake);
+  ReleaseBodies(released);
+  ReadMovingPayloads(&out, bodies);
+  return out;
+}
+
+void StandardQueue::TakeFifoForMoveLocked(size_t max, TimeMs deadline,
+                                          std::vector<MovingMessage>* out,
+                                          std::vector<BodyRef>* bodies) {
+  // As ReceiveFifoLocked: whole ready groups, each from its first message on,
+  // so the destination receives every group in its order.
+  while (out->size() < max) {
+    FifoGroups::Group* g = fifo_groups_.PopOffered();
+    if (g == nullptr) break;
+    while (!g->seqs.empty() && !index_.Contains(g->seqs.front())) g->seqs.pop_front();
+    const bool locked = g->in_flight > 0;
+    for (size_t i = 0; !locked && i < g->seqs.size() && out->size() < max; ++i) {
+      MessageEntry* e = index_.Find(g->seqs[i]);
+      if (e == nullptr) continue;
+      if (e->state != MessageState::kVisible) break;
+      TakeForMoveLocked(e, deadline, out, bodies);
+      ++g->in_flight;
+    }
+    fifo_groups_.Release(*g);
+  }
+}
+
+Status StandardQueue::AcceptMoved(MovedMessage m) {
+  if (fifo_ && m.group_id.empty()) {
+    return Status::InvalidArgument("a FIFO queue takes only messages with a group id");
+  }
+  Result<BodyRef> ref = log_ ? Result<BodyRef>(BodyRef{0}) : bodies_->Put(m.payload);
+  if (!ref.ok()) return ref.status();
+  const TimeMs now = clock_.NowMs();
+  std::vector<BodyRef> released;
+  Callbacks wake;
+  {
+    std::lock_guard lock(mu_);
+    int64_t became_visible = AdvanceLocked(now, &released);
+    // Retention counts from the original send time in a standard queue; a
+    // FIFO queue restarts it, as AWS resets a FIFO dead letter's enqueue time
+    // (and so its messages stay in send-time order).
+    const TimeMs sent_ms = fifo_ ? std::max(last_sent_ms_, now) : m.sent_ms;
+    if (log_) {
+      storage::Record r;
+      r.type = storage::RecordType::kSendMoved;
+      r.seq = next_seq_;
+      r.message_id = m.message_id;
+      r.time_ms = sent_ms;
+      r.visible_at_ms = now;
+      r.name = m.group_id;
+      r.source = m.source_queue;
+      r.payload = m.payload;
+      auto lsn = LogLocked(r);
+      if (!lsn.ok()) return lsn.status();
+      ref = BodyRef{*lsn};
+      log_bodies_->Retain(*lsn);
+    }
+    const uint64_t seq = next_seq_++;
+    MessageEntry entry;
+    entry.seq = seq;
+    entry.body = *ref;
+    entry.sent_ms = sent_ms;
+    entry.message_id = m.message_id;
+    entry.has_group = !m.group_id.empty();
+    entry.has_source = true;
+    entry.state = MessageState::kVisible;
+    index_.Insert(entry);
+    const std::string* group = nullptr;
+    if (entry.has_group) group = &groups_.emplace(seq, std::move(m.group_id)).first->second;
+    sources_.emplace(seq, std::move(m.source_queue));
+    if (sent_ms < last_sent_ms_) {
+      early_expiry_.push_back({sent_ms, seq});
+      std::push_heap(early_expiry_.begin(), early_expiry_.end(), TimerLater);
+    } else {
+      last_sent_ms_ = sent_ms;
+    }
+    ++visible_count_;
+    if (fifo_) {
+      fifo_groups_.Offer(fifo_groups_.Add(*group, seq));
+    } else {
+      visible_.PushBack(group, seq);
+    }
+    ++became_visible;
+    // Already past this queue's retention: gone at once, as on AWS.
+    ExpireLocked(now, &released);
+    wake = TakeWatchersLocked(became_visible);
+  }
+  RunAll(wake);
+  ReleaseBodies(released);
+  return Status::Ok();
+}
+
+Status StandardQueue::DropMoved(uint64_t sequence, uint32_t generation) {
+  std::vector<BodyRef> released;
+  Callbacks wake;
+  {
+    std::lock_guard lock(mu_);
+    MessageEntry* e = index_.Find(sequence);
+    if (e == nullptr || e->receive_count != generation || e->state != MessageState::kInFlight) {
+      return Status::Ok();
+    }
+    storage::Record r;
+    r.type = storage::RecordType::kDelete;
+    r.seq = sequence;
+    if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
+    // As a delete: a FIFO group's last in-flight message lets its next one go.
+    if (RemoveLocked(e, &released)) wake = TakeWatchersLocked(1);
+    CompactLocked();
+  }
+  RunAll(wake);
+  ReleaseBodies(released);
+  return Status::Ok();
+}
+
 void StandardQueue::Tick() {
   const TimeMs now = clock_.NowMs();
   std::vector<BodyRef> released;
@@ -585,6 +800,15 @@ void StandardQueue::ExpireLocked(TimeMs now, std::vector<BodyRef>* released) {
     if (e->sent_ms + retention_ms > now) break;
     RemoveLocked(e, released);
     ++oldest_seq_;
+    expired = true;
+  }
+  while (!early_expiry_.empty() && early_expiry_.front().at + retention_ms <= now) {
+    const Timer t = early_expiry_.front();
+    std::pop_heap(early_expiry_.begin(), early_expiry_.end(), TimerLater);
+    early_expiry_.pop_back();
+    MessageEntry* e = index_.Find(t.seq);
+    if (e == nullptr || e->sent_ms != t.at) continue;
+    RemoveLocked(e, released);
     expired = true;
   }
   if (index_.empty()) oldest_seq_ = next_seq_;
@@ -646,6 +870,7 @@ bool StandardQueue::RemoveLocked(MessageEntry* e, std::vector<BodyRef>* released
       break;
   }
   if (e->has_group) groups_.erase(e->seq);
+  if (e->has_source) sources_.erase(e->seq);
   released->push_back(e->body);
   index_.Erase(e->seq);
   return unlocked;
@@ -697,6 +922,8 @@ SeqIndex StandardQueue::TakeAllLocked() {
   attempts_.Clear();
   timers_ = {};
   groups_ = {};
+  sources_ = {};
+  early_expiry_ = {};
   oldest_seq_ = next_seq_;
   visible_count_ = in_flight_count_ = delayed_count_ = 0;
   return all;
@@ -713,7 +940,9 @@ MessageEntry StandardQueue::EntryFromRecordLocked(const storage::Record& r, stor
   entry.visible_at_ms = r.visible_at_ms;
   entry.message_id = r.message_id;
   entry.has_group = !r.name.empty();
+  entry.has_source = !r.source.empty();
   if (entry.has_group) groups_[r.seq] = r.name;
+  if (entry.has_source) sources_[r.seq] = r.source;
   if (log_bodies_) log_bodies_->Retain(lsn);
   next_seq_ = std::max(next_seq_, r.seq + 1);
   last_sent_ms_ = std::max(last_sent_ms_, r.time_ms);
@@ -780,6 +1009,7 @@ void StandardQueue::RecoverDelete(uint64_t seq) {
     if (e == nullptr) return;
     body = e->body;
     groups_.erase(seq);
+    sources_.erase(seq);
     index_.Erase(seq);
   }
   bodies_->Release(body);
@@ -833,9 +1063,13 @@ void StandardQueue::FinishRecovery() {
   visible_.Clear();
   fifo_groups_.Clear();
   timers_.clear();
+  early_expiry_.clear();
   visible_count_ = in_flight_count_ = delayed_count_ = 0;
+  TimeMs latest_sent = 0;
   for (uint64_t seq : seqs) {
     MessageEntry* e = index_.Find(seq);
+    if (e->sent_ms < latest_sent) early_expiry_.push_back({e->sent_ms, seq});
+    latest_sent = std::max(latest_sent, e->sent_ms);
     FifoGroups::Group* g = fifo_ ? &fifo_groups_.Add(groups_.at(seq), seq) : nullptr;
     if (e->visible_at_ms > now) {
       e->state = e->receive_count > 0 ? MessageState::kInFlight : MessageState::kDelayed;
@@ -850,6 +1084,7 @@ void StandardQueue::FinishRecovery() {
   }
   fifo_groups_.OfferAll();
   std::make_heap(timers_.begin(), timers_.end(), TimerLater);
+  std::make_heap(early_expiry_.begin(), early_expiry_.end(), TimerLater);
   oldest_seq_ = seqs.empty() ? next_seq_ : seqs.front();
 }
 
@@ -937,6 +1172,7 @@ storage::Lsn StandardQueue::Snapshot(std::string* out, uint64_t* records) const 
     r.receive_count = e.receive_count;
     r.lsn = e.body;
     if (e.has_group) r.name = groups_.at(e.seq);
+    if (e.has_source) r.source = sources_.at(e.seq);
     storage::EncodeRecord(r, out);
   });
   // The window holds deduplication ids of deleted messages too.

@@ -27,6 +27,12 @@
 // (logged with each send, copied into checkpoints) and the receive attempts of
 // the last 5 minutes (memory only).
 //
+// Dead letters and moves follow dead_letter.h: a message taken for a move is
+// in flight without a receipt handle until DropMoved removes it; in a FIFO
+// queue it counts in its group's in-flight number, so the group waits for it.
+// Moved messages keep their send time in a standard queue, so they may be
+// older than messages before them: early_expiry_ expires those on time.
+//
 // Thread-safety: every mutable member is guarded by mu_. Body store calls,
 // receipt-handle and message-id formatting, and watcher callbacks happen with
 // mu_ released. Lock order: Engine's map mutex, then a queue's mu_; mu_ is a
@@ -51,6 +57,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/dead_letter.h"
 #include "engine/engine.h"
 #include "engine/fair_lanes.h"
 #include "engine/fifo.h"
@@ -75,7 +82,8 @@ struct QueueLog {
 class StandardQueue final : public Queue {
  public:
   StandardQueue(std::string name, QueueSettings settings, std::map<std::string, std::string> tags,
-                const Clock& clock, std::shared_ptr<BodyStore> bodies, QueueLog durable = {});
+                const Clock& clock, std::shared_ptr<BodyStore> bodies, QueueLog durable = {},
+                std::shared_ptr<QueueMover> mover = nullptr);
   ~StandardQueue() override;
 
   StandardQueue(const StandardQueue&) = delete;
@@ -101,6 +109,10 @@ class StandardQueue final : public Queue {
   uint64_t Watch(std::function<void()> fn) override;
   void Unwatch(uint64_t token) override;
   TimeMs NextWakeMs() override;
+
+  Result<std::vector<MovingMessage>> TakeForMove(int max) override;
+  Status AcceptMoved(MovedMessage m) override;
+  Status DropMoved(uint64_t sequence, uint32_t generation) override;
 
   // Expires, promotes due messages, and wakes as many watchers as there are
   // visible messages (which also recovers a wake-up lost to a watcher that was
@@ -180,6 +192,7 @@ class StandardQueue final : public Queue {
     uint32_t receive_count;
     std::array<uint8_t, 16> message_id;
     std::string group_id;
+    std::string source;  // dead-lettered: the queue it came from
   };
   using Callbacks = std::vector<std::function<void()>>;
   // Heap order for timers_: the earliest `at` on top.
@@ -191,9 +204,14 @@ class StandardQueue final : public Queue {
   int64_t AdvanceLocked(TimeMs now, std::vector<BodyRef>* released);
   // Receive's selection: appends up to `max` messages, now in flight, to
   // `taken`. Stops early, returning the log's error, when the log refuses a
-  // record.
-  Status ReceiveStandardLocked(size_t max, TimeMs now, TimeMs deadline, std::vector<Taken>* taken);
-  Status ReceiveFifoLocked(size_t max, TimeMs now, TimeMs deadline, std::vector<Taken>* taken);
+  // record. A message received max_receive_count times already goes to
+  // `dead` instead (TakeForMoveLocked, at most kMaxDeadLettersPerReceive);
+  // in a FIFO queue it keeps its group locked until DropMoved removes it.
+  Status ReceiveStandardLocked(size_t max, TimeMs now, TimeMs deadline, std::vector<Taken>* taken,
+                               std::vector<MovingMessage>* dead,
+                               std::vector<BodyRef>* dead_bodies);
+  Status ReceiveFifoLocked(size_t max, TimeMs now, TimeMs deadline, std::vector<Taken>* taken,
+                           std::vector<MovingMessage>* dead, std::vector<BodyRef>* dead_bodies);
   // A retried FIFO receive: the messages of `attempt_id` when all of them are
   // still in flight under the handles it returned.
   bool ReplayAttemptLocked(const std::string& attempt_id, TimeMs now, std::vector<Taken>* taken);
@@ -218,6 +236,19 @@ class StandardQueue final : public Queue {
   // leaves index_ (and so MessageEntry pointers) untouched.
   void CompactLocked();
   Callbacks TakeWatchersLocked(int64_t n);
+  // Takes a visible message out of circulation for a move: in flight until
+  // `deadline`, nothing logged. Appends it to `out` (payload still to read).
+  void TakeForMoveLocked(MessageEntry* e, TimeMs deadline, std::vector<MovingMessage>* out,
+                         std::vector<BodyRef>* bodies);
+  // A move task's pick from a FIFO queue: up to `max` messages of ready
+  // groups, each group from its first message on, every one counted in its
+  // group's in-flight number (the group stays locked until they are dropped).
+  void TakeFifoForMoveLocked(size_t max, TimeMs deadline, std::vector<MovingMessage>* out,
+                             std::vector<BodyRef>* bodies);
+  // Reads the payloads of messages taken for a move (mu_ not held); drops
+  // from `out` the ones whose body cannot be read and, in a FIFO queue, the
+  // later messages of their groups (they stay in flight, behind them).
+  void ReadMovingPayloads(std::vector<MovingMessage>* out, const std::vector<BodyRef>& bodies);
   // Empties the queue's message state and returns the old index.
   SeqIndex TakeAllLocked();
 
@@ -233,6 +264,7 @@ class StandardQueue final : public Queue {
   const TimeMs created_ms_;
   const Clock& clock_;
   const std::shared_ptr<BodyStore> bodies_;
+  const std::shared_ptr<QueueMover> mover_;  // null: moves go nowhere
   storage::Log* log_;  // set at construction or by AttachLog, before sharing
   LogBodyStore* const log_bodies_;
   // Random per queue incarnation; receipt handles carry it.
@@ -251,6 +283,13 @@ class StandardQueue final : public Queue {
   ReceiveAttempts attempts_;                          // guarded by mu_; FIFO queues
   std::vector<Timer> timers_;                         // guarded by mu_; min-heap on `at`
   std::unordered_map<uint64_t, std::string> groups_;  // guarded by mu_; seq → group id
+  // guarded by mu_; seq → the queue a dead-lettered message came from
+  std::unordered_map<uint64_t, std::string> sources_;
+  // guarded by mu_; min-heap of (sent_ms, seq) of messages whose send time is
+  // older than a message before them (dead-lettered messages keep theirs), so
+  // that retention expires them on time although the walk from oldest_seq_
+  // reaches them late. Stale elements are skipped; each goes at its expiry.
+  std::vector<Timer> early_expiry_;
   uint64_t next_seq_ = 1;                             // guarded by mu_
   std::vector<MessageEntry> checkpointed_;  // guarded by mu_; recovery only
   uint64_t oldest_seq_ = 1;      // guarded by mu_; no stored message has a lower sequence

@@ -3,6 +3,7 @@
 // attributes into these and back.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -26,6 +27,11 @@ struct QueueSettings {
   int64_t max_message_size = 1048576;
   int64_t retention_s = 345600;
   int64_t receive_wait_s = 0;
+  // Dead-letter queue (the RedrivePolicy): a message already received
+  // max_receive_count times is moved to the queue named dead_letter_queue by
+  // its next receive instead of being returned. Empty name: no DLQ.
+  std::string dead_letter_queue;
+  int64_t max_receive_count = 0;
   // FIFO queues: strict order per message group, one group's messages in
   // flight at a time, deduplication. Fixed when the queue is created.
   bool fifo = false;
@@ -74,6 +80,32 @@ struct ReceivedMessage {
   TimeMs sent_ms = 0;
   TimeMs first_receive_ms = 0;
   int32_t receive_count = 0;
+  // The queue a dead-lettered message was moved from; empty otherwise.
+  std::string dead_letter_source;
+};
+
+// A message on its way out of a queue (to a dead-letter queue, or moved by a
+// move task): taken out of circulation by the source (in flight, no receipt
+// handle issued) until the destination has stored it and the source drops it
+// with DropMoved(sequence, generation). See dead_letter.h.
+struct MovingMessage {
+  uint64_t sequence = 0;
+  uint32_t generation = 0;  // the receive count when taken
+  std::array<uint8_t, 16> message_id{};
+  TimeMs sent_ms = 0;
+  std::string group_id;
+  std::string payload;
+  std::string dead_letter_source;  // where it was dead-lettered from, if it was
+};
+
+// A dead-lettered message as its dead-letter queue stores it: same id, body,
+// attributes and send time; receive count starting again at 0.
+struct MovedMessage {
+  std::array<uint8_t, 16> message_id{};
+  TimeMs sent_ms = 0;
+  std::string group_id;
+  std::string payload;
+  std::string source_queue;  // the queue it was dead-lettered from
 };
 
 // What segment compaction has done (durable engines).
@@ -91,6 +123,29 @@ struct QueueStats {
   int64_t in_flight = 0;  // ApproximateNumberOfMessagesNotVisible
   int64_t delayed = 0;    // ApproximateNumberOfMessagesDelayed
   TimeMs oldest_sent_ms = 0;  // 0 when empty
+};
+
+enum class MoveTaskStatus : uint8_t {
+  kRunning = 1,
+  kCompleted = 2,
+  kCancelling = 3,
+  kCancelled = 4,
+  kFailed = 5,
+};
+
+// A message move task (StartMessageMoveTask): moves the visible messages of a
+// queue, oldest first, to a destination queue or each back to the queue it
+// was dead-lettered from, at most max_per_second a second.
+struct MoveTaskInfo {
+  std::string task_id;
+  std::string source_queue;
+  std::string destination_queue;  // empty: each message back to its source
+  int64_t max_per_second = 0;     // 0: not given (the engine's default rate)
+  TimeMs started_ms = 0;
+  int64_t to_move = 0;  // visible messages when the task started
+  int64_t moved = 0;
+  MoveTaskStatus status = MoveTaskStatus::kRunning;
+  std::string failure_reason;  // set when status is kFailed
 };
 
 }  // namespace ferry::engine

@@ -5,13 +5,16 @@
 #include <charconv>
 
 #include "api/errors.h"
+#include "sqs/queue_url.h"
 
 namespace ferry::sqs {
 namespace {
 
 using engine::QueueSettings;
 
-enum class Kind { kInt, kJson, kText, kBool };
+// kRedrive: the RedrivePolicy, parsed into engine fields; kRedriveAllow: the
+// RedriveAllowPolicy, validated and kept in `extra`.
+enum class Kind { kInt, kJson, kText, kBool, kRedrive, kRedriveAllow };
 
 // The attributes a client may set. `field` is the QueueSettings member of an
 // engine setting; nullptr keeps the value in `extra` under `name`.
@@ -34,8 +37,8 @@ constexpr std::array kSettable = {
     SettableAttribute{"VisibilityTimeout", Kind::kInt, 0, 43200,
                       &QueueSettings::visibility_timeout_s},
     SettableAttribute{"Policy", Kind::kJson},
-    SettableAttribute{"RedrivePolicy", Kind::kJson},
-    SettableAttribute{"RedriveAllowPolicy", Kind::kJson},
+    SettableAttribute{"RedrivePolicy", Kind::kRedrive},
+    SettableAttribute{"RedriveAllowPolicy", Kind::kRedriveAllow},
     SettableAttribute{"KmsMasterKeyId", Kind::kText},
     SettableAttribute{"KmsDataKeyReusePeriodSeconds", Kind::kInt, 60, 86400},
     SettableAttribute{"SqsManagedSseEnabled", Kind::kBool},
@@ -115,6 +118,109 @@ const std::string* FindExtra(const QueueSettings& s, std::string_view name) {
   return it == s.extra.end() ? nullptr : &it->second;
 }
 
+std::string RedrivePolicyValue(const QueueSettings& s, std::string_view arn_prefix) {
+  boost::json::object policy;
+  policy["deadLetterTargetArn"] = std::string(arn_prefix) + s.dead_letter_queue;
+  policy["maxReceiveCount"] = s.max_receive_count;
+  return boost::json::serialize(policy);
+}
+
+// RedrivePolicy: {"deadLetterTargetArn": "<queue ARN>", "maxReceiveCount": 1..1000}
+// (the count as a number or a numeric string). Whether the target exists is
+// the handler's question (CheckRedriveTarget).
+Status ApplyRedrivePolicy(std::string_view value, QueueSettings* settings) {
+  if (value.empty()) {  // removes the policy
+    settings->dead_letter_queue.clear();
+    settings->max_receive_count = 0;
+    return Status::Ok();
+  }
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(value, ec);
+  if (ec || !v.is_object()) {
+    return api::Error(api::ErrorId::kInvalidAttributeValue,
+                      "Invalid value for the parameter RedrivePolicy. Reason: Redrive policy is "
+                      "not a valid JSON map.");
+  }
+  const boost::json::object& policy = v.get_object();
+  for (std::string_view required : {"maxReceiveCount", "deadLetterTargetArn"}) {
+    if (!policy.contains(required)) {
+      return InvalidRedrivePolicy(value, "Redrive policy does not contain mandatory attribute: " +
+                                             std::string(required) + ".");
+    }
+  }
+  const boost::json::value& count = policy.at("maxReceiveCount");
+  std::optional<int64_t> n;
+  if (count.is_int64()) n = count.get_int64();
+  if (count.is_uint64() && count.get_uint64() <= 1000) n = static_cast<int64_t>(count.get_uint64());
+  if (count.is_string()) n = ParseInt(count.get_string());
+  if (!n || *n < 1 || *n > 1000) {
+    std::string shown =
+        count.is_string() ? std::string(count.get_string()) : boost::json::serialize(count);
+    return InvalidRedrivePolicy(value, "Invalid value for maxReceiveCount: " + shown +
+                                           ", valid values are from 1 to 1000 both inclusive.");
+  }
+  const boost::json::value& target = policy.at("deadLetterTargetArn");
+  std::optional<QueueArn> arn;
+  if (target.is_string()) arn = ParseQueueArn(target.get_string());
+  if (!arn)
+    return InvalidRedrivePolicy(value, "Dead-letter target ARN should be fully qualified ARN.");
+  if (policy.size() > 2) {
+    return InvalidRedrivePolicy(
+        value, "Only following attributes are supported: [deadLetterTargetArn, maxReceiveCount].");
+  }
+  settings->dead_letter_queue = std::string(arn->name);
+  settings->max_receive_count = *n;
+  return Status::Ok();
+}
+
+// RedriveAllowPolicy: {"redrivePermission": "allowAll" | "denyAll" | "byQueue",
+// "sourceQueueArns": [1..10 ARNs, byQueue only]}.
+Status ValidateRedriveAllowPolicy(std::string_view value) {
+  const Status unsupported = api::Error(
+      api::ErrorId::kInvalidAttributeValue,
+      "Invalid value for the parameter RedriveAllowPolicy. Reason: Amazon SQS can't create the "
+      "redrive allow policy, as it's in an unsupported format.");
+  auto invalid = [&](std::string_view reason) {
+    return api::Error(api::ErrorId::kInvalidParameterValue,
+                      "Value " + std::string(value) +
+                          " for parameter RedriveAllowPolicy is invalid. Reason: Amazon SQS can't "
+                          "create the redrive allow policy. " +
+                          std::string(reason));
+  };
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(value, ec);
+  if (ec || !v.is_object()) return unsupported;
+  const boost::json::object& policy = v.get_object();
+  for (const auto& kv : policy) {
+    if (kv.key() != "redrivePermission" && kv.key() != "sourceQueueArns") return unsupported;
+  }
+  const boost::json::value* permission = policy.if_contains("redrivePermission");
+  if (permission == nullptr || !permission->is_string()) return unsupported;
+  const std::string_view p = permission->get_string();
+  if (p != "allowAll" && p != "denyAll" && p != "byQueue") return unsupported;
+  const boost::json::value* arns = policy.if_contains("sourceQueueArns");
+  if (arns != nullptr) {
+    if (!arns->is_array()) return unsupported;
+    for (const auto& a : arns->get_array()) {
+      if (!a.is_string()) return unsupported;
+    }
+    if (p != "byQueue") {
+      return invalid(
+          "To specify one or more source queue ARNs, you must set redrivePermission "
+          "to byQueue.");
+    }
+  }
+  if (p == "byQueue" && (arns == nullptr || arns->get_array().empty())) {
+    return invalid(
+        "When you specify the byQueue permission type, you must also specify one or "
+        "more sourceQueueArns values.");
+  }
+  if (arns != nullptr && arns->get_array().size() > kMaxRedriveSourceArns) {
+    return invalid("The maximum number of source queue ARNs you can specify is 10.");
+  }
+  return Status::Ok();
+}
+
 // The value a client sees for a FIFO attribute of a FIFO queue.
 std::string FifoValue(const QueueSettings& s, std::string_view name) {
   if (name == kFifoQueue) return s.fifo ? "true" : "false";
@@ -142,8 +248,14 @@ Status ApplyFifoAttribute(std::string_view name, const std::string& value, Queue
 }
 
 // The value a client sees for a settable attribute, or nullopt when unset.
-std::optional<std::string> SettableValue(const QueueSettings& s, const SettableAttribute& a) {
+// `arn_prefix` ("arn:aws:sqs:<region>:<account>:") completes queue names.
+std::optional<std::string> SettableValue(const QueueSettings& s, const SettableAttribute& a,
+                                         std::string_view arn_prefix = "") {
   if (a.field != nullptr) return std::to_string(s.*(a.field));
+  if (a.kind == Kind::kRedrive) {
+    if (s.dead_letter_queue.empty()) return std::nullopt;
+    return RedrivePolicyValue(s, arn_prefix);
+  }
   if (const std::string* v = FindExtra(s, a.name)) return *v;
   const bool kms = FindExtra(s, kKmsKey) != nullptr;
   if (a.name == kSse) return std::string(kms ? "false" : "true");
@@ -152,6 +264,12 @@ std::optional<std::string> SettableValue(const QueueSettings& s, const SettableA
 }
 
 }  // namespace
+
+Status InvalidRedrivePolicy(std::string_view value, std::string_view reason) {
+  return api::Error(api::ErrorId::kInvalidParameterValue,
+                    "Value " + std::string(value) +
+                        " for parameter RedrivePolicy is invalid. Reason: " + std::string(reason));
+}
 
 Result<bool> CheckQueueKind(std::string_view queue_name, const AttributeMap& attributes) {
   bool fifo = false;
@@ -231,6 +349,17 @@ Status ApplyQueueAttributes(const AttributeMap& attributes, QueueSettings* setti
       case Kind::kBool:
         if (value != "true" && value != "false") return InvalidValue(name);
         sse = &value;
+        break;
+      case Kind::kRedrive:
+        FERRY_RETURN_IF_ERROR(ApplyRedrivePolicy(value, settings));
+        break;
+      case Kind::kRedriveAllow:
+        if (value.empty()) {
+          settings->extra.erase(name);
+        } else {
+          FERRY_RETURN_IF_ERROR(ValidateRedriveAllowPolicy(value));
+          settings->extra[name] = value;
+        }
         break;
     }
   }
@@ -325,7 +454,7 @@ Result<boost::json::object> RenderQueueAttributes(const std::vector<std::string>
     } else if (n == "QueueArn") {
       v = std::string(arn);
     } else if (const SettableAttribute* a = FindSettable(n)) {
-      v = SettableValue(settings, *a);
+      v = SettableValue(settings, *a, arn.substr(0, arn.rfind(':') + 1));
     }
     if (v) out.emplace(n, std::move(*v));
   }

@@ -27,6 +27,9 @@ namespace ferry::sqs {
 
 using AttributeMap = std::map<std::string, std::string>;
 
+// A RedriveAllowPolicy names at most this many source queues.
+inline constexpr size_t kMaxRedriveSourceArns = 10;
+
 // CreateQueue: true for a FIFO queue (FifoQueue=true), false for a standard
 // one. Errors: InvalidParameterValue (FifoQueue=true without a ".fifo" name),
 // InvalidAttributeValue (FifoQueue neither true nor false),
@@ -40,10 +43,19 @@ Status CheckSettableKind(const engine::Queue& queue, const AttributeMap& attribu
 engine::QueueSettings DefaultQueueSettings();
 
 // Applies `attributes` onto `settings` (whose `fifo` says the queue's kind);
-// on error `settings` is unspecified.
+// on error `settings` is unspecified. RedrivePolicy becomes
+// settings->dead_letter_queue / max_receive_count (an empty value removes
+// it); whether its target may be used is for the caller to check
+// (CheckRedriveTarget in handlers.h).
 // Errors: InvalidAttributeName (unknown or read-only name),
-// InvalidAttributeValue ("Invalid value for the parameter X.").
+// InvalidAttributeValue ("Invalid value for the parameter X."),
+// InvalidParameterValue (a RedrivePolicy or RedriveAllowPolicy that is JSON
+// but breaks AWS's rules, with AWS's reason).
 Status ApplyQueueAttributes(const AttributeMap& attributes, engine::QueueSettings* settings);
+
+// InvalidParameterValue "Value <value> for parameter RedrivePolicy is
+// invalid. Reason: <reason>".
+Status InvalidRedrivePolicy(std::string_view value, std::string_view reason);
 
 // The first name in `requested` whose value differs between `existing` and
 // `desired`, or nullopt when none does.

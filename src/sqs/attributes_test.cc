@@ -48,8 +48,6 @@ TEST(AttributesTest, ValuesOutsideTheirRangeAreInvalidAttributeValue) {
       {"KmsDataKeyReusePeriodSeconds", "86401"},
       {"SqsManagedSseEnabled", "yes"},
       {"Policy", "not json"},
-      {"RedrivePolicy", "[1]"},
-      {"RedriveAllowPolicy", "{"},
   };
   for (const auto& [name, value] : bad) {
     auto s = Apply({{name, value}});
@@ -57,6 +55,96 @@ TEST(AttributesTest, ValuesOutsideTheirRangeAreInvalidAttributeValue) {
     EXPECT_EQ(Code(s.status()), "InvalidAttributeValue") << name << "=" << value;
     EXPECT_EQ(s.status().message(), "Invalid value for the parameter " + name + ".");
   }
+}
+
+TEST(AttributesTest, RedrivePoliciesThatAreNotJsonObjectsAreInvalidAttributeValue) {
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"RedrivePolicy", "[1]"},
+           {"RedrivePolicy", "{"},
+           {"RedriveAllowPolicy", "{"},
+           {"RedriveAllowPolicy", R"({"redrivePermission":"maybe"})"},
+           {"RedriveAllowPolicy", R"({"redrivePermission":"allowAll","other":1})"}}) {
+    auto s = Apply({{name, value}});
+    ASSERT_FALSE(s.ok()) << name << "=" << value;
+    EXPECT_EQ(Code(s.status()), "InvalidAttributeValue") << name << "=" << value;
+    EXPECT_TRUE(
+        s.status().message().starts_with("Invalid value for the parameter " + name + ". Reason: "))
+        << s.status().message();
+  }
+}
+
+TEST(AttributesTest, RedrivePolicyBecomesEngineSettings) {
+  auto s = Apply(
+      {{"RedrivePolicy",
+        R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":"5"})"}});
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->dead_letter_queue, "dlq");
+  EXPECT_EQ(s->max_receive_count, 5);
+  EXPECT_FALSE(s->extra.contains("RedrivePolicy"));
+  auto number = Apply(
+      {{"RedrivePolicy", R"({"maxReceiveCount":1000,"deadLetterTargetArn":"arn:aws:sqs:r:1:d"})"}});
+  ASSERT_TRUE(number.ok());
+  EXPECT_EQ(number->max_receive_count, 1000);
+  auto removed = Apply({{"RedrivePolicy", ""}}, *s);
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(*removed, DefaultQueueSettings());
+}
+
+TEST(AttributesTest, RedrivePolicyRulesAreInvalidParameterValueWithAwsReasons) {
+  const std::string arn = R"("deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq")";
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"{" + arn + "}", "Redrive policy does not contain mandatory attribute: maxReceiveCount."},
+      {R"({"maxReceiveCount":3})",
+       "Redrive policy does not contain mandatory attribute: deadLetterTargetArn."},
+      {"{" + arn + R"(,"maxReceiveCount":0})",
+       "Invalid value for maxReceiveCount: 0, valid values are from 1 to 1000 both inclusive."},
+      {"{" + arn + R"(,"maxReceiveCount":"1001"})",
+       "Invalid value for maxReceiveCount: 1001, valid values are from 1 to 1000 both inclusive."},
+      {"{" + arn + R"(,"maxReceiveCount":"x"})",
+       "Invalid value for maxReceiveCount: x, valid values are from 1 to 1000 both inclusive."},
+      {R"({"deadLetterTargetArn":"dlq","maxReceiveCount":3})",
+       "Dead-letter target ARN should be fully qualified ARN."},
+      {"{" + arn + R"(,"maxReceiveCount":3,"extra":1})",
+       "Only following attributes are supported: [deadLetterTargetArn, maxReceiveCount]."},
+  };
+  for (const auto& [value, reason] : bad) {
+    auto s = Apply({{"RedrivePolicy", value}});
+    ASSERT_FALSE(s.ok()) << value;
+    EXPECT_EQ(Code(s.status()), "InvalidParameterValue") << value;
+    EXPECT_EQ(s.status().message(),
+              "Value " + value + " for parameter RedrivePolicy is invalid. Reason: " + reason);
+  }
+}
+
+TEST(AttributesTest, RedriveAllowPolicyRules) {
+  EXPECT_TRUE(Apply({{"RedriveAllowPolicy", R"({"redrivePermission":"allowAll"})"}}).ok());
+  EXPECT_TRUE(Apply({{"RedriveAllowPolicy", R"({"redrivePermission":"denyAll"})"}}).ok());
+  auto by_queue =
+      Apply({{"RedriveAllowPolicy",
+              R"({"redrivePermission":"byQueue","sourceQueueArns":["arn:aws:sqs:r:1:a"]})"}});
+  ASSERT_TRUE(by_queue.ok());
+  EXPECT_TRUE(by_queue->extra.contains("RedriveAllowPolicy"));
+  std::string eleven = R"({"redrivePermission":"byQueue","sourceQueueArns":[)";
+  for (int i = 0; i < 11; ++i) {
+    eleven += std::string(i ? "," : "") + R"("arn:aws:sqs:r:1:q)" + std::to_string(i) + R"(")";
+  }
+  eleven += "]}";
+  for (const auto& [value, reason] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"redrivePermission":"byQueue"})",
+            "you must also specify one or more sourceQueueArns"},
+           {R"({"redrivePermission":"byQueue","sourceQueueArns":[]})",
+            "you must also specify one or more sourceQueueArns"},
+           {R"({"redrivePermission":"allowAll","sourceQueueArns":["a"]})",
+            "you must set redrivePermission to byQueue"},
+           {eleven, "The maximum number of source queue ARNs you can specify is 10."}}) {
+    auto s = Apply({{"RedriveAllowPolicy", value}});
+    ASSERT_FALSE(s.ok()) << value;
+    EXPECT_EQ(Code(s.status()), "InvalidParameterValue") << value;
+    EXPECT_NE(s.status().message().find(reason), std::string::npos) << s.status().message();
+  }
+  auto removed = Apply({{"RedriveAllowPolicy", ""}}, *by_queue);
+  ASSERT_TRUE(removed.ok());
+  EXPECT_FALSE(removed->extra.contains("RedriveAllowPolicy"));
 }
 
 TEST(AttributesTest, UnknownAndReadOnlyNamesAreInvalidAttributeName) {
@@ -70,13 +158,14 @@ TEST(AttributesTest, UnknownAndReadOnlyNamesAreInvalidAttributeName) {
 
 TEST(AttributesTest, PoliciesAreKeptVerbatimAndEmptyRemovesThem) {
   const std::string policy = R"({"Version":"2012-10-17","Statement":[]})";
-  auto s = Apply({{"Policy", policy}, {"RedrivePolicy", R"({"maxReceiveCount":"5"})"}});
+  const std::string allow = R"({"redrivePermission":"denyAll"})";
+  auto s = Apply({{"Policy", policy}, {"RedriveAllowPolicy", allow}});
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->extra.at("Policy"), policy);
   auto removed = Apply({{"Policy", ""}}, *s);
   ASSERT_TRUE(removed.ok());
   EXPECT_FALSE(removed->extra.contains("Policy"));
-  EXPECT_TRUE(removed->extra.contains("RedrivePolicy"));
+  EXPECT_EQ(removed->extra.at("RedriveAllowPolicy"), allow);
 }
 
 TEST(AttributesTest, DefaultSseValueLeavesSettingsEqualToDefaults) {

@@ -24,6 +24,7 @@
 #include "api/call.h"
 #include "api/params.h"
 #include "engine/engine.h"
+#include "sqs/attributes.h"
 #include "sqs/service.h"
 
 namespace ferry::sqs {
@@ -46,6 +47,9 @@ struct Env {
   boost::asio::any_io_executor executor;
   SqsOptions options;
   PurgeLimiter purges;
+  // Serializes AddPermission and RemovePermission, which read, change and
+  // write back a queue's Policy.
+  std::mutex permissions_mu;
 };
 
 using HandlerResult = Result<boost::json::object>;
@@ -66,6 +70,11 @@ Status CheckRange(std::string_view name, const std::optional<int64_t>& value, in
                   int64_t max, std::string_view reason);
 
 // queues.cc
+// The queue URLs of `names` (sorted), paged by the request's MaxResults
+// (1-1000) and NextToken, under `key`; `always`: the key even when empty.
+HandlerResult PageOfQueueUrls(const Env& env, const api::Call& call,
+                              const std::vector<std::string>& names, std::string_view key,
+                              bool always);
 HandlerResult CreateQueue(Env& env, const api::Call& call);
 HandlerResult GetQueueUrl(Env& env, const api::Call& call);
 HandlerResult ListQueues(Env& env, const api::Call& call);
@@ -82,6 +91,22 @@ HandlerResult ListQueueTags(Env& env, const api::Call& call);
 // 128 characters, values of at most 256. Errors: InvalidParameterValue.
 Status ValidateTags(const std::map<std::string, std::string>& tags,
                     const std::map<std::string, std::string>& existing);
+
+// dead_letters.cc
+// When `attributes` set a RedrivePolicy for the queue `source`: its target
+// must exist (in this region and account), be of the same kind (FIFO when
+// `source_fifo`, standard otherwise), and allow `source` by its
+// RedriveAllowPolicy. Errors: InvalidParameterValue.
+Status CheckRedriveTarget(const Env& env, std::string_view source, bool source_fifo,
+                          const AttributeMap& attributes);
+HandlerResult ListDeadLetterSourceQueues(Env& env, const api::Call& call);
+HandlerResult StartMessageMoveTask(Env& env, const api::Call& call);
+HandlerResult CancelMessageMoveTask(Env& env, const api::Call& call);
+HandlerResult ListMessageMoveTasks(Env& env, const api::Call& call);
+
+// permissions.cc
+HandlerResult AddPermission(Env& env, const api::Call& call);
+HandlerResult RemovePermission(Env& env, const api::Call& call);
 
 // messages.cc
 HandlerResult SendMessage(Env& env, const api::Call& call);

@@ -11,6 +11,7 @@
 #include "sqs/handlers.h"
 #include "sqs/long_poll.h"
 #include "sqs/message_codec.h"
+#include "sqs/queue_url.h"
 
 namespace ferry::sqs {
 namespace {
@@ -31,6 +32,7 @@ enum SystemAttribute : uint32_t {
   kMessageGroupId = 1 << 5,
   kSequenceNumber = 1 << 6,
   kMessageDeduplicationId = 1 << 7,
+  kDeadLetterQueueSourceArn = 1 << 8,
   kAllSystemAttributes = 0xffffffff,
 };
 
@@ -39,9 +41,8 @@ struct SystemAttributeName {
   uint32_t bit;
 };
 
-// Names a client may ask for. DeadLetterQueueSourceArn (dead-letter queues)
-// names nothing yet; SequenceNumber and MessageDeduplicationId exist on FIFO
-// queues only.
+// Names a client may ask for. SequenceNumber and MessageDeduplicationId
+// exist on FIFO queues only; DeadLetterQueueSourceArn on moved messages only.
 constexpr std::array kSystemAttributeNames = {
     SystemAttributeName{"All", kAllSystemAttributes},
     SystemAttributeName{"SenderId", kSenderId},
@@ -52,6 +53,7 @@ constexpr std::array kSystemAttributeNames = {
     SystemAttributeName{"MessageGroupId", kMessageGroupId},
     SystemAttributeName{"SequenceNumber", kSequenceNumber},
     SystemAttributeName{"MessageDeduplicationId", kMessageDeduplicationId},
+    SystemAttributeName{"DeadLetterQueueSourceArn", kDeadLetterQueueSourceArn},
 };
 
 // Where a FIFO message keeps its deduplication id: a stored system attribute
@@ -69,6 +71,7 @@ struct ReceiveSpec {
   bool all_attributes = false;
   std::vector<std::string> attribute_names;     // exact names
   std::vector<std::string> attribute_prefixes;  // "bar." for "bar.*"
+  std::string arn_prefix;  // "arn:aws:sqs:<region>:<account>:", for DeadLetterQueueSourceArn
 
   bool WantsAttribute(std::string_view name) const {
     if (all_attributes) return true;
@@ -148,6 +151,9 @@ Result<boost::json::object> ReceiveOnce(engine::Queue& queue, const ReceiveSpec&
       }
       if ((sys & kMessageGroupId) && !m.group_id.empty()) {
         attrs.emplace("MessageGroupId", std::move(m.group_id));
+      }
+      if ((sys & kDeadLetterQueueSourceArn) && !m.dead_letter_source.empty()) {
+        attrs.emplace("DeadLetterQueueSourceArn", spec.arn_prefix + m.dead_letter_source);
       }
       if (fifo && (sys & kSequenceNumber)) {
         attrs.emplace("SequenceNumber", FormatSequenceNumber(m.sequence));
@@ -406,6 +412,7 @@ void ReceiveMessage(Env& env, const api::Call& call, api::Reply reply) {
       auto parsed = ParseReceive(p);
       if (!parsed.ok()) return parsed.status();
       spec.emplace(std::move(parsed).value());
+      spec->arn_prefix = MakeQueueArn(env.options.region, env.options.account_id, "");
       auto wait = p.OptionalInt("WaitTimeSeconds");
       if (!wait.ok()) return wait.status();
       FERRY_RETURN_IF_ERROR(

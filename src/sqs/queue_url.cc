@@ -27,6 +27,23 @@ std::string MakeQueueArn(std::string_view region, std::string_view account_id,
   return arn;
 }
 
+std::optional<QueueArn> ParseQueueArn(std::string_view arn) {
+  std::string_view parts[6];
+  size_t n = 0;
+  size_t start = 0;
+  while (n < 6) {
+    size_t colon = n == 5 ? std::string_view::npos : arn.find(':', start);
+    parts[n++] = arn.substr(start, colon == std::string_view::npos ? colon : colon - start);
+    if (colon == std::string_view::npos) break;
+    start = colon + 1;
+  }
+  if (n != 6 || parts[0] != "arn" || parts[1].empty() || parts[2] != "sqs" || parts[3].empty() ||
+      parts[4].empty() || parts[5].empty() || parts[5].find(':') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return QueueArn{parts[3], parts[4], parts[5]};
+}
+
 std::optional<std::string_view> QueueNameFromUrl(std::string_view url) {
   url = url.substr(0, url.find_first_of("?#"));
   if (size_t scheme_end = url.find("://"); scheme_end != std::string_view::npos) {

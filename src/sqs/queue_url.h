@@ -22,6 +22,15 @@ std::string MakeQueueUrl(const api::CallContext& ctx, std::string_view account_i
 std::string MakeQueueArn(std::string_view region, std::string_view account_id,
                          std::string_view name);
 
+// The parts of an SQS queue ARN, arn:<partition>:sqs:<region>:<account>:<name>;
+// nullopt for anything else.
+struct QueueArn {
+  std::string_view region;
+  std::string_view account_id;
+  std::string_view name;
+};
+std::optional<QueueArn> ParseQueueArn(std::string_view arn);
+
 // The queue name a URL names: its last path segment, ignoring scheme, host,
 // account, query string and trailing slashes (any host is accepted). Also
 // takes a bare path ("/000000000000/q") or a bare name. nullopt when there is

@@ -54,6 +54,7 @@ HandlerResult CreateQueue(Env& env, const api::Call& call) {
   engine::QueueSettings settings = DefaultQueueSettings();
   settings.fifo = *fifo;
   FERRY_RETURN_IF_ERROR(ApplyQueueAttributes(*attributes, &settings));
+  FERRY_RETURN_IF_ERROR(CheckRedriveTarget(env, *name, *fifo, *attributes));
   auto created = env.engine.CreateQueue(*name, std::move(settings), std::move(*tags));
   if (!created.ok()) {
     switch (created.status().code()) {
@@ -81,10 +82,10 @@ HandlerResult GetQueueUrl(Env& env, const api::Call& call) {
   return UrlResult(env, call, *name);
 }
 
-HandlerResult ListQueues(Env& env, const api::Call& call) {
+HandlerResult PageOfQueueUrls(const Env& env, const api::Call& call,
+                              const std::vector<std::string>& names, std::string_view key,
+                              bool always) {
   const api::Params p(call.params, call.ctx.wire);
-  auto prefix = p.OptionalString("QueueNamePrefix");
-  if (!prefix.ok()) return prefix.status();
   auto max = p.OptionalInt("MaxResults");
   if (!max.ok()) return max.status();
   FERRY_RETURN_IF_ERROR(CheckRange("MaxResults", *max, 1, kMaxListResults,
@@ -98,24 +99,31 @@ HandlerResult ListQueues(Env& env, const api::Call& call) {
     if (!after) return api::Error(ErrorId::kInvalidParameterValue, "Invalid NextToken value.");
   }
 
-  const std::vector<std::string> names = env.engine.ListQueues(prefix->value_or(""));
   auto begin = after ? std::upper_bound(names.begin(), names.end(), *after) : names.begin();
   const auto limit = static_cast<size_t>(max->value_or(kMaxListResults));
   const size_t n = std::min(limit, static_cast<size_t>(names.end() - begin));
 
   boost::json::object out;
-  if (n > 0) {
+  if (n > 0 || always) {
     boost::json::array urls;
     urls.reserve(n);
     for (auto it = begin; it != begin + n; ++it) {
       urls.emplace_back(MakeQueueUrl(call.ctx, env.options.account_id, *it));
     }
-    out.emplace("QueueUrls", std::move(urls));
+    out.emplace(key, std::move(urls));
   }
   if (max->has_value() && begin + n != names.end()) {
     out.emplace("NextToken", Base64Encode(*(begin + n - 1)));
   }
   return out;
+}
+
+HandlerResult ListQueues(Env& env, const api::Call& call) {
+  const api::Params p(call.params, call.ctx.wire);
+  auto prefix = p.OptionalString("QueueNamePrefix");
+  if (!prefix.ok()) return prefix.status();
+  return PageOfQueueUrls(env, call, env.engine.ListQueues(prefix->value_or("")), "QueueUrls",
+                         false);
 }
 
 HandlerResult DeleteQueue(Env& env, const api::Call& call) {
@@ -156,6 +164,7 @@ HandlerResult SetQueueAttributes(Env& env, const api::Call& call) {
   const engine::QueueSettings current = (*queue)->settings();
   engine::QueueSettings desired = current;
   FERRY_RETURN_IF_ERROR(ApplyQueueAttributes(*attributes, &desired));
+  FERRY_RETURN_IF_ERROR(CheckRedriveTarget(env, (*queue)->name(), (*queue)->fifo(), *attributes));
   if (!(desired == current)) FERRY_RETURN_IF_ERROR((*queue)->SetSettings(std::move(desired)));
   return boost::json::object();
 }

@@ -187,10 +187,10 @@ TEST_P(QueuesTest, SetQueueAttributes) {
   CreateQueue("q");
   clock.Advance(5000);
   Ok("SetQueueAttributes", R"({"QueueUrl": "http://localhost:9324/000000000000/q",
-      "Attributes": {"VisibilityTimeout": "5", "RedrivePolicy": "{\"maxReceiveCount\":\"3\"}"}})");
+      "Attributes": {"VisibilityTimeout": "5", "Policy": "{\"Version\":\"2012-10-17\"}"}})");
   auto q = engine.FindQueue("q");
   EXPECT_EQ(q->settings().visibility_timeout_s, 5);
-  EXPECT_EQ(q->settings().extra.at("RedrivePolicy"), R"({"maxReceiveCount":"3"})");
+  EXPECT_EQ(q->settings().extra.at("Policy"), R"({"Version":"2012-10-17"})");
   EXPECT_EQ(Fails("SetQueueAttributes", R"({"QueueUrl": "http://localhost:9324/000000000000/q",
                                           "Attributes": {"VisibilityTimeout": "-1"}})"),
             "InvalidAttributeValue");

@@ -33,12 +33,6 @@ void Receive(Env& env, const api::Call& call, api::Reply&& reply) {
   ReceiveMessage(env, call, std::move(reply));
 }
 
-// Actions of the model that arrive in a later version.
-void NotYet(Env&, const api::Call& call, api::Reply&& reply) {
-  reply(api::Error(api::ErrorId::kUnsupportedOperation,
-                   call.action + " is not supported by this version of Ferry yet."));
-}
-
 struct Entry {
   std::string_view action;
   HandlerFn fn;
@@ -52,8 +46,8 @@ thread_local bool t_in_after_durable = false;
 
 // Every action of the SQS model, sorted by name.
 constexpr std::array kHandlers = {
-    Entry{"AddPermission", NotYet},
-    Entry{"CancelMessageMoveTask", NotYet},
+    Entry{"AddPermission", Now<AddPermission>, true},
+    Entry{"CancelMessageMoveTask", Now<CancelMessageMoveTask>, true},
     Entry{"ChangeMessageVisibility", Now<ChangeMessageVisibility>, true},
     Entry{"ChangeMessageVisibilityBatch", Now<ChangeMessageVisibilityBatch>, true},
     Entry{"CreateQueue", Now<CreateQueue>, true},
@@ -62,17 +56,17 @@ constexpr std::array kHandlers = {
     Entry{"DeleteQueue", Now<DeleteQueue>, true},
     Entry{"GetQueueAttributes", Now<GetQueueAttributes>},
     Entry{"GetQueueUrl", Now<GetQueueUrl>},
-    Entry{"ListDeadLetterSourceQueues", NotYet},
-    Entry{"ListMessageMoveTasks", NotYet},
+    Entry{"ListDeadLetterSourceQueues", Now<ListDeadLetterSourceQueues>},
+    Entry{"ListMessageMoveTasks", Now<ListMessageMoveTasks>},
     Entry{"ListQueueTags", Now<ListQueueTags>},
     Entry{"ListQueues", Now<ListQueues>},
     Entry{"PurgeQueue", Now<PurgeQueue>, true},
     Entry{"ReceiveMessage", Receive, true},
-    Entry{"RemovePermission", NotYet},
+    Entry{"RemovePermission", Now<RemovePermission>, true},
     Entry{"SendMessage", Now<SendMessage>, true},
     Entry{"SendMessageBatch", Now<SendMessageBatch>, true},
     Entry{"SetQueueAttributes", Now<SetQueueAttributes>, true},
-    Entry{"StartMessageMoveTask", NotYet},
+    Entry{"StartMessageMoveTask", Now<StartMessageMoveTask>, true},
     Entry{"TagQueue", Now<TagQueue>, true},
     Entry{"UntagQueue", Now<UntagQueue>, true},
 };

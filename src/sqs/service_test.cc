@@ -52,16 +52,6 @@ TEST(SqsServiceTest, UnknownActionIsInvalidAction) {
   EXPECT_EQ(f.Fails("Publish", "{}"), "InvalidAction");
 }
 
-TEST(SqsServiceTest, LaterActionsAnswerUnsupportedOperation) {
-  SqsFixture f;
-  for (auto action : {"AddPermission", "RemovePermission", "ListDeadLetterSourceQueues",
-                      "StartMessageMoveTask", "CancelMessageMoveTask", "ListMessageMoveTasks"}) {
-    std::string message;
-    EXPECT_EQ(f.Fails(action, "{}", &message), "UnsupportedOperation") << action;
-    EXPECT_EQ(message, std::string(action) + " is not supported by this version of Ferry yet.");
-  }
-}
-
 TEST(SqsServiceTest, EveryActionAnswersGarbageParamsWithAnErrorNotACrash) {
   const char* inputs[] = {
       "{}",

@@ -42,11 +42,21 @@ enum class RecordType : uint8_t {
   kCheckpointMessage = 11,  // checkpoints only: one message's full state
   kCheckpointQueue = 12,    // checkpoints only: a queue's cursor (next seq, replay-from LSN)
   kCheckpointEnd = 13,      // checkpoints only: trailer with the record count
+  kSendMoved = 14,          // as kSend plus the source queue: a message dead-lettered here
+  kMoveTask = 15,           // queue id (the task's source), the whole state of one move task
   // FIFO queues (added in format version 1 without changing it: logs written
   // before hold none of these and recover as before).
   kSendFifo = 20,           // kSend's fields, then the deduplication id, then payload
   kCheckpointDedup = 21,    // checkpoints only: one entry of a FIFO queue's dedup window
 };
+
+// Records whose payload is a message body (a BodyRef is such a record's
+// LSN): every kind of send, and a body relocated by compaction. Compaction
+// copies the live ones out of old segments.
+inline constexpr bool HoldsBody(RecordType t) {
+  return t == RecordType::kSend || t == RecordType::kSendMoved || t == RecordType::kSendFifo ||
+         t == RecordType::kRelocate;
+}
 
 inline constexpr Lsn MakeLsn(uint64_t segment, uint32_t offset) {
   return (segment << 32) | offset;

@@ -75,14 +75,26 @@ void EncodeRecordPayload(const Record& r, std::string* out) {
     case RecordType::kDeleteQueue:
       break;
     case RecordType::kSend:
+    case RecordType::kSendMoved:
     case RecordType::kSendFifo:
       PutVarint64(out, r.seq);
       PutId(out, r.message_id);
       PutFixed64(out, static_cast<uint64_t>(r.time_ms));
       PutFixed64(out, static_cast<uint64_t>(r.visible_at_ms));
       PutLengthPrefixed(out, r.name);
+      if (r.type == RecordType::kSendMoved) PutLengthPrefixed(out, r.source);
       if (r.type == RecordType::kSendFifo) PutLengthPrefixed(out, r.dedup_id);
       out->append(r.payload);  // the rest of the record: the body is read back from here
+      break;
+    case RecordType::kMoveTask:
+      PutLengthPrefixed(out, r.task_id);
+      PutLengthPrefixed(out, r.destination);
+      PutVarint64(out, r.rate);
+      PutFixed64(out, static_cast<uint64_t>(r.time_ms));
+      PutVarint64(out, r.to_move);
+      PutVarint64(out, r.moved);
+      out->push_back(static_cast<char>(r.state));
+      PutLengthPrefixed(out, r.failure);
       break;
     case RecordType::kCheckpointDedup:
       PutLengthPrefixed(out, r.dedup_id);
@@ -121,6 +133,8 @@ void EncodeRecordPayload(const Record& r, std::string* out) {
       out->push_back(static_cast<char>(r.state));
       PutFixed64(out, r.lsn);
       PutLengthPrefixed(out, r.name);
+      if (!r.source.empty())
+        PutLengthPrefixed(out, r.source);  // optional, so older checkpoints read
       break;
     case RecordType::kCheckpointQueue:
       PutVarint64(out, r.seq);
@@ -170,14 +184,26 @@ Status DecodeRecordPayload(RecordType type, std::string_view data, Record* r) {
     case RecordType::kDeleteQueue:
       break;
     case RecordType::kSend:
+    case RecordType::kSendMoved:
     case RecordType::kSendFifo:
       r->seq = in.Varint64();
       GetId(in, &r->message_id);
       r->time_ms = static_cast<int64_t>(in.Fixed64());
       r->visible_at_ms = static_cast<int64_t>(in.Fixed64());
       r->name = std::string(in.LengthPrefixed());
+      if (type == RecordType::kSendMoved) r->source = std::string(in.LengthPrefixed());
       if (type == RecordType::kSendFifo) r->dedup_id = std::string(in.LengthPrefixed());
       rest_is_payload = true;
+      break;
+    case RecordType::kMoveTask:
+      r->task_id = std::string(in.LengthPrefixed());
+      r->destination = std::string(in.LengthPrefixed());
+      r->rate = in.Varint64();
+      r->time_ms = static_cast<int64_t>(in.Fixed64());
+      r->to_move = in.Varint64();
+      r->moved = in.Varint64();
+      r->state = in.Byte();
+      r->failure = std::string(in.LengthPrefixed());
       break;
     case RecordType::kCheckpointDedup:
       r->dedup_id = std::string(in.LengthPrefixed());
@@ -216,6 +242,7 @@ Status DecodeRecordPayload(RecordType type, std::string_view data, Record* r) {
       r->state = in.Byte();
       r->lsn = in.Fixed64();
       r->name = std::string(in.LengthPrefixed());
+      if (in.ok() && !in.empty()) r->source = std::string(in.LengthPrefixed());
       break;
     case RecordType::kCheckpointQueue:
       r->seq = in.Varint64();

@@ -29,6 +29,15 @@ struct Record {
   uint64_t lsn = 0;              // checkpoint messages: body LSN; checkpoint queues: replay-from
   std::array<uint8_t, 16> message_id{};
   std::string name;              // queue name, or a message's group id
+  std::string source;            // kSendMoved, kCheckpointMessage: the queue a
+                                 // dead-lettered message came from
+  // kMoveTask (also uses time_ms = started, state = status)
+  std::string task_id;
+  std::string destination;
+  std::string failure;
+  uint64_t rate = 0;
+  uint64_t to_move = 0;
+  uint64_t moved = 0;
   std::string dedup_id;          // FIFO sends: deduplication id; dedup entries: the key
   Fields settings;
   Fields tags;

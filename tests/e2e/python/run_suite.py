@@ -31,7 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 DEFAULT_MODULES = ["test_queues", "test_attributes", "test_messages",
-                   "test_receive", "test_behaviour", "test_errors", "test_raw_http",
+                   "test_receive", "test_behaviour", "test_errors", "test_raw_http", "test_dlq",
                    "test_fifo"]
 SKIP = 77
 

@@ -143,6 +143,41 @@ class CliTest(unittest.TestCase):
         self.assertEqual(attrs, {"ApproximateNumberOfMessages": "0",
                                  "ApproximateNumberOfMessagesNotVisible": "0"})
 
+    def test_dead_letter_redrive_and_permissions(self):
+        _, dlq = self.new_queue("clidlq")
+        dlq_arn = self.aws("get-queue-attributes", "--queue-url", dlq, "--attribute-names",
+                           "QueueArn")["Attributes"]["QueueArn"]
+        policy = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "1"})
+        _, source = self.new_queue("clisrc", "--attributes",
+                                   json.dumps({"RedrivePolicy": policy}))
+        self.assertEqual(
+            self.aws("list-dead-letter-source-queues", "--queue-url", dlq)["queueUrls"], [source])
+        self.aws("send-message", "--queue-url", source, "--message-body", "to the dlq")
+        self.aws("receive-message", "--queue-url", source, "--visibility-timeout", 0)
+        self.assertEqual(self.aws("receive-message", "--queue-url", source).get("Messages", []),
+                         [])
+
+        task = self.aws("start-message-move-task", "--source-arn", dlq_arn,
+                        "--max-number-of-messages-per-second", 5)
+        self.assertTrue(task["TaskHandle"])
+        deadline = time.monotonic() + 15
+        while True:
+            listed = self.aws("list-message-move-tasks", "--source-arn", dlq_arn)["Results"]
+            if listed[0]["Status"] != "RUNNING" or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        self.assertEqual(listed[0]["Status"], "COMPLETED", listed)
+        self.assertEqual(listed[0]["ApproximateNumberOfMessagesMoved"], 1)
+        back = self.aws("receive-message", "--queue-url", source, "--wait-time-seconds", 1)
+        self.assertEqual([m["Body"] for m in back["Messages"]], ["to the dlq"])
+
+        self.aws("add-permission", "--queue-url", source, "--label", "cli",
+                 "--aws-account-ids", "111122223333", "--actions", "SendMessage")
+        attrs = self.aws("get-queue-attributes", "--queue-url", source, "--attribute-names",
+                         "Policy")["Attributes"]
+        self.assertEqual([s["Sid"] for s in json.loads(attrs["Policy"])["Statement"]], ["cli"])
+        self.aws("remove-permission", "--queue-url", source, "--label", "cli")
+
     def test_fifo_queue(self):
         name = unique_name("clififo")[:70] + ".fifo"
         url = self.aws("create-queue", "--queue-name", name, "--attributes",

@@ -7,7 +7,8 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import { after, before } from "node:test";
+import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 
 export const REGION = "us-east-1";
 export const FERRY_ACCOUNT_ID = "000000000000";
@@ -102,6 +103,33 @@ export async function startServer() {
     if (problem) throw new Error(`${problem}\n--- ferry log ---\n${log.slice(-4000)}`);
   }
   return { endpoint, client, stop, alive: () => child.exitCode === null && child.signalCode === null };
+}
+
+/**
+ * One server for a test file: registers before/after hooks and returns
+ * { server, sqs, newQueue(tag, Attributes) }, filled in once the server is up;
+ * queues made with newQueue are deleted at the end.
+ */
+export function serverForFile() {
+  const suite = { server: null, sqs: null };
+  const created = [];
+  before(async () => {
+    suite.server = await startServer();
+    suite.sqs = suite.server.client;
+  });
+  after(async () => {
+    for (const url of created) {
+      try { await suite.sqs.send(new DeleteQueueCommand({ QueueUrl: url })); } catch { /* gone */ }
+    }
+    await suite.server.stop();
+  });
+  suite.newQueue = async (tag, Attributes = undefined) => {
+    const { QueueUrl } = await suite.sqs.send(new CreateQueueCommand({
+      QueueName: uniqueName(tag), Attributes }));
+    created.push(QueueUrl);
+    return QueueUrl;
+  };
+  return suite;
 }
 
 // ------------------------------------------------------------------ digests

@@ -1,0 +1,70 @@
+#include "engine/dead_letter.h"
+
+#include "common/crypto.h"
+#include "engine/engine.h"
+
+namespace ferry::engine {
+
+void QueueMover::Detach() {
+  std::lock_guard lock(mu_);
+  find_ = nullptr;
+}
+
+std::shared_ptr<Queue> QueueMover::Find(const std::string& name) {
+  std::lock_guard lock(mu_);
+  return find_ ? find_(name) : nullptr;
+}
+
+void QueueMover::ToDeadLetterQueue(Queue& from, const std::string& dlq,
+                                   std::vector<MovingMessage> messages) {
+  std::shared_ptr<Queue> target = Find(dlq);
+  if (!target) return;
+  for (MovingMessage& m : messages) {
+    MovedMessage moved;
+    moved.message_id = m.message_id;
+    moved.sent_ms = m.sent_ms;
+    moved.group_id = std::move(m.group_id);
+    moved.payload = std::move(m.payload);
+    moved.source_queue = from.name();
+    if (!target->AcceptMoved(std::move(moved)).ok()) return;
+    // A failure here leaves the message in both queues: at least once.
+    (void)from.DropMoved(m.sequence, m.generation);
+  }
+}
+
+int64_t QueueMover::Redrive(Queue& from, const std::string& destination,
+                            std::vector<MovingMessage> messages, std::string* failure) {
+  int64_t moved = 0;
+  for (MovingMessage& m : messages) {
+    const std::string& to = destination.empty() ? m.dead_letter_source : destination;
+    if (to.empty()) {
+      *failure =
+          "A message in the source queue was not moved there from another queue, so it has "
+          "no original source queue to return to.";
+      break;
+    }
+    std::shared_ptr<Queue> target = Find(to);
+    if (!target) {
+      *failure = "The destination queue " + to + " does not exist.";
+      break;
+    }
+    SendRequest req;
+    req.payload = std::move(m.payload);
+    req.group_id = std::move(m.group_id);
+    // A FIFO destination needs a deduplication id: the original message's id
+    // makes a move repeated after a crash (the message was in both queues)
+    // a duplicate there rather than a second copy.
+    req.dedup_id = ToHex(m.message_id.data(), m.message_id.size());
+    Result<SendResult> sent = target->Send(std::move(req));
+    if (!sent.ok()) {
+      *failure =
+          "The destination queue " + to + " could not store a message: " + sent.status().message();
+      break;
+    }
+    (void)from.DropMoved(m.sequence, m.generation);
+    ++moved;
+  }
+  return moved;
+}
+
+}  // namespace ferry::engine
