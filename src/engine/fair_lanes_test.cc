@@ -29,7 +29,9 @@ TEST(SeqList, KeepsOrderSmallAndLarge) {
       list.pop_front();
     }
     EXPECT_TRUE(list.empty());
-    if (n > SeqList::kSmall) EXPECT_EQ(list.MemoryBytes(), 0u) << "the long form is freed";
+    if (n > SeqList::kSmall) {
+      EXPECT_EQ(list.MemoryBytes(), 0u) << "the long form is freed";
+    }
   }
 }
 

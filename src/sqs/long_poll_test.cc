@@ -12,6 +12,12 @@
 namespace ferry::sqs {
 namespace {
 
+engine::SendRequest Message(std::string payload) {
+  engine::SendRequest req;
+  req.payload = std::move(payload);
+  return req;
+}
+
 using namespace std::chrono_literals;
 
 using LongPollTest = SqsTest;
@@ -176,7 +182,7 @@ TEST_F(LongPollDirectTest, DeadlineAnswersEmptyOnceAndLeavesNoWatcher) {
   EXPECT_TRUE((*answer_)->empty());
   // A send after the answer must not reach the finished poll.
   const int attempts = attempts_;
-  ASSERT_TRUE(queue_->Send({"late", -1, ""}).ok());
+  ASSERT_TRUE(queue_->Send(Message("late")).ok());
   RunFor(20ms);
   EXPECT_EQ(replies_, 1);
   EXPECT_EQ(attempts_, attempts);
@@ -186,8 +192,8 @@ TEST_F(LongPollDirectTest, SendDuringWaitIsAnsweredOnce) {
   Start(5000ms);
   RunFor(20ms);
   EXPECT_EQ(replies_, 0);
-  ASSERT_TRUE(queue_->Send({"hello", -1, ""}).ok());
-  ASSERT_TRUE(queue_->Send({"again", -1, ""}).ok());
+  ASSERT_TRUE(queue_->Send(Message("hello")).ok());
+  ASSERT_TRUE(queue_->Send(Message("again")).ok());
   RunFor(50ms);
   EXPECT_EQ(replies_, 1);
   ASSERT_TRUE(answer_.has_value() && answer_->ok());
@@ -195,7 +201,7 @@ TEST_F(LongPollDirectTest, SendDuringWaitIsAnsweredOnce) {
 }
 
 TEST_F(LongPollDirectTest, MessageSentBeforeStartIsFoundByTheFirstAttempt) {
-  ASSERT_TRUE(queue_->Send({"early", -1, ""}).ok());
+  ASSERT_TRUE(queue_->Send(Message("early")).ok());
   Start(5000ms);
   RunFor(20ms);
   EXPECT_EQ(replies_, 1);
@@ -220,7 +226,7 @@ TEST(LongPollLifetimeTest, AbandonedPollIsFreedWhenTheContextIsDestroyed) {
   }
   EXPECT_TRUE(alive.expired());
   // The queue still works and holds no stale watcher that could fire.
-  ASSERT_TRUE((*queue)->Send({"p", -1, ""}).ok());
+  ASSERT_TRUE((*queue)->Send(Message("p")).ok());
 }
 
 }  // namespace

@@ -89,7 +89,11 @@ const Entry* FindHandler(std::string_view action) {
 
 SqsService::SqsService(engine::Engine& engine, boost::asio::any_io_executor executor,
                        SqsOptions options)
-    : env_(new Env{engine, std::move(executor), std::move(options), {}}) {}
+    : env_(new Env{.engine = engine,
+                   .executor = std::move(executor),
+                   .options = std::move(options),
+                   .purges = {},
+                   .permissions_mu = {}}) {}
 
 SqsService::~SqsService() = default;
 
