@@ -138,10 +138,11 @@ class LoadConnection {
   asio::awaitable<void> SendLoop() {
     while (window_.Open(Clock::now())) {
       if (window_.Claim(1) == 0) break;
-      Answer answer = co_await Call(
-          Action::kSendMessage,
-          fifo() ? SendMessageRequest(workload_.queue_url, workload_.message_body, &fifo_)
-                 : send_body_);
+      // The body is chosen before the co_await: GCC 12 destroys a temporary
+      // of a conditional expression inside a co_await twice.
+      std::string fifo_body;
+      if (fifo()) fifo_body = SendMessageRequest(workload_.queue_url, workload_.message_body, &fifo_);
+      Answer answer = co_await Call(Action::kSendMessage, fifo() ? fifo_body : send_body_);
       if (!answer.ok) {
         window_.Unclaim(1);
       } else if (answer.counted) {
