@@ -6,6 +6,7 @@
 // thread and is advanced by the test that owns it.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -28,6 +29,13 @@ class SystemClock final : public Clock {
         .count();
   }
 };
+
+// Seconds from callers are validated by the API layer; clamping to a century
+// keeps time arithmetic free of overflow whatever arrives.
+inline TimeMs SecondsToMs(int64_t s) {
+  constexpr int64_t kMaxSeconds = int64_t{100} * 365 * 24 * 3600;
+  return std::clamp<int64_t>(s, 0, kMaxSeconds) * 1000;
+}
 
 class FakeClock final : public Clock {
  public:

@@ -22,20 +22,8 @@ QueueSettings WithDlq(const std::string& dlq, int64_t max_receives, int64_t visi
   return s;
 }
 
-class DeadLetterTest : public ::testing::Test {
+class DeadLetterTest : public testing::MemoryEngineTest {
  protected:
-  DeadLetterTest() {
-    auto bodies = std::make_unique<testing::CountingBodyStore>();
-    bodies_ = bodies.get();
-    engine_ = std::make_unique<Engine>(clock_, std::move(bodies));
-  }
-
-  std::shared_ptr<Queue> Create(const std::string& name, QueueSettings settings = {}) {
-    auto q = engine_->CreateQueue(name, std::move(settings), {});
-    EXPECT_TRUE(q.ok()) << q.status().message();
-    return q.ok() ? *q : nullptr;
-  }
-
   static SendResult Send(Queue& q, const std::string& payload) {
     SendRequest req;
     req.payload = payload;
@@ -66,10 +54,6 @@ class DeadLetterTest : public ::testing::Test {
     EXPECT_FALSE(tasks->empty());
     return tasks.ok() && !tasks->empty() ? tasks->front() : MoveTaskInfo{};
   }
-
-  FakeClock clock_;
-  testing::CountingBodyStore* bodies_;
-  std::unique_ptr<Engine> engine_;
 };
 
 TEST_F(DeadLetterTest, MustDeadLetterOnlyWithAPolicyAndAfterMaxReceives) {

@@ -7,30 +7,14 @@
 namespace ferry::engine {
 namespace {
 
-class EngineTest : public ::testing::Test {
+class EngineTest : public testing::MemoryEngineTest {
  protected:
-  EngineTest() {
-    auto bodies = std::make_unique<testing::CountingBodyStore>();
-    bodies_ = bodies.get();
-    engine_ = std::make_unique<Engine>(clock_, std::move(bodies));
-  }
-
-  std::shared_ptr<Queue> Create(const std::string& name, QueueSettings settings = {}) {
-    auto q = engine_->CreateQueue(name, std::move(settings), {});
-    EXPECT_TRUE(q.ok()) << q.status().message();
-    return q.ok() ? *q : nullptr;
-  }
-
   static void SendTo(Queue& q, const std::string& payload, int64_t delay_s = -1) {
     SendRequest req;
     req.payload = payload;
     req.delay_s = delay_s;
     ASSERT_TRUE(q.Send(std::move(req)).ok());
   }
-
-  FakeClock clock_;
-  testing::CountingBodyStore* bodies_;
-  std::unique_ptr<Engine> engine_;
 };
 
 TEST_F(EngineTest, CreateQueueReturnsExistingWhenSettingsEqual) {

@@ -23,13 +23,6 @@ uint64_t RandomNonZero64() {
   return v;
 }
 
-// Seconds from callers are validated by the API layer; clamping to a century
-// keeps time arithmetic free of overflow whatever arrives.
-TimeMs SecondsToMs(int64_t s) {
-  constexpr int64_t kMaxSeconds = int64_t{100} * 365 * 24 * 3600;
-  return std::clamp<int64_t>(s, 0, kMaxSeconds) * 1000;
-}
-
 // One RAND_bytes call costs about 2 µs, as much as the rest of a send, so
 // message ids are cut from a per-thread buffer of CSPRNG output refilled 4 KiB
 // at a time. (A fork would duplicate the buffer; Ferry does not fork.)
@@ -64,11 +57,11 @@ std::string FormatMessageId(const std::array<uint8_t, 16>& id) {
   return out;
 }
 
-void RunAll(std::vector<std::function<void()>>& fns) {
+}  // namespace
+
+void StandardQueue::RunAll(Callbacks& fns) {
   for (auto& fn : fns) fn();
 }
-
-}  // namespace
 
 StandardQueue::StandardQueue(std::string name, QueueSettings settings,
                              std::map<std::string, std::string> tags, const Clock& clock,
@@ -442,17 +435,24 @@ Status StandardQueue::Delete(std::string_view receipt_handle) {
   if (!h || h->incarnation != incarnation_) {
     return Status::InvalidArgument("the receipt handle is not valid for this queue");
   }
+  // Gone: deletes are idempotent. Stale (re-received since): AWS documents
+  // that the call succeeds but the message stays.
+  return DeleteCurrent(h->seq, h->generation, /*in_flight_only=*/false);
+}
+
+Status StandardQueue::DeleteCurrent(uint64_t seq, uint32_t generation, bool in_flight_only) {
   std::vector<BodyRef> released;
   Callbacks wake;
   {
     std::lock_guard lock(mu_);
-    MessageEntry* e = index_.Find(h->seq);
-    // Gone: deletes are idempotent. Stale (re-received since): AWS documents
-    // that the call succeeds but the message stays.
-    if (e == nullptr || e->receive_count != h->generation) return Status::Ok();
+    MessageEntry* e = index_.Find(seq);
+    if (e == nullptr || e->receive_count != generation ||
+        (in_flight_only && e->state != MessageState::kInFlight)) {
+      return Status::Ok();
+    }
     storage::Record r;
     r.type = storage::RecordType::kDelete;
-    r.seq = h->seq;
+    r.seq = seq;
     if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
     // Deleting a FIFO group's last in-flight message lets its next one go.
     if (RemoveLocked(e, &released)) wake = TakeWatchersLocked(1);
@@ -576,186 +576,6 @@ TimeMs StandardQueue::NextWakeMs() {
     timers_.pop_back();
   }
   return timers_.empty() ? INT64_MAX : timers_.front().at;
-}
-
-void StandardQueue::TakeForMoveLocked(MessageEntry* e, TimeMs deadline,
-                                      std::vector<MovingMessage>* out,
-                                      std::vector<BodyRef>* bodies) {
-  e->state = MessageState::kInFlight;
-  --visible_count_;
-  ++in_flight_count_;
-  ScheduleLocked(e, deadline);
-  MovingMessage m;
-  m.sequence = e->seq;
-  m.generation = e->receive_count;
-  m.message_id = e->message_id;
-  m.sent_ms = e->sent_ms;
-  if (e->has_group) m.group_id = groups_.at(e->seq);
-  if (e->has_source) m.dead_letter_source = sources_.at(e->seq);
-  out->push_back(std::move(m));
-  bodies->push_back(e->body);
-}
-
-void StandardQueue::ReadMovingPayloads(std::vector<MovingMessage>* out,
-                                       const std::vector<BodyRef>& bodies) {
-  size_t kept = 0;
-  // FIFO groups with a message left behind: their later messages stay too,
-  // so that none overtakes it.
-  std::vector<std::string> held_back;
-  for (size_t i = 0; i < out->size(); ++i) {
-    const std::string& group = (*out)[i].group_id;
-    if (fifo_ && std::find(held_back.begin(), held_back.end(), group) != held_back.end()) continue;
-    Result<std::string> payload = bodies_->Get(bodies[i]);
-    // A body that cannot be read leaves its message in flight: it reappears
-    // at its deadline and is moved by a later attempt.
-    if (!payload.ok()) {
-      if (fifo_) held_back.push_back(group);
-      continue;
-    }
-    (*out)[i].payload = std::move(payload).value();
-    if (kept != i) (*out)[kept] = std::move((*out)[i]);
-    ++kept;
-  }
-  out->resize(kept);
-}
-
-Result<std::vector<MovingMessage>> StandardQueue::TakeForMove(int max) {
-  const TimeMs now = clock_.NowMs();
-  std::vector<MovingMessage> out;
-  std::vector<BodyRef> bodies;
-  std::vector<BodyRef> released;
-  Callbacks wake;
-  {
-    std::lock_guard lock(mu_);
-    int64_t became_visible = AdvanceLocked(now, &released);
-    const TimeMs deadline = now + SecondsToMs(settings_.visibility_timeout_s);
-    const size_t limit = static_cast<size_t>(std::max(max, 0));
-    if (fifo_) {
-      TakeFifoForMoveLocked(limit, deadline, &out, &bodies);
-    } else {
-      while (out.size() < limit) {
-        const uint64_t seq = visible_.PopNext();
-        if (seq == 0) break;
-        MessageEntry* e = index_.Find(seq);
-        if (e == nullptr || e->state != MessageState::kVisible) continue;
-        TakeForMoveLocked(e, deadline, &out, &bodies);
-      }
-    }
-    wake = TakeWatchersLocked(became_visible);
-  }
-  RunAll(wake);
-  ReleaseBodies(released);
-  ReadMovingPayloads(&out, bodies);
-  return out;
-}
-
-void StandardQueue::TakeFifoForMoveLocked(size_t max, TimeMs deadline,
-                                          std::vector<MovingMessage>* out,
-                                          std::vector<BodyRef>* bodies) {
-  // As ReceiveFifoLocked: whole ready groups, each from its first message on,
-  // so the destination receives every group in its order.
-  while (out->size() < max) {
-    FifoGroups::Group* g = fifo_groups_.PopOffered();
-    if (g == nullptr) break;
-    while (!g->seqs.empty() && !index_.Contains(g->seqs.front())) g->seqs.pop_front();
-    const bool locked = g->in_flight > 0;
-    for (size_t i = 0; !locked && i < g->seqs.size() && out->size() < max; ++i) {
-      MessageEntry* e = index_.Find(g->seqs[i]);
-      if (e == nullptr) continue;
-      if (e->state != MessageState::kVisible) break;
-      TakeForMoveLocked(e, deadline, out, bodies);
-      ++g->in_flight;
-    }
-    fifo_groups_.Release(*g);
-  }
-}
-
-Status StandardQueue::AcceptMoved(MovedMessage m) {
-  if (fifo_ && m.group_id.empty()) {
-    return Status::InvalidArgument("a FIFO queue takes only messages with a group id");
-  }
-  Result<BodyRef> ref = log_ ? Result<BodyRef>(BodyRef{0}) : bodies_->Put(m.payload);
-  if (!ref.ok()) return ref.status();
-  const TimeMs now = clock_.NowMs();
-  std::vector<BodyRef> released;
-  Callbacks wake;
-  {
-    std::lock_guard lock(mu_);
-    int64_t became_visible = AdvanceLocked(now, &released);
-    // Retention counts from the original send time in a standard queue; a
-    // FIFO queue restarts it, as AWS resets a FIFO dead letter's enqueue time
-    // (and so its messages stay in send-time order).
-    const TimeMs sent_ms = fifo_ ? std::max(last_sent_ms_, now) : m.sent_ms;
-    if (log_) {
-      storage::Record r;
-      r.type = storage::RecordType::kSendMoved;
-      r.seq = next_seq_;
-      r.message_id = m.message_id;
-      r.time_ms = sent_ms;
-      r.visible_at_ms = now;
-      r.name = m.group_id;
-      r.source = m.source_queue;
-      r.payload = m.payload;
-      auto lsn = LogLocked(r);
-      if (!lsn.ok()) return lsn.status();
-      ref = BodyRef{*lsn};
-      log_bodies_->Retain(*lsn);
-    }
-    const uint64_t seq = next_seq_++;
-    MessageEntry entry;
-    entry.seq = seq;
-    entry.body = *ref;
-    entry.sent_ms = sent_ms;
-    entry.message_id = m.message_id;
-    entry.has_group = !m.group_id.empty();
-    entry.has_source = true;
-    entry.state = MessageState::kVisible;
-    index_.Insert(entry);
-    const std::string* group = nullptr;
-    if (entry.has_group) group = &groups_.emplace(seq, std::move(m.group_id)).first->second;
-    sources_.emplace(seq, std::move(m.source_queue));
-    if (sent_ms < last_sent_ms_) {
-      early_expiry_.push_back({sent_ms, seq});
-      std::push_heap(early_expiry_.begin(), early_expiry_.end(), TimerLater);
-    } else {
-      last_sent_ms_ = sent_ms;
-    }
-    ++visible_count_;
-    if (fifo_) {
-      fifo_groups_.Offer(fifo_groups_.Add(*group, seq));
-    } else {
-      visible_.PushBack(group, seq);
-    }
-    ++became_visible;
-    // Already past this queue's retention: gone at once, as on AWS.
-    ExpireLocked(now, &released);
-    wake = TakeWatchersLocked(became_visible);
-  }
-  RunAll(wake);
-  ReleaseBodies(released);
-  return Status::Ok();
-}
-
-Status StandardQueue::DropMoved(uint64_t sequence, uint32_t generation) {
-  std::vector<BodyRef> released;
-  Callbacks wake;
-  {
-    std::lock_guard lock(mu_);
-    MessageEntry* e = index_.Find(sequence);
-    if (e == nullptr || e->receive_count != generation || e->state != MessageState::kInFlight) {
-      return Status::Ok();
-    }
-    storage::Record r;
-    r.type = storage::RecordType::kDelete;
-    r.seq = sequence;
-    if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
-    // As a delete: a FIFO group's last in-flight message lets its next one go.
-    if (RemoveLocked(e, &released)) wake = TakeWatchersLocked(1);
-    CompactLocked();
-  }
-  RunAll(wake);
-  ReleaseBodies(released);
-  return Status::Ok();
 }
 
 void StandardQueue::Tick() {
@@ -927,267 +747,6 @@ SeqIndex StandardQueue::TakeAllLocked() {
   oldest_seq_ = next_seq_;
   visible_count_ = in_flight_count_ = delayed_count_ = 0;
   return all;
-}
-
-// Recovery runs on one thread before the queue is shared; the lock is taken
-// only to satisfy the guarded-by rules.
-
-MessageEntry StandardQueue::EntryFromRecordLocked(const storage::Record& r, storage::Lsn lsn) {
-  MessageEntry entry;
-  entry.seq = r.seq;
-  entry.body = lsn;
-  entry.sent_ms = r.time_ms;
-  entry.visible_at_ms = r.visible_at_ms;
-  entry.message_id = r.message_id;
-  entry.has_group = !r.name.empty();
-  entry.has_source = !r.source.empty();
-  if (entry.has_group) groups_[r.seq] = r.name;
-  if (entry.has_source) sources_[r.seq] = r.source;
-  if (log_bodies_) log_bodies_->Retain(lsn);
-  next_seq_ = std::max(next_seq_, r.seq + 1);
-  last_sent_ms_ = std::max(last_sent_ms_, r.time_ms);
-  return entry;
-}
-
-void StandardQueue::RecoverSend(const storage::Record& r, storage::Lsn lsn) {
-  std::lock_guard lock(mu_);
-  if (r.type == storage::RecordType::kSendFifo) {
-    // The window outlives the message: a later delete leaves this entry.
-    dedup_.Insert(DedupKeyLocked(r.name, r.dedup_id), {r.message_id, r.seq, r.time_ms}, r.time_ms);
-  }
-  if (index_.Contains(r.seq)) return;
-  index_.Insert(EntryFromRecordLocked(r, lsn));
-}
-
-void StandardQueue::RecoverMessage(const storage::Record& r) {
-  std::lock_guard lock(mu_);
-  MessageEntry entry = EntryFromRecordLocked(r, r.lsn);
-  entry.receive_count = r.receive_count;
-  entry.first_receive_ms = r.first_receive_ms;
-  checkpointed_.push_back(entry);
-}
-
-void StandardQueue::FinishCheckpoint() {
-  std::lock_guard lock(mu_);
-  // A checkpoint lists messages in the hash order of the index it was taken
-  // from. Inserted into a table still growing, that order piles every key into
-  // one probe run (quadratic time); into a table already sized for all of
-  // them, the order costs nothing.
-  index_.Reserve(index_.size() + checkpointed_.size());
-  for (const MessageEntry& e : checkpointed_) {
-    if (!index_.Contains(e.seq)) index_.Insert(e);
-  }
-  checkpointed_ = {};
-}
-
-void StandardQueue::RecoverDedup(const storage::Record& r) {
-  std::lock_guard lock(mu_);
-  dedup_.Insert(r.dedup_id, {r.message_id, r.seq, r.time_ms}, r.time_ms);
-}
-
-void StandardQueue::RecoverReceive(const storage::Record& r) {
-  std::lock_guard lock(mu_);
-  MessageEntry* e = index_.Find(r.seq);
-  if (e == nullptr) return;
-  e->receive_count = r.receive_count;
-  if (e->first_receive_ms == 0) e->first_receive_ms = r.time_ms;
-  e->visible_at_ms = r.visible_at_ms;
-}
-
-void StandardQueue::RecoverChangeVisibility(const storage::Record& r) {
-  std::lock_guard lock(mu_);
-  MessageEntry* e = index_.Find(r.seq);
-  if (e == nullptr || e->receive_count != r.receive_count) return;
-  e->visible_at_ms = r.visible_at_ms;
-}
-
-void StandardQueue::RecoverDelete(uint64_t seq) {
-  BodyRef body = 0;
-  {
-    std::lock_guard lock(mu_);
-    MessageEntry* e = index_.Find(seq);
-    if (e == nullptr) return;
-    body = e->body;
-    groups_.erase(seq);
-    sources_.erase(seq);
-    index_.Erase(seq);
-  }
-  bodies_->Release(body);
-}
-
-void StandardQueue::RecoverRelocate(const storage::Record& r, storage::Lsn lsn) {
-  BodyRef old = 0;
-  {
-    std::lock_guard lock(mu_);
-    MessageEntry* e = index_.Find(r.seq);
-    if (e == nullptr) return;
-    old = e->body;
-    e->body = lsn;
-    if (log_bodies_) log_bodies_->Retain(lsn);
-  }
-  bodies_->Release(old);
-}
-
-void StandardQueue::RecoverPurge() {
-  SeqIndex dropped;
-  {
-    std::lock_guard lock(mu_);
-    dropped = TakeAllLocked();
-  }
-  dropped.ForEach([this](const MessageEntry& e) { bodies_->Release(e.body); });
-}
-
-void StandardQueue::RecoverSettings(QueueSettings settings, TimeMs modified_ms) {
-  std::lock_guard lock(mu_);
-  settings_ = std::move(settings);
-  modified_ms_ = modified_ms;
-}
-
-void StandardQueue::RecoverTags(std::map<std::string, std::string> tags) {
-  std::lock_guard lock(mu_);
-  tags_ = std::move(tags);
-}
-
-void StandardQueue::RecoverNextSeq(uint64_t next_seq) {
-  std::lock_guard lock(mu_);
-  next_seq_ = std::max(next_seq_, next_seq);
-}
-
-void StandardQueue::FinishRecovery() {
-  const TimeMs now = clock_.NowMs();
-  std::lock_guard lock(mu_);
-  std::vector<uint64_t> seqs;
-  seqs.reserve(index_.size());
-  index_.ForEach([&](const MessageEntry& e) { seqs.push_back(e.seq); });
-  std::sort(seqs.begin(), seqs.end());
-  visible_.Clear();
-  fifo_groups_.Clear();
-  timers_.clear();
-  early_expiry_.clear();
-  visible_count_ = in_flight_count_ = delayed_count_ = 0;
-  TimeMs latest_sent = 0;
-  for (uint64_t seq : seqs) {
-    MessageEntry* e = index_.Find(seq);
-    if (e->sent_ms < latest_sent) early_expiry_.push_back({e->sent_ms, seq});
-    latest_sent = std::max(latest_sent, e->sent_ms);
-    FifoGroups::Group* g = fifo_ ? &fifo_groups_.Add(groups_.at(seq), seq) : nullptr;
-    if (e->visible_at_ms > now) {
-      e->state = e->receive_count > 0 ? MessageState::kInFlight : MessageState::kDelayed;
-      ++(e->state == MessageState::kInFlight ? in_flight_count_ : delayed_count_);
-      if (g != nullptr && e->state == MessageState::kInFlight) ++g->in_flight;  // the group lock
-      timers_.push_back({e->visible_at_ms, seq});
-    } else {
-      e->state = MessageState::kVisible;
-      ++visible_count_;
-      if (!fifo_) visible_.PushBack(GroupOfLocked(*e), seq);
-    }
-  }
-  fifo_groups_.OfferAll();
-  std::make_heap(timers_.begin(), timers_.end(), TimerLater);
-  std::make_heap(early_expiry_.begin(), early_expiry_.end(), TimerLater);
-  oldest_seq_ = seqs.empty() ? next_seq_ : seqs.front();
-}
-
-size_t StandardQueue::message_count() const {
-  std::lock_guard lock(mu_);
-  return index_.size();
-}
-
-std::chrono::nanoseconds StandardQueue::KeepLiveBodies(std::span<const BodyCopy> batch,
-                                                       std::vector<BodyCopy>* live) const {
-  std::lock_guard lock(mu_);
-  const auto start = std::chrono::steady_clock::now();
-  for (const BodyCopy& b : batch) {
-    const MessageEntry* e = index_.Find(b.seq);
-    if (e != nullptr && e->body == b.lsn) live->push_back(b);
-  }
-  return std::chrono::steady_clock::now() - start;
-}
-
-Status StandardQueue::RelocateBodies(std::span<const BodyCopy> batch,
-                                     std::vector<BodyRef>* released, size_t* moved,
-                                     std::chrono::nanoseconds* held) {
-  *moved = 0;
-  *held = std::chrono::nanoseconds(0);
-  if (log_ == nullptr) return Status::FailedPrecondition("an in-memory queue has no log to compact");
-  std::lock_guard lock(mu_);
-  const auto start = std::chrono::steady_clock::now();
-  Status status;
-  for (const BodyCopy& b : batch) {
-    // Deleted, expired or purged since it was found: nothing to keep.
-    MessageEntry* e = index_.Find(b.seq);
-    if (e == nullptr || e->body != b.lsn) continue;
-    storage::Record r;
-    r.type = storage::RecordType::kRelocate;
-    r.seq = b.seq;
-    r.payload = b.payload;
-    auto lsn = LogLocked(r);
-    if (!lsn.ok()) {
-      status = lsn.status();
-      break;
-    }
-    log_bodies_->Retain(*lsn);
-    released->push_back(e->body);
-    e->body = *lsn;
-    ++*moved;
-  }
-  *held = std::chrono::steady_clock::now() - start;
-  return status;
-}
-
-storage::Lsn StandardQueue::Snapshot(std::string* out, uint64_t* records) const {
-  std::lock_guard lock(mu_);
-  // Every record of this queue appended later has a higher LSN.
-  const storage::Lsn from = log_->NextLsn();
-  storage::Record q;
-  q.type = storage::RecordType::kCreateQueue;
-  q.queue_id = incarnation_;
-  q.name = name_;
-  q.time_ms = created_ms_;
-  q.settings = SettingsToFields(settings_);
-  q.tags = TagsToFields(tags_);
-  storage::EncodeRecord(q, out);
-  storage::Record m;
-  m.type = storage::RecordType::kSetSettings;
-  m.queue_id = incarnation_;
-  m.time_ms = modified_ms_;
-  m.settings = q.settings;
-  storage::EncodeRecord(m, out);
-  storage::Record cursor;
-  cursor.type = storage::RecordType::kCheckpointQueue;
-  cursor.queue_id = incarnation_;
-  cursor.seq = next_seq_;
-  cursor.lsn = from;
-  storage::EncodeRecord(cursor, out);
-  *records += 3 + index_.size();
-  index_.ForEach([&](const MessageEntry& e) {
-    storage::Record r;
-    r.type = storage::RecordType::kCheckpointMessage;
-    r.queue_id = incarnation_;
-    r.seq = e.seq;
-    r.message_id = e.message_id;
-    r.time_ms = e.sent_ms;
-    r.visible_at_ms = e.state == MessageState::kVisible ? 0 : e.visible_at_ms;
-    r.first_receive_ms = e.first_receive_ms;
-    r.receive_count = e.receive_count;
-    r.lsn = e.body;
-    if (e.has_group) r.name = groups_.at(e.seq);
-    if (e.has_source) r.source = sources_.at(e.seq);
-    storage::EncodeRecord(r, out);
-  });
-  // The window holds deduplication ids of deleted messages too.
-  dedup_.ForEach([&](const std::string& key, const DedupWindow::Entry& d) {
-    storage::Record r;
-    r.type = storage::RecordType::kCheckpointDedup;
-    r.queue_id = incarnation_;
-    r.dedup_id = key;
-    r.message_id = d.message_id;
-    r.seq = d.seq;
-    r.time_ms = d.sent_ms;
-    storage::EncodeRecord(r, out);
-    ++*records;
-  });
-  return from;
 }
 
 }  // namespace ferry::engine

@@ -195,6 +195,7 @@ class StandardQueue final : public Queue {
     std::string source;  // dead-lettered: the queue it came from
   };
   using Callbacks = std::vector<std::function<void()>>;
+  static void RunAll(Callbacks& fns);
   // Heap order for timers_: the earliest `at` on top.
   static bool TimerLater(const Timer& a, const Timer& b) { return a.at > b.at; }
 
@@ -231,6 +232,10 @@ class StandardQueue final : public Queue {
   // Erases the entry; `e` is invalid afterwards. Returns true when this
   // unlocked a FIFO group (its last in-flight message left).
   bool RemoveLocked(MessageEntry* e, std::vector<BodyRef>* released);
+  // Logs a delete and removes the message when it is still the one receipt
+  // `generation` names (and, with in_flight_only, still in flight); else
+  // succeeds without a change. Takes mu_.
+  Status DeleteCurrent(uint64_t seq, uint32_t generation, bool in_flight_only);
   bool IsCurrentTimerLocked(const Timer& t) const;
   // Drops stale elements of visible_ and timers_ once they are the majority;
   // leaves index_ (and so MessageEntry pointers) untouched.

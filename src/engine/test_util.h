@@ -1,10 +1,15 @@
 // Test helpers shared by the engine's unit tests.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <memory>
+#include <string>
 
+#include "common/clock.h"
 #include "engine/body_store.h"
+#include "engine/engine.h"
 
 namespace ferry::engine::testing {
 
@@ -26,6 +31,26 @@ class CountingBodyStore final : public BodyStore {
  private:
   std::unique_ptr<BodyStore> inner_ = NewMemoryBodyStore();
   std::atomic<int64_t> live_{0};
+};
+
+// A fixture with an in-memory engine over a CountingBodyStore and a FakeClock.
+class MemoryEngineTest : public ::testing::Test {
+ protected:
+  MemoryEngineTest() {
+    auto bodies = std::make_unique<CountingBodyStore>();
+    bodies_ = bodies.get();
+    engine_ = std::make_unique<Engine>(clock_, std::move(bodies));
+  }
+
+  std::shared_ptr<Queue> Create(const std::string& name, QueueSettings settings = {}) {
+    auto q = engine_->CreateQueue(name, std::move(settings), {});
+    EXPECT_TRUE(q.ok()) << q.status().message();
+    return q.ok() ? *q : nullptr;
+  }
+
+  FakeClock clock_;
+  CountingBodyStore* bodies_;
+  std::unique_ptr<Engine> engine_;
 };
 
 }  // namespace ferry::engine::testing
