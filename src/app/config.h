@@ -17,6 +17,8 @@ struct ServeConfig {
   std::string fsync = "always";  // "always": fdatasync before acknowledging; "never"
   bool in_memory = false;        // keep nothing on disk (tests, throwaway use)
   uint64_t checkpoint_mb = 256;  // log written between checkpoints
+  // Seconds a deleted queue's name stays taken (QueueDeletedRecently); AWS: 60.
+  unsigned queue_reuse_delay = 60;
 };
 
 }  // namespace ferry::app

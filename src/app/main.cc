@@ -35,6 +35,11 @@ int main(int argc, char** argv) {
                     "Write a checkpoint after this many MiB of log; bounds restart time. "
                     "0: after any write, once a second (tests).")
       ->capture_default_str();
+  serve->add_option("--queue-reuse-delay", cfg.queue_reuse_delay,
+                    "Seconds after DeleteQueue before a queue of the same name can be created "
+                    "(QueueDeletedRecently); AWS's 60 by default, 0 to allow it at once.")
+      ->check(CLI::Range(0u, 86400u))
+      ->capture_default_str();
   serve->add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error.")
       ->capture_default_str();
 

@@ -131,6 +131,7 @@ int RunServer(const ServeConfig& config) {
                  report.from_checkpoint ? ", from a checkpoint" : "", ms);
   }
   engine::Engine& engine = *engine_owner;
+  engine.set_queue_reuse_delay(std::chrono::seconds(config.queue_reuse_delay));
   std::optional<Maintainer> maintainer;
   if (!config.in_memory) maintainer.emplace(engine);
   boost::asio::io_context io(static_cast<int>(threads));

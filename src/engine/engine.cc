@@ -25,7 +25,6 @@ namespace ferry::engine {
 namespace {
 
 // AWS refuses to recreate a queue name within 60 s of deleting it.
-constexpr TimeMs kRecreateDelayMs = 60'000;
 
 constexpr std::string_view kCheckpointMagic = "FERRYCKP";
 constexpr std::string_view kCheckpointFile = "checkpoint";
@@ -79,6 +78,7 @@ struct Engine::State {
   mutable std::shared_mutex mu;
   std::map<std::string, std::shared_ptr<StandardQueue>> queues;  // guarded by mu
   std::unordered_map<std::string, TimeMs> deleted_ms;            // guarded by mu
+  TimeMs reuse_delay_ms = Engine::kDefaultQueueReuseDelay.count();  // guarded by mu
 
   // Carries messages between queues (dead-letter moves, move tasks).
   std::shared_ptr<QueueMover> mover;
@@ -110,7 +110,8 @@ struct Engine::State {
 
   // Requires mu held exclusively.
   void ForgetOldDeletions(TimeMs now) {
-    std::erase_if(deleted_ms, [now](const auto& d) { return d.second + kRecreateDelayMs <= now; });
+    std::erase_if(deleted_ms,
+                  [now, this](const auto& d) { return d.second + reuse_delay_ms <= now; });
   }
 };
 
@@ -123,6 +124,16 @@ Engine::Engine(const Clock& clock, std::unique_ptr<BodyStore> bodies)
 
 Engine::~Engine() { state_->mover->Detach(); }
 
+void Engine::set_queue_reuse_delay(std::chrono::milliseconds delay) {
+  std::unique_lock lock(state_->mu);
+  state_->reuse_delay_ms = delay.count();
+}
+
+std::chrono::milliseconds Engine::queue_reuse_delay() const {
+  std::shared_lock lock(state_->mu);
+  return std::chrono::milliseconds(state_->reuse_delay_ms);
+}
+
 Result<std::shared_ptr<Queue>> Engine::CreateQueue(const std::string& name, QueueSettings settings,
                                                    std::map<std::string, std::string> tags) {
   const TimeMs now = clock_.NowMs();
@@ -133,7 +144,9 @@ Result<std::shared_ptr<Queue>> Engine::CreateQueue(const std::string& name, Queu
   }
   state_->ForgetOldDeletions(now);
   if (state_->deleted_ms.contains(name)) {
-    return Status::FailedPrecondition("queue " + name + " was deleted less than 60 seconds ago");
+    return Status::FailedPrecondition("queue " + name + " was deleted less than " +
+                                      std::to_string(state_->reuse_delay_ms / 1000) +
+                                      " seconds ago");
   }
   QueueLog durable;
   if (state_->log) {

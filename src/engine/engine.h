@@ -123,7 +123,8 @@ class Engine {
 
   // Creates a queue, or returns the existing one if its settings are equal.
   // Errors: kAlreadyExists when it exists with different settings;
-  // kFailedPrecondition when a queue of that name was deleted less than 60 s ago.
+  // kFailedPrecondition when a queue of that name was deleted less than
+  // queue_reuse_delay() ago.
   Result<std::shared_ptr<Queue>> CreateQueue(const std::string& name, QueueSettings settings,
                                              std::map<std::string, std::string> tags);
   std::shared_ptr<Queue> FindQueue(const std::string& name) const;
@@ -174,6 +175,13 @@ class Engine {
   Status Checkpoint();
 
   const Clock& clock() const { return clock_; }
+
+  // How long a deleted queue's name stays taken: AWS's 60 s by default; 0
+  // lets a name be reused at once (test suites that recreate queues). Set it
+  // before serving; the recently-deleted names are kept in memory only.
+  static constexpr std::chrono::milliseconds kDefaultQueueReuseDelay{60'000};
+  void set_queue_reuse_delay(std::chrono::milliseconds delay);
+  std::chrono::milliseconds queue_reuse_delay() const;
 
  private:
   struct State;

@@ -62,9 +62,11 @@ HandlerResult CreateQueue(Env& env, const api::Call& call) {
         return api::Error(ErrorId::kQueueNameExists,
                           "A queue already exists with the same name and different attributes.");
       case Code::kFailedPrecondition:
-        return api::Error(ErrorId::kQueueDeletedRecently,
-                          "You must wait 60 seconds after deleting a queue before you can "
-                          "create another queue with the same name.");
+        return api::Error(
+            ErrorId::kQueueDeletedRecently,
+            "You must wait " + std::to_string(env.engine.queue_reuse_delay().count() / 1000) +
+                " seconds after deleting a queue before you can create another with the same "
+                "name.");
       default:
         return EngineError(created.status());
     }

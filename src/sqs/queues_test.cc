@@ -67,9 +67,32 @@ TEST_P(QueuesTest, CreateQueueValidatesNameAttributesAndTags) {
 TEST_P(QueuesTest, RecentlyDeletedQueueCannotBeCreatedForSixtySeconds) {
   CreateQueue("q");
   Ok("DeleteQueue", R"({"QueueUrl": "http://localhost:9324/000000000000/q"})");
+  std::string message;
+  EXPECT_EQ(Fails("CreateQueue", R"({"QueueName": "q"})", &message), "QueueDeletedRecently");
+  EXPECT_EQ(message,
+            "You must wait 60 seconds after deleting a queue before you can create another with "
+            "the same name.");
+  clock.Advance(59'999);
   EXPECT_EQ(Fails("CreateQueue", R"({"QueueName": "q"})"), "QueueDeletedRecently");
-  clock.Advance(61'000);
+  clock.Advance(1);
   CreateQueue("q");
+}
+
+TEST_P(QueuesTest, QueueReuseDelayIsTheOperatorsChoice) {
+  engine.set_queue_reuse_delay(std::chrono::seconds(5));
+  CreateQueue("q");
+  Ok("DeleteQueue", R"({"QueueUrl": "http://localhost:9324/000000000000/q"})");
+  std::string message;
+  EXPECT_EQ(Fails("CreateQueue", R"({"QueueName": "q"})", &message), "QueueDeletedRecently");
+  EXPECT_EQ(message,
+            "You must wait 5 seconds after deleting a queue before you can create another with "
+            "the same name.");
+  clock.Advance(5'000);
+  CreateQueue("q");
+
+  engine.set_queue_reuse_delay(std::chrono::seconds(0));
+  Ok("DeleteQueue", R"({"QueueUrl": "http://localhost:9324/000000000000/q"})");
+  EXPECT_EQ(CreateQueue("q"), "http://localhost:9324/000000000000/q");
 }
 
 TEST_P(QueuesTest, GetQueueUrl) {

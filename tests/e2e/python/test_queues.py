@@ -3,7 +3,8 @@
 import os
 import unittest
 
-from ferry_e2e import SqsTestCase, endpoint, expected_account_id, unique_name
+from ferry_e2e import (FerryServer, SqsTestCase, endpoint, expected_account_id, sqs_client,
+                       unique_name)
 
 
 class ProtocolTest(SqsTestCase):
@@ -186,6 +187,35 @@ class DeleteQueueTest(SqsTestCase):
                             unique_name("never"))
         self.assertSqsError("AWS.SimpleQueueService.NonExistentQueue",
                             self.sqs.delete_queue, QueueUrl=url, shape="QueueDoesNotExist")
+
+
+class QueueNameReuseTest(SqsTestCase):
+    def test_recreate_within_sixty_seconds_is_queue_deleted_recently(self):
+        name = unique_name("reuse")
+        url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
+        self.sqs.delete_queue(QueueUrl=url)
+        err = self.assertSqsError("AWS.SimpleQueueService.QueueDeletedRecently",
+                                  self.sqs.create_queue, QueueName=name,
+                                  shape="QueueDeletedRecently")
+        self.assertEqual(err.response["Error"]["Message"],
+                         "You must wait 60 seconds after deleting a queue before you can "
+                         "create another with the same name.")
+
+    def test_reuse_delay_zero_allows_recreating_at_once(self):
+        binary = os.environ.get("FERRY_BIN")
+        if os.environ.get("FERRY_ENDPOINT") or not binary:
+            self.skipTest("needs a ferry of its own (FERRY_BIN) to pass --queue-reuse-delay")
+        server = FerryServer(binary, extra_args=["--queue-reuse-delay", "0"])
+        try:
+            sqs = sqs_client(endpoint_url=server.start())
+            name = unique_name("reuse0")
+            url = sqs.create_queue(QueueName=name)["QueueUrl"]
+            sqs.send_message(QueueUrl=url, MessageBody="old")
+            sqs.delete_queue(QueueUrl=url)
+            self.assertEqual(sqs.create_queue(QueueName=name)["QueueUrl"], url)
+            self.assertEqual(sqs.receive_message(QueueUrl=url).get("Messages", []), [])
+        finally:
+            self.assertIsNone(server.stop())
 
 
 class TagsTest(SqsTestCase):
