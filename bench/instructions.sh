@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Server instructions per request (callgrind), for comparing two builds of
+# ferry without depending on how busy the machine is.
+#
+#   bench/instructions.sh FERRY LOADGEN SCENARIO [SECONDS]
+#
+# Starts FERRY under callgrind with instrumentation off, prepares the queue
+# with a short loadgen run (consume-cycle: prefills 20,000 messages), turns
+# instrumentation on for SECONDS (default 10) of SCENARIO, and prints the
+# server's instructions (every thread) divided by the requests and by the
+# messages that loadgen completed in that window. Requests in flight when
+# instrumentation switches are a rounding error at these counts.
+set -euo pipefail
+ferry=${1:?ferry binary}
+loadgen=${2:?loadgen binary}
+scenario=${3:?send, send-batch or consume-cycle}
+seconds=${4:-10}
+
+work=$(mktemp -d)
+trap 'kill -INT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$work/cg.out" \
+  "$ferry" serve --port 0 --data-dir "$work/data" --threads 2 >"$work/ferry.log" 2>&1 &
+pid=$!
+for _ in $(seq 300); do
+  grep -q "listening on" "$work/ferry.log" 2>/dev/null && break
+  sleep 0.1
+done
+endpoint=$(grep -o 'http://[0-9.]*:[0-9]*' "$work/ferry.log" | head -1)
+[ -n "$endpoint" ] || { echo "ferry did not start" >&2; cat "$work/ferry.log" >&2; exit 1; }
+
+common=(--endpoint "$endpoint" --scenario "$scenario" --connections 16 --threads 1
+        --body-size 1024 --warmup 0)
+prefill=(--prefill 0)
+[ "$scenario" = consume-cycle ] && prefill=(--prefill 20000)
+"$loadgen" "${common[@]}" "${prefill[@]}" --duration 0.5 >/dev/null
+callgrind_control -i on "$pid" >/dev/null 2>&1
+"$loadgen" "${common[@]}" --prefill 0 --duration "$seconds" >"$work/load.txt"
+callgrind_control -i off "$pid" >/dev/null 2>&1
+kill -INT "$pid"
+wait "$pid" || true
+trap 'rm -rf "$work"' EXIT
+
+requests=$(grep -o '"requests":[0-9]*' "$work/load.txt" | cut -d: -f2)
+messages=$(grep -o '"messages":[0-9]*' "$work/load.txt" | cut -d: -f2)
+total=$(callgrind_annotate "$work/cg.out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); if (!n++) print $1}')
+echo "$scenario: $requests requests, $messages messages, $total instructions;" \
+  "$((total / requests)) per request, $((total / messages)) per message"
