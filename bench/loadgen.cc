@@ -12,7 +12,7 @@
 #include <cstdio>
 #include <string>
 
-#include "http_client.h"
+#include "sqs_connection.h"
 #include "report.h"
 #include "runner.h"
 #include "sqs_json.h"
@@ -47,13 +47,13 @@ std::optional<std::string> ResolveQueueUrl(const Endpoint& endpoint, const Optio
                                            std::string& error) {
   const milliseconds timeout = Millis(options.timeout_s);
   HttpResult got = CallOnce(endpoint, "GetQueueUrl", GetQueueUrlRequest(options.queue), timeout);
-  if (!got.error && got.status == 200) {
+  if (!got.failed() && got.status == 200) {
     if (auto url = ParseQueueUrl(got.body)) return url;
   }
   HttpResult created =
       CallOnce(endpoint, "CreateQueue", CreateQueueRequest(options.queue, options.fifo), timeout);
-  if (created.error) {
-    error = "CreateQueue: " + created.error.message();
+  if (created.failed()) {
+    error = "CreateQueue: " + created.error;
     return std::nullopt;
   }
   if (created.status != 200) {
@@ -72,7 +72,7 @@ bool Prefill(const Endpoint& endpoint, const Options& options, const Workload& c
   int64_t present = 0;
   HttpResult counted =
       CallOnce(endpoint, "GetQueueAttributes", ApproximateCountRequest(consume.queue_url), timeout);
-  if (!counted.error && counted.status == 200) {
+  if (!counted.failed() && counted.status == 200) {
     present = ParseApproximateCount(counted.body).value_or(0);
   }
   const int64_t missing = options.prefill - present;

@@ -202,10 +202,10 @@ class LoadConnection {
     const Clock::time_point end = Clock::now();
     Answer answer;
     answer.counted = window_.Counts(end);
-    if (result.error) {
+    if (result.failed()) {
       if (answer.counted) {
         ++tally_.transport_errors;
-        NoteError(end, std::string(ActionName(action)) + ": " + result.error.message());
+        NoteError(end, std::string(ActionName(action)) + ": " + result.error);
       }
       backoff_.expires_after(kErrorBackoff);
       co_await backoff_.async_wait(kNoThrow);

@@ -18,7 +18,7 @@
 #include <string_view>
 
 #include "histogram.h"
-#include "http_client.h"
+#include "sqs_connection.h"
 
 namespace ferry::bench {
 

@@ -1,0 +1,192 @@
+// The outbound HTTP/1.1 client: one keep-alive connection (ClientConnection)
+// and a bounded pool of them over many endpoints (HttpClient). The load
+// generator drives single connections in closed loops; SNS HTTP deliveries
+// and the admin CLI go through the pool.
+//
+// Timeouts are deadlines, not timers: a connection records when the request
+// in flight must be done, and whoever owns it calls CheckTimeout() now and
+// then (HttpClient runs one sweep timer for all of its connections; the load
+// generator sweeps its own). A timer armed per read and write would cost more
+// than a small request itself. A timed-out request fails with
+// Code::kUnavailable and a message that says so, and its connection is closed.
+//
+// Thread-safety: none. A ClientConnection, and an HttpClient with all of its
+// connections, belong to one thread or strand: every call, and every
+// coroutine they run, on the executor they were made with.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+namespace ferry::http {
+
+// An http:// URL split for a request: where to connect and what to ask for.
+struct Url {
+  std::string host;    // as written, IPv6 without brackets
+  std::string port;    // "80" when the URL names none
+  std::string target;  // path and query, "/" when empty
+  // The Host header: host[:port], brackets around IPv6, port only when given.
+  std::string authority;
+};
+
+// Parses an absolute http:// URL. Errors: kInvalidArgument (not a URL, not
+// http, no host). https:// arrives with TLS (the security issue).
+Result<Url> ParseUrl(std::string_view text);
+
+// Where a connection goes: the Host header to send and the addresses to try.
+struct Endpoint {
+  std::string authority;
+  boost::asio::ip::tcp::resolver::results_type addresses;
+};
+
+// Resolves a URL's host, blocking the calling thread (use it off the io
+// threads, or once at start). Errors: kInvalidArgument, kUnavailable (name
+// does not resolve).
+Result<Endpoint> ResolveEndpoint(const Url& url);
+
+using Header = std::pair<std::string_view, std::string_view>;
+
+// What to send. Views: what they point at must outlive the Send() call.
+struct OutboundRequest {
+  std::string_view method = "POST";
+  std::string_view target = "/";
+  std::span<const Header> headers;  // Host and Content-Length are added
+  std::string_view body;
+};
+
+struct InboundResponse {
+  unsigned status = 0;
+  // Lower-cased names; filled only when ClientOptions::keep_headers.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  // The first header of this (lower-case) name, or "".
+  std::string_view Header(std::string_view lower_name) const;
+};
+
+struct ClientOptions {
+  std::chrono::milliseconds connect_timeout{5'000};
+  // From the first byte written to the last byte of the answer.
+  std::chrono::milliseconds request_timeout{15'000};
+  uint64_t max_response_bytes = 64ull << 20;
+  bool keep_headers = true;
+  // Headers sent with every request (written once into the connection's
+  // fixed request prefix), e.g. a User-Agent.
+  std::vector<std::pair<std::string, std::string>> default_headers;
+  // HttpClient only: connections open at once, over all endpoints and to one.
+  size_t max_connections = 256;
+  size_t max_connections_per_endpoint = 8;
+  // HttpClient only: how often the sweep looks for requests past their deadline.
+  std::chrono::milliseconds sweep_interval{100};
+};
+
+// One keep-alive connection to one endpoint, one request at a time. It
+// connects on first use and reconnects before the next request whenever the
+// server answered without keep-alive or a transfer failed, so a closed loop
+// can keep calling Send() whatever the server does.
+class ClientConnection {
+ public:
+  ClientConnection(boost::asio::any_io_executor executor, Endpoint endpoint,
+                   ClientOptions options);
+  ClientConnection(const ClientConnection&) = delete;
+  ClientConnection& operator=(const ClientConnection&) = delete;
+
+  // Sends one request and reads its answer. A transport failure or a timeout
+  // is an error (kUnavailable); any HTTP status is a response.
+  boost::asio::awaitable<Result<InboundResponse>> Send(const OutboundRequest& request);
+
+  // Aborts the request in flight, if any (its Send() fails), and closes.
+  void Close();
+  // Aborts the request in flight if it has run past its deadline.
+  void CheckTimeout(std::chrono::steady_clock::time_point now);
+
+  bool busy() const { return deadline_ != kNever; }
+  bool open() const { return open_; }
+  const Endpoint& endpoint() const { return endpoint_; }
+  // TCP connections this object opened so far.
+  uint64_t connects() const { return connects_; }
+
+ private:
+  static constexpr auto kNever = std::chrono::steady_clock::time_point::max();
+  boost::asio::awaitable<Status> Connect();
+  Status Failure(std::string_view what, const boost::system::error_code& ec) const;
+
+  const Endpoint endpoint_;
+  const ClientOptions options_;
+  boost::asio::ip::tcp::socket socket_;
+  boost::beast::flat_buffer buffer_;
+  const std::string fixed_headers_;  // Host and the default headers
+  std::string head_;                 // this request's head, reused
+  std::chrono::steady_clock::time_point deadline_ = kNever;
+  bool timed_out_ = false;
+  bool open_ = false;
+  uint64_t connects_ = 0;
+};
+
+// A pool of keep-alive connections over any number of endpoints, bounded in
+// total and per endpoint. A request waits (in arrival order, per endpoint)
+// for a connection when its endpoint is at its bound, so one slow endpoint
+// holds at most max_connections_per_endpoint connections and never delays
+// requests to the others; at the total bound, idle connections of other
+// endpoints are closed to make room before anyone waits.
+class HttpClient {
+ public:
+  HttpClient(boost::asio::any_io_executor executor, ClientOptions options);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Sends one request to `endpoint` on a pooled connection.
+  boost::asio::awaitable<Result<InboundResponse>> Send(const Endpoint& endpoint,
+                                                       const OutboundRequest& request);
+
+  // Closes every connection and fails the requests in flight and waiting.
+  void Shutdown();
+
+  size_t open_connections() const { return open_; }
+
+ private:
+  using Waiter = std::shared_ptr<boost::asio::steady_timer>;
+  struct Pool {
+    std::vector<std::unique_ptr<ClientConnection>> idle;
+    size_t open = 0;              // idle and busy
+    std::deque<Waiter> waiters;  // at the per-endpoint bound
+  };
+  // A connection for `endpoint`: an idle one, a new one, or the next one
+  // released, waiting at most the request timeout.
+  boost::asio::awaitable<Result<std::unique_ptr<ClientConnection>>> Acquire(
+      const Endpoint& endpoint);
+  void Release(std::unique_ptr<ClientConnection> connection);
+  bool CloseOneIdle();
+  void WakeOne(Pool& pool);
+  void StartSweep();
+
+  boost::asio::any_io_executor executor_;
+  const ClientOptions options_;
+  std::map<std::string, Pool, std::less<>> pools_;  // by authority
+  std::deque<Waiter> waiters_;                      // at the total bound
+  std::list<ClientConnection*> busy_;               // swept for deadlines
+  boost::asio::steady_timer sweeper_;
+  size_t open_ = 0;
+  bool sweeping_ = false;
+  bool shut_down_ = false;
+};
+
+}  // namespace ferry::http
+
