@@ -35,8 +35,8 @@
 //
 // Thread-safety: every mutable member is guarded by mu_. Body store calls,
 // receipt-handle and message-id formatting, and watcher callbacks happen with
-// mu_ released. Lock order: Engine's map mutex, then a queue's mu_; mu_ is a
-// leaf (nothing else is locked while it is held).
+// mu_ released. Under mu_ only the log's and LogBodyStore's own mutexes are
+// taken (Append, Retain); the whole lock order is in docs/locking.md.
 //
 // Lifecycle: created by Engine. When the queue is deleted the Engine calls
 // Drop(); holders of a shared_ptr may keep using the orphan. The destructor
