@@ -1,6 +1,5 @@
 #include "protocol/aws_query.h"
 
-#include <algorithm>
 #include <charconv>
 #include <map>
 #include <vector>
@@ -43,8 +42,9 @@ Status Malformed(std::string_view key) {
 }
 
 Status Insert(Node& root, std::string_view key, std::string value, size_t& nodes) {
-  if (static_cast<size_t>(std::count(key.begin(), key.end(), '.')) >= kMaxQueryKeySegments) {
-    return Malformed(key);
+  // Checked before the walk, and without reading further than the bound.
+  for (size_t dot = 0, segments = 1; (dot = key.find('.', dot)) != std::string_view::npos; ++dot) {
+    if (++segments > kMaxQueryKeySegments) return Malformed(key);
   }
   Node* n = &root;
   size_t start = 0;

@@ -14,21 +14,23 @@ int HexValue(char c) {
 // that is not followed by two hex digits.
 bool DecodeComponent(std::string_view in, std::string& out) {
   out.reserve(out.size() + in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '+') {
+  while (true) {
+    // Runs of plain bytes are copied whole: message bodies are mostly such.
+    size_t special = 0;
+    while (special < in.size() && in[special] != '+' && in[special] != '%') ++special;
+    out.append(in.substr(0, special));
+    if (special == in.size()) return true;
+    if (in[special] == '+') {
       out.push_back(' ');
-    } else if (c != '%') {
-      out.push_back(c);
-    } else {
-      int hi = i + 1 < in.size() ? HexValue(in[i + 1]) : -1;
-      int lo = i + 2 < in.size() ? HexValue(in[i + 2]) : -1;
-      if (hi < 0 || lo < 0) return false;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
+      in.remove_prefix(special + 1);
+      continue;
     }
+    int hi = special + 1 < in.size() ? HexValue(in[special + 1]) : -1;
+    int lo = special + 2 < in.size() ? HexValue(in[special + 2]) : -1;
+    if (hi < 0 || lo < 0) return false;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    in.remove_prefix(special + 3);
   }
-  return true;
 }
 
 }  // namespace
