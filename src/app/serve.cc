@@ -148,6 +148,7 @@ int RunServer(const ServeConfig& config) {
     spdlog::error("cannot listen on {}:{}: {}", config.listen, config.port, port.status().message());
     return 1;
   }
+  gateway.SetListeningPort(*port);
 
   boost::asio::steady_timer tick(io);
   ScheduleTick(tick, engine);

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <map>
+#include <vector>
 
 #include "protocol/query_shapes.h"
 #include "protocol/xml_writer.h"
@@ -9,11 +10,13 @@
 namespace ferry::protocol {
 namespace {
 
-// A dotted-key tree: "A.1.B=x" becomes A → 1 → B = "x".
+// A dotted-key tree: "A.1.B=x" becomes A → 1 → B = "x". A key sent more
+// than once keeps every value, in order.
 struct Node {
-  bool is_leaf = false;
-  std::string value;
+  std::vector<std::string> values;
   std::map<std::string, Node, std::less<>> children;
+  bool is_leaf() const { return !values.empty(); }
+  bool is_empty_value() const { return values.size() == 1 && values[0].empty(); }
 };
 
 bool IsSignatureField(std::string_view key) {
@@ -22,112 +25,197 @@ bool IsSignatureField(std::string_view key) {
          key == "SignatureVersion" || key == "Timestamp" || key == "Expires";
 }
 
+// The error echoes the key, cut short: a hostile key may be megabytes long.
 Status Malformed(std::string_view key) {
+  constexpr size_t kEchoed = 100;
+  std::string shown(key.substr(0, kEchoed));
+  if (key.size() > kEchoed) {
+    // Never end inside a UTF-8 sequence.
+    while (!shown.empty() && (static_cast<unsigned char>(shown.back()) & 0xC0) == 0x80) {
+      shown.pop_back();
+    }
+    if (!shown.empty() && static_cast<unsigned char>(shown.back()) >= 0xC0) shown.pop_back();
+    shown += "...";
+  }
   return api::Error(api::ErrorId::kMalformedQueryString,
-                    "The parameter " + std::string(key) + " is malformed.");
+                    "The parameter " + shown + " is malformed.");
 }
 
-Status Insert(Node& root, std::string_view key, std::string value) {
+Status Insert(Node& root, std::string_view key, std::string value, size_t& nodes) {
+  // Checked before the walk, and without reading further than the bound.
+  for (size_t dot = 0, segments = 1; (dot = key.find('.', dot)) != std::string_view::npos; ++dot) {
+    if (++segments > kMaxQueryKeySegments) return Malformed(key);
+  }
   Node* n = &root;
   size_t start = 0;
   while (true) {
     size_t dot = key.find('.', start);
     std::string_view seg = key.substr(start, dot == std::string_view::npos ? dot : dot - start);
-    if (seg.empty() || n->is_leaf) return Malformed(key);
-    n = &n->children[std::string(seg)];
+    if (seg.empty() || n->is_leaf()) return Malformed(key);
+    auto [it, added] = n->children.try_emplace(std::string(seg));
+    if (added && ++nodes > kMaxQueryNodes) {
+      return api::Error(api::ErrorId::kMalformedQueryString, "The request has too many parameters.");
+    }
+    n = &it->second;
     if (dot == std::string_view::npos) break;
     start = dot + 1;
   }
-  if (n->is_leaf || !n->children.empty()) return Malformed(key);
-  n->is_leaf = true;
-  n->value = std::move(value);
+  if (!n->children.empty()) return Malformed(key);
+  n->values.push_back(std::move(value));
   return Status::Ok();
 }
 
-// Children of a list node in numeric order; fails on non-numeric indexes.
-Result<std::vector<const Node*>> Indexed(const Node& n, std::string_view name) {
+// The elements of a list or map node in numeric order. A node none of whose
+// children is an index is one element given without its index
+// ("Attribute.Name=X&Attribute.Value=Y"); a mix of the two is malformed.
+Result<std::vector<const Node*>> Elements(const Node& n, std::string_view name) {
   std::map<long, const Node*> by_index;
+  size_t unindexed = 0;
   for (const auto& [k, child] : n.children) {
     long idx = 0;
     auto [p, ec] = std::from_chars(k.data(), k.data() + k.size(), idx);
-    if (ec != std::errc() || p != k.data() + k.size() || idx < 1) return Malformed(name);
-    by_index[idx] = &child;
+    if (ec == std::errc() && p == k.data() + k.size() && idx >= 1) {
+      by_index[idx] = &child;
+    } else {
+      ++unindexed;
+    }
   }
+  if (by_index.empty()) return std::vector<const Node*>{&n};
+  if (unindexed > 0) return Malformed(name);
   std::vector<const Node*> out;
   out.reserve(by_index.size());
   for (auto& [i, c] : by_index) out.push_back(c);
   return out;
 }
 
-Result<boost::json::value> Convert(const Node& n, std::string_view service, std::string_view action);
+// One step of the conversion: a node of the tree and the slot its JSON value
+// goes to. `row` is set when the node is a list or map member.
+struct Work {
+  const Node* node;
+  const QueryCollection* row;
+  std::string_view name;  // for error messages
+  boost::json::value* out;
+};
 
-Result<boost::json::value> ConvertCollection(const QueryCollection& row, const Node& n,
-                                             std::string_view service, std::string_view action) {
-  const Node* items = &n;
-  bool wrapped = row.kind == CollectionKind::kWrappedList || row.kind == CollectionKind::kWrappedMap;
-  if (wrapped) {
-    auto it = n.children.find(row.kind == CollectionKind::kWrappedList ? "member" : "entry");
-    if (n.is_leaf) return Malformed(row.json_name);
-    if (it == n.children.end()) {
-      if (!n.children.empty()) return Malformed(row.json_name);
-      if (row.kind == CollectionKind::kWrappedList) return boost::json::value(boost::json::array());
-      return boost::json::value(boost::json::object());
+// Converts the tree to the JSON shape without recursion, so a key's depth
+// costs heap, not stack. Each step writes one container complete with all
+// its slots before queueing the children that fill them: a container is
+// never touched again once its slots are handed out, so the slot pointers
+// stay valid, and no two steps share a slot.
+class Converter {
+ public:
+  Converter(std::string_view service, std::string_view action)
+      : service_(service), action_(action) {}
+
+  Status Run(const Node& root, boost::json::value& out) {
+    work_.push_back({&root, nullptr, "", &out});
+    while (!work_.empty()) {
+      Work w = work_.back();
+      work_.pop_back();
+      FERRY_RETURN_IF_ERROR(w.row ? Collection(w) : Structure(w));
     }
-    items = &it->second;
+    return Status::Ok();
   }
-  if (items->is_leaf) return Malformed(row.json_name);
-  auto elems = Indexed(*items, row.json_name);
-  if (!elems.ok()) return elems.status();
-  bool is_list = row.kind == CollectionKind::kFlatList || row.kind == CollectionKind::kWrappedList;
-  if (is_list) {
-    boost::json::array arr;
+
+ private:
+  Status Structure(const Work& w) {
+    const Node& n = *w.node;
+    if (n.is_leaf()) {
+      // A scalar sent twice cannot mean both values.
+      if (n.values.size() != 1) return Malformed(w.name);
+      *w.out = boost::json::string(n.values[0]);
+      return Status::Ok();
+    }
+    struct Member {
+      std::string_view json_name;
+      const Node* node;
+      const QueryCollection* row;
+      std::string_view query_name;
+    };
+    std::vector<Member> members;
+    members.reserve(n.children.size());
+    for (const auto& [name, child] : n.children) {
+      if (const QueryCollection* row = FindByQueryName(service_, action_, name)) {
+        members.push_back({row->json_name, &child, row, name});
+      } else if (const QueryCollection* named = FindByJsonName(service_, action_, name);
+                 named && !named->response_only && child.is_empty_value()) {
+        // SDKs send an empty list or map as its member name with no value.
+        members.push_back({name, &child, named, name});
+      } else {
+        members.push_back({name, &child, nullptr, name});
+      }
+    }
+    boost::json::object& obj = w.out->emplace_object();
+    obj.reserve(members.size());
+    for (const Member& m : members) {
+      // "Attribute.1.Name=..&Attributes=" name one member twice.
+      if (!obj.emplace(m.json_name, nullptr).second) return Malformed(m.query_name);
+    }
+    for (const Member& m : members) {
+      work_.push_back({m.node, m.row, m.query_name, &obj.find(m.json_name)->value()});
+    }
+    return Status::Ok();
+  }
+
+  Status Collection(const Work& w) {
+    const QueryCollection& row = *w.row;
+    bool is_list = row.kind == CollectionKind::kFlatList || row.kind == CollectionKind::kWrappedList;
+    const Node* items = w.node;
+    // The member name with an empty value is the empty collection: the last
+    // Query releases of the JavaScript SDK send "AttributeName=" for [].
+    if (items->is_empty_value()) {
+      if (is_list) {
+        w.out->emplace_array();
+      } else {
+        w.out->emplace_object();
+      }
+      return Status::Ok();
+    }
+    if (row.kind == CollectionKind::kWrappedList || row.kind == CollectionKind::kWrappedMap) {
+      if (items->is_leaf()) return Malformed(w.name);
+      auto it = items->children.find(is_list ? "member" : "entry");
+      if (it == items->children.end()) return Malformed(w.name);
+      items = &it->second;
+    }
+    if (items->is_leaf()) {
+      // A bare value is a one-element list ("AttributeName=All"), a repeated
+      // one a list in the order sent. A map needs its key and value names.
+      if (!is_list) return Malformed(w.name);
+      boost::json::array& arr = w.out->emplace_array();
+      for (const std::string& v : items->values) arr.emplace_back(boost::json::string(v));
+      return Status::Ok();
+    }
+    auto elems = Elements(*items, w.name);
+    if (!elems.ok()) return elems.status();
+    if (is_list) {
+      boost::json::array& arr = w.out->emplace_array();
+      arr.resize(elems->size());
+      for (size_t i = 0; i < elems->size(); ++i) {
+        work_.push_back({(*elems)[i], nullptr, w.name, &arr[i]});
+      }
+      return Status::Ok();
+    }
+    // A key sent twice keeps its last value, each key gets one slot.
+    std::map<std::string_view, const Node*> entries;
     for (const Node* e : *elems) {
-      auto v = Convert(*e, service, action);
-      if (!v.ok()) return v.status();
-      arr.push_back(std::move(*v));
+      auto k = e->children.find(row.key_name);
+      if (k == e->children.end() || k->second.values.size() != 1) return Malformed(w.name);
+      auto v = e->children.find(row.value_name);
+      entries[k->second.values[0]] = v == e->children.end() ? nullptr : &v->second;
     }
-    return boost::json::value(std::move(arr));
-  }
-  boost::json::object obj;
-  for (const Node* e : *elems) {
-    auto k = e->children.find(row.key_name);
-    auto v = e->children.find(row.value_name);
-    if (k == e->children.end() || !k->second.is_leaf) return Malformed(row.json_name);
-    boost::json::value val;
-    if (v != e->children.end()) {
-      auto cv = Convert(v->second, service, action);
-      if (!cv.ok()) return cv.status();
-      val = std::move(*cv);
+    boost::json::object& obj = w.out->emplace_object();
+    obj.reserve(entries.size());
+    for (const auto& [key, value] : entries) obj.emplace(key, nullptr);
+    for (const auto& [key, value] : entries) {
+      if (value) work_.push_back({value, nullptr, w.name, &obj.find(key)->value()});
     }
-    obj[k->second.value] = std::move(val);
+    return Status::Ok();
   }
-  return boost::json::value(std::move(obj));
-}
 
-Result<boost::json::value> Convert(const Node& n, std::string_view service, std::string_view action) {
-  if (n.is_leaf) return boost::json::value(n.value);
-  boost::json::object obj;
-  for (const auto& [name, child] : n.children) {
-    const QueryCollection* row = FindByQueryName(service, action, name);
-    if (row) {
-      auto v = ConvertCollection(*row, child, service, action);
-      if (!v.ok()) return v.status();
-      obj[row->json_name] = std::move(*v);
-    } else if (const QueryCollection* named = FindByJsonName(service, action, name);
-               named && !named->response_only && child.is_leaf && child.value.empty()) {
-      // SDKs send an empty list or map as its member name with no value.
-      bool is_list = named->kind == CollectionKind::kFlatList ||
-                     named->kind == CollectionKind::kWrappedList;
-      obj[name] = is_list ? boost::json::value(boost::json::array())
-                          : boost::json::value(boost::json::object());
-    } else {
-      auto v = Convert(child, service, action);
-      if (!v.ok()) return v.status();
-      obj[name] = std::move(*v);
-    }
-  }
-  return boost::json::value(std::move(obj));
-}
+  std::string_view service_;
+  std::string_view action_;
+  std::vector<Work> work_;
+};
 
 void WriteValue(XmlWriter& w, std::string_view name, const boost::json::value& v,
                 std::string_view service, std::string_view action);
@@ -208,13 +296,14 @@ std::string_view XmlNamespace(std::string_view service) {
 Result<boost::json::object> DecodeQueryParams(const FormPairs& pairs, std::string_view service,
                                               std::string_view action) {
   Node root;
+  size_t nodes = 0;
   for (const auto& [k, v] : pairs) {
     if (IsSignatureField(k)) continue;
-    FERRY_RETURN_IF_ERROR(Insert(root, k, v));
+    FERRY_RETURN_IF_ERROR(Insert(root, k, v, nodes));
   }
-  auto v = Convert(root, service, action);
-  if (!v.ok()) return v.status();
-  return std::move(v->as_object());
+  boost::json::value out;
+  FERRY_RETURN_IF_ERROR(Converter(service, action).Run(root, out));
+  return std::move(out.as_object());
 }
 
 std::string EncodeQueryResult(std::string_view service, std::string_view action,

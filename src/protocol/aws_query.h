@@ -18,8 +18,20 @@ namespace ferry::protocol {
 // The XML namespace of a service's responses.
 std::string_view XmlNamespace(std::string_view service);
 
+// Bounds on a request's dotted keys. The deepest real SQS key has seven
+// segments (SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.
+// StringListValue.1); anything past these is refused, never walked.
+inline constexpr size_t kMaxQueryKeySegments = 16;
+inline constexpr size_t kMaxQueryNodes = 50000;
+
 // Decodes the request parameters other than Action, Version and signature
-// fields. Fails (MalformedQueryString) on keys that contradict each other.
+// fields. Fails (MalformedQueryString) on keys that contradict each other, a
+// scalar sent twice, or keys past the bounds above. Besides the numbered
+// forms it reads, as AWS does: a list or map member with an empty value as
+// the empty collection ("AttributeName="), a bare or repeated list member as
+// its elements ("AttributeName=All"), and a list or map element without its
+// index as the only element ("Attribute.Name=X&Attribute.Value=Y").
+// Uses heap, not stack, in proportion to the keys' depth.
 Result<boost::json::object> DecodeQueryParams(const FormPairs& pairs, std::string_view service,
                                               std::string_view action);
 

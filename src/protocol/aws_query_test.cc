@@ -75,6 +75,111 @@ TEST(QueryDecode, MalformedPercentEscapesAreRejected) {
   EXPECT_FALSE(ParseForm("QueueName=%zz").ok());
 }
 
+bool IsMalformed(const Result<boost::json::object>& r) {
+  return !r.ok() && api::ErrorFor(r.status()).id == api::ErrorId::kMalformedQueryString;
+}
+
+Result<boost::json::object> DecodeRaw(std::string_view form, std::string_view action) {
+  auto pairs = ParseForm(form);
+  EXPECT_TRUE(pairs.ok());
+  return DecodeQueryParams(pairs.ok() ? *pairs : FormPairs(), "sqs", action);
+}
+
+TEST(QueryDecode, AKeyOfEighteenThousandSegmentsIsMalformedNotACrash) {
+  std::string form = "Action=ListQueues&a";
+  for (int i = 0; i < 18000; ++i) form += ".a";
+  form += "=1";
+  auto r = DecodeRaw(form, "ListQueues");
+  ASSERT_TRUE(IsMalformed(r));
+  // The echoed key is cut short.
+  EXPECT_LT(r.status().message().size(), 200u);
+}
+
+TEST(QueryDecode, KeysUpToTheDepthBoundDecode) {
+  std::string key = "k";
+  for (size_t i = 1; i < kMaxQueryKeySegments; ++i) key += ".k";
+  EXPECT_TRUE(DecodeRaw(key + "=1", "ListQueues").ok());
+  EXPECT_TRUE(IsMalformed(DecodeRaw(key + ".k=1", "ListQueues")));
+}
+
+TEST(QueryDecode, TheDeepestRealKeyDecodes) {
+  auto obj = Decode(
+      "SendMessageBatchRequestEntry.1.Id=a&SendMessageBatchRequestEntry.1.MessageBody=b"
+      "&SendMessageBatchRequestEntry.1.MessageAttribute.1.Name=l"
+      "&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.DataType=String"
+      "&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.StringListValue.1=x"
+      "&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.StringListValue.2=y",
+      "SendMessageBatch");
+  const auto& value = obj.at("Entries").at(0).at("MessageAttributes").at("l");
+  EXPECT_EQ(value.at("StringListValues"), (boost::json::array{"x", "y"}));
+}
+
+TEST(QueryDecode, TooManyDistinctKeysAreMalformed) {
+  // Within the form decoder's pair bound, six new nodes per pair.
+  std::string form;
+  for (size_t i = 0; i <= kMaxQueryNodes / 6 && i < kMaxFormPairs; ++i) {
+    form += "k" + std::to_string(i) + ".a.b.c.d.e=1&";
+  }
+  EXPECT_TRUE(IsMalformed(DecodeRaw(form, "ListQueues")));
+}
+
+TEST(QueryDecode, AListOrMapMemberWithAnEmptyValueIsEmpty) {
+  auto obj = Decode(
+      "QueueUrl=u&AttributeName=&MessageAttributeName=&MessageSystemAttributeName=",
+      "ReceiveMessage");
+  EXPECT_TRUE(obj.at("AttributeNames").as_array().empty());
+  EXPECT_TRUE(obj.at("MessageAttributeNames").as_array().empty());
+  EXPECT_TRUE(obj.at("MessageSystemAttributeNames").as_array().empty());
+  EXPECT_TRUE(Decode("QueueUrl=u&SendMessageBatchRequestEntry=", "SendMessageBatch")
+                  .at("Entries").as_array().empty());
+  EXPECT_TRUE(Decode("QueueUrl=u&Attribute=", "SetQueueAttributes")
+                  .at("Attributes").as_object().empty());
+}
+
+TEST(QueryDecode, ABareListMemberIsAOneElementList) {
+  auto obj = Decode("QueueUrl=u&AttributeName=All", "GetQueueAttributes");
+  EXPECT_EQ(obj.at("AttributeNames"), (boost::json::array{"All"}));
+}
+
+TEST(QueryDecode, ARepeatedBareListMemberIsAListInOrder) {
+  auto obj = Decode("AttributeName=VisibilityTimeout&AttributeName=DelaySeconds",
+                    "GetQueueAttributes");
+  EXPECT_EQ(obj.at("AttributeNames"), (boost::json::array{"VisibilityTimeout", "DelaySeconds"}));
+}
+
+TEST(QueryDecode, ARepeatedScalarIsMalformed) {
+  EXPECT_TRUE(IsMalformed(DecodeRaw("QueueName=a&QueueName=b", "CreateQueue")));
+  EXPECT_TRUE(IsMalformed(DecodeRaw("Attribute.1.Name=a&Attribute.1.Name=b", "CreateQueue")));
+}
+
+TEST(QueryDecode, AMapEntryWithoutItsIndexIsTheOnlyEntry) {
+  auto obj = Decode("QueueUrl=u&Attribute.Name=VisibilityTimeout&Attribute.Value=40",
+                    "SetQueueAttributes");
+  EXPECT_EQ(obj.at("Attributes"), (boost::json::object{{"VisibilityTimeout", "40"}}));
+  obj = Decode(
+      "MessageBody=b&MessageAttribute.Name=color&MessageAttribute.Value.DataType=String"
+      "&MessageAttribute.Value.StringValue=red",
+      "SendMessage");
+  EXPECT_EQ(obj.at("MessageAttributes").at("color"),
+            (boost::json::object{{"DataType", "String"}, {"StringValue", "red"}}));
+}
+
+TEST(QueryDecode, IndexedAndUnindexedElementsTogetherAreMalformed) {
+  EXPECT_TRUE(IsMalformed(DecodeRaw(
+      "Attribute.Name=a&Attribute.Value=1&Attribute.1.Name=b&Attribute.1.Value=2", "CreateQueue")));
+}
+
+TEST(QueryDecode, AMemberNamedTwiceIsMalformed) {
+  EXPECT_TRUE(
+      IsMalformed(DecodeRaw("Attributes=&Attribute.1.Name=a&Attribute.1.Value=1", "CreateQueue")));
+}
+
+TEST(QueryDecode, AMapKeySentTwiceKeepsItsLastValue) {
+  auto obj = Decode("Attribute.1.Name=a&Attribute.1.Value=1&Attribute.2.Name=a&Attribute.2.Value=2",
+                    "CreateQueue");
+  EXPECT_EQ(obj.at("Attributes"), (boost::json::object{{"a", "2"}}));
+}
+
 TEST(QueryEncode, ReceiveMessageUsesFlattenedElementNames) {
   auto result = boost::json::parse(R"({"Messages":[{"MessageId":"m1","Body":"a\r\n<b>",
       "Attributes":{"SenderId":"x"},

@@ -8,8 +8,10 @@
 #include "protocol/aws_json.h"
 #include "protocol/aws_query.h"
 #include "protocol/form.h"
+#include "protocol/host_port.h"
 #include "protocol/json_writer.h"
 #include "protocol/request_id.h"
+#include "protocol/wire_detect.h"
 
 namespace ferry::protocol {
 namespace {
@@ -68,6 +70,10 @@ std::string_view FindParam(const FormPairs& pairs, std::string_view key) {
 Gateway::Gateway(GatewayOptions options, std::vector<api::Service*> services)
     : options_(std::move(options)), services_(std::move(services)) {}
 
+void Gateway::SetListeningPort(uint16_t port) {
+  listening_port_.store(port, std::memory_order_relaxed);
+}
+
 api::Service* Gateway::FindService(std::string_view name) const {
   for (auto* s : services_) {
     if (s->name() == name) return s;
@@ -95,7 +101,7 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
   std::string_view path = target.substr(0, q);
   std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
   ctx.path = std::string(path);
-  ctx.host = std::string(req.Header("host"));
+  ctx.host = HostWithPort(req.Header("host"), listening_port_.load(std::memory_order_relaxed));
   ctx.region = options_.region;
   ctx.account_id = options_.account_id;
 
@@ -103,7 +109,7 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
   std::string_view amz_target = req.Header("x-amz-target");
 
   api::Service* service = nullptr;
-  if (!amz_target.empty()) {
+  if (DetectWire(req.Header("content-type"), amz_target, req.body) == api::Wire::kJson) {
     ex.wire = api::Wire::kJson;
     size_t dot = amz_target.find('.');
     std::string_view prefix = amz_target.substr(0, dot);

@@ -4,12 +4,17 @@
 //
 //   X-Amz-Target: AmazonSQS.SendMessage + JSON body      → AWS JSON 1.0
 //   Action=SendMessage&... (form body or GET query)       → Query, XML out
+// The Content-Type decides between them (wire_detect.h), not the presence of
+// X-Amz-Target.
 //
 // The service of a Query request is the one its SigV4 credential scope names,
 // else the first registered service that knows the action.
-// Thread-safety: immutable after construction; Handle runs on any thread.
+// Thread-safety: immutable after construction but for the listening port,
+// an atomic; Handle runs on any thread.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -28,12 +33,17 @@ class Gateway final : public http::Handler {
   Gateway(GatewayOptions options, std::vector<api::Service*> services);
   void Handle(const http::Request& req, http::Responder respond) override;
 
+  // The port the server listens on, once bound: queue URLs name it when the
+  // Host header names none. Until set, the Host header is used as sent.
+  void SetListeningPort(uint16_t port);
+
  private:
   api::Service* FindService(std::string_view name) const;
   api::Service* FindServiceForAction(std::string_view action) const;
 
   GatewayOptions options_;
   std::vector<api::Service*> services_;
+  std::atomic<uint16_t> listening_port_{0};
 };
 
 }  // namespace ferry::protocol

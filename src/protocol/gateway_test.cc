@@ -116,5 +116,50 @@ TEST(Gateway, MissingOrUnknownActionsAreErrors) {
   EXPECT_NE(f.Send(req).body.find("MalformedQueryString"), std::string::npos);
 }
 
+TEST(Gateway, AFormBodyWithATargetHeaderIsAQueryRequest) {
+  Fixture f;
+  http::Request req;
+  req.method = "POST";
+  req.target = "/";
+  req.headers = {{"content-type", "application/x-www-form-urlencoded; charset=utf-8"},
+                 {"x-amz-target", "AmazonSQS.Echo"}};
+  req.body = "Action=Echo&QueueName=q";
+  auto res = f.Send(std::move(req));
+  EXPECT_EQ(res.status, 200);
+  EXPECT_NE(res.body.find("<EchoResponse"), std::string::npos) << res.body;
+  EXPECT_EQ(f.service.last.ctx.wire, api::Wire::kQuery);
+  EXPECT_EQ(f.service.last.params.at("QueueName"), "q");
+}
+
+TEST(Gateway, AHostWithoutAPortNamesTheListeningPort) {
+  Fixture f;
+  f.gateway.SetListeningPort(4566);
+  http::Request req;
+  req.method = "POST";
+  req.target = "/";
+  req.headers = {{"content-type", "application/x-www-form-urlencoded"}, {"host", "localhost"}};
+  req.body = "Action=Echo";
+  f.Send(req);
+  EXPECT_EQ(f.service.last.ctx.host, "localhost:4566");
+  req.headers[1].second = "h:1";
+  f.Send(req);
+  EXPECT_EQ(f.service.last.ctx.host, "h:1");
+}
+
+TEST(Gateway, ANulByteInAFormBodyDoesNotEndTheParse) {
+  Fixture f;
+  http::Request req;
+  req.method = "POST";
+  req.target = "/";
+  req.headers = {{"content-type", "application/x-www-form-urlencoded"}};
+  req.body = "Action=Echo&MessageBody=a";
+  req.body.push_back('\0');
+  req.body += "b&QueueName=q";
+  auto res = f.Send(std::move(req));
+  EXPECT_EQ(res.status, 200);
+  EXPECT_EQ(f.service.last.params.at("MessageBody").as_string(), boost::json::string_view("a\0b", 3));
+  EXPECT_EQ(f.service.last.params.at("QueueName"), "q");
+}
+
 }  // namespace
 }  // namespace ferry::protocol

@@ -5,6 +5,7 @@ and reach the parsers. Every malformed request must get a 4xx with an error
 document in the request's protocol, and the server must keep answering.
 """
 
+import http.client
 import json
 import socket
 import unittest
@@ -54,7 +55,9 @@ def header(headers, name):
     return None
 
 
-class RawHttpTest(SqsTestCase):
+class RawHttpBase(SqsTestCase):
+    """A queue of the class's own and the error-document checks."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -105,6 +108,8 @@ class RawHttpTest(SqsTestCase):
             self.assertEqual(got_code, code, body)
         return got_code
 
+
+class RawHttpTest(RawHttpBase):
     # ------------------------------------------------------------ sanity
 
     def test_signed_raw_requests_work(self):
@@ -291,6 +296,149 @@ class RawHttpTest(SqsTestCase):
                 if reply:
                     self.assertRegex(reply[:12], rb"^HTTP/1\.[01] [45]\d\d")
                 self.assertStillServing()
+
+
+def signed_with_host(body, headers, host_header):
+    """POSTs `body` to the server under test with `host_header` as the Host
+    header (signed for it), and returns (status, headers, body)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    req = AWSRequest(method="POST", url="http://%s/" % host_header, data=body,
+                     headers=dict(headers))
+    SigV4Auth(Credentials("test", "test"), "sqs", REGION).add_auth(req)
+    sent = {k: v for k, v in req.headers.items()}
+    sent["Host"] = host_header
+    netloc = urllib.parse.urlsplit(endpoint()).netloc
+    host, port = netloc.rsplit(":", 1)
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        conn.request("POST", "/", body=body, headers=sent)
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read()
+    finally:
+        conn.close()
+
+
+def xml_text(body, tag):
+    root = ET.fromstring(body)
+    return [e.text for e in root.iter() if e.tag.rsplit("}", 1)[-1] == tag]
+
+
+class QueryLeniencyTest(RawHttpBase):
+    """What older Query clients send and AWS accepts (docs/compatibility.md,
+    "Query protocol leniencies")."""
+
+    def q_raw(self, text):
+        """A form body written by hand: characters are sent as they are."""
+        return form_call(text.encode("utf-8") if isinstance(text, str) else text)
+
+    def test_form_body_with_a_target_header_is_query(self):
+        status, headers, body = signed_post(
+            b"Action=ListQueues&Version=2012-11-05",
+            {"Content-Type": FORM_CT, "X-Amz-Target": "AmazonSQS.ListQueues"})
+        self.assertEqual(status, 200, body[:300])
+        self.assertIn("xml", (header(headers, "Content-Type") or "").lower())
+        self.assertIn(self.url, xml_text(body, "QueueUrl"))
+
+    def test_unencoded_characters_are_taken_as_they_are(self):
+        qurl = urllib.parse.quote(self.url, safe="")
+        text = 'say "hi" {a} [b] |c| <d> ^e\\ `f` g'
+        status, _, body = self.q_raw(
+            "Action=SendMessage&Version=2012-11-05&QueueUrl=%s&MessageBody=%s" % (qurl, text))
+        self.assertEqual(status, 200, body[:300])
+        got = self.sqs.receive_message(QueueUrl=self.url, WaitTimeSeconds=1)["Messages"]
+        self.assertEqual([m["Body"] for m in got], [text])
+        self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=got[0]["ReceiptHandle"])
+
+    def test_unencoded_redrive_policy_json(self):
+        dlq = self.new_queue("rawdlq")
+        arn = self.sqs.get_queue_attributes(
+            QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        policy = '{"deadLetterTargetArn":"%s","maxReceiveCount":"5"}' % arn
+        src = self.new_queue("rawsrc")
+        status, _, body = self.q_raw(
+            "Action=SetQueueAttributes&Version=2012-11-05&QueueUrl=%s"
+            "&Attribute.1.Name=RedrivePolicy&Attribute.1.Value=%s"
+            % (urllib.parse.quote(src, safe=""), policy))
+        self.assertEqual(status, 200, body[:300])
+        got = self.sqs.get_queue_attributes(
+            QueueUrl=src, AttributeNames=["RedrivePolicy"])["Attributes"]["RedrivePolicy"]
+        self.assertEqual(json.loads(got), {"deadLetterTargetArn": arn, "maxReceiveCount": 5})
+
+    def test_a_nul_byte_does_not_end_the_form(self):
+        qurl = urllib.parse.quote(self.url, safe="")
+        # The NUL stays part of the body, which AWS's character rules refuse;
+        # a parse that stopped at it would have sent "x".
+        self.assertXmlError(*self.q_raw(
+            b"Action=SendMessage&Version=2012-11-05&QueueUrl=" + qurl.encode()
+            + b"&MessageBody=x\x00y"), code="InvalidMessageContents")
+        # Parameters after a NUL are read too.
+        status, _, body = self.q_raw(
+            b"Action=SendMessage&Version=2012-11-05&QueueUrl=" + qurl.encode()
+            + b"&Ignored=\x00&MessageBody=after")
+        self.assertEqual(status, 200, body[:300])
+        got = self.sqs.receive_message(QueueUrl=self.url, WaitTimeSeconds=1)["Messages"]
+        self.assertEqual([m["Body"] for m in got], ["after"])
+        self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=got[0]["ReceiptHandle"])
+
+    def test_a_key_of_eighteen_thousand_segments_is_malformed(self):
+        body = ("Action=ListQueues&a" + ".a" * 17999 + "=1").encode()
+        self.assertGreater(len(body), 36000)
+        self.assertXmlError(*form_call(body), code="MalformedQueryString")
+        self.assertStillServing()
+        # Unsigned, as an outsider would send it.
+        req = urllib.request.Request(endpoint() + "/", data=body, method="POST",
+                                     headers={"Content-Type": FORM_CT})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                status, body = resp.status, resp.read()
+        except urllib.error.HTTPError as e:
+            status, body = e.code, e.read()
+        self.assertTrue(400 <= status < 500, (status, body[:200]))
+        self.assertStillServing()
+
+    def test_an_empty_list_is_its_member_name_with_no_value(self):
+        qurl = urllib.parse.quote(self.url, safe="")
+        status, _, body = self.q_raw(
+            "Action=ReceiveMessage&Version=2012-11-05&QueueUrl=%s&AttributeName="
+            "&MessageAttributeName=&MessageSystemAttributeName=&WaitTimeSeconds=0" % qurl)
+        self.assertEqual(status, 200, body[:300])
+        self.assertXmlError(*self.q_raw(
+            "Action=SendMessageBatch&Version=2012-11-05&QueueUrl=%s&SendMessageBatchRequestEntry="
+            % qurl), code="AWS.SimpleQueueService.EmptyBatchRequest")
+
+    def test_unnumbered_list_and_map_forms(self):
+        qurl = urllib.parse.quote(self.url, safe="")
+        status, _, body = self.q_raw(
+            "Action=SetQueueAttributes&Version=2012-11-05&QueueUrl=%s"
+            "&Attribute.Name=VisibilityTimeout&Attribute.Value=41" % qurl)
+        self.assertEqual(status, 200, body[:300])
+        status, _, body = self.q_raw(
+            "Action=GetQueueAttributes&Version=2012-11-05&QueueUrl=%s&AttributeName=All" % qurl)
+        self.assertEqual(status, 200, body[:300])
+        names = xml_text(body, "Name")
+        values = xml_text(body, "Value")
+        self.assertIn("ApproximateNumberOfMessages", names)
+        self.assertEqual(values[names.index("VisibilityTimeout")], "41")
+        self.sqs.set_queue_attributes(QueueUrl=self.url, Attributes={"VisibilityTimeout": "30"})
+
+    def test_a_host_without_a_port_gets_the_listening_port(self):
+        netloc = urllib.parse.urlsplit(endpoint()).netloc
+        host, port = netloc.rsplit(":", 1)
+        name = self.url.rsplit("/", 1)[1]
+        status, _, body = signed_with_host(
+            ("Action=GetQueueUrl&Version=2012-11-05&QueueName=%s" % name).encode(),
+            {"Content-Type": FORM_CT}, host)
+        self.assertEqual(status, 200, body[:300])
+        url = xml_text(body, "QueueUrl")[0]
+        self.assertEqual(urllib.parse.urlsplit(url).port, int(port), url)
+        status, _, body = signed_with_host(
+            json.dumps({"QueueName": name}).encode(),
+            {"Content-Type": JSON_CT, "X-Amz-Target": "AmazonSQS.GetQueueUrl"}, host)
+        self.assertEqual(status, 200, body[:300])
+        url = json.loads(body)["QueueUrl"]
+        self.assertEqual(urllib.parse.urlsplit(url).port, int(port), url)
 
 
 if __name__ == "__main__":
