@@ -85,6 +85,17 @@ describe("queues", () => {
     assert.equal(err.Type, "Sender");
   });
 
+  test("common errors are named by their JSON type", async () => {
+    // AWS sends InvalidParameterValueException / MissingRequiredParameterException
+    // in __type (the SDK's err.name) and the Query code in x-amzn-query-error.
+    const url = await newQueue(uniqueName("types"));
+    let err = await expectError(() => sqs.send(new SendMessageCommand({
+      QueueUrl: url, MessageBody: "x", DelaySeconds: 901 })));
+    assertSqsError(err, "InvalidParameterValue", 400, "InvalidParameterValueException");
+    err = await expectError(() => sqs.send(new SendMessageCommand({ QueueUrl: url })));
+    assertSqsError(err, "MissingParameter", 400, "MissingRequiredParameterException");
+  });
+
   test("list queues with prefix and paging", async () => {
     const prefix = uniqueName("pg");
     const mine = [];
