@@ -2,6 +2,7 @@
 // its credential scope's (ctx.region) and the region of a queue URL its path.
 #include <gtest/gtest.h>
 
+#include "engine/durable_test_util.h"
 #include "sqs/sqs_test_util.h"
 
 namespace ferry::sqs {
@@ -113,6 +114,39 @@ TEST_P(RegionsTest, ARegionThatCannotBeOneActsInTheServersRegion) {
 }
 
 FERRY_SQS_BOTH_WIRES(RegionsTest);
+
+// Both regions' queues, and which region each is in, survive a restart.
+TEST(RegionsDurableTest, EachRegionsQueuesSurviveARestart) {
+  engine::testing::TempDir dir;
+  auto durable = [&](const Clock& clock) -> std::unique_ptr<engine::Engine> {
+    engine::DurableOptions options;
+    options.dir = dir.path();
+    options.segment_bytes = 1u << 20;
+    auto opened = engine::Engine::OpenDurable(clock, std::move(options));
+    EXPECT_TRUE(opened.ok()) << opened.status().message();
+    return opened.ok() ? std::move(*opened) : nullptr;
+  };
+  auto list = [](SqsFixture& f, std::string_view region) {
+    api::Call call = f.MakeCall("ListQueues", "{}");
+    call.ctx.region = std::string(region);
+    auto out = f.Call(std::move(call));
+    EXPECT_TRUE(out.ok());
+    return out.ok() && out->contains("QueueUrls") ? boost::json::serialize(out->at("QueueUrls"))
+                                                  : std::string();
+  };
+  {
+    SqsFixture f(durable);
+    for (std::string_view region : {"us-east-1", "eu-central-1"}) {
+      api::Call call = f.MakeCall("CreateQueue", R"({"QueueName": "jobs"})");
+      call.ctx.region = std::string(region);
+      ASSERT_TRUE(f.Call(std::move(call)).ok());
+    }
+  }
+  SqsFixture f(durable);
+  EXPECT_EQ(list(f, "us-east-1"), R"(["http://localhost:9324/000000000000/jobs"])");
+  EXPECT_EQ(list(f, "eu-central-1"),
+            R"(["http://localhost:9324/queue/eu-central-1/000000000000/jobs"])");
+}
 
 }  // namespace
 }  // namespace ferry::sqs
