@@ -24,7 +24,7 @@ struct CallContext {
   std::string scheme = "http";
   std::string host;          // Host header as the client sent it (host[:port])
   std::string path;          // URL path, e.g. /000000000000/orders
-  std::string region;        // the server's region
+  std::string region;        // the credential scope's region, else the server's
   std::string account_id;    // account the caller's credentials map to
   std::string access_key;    // from the SigV4 credential, when present
   std::string principal_arn; // caller identity, for SenderId and STS

@@ -6,9 +6,9 @@ namespace ferry::api {
 namespace {
 
 constexpr std::array kCatalog = {
-    ErrorDef{ErrorId::kNone, "InternalError", "InternalError", 500, false},
-#define FERRY_API_ERROR(id, code, query_code, http, sender) \
-  ErrorDef{ErrorId::id, code, query_code, http, sender},
+    ErrorDef{ErrorId::kNone, "InternalError", "InternalFailure", "InternalError", 500, false},
+#define FERRY_API_ERROR(id, code, json_type, query_code, http, sender) \
+  ErrorDef{ErrorId::id, code, json_type, query_code, http, sender},
 #include "api/errors.inc"
 #undef FERRY_API_ERROR
 };

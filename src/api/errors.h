@@ -12,7 +12,7 @@ namespace ferry::api {
 
 enum class ErrorId : int {
   kNone = 0,
-#define FERRY_API_ERROR(id, code, query_code, http, sender) id,
+#define FERRY_API_ERROR(id, code, json_type, query_code, http, sender) id,
 #include "api/errors.inc"
 #undef FERRY_API_ERROR
 };
@@ -20,6 +20,7 @@ enum class ErrorId : int {
 struct ErrorDef {
   ErrorId id;
   std::string_view code;
+  std::string_view json_type;
   std::string_view query_code;
   int http_status;
   bool sender_fault;

@@ -14,6 +14,15 @@ TEST(ErrorCatalog, EveryRowIsFoundByItsId) {
   EXPECT_EQ(LookupError(ErrorId::kPurgeQueueInProgress).http_status, 403);
 }
 
+TEST(ErrorCatalog, JsonTypeIsItsOwnColumn) {
+  const ErrorDef& d = LookupError(ErrorId::kInvalidParameterValue);
+  EXPECT_EQ(d.code, "InvalidParameterValue");
+  EXPECT_EQ(d.json_type, "InvalidParameterValueException");
+  EXPECT_EQ(d.query_code, "InvalidParameterValue");
+  EXPECT_EQ(LookupError(ErrorId::kMissingParameter).json_type, "MissingRequiredParameterException");
+  EXPECT_EQ(LookupError(ErrorId::kQueueDoesNotExist).json_type, "QueueDoesNotExist");
+}
+
 TEST(ErrorCatalog, ErrorCarriesItsRowThroughStatus) {
   Status st = Error(ErrorId::kReceiptHandleIsInvalid, "bad handle");
   EXPECT_FALSE(st.ok());

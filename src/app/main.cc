@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
   serve->set_config("--config", "", "Read options from a TOML file (keys as the long flag names).");
   serve->add_option("--listen", cfg.listen, "Address to listen on.")->capture_default_str();
   serve->add_option("--port", cfg.port, "TCP port; 0 picks a free one.")->capture_default_str();
-  serve->add_option("--region", cfg.region, "Region named in ARNs.")->capture_default_str();
+  serve->add_option("--region", cfg.region, "The server's own region: unsigned requests act in it.")
+      ->capture_default_str();
   serve->add_option("--account-id", cfg.account_id, "Account id in queue URLs and ARNs.")
       ->capture_default_str();
   serve->add_option("--data-dir", cfg.data_dir, "Directory of the embedded store.")

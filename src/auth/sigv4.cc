@@ -18,6 +18,14 @@ std::optional<CredentialScope> ParseCredential(std::string_view credential) {
                          std::string(parts[3])};
 }
 
+bool IsRegionName(std::string_view region) {
+  if (region.empty() || region.size() > 32) return false;
+  for (char c : region) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
 std::optional<CredentialScope> ParseAuthorizationHeader(std::string_view header) {
   constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
   if (!header.starts_with(kAlgorithm)) return std::nullopt;

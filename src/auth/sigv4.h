@@ -18,6 +18,11 @@ struct CredentialScope {
   std::string service;  // "sqs", "sns", "sts", ...
 };
 
+// Whether `region` can name a region: 1 to 32 of [a-z0-9-]. A region from a
+// credential scope, a queue URL or an ARN that fails this names none Ferry
+// keeps (and could not appear in a URL or ARN unescaped).
+bool IsRegionName(std::string_view region);
+
 // Parses "AKID/20240101/us-east-1/sqs/aws4_request".
 std::optional<CredentialScope> ParseCredential(std::string_view credential);
 

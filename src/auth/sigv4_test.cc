@@ -23,5 +23,14 @@ TEST(SigV4, RejectsMalformedCredentials) {
   EXPECT_FALSE(ParseCredential("/20240101/us-east-1/sqs/aws4_request").has_value());
 }
 
+TEST(SigV4, RegionNamesAreLowercaseWordsAndDashes) {
+  EXPECT_TRUE(IsRegionName("us-east-1"));
+  EXPECT_TRUE(IsRegionName("eu-central-1"));
+  for (std::string_view bad : {"", "US-EAST-1", "eu/central", "a b", "\x01",
+                               "abcdefghijklmnopqrstuvwxyz0123456"}) {
+    EXPECT_FALSE(IsRegionName(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace ferry::auth

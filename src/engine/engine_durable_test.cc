@@ -9,6 +9,7 @@
 #include <set>
 
 #include "engine/durable_test_util.h"
+#include "engine/queue_key.h"
 #include "engine/standard_queue.h"
 #include "storage/faulty_file_ops.h"
 
@@ -65,6 +66,30 @@ TEST_P(DurableRestartTest, QueuesKeepTheirSettingsTagsAndTimes) {
   auto again = engine_->CreateQueue("alpha", changed, {});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->get(), q.get());
+}
+
+// Queues of equal names in two regions are two queues, in the log and in
+// checkpoints alike; the home region's keeps its plain name.
+TEST_P(DurableRestartTest, EqualNamesOfTwoRegionsStayTwoQueues) {
+  const QueueKey home{"", "jobs"};
+  const QueueKey eu{"eu-central-1", "jobs"};
+  EXPECT_EQ(home.Encode(), "jobs");
+  EXPECT_EQ(QueueKey::Decode(eu.Encode()), eu);
+  QueueSettings slow;
+  slow.visibility_timeout_s = 99;
+  Send(*Create(home.Encode()), "home message");
+  Send(*Create(eu.Encode(), slow), "eu message");
+  Restart();
+  EXPECT_EQ(engine_->ListQueues(""), (std::vector<std::string>{"eu-central-1/jobs", "jobs"}));
+  ReceiveRequest req;
+  req.max_messages = 10;
+  auto from_home = Find(home.Encode())->Receive(req);
+  auto from_eu = Find(eu.Encode())->Receive(req);
+  ASSERT_TRUE(from_home.ok() && from_eu.ok());
+  EXPECT_EQ(Payloads(*from_home), std::set<std::string>{"home message"});
+  EXPECT_EQ(Payloads(*from_eu), std::set<std::string>{"eu message"});
+  EXPECT_EQ(Find(eu.Encode())->settings().visibility_timeout_s, 99);
+  EXPECT_NE(Find(home.Encode())->settings().visibility_timeout_s, 99);
 }
 
 TEST_P(DurableRestartTest, MessagesKeepTheirPayloadsIdsAndOrder) {

@@ -37,7 +37,7 @@ std::string EncodeJsonError(std::string_view service, const api::ErrorDef& error
   boost::json::object obj;
   std::string type;
   if (service == "sqs") type = "com.amazonaws.sqs#";
-  type += error.code;
+  type += error.json_type;
   obj["__type"] = type;
   obj["message"] = message;
   return boost::json::serialize(obj);

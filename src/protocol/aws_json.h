@@ -1,5 +1,6 @@
 // The AWS JSON 1.0 protocol: a JSON object in, a JSON object out.
-// Errors are {"__type": "<namespace>#<Code>", "message": "..."} and, since the
+// Errors are {"__type": "<namespace>#<json_type>", "message": "..."} (the
+// catalog's JSON type, e.g. InvalidParameterValueException) and, since the
 // SQS model is awsQueryCompatible, the x-amzn-query-error header carries the
 // Query-era code ("AWS.SimpleQueueService.NonExistentQueue;Sender") that
 // query-compatible SDKs report. Stateless and thread-safe.

@@ -32,6 +32,33 @@ TEST(AwsJson, ErrorsNameTheModelShapeAndTheQueryCode) {
   EXPECT_EQ(QueryErrorHeader(def), "AWS.SimpleQueueService.NonExistentQueue;Sender");
 }
 
+// AWS answers JSON clients with the JSON-era type in __type and the Query
+// code only in the header: InvalidParameterValue travels as
+// InvalidParameterValueException, MissingParameter as
+// MissingRequiredParameterException.
+TEST(AwsJson, CommonErrorsSendTheirJsonTypeAndTheQueryCodeInTheHeader) {
+  struct Case {
+    api::ErrorId id;
+    std::string_view type;
+    std::string_view header;
+  };
+  for (const Case& c : {
+           Case{api::ErrorId::kInvalidParameterValue, "com.amazonaws.sqs#InvalidParameterValueException",
+                "InvalidParameterValue;Sender"},
+           Case{api::ErrorId::kMissingParameter, "com.amazonaws.sqs#MissingRequiredParameterException",
+                "MissingParameter;Sender"},
+           Case{api::ErrorId::kQueueNameExists, "com.amazonaws.sqs#QueueNameExists",
+                "QueueAlreadyExists;Sender"},
+           Case{api::ErrorId::kUnknownOperation, "com.amazonaws.sqs#UnknownOperationException",
+                "InvalidAction;Sender"},
+       }) {
+    const auto& def = api::LookupError(c.id);
+    auto body = boost::json::parse(EncodeJsonError("sqs", def, "m")).as_object();
+    EXPECT_EQ(body.at("__type").as_string(), c.type);
+    EXPECT_EQ(QueryErrorHeader(def), c.header);
+  }
+}
+
 TEST(AwsJson, TargetPrefixesNameServices) {
   EXPECT_EQ(ServiceForTargetPrefix("AmazonSQS"), "sqs");
   EXPECT_EQ(ServiceForTargetPrefix("Nope"), "");

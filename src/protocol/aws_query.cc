@@ -4,6 +4,7 @@
 #include <map>
 #include <vector>
 
+#include "protocol/json_writer.h"
 #include "protocol/query_shapes.h"
 #include "protocol/xml_writer.h"
 
@@ -339,6 +340,30 @@ std::string EncodeQueryError(std::string_view service, const api::ErrorDef& erro
   w.Element("RequestId", request_id);
   w.Close("ErrorResponse");
   return w.Take();
+}
+
+boost::json::object QueryResultAsJson(std::string_view action, const boost::json::object& result,
+                                      std::string_view request_id) {
+  boost::json::object metadata;
+  metadata.emplace("RequestId", request_id);
+  boost::json::object response;
+  response.emplace(std::string(action) + "Result", result);
+  response.emplace("ResponseMetadata", std::move(metadata));
+  boost::json::object out;
+  out.emplace(std::string(action) + "Response", std::move(response));
+  return out;
+}
+
+std::string EncodeQueryErrorAsJson(const api::ErrorDef& error, std::string_view message,
+                                   std::string_view request_id) {
+  boost::json::object e;
+  e.emplace("Type", error.sender_fault ? "Sender" : "Receiver");
+  e.emplace("Code", error.query_code);
+  e.emplace("Message", message);
+  boost::json::object out;
+  out.emplace("Error", std::move(e));
+  out.emplace("RequestId", request_id);
+  return SerializeJson(out);
 }
 
 }  // namespace ferry::protocol

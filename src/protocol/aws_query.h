@@ -41,4 +41,14 @@ std::string EncodeQueryResult(std::string_view service, std::string_view action,
 std::string EncodeQueryError(std::string_view service, const api::ErrorDef& error,
                              std::string_view message, std::string_view request_id);
 
+// The same documents as JSON, for a Query request that asks for JSON with
+// its Accept header (AWS answers such requests so):
+//   {"<Action>Response": {"<Action>Result": {...}, "ResponseMetadata": {"RequestId": ...}}}
+//   {"Error": {"Type": ..., "Code": <query code>, "Message": ...}, "RequestId": ...}
+// The result keeps the JSON shape of the service model.
+boost::json::object QueryResultAsJson(std::string_view action, const boost::json::object& result,
+                                      std::string_view request_id);
+std::string EncodeQueryErrorAsJson(const api::ErrorDef& error, std::string_view message,
+                                   std::string_view request_id);
+
 }  // namespace ferry::protocol

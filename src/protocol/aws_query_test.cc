@@ -204,10 +204,27 @@ TEST(QueryEncode, BatchResultEntriesAreNamedPerAction) {
             std::string::npos);
 }
 
-TEST(QueryEncode, EmptyResultStillHasItsResultElement) {
-  std::string xml = EncodeQueryResult("sqs", "ListQueues", {}, "rid");
-  EXPECT_NE(xml.find("<ListQueuesResult></ListQueuesResult>"), std::string::npos);
+// AWS writes an empty result as an empty element, <ReceiveMessageResult/>.
+TEST(QueryEncode, EmptyResultIsAnEmptyElement) {
+  std::string xml = EncodeQueryResult("sqs", "ReceiveMessage", {}, "rid");
+  EXPECT_NE(xml.find("<ReceiveMessageResult/><ResponseMetadata>"), std::string::npos) << xml;
   EXPECT_NE(xml.find("<RequestId>rid</RequestId>"), std::string::npos);
+  auto empty_list = boost::json::parse(R"({"Attributes":{}})").as_object();
+  xml = EncodeQueryResult("sqs", "GetQueueAttributes", empty_list, "rid");
+  EXPECT_NE(xml.find("<GetQueueAttributesResult/>"), std::string::npos) << xml;
+  xml = EncodeQueryError("sqs", api::LookupError(api::ErrorId::kInvalidAction), "m", "rid");
+  EXPECT_NE(xml.find("<Detail/>"), std::string::npos) << xml;
+}
+
+TEST(QueryEncode, ResultsAndErrorsAsJsonKeepTheQueryDocumentsShape) {
+  auto result = boost::json::parse(R"({"QueueUrls":["http://h/0/q"]})").as_object();
+  EXPECT_EQ(boost::json::serialize(QueryResultAsJson("ListQueues", result, "rid")),
+            R"({"ListQueuesResponse":{"ListQueuesResult":{"QueueUrls":["http://h/0/q"]},)"
+            R"("ResponseMetadata":{"RequestId":"rid"}}})");
+  EXPECT_EQ(EncodeQueryErrorAsJson(api::LookupError(api::ErrorId::kQueueDoesNotExist), "gone",
+                                   "rid"),
+            R"({"Error":{"Type":"Sender","Code":"AWS.SimpleQueueService.NonExistentQueue",)"
+            R"("Message":"gone"},"RequestId":"rid"})");
 }
 
 TEST(QueryEncode, ErrorsCarryTheQueryCode) {

@@ -21,10 +21,20 @@ using api::ErrorId;
 // What the gateway knows about a request before the service answers it.
 struct Exchange {
   api::Wire wire = api::Wire::kJson;
+  // A Query request whose Accept header asks for JSON: AWS answers it with
+  // the Query response document as JSON ({"<Action>Response": ...}).
+  bool query_as_json = false;
   std::string service;
   std::string action;
   std::string request_id;
 };
+
+// Whether an Accept header prefers JSON: it names application/json and no
+// XML type. Query answers are XML unless a client asks otherwise.
+bool AcceptsJsonOnly(std::string_view accept) {
+  return accept.find("application/json") != std::string_view::npos &&
+         accept.find("xml") == std::string_view::npos;
+}
 
 http::Response ErrorResponse(const Exchange& ex, const Status& st) {
   const api::ErrorDef& def = api::ErrorFor(st);
@@ -32,7 +42,10 @@ http::Response ErrorResponse(const Exchange& ex, const Status& st) {
   res.status = def.http_status;
   res.headers.reserve(3);
   res.headers.emplace_back("x-amzn-RequestId", ex.request_id);
-  if (ex.wire == api::Wire::kJson) {
+  if (ex.query_as_json) {
+    res.headers.emplace_back("Content-Type", "application/json");
+    res.body = EncodeQueryErrorAsJson(def, st.message(), ex.request_id);
+  } else if (ex.wire == api::Wire::kJson) {
     res.headers.emplace_back("Content-Type", std::string(kJsonContentType));
     res.headers.emplace_back("x-amzn-query-error", QueryErrorHeader(def));
     res.body = EncodeJsonError(ex.service, def, st.message());
@@ -48,7 +61,10 @@ http::Response SuccessResponse(const Exchange& ex, const boost::json::object& re
   http::Response res;
   res.headers.reserve(2);
   res.headers.emplace_back("x-amzn-RequestId", ex.request_id);
-  if (ex.wire == api::Wire::kJson) {
+  if (ex.query_as_json) {
+    res.headers.emplace_back("Content-Type", "application/json");
+    res.body = SerializeJson(QueryResultAsJson(ex.action, result, ex.request_id));
+  } else if (ex.wire == api::Wire::kJson) {
     res.headers.emplace_back("Content-Type", std::string(kJsonContentType));
     res.body = SerializeJson(result);
   } else {
@@ -56,6 +72,16 @@ http::Response SuccessResponse(const Exchange& ex, const boost::json::object& re
     res.body = EncodeQueryResult(ex.service, ex.action, result, ex.request_id);
   }
   return res;
+}
+
+// A Query request without Action: AWS answers a GET (a browser, a probe) 404
+// UnknownOperationException, and a POST that it is missing.
+Status MissingActionError(std::string_view method) {
+  if (method == "GET") {
+    return api::Error(ErrorId::kUnknownOperationNoAction,
+                      "Could not find operation for the request: it names no Action.");
+  }
+  return api::Error(ErrorId::kMissingParameter, "The request must contain the parameter Action.");
 }
 
 std::string_view FindParam(const FormPairs& pairs, std::string_view key) {
@@ -125,6 +151,7 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
     params.emplace(std::move(*decoded));
   } else {
     ex.wire = api::Wire::kQuery;
+    ex.query_as_json = AcceptsJsonOnly(req.Header("accept"));
     auto pairs = ParseForm(query);
     if (!pairs.ok()) {
       return fail(api::Error(ErrorId::kMalformedQueryString, "The query string is malformed."));
@@ -141,15 +168,12 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
       if (!cred.empty()) scope = auth::ParseCredential(cred);
     }
     ex.action = std::string(FindParam(*pairs, "Action"));
-    if (ex.action.empty()) {
-      return fail(api::Error(ErrorId::kMissingParameter,
-                             "The request must contain the parameter Action."));
-    }
+    if (ex.action.empty()) return fail(MissingActionError(req.method));
     if (scope) service = FindService(scope->service);
     if (!service || !service->Knows(ex.action)) service = FindServiceForAction(ex.action);
     if (!service) {
       return fail(api::Error(ErrorId::kInvalidAction,
-                             "The action " + ex.action + " is not valid for this web service."));
+                             "The action " + ex.action + " is not valid for this endpoint."));
     }
     ex.service = std::string(service->name());
     auto decoded = DecodeQueryParams(*pairs, ex.service, ex.action);
@@ -158,6 +182,9 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
   }
 
   if (scope) ctx.access_key = scope->access_key;
+  // AWS keeps each region's resources apart; the services scope a request
+  // to the region its credential names.
+  if (scope && auth::IsRegionName(scope->region)) ctx.region = scope->region;
   ctx.wire = ex.wire;
   ctx.request_id = ex.request_id;
   api::Call call{ex.service, ex.action, std::move(*params), std::move(ctx)};

@@ -8,7 +8,11 @@
 // X-Amz-Target.
 //
 // The service of a Query request is the one its SigV4 credential scope names,
-// else the first registered service that knows the action.
+// else the first registered service that knows the action. A Query request
+// whose Accept header asks for application/json only is answered in JSON
+// (the Query document's shape); a GET without Action is 404
+// UnknownOperationException. The credential scope's region (when it can be
+// one) becomes CallContext::region, else GatewayOptions::region.
 // Thread-safety: immutable after construction but for the listening port,
 // an atomic; Handle runs on any thread.
 #pragma once

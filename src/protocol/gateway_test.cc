@@ -111,7 +111,10 @@ TEST(Gateway, MissingOrUnknownActionsAreErrors) {
   req.body = "Foo=1";
   EXPECT_NE(f.Send(req).body.find("MissingParameter"), std::string::npos);
   req.body = "Action=Nope";
-  EXPECT_NE(f.Send(req).body.find("InvalidAction"), std::string::npos);
+  auto unknown = f.Send(req);
+  EXPECT_NE(unknown.body.find("<Code>InvalidAction</Code>"), std::string::npos);
+  EXPECT_NE(unknown.body.find("The action Nope is not valid for this endpoint."), std::string::npos)
+      << unknown.body;
   req.body = "Action=Echo&Attribute.1.Name=%";
   EXPECT_NE(f.Send(req).body.find("MalformedQueryString"), std::string::npos);
 }
@@ -159,6 +162,67 @@ TEST(Gateway, ANulByteInAFormBodyDoesNotEndTheParse) {
   EXPECT_EQ(res.status, 200);
   EXPECT_EQ(f.service.last.params.at("MessageBody").as_string(), boost::json::string_view("a\0b", 3));
   EXPECT_EQ(f.service.last.params.at("QueueName"), "q");
+}
+
+TEST(Gateway, AGetWithoutActionIs404UnknownOperation) {
+  Fixture f;
+  http::Request req;
+  req.method = "GET";
+  req.target = "/";
+  auto res = f.Send(req);
+  EXPECT_EQ(res.status, 404);
+  EXPECT_NE(res.body.find("<Code>UnknownOperationException</Code>"), std::string::npos) << res.body;
+  req.target = "/000000000000/q?Foo=1";
+  EXPECT_EQ(f.Send(req).status, 404);
+}
+
+TEST(Gateway, AQueryRequestAcceptingJsonIsAnsweredInJson) {
+  Fixture f;
+  http::Request req;
+  req.method = "POST";
+  req.target = "/";
+  req.headers = {{"content-type", "application/x-www-form-urlencoded"},
+                 {"accept", "application/json"}};
+  req.body = "Action=Echo";
+  auto res = f.Send(req);
+  EXPECT_EQ(res.status, 200);
+  EXPECT_EQ(HeaderOf(res, "Content-Type"), "application/json");
+  auto doc = boost::json::parse(res.body).as_object();
+  EXPECT_EQ(doc.at("EchoResponse").at("EchoResult").at("QueueUrl").as_string(), "u");
+  EXPECT_FALSE(doc.at("EchoResponse").at("ResponseMetadata").at("RequestId").as_string().empty());
+
+  req.body = "Action=Fail";
+  auto err = f.Send(req);
+  EXPECT_EQ(err.status, 400);
+  auto error = boost::json::parse(err.body).as_object();
+  EXPECT_EQ(error.at("Error").at("Code").as_string(), "AWS.SimpleQueueService.NonExistentQueue");
+
+  // XML stays the answer when the client takes XML, or anything.
+  for (std::string_view accept : {"*/*", "text/xml", "application/json, text/xml"}) {
+    req.headers = {{"accept", std::string(accept)}};
+    req.body = "Action=Echo";
+    EXPECT_NE(f.Send(req).body.find("<EchoResponse"), std::string::npos) << accept;
+  }
+}
+
+TEST(Gateway, TheCredentialScopesRegionReachesTheService) {
+  Fixture f;
+  http::Request req;
+  req.method = "POST";
+  req.target = "/";
+  req.headers = {{"authorization",
+                  "AWS4-HMAC-SHA256 Credential=AK/20240101/eu-central-1/sqs/aws4_request, "
+                  "SignedHeaders=host, Signature=0"}};
+  req.body = "Action=Echo";
+  f.Send(req);
+  EXPECT_EQ(f.service.last.ctx.region, "eu-central-1");
+  req.headers.clear();
+  f.Send(req);
+  EXPECT_EQ(f.service.last.ctx.region, "us-east-1");
+  req.target = "/?X-Amz-Credential=AK%2F20240101%2FBAD%01%2Fsqs%2Faws4_request&Action=Echo";
+  req.body.clear();
+  f.Send(req);
+  EXPECT_EQ(f.service.last.ctx.region, "us-east-1");
 }
 
 }  // namespace

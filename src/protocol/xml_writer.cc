@@ -13,9 +13,16 @@ void XmlWriter::Open(std::string_view name, std::string_view xmlns) {
     out_ += '"';
   }
   out_ += '>';
+  empty_since_ = out_.size();
 }
 
 void XmlWriter::Close(std::string_view name) {
+  if (out_.size() == empty_since_) {  // nothing inside: <Name/>, as AWS writes it
+    out_.back() = '/';
+    out_ += '>';
+    empty_since_ = std::string::npos;
+    return;
+  }
   out_ += "</";
   out_ += name;
   out_ += '>';

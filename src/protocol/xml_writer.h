@@ -1,6 +1,8 @@
 // XmlWriter: builds the XML documents of the Query protocol.
 // Text is escaped so that any UTF-8 string survives a round trip through a
-// conforming parser, including carriage returns (written as &#xD;).
+// conforming parser, including carriage returns (written as &#xD;). An
+// element with nothing inside is written <Name/>, as AWS writes empty
+// results (<ReceiveMessageResult/>).
 #pragma once
 
 #include <string>
@@ -20,6 +22,9 @@ class XmlWriter {
 
  private:
   std::string out_;
+  // out_'s size right after the last Open: Close writes <Name/> when nothing
+  // came after it.
+  size_t empty_since_ = std::string::npos;
 };
 
 }  // namespace ferry::protocol

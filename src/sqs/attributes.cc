@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "api/errors.h"
+#include "engine/queue_key.h"
 #include "sqs/queue_url.h"
 
 namespace ferry::sqs {
@@ -120,7 +121,10 @@ const std::string* FindExtra(const QueueSettings& s, std::string_view name) {
 
 std::string RedrivePolicyValue(const QueueSettings& s, std::string_view arn_prefix) {
   boost::json::object policy;
-  policy["deadLetterTargetArn"] = std::string(arn_prefix) + s.dead_letter_queue;
+  // The target is in the queue's region (PlaceRedriveTarget): its ARN is the
+  // queue's prefix and the target's plain name.
+  policy["deadLetterTargetArn"] =
+      std::string(arn_prefix) + engine::QueueKey::Decode(s.dead_letter_queue).name;
   policy["maxReceiveCount"] = s.max_receive_count;
   return boost::json::serialize(policy);
 }

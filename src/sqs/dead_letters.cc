@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "api/errors.h"
+#include "auth/sigv4.h"
 #include "common/crypto.h"
 #include "sqs/handlers.h"
 #include "sqs/queue_url.h"
@@ -22,7 +23,7 @@ Status ResourceNotFound(std::string_view parameter) {
                                                     " parameter doesn't exist.");
 }
 
-// The queue an ARN parameter names, which must exist in this region and
+// The queue an ARN parameter names, which must exist in that region and this
 // account. Errors: InvalidParameterValue (not an ARN), ResourceNotFound.
 Result<std::shared_ptr<engine::Queue>> QueueByArn(const Env& env, std::string_view arn,
                                                   std::string_view parameter) {
@@ -32,16 +33,13 @@ Result<std::shared_ptr<engine::Queue>> QueueByArn(const Env& env, std::string_vi
                       "You must use this format to specify the " + std::string(parameter) +
                           ": arn:<partition>:<service>:<region>:<account-id>:<resource-id>");
   }
-  if (parsed->region != env.options.region || parsed->account_id != env.options.account_id) {
+  if (!auth::IsRegionName(parsed->region) || parsed->account_id != env.options.account_id) {
     return ResourceNotFound(parameter);
   }
-  std::shared_ptr<engine::Queue> queue = env.engine.FindQueue(std::string(parsed->name));
+  std::shared_ptr<engine::Queue> queue =
+      env.engine.FindQueue(KeyIn(env, parsed->region, parsed->name).Encode());
   if (!queue) return ResourceNotFound(parameter);
   return queue;
-}
-
-std::string ArnOf(const Env& env, std::string_view name) {
-  return MakeQueueArn(env.options.region, env.options.account_id, name);
 }
 
 // The queues whose RedrivePolicy names `dlq`, sorted by name.
@@ -116,6 +114,14 @@ std::string_view StatusName(engine::MoveTaskStatus s) {
 
 }  // namespace
 
+void PlaceRedriveTarget(const Env& env, std::string_view source, const AttributeMap& attributes,
+                        engine::QueueSettings* settings) {
+  auto it = attributes.find("RedrivePolicy");
+  if (it == attributes.end() || settings->dead_letter_queue.empty()) return;
+  settings->dead_letter_queue =
+      KeyIn(env, RegionOf(env, source), settings->dead_letter_queue).Encode();
+}
+
 Status CheckRedriveTarget(const Env& env, std::string_view source, bool source_fifo,
                           const AttributeMap& attributes) {
   auto it = attributes.find("RedrivePolicy");
@@ -131,9 +137,10 @@ Status CheckRedriveTarget(const Env& env, std::string_view source, bool source_f
     arn = ParseQueueArn(target_arn->get_string());
   if (!arn)
     return InvalidRedrivePolicy(value, "Dead-letter target ARN should be fully qualified ARN.");
+  // A dead-letter queue is in its source's region and account.
   std::shared_ptr<engine::Queue> target;
-  if (arn->region == env.options.region && arn->account_id == env.options.account_id) {
-    target = env.engine.FindQueue(std::string(arn->name));
+  if (arn->region == RegionOf(env, source) && arn->account_id == env.options.account_id) {
+    target = env.engine.FindQueue(KeyIn(env, arn->region, arn->name).Encode());
   }
   if (!target) return InvalidRedrivePolicy(value, "Dead letter target does not exist.");
   if (source_fifo != target->fifo()) {
@@ -143,8 +150,8 @@ Status CheckRedriveTarget(const Env& env, std::string_view source, bool source_f
   const engine::QueueSettings target_settings = target->settings();
   auto allow = target_settings.extra.find("RedriveAllowPolicy");
   if (!AllowsSource(allow == target_settings.extra.end() ? "" : allow->second,
-                    ArnOf(env, source))) {
-    return InvalidRedrivePolicy(value, "Queue " + ArnOf(env, target->name()) +
+                    QueueArnOf(env, source))) {
+    return InvalidRedrivePolicy(value, "Queue " + QueueArnOf(env, target->name()) +
                                            " does not allow this queue to use it as a dead-letter "
                                            "queue (its RedriveAllowPolicy).");
   }
@@ -203,7 +210,7 @@ HandlerResult StartMessageMoveTask(Env& env, const api::Call& call) {
     }
   }
   boost::json::object out;
-  out.emplace("TaskHandle", EncodeTaskHandle(task->task_id, ArnOf(env, task->source_queue)));
+  out.emplace("TaskHandle", EncodeTaskHandle(task->task_id, QueueArnOf(env, task->source_queue)));
   return out;
 }
 
@@ -217,10 +224,11 @@ HandlerResult CancelMessageMoveTask(Env& env, const api::Call& call) {
                       "Value for parameter TaskHandle is invalid.");
   }
   std::optional<QueueArn> arn = ParseQueueArn(h->source_arn);
-  if (!arn || arn->region != env.options.region || arn->account_id != env.options.account_id) {
+  if (!arn || !auth::IsRegionName(arn->region) || arn->account_id != env.options.account_id) {
     return ResourceNotFound("SourceArn");
   }
-  auto cancelled = env.engine.CancelMoveTask(std::string(arn->name), h->task_id);
+  auto cancelled =
+      env.engine.CancelMoveTask(KeyIn(env, arn->region, arn->name).Encode(), h->task_id);
   if (!cancelled.ok()) {
     // A task that is no longer running has no valid handle any more (AWS
     // lists handles of running tasks only).
@@ -251,13 +259,13 @@ HandlerResult ListMessageMoveTasks(Env& env, const api::Call& call) {
   boost::json::array results;
   for (const engine::MoveTaskInfo& t : *tasks) {
     boost::json::object e;
-    const std::string arn = ArnOf(env, t.source_queue);
+    const std::string arn = QueueArnOf(env, t.source_queue);
     if (t.status == engine::MoveTaskStatus::kRunning) {
       e.emplace("TaskHandle", EncodeTaskHandle(t.task_id, arn));
     }
     e.emplace("Status", StatusName(t.status));
     e.emplace("SourceArn", arn);
-    if (!t.destination_queue.empty()) e.emplace("DestinationArn", ArnOf(env, t.destination_queue));
+    if (!t.destination_queue.empty()) e.emplace("DestinationArn", QueueArnOf(env, t.destination_queue));
     if (t.max_per_second > 0) e.emplace("MaxNumberOfMessagesPerSecond", t.max_per_second);
     e.emplace("ApproximateNumberOfMessagesMoved", t.moved);
     e.emplace("ApproximateNumberOfMessagesToMove", t.to_move);

@@ -125,8 +125,20 @@ TEST_P(FifoQueue, SendRulesFollowAws) {
                                           "MessageDeduplicationId": "d", "DelaySeconds": 5)")),
             "InvalidParameterValue");
   EXPECT_EQ(Fails("SendMessage", With(R"("MessageBody": "x", "MessageGroupId": "g",
-                                          "MessageDeduplicationId": "has space")")),
+                                          "MessageDeduplicationId": "has space")"),
+                  &message),
             "InvalidParameterValue");
+  EXPECT_EQ(message,
+            "Value has space for parameter MessageDeduplicationId is invalid. Reason: "
+            "MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 "
+            "to 128 in length.");
+  EXPECT_EQ(Fails("SendMessage", With(R"("MessageBody": "x", "MessageGroupId": "g h",
+                                          "MessageDeduplicationId": "d")"),
+                  &message),
+            "InvalidParameterValue");
+  EXPECT_EQ(message,
+            "Value g h for parameter MessageGroupId is invalid. Reason: MessageGroupId can only "
+            "include alphanumeric and punctuation characters. 1 to 128 in length.");
   EXPECT_EQ(Fails("SendMessage", With(R"("MessageBody": "x", "MessageGroupId": "g",
                                           "MessageDeduplicationId": ")" +
                                       std::string(129, 'd') + "\"")),

@@ -1,6 +1,7 @@
 #include "sqs/handlers.h"
 
 #include "api/errors.h"
+#include "auth/sigv4.h"
 #include "sqs/queue_url.h"
 
 namespace ferry::sqs {
@@ -18,22 +19,55 @@ bool PurgeLimiter::TryPurge(const std::string& queue, TimeMs created_ms, TimeMs 
   return true;
 }
 
-Status QueueDoesNotExist() {
-  return api::Error(api::ErrorId::kQueueDoesNotExist, "The specified queue does not exist.");
+Status QueueDoesNotExist(api::Wire wire) {
+  return api::Error(api::ErrorId::kQueueDoesNotExist,
+                    wire == api::Wire::kQuery
+                        ? "The specified queue does not exist for this wsdl version."
+                        : "The specified queue does not exist.");
+}
+
+std::string RequestRegion(const Env& env, const api::Call& call) {
+  return auth::IsRegionName(call.ctx.region) ? call.ctx.region : env.options.region;
+}
+
+engine::QueueKey KeyIn(const Env& env, std::string_view region, std::string_view name) {
+  return engine::QueueKey{region == env.options.region ? std::string() : std::string(region),
+                          std::string(name)};
+}
+
+std::string RegionOf(const Env& env, std::string_view registry_name) {
+  engine::QueueKey key = engine::QueueKey::Decode(registry_name);
+  return key.region.empty() ? env.options.region : key.region;
+}
+
+std::string QueueArnOf(const Env& env, std::string_view registry_name) {
+  engine::QueueKey key = engine::QueueKey::Decode(registry_name);
+  return MakeQueueArn(key.region.empty() ? env.options.region : key.region,
+                      env.options.account_id, key.name);
+}
+
+std::string QueueUrlOf(const Env& env, const api::Call& call, std::string_view registry_name) {
+  engine::QueueKey key = engine::QueueKey::Decode(registry_name);
+  return MakeQueueUrl(call.ctx, env.options.account_id, key.name, key.region);
+}
+
+std::string PlainName(std::string_view registry_name) {
+  return engine::QueueKey::Decode(registry_name).name;
 }
 
 Result<std::shared_ptr<engine::Queue>> ResolveQueue(const Env& env, const api::Call& call) {
-  std::optional<std::string_view> name;
+  std::string_view url = call.ctx.path;
   auto it = call.params.find("QueueUrl");
   if (it != call.params.end() && !it->value().is_null()) {
-    if (!it->value().is_string()) return QueueDoesNotExist();
-    name = QueueNameFromUrl(it->value().get_string());
-  } else {
-    name = QueueNameFromUrl(call.ctx.path);
+    if (!it->value().is_string()) return QueueDoesNotExist(call.ctx.wire);
+    url = it->value().get_string();
   }
-  if (!name) return QueueDoesNotExist();
-  std::shared_ptr<engine::Queue> queue = env.engine.FindQueue(std::string(*name));
-  if (!queue) return QueueDoesNotExist();
+  std::optional<std::string_view> name = QueueNameFromUrl(url);
+  if (!name) return QueueDoesNotExist(call.ctx.wire);
+  std::optional<std::string_view> region = QueueRegionFromUrl(url);
+  std::shared_ptr<engine::Queue> queue =
+      env.engine.FindQueue(KeyIn(env, region.value_or(env.options.region), *name).Encode());
+  if (!queue) return QueueDoesNotExist(call.ctx.wire);
   return queue;
 }
 

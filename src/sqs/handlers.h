@@ -24,6 +24,7 @@
 #include "api/call.h"
 #include "api/params.h"
 #include "engine/engine.h"
+#include "engine/queue_key.h"
 #include "sqs/attributes.h"
 #include "sqs/service.h"
 
@@ -57,10 +58,31 @@ using HandlerResult = Result<boost::json::object>;
 // The SenderId of messages sent by callers without an access key.
 inline constexpr std::string_view kAnonymousSenderId = "AIDAIT2UOQQY3AUEKVGXU";
 
-// QueueDoesNotExist, with AWS's message.
-Status QueueDoesNotExist();
+// QueueDoesNotExist, with AWS's message for the wire (Query clients are told
+// "... for this wsdl version.").
+Status QueueDoesNotExist(api::Wire wire);
+
+// Regions. Queues are kept apart per region (engine::QueueKey); the server's
+// own region (options.region) is the key's empty region, so its queues keep
+// their plain names, URLs and log records.
+//
+// The region a request acts in: its credential scope's (ctx.region, set by
+// the gateway), else the server's.
+std::string RequestRegion(const Env& env, const api::Call& call);
+// The registry key of queue `name` in `region`.
+engine::QueueKey KeyIn(const Env& env, std::string_view region, std::string_view name);
+// The region a queue's registry name places it in (never empty).
+std::string RegionOf(const Env& env, std::string_view registry_name);
+// The ARN and the URL of the queue with this registry name (Queue::name()).
+std::string QueueArnOf(const Env& env, std::string_view registry_name);
+std::string QueueUrlOf(const Env& env, const api::Call& call, std::string_view registry_name);
+// The plain queue name of a registry name, as messages show it.
+std::string PlainName(std::string_view registry_name);
+
 // The queue a request names: by its QueueUrl parameter, else by the request
-// path (Query clients may post to the queue URL). Errors: QueueDoesNotExist.
+// path (Query clients may post to the queue URL), in the region the URL
+// names (/queue/<region>/...) or else the server's own.
+// Errors: QueueDoesNotExist.
 Result<std::shared_ptr<engine::Queue>> ResolveQueue(const Env& env, const api::Call& call);
 // The AWS error of an engine failure that has no more specific meaning.
 Status EngineError(const Status& status);
@@ -93,9 +115,14 @@ Status ValidateTags(const std::map<std::string, std::string>& tags,
                     const std::map<std::string, std::string>& existing);
 
 // dead_letters.cc
+// When `attributes` set a RedrivePolicy for the queue `source` (a registry
+// name): places the target ApplyQueueAttributes read (a plain name) in the
+// source's region, where AWS requires a dead-letter queue to be.
+void PlaceRedriveTarget(const Env& env, std::string_view source, const AttributeMap& attributes,
+                        engine::QueueSettings* settings);
 // When `attributes` set a RedrivePolicy for the queue `source`: its target
-// must exist (in this region and account), be of the same kind (FIFO when
-// `source_fifo`, standard otherwise), and allow `source` by its
+// must exist (in the source's region and this account), be of the same kind
+// (FIFO when `source_fifo`, standard otherwise), and allow `source` by its
 // RedriveAllowPolicy. Errors: InvalidParameterValue.
 Status CheckRedriveTarget(const Env& env, std::string_view source, bool source_fifo,
                           const AttributeMap& attributes);

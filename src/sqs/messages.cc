@@ -97,7 +97,8 @@ Status CheckFifoId(std::string_view parameter, std::string_view id) {
   return api::Error(ErrorId::kInvalidParameterValue,
                     "Value " + std::string(id) + " for parameter " + std::string(parameter) +
                         " is invalid. Reason: " + std::string(parameter) +
-                        " can contain only 1 to 128 alphanumeric or punctuation characters.");
+                        " can only include alphanumeric and punctuation characters. 1 to 128 in "
+                        "length.");
 }
 
 boost::json::object AttributeJson(const AttributeView& a) {
@@ -153,7 +154,9 @@ Result<boost::json::object> ReceiveOnce(engine::Queue& queue, const ReceiveSpec&
         attrs.emplace("MessageGroupId", std::move(m.group_id));
       }
       if ((sys & kDeadLetterQueueSourceArn) && !m.dead_letter_source.empty()) {
-        attrs.emplace("DeadLetterQueueSourceArn", spec.arn_prefix + m.dead_letter_source);
+        // A source is in its dead-letter queue's region.
+        attrs.emplace("DeadLetterQueueSourceArn",
+                      spec.arn_prefix + PlainName(m.dead_letter_source));
       }
       if (fifo && (sys & kSequenceNumber)) {
         attrs.emplace("SequenceNumber", FormatSequenceNumber(m.sequence));
@@ -412,7 +415,7 @@ void ReceiveMessage(Env& env, const api::Call& call, api::Reply reply) {
       auto parsed = ParseReceive(p);
       if (!parsed.ok()) return parsed.status();
       spec.emplace(std::move(parsed).value());
-      spec->arn_prefix = MakeQueueArn(env.options.region, env.options.account_id, "");
+      spec->arn_prefix = MakeQueueArn(RegionOf(env, queue->name()), env.options.account_id, "");
       auto wait = p.OptionalInt("WaitTimeSeconds");
       if (!wait.ok()) return wait.status();
       FERRY_RETURN_IF_ERROR(
@@ -428,10 +431,10 @@ void ReceiveMessage(Env& env, const api::Call& call, api::Reply reply) {
   }
   if (now) return reply(std::move(*now));
 
-  PollAttempt attempt = [&engine = env.engine, queue,
+  PollAttempt attempt = [&engine = env.engine, queue, wire = call.ctx.wire,
                          spec = std::make_shared<const ReceiveSpec>(
                              std::move(*spec))]() -> std::optional<HandlerResult> {
-    if (engine.FindQueue(queue->name()) != queue) return HandlerResult(QueueDoesNotExist());
+    if (engine.FindQueue(queue->name()) != queue) return HandlerResult(QueueDoesNotExist(wire));
     bool got = false;
     HandlerResult result = ReceiveOnce(*queue, *spec, &got);
     if (!result.ok() || got) return result;

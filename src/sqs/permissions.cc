@@ -54,7 +54,7 @@ boost::json::object PolicyOf(const engine::QueueSettings& settings, std::string_
     boost::json::value v = boost::json::parse(it->second, ec);
     if (!ec && v.is_object()) policy = std::move(v.get_object());
   }
-  if (!policy.contains("Version")) policy["Version"] = "2012-10-17";
+  if (!policy.contains("Version")) policy["Version"] = "2008-10-17";
   if (!policy.contains("Id")) policy["Id"] = std::string(queue_arn) + "/SQSDefaultPolicy";
   boost::json::value& statements = policy["Statement"];
   if (statements.is_object()) {
@@ -91,7 +91,7 @@ boost::json::value OneOrList(const std::vector<std::string>& values) {
 // stores the policy, or removes it when no statement is left.
 template <typename Edit>
 HandlerResult EditStatements(Env& env, engine::Queue& queue, Edit edit) {
-  const std::string arn = MakeQueueArn(env.options.region, env.options.account_id, queue.name());
+  const std::string arn = QueueArnOf(env, queue.name());
   std::lock_guard lock(env.permissions_mu);
   engine::QueueSettings settings = queue.settings();
   boost::json::object policy = PolicyOf(settings, arn);
@@ -175,7 +175,7 @@ HandlerResult RemovePermission(Env& env, const api::Call& call) {
 
   return EditStatements(env, **queue, [&](boost::json::array& statements, const std::string&) {
     if (!HasSid(statements, *label)) {
-      return InvalidLabel(*label, "can't find label on existing policy.");
+      return InvalidLabel(*label, "can't find label.");
     }
     statements.erase(std::remove_if(statements.begin(), statements.end(),
                                     [&](const boost::json::value& s) { return SidIs(s, *label); }),

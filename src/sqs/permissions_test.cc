@@ -25,7 +25,7 @@ TEST_P(PermissionsTest, AddPermissionWritesAStatementPerLabel) {
                 std::string(R"({"QueueUrl": ")") + kUrl + R"(", "AttributeNames": ["Policy"]})");
   boost::json::value policy = boost::json::parse(Str(out["Attributes"].as_object()["Policy"]));
   auto& p = policy.as_object();
-  EXPECT_EQ(Str(p["Version"]), "2012-10-17");
+  EXPECT_EQ(Str(p["Version"]), "2008-10-17");
   EXPECT_EQ(Str(p["Id"]), "arn:aws:sqs:us-east-1:000000000000:q/SQSDefaultPolicy");
   auto& statements = p["Statement"].as_array();
   ASSERT_EQ(statements.size(), 2u);
@@ -82,7 +82,7 @@ TEST_P(PermissionsTest, RemovePermissionDropsTheLabelAndTheEmptyPolicy) {
   std::string message;
   EXPECT_EQ(Fails("RemovePermission", remove_a, &message), "InvalidParameterValue");
   EXPECT_EQ(message,
-            "Value a for parameter Label is invalid. Reason: can't find label on existing policy.");
+            "Value a for parameter Label is invalid. Reason: can't find label.");
   boost::json::value policy =
       boost::json::parse(engine.FindQueue("q")->settings().extra.at("Policy"));
   ASSERT_EQ(policy.as_object()["Statement"].as_array().size(), 1u);

@@ -1,20 +1,40 @@
 #include "sqs/queue_url.h"
 
+#include <algorithm>
+
 #include "api/errors.h"
+#include "auth/sigv4.h"
 
 namespace ferry::sqs {
 
+namespace {
+
+constexpr std::string_view kRegionPathPrefix = "queue";
+
+// The URL's path without query, fragment and trailing slashes; "" when the
+// URL has a scheme and host but no path.
+std::string_view UrlPath(std::string_view url) {
+  url = url.substr(0, url.find_first_of("?#"));
+  if (size_t scheme_end = url.find("://"); scheme_end != std::string_view::npos) {
+    size_t path = url.find('/', scheme_end + 3);
+    if (path == std::string_view::npos) return {};
+    url = url.substr(path);
+  }
+  while (!url.empty() && url.back() == '/') url.remove_suffix(1);
+  return url;
+}
+
+}  // namespace
+
 std::string MakeQueueUrl(const api::CallContext& ctx, std::string_view account_id,
-                         std::string_view name) {
+                         std::string_view name, std::string_view region) {
   std::string_view scheme = ctx.scheme.empty() ? std::string_view("http") : ctx.scheme;
   std::string_view host = ctx.host.empty() ? std::string_view("localhost") : ctx.host;
   std::string url;
-  url.reserve(scheme.size() + host.size() + account_id.size() + name.size() + 5);
-  url.append(scheme)
-      .append("://")
-      .append(host)
-      .append("/")
-      .append(account_id)
+  url.reserve(scheme.size() + host.size() + account_id.size() + name.size() + region.size() + 12);
+  url.append(scheme).append("://").append(host).append("/");
+  if (!region.empty()) url.append(kRegionPathPrefix).append("/").append(region).append("/");
+  url.append(account_id)
       .append("/")
       .append(name);
   return url;
@@ -45,17 +65,25 @@ std::optional<QueueArn> ParseQueueArn(std::string_view arn) {
 }
 
 std::optional<std::string_view> QueueNameFromUrl(std::string_view url) {
-  url = url.substr(0, url.find_first_of("?#"));
-  if (size_t scheme_end = url.find("://"); scheme_end != std::string_view::npos) {
-    size_t path = url.find('/', scheme_end + 3);
-    if (path == std::string_view::npos) return std::nullopt;
-    url = url.substr(path);
-  }
-  while (!url.empty() && url.back() == '/') url.remove_suffix(1);
-  std::string_view name = url.substr(url.rfind('/') + 1);  // npos + 1 == 0
+  std::string_view path = UrlPath(url);
+  std::string_view name = path.substr(path.rfind('/') + 1);  // npos + 1 == 0
   if (name.empty()) return std::nullopt;
   return name;
 }
+
+std::optional<std::string_view> QueueRegionFromUrl(std::string_view url) {
+  if (!url.starts_with("/") && url.find("://") == std::string_view::npos) return std::nullopt;
+  std::string_view path = UrlPath(url);
+  // "/queue/<region>/<account>/<name>": exactly three segments after the prefix.
+  const std::string prefix = "/" + std::string(kRegionPathPrefix) + "/";
+  if (!path.starts_with(prefix)) return std::nullopt;
+  path.remove_prefix(prefix.size());
+  if (std::count(path.begin(), path.end(), '/') != 2) return std::nullopt;
+  std::string_view region = path.substr(0, path.find('/'));
+  if (!auth::IsRegionName(region)) return std::nullopt;
+  return region;
+}
+
 
 Status ValidateQueueName(std::string_view name, bool fifo) {
   bool ok = name.size() <= 80;

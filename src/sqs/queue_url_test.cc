@@ -34,6 +34,20 @@ TEST(QueueUrlTest, NameIsTheLastPathSegmentOfAnyHost) {
   EXPECT_EQ(QueueNameFromUrl("orders"), "orders");
 }
 
+TEST(QueueUrlTest, AnotherRegionsQueueUrlCarriesTheRegionInItsPath) {
+  api::CallContext ctx;
+  ctx.host = "h:9324";
+  const std::string url = MakeQueueUrl(ctx, "000000000000", "jobs", "eu-central-1");
+  EXPECT_EQ(url, "http://h:9324/queue/eu-central-1/000000000000/jobs");
+  EXPECT_EQ(QueueRegionFromUrl(url), "eu-central-1");
+  EXPECT_EQ(QueueNameFromUrl(url), "jobs");
+  EXPECT_EQ(QueueRegionFromUrl("/queue/eu-central-1/000000000000/jobs/"), "eu-central-1");
+  EXPECT_EQ(QueueRegionFromUrl("http://h:9324/000000000000/jobs"), std::nullopt);
+  EXPECT_EQ(QueueRegionFromUrl("http://h/queue/x/y/000000000000/jobs"), std::nullopt);
+  EXPECT_EQ(QueueRegionFromUrl("http://h/queue/BAD%01/000000000000/jobs"), std::nullopt);
+  EXPECT_EQ(QueueRegionFromUrl("queue/eu-central-1/000000000000/jobs"), std::nullopt);
+}
+
 TEST(QueueUrlTest, UrlWithoutPathSegmentNamesNoQueue) {
   EXPECT_EQ(QueueNameFromUrl(""), std::nullopt);
   EXPECT_EQ(QueueNameFromUrl("/"), std::nullopt);

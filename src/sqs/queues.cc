@@ -15,15 +15,25 @@ using api::ErrorId;
 
 constexpr int64_t kMaxListResults = 1000;
 
-boost::json::object UrlResult(const Env& env, const api::Call& call, std::string_view name) {
+boost::json::object UrlResult(const Env& env, const api::Call& call,
+                              std::string_view registry_name) {
   boost::json::object out;
-  out.emplace("QueueUrl", MakeQueueUrl(call.ctx, env.options.account_id, name));
+  out.emplace("QueueUrl", QueueUrlOf(env, call, registry_name));
   return out;
+}
+
+// CreateQueue and ListQueues act on the account, not a queue: AWS refuses
+// them when sent to a queue's URL.
+Status CheckServiceEndpoint(const api::Call& call) {
+  if (call.ctx.path.empty() || call.ctx.path == "/") return Status::Ok();
+  return api::Error(ErrorId::kInvalidAction,
+                    "The action " + call.action + " is not valid for this endpoint.");
 }
 
 }  // namespace
 
 HandlerResult CreateQueue(Env& env, const api::Call& call) {
+  FERRY_RETURN_IF_ERROR(CheckServiceEndpoint(call));
   const api::Params p(call.params, call.ctx.wire);
   auto name = p.RequiredString("QueueName");
   if (!name.ok()) return name.status();
@@ -35,27 +45,30 @@ HandlerResult CreateQueue(Env& env, const api::Call& call) {
   if (!fifo.ok()) return fifo.status();
   FERRY_RETURN_IF_ERROR(ValidateQueueName(*name, *fifo));
   FERRY_RETURN_IF_ERROR(ValidateTags(*tags, {}));
+  const std::string key = KeyIn(env, RequestRegion(env, call), *name).Encode();
 
   // An existing queue is returned when every attribute the request names has
   // the value the request gives; attributes it leaves out are not compared.
-  if (std::shared_ptr<engine::Queue> existing = env.engine.FindQueue(*name)) {
+  if (std::shared_ptr<engine::Queue> existing = env.engine.FindQueue(key)) {
     const engine::QueueSettings current = existing->settings();
     engine::QueueSettings desired = current;
     FERRY_RETURN_IF_ERROR(ApplyQueueAttributes(*attributes, &desired));
+    PlaceRedriveTarget(env, key, *attributes, &desired);
     if (auto differing = FirstDifferingAttribute(*attributes, current, desired)) {
       return api::Error(ErrorId::kQueueNameExists,
                         "A queue already exists with the same name and a different value for "
                         "attribute " +
                             *differing);
     }
-    return UrlResult(env, call, *name);
+    return UrlResult(env, call, key);
   }
 
   engine::QueueSettings settings = DefaultQueueSettings();
   settings.fifo = *fifo;
   FERRY_RETURN_IF_ERROR(ApplyQueueAttributes(*attributes, &settings));
-  FERRY_RETURN_IF_ERROR(CheckRedriveTarget(env, *name, *fifo, *attributes));
-  auto created = env.engine.CreateQueue(*name, std::move(settings), std::move(*tags));
+  PlaceRedriveTarget(env, key, *attributes, &settings);
+  FERRY_RETURN_IF_ERROR(CheckRedriveTarget(env, key, *fifo, *attributes));
+  auto created = env.engine.CreateQueue(key, std::move(settings), std::move(*tags));
   if (!created.ok()) {
     switch (created.status().code()) {
       case Code::kAlreadyExists:  // created concurrently with other attributes
@@ -71,7 +84,7 @@ HandlerResult CreateQueue(Env& env, const api::Call& call) {
         return EngineError(created.status());
     }
   }
-  return UrlResult(env, call, *name);
+  return UrlResult(env, call, key);
 }
 
 HandlerResult GetQueueUrl(Env& env, const api::Call& call) {
@@ -80,8 +93,9 @@ HandlerResult GetQueueUrl(Env& env, const api::Call& call) {
   if (!name.ok()) return name.status();
   auto owner = p.OptionalString("QueueOwnerAWSAccountId");  // one account: nothing to select
   if (!owner.ok()) return owner.status();
-  if (!env.engine.FindQueue(*name)) return QueueDoesNotExist();
-  return UrlResult(env, call, *name);
+  const std::string key = KeyIn(env, RequestRegion(env, call), *name).Encode();
+  if (!env.engine.FindQueue(key)) return QueueDoesNotExist(call.ctx.wire);
+  return UrlResult(env, call, key);
 }
 
 HandlerResult PageOfQueueUrls(const Env& env, const api::Call& call,
@@ -110,7 +124,7 @@ HandlerResult PageOfQueueUrls(const Env& env, const api::Call& call,
     boost::json::array urls;
     urls.reserve(n);
     for (auto it = begin; it != begin + n; ++it) {
-      urls.emplace_back(MakeQueueUrl(call.ctx, env.options.account_id, *it));
+      urls.emplace_back(QueueUrlOf(env, call, *it));
     }
     out.emplace(key, std::move(urls));
   }
@@ -121,18 +135,24 @@ HandlerResult PageOfQueueUrls(const Env& env, const api::Call& call,
 }
 
 HandlerResult ListQueues(Env& env, const api::Call& call) {
+  FERRY_RETURN_IF_ERROR(CheckServiceEndpoint(call));
   const api::Params p(call.params, call.ctx.wire);
   auto prefix = p.OptionalString("QueueNamePrefix");
   if (!prefix.ok()) return prefix.status();
-  return PageOfQueueUrls(env, call, env.engine.ListQueues(prefix->value_or("")), "QueueUrls",
-                         false);
+  const engine::QueueKey key = KeyIn(env, RequestRegion(env, call), prefix->value_or(""));
+  std::vector<std::string> names = env.engine.ListQueues(key.Encode());
+  // The home region's names are the plain ones; other regions' carry a '/'.
+  if (key.region.empty()) {
+    std::erase_if(names, [](const std::string& n) { return n.find('/') != std::string::npos; });
+  }
+  return PageOfQueueUrls(env, call, names, "QueueUrls", false);
 }
 
 HandlerResult DeleteQueue(Env& env, const api::Call& call) {
   auto queue = ResolveQueue(env, call);
   if (!queue.ok()) return queue.status();
   Status s = env.engine.DeleteQueue((*queue)->name());
-  if (s.code() == Code::kNotFound) return QueueDoesNotExist();
+  if (s.code() == Code::kNotFound) return QueueDoesNotExist(call.ctx.wire);
   if (!s.ok()) return EngineError(s);
   return boost::json::object();
 }
@@ -145,8 +165,7 @@ HandlerResult GetQueueAttributes(Env& env, const api::Call& call) {
   if (!names.ok()) return names.status();
   boost::json::object out;
   if (names->empty()) return out;
-  auto attributes = RenderQueueAttributes(
-      *names, **queue, MakeQueueArn(env.options.region, env.options.account_id, (*queue)->name()));
+  auto attributes = RenderQueueAttributes(*names, **queue, QueueArnOf(env, (*queue)->name()));
   if (!attributes.ok()) return attributes.status();
   if (!attributes->empty()) out.emplace("Attributes", std::move(attributes).value());
   return out;
@@ -166,6 +185,7 @@ HandlerResult SetQueueAttributes(Env& env, const api::Call& call) {
   const engine::QueueSettings current = (*queue)->settings();
   engine::QueueSettings desired = current;
   FERRY_RETURN_IF_ERROR(ApplyQueueAttributes(*attributes, &desired));
+  PlaceRedriveTarget(env, (*queue)->name(), *attributes, &desired);
   FERRY_RETURN_IF_ERROR(CheckRedriveTarget(env, (*queue)->name(), (*queue)->fifo(), *attributes));
   if (!(desired == current)) FERRY_RETURN_IF_ERROR((*queue)->SetSettings(std::move(desired)));
   return boost::json::object();
@@ -178,7 +198,8 @@ HandlerResult PurgeQueue(Env& env, const api::Call& call) {
   if (!env.purges.TryPurge(q.name(), q.created_ms(), env.engine.clock().NowMs())) {
     return api::Error(
         ErrorId::kPurgeQueueInProgress,
-        "Only one PurgeQueue operation on " + q.name() + " is allowed every 60 seconds.");
+        "Only one PurgeQueue operation on " + PlainName(q.name()) +
+            " is allowed every 60 seconds.");
   }
   FERRY_RETURN_IF_ERROR(q.Purge());
   return boost::json::object();

@@ -101,8 +101,25 @@ TEST_P(QueuesTest, GetQueueUrl) {
   EXPECT_EQ(Str(out["QueueUrl"]), "http://localhost:9324/000000000000/q");
   std::string message;
   EXPECT_EQ(Fails("GetQueueUrl", R"({"QueueName": "nope"})", &message), "QueueDoesNotExist");
-  EXPECT_EQ(message, "The specified queue does not exist.");
+  // AWS's texts differ by wire.
+  EXPECT_EQ(message, wire == api::Wire::kQuery
+                         ? "The specified queue does not exist for this wsdl version."
+                         : "The specified queue does not exist.");
   EXPECT_EQ(Fails("GetQueueUrl", R"({})"), "MissingParameter");
+}
+
+TEST_P(QueuesTest, AccountActionsSentToAQueueUrlAreInvalidActions) {
+  CreateQueue("q");
+  for (std::string_view action : {"CreateQueue", "ListQueues"}) {
+    api::Call call = MakeCall(action, R"({"QueueName": "q2"})");
+    call.ctx.path = "/000000000000/q";
+    Answer a = Call(std::move(call));
+    ASSERT_FALSE(a.ok()) << action;
+    EXPECT_EQ(api::ErrorFor(a.status()).code, "InvalidAction");
+    EXPECT_EQ(a.status().message(),
+              "The action " + std::string(action) + " is not valid for this endpoint.");
+  }
+  EXPECT_EQ(engine.FindQueue("q2"), nullptr);
 }
 
 TEST_P(QueuesTest, QueueIsNamedByUrlOfAnyHostOrByRequestPath) {

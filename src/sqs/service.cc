@@ -103,7 +103,7 @@ void SqsService::Invoke(api::Call call, api::Reply reply) {
   const Entry* entry = FindHandler(call.action);
   if (entry == nullptr) {
     reply(api::Error(api::ErrorId::kInvalidAction,
-                     "The action " + call.action + " is not valid for this web service."));
+                     "The action " + call.action + " is not valid for this endpoint."));
     return;
   }
   if (!entry->writes) return entry->fn(*env_, call, std::move(reply));

@@ -234,17 +234,17 @@ def expected_account_id():
 
 
 def sqs_client(validate=True, endpoint_url=None, connect_timeout=10, read_timeout=60,
-               session=None):
+               session=None, region=REGION):
     """A boto3 SQS client, retries off. endpoint_url defaults to endpoint();
     pass a boto3.session.Session per thread when clients are built concurrently
-    (the default session is not thread-safe)."""
+    (the default session is not thread-safe). region: the region it signs for."""
     import boto3
     from botocore.config import Config
     cfg = Config(retries={"max_attempts": 1, "mode": "standard"},
                  parameter_validation=validate, connect_timeout=connect_timeout,
                  read_timeout=read_timeout)
     factory = session.client if session is not None else boto3.client
-    return factory("sqs", endpoint_url=endpoint_url or endpoint(), region_name=REGION,
+    return factory("sqs", endpoint_url=endpoint_url or endpoint(), region_name=region,
                    aws_access_key_id="test", aws_secret_access_key="test",
                    config=cfg)
 
@@ -369,11 +369,14 @@ class SqsTestCase(unittest.TestCase):
         return {"AttributeNames": list(names)}
 
     def assertSqsError(self, code, fn, *args, status=400, shape=None,
-                       sender=True, **kwargs):
+                       sender=True, json_type=None, **kwargs):
         """Call fn, expect a ClientError with this code and HTTP status.
 
         shape: the modelled exception class that botocore must map it to (if
         this botocore's model has it) — in JSON that needs the right __type.
+        json_type: over JSON, the __type AWS sends (botocore reports it as
+        Error.QueryErrorCode, since the code comes from x-amzn-query-error);
+        defaults to `shape`.
         """
         from botocore.exceptions import ClientError
         with self.assertRaises(ClientError) as cm:
@@ -386,6 +389,10 @@ class SqsTestCase(unittest.TestCase):
         if sender:
             self.assertEqual(err.get("Type"), "Sender", "error %s: %r" % (code, err))
         self.assertTrue(err.get("Message"), "error %s has no message" % code)
+        json_type = json_type or shape
+        if json_type and self.protocol == "json":
+            self.assertEqual(err.get("QueryErrorCode"), json_type,
+                             "error %s: __type %r" % (code, err))
         client = getattr(fn, "__self__", self.sqs)
         if shape and hasattr(client.exceptions, shape):
             self.assertIsInstance(cm.exception, getattr(client.exceptions, shape),

@@ -458,7 +458,7 @@ class PermissionTest(SqsTestCase):
                                 AWSAccountIds=["111122223333", "444455556666"],
                                 Actions=["ReceiveMessage", "DeleteMessage"])
         policy = json.loads(self.attrs(url, "Policy")["Policy"])
-        self.assertEqual(policy["Version"], "2012-10-17")
+        self.assertEqual(policy["Version"], "2008-10-17")
         by_sid = {s["Sid"]: s for s in policy["Statement"]}
         self.assertEqual(by_sid["senders"], {
             "Sid": "senders", "Effect": "Allow",

@@ -4,11 +4,45 @@ Calls that the service must reject go through `self.raw`, a client with
 botocore's own parameter validation turned off, so the server sees them.
 """
 
+import os
+import re
 import unittest
+
+import botocore.session
 
 from ferry_e2e import SqsTestCase, endpoint, expected_account_id, unique_name
 
 NONEXISTENT = "AWS.SimpleQueueService.NonExistentQueue"
+CATALOG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                       "src", "api", "errors.inc")
+
+
+class ErrorCatalogTest(unittest.TestCase):
+    """src/api/errors.inc against this botocore's SQS model, row by row."""
+
+    def rows(self):
+        pattern = re.compile(r'^FERRY_API_ERROR\((\w+), "([^"]*)", "([^"]*)", "([^"]*)", '
+                             r'(\d+), (true|false)\)', re.M)
+        with open(CATALOG) as f:
+            return {m.group(3): m.groups() for m in pattern.finditer(f.read())}
+
+    def test_every_modelled_error_ferry_answers_matches_the_model(self):
+        model = botocore.session.get_session().get_service_model("sqs")
+        rows = self.rows()
+        self.assertIn("InvalidParameterValueException", rows)
+        checked = 0
+        for shape in model.error_shapes:
+            row = rows.get(shape.name)
+            if row is None:
+                continue
+            checked += 1
+            _, code, json_type, query_code, http, sender = row
+            error = shape.metadata.get("error")
+            if error:  # the Query-era model carries the awsQueryError codes
+                self.assertEqual(query_code, error["code"], shape.name)
+                self.assertEqual(int(http), error["httpStatusCode"], shape.name)
+                self.assertEqual(sender == "true", error["senderFault"], shape.name)
+        self.assertGreaterEqual(checked, 15)
 
 
 class NonexistentQueueTest(SqsTestCase):
@@ -54,7 +88,8 @@ class ParameterErrorTest(SqsTestCase):
         }
         for what, call in cases.items():
             with self.subTest(what):
-                self.assertSqsError("MissingParameter", call)
+                self.assertSqsError("MissingParameter", call,
+                                    json_type="MissingRequiredParameterException")
 
     def test_invalid_parameter_values(self):
         cases = {
@@ -75,7 +110,8 @@ class ParameterErrorTest(SqsTestCase):
         }
         for what, call in cases.items():
             with self.subTest(what):
-                self.assertSqsError("InvalidParameterValue", call)
+                self.assertSqsError("InvalidParameterValue", call,
+                                    json_type="InvalidParameterValueException")
         self.assertEqual(self.counts(self.url), (0, 0, 0))
 
     def test_change_visibility_above_12_hours(self):

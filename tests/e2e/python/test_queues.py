@@ -218,6 +218,38 @@ class QueueNameReuseTest(SqsTestCase):
             self.assertIsNone(server.stop())
 
 
+class RegionsTest(SqsTestCase):
+    """AWS keeps queues apart per region: clients signing for two regions
+    that create the same name get two queues, with two URLs and two ARNs."""
+
+    def test_the_same_name_in_two_regions_is_two_queues(self):
+        east = self.sqs
+        eu = sqs_client(region="eu-central-1")
+        name = unique_name("jobs")
+        east_url = east.create_queue(QueueName=name)["QueueUrl"]
+        self.addCleanup(self._delete_quietly, east_url)
+        eu_url = eu.create_queue(QueueName=name)["QueueUrl"]
+        self.addCleanup(lambda: eu.delete_queue(QueueUrl=eu_url))
+        self.assertNotEqual(east_url, eu_url)
+
+        def arn(client, url):
+            return client.get_queue_attributes(
+                QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.assertEqual(arn(east, east_url).split(":")[3], "us-east-1")
+        self.assertEqual(arn(eu, eu_url).split(":")[3], "eu-central-1")
+        self.assertEqual(arn(east, east_url).split(":")[5], name)
+        self.assertEqual(arn(eu, eu_url).split(":")[5], name)
+
+        self.assertEqual(east.list_queues(QueueNamePrefix=name).get("QueueUrls"), [east_url])
+        self.assertEqual(eu.list_queues(QueueNamePrefix=name).get("QueueUrls"), [eu_url])
+        self.assertEqual(eu.get_queue_url(QueueName=name)["QueueUrl"], eu_url)
+
+        eu.send_message(QueueUrl=eu_url, MessageBody="for eu")
+        got = eu.receive_message(QueueUrl=eu_url, WaitTimeSeconds=1).get("Messages", [])
+        self.assertEqual([m["Body"] for m in got], ["for eu"])
+        self.assertEqual(east.receive_message(QueueUrl=east_url).get("Messages", []), [])
+
+
 class TagsTest(SqsTestCase):
     def test_tag_untag_list(self):
         url = self.new_queue("tags", tags={"a": "1"})

@@ -21,13 +21,18 @@ FORM_CT = "application/x-www-form-urlencoded; charset=utf-8"
 
 
 def signed_post(body, headers):
+    return signed_request("POST", "/", body, headers)
+
+
+def signed_request(method, path, body, headers):
+    """path: the URL path and query string, e.g. "/" or "/?Action=ListQueues"."""
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
-    url = endpoint() + "/"
-    req = AWSRequest(method="POST", url=url, data=body, headers=dict(headers))
+    url = endpoint() + path
+    req = AWSRequest(method=method, url=url, data=body, headers=dict(headers))
     SigV4Auth(Credentials("test", "test"), "sqs", REGION).add_auth(req)
-    send = urllib.request.Request(url, data=body, method="POST",
+    send = urllib.request.Request(url, data=body, method=method,
                                   headers={k: v for k, v in req.headers.items()})
     try:
         with urllib.request.urlopen(send, timeout=30) as resp:
@@ -240,8 +245,77 @@ class RawHttpTest(RawHttpBase):
         self.assertStillServing()
 
     def test_unknown_query_action(self):
-        self.assertXmlError(*form_call(self.q(Action="NoSuchAction")), code="InvalidAction")
+        status, headers, body = form_call(self.q(Action="NoSuchAction"))
+        self.assertXmlError(status, headers, body, code="InvalidAction")
+        self.assertIn(b"The action NoSuchAction is not valid for this endpoint.", body)
         self.assertStillServing()
+
+    # ------------------------------------------------------------ AWS's exact answers
+
+    def test_get_without_action_is_404_unknown_operation(self):
+        for path in ["/", "/?Version=2012-11-05", urllib.parse.urlparse(self.url).path]:
+            with self.subTest(path=path):
+                status, headers, body = signed_request("GET", path, None, {})
+                self.assertXmlError(status, headers, body, expect_status=404,
+                                    code="UnknownOperationException")
+
+    def test_account_actions_sent_to_a_queue_url_are_invalid_actions(self):
+        path = urllib.parse.urlparse(self.url).path
+        for action in ["CreateQueue", "ListQueues"]:
+            with self.subTest(action=action):
+                status, headers, body = signed_request(
+                    "POST", path, self.q(Action=action, QueueName="x").encode(),
+                    {"Content-Type": FORM_CT})
+                self.assertXmlError(status, headers, body, code="InvalidAction")
+                self.assertIn(("The action %s is not valid for this endpoint." % action).encode(),
+                              body)
+
+    def test_empty_results_are_empty_elements(self):
+        status, _, body = form_call(self.q(Action="ReceiveMessage", QueueUrl=self.url))
+        self.assertEqual(status, 200, body)
+        self.assertIn(b"<ReceiveMessageResult/>", body)
+        status, _, body = form_call(self.q(Action="ListQueues", QueueNamePrefix="no-such-x"))
+        self.assertEqual(status, 200, body)
+        self.assertIn(b"<ListQueuesResult/>", body)
+
+    def test_a_query_request_accepting_json_is_answered_in_json(self):
+        prefix = self.url.rsplit("/", 1)[1]
+        status, headers, body = signed_request(
+            "POST", "/", self.q(Action="ListQueues", QueueNamePrefix=prefix).encode(),
+            {"Content-Type": FORM_CT, "Accept": "application/json"})
+        self.assertEqual(status, 200, body)
+        self.assertIn("json", header(headers, "Content-Type"))
+        doc = json.loads(body)
+        self.assertEqual(doc["ListQueuesResponse"]["ListQueuesResult"]["QueueUrls"], [self.url])
+        self.assertTrue(doc["ListQueuesResponse"]["ResponseMetadata"]["RequestId"])
+        status, headers, body = signed_request(
+            "POST", "/", self.q(Action="GetQueueUrl", QueueName="no-such-q-x").encode(),
+            {"Content-Type": FORM_CT, "Accept": "application/json"})
+        self.assertEqual(status, 400, body)
+        self.assertEqual(json.loads(body)["Error"]["Code"],
+                         "AWS.SimpleQueueService.NonExistentQueue")
+
+    def test_an_unknown_queue_over_query_is_unknown_for_this_wsdl_version(self):
+        status, headers, body = form_call(self.q(Action="GetQueueUrl", QueueName="no-such-q-x"))
+        self.assertXmlError(status, headers, body, code="AWS.SimpleQueueService.NonExistentQueue")
+        self.assertIn(b"The specified queue does not exist for this wsdl version.", body)
+        status, headers, body = json_call("AmazonSQS.GetQueueUrl", {"QueueName": "no-such-q-x"})
+        self.assertEqual(json.loads(body)["message"], "The specified queue does not exist.")
+
+    def test_json_errors_send_the_json_type_and_the_query_code_in_the_header(self):
+        cases = [
+            ("AmazonSQS.ReceiveMessage", {"QueueUrl": self.url, "MaxNumberOfMessages": 11},
+             "InvalidParameterValueException", "InvalidParameterValue"),
+            ("AmazonSQS.SendMessage", {"QueueUrl": self.url},
+             "MissingRequiredParameterException", "MissingParameter"),
+            ("AmazonSQS.GetQueueUrl", {"QueueName": "no-such-q-x"},
+             "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue"),
+        ]
+        for target, params, json_type, query_code in cases:
+            with self.subTest(target=target):
+                status, headers, body = json_call(target, params)
+                doc = self.assertJsonError(status, headers, body, code=query_code)
+                self.assertEqual(doc["__type"], "com.amazonaws.sqs#" + json_type)
 
     def test_huge_batch_index(self):
         status, _, body = form_call(self.q(**{

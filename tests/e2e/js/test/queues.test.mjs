@@ -85,6 +85,20 @@ describe("queues", () => {
     assert.equal(err.Type, "Sender");
   });
 
+  test("common errors carry their JSON type beside the Query code", async () => {
+    // AWS sends InvalidParameterValueException / MissingRequiredParameterException
+    // in __type and the Query code in x-amzn-query-error; this SDK names an
+    // unmodelled error by the header's code and keeps the body's __type.
+    const url = await newQueue(uniqueName("types"));
+    let err = await expectError(() => sqs.send(new SendMessageCommand({
+      QueueUrl: url, MessageBody: "x", DelaySeconds: 901 })));
+    assertSqsError(err, "InvalidParameterValue", 400, "InvalidParameterValue");
+    assert.equal(err.__type, "com.amazonaws.sqs#InvalidParameterValueException");
+    err = await expectError(() => sqs.send(new SendMessageCommand({ QueueUrl: url })));
+    assertSqsError(err, "MissingParameter", 400, "MissingParameter");
+    assert.equal(err.__type, "com.amazonaws.sqs#MissingRequiredParameterException");
+  });
+
   test("list queues with prefix and paging", async () => {
     const prefix = uniqueName("pg");
     const mine = [];
