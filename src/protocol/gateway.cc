@@ -96,6 +96,7 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
   std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
   ctx.path = std::string(path);
   ctx.host = std::string(req.Header("host"));
+  ctx.trace_header = std::string(req.Header("x-amzn-trace-id"));
   ctx.region = options_.region;
   ctx.account_id = options_.account_id;
 
