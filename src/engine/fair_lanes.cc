@@ -90,12 +90,11 @@ void FairLanes::Clear() {
 }
 
 size_t FairLanes::MemoryBytes() const {
-  size_t bytes = ungrouped_.seqs.MemoryBytes() +
-                 ungrouped_.returned.capacity() * sizeof(uint64_t) +
+  size_t bytes = ungrouped_.seqs.MemoryBytes() + ungrouped_.returned.capacity() * sizeof(uint64_t) +
                  rotation_.size() * sizeof(Lane*);
   for (const auto& [group, lane] : grouped_) {
-    bytes += lane.seqs.MemoryBytes() + lane.returned.capacity() * sizeof(uint64_t) +
-             sizeof(Lane) + group.capacity() + 32;
+    bytes += lane.seqs.MemoryBytes() + lane.returned.capacity() * sizeof(uint64_t) + sizeof(Lane) +
+             group.capacity() + 32;
   }
   return bytes;
 }

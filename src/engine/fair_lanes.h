@@ -15,9 +15,9 @@
 // Thread-safety: none; the owning queue guards it with its mutex.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <deque>
 #include <functional>
 #include <string>

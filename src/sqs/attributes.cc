@@ -111,9 +111,9 @@ Status UnknownAttribute(std::string_view name) {
 // came with high-throughput FIFO differently from the older ones.
 Status NotForStandardQueues(std::string_view name) {
   if (name == kDedupScope || name == kThroughputLimit) {
-    return api::Error(api::ErrorId::kInvalidAttributeName,
-                      "You can specify the " + std::string(name) +
-                          " only when FifoQueue is set to true.");
+    return api::Error(
+        api::ErrorId::kInvalidAttributeName,
+        "You can specify the " + std::string(name) + " only when FifoQueue is set to true.");
   }
   return UnknownAttribute(name);
 }

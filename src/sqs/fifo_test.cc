@@ -121,8 +121,8 @@ TEST_P(FifoTest, GetQueueAttributesListsTheFifoAttributes) {
                   With(R"("Attributes": {"DeduplicationScope": "queue"})", std_url), &message),
             "InvalidAttributeName");
   EXPECT_EQ(message, "You can specify the DeduplicationScope only when FifoQueue is set to true.");
-  EXPECT_EQ(Fails("SetQueueAttributes",
-                  With(R"("Attributes": {"FifoQueue": "true"})", std_url), &message),
+  EXPECT_EQ(Fails("SetQueueAttributes", With(R"("Attributes": {"FifoQueue": "true"})", std_url),
+                  &message),
             "InvalidAttributeName");
   EXPECT_EQ(message, "Unknown Attribute FifoQueue.");
 }
@@ -309,12 +309,14 @@ TEST_P(FifoQueue, BatchEntryWithoutAGroupOrADeduplicationIdFailsTheWholeRequest)
   std::string message;
   EXPECT_EQ(Fails("SendMessageBatch", With(R"("Entries": [
       {"Id": "a", "MessageBody": "one", "MessageGroupId": "g", "MessageDeduplicationId": "1"},
-      {"Id": "b", "MessageBody": "two", "MessageDeduplicationId": "2"}])"), &message),
+      {"Id": "b", "MessageBody": "two", "MessageDeduplicationId": "2"}])"),
+                  &message),
             "MissingParameter");
   EXPECT_EQ(message, "The request must contain the parameter MessageGroupId.");
   EXPECT_EQ(Fails("SendMessageBatch", With(R"("Entries": [
       {"Id": "a", "MessageBody": "one", "MessageGroupId": "g", "MessageDeduplicationId": "1"},
-      {"Id": "b", "MessageBody": "two", "MessageGroupId": "g"}])"), &message),
+      {"Id": "b", "MessageBody": "two", "MessageGroupId": "g"}])"),
+                  &message),
             "InvalidParameterValue");
   EXPECT_EQ(message,
             "The queue should either have ContentBasedDeduplication enabled or "

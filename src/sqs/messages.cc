@@ -303,8 +303,7 @@ Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::
                       "The request include parameter that is not valid for this queue type. "
                       "Reason: MessageDeduplicationId applies to FIFO queues only.");
   }
-  FERRY_RETURN_IF_ERROR(
-      CheckFifoIdsPresent(rules, group_id->has_value(), dedup_id->has_value()));
+  FERRY_RETURN_IF_ERROR(CheckFifoIdsPresent(rules, group_id->has_value(), dedup_id->has_value()));
   if (rules.fifo) {
     if (delay->value_or(0) != 0) {
       return api::Error(ErrorId::kInvalidParameterValue,

@@ -212,7 +212,8 @@ TEST_P(MessagesTest, TraceHeaderOfTheRequestBecomesAwsTraceHeader) {
   own.ctx.trace_header = trace;
   ASSERT_TRUE(Call(std::move(own)).ok());
   // Each batch entry gets it; a header that is not valid text is not stored.
-  api::Call batch = MakeCall("SendMessageBatch", With(R"("Entries": [{"Id": "e", "MessageBody": "d"}])"));
+  api::Call batch =
+      MakeCall("SendMessageBatch", With(R"("Entries": [{"Id": "e", "MessageBody": "d"}])"));
   batch.ctx.trace_header = trace;
   ASSERT_TRUE(Call(std::move(batch)).ok());
   api::Call bad = MakeCall("SendMessage", With(R"("MessageBody": "e")"));
@@ -220,7 +221,9 @@ TEST_P(MessagesTest, TraceHeaderOfTheRequestBecomesAwsTraceHeader) {
   bad.ctx.trace_header[5] = '\x01';
   ASSERT_TRUE(Call(std::move(bad)).ok());
 
-  auto out = Ok("ReceiveMessage", With(R"("MaxNumberOfMessages": 10, "MessageSystemAttributeNames": ["AWSTraceHeader"])"));
+  auto out =
+      Ok("ReceiveMessage",
+         With(R"("MaxNumberOfMessages": 10, "MessageSystemAttributeNames": ["AWSTraceHeader"])"));
   std::map<std::string, std::string> traces;
   for (const auto& m : Messages(out)) {
     const auto& o = m.as_object();
