@@ -28,6 +28,7 @@ struct CallContext {
   std::string account_id;    // account the caller's credentials map to
   std::string access_key;    // from the SigV4 credential, when present
   std::string principal_arn; // caller identity, for SenderId and STS
+  std::string trace_header;  // the X-Amzn-Trace-Id request header, when present
 };
 
 struct Call {

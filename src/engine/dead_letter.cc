@@ -23,6 +23,8 @@ void QueueMover::ToDeadLetterQueue(Queue& from, const std::string& dlq,
     MovedMessage moved;
     moved.message_id = m.message_id;
     moved.sent_ms = m.sent_ms;
+    moved.receive_count = m.generation;
+    moved.first_receive_ms = m.first_receive_ms;
     moved.group_id = std::move(m.group_id);
     moved.payload = std::move(m.payload);
     moved.source_queue = from.name();

@@ -77,7 +77,9 @@ TEST_F(DeadLetterTest, ReceiveAfterMaxReceiveCountMovesTheMessageInstead) {
   EXPECT_EQ(got[0].message_id, sent.message_id);
   EXPECT_EQ(got[0].payload, "payload");
   EXPECT_EQ(got[0].sent_ms, sent_at);
-  EXPECT_EQ(got[0].receive_count, 1);  // counting starts again in the DLQ
+  // Receives count across queues, as on AWS: maxReceiveCount + 1.
+  EXPECT_EQ(got[0].receive_count, 3);
+  EXPECT_EQ(got[0].first_receive_ms, sent_at);
   EXPECT_EQ(got[0].dead_letter_source, "src");
   EXPECT_EQ(bodies_->live(), 1);
 }
@@ -288,6 +290,7 @@ TEST_P(DurableDeadLetterTest, DeadLetteredMessageSurvivesRestartWithItsSource) {
   Create("dlq");
   auto src = Create("src", WithDlq("dlq", 1));
   const SendResult sent = Send(*src, "payload");
+  const TimeMs sent_at = clock_.NowMs();
   ASSERT_EQ(Receive(*src).size(), 1u);
   clock_.Advance(30'000);
   EXPECT_TRUE(Receive(*src).empty());
@@ -303,13 +306,16 @@ TEST_P(DurableDeadLetterTest, DeadLetteredMessageSurvivesRestartWithItsSource) {
   EXPECT_EQ(got[0].message_id, sent.message_id);
   EXPECT_EQ(got[0].payload, "payload");
   EXPECT_EQ(got[0].dead_letter_source, "src");
+  EXPECT_EQ(got[0].receive_count, 2) << "the source's receive carries over the restart";
+  EXPECT_EQ(got[0].first_receive_ms, sent_at);
   ASSERT_TRUE(WaitDurable().ok());
   Restart();  // once more, now that it was received in the DLQ
   clock_.Advance(30'000);
   got = Receive(*Find("dlq"));
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].dead_letter_source, "src");
-  EXPECT_EQ(got[0].receive_count, 2);
+  EXPECT_EQ(got[0].receive_count, 3);
+  EXPECT_EQ(got[0].first_receive_ms, sent_at);
 }
 
 TEST_P(DurableDeadLetterTest, MoveTaskResumesAfterRestartAndCompletes) {

@@ -535,6 +535,7 @@ Status Engine::Recover(RecoveryReport* report) {
       }
       case storage::RecordType::kSend:
       case storage::RecordType::kSendMoved:
+      case storage::RecordType::kSendDeadLetter:
       case storage::RecordType::kSendFifo:
         q.RecoverSend(r, lsn);
         break;

@@ -54,6 +54,30 @@ TEST(SeqList, PushFrontAndEraseIf) {
   EXPECT_EQ(small.front(), 1u);
 }
 
+TEST(FairLanes, ReturnedMessagesGoAheadOfNewerOnesOldestFirst) {
+  FairLanes lanes;
+  const std::string g = "g";
+  lanes.PushBack(nullptr, 4);
+  lanes.PushBack(nullptr, 6);
+  lanes.PushReturned(nullptr, 5);
+  lanes.PushReturned(nullptr, 2);
+  lanes.PushReturned(&g, 3);
+  lanes.PushBack(&g, 7);
+  EXPECT_EQ(lanes.size(), 6u);
+  // Lanes alternate; within each, the lowest sequence of the returned ones
+  // and the list's head goes first.
+  EXPECT_EQ(Drain(lanes), (std::vector<uint64_t>{2, 3, 4, 7, 5, 6}));
+  EXPECT_TRUE(lanes.empty());
+}
+
+TEST(FairLanes, EraseIfDropsStaleReturnedElementsToo) {
+  FairLanes lanes;
+  for (uint64_t s = 1; s <= 6; ++s) lanes.PushReturned(nullptr, s);
+  lanes.EraseIf([](uint64_t s) { return s % 2 == 0; });
+  EXPECT_EQ(lanes.size(), 3u);
+  EXPECT_EQ(Drain(lanes), (std::vector<uint64_t>{1, 3, 5}));
+}
+
 TEST(FairLanes, WithoutGroupsKeepsPushOrder) {
   FairLanes lanes;
   for (uint64_t s = 1; s <= 5; ++s) lanes.PushBack(nullptr, s);

@@ -76,6 +76,11 @@ void DedupWindow::Expire(TimeMs now) {
   }
 }
 
+void DedupWindow::Clear() {
+  entries_.clear();
+  order_ = {};
+}
+
 const std::vector<ReceiveAttempts::Taken>* ReceiveAttempts::Find(const std::string& attempt_id,
                                                                  TimeMs now) const {
   auto it = attempts_.find(attempt_id);

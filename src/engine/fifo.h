@@ -71,7 +71,7 @@ class FifoGroups {
 // Deduplication keys (the deduplication id, prefixed by the group with
 // DeduplicationScope messageGroup) of the sends of the last 5 minutes. The
 // window runs from the original send: a duplicate does not extend it, and it
-// holds after the message is deleted.
+// holds after the message is deleted; a purge empties it.
 class DedupWindow {
  public:
   static constexpr TimeMs kWindowMs = 5 * 60 * 1000;
@@ -87,6 +87,8 @@ class DedupWindow {
   void Insert(const std::string& key, const Entry& entry, TimeMs now);
   // Forgets entries older than the window; amortised O(1).
   void Expire(TimeMs now);
+  // Forgets every entry (PurgeQueue empties the window, as on AWS).
+  void Clear();
   size_t size() const { return entries_.size(); }
 
   // fn(key, entry) for every entry, oldest first.

@@ -239,14 +239,69 @@ TEST_F(FifoQueueTest, ExpiryOfADelayedFirstMessageLetsTheNextOneGo) {
   EXPECT_EQ(Payloads(Receive(10)), (Strings{"a2"}));
 }
 
-TEST_F(FifoQueueTest, PurgeEmptiesGroupsButKeepsTheDedupWindow) {
+TEST_F(FifoQueueTest, PurgeEmptiesGroupsAndTheDedupWindow) {
   Send("a1", "a");
   Receive(1);
   ASSERT_TRUE(q_->Purge().ok());
-  EXPECT_TRUE(q_->Send(Msg("a1", "a"))->duplicate);
+  auto again = q_->Send(Msg("a1", "a"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->duplicate) << "a message sent again after a purge is stored";
   Send("a2", "a");
-  EXPECT_EQ(Payloads(Receive(10)), (Strings{"a2"}));
-  EXPECT_EQ(bodies_->live(), 1);
+  EXPECT_EQ(Payloads(Receive(10)), (Strings{"a1", "a2"}));
+  EXPECT_EQ(bodies_->live(), 2);
+}
+
+TEST_F(FifoQueueTest, GroupReleasedByChangeVisibilityZeroIsOfferedInTheSameReceiveAsOthers) {
+  Send("g1-m1", "g1");
+  auto held = Receive(1);
+  ASSERT_EQ(Payloads(held), (Strings{"g1-m1"}));
+  Send("g2-m1", "g2");
+  ASSERT_TRUE(q_->ChangeVisibility(held[0].receipt_handle, 0).ok());
+  EXPECT_EQ(Payloads(Receive(10)), (Strings{"g2-m1", "g1-m1"}));
+}
+
+TEST_F(FifoQueueTest, GroupReleasedByAnEarlierReceivesHandleIsOfferedAgain) {
+  Send("g1-m1", "g1");
+  auto first = Receive(1, 5);
+  clock_.Advance(5'000);
+  auto second = Receive(1, 30);
+  ASSERT_EQ(Payloads(second), (Strings{"g1-m1"}));
+  Send("g2-m1", "g2");
+  ASSERT_TRUE(q_->ChangeVisibility(first[0].receipt_handle, 0).ok());
+  auto third = Receive(10);
+  EXPECT_EQ(Payloads(third), (Strings{"g2-m1", "g1-m1"}));
+  EXPECT_EQ(third[1].receive_count, 3);
+}
+
+TEST_F(FifoQueueTest, ShorterVisibilityUnlocksTheGroupWhenItPasses) {
+  Send("g1-m1", "g1");
+  Send("g1-m2", "g1");
+  auto held = Receive(1, 30);
+  Send("g2-m1", "g2");
+  ASSERT_TRUE(q_->ChangeVisibility(held[0].receipt_handle, 2).ok());
+  clock_.Advance(1'999);
+  EXPECT_EQ(Payloads(Receive(10)), (Strings{"g2-m1"}));
+  clock_.Advance(1);
+  EXPECT_EQ(Payloads(Receive(10)), (Strings{"g1-m1", "g1-m2"}));
+}
+
+TEST_F(FifoQueueTest, ExtendedVisibilityKeepsTheGroupLockedExactlyAsLong) {
+  Send("g1-m1", "g1");
+  Send("g1-m2", "g1");
+  auto held = Receive(1, 10);
+  ASSERT_TRUE(q_->ChangeVisibility(held[0].receipt_handle, 60).ok());
+  clock_.Advance(59'999);  // well past the first 10 s
+  EXPECT_TRUE(Receive(10).empty());
+  clock_.Advance(1);
+  EXPECT_EQ(Payloads(Receive(10)), (Strings{"g1-m1", "g1-m2"}));
+}
+
+TEST_F(FifoQueueTest, ChangeVisibilityWithAnExpiredHandleLeavesTheGroupReady) {
+  Send("g1-m1", "g1");
+  auto held = Receive(1, 5);
+  clock_.Advance(5'000);
+  ASSERT_TRUE(q_->ChangeVisibility(held[0].receipt_handle, 60).ok());
+  EXPECT_EQ(Payloads(Receive(10)), (Strings{"g1-m1"}));
 }
 
 TEST_F(FifoQueueTest, QueueDelayHoldsEveryGroupMessage) {
@@ -335,6 +390,26 @@ TEST_P(DurableFifoTest, DedupWindowSurvivesDeleteAndRestartThenEnds) {
   auto fresh = q->Send(Msg("later", "g", "token-1"));
   EXPECT_FALSE(fresh->duplicate);
   EXPECT_EQ(Payloads(Receive(*q)), (Strings{"later"}));
+}
+
+TEST_P(DurableFifoTest, APurgeEmptiesTheDedupWindowAcrossARestart) {
+  Open();
+  auto q = Create("purged.fifo", Fifo());
+  Send(*q, "first", "g", "token-1");
+  ASSERT_TRUE(q->Purge().ok());
+  ASSERT_TRUE(WaitDurable().ok());
+  q.reset();
+  Restart();
+  q = Find("purged.fifo");
+  auto again = q->Send(Msg("second", "g", "token-1"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->duplicate);
+  ASSERT_TRUE(WaitDurable().ok());
+  q.reset();
+  Restart();  // the new send's id is in the window again, from this log
+  q = Find("purged.fifo");
+  EXPECT_TRUE(q->Send(Msg("third", "g", "token-1"))->duplicate);
+  EXPECT_EQ(Payloads(Receive(*q)), (Strings{"second"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(FromLogOrCheckpoint, DurableFifoTest, ::testing::Bool(),

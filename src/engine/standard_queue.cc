@@ -476,12 +476,17 @@ Status StandardQueue::ChangeVisibility(std::string_view receipt_handle, int64_t 
     std::lock_guard lock(mu_);
     int64_t became_visible = AdvanceLocked(now, &released);
     MessageEntry* e = index_.Find(h->seq);
+    // Any handle a receive of this message issued is accepted, as AWS does:
+    // one whose visibility already expired changes nothing (the message stays
+    // visible), and one of an earlier receive acts on the current flight, so
+    // a consumer can still give up a message it was handed twice. Only a
+    // message that is gone, or a generation never issued, is refused.
     if (e == nullptr) {
       status = Status::NotFound("the message does not exist");
-    } else if (e->receive_count != h->generation) {
-      status = Status::NotFound("the receipt handle has been superseded");
+    } else if (h->generation > e->receive_count) {
+      status = Status::NotFound("no receive issued this receipt handle");
     } else if (e->state != MessageState::kInFlight) {
-      status = Status::NotFound("the message is not in flight");
+      // Visible again (expired, or made visible): nothing to change or log.
     } else {
       storage::Record r;
       r.type = storage::RecordType::kChangeVisibility;
@@ -663,6 +668,8 @@ void StandardQueue::MakeVisibleLocked(MessageEntry* e) {
     FifoGroups::Group& g = FifoGroupOfLocked(*e);
     if (was_in_flight) --g.in_flight;
     fifo_groups_.Offer(g);
+  } else if (was_in_flight) {
+    visible_.PushReturned(GroupOfLocked(*e), e->seq);
   } else {
     visible_.PushBack(GroupOfLocked(*e), e->seq);
   }
@@ -739,6 +746,9 @@ SeqIndex StandardQueue::TakeAllLocked() {
   index_ = SeqIndex();
   visible_.Clear();
   fifo_groups_.Clear();
+  // A purge forgets the deduplication ids too, so that a message sent again
+  // after it is stored (what AWS does). The Purge record replays this.
+  dedup_.Clear();
   attempts_.Clear();
   timers_ = {};
   groups_ = {};

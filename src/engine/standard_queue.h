@@ -131,7 +131,7 @@ class StandardQueue final : public Queue {
   // Recovery: applied by one thread before the queue is shared. Records
   // rebuild each message's entry; FinishRecovery then sorts messages into
   // visible, delayed and in flight by the clock.
-  void RecoverSend(const storage::Record& r, storage::Lsn lsn);  // kSend or kSendFifo
+  void RecoverSend(const storage::Record& r, storage::Lsn lsn);  // any kind of send
   // A checkpoint's message; held aside until FinishCheckpoint, which must
   // be called once the checkpoint is read, before the log is replayed.
   void RecoverMessage(const storage::Record& r);

@@ -20,6 +20,7 @@ void StandardQueue::TakeForMoveLocked(MessageEntry* e, TimeMs deadline,
   m.generation = e->receive_count;
   m.message_id = e->message_id;
   m.sent_ms = e->sent_ms;
+  m.first_receive_ms = e->first_receive_ms;
   if (e->has_group) m.group_id = groups_.at(e->seq);
   if (e->has_source) m.dead_letter_source = sources_.at(e->seq);
   out->push_back(std::move(m));
@@ -118,13 +119,15 @@ Status StandardQueue::AcceptMoved(MovedMessage m) {
     const TimeMs sent_ms = fifo_ ? std::max(last_sent_ms_, now) : m.sent_ms;
     if (log_) {
       storage::Record r;
-      r.type = storage::RecordType::kSendMoved;
+      r.type = storage::RecordType::kSendDeadLetter;
       r.seq = next_seq_;
       r.message_id = m.message_id;
       r.time_ms = sent_ms;
       r.visible_at_ms = now;
       r.name = m.group_id;
       r.source = m.source_queue;
+      r.receive_count = m.receive_count;
+      r.first_receive_ms = m.first_receive_ms;
       r.payload = m.payload;
       auto lsn = LogLocked(r);
       if (!lsn.ok()) return lsn.status();
@@ -137,6 +140,8 @@ Status StandardQueue::AcceptMoved(MovedMessage m) {
     entry.body = *ref;
     entry.sent_ms = sent_ms;
     entry.message_id = m.message_id;
+    entry.receive_count = m.receive_count;
+    entry.first_receive_ms = m.first_receive_ms;
     entry.has_group = !m.group_id.empty();
     entry.has_source = true;
     entry.state = MessageState::kVisible;

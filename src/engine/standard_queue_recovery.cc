@@ -36,7 +36,13 @@ void StandardQueue::RecoverSend(const storage::Record& r, storage::Lsn lsn) {
     dedup_.Insert(DedupKeyLocked(r.name, r.dedup_id), {r.message_id, r.seq, r.time_ms}, r.time_ms);
   }
   if (index_.Contains(r.seq)) return;
-  index_.Insert(EntryFromRecordLocked(r, lsn));
+  MessageEntry entry = EntryFromRecordLocked(r, lsn);
+  // A dead letter arrives with the receives of its source (kSendDeadLetter;
+  // zero in the older kSendMoved). It is visible on arrival, whatever the
+  // count says: FinishRecovery reads visible_at_ms, which is the arrival.
+  entry.receive_count = r.receive_count;
+  entry.first_receive_ms = r.first_receive_ms;
+  index_.Insert(entry);
 }
 
 void StandardQueue::RecoverMessage(const storage::Record& r) {

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
+#include <optional>
 #include <set>
 #include <thread>
 
+#include "engine/receipt_handle.h"
 #include "engine/test_util.h"
 
 namespace ferry::engine {
@@ -199,15 +201,49 @@ TEST_F(StandardQueueTest, ChangeVisibilityShortensDeadline) {
   EXPECT_TRUE(Receive().empty());
 }
 
-TEST_F(StandardQueueTest, ChangeVisibilityFailsWhenNotInFlight) {
+TEST_F(StandardQueueTest, ChangeVisibilityWithAnExpiredHandleSucceedsAndLeavesTheMessageVisible) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
-  clock_.Advance(30'000);  // visible again
-  EXPECT_EQ(q_->ChangeVisibility(m.receipt_handle, 10).code(), Code::kNotFound);
-  ReceivedMessage again = ReceiveOne();
-  EXPECT_EQ(q_->ChangeVisibility(m.receipt_handle, 10).code(), Code::kNotFound);  // stale
-  EXPECT_TRUE(q_->Delete(again.receipt_handle).ok());
-  EXPECT_EQ(q_->ChangeVisibility(again.receipt_handle, 10).code(), Code::kNotFound);  // gone
+  clock_.Advance(30'000);  // visible again; nobody received it since
+  EXPECT_TRUE(q_->ChangeVisibility(m.receipt_handle, 10).ok());
+  EXPECT_EQ(q_->Stats().visible, 1);
+  EXPECT_EQ(ReceiveOne().receive_count, 2);
+}
+
+TEST_F(StandardQueueTest, ChangeVisibilityZeroWithAnEarlierReceivesHandleReleasesTheMessage) {
+  Send("m");
+  ReceivedMessage first = ReceiveOne();
+  clock_.Advance(30'000);
+  ReceivedMessage second = ReceiveOne();
+  EXPECT_TRUE(Receive().empty());
+  EXPECT_TRUE(q_->ChangeVisibility(first.receipt_handle, 0).ok());
+  ReceivedMessage third = ReceiveOne();
+  EXPECT_EQ(third.message_id, second.message_id);
+  EXPECT_EQ(third.receive_count, 3);
+}
+
+TEST_F(StandardQueueTest, ChangeVisibilityWithAnEarlierReceivesHandleSetsTheCurrentDeadline) {
+  Send("m");
+  ReceivedMessage first = ReceiveOne();
+  clock_.Advance(30'000);
+  ReceiveOne();
+  EXPECT_TRUE(q_->ChangeVisibility(first.receipt_handle, 5).ok());
+  clock_.Advance(4'999);
+  EXPECT_TRUE(Receive().empty());
+  clock_.Advance(1);
+  EXPECT_EQ(ReceiveOne().receive_count, 3);
+}
+
+TEST_F(StandardQueueTest, ChangeVisibilityOfAGoneMessageOrAnUnissuedHandleIsNotFound) {
+  Send("m");
+  ReceivedMessage m = ReceiveOne();
+  std::optional<ReceiptHandle> h = DecodeReceiptHandle(m.receipt_handle);
+  ASSERT_TRUE(h);
+  h->generation = 2;  // no receive issued it yet
+  EXPECT_EQ(q_->ChangeVisibility(EncodeReceiptHandle(*h), 10).code(), Code::kNotFound);
+  EXPECT_EQ(q_->Stats().in_flight, 1);
+  EXPECT_TRUE(q_->Delete(m.receipt_handle).ok());
+  EXPECT_EQ(q_->ChangeVisibility(m.receipt_handle, 10).code(), Code::kNotFound);  // gone
 }
 
 TEST_F(StandardQueueTest, PerMessageDelay) {
@@ -313,6 +349,28 @@ TEST_F(StandardQueueTest, ReceivesInSendOrder) {
     for (const auto& m : Receive(10)) EXPECT_EQ(m.payload, std::to_string(expect++));
   }
   EXPECT_EQ(expect, 30);
+}
+
+TEST_F(StandardQueueTest, MessageWhoseVisibilityExpiredIsOfferedBeforeNewerOnes) {
+  Send("m1");
+  Send("m2");
+  EXPECT_EQ(ReceiveOne().payload, "m1");
+  Send("m3");
+  clock_.Advance(30'000);
+  std::vector<std::string> order;
+  for (const auto& m : Receive(10)) order.push_back(m.payload);
+  EXPECT_EQ(order, (std::vector<std::string>{"m1", "m2", "m3"}));
+}
+
+TEST_F(StandardQueueTest, MessagesReleasedByChangeVisibilityGoBackInSequenceOrder) {
+  for (const char* p : {"m1", "m2", "m3", "m4"}) Send(p);
+  std::vector<ReceivedMessage> got = Receive(3);
+  ASSERT_EQ(got.size(), 3u);
+  // Released newest first; still served oldest first, before m4.
+  for (int i = 2; i >= 0; --i) EXPECT_TRUE(q_->ChangeVisibility(got[i].receipt_handle, 0).ok());
+  std::vector<std::string> order;
+  for (const auto& m : Receive(10)) order.push_back(m.payload);
+  EXPECT_EQ(order, (std::vector<std::string>{"m1", "m2", "m3", "m4"}));
 }
 
 TEST_F(StandardQueueTest, GroupIdIsReturned) {

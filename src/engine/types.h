@@ -93,16 +93,21 @@ struct MovingMessage {
   uint32_t generation = 0;  // the receive count when taken
   std::array<uint8_t, 16> message_id{};
   TimeMs sent_ms = 0;
+  TimeMs first_receive_ms = 0;
   std::string group_id;
   std::string payload;
   std::string dead_letter_source;  // where it was dead-lettered from, if it was
 };
 
 // A dead-lettered message as its dead-letter queue stores it: same id, body,
-// attributes and send time; receive count starting again at 0.
+// attributes and send time; its receive count and first receive carry on
+// (AWS counts receives "across all queues"), so the DLQ's first receive of a
+// message dead-lettered after maxReceiveCount receives reports one more.
 struct MovedMessage {
   std::array<uint8_t, 16> message_id{};
   TimeMs sent_ms = 0;
+  uint32_t receive_count = 0;
+  TimeMs first_receive_ms = 0;
   std::string group_id;
   std::string payload;
   std::string source_queue;  // the queue it was dead-lettered from

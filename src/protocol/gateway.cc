@@ -128,6 +128,7 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
   std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
   ctx.path = std::string(path);
   ctx.host = HostWithPort(req.Header("host"), listening_port_.load(std::memory_order_relaxed));
+  ctx.trace_header = std::string(req.Header("x-amzn-trace-id"));
   ctx.region = options_.region;
   ctx.account_id = options_.account_id;
 

@@ -108,6 +108,29 @@ Status UnknownAttribute(std::string_view name) {
                     "Unknown Attribute " + std::string(name) + ".");
 }
 
+// A FIFO-only attribute named for a standard queue. AWS words the two that
+// came with high-throughput FIFO differently from the older ones.
+Status NotForStandardQueues(std::string_view name) {
+  if (name == kDedupScope || name == kThroughputLimit) {
+    return api::Error(
+        api::ErrorId::kInvalidAttributeName,
+        "You can specify the " + std::string(name) + " only when FifoQueue is set to true.");
+  }
+  return UnknownAttribute(name);
+}
+
+// FifoQueue's value: "true" or "false" in any letter case, as AWS reads it.
+std::optional<bool> ParseFifoQueue(std::string_view value) {
+  auto equals = [&](std::string_view word) {
+    return value.size() == word.size() &&
+           std::equal(value.begin(), value.end(), word.begin(),
+                      [](char a, char b) { return (a | 0x20) == b; });
+  };
+  if (equals("true")) return true;
+  if (equals("false")) return false;
+  return std::nullopt;
+}
+
 bool IsJsonObject(std::string_view text) {
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(text, ec);
@@ -278,8 +301,12 @@ Status InvalidRedrivePolicy(std::string_view value, std::string_view reason) {
 Result<bool> CheckQueueKind(std::string_view queue_name, const AttributeMap& attributes) {
   bool fifo = false;
   if (auto it = attributes.find(std::string(kFifoQueue)); it != attributes.end()) {
-    if (it->second != "true" && it->second != "false") return InvalidValue(kFifoQueue);
-    fifo = it->second == "true";
+    std::optional<bool> v = ParseFifoQueue(it->second);
+    if (!v) return InvalidValue(kFifoQueue);
+    // A standard queue has no FifoQueue attribute at all, so "false" names
+    // an unknown one (AWS's answer).
+    if (!*v) return UnknownAttribute(kFifoQueue);
+    fifo = true;
   }
   if (fifo && !queue_name.ends_with(".fifo")) {
     return api::Error(api::ErrorId::kInvalidParameterValue,
@@ -290,7 +317,7 @@ Result<bool> CheckQueueKind(std::string_view queue_name, const AttributeMap& att
   if (!fifo) {
     // A ".fifo" name without FifoQueue=true fails the standard name rules.
     for (const auto& [name, value] : attributes) {
-      if (name != kFifoQueue && Contains(kFifoOnly, name)) return UnknownAttribute(name);
+      if (Contains(kFifoOnly, name)) return NotForStandardQueues(name);
     }
   }
   return fifo;
@@ -298,9 +325,14 @@ Result<bool> CheckQueueKind(std::string_view queue_name, const AttributeMap& att
 
 Status CheckSettableKind(const engine::Queue& queue, const AttributeMap& attributes) {
   for (const auto& [name, value] : attributes) {
-    // FifoQueue is fixed at creation; the other FIFO attributes exist on FIFO queues only.
-    if (name == kFifoQueue || (!queue.fifo() && Contains(kFifoOnly, name))) {
-      return UnknownAttribute(name);
+    if (!queue.fifo()) {
+      if (Contains(kFifoOnly, name)) return NotForStandardQueues(name);
+    } else if (name == kFifoQueue) {
+      // The kind is fixed at creation: restating it changes nothing (AWS
+      // answers 200); anything else is refused.
+      std::optional<bool> v = ParseFifoQueue(value);
+      if (!v) return InvalidValue(kFifoQueue);
+      if (!*v) return UnknownAttribute(kFifoQueue);
     }
   }
   return Status::Ok();
@@ -311,11 +343,12 @@ QueueSettings DefaultQueueSettings() { return QueueSettings{}; }
 Status ApplyQueueAttributes(const AttributeMap& attributes, QueueSettings* settings) {
   const std::string* kms = nullptr;
   const std::string* sse = nullptr;
-  bool kms_removed = false;
+  bool kms_removed = false;  // a key was removed
+  bool kms_cleared = false;  // KmsMasterKeyId "" was asked for
   for (const auto& [name, value] : attributes) {
     if (name == kFifoQueue) continue;  // the queue's kind: see CheckQueueKind
     if (Contains(kFifoOnly, name)) {
-      if (!settings->fifo) return UnknownAttribute(name);
+      if (!settings->fifo) return NotForStandardQueues(name);
       FERRY_RETURN_IF_ERROR(ApplyFifoAttribute(name, value, settings));
       continue;
     }
@@ -345,6 +378,7 @@ Status ApplyQueueAttributes(const AttributeMap& attributes, QueueSettings* setti
       case Kind::kText:
         if (value.empty()) {
           kms_removed = settings->extra.erase(name) > 0;
+          kms_cleared = true;
         } else {
           settings->extra[name] = value;
           kms = &value;
@@ -400,7 +434,9 @@ Status ApplyQueueAttributes(const AttributeMap& attributes, QueueSettings* setti
     extra.erase(it);
   }
   if (auto it = extra.find(std::string(kKmsReuse));
-      it != extra.end() && has_kms && it->second == kDefaultKmsReuse) {
+      it != extra.end() && (has_kms ? it->second == kDefaultKmsReuse : kms_cleared)) {
+    // Removing the key (KmsMasterKeyId "") ends KMS encryption, and its
+    // reuse period with it: AWS no longer lists the attribute.
     extra.erase(it);
   }
   return Status::Ok();

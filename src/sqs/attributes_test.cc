@@ -185,6 +185,16 @@ TEST(AttributesTest, KmsKeyTurnsManagedSseOff) {
   EXPECT_EQ(*back, DefaultQueueSettings());
 }
 
+TEST(AttributesTest, RemovingTheKmsKeyForgetsItsReusePeriod) {
+  auto s = Apply({{"KmsMasterKeyId", "alias/aws/sqs"}, {"KmsDataKeyReusePeriodSeconds", "600"}});
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->extra.at("KmsDataKeyReusePeriodSeconds"), "600");
+  auto removed = Apply({{"KmsMasterKeyId", ""}}, *s);
+  ASSERT_TRUE(removed.ok());
+  EXPECT_FALSE(removed->extra.contains("KmsMasterKeyId"));
+  EXPECT_FALSE(removed->extra.contains("KmsDataKeyReusePeriodSeconds"));
+}
+
 TEST(AttributesTest, FirstDifferingAttributeComparesOnlyRequestedNames) {
   engine::QueueSettings existing = DefaultQueueSettings();
   existing.visibility_timeout_s = 60;
@@ -201,7 +211,13 @@ TEST(AttributesTest, FirstDifferingAttributeComparesOnlyRequestedNames) {
 
 TEST(AttributesTest, QueueKindFollowsFifoQueueAndNeedsAFifoName) {
   EXPECT_EQ(*CheckQueueKind("orders.fifo", {{"FifoQueue", "true"}}), true);
-  EXPECT_EQ(*CheckQueueKind("orders", {{"FifoQueue", "false"}}), false);
+  EXPECT_EQ(*CheckQueueKind("orders.fifo", {{"FifoQueue", "True"}}), true);
+  EXPECT_EQ(*CheckQueueKind("orders.fifo", {{"FifoQueue", "TRUE"}}), true);
+  // A standard queue has no FifoQueue attribute: naming it is an unknown name.
+  EXPECT_EQ(Code(CheckQueueKind("orders", {{"FifoQueue", "false"}}).status()),
+            "InvalidAttributeName");
+  EXPECT_EQ(Code(CheckQueueKind("orders", {{"FifoQueue", "False"}}).status()),
+            "InvalidAttributeName");
   EXPECT_EQ(*CheckQueueKind("orders", {{"VisibilityTimeout", "1"}}), false);
   EXPECT_EQ(Code(CheckQueueKind("orders", {{"FifoQueue", "true"}}).status()),
             "InvalidParameterValue");

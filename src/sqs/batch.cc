@@ -127,7 +127,9 @@ class BatchResult {
   boost::json::object Take() {
     boost::json::object out(arena_);
     out.emplace("Successful", std::move(successful_));
-    out.emplace("Failed", std::move(failed_));
+    // AWS leaves an empty Failed list out (an empty list has no XML form
+    // either, so both wires read the same).
+    if (!failed_.empty()) out.emplace("Failed", std::move(failed_));
     return out;
   }
 
@@ -137,6 +139,22 @@ class BatchResult {
   boost::json::array successful_;
   boost::json::array failed_;
 };
+
+bool HasValue(const boost::json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  return it != o.end() && !it->value().is_null();
+}
+
+// On a FIFO queue an entry without a MessageGroupId, or without a
+// deduplication id when the queue has no content-based deduplication, fails
+// the whole request (AWS's 400), not that entry alone.
+Status CheckFifoBatchIds(const std::vector<Entry>& entries, const SendRules& rules) {
+  for (const Entry& e : entries) {
+    FERRY_RETURN_IF_ERROR(CheckFifoIdsPresent(rules, HasValue(*e.fields, "MessageGroupId"),
+                                              HasValue(*e.fields, "MessageDeduplicationId")));
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -154,8 +172,9 @@ HandlerResult SendMessageBatch(Env& env, const api::Call& call) {
                           " bytes. You have sent " + std::to_string(total) + " bytes.");
   }
 
-  BatchResult result(call.ctx.wire);
   const SendRules rules = SendRulesOf(**queue);
+  FERRY_RETURN_IF_ERROR(CheckFifoBatchIds(*entries, rules));
+  BatchResult result(call.ctx.wire);
   for (const Entry& e : *entries) {
     Result<PreparedSend> prepared = PrepareSend(*e.fields, call.ctx, "SendMessageBatch", rules);
     if (!prepared.ok()) {

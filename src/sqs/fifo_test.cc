@@ -55,7 +55,7 @@ TEST_P(FifoTest, CreateQueueNeedsFifoQueueAndAFifoName) {
             "InvalidParameterValue");
   EXPECT_EQ(
       Fails("CreateQueue", R"({"QueueName": "q.fifo", "Attributes": {"FifoQueue": "false"}})"),
-      "InvalidParameterValue");
+      "InvalidAttributeName");
   EXPECT_EQ(Fails("CreateQueue",
                   R"({"QueueName": "q", "Attributes": {"ContentBasedDeduplication": "true"}})"),
             "InvalidAttributeName");
@@ -99,8 +99,14 @@ TEST_P(FifoTest, GetQueueAttributesListsTheFifoAttributes) {
   EXPECT_EQ(Str(out["Attributes"].as_object()["DeduplicationScope"]), "queue");
   EXPECT_EQ(Str(out["Attributes"].as_object()["FifoThroughputLimit"]), "perQueue");
   EXPECT_EQ(out["Attributes"].as_object().size(), 2u);
-  EXPECT_EQ(Fails("SetQueueAttributes", With(R"("Attributes": {"FifoQueue": "true"})")),
+  // Restating the kind is a 200, in any letter case; "false" names an
+  // attribute a FIFO queue cannot have.
+  Ok("SetQueueAttributes", With(R"("Attributes": {"FifoQueue": "true"})"));
+  Ok("SetQueueAttributes", With(R"("Attributes": {"FifoQueue": "TRUE"})"));
+  EXPECT_EQ(Fails("SetQueueAttributes", With(R"("Attributes": {"FifoQueue": "false"})")),
             "InvalidAttributeName");
+  EXPECT_EQ(Fails("SetQueueAttributes", With(R"("Attributes": {"FifoQueue": "yes"})")),
+            "InvalidAttributeValue");
 
   // A standard queue has none of them.
   const char* std_url = "http://localhost:9324/000000000000/plain";
@@ -110,6 +116,38 @@ TEST_P(FifoTest, GetQueueAttributesListsTheFifoAttributes) {
   EXPECT_EQ(Fails("SetQueueAttributes",
                   With(R"("Attributes": {"ContentBasedDeduplication": "true"})", std_url)),
             "InvalidAttributeName");
+  std::string message;
+  EXPECT_EQ(Fails("SetQueueAttributes",
+                  With(R"("Attributes": {"DeduplicationScope": "queue"})", std_url), &message),
+            "InvalidAttributeName");
+  EXPECT_EQ(message, "You can specify the DeduplicationScope only when FifoQueue is set to true.");
+  EXPECT_EQ(Fails("SetQueueAttributes", With(R"("Attributes": {"FifoQueue": "true"})", std_url),
+                  &message),
+            "InvalidAttributeName");
+  EXPECT_EQ(message, "Unknown Attribute FifoQueue.");
+}
+
+TEST_P(FifoTest, FifoQueueAttributeOnCreateQueue) {
+  // Any letter case of "true" makes a FIFO queue.
+  EXPECT_EQ(CreateQueue("q.fifo", R"({"FifoQueue": "True"})"), kUrl);
+  EXPECT_TRUE(engine.FindQueue("q.fifo")->fifo());
+  // A standard queue has no FifoQueue attribute, so "false" is unknown.
+  std::string message;
+  EXPECT_EQ(Fails("CreateQueue", R"({"QueueName": "plain", "Attributes": {"FifoQueue": "false"}})",
+                  &message),
+            "InvalidAttributeName");
+  EXPECT_EQ(message, "Unknown Attribute FifoQueue.");
+  EXPECT_EQ(Fails("CreateQueue", R"({"QueueName": "plain",
+                                     "Attributes": {"DeduplicationScope": "queue"}})",
+                  &message),
+            "InvalidAttributeName");
+  EXPECT_EQ(message, "You can specify the DeduplicationScope only when FifoQueue is set to true.");
+  EXPECT_EQ(Fails("CreateQueue", R"({"QueueName": "plain",
+                                     "Attributes": {"FifoThroughputLimit": "perQueue"}})",
+                  &message),
+            "InvalidAttributeName");
+  EXPECT_EQ(message, "You can specify the FifoThroughputLimit only when FifoQueue is set to true.");
+  EXPECT_EQ(engine.FindQueue("plain"), nullptr);
 }
 
 TEST_P(FifoQueue, SendRulesFollowAws) {
@@ -266,7 +304,7 @@ TEST_P(FifoQueue, BatchSendAppliesTheRulesPerEntry) {
   auto out = Ok("SendMessageBatch", With(R"("Entries": [
       {"Id": "a", "MessageBody": "one", "MessageGroupId": "g", "MessageDeduplicationId": "1"},
       {"Id": "b", "MessageBody": "dup", "MessageGroupId": "g", "MessageDeduplicationId": "1"},
-      {"Id": "c", "MessageBody": "two", "MessageGroupId": "g"},
+      {"Id": "c", "MessageBody": "two", "MessageGroupId": "g", "MessageDeduplicationId": "bad id"},
       {"Id": "d", "MessageBody": "three", "MessageGroupId": "g", "MessageDeduplicationId": "3",
        "DelaySeconds": 3}])"));
   auto& ok = out["Successful"].as_array();
@@ -277,6 +315,49 @@ TEST_P(FifoQueue, BatchSendAppliesTheRulesPerEntry) {
   EXPECT_EQ(Str(ok[0].as_object()["SequenceNumber"]).size(), 20u);
   EXPECT_EQ(Str(failed[0].as_object()["Id"]), "c");
   EXPECT_EQ(Bodies(Receive()), (Strings{"one"}));
+}
+
+TEST_P(FifoQueue, BatchEntryWithoutAGroupOrADeduplicationIdFailsTheWholeRequest) {
+  std::string message;
+  EXPECT_EQ(Fails("SendMessageBatch", With(R"("Entries": [
+      {"Id": "a", "MessageBody": "one", "MessageGroupId": "g", "MessageDeduplicationId": "1"},
+      {"Id": "b", "MessageBody": "two", "MessageDeduplicationId": "2"}])"),
+                  &message),
+            "MissingParameter");
+  EXPECT_EQ(message, "The request must contain the parameter MessageGroupId.");
+  EXPECT_EQ(Fails("SendMessageBatch", With(R"("Entries": [
+      {"Id": "a", "MessageBody": "one", "MessageGroupId": "g", "MessageDeduplicationId": "1"},
+      {"Id": "b", "MessageBody": "two", "MessageGroupId": "g"}])"),
+                  &message),
+            "InvalidParameterValue");
+  EXPECT_EQ(message,
+            "The queue should either have ContentBasedDeduplication enabled or "
+            "MessageDeduplicationId provided explicitly");
+  EXPECT_TRUE(Receive().empty()) << "nothing of a refused batch is stored";
+}
+
+TEST_P(FifoQueue, PurgeEmptiesTheDeduplicationWindow) {
+  Send("first", "g", "token");
+  Ok("PurgeQueue", With(""));
+  Send("again", "g", "token");
+  EXPECT_EQ(Bodies(Receive()), (Strings{"again"}));
+}
+
+TEST_P(FifoQueue, ChangeVisibilityZeroOffersTheGroupAgainBesideOthers) {
+  Send("g1-m1", "g1", "1");
+  auto held = Receive(R"("MaxNumberOfMessages": 1, "VisibilityTimeout": 5)");
+  ASSERT_EQ(Bodies(held), (Strings{"g1-m1"}));
+  clock.Advance(5'000);
+  auto again = Receive(R"("MaxNumberOfMessages": 1)");
+  ASSERT_EQ(Bodies(again), (Strings{"g1-m1"}));
+  Send("g2-m1", "g2", "2");
+  // The first receive's handle, after the second receive (as a consumer
+  // that gives up late would send it).
+  boost::json::object p{{"QueueUrl", kUrl},
+                        {"ReceiptHandle", held[0].as_object().at("ReceiptHandle")},
+                        {"VisibilityTimeout", 0}};
+  Ok("ChangeMessageVisibility", boost::json::serialize(p));
+  EXPECT_EQ(Bodies(Receive()), (Strings{"g2-m1", "g1-m1"}));
 }
 
 TEST_P(FifoTest, StandardQueueServesGroupsFairly) {

@@ -160,6 +160,10 @@ struct SendRules {
   bool content_based_dedup = false;  // FIFO: the deduplication id may come from the body
 };
 SendRules SendRulesOf(const engine::Queue& queue);
+// The FIFO ids a send must carry: MissingParameter without MessageGroupId,
+// InvalidParameterValue without a deduplication id unless the queue derives
+// it from the body. Ok on a standard queue.
+Status CheckFifoIdsPresent(const SendRules& rules, bool has_group, bool has_dedup);
 // Validates one message (body, delay, attributes, FIFO ids) and encodes its
 // payload. `message` holds MessageBody, DelaySeconds, MessageAttributes, ...
 // (the request, or one batch entry); the body is read in place, not copied.

@@ -56,6 +56,11 @@ constexpr std::array kSystemAttributeNames = {
     SystemAttributeName{"DeadLetterQueueSourceArn", kDeadLetterQueueSourceArn},
 };
 
+constexpr std::string_view kTraceHeader = "AWSTraceHeader";
+// X-Ray trace headers are short; a header longer than this is not one and is
+// not stored.
+constexpr size_t kMaxTraceHeaderLength = 4096;
+
 // Where a FIFO message keeps its deduplication id: a stored system attribute
 // of the payload (not one a client sends), returned on receive.
 constexpr std::string_view kStoredDedupId = "MessageDeduplicationId";
@@ -70,7 +75,7 @@ struct ReceiveSpec {
   uint32_t system_attributes = 0;
   bool all_attributes = false;
   std::vector<std::string> attribute_names;     // exact names
-  std::vector<std::string> attribute_prefixes;  // "bar." for "bar.*"
+  std::vector<std::string> attribute_prefixes;  // "bar" for "bar.*"
   std::string arn_prefix;  // "arn:aws:sqs:<region>:<account>:", for DeadLetterQueueSourceArn
 
   bool WantsAttribute(std::string_view name) const {
@@ -162,7 +167,7 @@ Result<boost::json::object> ReceiveOnce(engine::Queue& queue, const ReceiveSpec&
         attrs.emplace("SequenceNumber", FormatSequenceNumber(m.sequence));
       }
       for (const AttributeView& a : p->system_attributes) {
-        if ((sys & kAwsTraceHeader) && a.name == "AWSTraceHeader") {
+        if ((sys & kAwsTraceHeader) && a.name == kTraceHeader) {
           attrs.emplace("AWSTraceHeader", a.value);
         } else if ((sys & kMessageDeduplicationId) && a.name == kStoredDedupId) {
           attrs.emplace("MessageDeduplicationId", a.value);
@@ -218,10 +223,12 @@ Result<ReceiveSpec> ParseReceive(const api::Params& p) {
   auto names = p.StringList("MessageAttributeNames");
   if (!names.ok()) return names.status();
   for (std::string& n : *names) {
-    if (n == "All" || n == ".*") {
+    if (n == "All" || n == ".*" || n == "*") {
       spec.all_attributes = true;
     } else if (n.ends_with(".*")) {
-      n.pop_back();
+      // "<prefix>.*": every name that starts with <prefix> ("Hel.*" takes
+      // "Hello"), as AWS matches it.
+      n.resize(n.size() - 2);
       spec.attribute_prefixes.push_back(std::move(n));
     } else {
       spec.attribute_names.push_back(std::move(n));
@@ -243,6 +250,17 @@ SendRules SendRulesOf(const engine::Queue& queue) {
   rules.fifo = queue.fifo();
   if (rules.fifo) rules.content_based_dedup = queue.settings().content_based_dedup;
   return rules;
+}
+
+Status CheckFifoIdsPresent(const SendRules& rules, bool has_group, bool has_dedup) {
+  if (!rules.fifo) return Status::Ok();
+  if (!has_group) return MissingParameter("MessageGroupId");
+  if (!has_dedup && !rules.content_based_dedup) {
+    return api::Error(ErrorId::kInvalidParameterValue,
+                      "The queue should either have ContentBasedDeduplication enabled or "
+                      "MessageDeduplicationId provided explicitly");
+  }
+  return Status::Ok();
 }
 
 Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::CallContext& ctx,
@@ -272,6 +290,13 @@ Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::
   if (!attributes.ok()) return attributes.status();
   auto system_attributes = ParseMessageSystemAttributes(p, action);
   if (!system_attributes.ok()) return system_attributes.status();
+  // The X-Amzn-Trace-Id header becomes the AWSTraceHeader system attribute
+  // of every message of the request that does not name its own (AWS's X-Ray
+  // propagation). It is not part of MD5OfMessageSystemAttributes, which
+  // digests what the request sent as attributes.
+  const bool traced_by_header = system_attributes->empty() && !ctx.trace_header.empty() &&
+                                ctx.trace_header.size() <= kMaxTraceHeaderLength &&
+                                IsValidSqsText(ctx.trace_header);
   auto dedup_id = p.OptionalString("MessageDeduplicationId");
   if (!dedup_id.ok()) return dedup_id.status();
   auto group_id = p.OptionalString("MessageGroupId");
@@ -281,8 +306,8 @@ Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::
                       "The request include parameter that is not valid for this queue type. "
                       "Reason: MessageDeduplicationId applies to FIFO queues only.");
   }
+  FERRY_RETURN_IF_ERROR(CheckFifoIdsPresent(rules, group_id->has_value(), dedup_id->has_value()));
   if (rules.fifo) {
-    if (!group_id->has_value()) return MissingParameter("MessageGroupId");
     if (delay->value_or(0) != 0) {
       return api::Error(ErrorId::kInvalidParameterValue,
                         "Value " + std::to_string(**delay) +
@@ -291,10 +316,6 @@ Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::
     }
     if (dedup_id->has_value()) {
       FERRY_RETURN_IF_ERROR(CheckFifoId("MessageDeduplicationId", **dedup_id));
-    } else if (!rules.content_based_dedup) {
-      return api::Error(ErrorId::kInvalidParameterValue,
-                        "The queue should either have ContentBasedDeduplication enabled or "
-                        "MessageDeduplicationId provided explicitly");
     }
   }
   if (group_id->has_value()) FERRY_RETURN_IF_ERROR(CheckFifoId("MessageGroupId", **group_id));
@@ -311,6 +332,9 @@ Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::
     views.clear();
     for (const MessageAttribute& a : *system_attributes) views.push_back(View(a));
     if (!views.empty()) out.system_attributes_md5_hex = AttributesMd5Hex(views);
+  }
+  if (traced_by_header) {
+    system_attributes->push_back({std::string(kTraceHeader), "String", false, ctx.trace_header});
   }
   if (rules.fifo) {
     // Content-based deduplication: the SHA-256 of the body, as AWS derives it.

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "sqs/sqs_test_util.h"
 
 namespace ferry::sqs {
@@ -152,8 +154,17 @@ TEST_P(MessagesTest, ReceiveReturnsOnlyRequestedAttributesAndTheirDigest) {
   EXPECT_EQ(m["MessageAttributes"].as_object().size(), 1u);
   EXPECT_EQ(Str(m["MD5OfMessageAttributes"]), "3bc3f392bdd1097ba0b434f65d468d2e");
   m = receive(R"(["foo.*"])");
-  EXPECT_EQ(m["MessageAttributes"].as_object().size(), 2u);
+  EXPECT_EQ(m["MessageAttributes"].as_object().size(), 3u) << "foo.x, foo.y and foox";
+  m = receive(R"(["foo.x.*"])");
+  EXPECT_EQ(m["MessageAttributes"].as_object().size(), 1u);
+  m = receive(R"(["att.*"])");
+  EXPECT_EQ(m["MessageAttributes"].as_object().size(), 1u);
+  EXPECT_TRUE(m["MessageAttributes"].as_object().contains("attr1"));
   m = receive(R"([".*"])");
+  EXPECT_EQ(m["MessageAttributes"].as_object().size(), 4u);
+  m = receive(R"(["*"])");
+  EXPECT_EQ(m["MessageAttributes"].as_object().size(), 4u);
+  m = receive(R"(["All"])");
   EXPECT_EQ(m["MessageAttributes"].as_object().size(), 4u);
   m = receive(R"(["nothing"])");
   EXPECT_FALSE(m.contains("MessageAttributes"));
@@ -185,6 +196,43 @@ TEST_P(MessagesTest, SystemAttributesOnSendAndReceive) {
   EXPECT_EQ(Str(a["ApproximateReceiveCount"]), "1");
   EXPECT_EQ(Str(a["AWSTraceHeader"]), "Root=1-5759e988-bd862e3fe1be46a994272793");
   EXPECT_FALSE(msgs[0].as_object().contains("MessageAttributes"));
+}
+
+TEST_P(MessagesTest, TraceHeaderOfTheRequestBecomesAwsTraceHeader) {
+  CreateQueue("q");
+  const std::string trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
+  api::Call send = MakeCall("SendMessage", With(R"("MessageBody": "b")"));
+  send.ctx.trace_header = trace;
+  auto sent = Call(std::move(send));
+  ASSERT_TRUE(sent.ok());
+  EXPECT_FALSE(sent->contains("MD5OfMessageSystemAttributes"));
+  // An explicit AWSTraceHeader wins over the header.
+  api::Call own = MakeCall("SendMessage", With(R"("MessageBody": "c", "MessageSystemAttributes": {
+      "AWSTraceHeader": {"DataType": "String", "StringValue": "Root=own"}})"));
+  own.ctx.trace_header = trace;
+  ASSERT_TRUE(Call(std::move(own)).ok());
+  // Each batch entry gets it; a header that is not valid text is not stored.
+  api::Call batch =
+      MakeCall("SendMessageBatch", With(R"("Entries": [{"Id": "e", "MessageBody": "d"}])"));
+  batch.ctx.trace_header = trace;
+  ASSERT_TRUE(Call(std::move(batch)).ok());
+  api::Call bad = MakeCall("SendMessage", With(R"("MessageBody": "e")"));
+  bad.ctx.trace_header = "Root=\x01";
+  bad.ctx.trace_header[5] = '\x01';
+  ASSERT_TRUE(Call(std::move(bad)).ok());
+
+  auto out =
+      Ok("ReceiveMessage",
+         With(R"("MaxNumberOfMessages": 10, "MessageSystemAttributeNames": ["AWSTraceHeader"])"));
+  std::map<std::string, std::string> traces;
+  for (const auto& m : Messages(out)) {
+    const auto& o = m.as_object();
+    const auto* attrs = o.if_contains("Attributes");
+    traces[Str(o.at("Body"))] =
+        attrs ? Str(attrs->as_object().at("AWSTraceHeader")) : std::string("(none)");
+  }
+  EXPECT_EQ(traces, (std::map<std::string, std::string>{
+                        {"b", trace}, {"c", "Root=own"}, {"d", trace}, {"e", "(none)"}}));
 }
 
 TEST_P(MessagesTest, AnonymousSenderIdAndSelectedSystemAttributes) {
@@ -285,12 +333,33 @@ TEST_P(MessagesTest, ChangeMessageVisibility) {
   auto third = Ok("ReceiveMessage", With(""));
   EXPECT_EQ(Messages(third).size(), 1u);
 
-  // The older handle no longer names an in-flight receive.
+  // An earlier receive's handle acts on the current receive, as on AWS:
+  // VisibilityTimeout 0 makes the message visible again.
+  p["ReceiptHandle"] = handle;
+  p["VisibilityTimeout"] = 0;
+  Ok("ChangeMessageVisibility", boost::json::serialize(p));
+  auto fourth = Ok("ReceiveMessage", With(R"("VisibilityTimeout": 5)"));
+  ASSERT_EQ(Messages(fourth).size(), 1u);
+  const std::string handle4 = Str(Messages(fourth)[0].as_object()["ReceiptHandle"]);
+  // A handle whose visibility expired (nobody received the message since)
+  // answers 200 and leaves the message visible.
+  clock.Advance(5'000);
+  p["ReceiptHandle"] = handle4;
+  p["VisibilityTimeout"] = 100;
+  Ok("ChangeMessageVisibility", boost::json::serialize(p));
+  auto fifth_out = Ok("ReceiveMessage", With(""));
+  auto fifth = Messages(fifth_out);
+  ASSERT_EQ(fifth.size(), 1u) << "still visible after the change with the expired handle";
+  const std::string handle5 = Str(fifth[0].as_object().at("ReceiptHandle"));
+
+  // A deleted message's handle names nothing.
+  boost::json::object d{{"QueueUrl", kUrl}, {"ReceiptHandle", handle5}};
+  Ok("DeleteMessage", boost::json::serialize(d));
   std::string message;
-  p["ReceiptHandle"] = handle2;
+  p["ReceiptHandle"] = handle5;
   EXPECT_EQ(Fails("ChangeMessageVisibility", boost::json::serialize(p), &message),
             "InvalidParameterValue");
-  EXPECT_EQ(message, "Value " + handle2 +
+  EXPECT_EQ(message, "Value " + handle5 +
                          " for parameter ReceiptHandle is invalid. Reason: Message does not "
                          "exist or is not available for visibility timeout change.");
   p["ReceiptHandle"] = "garbage";

@@ -44,6 +44,8 @@ enum class RecordType : uint8_t {
   kCheckpointEnd = 13,      // checkpoints only: trailer with the record count
   kSendMoved = 14,          // as kSend plus the source queue: a message dead-lettered here
   kMoveTask = 15,           // queue id (the task's source), the whole state of one move task
+  kSendDeadLetter = 16,     // kSendMoved's fields, then the receive count and first-receive
+                            // time it had in its source, then payload (written since kSendMoved)
   // FIFO queues (added in format version 1 without changing it: logs written
   // before hold none of these and recover as before).
   kSendFifo = 20,           // kSend's fields, then the deduplication id, then payload
@@ -54,7 +56,8 @@ enum class RecordType : uint8_t {
 // LSN): every kind of send, and a body relocated by compaction. Compaction
 // copies the live ones out of old segments.
 inline constexpr bool HoldsBody(RecordType t) {
-  return t == RecordType::kSend || t == RecordType::kSendMoved || t == RecordType::kSendFifo ||
+  return t == RecordType::kSend || t == RecordType::kSendMoved ||
+         t == RecordType::kSendDeadLetter || t == RecordType::kSendFifo ||
          t == RecordType::kRelocate;
 }
 

@@ -76,13 +76,20 @@ void EncodeRecordPayload(const Record& r, std::string* out) {
       break;
     case RecordType::kSend:
     case RecordType::kSendMoved:
+    case RecordType::kSendDeadLetter:
     case RecordType::kSendFifo:
       PutVarint64(out, r.seq);
       PutId(out, r.message_id);
       PutFixed64(out, static_cast<uint64_t>(r.time_ms));
       PutFixed64(out, static_cast<uint64_t>(r.visible_at_ms));
       PutLengthPrefixed(out, r.name);
-      if (r.type == RecordType::kSendMoved) PutLengthPrefixed(out, r.source);
+      if (r.type == RecordType::kSendMoved || r.type == RecordType::kSendDeadLetter) {
+        PutLengthPrefixed(out, r.source);
+      }
+      if (r.type == RecordType::kSendDeadLetter) {
+        PutVarint64(out, r.receive_count);
+        PutFixed64(out, static_cast<uint64_t>(r.first_receive_ms));
+      }
       if (r.type == RecordType::kSendFifo) PutLengthPrefixed(out, r.dedup_id);
       out->append(r.payload);  // the rest of the record: the body is read back from here
       break;
@@ -185,13 +192,20 @@ Status DecodeRecordPayload(RecordType type, std::string_view data, Record* r) {
       break;
     case RecordType::kSend:
     case RecordType::kSendMoved:
+    case RecordType::kSendDeadLetter:
     case RecordType::kSendFifo:
       r->seq = in.Varint64();
       GetId(in, &r->message_id);
       r->time_ms = static_cast<int64_t>(in.Fixed64());
       r->visible_at_ms = static_cast<int64_t>(in.Fixed64());
       r->name = std::string(in.LengthPrefixed());
-      if (type == RecordType::kSendMoved) r->source = std::string(in.LengthPrefixed());
+      if (type == RecordType::kSendMoved || type == RecordType::kSendDeadLetter) {
+        r->source = std::string(in.LengthPrefixed());
+      }
+      if (type == RecordType::kSendDeadLetter) {
+        r->receive_count = static_cast<uint32_t>(in.Varint64());
+        r->first_receive_ms = static_cast<int64_t>(in.Fixed64());
+      }
       if (type == RecordType::kSendFifo) r->dedup_id = std::string(in.LengthPrefixed());
       rest_is_payload = true;
       break;

@@ -23,7 +23,7 @@ struct Record {
   uint64_t seq = 0;
   int64_t time_ms = 0;
   int64_t visible_at_ms = 0;
-  int64_t first_receive_ms = 0;  // checkpoint messages
+  int64_t first_receive_ms = 0;  // checkpoint messages, kSendDeadLetter
   uint32_t receive_count = 0;
   uint8_t state = 0;             // checkpoint messages: the engine's message state
   uint64_t lsn = 0;              // checkpoint messages: body LSN; checkpoint queues: replay-from

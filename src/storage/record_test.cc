@@ -127,6 +127,31 @@ TEST(Record, TruncatedPayloadsFailToDecode) {
   EXPECT_FALSE(DecodeRecordPayload(RecordType::kReceive, buf + "x", &out).ok());
 }
 
+TEST(Record, SendDeadLetterKeepsItsReceiveCountSourceAndPayload) {
+  Record r;
+  r.type = RecordType::kSendDeadLetter;
+  r.queue_id = 3;
+  r.seq = 12;
+  r.time_ms = 1'700'000'000'000;
+  r.visible_at_ms = 1'700'000'050'000;
+  r.name = "group";
+  r.source = "orders";
+  r.receive_count = 5;
+  r.first_receive_ms = 1'700'000'001'000;
+  r.payload = "the body";
+  std::string buf;
+  EncodeRecordPayload(r, &buf);
+  Record out;
+  ASSERT_TRUE(DecodeRecordPayload(RecordType::kSendDeadLetter, buf, &out).ok());
+  EXPECT_EQ(out.seq, 12u);
+  EXPECT_EQ(out.name, "group");
+  EXPECT_EQ(out.source, "orders");
+  EXPECT_EQ(out.receive_count, 5u);
+  EXPECT_EQ(out.first_receive_ms, r.first_receive_ms);
+  EXPECT_EQ(out.payload, "the body");
+  EXPECT_TRUE(HoldsBody(RecordType::kSendDeadLetter));
+}
+
 TEST(Record, SendMovedKeepsItsSourceAndPayload) {
   Record r;
   r.type = RecordType::kSendMoved;
@@ -258,6 +283,7 @@ TEST(Record, EveryRecordTypeDecodesWhatItEncodes) {
       RecordType::kRelocate,          RecordType::kCheckpointMessage,
       RecordType::kCheckpointQueue,   RecordType::kCheckpointEnd,   RecordType::kSendMoved,
       RecordType::kMoveTask,          RecordType::kSendFifo,        RecordType::kCheckpointDedup,
+      RecordType::kSendDeadLetter,
   };
   for (RecordType type : all) {
     Record r;
@@ -270,7 +296,8 @@ TEST(Record, EveryRecordTypeDecodesWhatItEncodes) {
     Record out = RoundTrip(r);
     EXPECT_EQ(out.type, type);
     EXPECT_EQ(out.queue_id, 4u) << static_cast<int>(type);
-    EXPECT_EQ(out.source, type == RecordType::kSendMoved || type == RecordType::kCheckpointMessage
+    EXPECT_EQ(out.source, type == RecordType::kSendMoved || type == RecordType::kSendDeadLetter ||
+                                  type == RecordType::kCheckpointMessage
                               ? "from"
                               : "")
         << static_cast<int>(type);

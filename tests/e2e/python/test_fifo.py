@@ -71,6 +71,24 @@ class FifoQueueTest(FifoTestCase):
         self.assertSqsError("InvalidAttributeName", self.sqs.create_queue,
                             QueueName=unique_name("std"),
                             Attributes={"ContentBasedDeduplication": "true"})
+        err = self.assertSqsError("InvalidAttributeName", self.sqs.create_queue,
+                                  QueueName=unique_name("std"), Attributes={"FifoQueue": "false"})
+        self.assertEqual(err.response["Error"]["Message"], "Unknown Attribute FifoQueue.")
+        err = self.assertSqsError("InvalidAttributeName", self.sqs.create_queue,
+                                  QueueName=unique_name("std"),
+                                  Attributes={"DeduplicationScope": "queue"})
+        self.assertEqual(err.response["Error"]["Message"],
+                         "You can specify the DeduplicationScope only when FifoQueue is set to "
+                         "true.")
+
+    def test_fifo_queue_attribute_in_any_letter_case_and_restated(self):
+        url = self.new_queue(name=unique_name("case")[:70] + ".fifo",
+                             attributes={"FifoQueue": "True"})
+        self.assertEqual(self.attrs(url, "FifoQueue"), {"FifoQueue": "true"})
+        self.sqs.set_queue_attributes(QueueUrl=url, Attributes={"FifoQueue": "true"})
+        plain = self.new_queue("plain")
+        self.assertSqsError("InvalidAttributeName", self.sqs.set_queue_attributes,
+                            QueueUrl=plain, Attributes={"DeduplicationScope": "queue"})
 
     def test_send_rules(self):
         url = self.new_fifo("rules")
@@ -156,6 +174,25 @@ class FifoQueueTest(FifoTestCase):
         self.assertEqual(self.receive(url, MaxNumberOfMessages=10), [],
                          "m1 and m2 are still in flight")
 
+    def test_group_released_by_an_earlier_handle_comes_back_beside_other_groups(self):
+        url = self.new_fifo("cmvgroups")
+        self.send(url, "g1-m1", "g1", dedup="1")
+        first = self.receive(url, VisibilityTimeout=1)
+        self.assertEqual(self.bodies(first), ["g1-m1"])
+        time.sleep(1.5)
+        # The expired handle (nobody received the message since) answers 200.
+        self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=first[0]["ReceiptHandle"],
+                                           VisibilityTimeout=60)
+        second = self.receive(url, VisibilityTimeout=60)
+        self.assertEqual(self.bodies(second), ["g1-m1"])
+        self.send(url, "g2-m1", "g2", dedup="2")
+        # The first receive's handle, after the second receive.
+        self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=first[0]["ReceiptHandle"],
+                                           VisibilityTimeout=0)
+        got = self.receive_all_attrs(url, VisibilityTimeout=60)
+        self.assertEqual(self.bodies(got), ["g2-m1", "g1-m1"])
+        self.assertEqual(got[1]["Attributes"]["ApproximateReceiveCount"], "3")
+
     def test_deduplication(self):
         url = self.new_fifo("dedup")
         a = self.send(url, "first", "g", dedup="same")
@@ -192,17 +229,32 @@ class FifoQueueTest(FifoTestCase):
         url = self.new_fifo("batch")
         entries = [{"Id": "e%d" % i, "MessageBody": "b%d" % i, "MessageGroupId": "g",
                     "MessageDeduplicationId": "d%d" % (i % 3)} for i in range(5)]
-        entries.append({"Id": "nogroup", "MessageBody": "x", "MessageDeduplicationId": "z"})
         r = self.raw.send_message_batch(QueueUrl=url, Entries=entries)
         ok = {e["Id"]: e for e in r["Successful"]}
         self.assertEqual(len(ok), 5)
-        self.assertEqual([f["Id"] for f in r.get("Failed", [])], ["nogroup"])
+        self.assertEqual(r.get("Failed", []), [])
         self.assertEqual(ok["e3"]["MessageId"], ok["e0"]["MessageId"])
         self.assertEqual(ok["e3"]["SequenceNumber"], ok["e0"]["SequenceNumber"])
         for e in entries[:5]:
             self.assertEqual(ok[e["Id"]]["MD5OfMessageBody"], md5_of_body(e["MessageBody"]))
         self.assertEqual(self.bodies(self.receive(url, MaxNumberOfMessages=10)),
                          ["b0", "b1", "b2"])
+
+    def test_batch_entry_without_group_or_deduplication_id_fails_the_request(self):
+        url = self.new_fifo("batchids")
+        good = {"Id": "good", "MessageBody": "g", "MessageGroupId": "g",
+                "MessageDeduplicationId": "1"}
+        self.assertSqsError("MissingParameter", self.raw.send_message_batch, QueueUrl=url,
+                            Entries=[good, {"Id": "nogroup", "MessageBody": "x",
+                                            "MessageDeduplicationId": "z"}])
+        err = self.assertSqsError("InvalidParameterValue", self.raw.send_message_batch,
+                                  QueueUrl=url, Entries=[good, {"Id": "nodedup",
+                                                                "MessageBody": "x",
+                                                                "MessageGroupId": "g"}])
+        self.assertEqual(err.response["Error"]["Message"],
+                         "The queue should either have ContentBasedDeduplication enabled or "
+                         "MessageDeduplicationId provided explicitly")
+        self.assertEqual(self.receive(url, MaxNumberOfMessages=10), [])
 
     def test_receive_request_attempt_id(self):
         url = self.new_fifo("attempt")
@@ -226,6 +278,13 @@ class FifoQueueTest(FifoTestCase):
         self.sqs.purge_queue(QueueUrl=url)
         self.assertEqual(self.counts(url), (0, 0, 0))
         self.send(url, "after", "g", dedup="after")
+        self.assertEqual(self.bodies(self.receive(url, MaxNumberOfMessages=10)), ["after"])
+
+    def test_purge_clears_the_deduplication_window(self):
+        url = self.new_fifo("purgededup")
+        self.send(url, "before", "g", dedup="same")
+        self.sqs.purge_queue(QueueUrl=url)
+        self.send(url, "after", "g", dedup="same")
         self.assertEqual(self.bodies(self.receive(url, MaxNumberOfMessages=10)), ["after"])
 
 

@@ -1,8 +1,10 @@
 """SendMessage(Batch), DeleteMessage(Batch), ChangeMessageVisibility(Batch),
 PurgeQueue and the AWSTraceHeader system attribute."""
 
+import time
 import unittest
 
+import ferry_e2e
 from ferry_e2e import (SAMPLE_ATTRIBUTES, SqsTestCase, md5_of_attributes, md5_of_body,
                        normalise_attributes)
 
@@ -89,6 +91,26 @@ class SendMessageTest(SqsTestCase):
                          TRACE["AWSTraceHeader"]["StringValue"])
 
 
+    def test_x_amzn_trace_id_header_becomes_aws_trace_header(self):
+        url = self.new_queue("traceheader")
+        header = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+
+        def add_trace_header(request, **_):
+            request.headers["X-Amzn-Trace-Id"] = header
+
+        import boto3
+        client = ferry_e2e.sqs_client(session=boto3.session.Session())
+        client.meta.events.register("before-sign.sqs.SendMessage", add_trace_header)
+        client.meta.events.register("before-sign.sqs.SendMessageBatch", add_trace_header)
+        client.send_message(QueueUrl=url, MessageBody="single")
+        client.send_message_batch(QueueUrl=url, Entries=[{"Id": "b", "MessageBody": "batched"}])
+        client.send_message(QueueUrl=url, MessageBody="own", MessageSystemAttributes=TRACE)
+        got = self.receive_n(url, 3, **self.system_attribute_kwargs(["AWSTraceHeader"]))
+        traces = {m["Body"]: m.get("Attributes", {}).get("AWSTraceHeader") for m in got}
+        self.assertEqual(traces, {"single": header, "batched": header,
+                                  "own": TRACE["AWSTraceHeader"]["StringValue"]})
+
+
 class SendMessageBatchTest(SqsTestCase):
     def test_batch_success(self):
         url = self.new_queue("batch")
@@ -125,6 +147,8 @@ class SendMessageBatchTest(SqsTestCase):
         res = self.sqs.send_message_batch(QueueUrl=url, Entries=entries)
         self.assertEqual(len(res["Successful"]), 10)
         self.assertEqual(self.counts(url)[0], 10)
+        # AWS leaves an empty Failed list out of the answer.
+        self.assertNotIn("Failed", res)
 
     def test_batch_partial_failure(self):
         url = self.new_queue("partial")
@@ -194,6 +218,28 @@ class ChangeVisibilityTest(SqsTestCase):
         self.assertEqual(len(again), 1)
         self.assertEqual(again[0]["MessageId"], m["MessageId"])
         self.assertEqual(again[0]["Attributes"]["ApproximateReceiveCount"], "2")
+
+    def test_expired_handle_answers_200_and_leaves_the_message_visible(self):
+        url = self.new_queue("cmvexpired")
+        self.sqs.send_message(QueueUrl=url, MessageBody="m")
+        m = self.receive(url, VisibilityTimeout=1)[0]
+        time.sleep(1.5)
+        self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"],
+                                           VisibilityTimeout=300)
+        self.assertEqual(self.counts(url), (1, 0, 0))
+
+    def test_first_receives_handle_releases_the_message_after_a_second_receive(self):
+        url = self.new_queue("cmvold")
+        self.sqs.send_message(QueueUrl=url, MessageBody="m")
+        first = self.receive(url, VisibilityTimeout=1)[0]
+        time.sleep(1.5)
+        second = self.receive(url, VisibilityTimeout=300)[0]
+        self.assertEqual(second["MessageId"], first["MessageId"])
+        self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"],
+                                           VisibilityTimeout=0)
+        third = self.receive(url, **self.system_attribute_kwargs(["ApproximateReceiveCount"]))
+        self.assertEqual([m["MessageId"] for m in third], [first["MessageId"]])
+        self.assertEqual(third[0]["Attributes"]["ApproximateReceiveCount"], "3")
 
     def test_batch(self):
         url = self.new_queue("cmvbatch")

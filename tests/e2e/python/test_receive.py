@@ -46,6 +46,16 @@ class ReceiveCountTest(SqsTestCase):
         self.assertEqual(self.receive(url), [])
         self.assertEqual(self.counts(url), (0, 1, 0))
 
+    def test_message_whose_visibility_expired_comes_before_newer_ones(self):
+        url = self.new_queue("redeliver")
+        self.sqs.send_message(QueueUrl=url, MessageBody="m1")
+        self.sqs.send_message(QueueUrl=url, MessageBody="m2")
+        self.assertEqual([m["Body"] for m in self.receive(url, VisibilityTimeout=1)], ["m1"])
+        self.sqs.send_message(QueueUrl=url, MessageBody="m3")
+        time.sleep(1.5)
+        got = self.receive(url, MaxNumberOfMessages=10, VisibilityTimeout=60)
+        self.assertEqual([m["Body"] for m in got], ["m1", "m2", "m3"])
+
 
 class SystemAttributesTest(SqsTestCase):
     def check_all(self, m, sent_at_ms, received_at_ms, count="1"):
@@ -144,10 +154,14 @@ class MessageAttributeSelectionTest(SqsTestCase):
     def test_dot_star(self):
         self.check([".*"], FILTER_ATTRIBUTES)
 
+    def test_star(self):
+        self.check(["*"], FILTER_ATTRIBUTES)
+
     def test_prefix_star(self):
-        # AWS documents "bar.*" as "attributes starting with a prefix"; whether
-        # "colorless" matches "color.*" is not spelled out, so either is accepted.
-        self.check(["color.*"], ["color.primary", "color.secondary"], ["colorless"])
+        # "<prefix>.*" takes every name starting with <prefix>, as AWS does.
+        self.check(["color.*"], ["color.primary", "color.secondary", "colorless"])
+        self.check(["colo.*"], ["color.primary", "color.secondary", "colorless"])
+        self.check(["color.p.*"], ["color.primary"])
 
     def test_exact_names(self):
         self.check(["size", "thumb"], ["size", "thumb"])

@@ -56,7 +56,8 @@ describe("dead-letter queues", () => {
     assert.equal(m.Body, "poison");
     assert.equal(m.MD5OfMessageAttributes, md5OfAttributes(SAMPLE_ATTRIBUTES));
     assert.deepEqual(normaliseAttributes(m.MessageAttributes), normaliseAttributes(SAMPLE_ATTRIBUTES));
-    assert.equal(m.Attributes.ApproximateReceiveCount, "1");
+    // Receives count across queues: maxReceiveCount + 1.
+    assert.equal(m.Attributes.ApproximateReceiveCount, "3");
     assert.equal(m.Attributes.DeadLetterQueueSourceArn, await arnOf(source));
 
     const { queueUrls } = await sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlq }));
