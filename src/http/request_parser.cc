@@ -33,11 +33,13 @@ constexpr std::array<uint8_t, 256> MakeClasses() {
 }
 constexpr std::array<uint8_t, 256> kClasses = MakeClasses();
 
-// Lower-case form of each token character, 0 for any other byte.
+// Lower-case form of each token character, 0 for any other byte. Built from
+// kClasses, computed once: re-running MakeClasses() per byte exceeds clang's
+// constexpr evaluation step limit.
 constexpr std::array<char, 256> MakeLowerTokens() {
   std::array<char, 256> t{};
   for (int c = 0; c < 256; ++c) {
-    if ((MakeClasses()[static_cast<size_t>(c)] & kToken) != 0) {
+    if ((kClasses[static_cast<size_t>(c)] & kToken) != 0) {
       t[static_cast<size_t>(c)] = static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
     }
   }
