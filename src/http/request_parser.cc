@@ -167,9 +167,13 @@ RequestParser::State RequestParser::Feed(std::string_view in, size_t& consumed) 
       }
 
       case Phase::kChunkSize: {
-        const size_t eol = in.find(kCrlf);
+        // Only the first kMaxChunkLine bytes and their CRLF are searched, so
+        // a longer line fails the same way whether it arrives whole or in
+        // pieces (searching all of `in` let a whole long line through, or
+        // failed it on its digits instead of its length).
+        const size_t eol = in.substr(0, kMaxChunkLine + 2).find(kCrlf);
         if (eol == std::string_view::npos) {
-          if (in.size() > kMaxChunkLine) return Fail(Error::kBadRequest);
+          if (in.size() >= kMaxChunkLine + 2) return Fail(Error::kBadRequest);
           return State::kNeedMore;
         }
         std::string_view line = in.substr(0, eol);
@@ -254,10 +258,14 @@ RequestParser::State RequestParser::ParseHead(std::string_view in, size_t& used)
   }
   // Find the empty line ending the head, one LF at a time; every LF must
   // follow a CR (a bare LF would otherwise leave the request waiting for its
-  // timeout).
+  // timeout). Only the first max_header_bytes_ bytes are searched: the
+  // outcome must not depend on how much of the stream has arrived, and a
+  // byte past the limit is never seen by a parser fed in small pieces,
+  // which stops at the limit with kHeaderTooLarge.
+  const size_t limit = std::min(in.size(), max_header_bytes_);
   size_t end = std::string_view::npos;  // offset of the final CRLF
-  for (size_t pos = scanned_; pos < in.size();) {
-    const void* found = std::memchr(in.data() + pos, '\n', in.size() - pos);
+  for (size_t pos = scanned_; pos < limit;) {
+    const void* found = std::memchr(in.data() + pos, '\n', limit - pos);
     if (found == nullptr) break;
     const size_t lf = static_cast<size_t>(static_cast<const char*>(found) - in.data());
     if (lf == 0 || in[lf - 1] != '\r') return Fail(Error::kBadRequest);
@@ -274,8 +282,7 @@ RequestParser::State RequestParser::ParseHead(std::string_view in, size_t& used)
     scanned_ = in.size();
     return State::kNeedMore;
   }
-  const size_t head_size = end + 2;
-  if (head_size > max_header_bytes_) return Fail(Error::kHeaderTooLarge);
+  const size_t head_size = end + 2;  // at most max_header_bytes_: its LF was within the limit
 
   const std::string_view head = in.substr(0, end);  // lines, each with its CRLF
   const char* line = head.data();
