@@ -18,7 +18,9 @@
 // once (request smuggling). The head counts against max_header_bytes
 // (Error::kHeaderTooLarge), the body against max_body_bytes
 // (Error::kBodyTooLarge), a declared Content-Length before any of the body is
-// read.
+// read. No search looks past its limit, so the outcome depends only on the
+// bytes, never on how they are split across calls to Feed
+// (tests/fuzz/http_request_fuzz checks it).
 //
 // Thread-safety: none; one per connection.
 #pragma once
