@@ -118,6 +118,7 @@ void RequestParser::Start(Request& req) {
   phase_ = Phase::kHead;
   error_ = Error::kNone;
   scanned_ = 0;
+  skipped_ = 0;
   remaining_ = 0;
   version_ = 11;
   keep_alive_ = true;
@@ -247,22 +248,26 @@ RequestParser::State RequestParser::Feed(std::string_view in, size_t& consumed) 
 RequestParser::State RequestParser::ParseHead(std::string_view in, size_t& used) {
   used = 0;
   if (scanned_ == 0) {
-    // RFC 9112 2.2: ignore empty lines before the request line.
+    // RFC 9112 2.2: ignore empty lines before the request line. They count
+    // against the head's limit, or a stream of them would never end.
     while (in.size() >= 2 && in[0] == '\r' && in[1] == '\n') {
       in.remove_prefix(2);
       used += 2;
+      skipped_ += 2;
     }
+    if (skipped_ >= max_header_bytes_) return Fail(Error::kHeaderTooLarge);
     // A CR at the end may start one more empty line: wait for its LF
     // before taking it for the request line.
     if (in == "\r") return State::kNeedMore;
   }
   // Find the empty line ending the head, one LF at a time; every LF must
   // follow a CR (a bare LF would otherwise leave the request waiting for its
-  // timeout). Only the first max_header_bytes_ bytes are searched: the
-  // outcome must not depend on how much of the stream has arrived, and a
-  // byte past the limit is never seen by a parser fed in small pieces,
-  // which stops at the limit with kHeaderTooLarge.
-  const size_t limit = std::min(in.size(), max_header_bytes_);
+  // timeout). Only the bytes within the limit are searched: the outcome must
+  // not depend on how much of the stream has arrived, and a byte past the
+  // limit is never seen by a parser fed in small pieces, which stops there
+  // with kHeaderTooLarge.
+  const size_t room = max_header_bytes_ - skipped_;
+  const size_t limit = std::min(in.size(), room);
   size_t end = std::string_view::npos;  // offset of the final CRLF
   for (size_t pos = scanned_; pos < limit;) {
     const void* found = std::memchr(in.data() + pos, '\n', limit - pos);
@@ -276,13 +281,13 @@ RequestParser::State RequestParser::ParseHead(std::string_view in, size_t& used)
     pos = lf + 1;
   }
   if (end == std::string_view::npos) {
-    if (in.size() >= max_header_bytes_) return Fail(Error::kHeaderTooLarge);
+    if (in.size() >= room) return Fail(Error::kHeaderTooLarge);
     // Every LF so far is checked; the test for the end looks back at the
     // bytes before an LF, which stay in the caller's buffer.
     scanned_ = in.size();
     return State::kNeedMore;
   }
-  const size_t head_size = end + 2;  // at most max_header_bytes_: its LF was within the limit
+  const size_t head_size = end + 2;  // at most room: its LF was within the limit
 
   const std::string_view head = in.substr(0, end);  // lines, each with its CRLF
   const char* line = head.data();

@@ -256,12 +256,15 @@ std::string Transcript(std::string_view input, size_t step, size_t max_header, s
 // LF past it was a bad request when the bytes came at once (the search for
 // the end ran past the limit into them) and too large when they came in
 // pieces. Likewise a chunk-size line longer than its limit was accepted, or
-// failed on its digits, only when it came at once. Each case here is fed
-// whole and in every piece size up to 64 and must read the same.
+// failed on its digits, only when it came at once; and empty lines before a
+// request were not counted at all. Each case here is fed whole and in every
+// piece size up to 64 and must read the same.
 TEST(RequestParser, OutcomeDoesNotDependOnHowTheBytesArrive) {
   constexpr size_t kHead = 256;
   const std::string pad(300, 'a');
   const std::string chunked = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string empty_lines;
+  for (size_t i = 0; i < kHead; ++i) empty_lines += "\r\n";
   struct Case {
     std::string input;
     std::string expected;
@@ -272,8 +275,12 @@ TEST(RequestParser, OutcomeDoesNotDependOnHowTheBytesArrive) {
       {"GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\nX: \xff" + pad + "y\r\nZ\n\r\n", "GET /1 0\nerror 2"},
       // A bare LF within the limit is a bad request, however far the head goes.
       {"GET / HTTP/1.1\r\nX: a\nb" + pad + "\r\n\r\n", "error 1"},
-      // A head of exactly the limit is accepted.
+      // A head of exactly the limit is accepted, and empty lines before it count.
       {"GET / HTTP/1.1\r\nX: " + std::string(kHead - 23, 'b') + "\r\n\r\n", "GET / 0\n"},
+      {"\r\n\r\nGET / HTTP/1.1\r\nX: " + std::string(kHead - 27, 'b') + "\r\n\r\n", "GET / 0\n"},
+      {"\r\n\r\nGET / HTTP/1.1\r\nX: " + std::string(kHead - 26, 'b') + "\r\n\r\n", "error 2"},
+      // Empty lines alone, past the limit, do not keep the connection waiting.
+      {empty_lines + "GET / HTTP/1.1\r\n\r\n", "error 2"},
       // A chunk-size line over 4096 bytes, with valid or overflowing content.
       {chunked + "5;" + std::string(5000, 'x') + "\r\nhello\r\n0\r\n\r\n", "error 1"},
       {chunked + std::string(5000, 'f') + "\r\n", "error 1"},
