@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer targets (tests/fuzz) for a bounded time each, two at a
-# time, and fails on the first crash, leak, timeout or invariant failure.
+# time ($FERRY_FUZZ_JOBS), and fails if any of them finds a crash, leak,
+# timeout or broken invariant.
 #
 #   scripts/fuzz.sh [seconds] [target...]   fuzz (default: $FERRY_FUZZ_SECONDS or 60 s, every target)
 #   scripts/fuzz.sh merge [target...]       minimise the last run's new inputs into tests/fuzz/corpus
