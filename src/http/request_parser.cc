@@ -33,11 +33,13 @@ constexpr std::array<uint8_t, 256> MakeClasses() {
 }
 constexpr std::array<uint8_t, 256> kClasses = MakeClasses();
 
-// Lower-case form of each token character, 0 for any other byte.
+// Lower-case form of each token character, 0 for any other byte. Built from
+// kClasses, computed once: re-running MakeClasses() per byte exceeds clang's
+// constexpr evaluation step limit.
 constexpr std::array<char, 256> MakeLowerTokens() {
   std::array<char, 256> t{};
   for (int c = 0; c < 256; ++c) {
-    if ((MakeClasses()[static_cast<size_t>(c)] & kToken) != 0) {
+    if ((kClasses[static_cast<size_t>(c)] & kToken) != 0) {
       t[static_cast<size_t>(c)] = static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
     }
   }
@@ -116,6 +118,7 @@ void RequestParser::Start(Request& req) {
   phase_ = Phase::kHead;
   error_ = Error::kNone;
   scanned_ = 0;
+  skipped_ = 0;
   remaining_ = 0;
   version_ = 11;
   keep_alive_ = true;
@@ -165,9 +168,13 @@ RequestParser::State RequestParser::Feed(std::string_view in, size_t& consumed) 
       }
 
       case Phase::kChunkSize: {
-        const size_t eol = in.find(kCrlf);
+        // Only the first kMaxChunkLine bytes and their CRLF are searched, so
+        // a longer line fails the same way whether it arrives whole or in
+        // pieces (searching all of `in` let a whole long line through, or
+        // failed it on its digits instead of its length).
+        const size_t eol = in.substr(0, kMaxChunkLine + 2).find(kCrlf);
         if (eol == std::string_view::npos) {
-          if (in.size() > kMaxChunkLine) return Fail(Error::kBadRequest);
+          if (in.size() >= kMaxChunkLine + 2) return Fail(Error::kBadRequest);
           return State::kNeedMore;
         }
         std::string_view line = in.substr(0, eol);
@@ -241,21 +248,29 @@ RequestParser::State RequestParser::Feed(std::string_view in, size_t& consumed) 
 RequestParser::State RequestParser::ParseHead(std::string_view in, size_t& used) {
   used = 0;
   if (scanned_ == 0) {
-    // RFC 9112 2.2: ignore empty lines before the request line.
+    // RFC 9112 2.2: ignore empty lines before the request line. They count
+    // against the head's limit, or a stream of them would never end.
     while (in.size() >= 2 && in[0] == '\r' && in[1] == '\n') {
       in.remove_prefix(2);
       used += 2;
+      skipped_ += 2;
     }
+    if (skipped_ >= max_header_bytes_) return Fail(Error::kHeaderTooLarge);
     // A CR at the end may start one more empty line: wait for its LF
     // before taking it for the request line.
     if (in == "\r") return State::kNeedMore;
   }
   // Find the empty line ending the head, one LF at a time; every LF must
   // follow a CR (a bare LF would otherwise leave the request waiting for its
-  // timeout).
+  // timeout). Only the bytes within the limit are searched: the outcome must
+  // not depend on how much of the stream has arrived, and a byte past the
+  // limit is never seen by a parser fed in small pieces, which stops there
+  // with kHeaderTooLarge.
+  const size_t room = max_header_bytes_ - skipped_;
+  const size_t limit = std::min(in.size(), room);
   size_t end = std::string_view::npos;  // offset of the final CRLF
-  for (size_t pos = scanned_; pos < in.size();) {
-    const void* found = std::memchr(in.data() + pos, '\n', in.size() - pos);
+  for (size_t pos = scanned_; pos < limit;) {
+    const void* found = std::memchr(in.data() + pos, '\n', limit - pos);
     if (found == nullptr) break;
     const size_t lf = static_cast<size_t>(static_cast<const char*>(found) - in.data());
     if (lf == 0 || in[lf - 1] != '\r') return Fail(Error::kBadRequest);
@@ -266,14 +281,13 @@ RequestParser::State RequestParser::ParseHead(std::string_view in, size_t& used)
     pos = lf + 1;
   }
   if (end == std::string_view::npos) {
-    if (in.size() >= max_header_bytes_) return Fail(Error::kHeaderTooLarge);
+    if (in.size() >= room) return Fail(Error::kHeaderTooLarge);
     // Every LF so far is checked; the test for the end looks back at the
     // bytes before an LF, which stay in the caller's buffer.
     scanned_ = in.size();
     return State::kNeedMore;
   }
-  const size_t head_size = end + 2;
-  if (head_size > max_header_bytes_) return Fail(Error::kHeaderTooLarge);
+  const size_t head_size = end + 2;  // at most room: its LF was within the limit
 
   const std::string_view head = in.substr(0, end);  // lines, each with its CRLF
   const char* line = head.data();

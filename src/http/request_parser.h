@@ -15,10 +15,13 @@
 // (Error::kBadRequest): bare LF or CR, control characters, obs-fold, a space
 // before the colon, other HTTP versions, conflicting or malformed
 // Content-Length, Transfer-Encoding other than `chunked`, and both framings at
-// once (request smuggling). The head counts against max_header_bytes
+// once (request smuggling). The head, with any empty lines before it, counts
+// against max_header_bytes
 // (Error::kHeaderTooLarge), the body against max_body_bytes
 // (Error::kBodyTooLarge), a declared Content-Length before any of the body is
-// read.
+// read. No search looks past its limit, so the outcome depends only on the
+// bytes, never on how they are split across calls to Feed
+// (tests/fuzz/http_request_fuzz checks it).
 //
 // Thread-safety: none; one per connection.
 #pragma once
@@ -92,6 +95,7 @@ class RequestParser {
   Phase phase_ = Phase::kDone;
   Error error_ = Error::kNone;
   size_t scanned_ = 0;      // bytes of the head searched for its end so far
+  size_t skipped_ = 0;      // bytes of empty lines skipped before the request line
   uint64_t remaining_ = 0;  // of the Content-Length body or the current chunk
   unsigned version_ = 11;
   bool keep_alive_ = true;

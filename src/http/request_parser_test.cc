@@ -222,6 +222,81 @@ TEST(RequestParser, HeadOverTheLimitIsTooLargeWhetherOrNotItIsComplete) {
   EXPECT_EQ(out.error, Error::kHeaderTooLarge);
 }
 
+// Everything a parser reports for a connection's bytes fed in pieces of
+// `step` (as http_request_fuzz does): each request it completes, then the
+// error that ended the connection, if any.
+std::string Transcript(std::string_view input, size_t step, size_t max_header, size_t max_body) {
+  RequestParser parser(max_header, max_body);
+  Request req;
+  std::string log;
+  std::string buffer;
+  size_t fed = 0;
+  parser.Start(req);
+  while (true) {
+    size_t consumed = 0;
+    const State state = parser.Feed(buffer, consumed);
+    buffer.erase(0, consumed);
+    if (state == State::kError) return log + "error " + std::to_string(static_cast<int>(parser.error()));
+    if (state == State::kDone) {
+      log += req.method + ' ' + req.target + ' ' + std::to_string(req.body.size()) + '\n';
+      parser.Start(req);
+      continue;
+    }
+    if (state == State::kNeedMore) {
+      if (fed == input.size()) return buffer.empty() ? log : log + "incomplete";
+      const size_t n = std::min(step, input.size() - fed);
+      buffer.append(input.substr(fed, n));
+      fed += n;
+    }
+  }
+}
+
+// Found by http_request_fuzz under libFuzzer (corpus/http_request/
+// bare_lf_past_head_limit): a head with no end within the limit and a bare
+// LF past it was a bad request when the bytes came at once (the search for
+// the end ran past the limit into them) and too large when they came in
+// pieces. Likewise a chunk-size line longer than its limit was accepted, or
+// failed on its digits, only when it came at once; and empty lines before a
+// request were not counted at all. Each case here is fed whole and in every
+// piece size up to 64 and must read the same.
+TEST(RequestParser, OutcomeDoesNotDependOnHowTheBytesArrive) {
+  constexpr size_t kHead = 256;
+  const std::string pad(300, 'a');
+  const std::string chunked = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string empty_lines;
+  for (size_t i = 0; i < kHead; ++i) empty_lines += "\r\n";
+  struct Case {
+    std::string input;
+    std::string expected;
+  };
+  const Case cases[] = {
+      // Bare LF past the head limit, in the first request and in a pipelined one.
+      {"GET / HTTP/1.1\r\nX: " + pad + "\n\r\n\r\n", "error 2"},
+      {"GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\nX: \xff" + pad + "y\r\nZ\n\r\n", "GET /1 0\nerror 2"},
+      // A bare LF within the limit is a bad request, however far the head goes.
+      {"GET / HTTP/1.1\r\nX: a\nb" + pad + "\r\n\r\n", "error 1"},
+      // A head of exactly the limit is accepted, and empty lines before it count.
+      {"GET / HTTP/1.1\r\nX: " + std::string(kHead - 23, 'b') + "\r\n\r\n", "GET / 0\n"},
+      {"\r\n\r\nGET / HTTP/1.1\r\nX: " + std::string(kHead - 27, 'b') + "\r\n\r\n", "GET / 0\n"},
+      {"\r\n\r\nGET / HTTP/1.1\r\nX: " + std::string(kHead - 26, 'b') + "\r\n\r\n", "error 2"},
+      // Empty lines alone, past the limit, do not keep the connection waiting.
+      {empty_lines + "GET / HTTP/1.1\r\n\r\n", "error 2"},
+      // A chunk-size line over 4096 bytes, with valid or overflowing content.
+      {chunked + "5;" + std::string(5000, 'x') + "\r\nhello\r\n0\r\n\r\n", "error 1"},
+      {chunked + std::string(5000, 'f') + "\r\n", "error 1"},
+      // One of exactly 4096 bytes is accepted.
+      {chunked + "5;" + std::string(4094, 'x') + "\r\nhello\r\n0\r\n\r\n", "POST / 5\n"},
+  };
+  for (const auto& c : cases) {
+    const std::string whole = Transcript(c.input, c.input.size(), kHead, 1 << 20);
+    EXPECT_EQ(whole, c.expected) << c.input.substr(0, 80);
+    for (size_t step = 1; step <= 64; ++step) {
+      ASSERT_EQ(Transcript(c.input, step, kHead, 1 << 20), whole)
+          << "pieces of " << step << ": " << c.input.substr(0, 80);
+    }
+  }
+}
+
 TEST(RequestParser, BodyOverTheLimitIsTooLarge) {
   Request req;
   RequestParser parser(1024, 10);

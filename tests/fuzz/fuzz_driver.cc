@@ -1,10 +1,13 @@
 // A stand-in for libFuzzer's main when building with GCC: replays each file
-// given on the command line, then feeds a fixed number of deterministic
-// pseudo-random mutations of them, so that every fuzz target also runs in
-// the ordinary test suite. Build with -DFERRY_FUZZ=ON under clang for real
-// coverage-guided fuzzing.
+// given on the command line (a folder stands for the files in it, in name
+// order, as libFuzzer takes a corpus folder), then feeds a fixed number of
+// deterministic pseudo-random mutations of them, so that every fuzz target
+// also runs in the ordinary test suite. Build with -DFERRY_FUZZ=ON under
+// clang for real coverage-guided fuzzing.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -14,9 +17,27 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
 int main(int argc, char** argv) {
-  std::vector<std::string> seeds;
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
   for (int i = 1; i < argc; ++i) {
-    std::ifstream in(argv[i], std::ios::binary);
+    if (fs::is_directory(argv[i])) {
+      std::vector<fs::path> in_dir;
+      for (const auto& entry : fs::directory_iterator(argv[i])) {
+        if (entry.is_regular_file()) in_dir.push_back(entry.path());
+      }
+      std::sort(in_dir.begin(), in_dir.end());
+      files.insert(files.end(), in_dir.begin(), in_dir.end());
+    } else {
+      files.emplace_back(argv[i]);
+    }
+  }
+  std::vector<std::string> seeds;
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "cannot read %s\n", f.c_str());
+      return 2;
+    }
     seeds.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   if (seeds.empty()) seeds.emplace_back();

@@ -1,5 +1,7 @@
 // Fuzzes the incremental HTTP/1.1 request parser. The first byte picks how
-// the rest arrives (in pieces of 1 to 63 bytes, or at once); every request on
+// the rest arrives (its low six bits: in pieces of 1 to 63 bytes, or at once)
+// and the parser's limits (its top two bits: the server's sizes scaled down
+// so that inputs of libFuzzer's default length reach them); every request on
 // the connection is parsed until the input is used up or the parser fails.
 // The outcome must not depend on how the bytes were split.
 #include <cstdint>
@@ -14,9 +16,15 @@ namespace {
 using ferry::http::Request;
 using ferry::http::RequestParser;
 
+struct Limits {
+  size_t header;
+  size_t body;
+};
+constexpr Limits kLimits[4] = {{4096, 64 * 1024}, {128, 256}, {512, 1024}, {1536, 3000}};
+
 // Everything the parser reported, for comparing two ways of feeding it.
-std::string Run(std::string_view input, size_t step) {
-  RequestParser parser(4096, 64 * 1024);
+std::string Run(std::string_view input, size_t step, Limits limits) {
+  RequestParser parser(limits.header, limits.body);
   Request req;
   std::string log;
   std::string buffer;
@@ -36,7 +44,7 @@ std::string Run(std::string_view input, size_t step) {
           if (!ferry::http::IsToken(name) || !ferry::http::IsFieldValue(value)) std::abort();
           log += name + ": " + value + '\n';
         }
-        if (req.body.size() > 64 * 1024) std::abort();
+        if (req.body.size() > limits.body) std::abort();
         log += std::to_string(req.body.size()) + ':' + req.body + '\n';
         break;
       }
@@ -63,8 +71,9 @@ std::string Run(std::string_view input, size_t step) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const size_t step = data[0] % 64;
+  const Limits limits = kLimits[data[0] >> 6];
   std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
-  const std::string whole = Run(input, input.size() + 1);
-  if (step != 0 && Run(input, step) != whole) std::abort();
+  const std::string whole = Run(input, input.size() + 1, limits);
+  if (step != 0 && Run(input, step, limits) != whole) std::abort();
   return 0;
 }
