@@ -27,6 +27,8 @@ class Gateway final : public http::Handler {
  public:
   Gateway(GatewayOptions options, std::vector<api::Service*> services);
   void Handle(const http::Request& req, http::Responder respond) override;
+  // The HTTP server's own refusals, as AWS error documents (error_response.h).
+  http::Response Reject(int status, const http::Request& head) override;
 
  private:
   api::Service* FindService(std::string_view name) const;

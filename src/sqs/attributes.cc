@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "api/errors.h"
+#include "common/utf8.h"
 #include "sqs/queue_url.h"
 
 namespace ferry::sqs {
@@ -77,6 +78,7 @@ constexpr std::string_view kSse = "SqsManagedSseEnabled";
 constexpr std::string_view kKmsKey = "KmsMasterKeyId";
 constexpr std::string_view kKmsReuse = "KmsDataKeyReusePeriodSeconds";
 constexpr std::string_view kDefaultKmsReuse = "300";
+constexpr size_t kMaxKmsKeyIdLength = 2048;
 
 template <size_t N>
 bool Contains(const std::array<std::string_view, N>& names, std::string_view name) {
@@ -105,6 +107,14 @@ Status InvalidValue(std::string_view name) {
 Status UnknownAttribute(std::string_view name) {
   return api::Error(api::ErrorId::kInvalidAttributeName,
                     "Unknown Attribute " + std::string(name) + ".");
+}
+
+// A KMS key as SQS names it: a key id, an alias ("alias/name") or either's
+// ARN, up to KMS's 2048 characters. Those are made of printable ASCII other
+// than space; that is what is checked, not whether the key exists.
+bool IsKmsKeyId(std::string_view id) {
+  return id.size() <= kMaxKmsKeyIdLength &&
+         std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
 bool IsJsonObject(std::string_view text) {
@@ -309,6 +319,9 @@ Status ApplyQueueAttributes(const AttributeMap& attributes, QueueSettings* setti
   const std::string* sse = nullptr;
   bool kms_removed = false;
   for (const auto& [name, value] : attributes) {
+    // Every value is stored and echoed by GetQueueAttributes: text SQS would
+    // not accept in a message body never gets in.
+    if (!IsValidSqsText(value)) return InvalidValue(name);
     if (name == kFifoQueue) continue;  // the queue's kind: see CheckQueueKind
     if (Contains(kFifoOnly, name)) {
       if (!settings->fifo) return UnknownAttribute(name);
@@ -341,6 +354,8 @@ Status ApplyQueueAttributes(const AttributeMap& attributes, QueueSettings* setti
       case Kind::kText:
         if (value.empty()) {
           kms_removed = settings->extra.erase(name) > 0;
+        } else if (!IsKmsKeyId(value)) {
+          return InvalidValue(name);
         } else {
           settings->extra[name] = value;
           kms = &value;

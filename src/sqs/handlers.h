@@ -54,8 +54,6 @@ struct Env {
 
 using HandlerResult = Result<boost::json::object>;
 
-// The SenderId of messages sent by callers without an access key.
-inline constexpr std::string_view kAnonymousSenderId = "AIDAIT2UOQQY3AUEKVGXU";
 
 // QueueDoesNotExist, with AWS's message.
 Status QueueDoesNotExist();
