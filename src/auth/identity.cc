@@ -26,7 +26,7 @@ std::string PrincipalIdOf(std::string_view access_key) {
   std::string id(kUserIdPrefix);
   unsigned bits = 0;
   unsigned buffer = 0;
-  for (size_t i = 0; id.size() < kUserIdPrefix.size() + kUserIdSuffixLength; ) {
+  for (size_t i = 0; id.size() < kUserIdPrefix.size() + kUserIdSuffixLength;) {
     if (bits < 5) {
       buffer = (buffer << 8) | static_cast<unsigned char>(digest[i++]);
       bits += 8;

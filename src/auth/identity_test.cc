@@ -23,8 +23,8 @@ TEST(CallerIdentity, PrincipalIdIsAStableIamUserIdDerivedFromTheKey) {
 // A credential of control characters or bytes that are not UTF-8
 // (X-Amz-Credential=%01%02/..., %FF%FE/...) names no one's response text.
 TEST(CallerIdentity, KeysThatAreNoUserNameNeverReachTheIdentity) {
-  for (std::string key : {std::string("\x01\x02"), std::string("\xFF\xFE"),
-                          std::string("a b"), std::string(65, 'k'), std::string("<&>")}) {
+  for (std::string key : {std::string("\x01\x02"), std::string("\xFF\xFE"), std::string("a b"),
+                          std::string(65, 'k'), std::string("<&>")}) {
     const CallerIdentity id = IdentifyCaller(key, "123456789012");
     for (char c : id.principal_id) EXPECT_TRUE(IsPrincipalIdCharacter(c));
     EXPECT_EQ(id.arn, "arn:aws:iam::123456789012:user/" + id.principal_id);

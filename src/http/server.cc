@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <atomic>
+#include <cctype>
 #include <cstdint>
 #include <exception>
 #include <mutex>
@@ -119,7 +119,8 @@ void ReadHeadLeniently(std::string_view raw, size_t limit, Request& head) {
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos || !IsToken(line.substr(0, colon))) continue;
     std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
     if (!IsFieldValue(value)) continue;
     std::string name(line.substr(0, colon));
@@ -564,7 +565,7 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
   unsigned version_ = 11;     // of the request being handled
   bool keep_alive_ = true;    // of the request being handled
   bool close_after_write_ = false;
-  bool head_done_ = false;    // the parser has the request's whole head
+  bool head_done_ = false;             // the parser has the request's whole head
   bool in_handler_ = false;            // inside Handler::Handle
   bool resume_after_handler_ = false;  // answered inside Handle; go on when it returns
 };

@@ -579,7 +579,8 @@ Response Rendered(int status, const Request& head) {
   Response r;
   r.status = status;
   r.headers.emplace_back("Content-Type", "text/xml");
-  r.body = "<Refused>" + head.method + " " + std::string(head.Header("x-amz-target")) + "</Refused>";
+  r.body =
+      "<Refused>" + head.method + " " + std::string(head.Header("x-amz-target")) + "</Refused>";
   return r;
 }
 
@@ -590,7 +591,8 @@ TEST_F(ServerTest, BodyOverLimitIsAnsweredAsTheHandlerRendersIt) {
   handler_.SetRejection(Rendered);
   const std::string out = RawExchange(
       "POST /q HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSQS.SendMessage\r\n"
-      "Content-Length: 5000\r\n\r\n" + std::string(5000, 'x'));
+      "Content-Length: 5000\r\n\r\n" +
+      std::string(5000, 'x'));
   EXPECT_EQ(out.rfind("HTTP/1.1 413", 0), 0u) << out;
   EXPECT_NE(out.find("Content-Type: text/xml"), std::string::npos) << out;
   EXPECT_NE(out.find("<Refused>POST AmazonSQS.SendMessage</Refused>"), std::string::npos) << out;

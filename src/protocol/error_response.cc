@@ -30,9 +30,8 @@ http::Response ErrorResponse(api::Wire wire, std::string_view service, const Sta
 http::Response RejectionResponse(int http_status, const http::Request& head) {
   const std::string_view target = head.Header("x-amz-target");
   const std::string_view content_type = head.Header("content-type");
-  const bool json =
-      !target.empty() || content_type.starts_with("application/x-amz-json") ||
-      content_type.starts_with("application/json");
+  const bool json = !target.empty() || content_type.starts_with("application/x-amz-json") ||
+                    content_type.starts_with("application/json");
   std::string_view service = ServiceForTargetPrefix(target.substr(0, target.find('.')));
   if (service.empty()) service = "sqs";
   Status st;
@@ -49,8 +48,8 @@ http::Response RejectionResponse(int http_status, const http::Request& head) {
       st = api::Error(api::ErrorId::kBadRequest, "The request is not valid HTTP/1.1.");
       break;
   }
-  http::Response res = ErrorResponse(json ? api::Wire::kJson : api::Wire::kQuery, service, st,
-                                     NewRequestId());
+  http::Response res =
+      ErrorResponse(json ? api::Wire::kJson : api::Wire::kQuery, service, st, NewRequestId());
   res.status = http_status;
   return res;
 }

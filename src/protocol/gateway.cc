@@ -182,7 +182,8 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
   }
 
   if (!IsValidHost(ctx.host)) {
-    return fail(api::Error(ErrorId::kInvalidParameterValue, "The Host header is not a valid host."));
+    return fail(
+        api::Error(ErrorId::kInvalidParameterValue, "The Host header is not a valid host."));
   }
   IdentifyCaller(scope, ctx);
   ctx.wire = ex.wire;

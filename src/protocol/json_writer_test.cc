@@ -45,12 +45,12 @@ TEST(JsonWriter, ReplacesBytesThatAreNotUtf8) {
   const std::pair<std::string, std::string> cases[] = {
       {"\xFF", r},
       {"\xFF\xFE", r + r},
-      {"\xC3", r},                              // truncated
-      {"\xC0\xAF", r + r},                     // overlong '/'
-      {"\xED\xA0\x80", r + r + r},            // a UTF-16 surrogate, UTF-8 encoded
-      {"\xF4\x90\x80\x80", r + r + r + r},   // above U+10FFFF
-      {"\x80", r},                              // stray continuation byte
-      {"\xE2\x82", r + r},                     // truncated by the end of the string
+      {"\xC3", r},                          // truncated
+      {"\xC0\xAF", r + r},                  // overlong '/'
+      {"\xED\xA0\x80", r + r + r},          // a UTF-16 surrogate, UTF-8 encoded
+      {"\xF4\x90\x80\x80", r + r + r + r},  // above U+10FFFF
+      {"\x80", r},                          // stray continuation byte
+      {"\xE2\x82", r + r},                  // truncated by the end of the string
   };
   for (const auto& [in, want] : cases) {
     for (size_t at = 0; at < 40; ++at) {

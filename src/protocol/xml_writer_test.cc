@@ -50,8 +50,8 @@ TEST(XmlWriter, ReplacesWhatXmlCannotCarry) {
       {std::string("a\0b", 3), "a" + r + "b"},
       {"\x01\x02", r + r},
       {"\x1B[0m", r + "[0m"},
-      {"\xEF\xBF\xBE", r},          // U+FFFE
-      {"\xEF\xBF\xBF", r},          // U+FFFF
+      {"\xEF\xBF\xBE", r},  // U+FFFE
+      {"\xEF\xBF\xBF", r},  // U+FFFF
       {"\xFF\xFE", r + r},
       {"\xED\xA0\x80", r + r + r},  // an encoded surrogate
       {"g\xC3", "g" + r},           // truncated

@@ -54,7 +54,6 @@ struct Env {
 
 using HandlerResult = Result<boost::json::object>;
 
-
 // QueueDoesNotExist, with AWS's message.
 Status QueueDoesNotExist();
 // The queue a request names: by its QueueUrl parameter, else by the request

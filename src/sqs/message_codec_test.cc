@@ -145,14 +145,15 @@ TEST(MessageCodecTest, InvalidAttributesAreInvalidParameterValue) {
 // Names are letters and digits of any script, '_', '-' and '.' (AWS
 // accepts "attr.1øßä"); the period and prefix rules stay.
 TEST(MessageCodecTest, AttributeNamesMayHoldLettersOfAnyScript) {
-  for (std::string name : {R"(attr.1\u00f8\u00df\u00e4)", R"(\u0436\u0443\u043a)", R"(\u4e2d\u6587.x)",
-                           R"(\u0645\u0631\u062d\u0628\u0627)"}) {
+  for (std::string name : {R"(attr.1\u00f8\u00df\u00e4)", R"(\u0436\u0443\u043a)",
+                           R"(\u4e2d\u6587.x)", R"(\u0645\u0631\u062d\u0628\u0627)"}) {
     auto r = Parse(R"({"MessageAttributes": {")" + name +
                    R"(": {"DataType": "String", "StringValue": "v"}}})");
     EXPECT_TRUE(r.ok()) << name << ": " << r.status().message();
   }
   EXPECT_EQ((*Parse(R"({"MessageAttributes": {"attr.1\u00f8\u00df\u00e4":
-                 {"DataType": "String", "StringValue": "v"}}})"))[0].name,
+                 {"DataType": "String", "StringValue": "v"}}})"))[0]
+                .name,
             "attr.1\xC3\xB8\xC3\x9F\xC3\xA4");
   // Not letters: a control character, an emoji, a combining mark on its own,
   // a non-breaking space; a period rule and a reserved prefix with a letter
@@ -168,9 +169,11 @@ TEST(MessageCodecTest, AttributeNamesMayHoldLettersOfAnyScript) {
   std::string name;
   for (int i = 0; i < 256; ++i) name += R"(\u00e9)";
   EXPECT_TRUE(Parse(R"({"MessageAttributes": {")" + name +
-                    R"(": {"DataType": "String", "StringValue": "v"}}})").ok());
+                    R"(": {"DataType": "String", "StringValue": "v"}}})")
+                  .ok());
   EXPECT_FALSE(Parse(R"({"MessageAttributes": {")" + name +
-                     R"(e": {"DataType": "String", "StringValue": "v"}}})").ok());
+                     R"(e": {"DataType": "String", "StringValue": "v"}}})")
+                   .ok());
 }
 
 // A custom type label is echoed on every receive: it follows the body's

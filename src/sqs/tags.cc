@@ -23,9 +23,9 @@ std::optional<size_t> TagCharacters(std::string_view s) {
   size_t n = 0;
   for (size_t i = 0; i < s.size(); ++n) {
     const int32_t cp = DecodeUtf8(s, &i);
-    const bool symbol = cp > 0 && cp < 0x80 &&
-                        std::string_view("_.:/=+-@").find(static_cast<char>(cp)) !=
-                            std::string_view::npos;
+    const bool symbol =
+        cp > 0 && cp < 0x80 &&
+        std::string_view("_.:/=+-@").find(static_cast<char>(cp)) != std::string_view::npos;
     if (!symbol && !IsLetterOrDigit(cp) && !IsSpaceSeparator(cp)) return std::nullopt;
   }
   return n;

@@ -50,15 +50,22 @@ TEST_P(TagsTest, TagLimits) {
 // with a control character or a byte that is not UTF-8 was echoed by every
 // ListQueueTags, breaking it for the queue's owner.
 TEST(TagRulesTest, TagsHoldOnlyTheCharactersAwsAllows) {
-  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
-           {"k\x01", "v"}, {"k", "v\x01"}, {"k\xFF", "v"}, {"k", "\xFF\xFE"},
-           {"k", "a\tb"}, {"k<", "v"}, {"k", "v&"}, {"k", "\xF0\x9F\x98\x80"}}) {
+  for (const auto& [key, value] :
+       std::vector<std::pair<std::string, std::string>>{{"k\x01", "v"},
+                                                        {"k", "v\x01"},
+                                                        {"k\xFF", "v"},
+                                                        {"k", "\xFF\xFE"},
+                                                        {"k", "a\tb"},
+                                                        {"k<", "v"},
+                                                        {"k", "v&"},
+                                                        {"k", "\xF0\x9F\x98\x80"}}) {
     Status s = ValidateTags({{key, value}}, {});
     ASSERT_FALSE(s.ok()) << key << "=" << value;
     EXPECT_EQ(api::ErrorFor(s).code, "InvalidParameterValue");
   }
-  EXPECT_TRUE(ValidateTags({{"team:owner/x=y+z-1@a_b.c", "caf\xC3\xA9 \xE4\xB8\xAD\xE3\x80\x80"}},
-                           {}).ok());
+  EXPECT_TRUE(
+      ValidateTags({{"team:owner/x=y+z-1@a_b.c", "caf\xC3\xA9 \xE4\xB8\xAD\xE3\x80\x80"}}, {})
+          .ok());
   // The length counts characters: 128 two-byte letters make a valid key.
   std::string key;
   for (int i = 0; i < 128; ++i) key += "\xC3\xA9";
