@@ -110,7 +110,7 @@ QUEUE_ATTRIBUTES = {
     "MaximumMessageSize": "131072",
     "ReceiveMessageWaitTimeSeconds": "0",
 }
-QUEUE_TAGS = {"team": "ferry", "purpose": "crash-recovery", "ünïcode": "välue ✓"}
+QUEUE_TAGS = {"team": "ferry", "purpose": "crash-recovery", "ünïcode": "välue ñ"}
 FIFO_GROUPS = 4
 FIFO_VT = 3                         # VisibilityTimeout of the FIFO consumer's receives
 FIFO_ATTRIBUTES = {"FifoQueue": "true", "ContentBasedDeduplication": "false",
