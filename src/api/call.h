@@ -27,7 +27,17 @@ struct CallContext {
   std::string region;        // the credential scope's region, else the server's
   std::string account_id;    // account the caller's credentials map to
   std::string access_key;    // from the SigV4 credential, when present
-  std::string principal_arn; // caller identity, for SenderId and STS
+  // The caller's identity (auth::IdentifyCaller), empty for an unsigned
+  // request: its unique id (GetCallerIdentity's UserId, a message's
+  // SenderId) and ARN.
+  std::string principal_id;
+  std::string principal_arn;
+
+  // The principal id, or AWS's id for anonymous callers when there is none.
+  std::string_view PrincipalId() const {
+    return principal_id.empty() ? kAnonymousPrincipalId : std::string_view(principal_id);
+  }
+  static constexpr std::string_view kAnonymousPrincipalId = "AIDAIT2UOQQY3AUEKVGXU";
   std::string trace_header;  // the X-Amzn-Trace-Id request header, when present
 };
 

@@ -142,7 +142,7 @@ int RunServer(const ServeConfig& config) {
   protocol::Gateway gateway(
       protocol::GatewayOptions{.region = config.region, .account_id = config.account_id},
       {&sqs, &sts});
-  http::Server server(io, gateway);
+  http::Server server(io, gateway, http::Limits{.max_body_bytes = sqs::kMaxRequestBodyBytes});
   auto port = server.Listen(config.listen, config.port);
   if (!port.ok()) {
     spdlog::error("cannot listen on {}:{}: {}", config.listen, config.port, port.status().message());

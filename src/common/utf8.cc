@@ -1,5 +1,8 @@
 #include "common/utf8.h"
 
+#include <locale.h>
+#include <wctype.h>
+
 #include <cstdint>
 #include <cstring>
 
@@ -75,13 +78,30 @@ bool IsValidUtf8(std::string_view s) {
 bool IsValidSqsText(std::string_view s) {
   // The prefix ends on a code point boundary: it holds only ASCII.
   for (size_t i = PrintableAsciiPrefix(s); i < s.size();) {
-    int32_t cp = Decode(s, i);
-    if (cp < 0) return false;
-    bool ok = cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
-              (cp >= 0xE000 && cp <= 0xFFFD) || cp >= 0x10000;
-    if (!ok) return false;
+    if (!IsXmlChar(Decode(s, i))) return false;
   }
   return true;
+}
+
+bool IsLetterOrDigit(int32_t cp) {
+  if (cp < 0x80) {
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+  }
+  // glibc builds C.UTF-8 in (2.35 and later): its classes are Unicode's,
+  // whatever locale the process runs in. Without it only ASCII counts.
+  static const locale_t kUnicode = newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t{});
+  return kUnicode != locale_t{} && iswalnum_l(static_cast<wint_t>(cp), kUnicode) != 0;
+}
+
+bool IsSpaceSeparator(int32_t cp) {
+  return cp == 0x20 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+         cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+int32_t DecodeUtf8(std::string_view s, size_t* i) {
+  const int32_t cp = Decode(s, *i);
+  if (cp < 0) ++*i;
+  return cp;
 }
 
 }  // namespace ferry

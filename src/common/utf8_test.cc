@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace ferry {
 namespace {
@@ -52,6 +53,25 @@ TEST(Utf8, ChecksEveryByteOfLongInputsAtEveryOffset) {
     std::string nonchar = ascii.substr(0, at) + "\xEF\xBF\xBF" + ascii.substr(at);
     EXPECT_FALSE(IsValidSqsText(nonchar)) << at;
   }
+}
+
+TEST(Utf8, DecodeAdvancesOneByteOverAMalformedSequence) {
+  const std::string s = "a\xFF\xC3\xA9\xED\xA0\x80\xF0\x9F\x98\x80";
+  std::vector<int32_t> got;
+  for (size_t i = 0; i < s.size();) got.push_back(DecodeUtf8(s, &i));
+  EXPECT_EQ(got, (std::vector<int32_t>{'a', -1, 0xE9, -1, -1, -1, 0x1F600}));
+}
+
+TEST(Utf8, LettersAndDigitsOfAnyScript) {
+  for (int32_t cp : {0x61, 0x5A, 0x37, 0xF8, 0xDF, 0xE4, 0x416, 0x4E2D, 0x645, 0x10400}) {
+    EXPECT_TRUE(IsLetterOrDigit(cp)) << std::hex << cp;
+  }
+  for (int32_t cp : {-1, 0, 1, 0x20, 0x2E, 0x5F, 0x7F, 0xA0, 0x301, 0x2028, 0x1F600, 0xFFFD}) {
+    EXPECT_FALSE(IsLetterOrDigit(cp)) << std::hex << cp;
+  }
+  EXPECT_TRUE(IsSpaceSeparator(' '));
+  EXPECT_TRUE(IsSpaceSeparator(0x3000));
+  EXPECT_FALSE(IsSpaceSeparator('\t'));
 }
 
 }  // namespace

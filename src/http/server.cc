@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cctype>
 #include <cstdint>
 #include <exception>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -79,12 +81,52 @@ void AppendDecimal(std::string& out, uint64_t v) {
   while (n > 0) out.push_back(digits[--n]);
 }
 
+std::string ReasonPhrase(int status) {
+  return std::string(bhttp::obsolete_reason(static_cast<bhttp::status>(status))) + "\n";
+}
+
 Response PlainText(int status, std::string_view text) {
   Response r;
   r.status = status;
   r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
   r.body = text;
   return r;
+}
+
+// What can be read of a request head that the parser refused (too large, or
+// malformed): the request line's method and target, and each header line that
+// is a well-formed field, up to the first empty line or `limit` bytes. Lines
+// end in CRLF or a bare LF here; anything not understood is skipped.
+void ReadHeadLeniently(std::string_view raw, size_t limit, Request& head) {
+  raw = raw.substr(0, limit);
+  while (raw.starts_with("\r\n")) raw.remove_prefix(2);
+  bool first = true;
+  while (!raw.empty()) {
+    const size_t lf = raw.find('\n');
+    if (lf == std::string_view::npos) break;  // a partial line says nothing sure
+    std::string_view line = raw.substr(0, lf);
+    raw.remove_prefix(lf + 1);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    if (line.empty()) break;
+    if (std::exchange(first, false)) {
+      const size_t sp1 = line.find(' ');
+      const size_t sp2 = line.find(' ', sp1 == std::string_view::npos ? sp1 : sp1 + 1);
+      if (sp2 == std::string_view::npos || !IsToken(line.substr(0, sp1))) continue;
+      head.method.assign(line.substr(0, sp1));
+      head.target.assign(line.substr(sp1 + 1, sp2 - sp1 - 1));
+      continue;
+    }
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos || !IsToken(line.substr(0, colon))) continue;
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    if (!IsFieldValue(value)) continue;
+    std::string name(line.substr(0, colon));
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    head.headers.emplace_back(std::move(name), std::string(value));
+  }
 }
 
 class Connection;
@@ -246,6 +288,7 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
     phase_ = Phase::kReading;
     SetDeadline(shared_->limits.read_timeout);
     parser_.Start(req_);
+    head_done_ = false;
     request_bytes_ = 0;
     Parse();
   }
@@ -263,6 +306,7 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
         case RequestParser::State::kNeedMore:
           return Read(ReadSize());
         case RequestParser::State::kHeaderDone:
+          head_done_ = true;
           if (parser_.version() >= 11 && parser_.expects_continue()) return SendContinue();
           break;
         case RequestParser::State::kDone:
@@ -294,12 +338,12 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
   void OnParseError(RequestParser::Error error) {
     switch (error) {
       case RequestParser::Error::kHeaderTooLarge:
-        return Reject(431, "Request Header Fields Too Large\n");
+        return Reject(431, error);
       case RequestParser::Error::kBodyTooLarge:
-        return Reject(413, "Payload Too Large\n");
+        return Reject(413, error);
       case RequestParser::Error::kBadRequest:
       case RequestParser::Error::kNone:
-        return Reject(400, "Bad Request\n");
+        return Reject(400, error);
     }
   }
 
@@ -338,10 +382,32 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
     Write(!keep_alive);
   }
 
-  // Answers a request the server refuses by itself, then closes.
-  void Reject(int status, std::string_view text) {
+  // Answers a request the server refuses by itself, in the Handler's words
+  // (Handler::Reject), then closes.
+  void Reject(int status, RequestParser::Error error) {
     version_ = 11;
-    if (!BuildResponse(PlainText(status, text), false)) return Close();
+    // The parser has the whole head once it saw its end: after kHeaderDone,
+    // or when the declared Content-Length is over the limit. Otherwise the
+    // head is still unconsumed in the buffer, and is read leniently.
+    Request scanned;
+    const bool parsed = head_done_ || error == RequestParser::Error::kBodyTooLarge;
+    if (!parsed) {
+      const auto data = buffer_.data();
+      ReadHeadLeniently(std::string_view(static_cast<const char*>(data.data()), data.size()),
+                        shared_->limits.max_header_bytes, scanned);
+    }
+    const Request& head = parsed ? req_ : scanned;
+    Response response;
+    try {
+      response = shared_->handler.Reject(status, head);
+      response.status = status;
+    } catch (...) {
+      response = PlainText(status, ReasonPhrase(status));
+    }
+    if (!BuildResponse(std::move(response), false) &&
+        !BuildResponse(PlainText(status, ReasonPhrase(status)), false)) {
+      return Close();
+    }
     Write(true);
   }
 
@@ -499,6 +565,7 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
   unsigned version_ = 11;     // of the request being handled
   bool keep_alive_ = true;    // of the request being handled
   bool close_after_write_ = false;
+  bool head_done_ = false;             // the parser has the request's whole head
   bool in_handler_ = false;            // inside Handler::Handle
   bool resume_after_handler_ = false;  // answered inside Handle; go on when it returns
 };
@@ -672,6 +739,10 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
   net::steady_timer retry_timer_;
   bool listening_ = false;  // guarded by shared_->mu
 };
+
+Response Handler::Reject(int status, const Request&) {
+  return PlainText(status, ReasonPhrase(status));
+}
 
 Server::Server(net::io_context& io, Handler& handler, Limits limits)
     : impl_(std::make_shared<Impl>(io, handler, limits)) {}

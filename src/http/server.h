@@ -1,8 +1,8 @@
 // The HTTP/1.1 front door of Ferry: accepts TCP connections (Boost.Asio),
 // parses requests (http::RequestParser) and hands each one to a Handler, which
 // answers later through a Responder. The http layer knows nothing about AWS;
-// it only enforces the transport limits in Limits and answers plain-text
-// 400/413/431 on its own.
+// it only enforces the transport limits in Limits and refuses with
+// 400/413/431 on its own, in a body the Handler renders (Handler::Reject).
 //
 // Threading: the Server runs on an io_context that the application runs on any
 // number of threads. Each connection lives on its own strand and has at most
@@ -109,11 +109,23 @@ class Handler {
   // connection's own buffer, reused for its next request: it is valid only
   // until Handle returns, so a handler that needs any of it later copies it.
   virtual void Handle(const Request& req, Responder respond) = 0;
+
+  // Renders the answer to a request the server refuses by itself: 400 (not
+  // HTTP), 413 (body over max_body_bytes), 431 (head over max_header_bytes).
+  // `head` holds what could be read of the request's head: its method,
+  // target and the header fields that are well-formed, possibly none (a head
+  // too large or malformed is read leniently, as far as it goes); no body.
+  // Called on the connection's strand; must not block. The connection closes
+  // after the answer whatever its headers say. The default is a plain-text
+  // reason phrase; a Handler that throws, or answers with a header the
+  // server cannot send, gets the default.
+  virtual Response Reject(int status, const Request& head);
 };
 
 struct Limits {
   size_t max_header_bytes = 16 * 1024;
-  // SQS allows 1 MiB messages; base64/url-encoding inflates them.
+  // The application sizes this from the largest request its protocols
+  // allow, in its largest encoding.
   size_t max_body_bytes = 3 * 1024 * 1024;
   // Keep-alive connection with no request.
   std::chrono::seconds idle_timeout{75};

@@ -54,6 +54,28 @@ class TestHandler : public Handler {
     respond(std::move(r));
   }
 
+  // With a renderer set, refusals are answered with what it returns, and
+  // the head each one was given is kept.
+  Response Reject(int status, const Request& head) override {
+    std::function<Response(int, const Request&)> render;
+    {
+      std::lock_guard lock(mu_);
+      render = render_;
+      rejected_.push_back(head);
+    }
+    return render ? render(status, head) : Handler::Reject(status, head);
+  }
+
+  void SetRejection(std::function<Response(int, const Request&)> render) {
+    std::lock_guard lock(mu_);
+    render_ = std::move(render);
+  }
+
+  std::vector<Request> rejected() {
+    std::lock_guard lock(mu_);
+    return rejected_;
+  }
+
   void Set(std::function<void(Request, Responder)> fn) {
     std::lock_guard lock(mu_);
     fn_ = std::move(fn);
@@ -81,7 +103,9 @@ class TestHandler : public Handler {
   std::mutex mu_;
   std::condition_variable cv_;
   std::function<void(Request, Responder)> fn_;
+  std::function<Response(int, const Request&)> render_;
   std::vector<Request> requests_;
+  std::vector<Request> rejected_;
 };
 
 class ServerTest : public ::testing::Test {
@@ -547,6 +571,73 @@ TEST_F(ServerTest, ListenOnAddressNotOfThisHostFails) {
   Server server(io_, handler_);
   auto port = server.Listen("192.0.2.1", 0);  // TEST-NET-1
   EXPECT_FALSE(port.ok());
+}
+
+// The Handler renders the server's own refusals (the gateway answers them as
+// AWS error documents); it sees what could be read of the request's head.
+Response Rendered(int status, const Request& head) {
+  Response r;
+  r.status = status;
+  r.headers.emplace_back("Content-Type", "text/xml");
+  r.body =
+      "<Refused>" + head.method + " " + std::string(head.Header("x-amz-target")) + "</Refused>";
+  return r;
+}
+
+TEST_F(ServerTest, BodyOverLimitIsAnsweredAsTheHandlerRendersIt) {
+  Limits limits;
+  limits.max_body_bytes = 1000;
+  Start(limits);
+  handler_.SetRejection(Rendered);
+  const std::string out = RawExchange(
+      "POST /q HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSQS.SendMessage\r\n"
+      "Content-Length: 5000\r\n\r\n" +
+      std::string(5000, 'x'));
+  EXPECT_EQ(out.rfind("HTTP/1.1 413", 0), 0u) << out;
+  EXPECT_NE(out.find("Content-Type: text/xml"), std::string::npos) << out;
+  EXPECT_NE(out.find("<Refused>POST AmazonSQS.SendMessage</Refused>"), std::string::npos) << out;
+  ASSERT_EQ(handler_.rejected().size(), 1u);
+  EXPECT_EQ(handler_.rejected()[0].target, "/q");
+  EXPECT_TRUE(handler_.requests().empty());
+}
+
+TEST_F(ServerTest, OversizedHeadIsReadLenientlyForTheRejection) {
+  Limits limits;
+  limits.max_header_bytes = 1024;
+  Start(limits);
+  handler_.SetRejection(Rendered);
+  const std::string out =
+      RawExchange("POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nX-Big: " +
+                  std::string(2000, 'a') + "\r\n\r\n");
+  EXPECT_EQ(out.rfind("HTTP/1.1 431", 0), 0u) << out;
+  EXPECT_NE(out.find("<Refused>POST AmazonSQS.ListQueues</Refused>"), std::string::npos) << out;
+}
+
+TEST_F(ServerTest, MalformedHeadKeepsItsWellFormedFieldsForTheRejection) {
+  Start();
+  handler_.SetRejection(Rendered);
+  // A space before the colon is refused (RFC 9112); the other fields are read.
+  const std::string out = RawExchange(
+      "POST / HTTP/1.1\r\nBad Field : 1\r\nX-Amz-Target: AmazonSQS.GetQueueUrl\r\n\r\n");
+  EXPECT_EQ(out.rfind("HTTP/1.1 400", 0), 0u) << out;
+  EXPECT_NE(out.find("<Refused>POST AmazonSQS.GetQueueUrl</Refused>"), std::string::npos) << out;
+  ASSERT_EQ(handler_.rejected().size(), 1u);
+  EXPECT_EQ(handler_.rejected()[0].headers.size(), 1u);
+}
+
+TEST_F(ServerTest, RejectionTheServerCannotSendFallsBackToPlainText) {
+  Start();
+  handler_.SetRejection([](int status, const Request&) {
+    Response r;
+    r.status = status;
+    r.headers.emplace_back("Bad\nName", "v");
+    r.body = "unsendable";
+    return r;
+  });
+  const std::string out = RawExchange("\x01\x02 this is not http\r\n\r\n");
+  EXPECT_EQ(out.rfind("HTTP/1.1 400", 0), 0u) << out;
+  EXPECT_NE(out.find("Bad Request"), std::string::npos) << out;
+  EXPECT_EQ(out.find("unsendable"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "protocol/json_writer.h"
+
 namespace ferry::protocol {
 
 std::string_view ServiceForTargetPrefix(std::string_view prefix) {
@@ -40,7 +42,7 @@ std::string EncodeJsonError(std::string_view service, const api::ErrorDef& error
   type += error.json_type;
   obj["__type"] = type;
   obj["message"] = message;
-  return boost::json::serialize(obj);
+  return SerializeJson(obj);  // the message may echo input: see json_writer.h
 }
 
 std::string QueryErrorHeader(const api::ErrorDef& error) {

@@ -1,12 +1,15 @@
 #include "protocol/gateway.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
 #include "api/errors.h"
+#include "auth/identity.h"
 #include "auth/sigv4.h"
 #include "protocol/aws_json.h"
 #include "protocol/aws_query.h"
+#include "protocol/error_response.h"
 #include "protocol/form.h"
 #include "protocol/host_port.h"
 #include "protocol/json_writer.h"
@@ -37,24 +40,17 @@ bool AcceptsJsonOnly(std::string_view accept) {
 }
 
 http::Response ErrorResponse(const Exchange& ex, const Status& st) {
-  const api::ErrorDef& def = api::ErrorFor(st);
-  http::Response res;
-  res.status = def.http_status;
-  res.headers.reserve(3);
-  res.headers.emplace_back("x-amzn-RequestId", ex.request_id);
   if (ex.query_as_json) {
+    const api::ErrorDef& def = api::ErrorFor(st);
+    http::Response res;
+    res.status = def.http_status;
+    res.headers.reserve(2);
+    res.headers.emplace_back("x-amzn-RequestId", ex.request_id);
     res.headers.emplace_back("Content-Type", "application/json");
     res.body = EncodeQueryErrorAsJson(def, st.message(), ex.request_id);
-  } else if (ex.wire == api::Wire::kJson) {
-    res.headers.emplace_back("Content-Type", std::string(kJsonContentType));
-    res.headers.emplace_back("x-amzn-query-error", QueryErrorHeader(def));
-    res.body = EncodeJsonError(ex.service, def, st.message());
-  } else {
-    res.headers.emplace_back("Content-Type", "text/xml");
-    res.body = EncodeQueryError(ex.service.empty() ? "sqs" : ex.service, def, st.message(),
-                                ex.request_id);
+    return res;
   }
-  return res;
+  return protocol::ErrorResponse(ex.wire, ex.service, st, ex.request_id);
 }
 
 http::Response SuccessResponse(const Exchange& ex, const boost::json::object& result) {
@@ -82,6 +78,43 @@ Status MissingActionError(std::string_view method) {
                       "Could not find operation for the request: it names no Action.");
   }
   return api::Error(ErrorId::kMissingParameter, "The request must contain the parameter Action.");
+}
+
+// A Host header value as RFC 3986 writes an authority without userinfo:
+// "[" IPv6 "]", or a name or IPv4 address (unreserved and sub-delims
+// characters), then an optional ":" port. Queue URLs are built from it, so
+// nothing else may get in: RFC 9112 has a server answer 400 to an invalid
+// Host, and so does Ferry. An empty Host (HTTP/1.0) is allowed.
+bool IsValidHost(std::string_view host) {
+  auto is = [](std::string_view set, char c) { return set.find(c) != std::string_view::npos; };
+  auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  size_t end = 0;
+  if (host.starts_with('[')) {
+    end = host.find(']');
+    if (end == std::string_view::npos || end == 1) return false;
+    for (char c : host.substr(1, end - 1)) {
+      if (!alnum(c) && !is(":.", c)) return false;
+    }
+    ++end;
+  } else {
+    while (end < host.size() && (alnum(host[end]) || is("-._~!$&'()*+,;=", host[end]))) ++end;
+  }
+  std::string_view port = host.substr(end);
+  if (port.empty()) return true;
+  if (port.front() != ':' || port.size() > 6) return false;
+  port.remove_prefix(1);
+  return std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Fills in who the caller is (auth/identity.h), from its credential.
+void IdentifyCaller(const std::optional<auth::CredentialScope>& scope, api::CallContext& ctx) {
+  if (!scope) return;
+  ctx.access_key = scope->access_key;
+  auth::CallerIdentity id = auth::IdentifyCaller(scope->access_key, ctx.account_id);
+  ctx.principal_id = std::move(id.principal_id);
+  ctx.principal_arn = std::move(id.arn);
 }
 
 std::string_view FindParam(const FormPairs& pairs, std::string_view key) {
@@ -112,6 +145,10 @@ api::Service* Gateway::FindServiceForAction(std::string_view action) const {
     if (s->Knows(action)) return s;
   }
   return nullptr;
+}
+
+http::Response Gateway::Reject(int status, const http::Request& head) {
+  return RejectionResponse(status, head);
 }
 
 void Gateway::Handle(const http::Request& req, http::Responder respond) {
@@ -182,7 +219,11 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
     params.emplace(std::move(*decoded));
   }
 
-  if (scope) ctx.access_key = scope->access_key;
+  if (!IsValidHost(ctx.host)) {
+    return fail(
+        api::Error(ErrorId::kInvalidParameterValue, "The Host header is not a valid host."));
+  }
+  IdentifyCaller(scope, ctx);
   // AWS keeps each region's resources apart; the services scope a request
   // to the region its credential names.
   if (scope && auth::IsRegionName(scope->region)) ctx.region = scope->region;

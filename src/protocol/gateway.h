@@ -36,6 +36,8 @@ class Gateway final : public http::Handler {
  public:
   Gateway(GatewayOptions options, std::vector<api::Service*> services);
   void Handle(const http::Request& req, http::Responder respond) override;
+  // The HTTP server's own refusals, as AWS error documents (error_response.h).
+  http::Response Reject(int status, const http::Request& head) override;
 
   // The port the server listens on, once bound: queue URLs name it when the
   // Host header names none. Until set, the Host header is used as sent.

@@ -4,9 +4,12 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+
+#include "common/utf8.h"
 
 namespace ferry::protocol {
 namespace {
@@ -18,42 +21,52 @@ constexpr uint64_t kHighBits = 0x8080808080808080ull;
 // such byte; the answer "some byte" is exact).
 constexpr uint64_t ZeroByte(uint64_t x) { return (x - kOnes) & ~x & kHighBits; }
 
-// Some byte of the word is '"', '\\' or below 0x20 (bytes >= 0x80 are not).
-constexpr bool NeedsEscape(uint64_t w) {
+// Some byte of the word is '"', '\\', below 0x20, or 0x80 and above (the
+// start or part of a multi-byte character, which is checked before it is
+// copied).
+constexpr bool NeedsCare(uint64_t w) {
   return (ZeroByte(w ^ (0x22 * kOnes)) | ZeroByte(w ^ (0x5C * kOnes)) |
-          ((w - 0x20 * kOnes) & ~w & kHighBits)) != 0;
+          ((w - 0x20 * kOnes) & ~w & kHighBits) | (w & kHighBits)) != 0;
 }
 
-constexpr bool NeedsEscape(char c) {
+constexpr bool NeedsCare(char c) {
   const auto b = static_cast<unsigned char>(c);
-  return b < 0x20 || b == '"' || b == '\\';
+  return b < 0x20 || b == '"' || b == '\\' || b >= 0x80;
 }
 
-// The length of the prefix of `s` that needs no escape.
+// The length of the prefix of `s` that is printable ASCII other than '"'
+// and '\\': bytes copied as they are.
 size_t PlainPrefix(const char* p, size_t n) {
   size_t i = 0;
 #if defined(__SSE2__)
-  // 16 bytes per step: '"', '\\', and 0..0x1f; bytes >= 0x80 are negative as
-  // signed chars, so the range test (b >= 0 && b < 0x20) leaves them out.
+  // 16 bytes per step: '"', '\\', 0..0x1f, and 0x80..0xff. As signed chars
+  // the last are negative, so "below 0x20" (a signed compare) takes in both
+  // the controls and every byte of a multi-byte character.
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i backslash = _mm_set1_epi8('\\');
   const __m128i space = _mm_set1_epi8(0x20);
-  const __m128i minus_one = _mm_set1_epi8(-1);
   for (; i + 16 <= n; i += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    const __m128i control = _mm_and_si128(_mm_cmplt_epi8(v, space), _mm_cmpgt_epi8(v, minus_one));
-    const __m128i hit = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control);
+    const __m128i hit =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                     _mm_cmplt_epi8(v, space));
     if (_mm_movemask_epi8(hit) != 0) break;
   }
 #endif
   for (; i + 8 <= n; i += 8) {
     uint64_t w;
     std::memcpy(&w, p + i, 8);
-    if (NeedsEscape(w)) break;
+    if (NeedsCare(w)) break;
   }
-  while (i < n && !NeedsEscape(p[i])) ++i;
+  while (i < n && !NeedsCare(p[i])) ++i;
   return i;
+}
+
+// The length of the well-formed UTF-8 character at the start of `s` (which
+// starts with a byte >= 0x80), or 0 when it is malformed.
+size_t CharacterLength(std::string_view s) {
+  size_t end = 0;
+  return DecodeUtf8(s, &end) < 0 ? 0 : end;
 }
 
 // The text being written: a buffer reused by the thread, grown (never
@@ -120,9 +133,21 @@ void PutString(std::string_view s, char then, Out& out) {
     const size_t plain = PlainPrefix(p, n);
     out.Put(p, plain);
     if (plain == n) break;
-    PutEscaped(p[plain], out);
-    p += plain + 1;
-    n -= plain + 1;
+    p += plain;
+    n -= plain;
+    size_t used = 1;
+    if (static_cast<unsigned char>(*p) < 0x80) {
+      PutEscaped(*p, out);
+    } else if (const size_t len = CharacterLength(std::string_view(p, n)); len > 0) {
+      out.Put(p, len);  // within the room made for the rest of `s`
+      used = len;
+    } else {
+      // Not UTF-8: JSON text must be, and strict parsers refuse it.
+      out.Room(kReplacementCharacter.size());
+      out.Put(kReplacementCharacter.data(), kReplacementCharacter.size());
+    }
+    p += used;
+    n -= used;
     out.Room(n + 3);
   }
   out.Put('"');

@@ -1,6 +1,6 @@
 #include "protocol/xml_writer.h"
 
-#include <cstdio>
+#include "common/utf8.h"
 
 namespace ferry::protocol {
 
@@ -35,24 +35,43 @@ void XmlWriter::Element(std::string_view name, std::string_view text) {
 }
 
 void XmlWriter::Text(std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&': out_ += "&amp;"; break;
-      case '<': out_ += "&lt;"; break;
-      case '>': out_ += "&gt;"; break;
-      case '"': out_ += "&quot;"; break;
-      case '\'': out_ += "&apos;"; break;
-      case '\r': out_ += "&#xD;"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "&#x%X;", static_cast<unsigned char>(c));
-          out_ += buf;
-        } else {
-          out_ += c;
-        }
+  size_t plain = 0;  // start of the run of bytes copied as they are
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    std::string_view replacement;
+    size_t next = i + 1;
+    if (b >= 0x80) {
+      next = i;
+      if (IsXmlChar(DecodeUtf8(text, &next))) {
+        i = next;
+        continue;
+      }
+      replacement = kReplacementCharacter;
+    } else if (b == '&') {
+      replacement = "&amp;";
+    } else if (b == '<') {
+      replacement = "&lt;";
+    } else if (b == '>') {
+      replacement = "&gt;";
+    } else if (b == '"') {
+      replacement = "&quot;";
+    } else if (b == '\'') {
+      replacement = "&apos;";
+    } else if (b == '\r') {
+      replacement = "&#xD;";
+    } else if (b < 0x20 && b != '\n' && b != '\t') {
+      replacement = kReplacementCharacter;
+    } else {
+      ++i;
+      continue;
     }
+    out_.append(text.substr(plain, i - plain));
+    out_.append(replacement);
+    i = next;
+    plain = i;
   }
+  out_.append(text.substr(plain));
 }
 
 }  // namespace ferry::protocol

@@ -1,8 +1,14 @@
 // XmlWriter: builds the XML documents of the Query protocol.
-// Text is escaped so that any UTF-8 string survives a round trip through a
-// conforming parser, including carriage returns (written as &#xD;). An
-// element with nothing inside is written <Name/>, as AWS writes empty
-// results (<ReceiveMessageResult/>).
+// Text is escaped so that any string of characters XML 1.0 allows survives a
+// round trip through a conforming parser, including carriage returns
+// (written as &#xD;). Whatever the bytes given, the document stays
+// well-formed: a byte that is not part of well-formed UTF-8, and a character
+// XML 1.0 cannot carry even as a reference (controls other than tab, LF and
+// CR; surrogates; U+FFFE, U+FFFF), is written as U+FFFD. Stored values never
+// hold such characters (SQS refuses them on the way in); they reach the
+// writer only in error messages that echo a client's input. An element with
+// nothing inside is written <Name/>, as AWS writes empty results
+// (<ReceiveMessageResult/>).
 #pragma once
 
 #include <string>

@@ -6,6 +6,7 @@
 
 #include "api/errors.h"
 #include "engine/queue_key.h"
+#include "common/utf8.h"
 #include "sqs/queue_url.h"
 
 namespace ferry::sqs {
@@ -78,6 +79,7 @@ constexpr std::string_view kSse = "SqsManagedSseEnabled";
 constexpr std::string_view kKmsKey = "KmsMasterKeyId";
 constexpr std::string_view kKmsReuse = "KmsDataKeyReusePeriodSeconds";
 constexpr std::string_view kDefaultKmsReuse = "300";
+constexpr size_t kMaxKmsKeyIdLength = 2048;
 
 template <size_t N>
 bool Contains(const std::array<std::string_view, N>& names, std::string_view name) {
@@ -129,6 +131,14 @@ std::optional<bool> ParseFifoQueue(std::string_view value) {
   if (equals("true")) return true;
   if (equals("false")) return false;
   return std::nullopt;
+}
+
+// A KMS key as SQS names it: a key id, an alias ("alias/name") or either's
+// ARN, up to KMS's 2048 characters. Those are made of printable ASCII other
+// than space; that is what is checked, not whether the key exists.
+bool IsKmsKeyId(std::string_view id) {
+  return id.size() <= kMaxKmsKeyIdLength &&
+         std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
 bool IsJsonObject(std::string_view text) {
@@ -346,6 +356,9 @@ Status ApplyQueueAttributes(const AttributeMap& attributes, QueueSettings* setti
   bool kms_removed = false;  // a key was removed
   bool kms_cleared = false;  // KmsMasterKeyId "" was asked for
   for (const auto& [name, value] : attributes) {
+    // Every value is stored and echoed by GetQueueAttributes: text SQS would
+    // not accept in a message body never gets in.
+    if (!IsValidSqsText(value)) return InvalidValue(name);
     if (name == kFifoQueue) continue;  // the queue's kind: see CheckQueueKind
     if (Contains(kFifoOnly, name)) {
       if (!settings->fifo) return NotForStandardQueues(name);
@@ -379,6 +392,8 @@ Status ApplyQueueAttributes(const AttributeMap& attributes, QueueSettings* setti
         if (value.empty()) {
           kms_removed = settings->extra.erase(name) > 0;
           kms_cleared = true;
+        } else if (!IsKmsKeyId(value)) {
+          return InvalidValue(name);
         } else {
           settings->extra[name] = value;
           kms = &value;

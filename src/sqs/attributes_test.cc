@@ -168,6 +168,31 @@ TEST(AttributesTest, PoliciesAreKeptVerbatimAndEmptyRemovesThem) {
   EXPECT_EQ(removed->extra.at("RedriveAllowPolicy"), allow);
 }
 
+// Every queue attribute is echoed by GetQueueAttributes: what could not be
+// sent back in XML or JSON is refused on the way in.
+TEST(AttributesTest, ValuesWithCharactersSqsRefusesAreInvalidAttributeValue) {
+  const std::pair<std::string, std::string> bad[] = {
+      {"KmsMasterKeyId", "\x01"},
+      {"KmsMasterKeyId", "alias/\xFF"},
+      {"KmsMasterKeyId", "alias/with space"},
+      {"KmsMasterKeyId", std::string(2049, 'k')},
+      {"Policy", "{\"Id\":\"\xEF\xBF\xBF\"}"},  // U+FFFF in a JSON string
+      {"RedriveAllowPolicy", "{\"redrivePermission\":\"allowAll\",\"x\":\"\xFF\"}"},
+      {"DelaySeconds", "1\x01"},
+  };
+  for (const auto& [name, value] : bad) {
+    auto s = Apply({{name, value}});
+    ASSERT_FALSE(s.ok()) << name;
+    EXPECT_EQ(Code(s.status()), "InvalidAttributeValue") << name;
+  }
+  for (std::string key : {"1234abcd-12ab-34cd-56ef-1234567890ab", "alias/aws/sqs",
+                          "arn:aws:kms:us-east-2:111122223333:alias/ExampleAlias"}) {
+    auto s = Apply({{"KmsMasterKeyId", key}});
+    ASSERT_TRUE(s.ok()) << key;
+    EXPECT_EQ(s->extra.at("KmsMasterKeyId"), key);
+  }
+}
+
 TEST(AttributesTest, DefaultSseValueLeavesSettingsEqualToDefaults) {
   auto s = Apply({{"SqsManagedSseEnabled", "true"}});
   ASSERT_TRUE(s.ok());

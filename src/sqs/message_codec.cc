@@ -34,15 +34,16 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
 
 Status ValidateAttributeName(std::string_view name) {
   if (name.empty()) return Invalid("The request must contain non-empty message attribute name.");
-  bool ok = name.size() <= kMaxAttributeNameLength && name.front() != '.' && name.back() != '.' &&
-            name.find("..") == std::string_view::npos;
-  for (char c : name) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '_' || c == '-' || c == '.');
+  // Letters and digits of any script ("attr.1øßä" is a name AWS accepts).
+  bool ok = name.front() != '.' && name.back() != '.' && name.find("..") == std::string_view::npos;
+  size_t characters = 0;
+  for (size_t i = 0; ok && i < name.size(); ++characters) {
+    const int32_t cp = DecodeUtf8(name, &i);
+    ok = IsLetterOrDigit(cp) || cp == '_' || cp == '-' || cp == '.';
   }
-  if (!ok) {
+  if (!ok || characters > kMaxAttributeNameLength) {
     return Invalid("Message (user) attribute name " + Quoted(name) +
-                   " is invalid. Names may contain only alphanumeric characters, hyphens, "
+                   " is invalid. Names may contain only letters, digits, hyphens, "
                    "underscores and periods, must not start or end with a period or contain "
                    "consecutive periods, and must be at most 256 characters long.");
   }
@@ -94,6 +95,12 @@ Status ParseValue(const api::Params& v, std::string_view name, std::string_view 
     return Invalid("The type of message (user) attribute " + Quoted(name) +
                    " is invalid. You must use only the following supported type prefixes: "
                    "Binary, Number, String.");
+  }
+  // A custom label ("String.\u0001") has the message body's character rules;
+  // the type is echoed on every receive, in XML too.
+  if (!IsValidSqsText(type)) {
+    return Invalid("The type of message (user) attribute " + Quoted(name) +
+                   " contains characters outside the allowed set.");
   }
   for (std::string_view list : {"StringListValues", "BinaryListValues"}) {
     auto values = v.StringList(list);

@@ -142,6 +142,56 @@ TEST(MessageCodecTest, InvalidAttributesAreInvalidParameterValue) {
   EXPECT_EQ(Code(r.status()), "InvalidParameterValue");
 }
 
+// Names are letters and digits of any script, '_', '-' and '.' (AWS
+// accepts "attr.1øßä"); the period and prefix rules stay.
+TEST(MessageCodecTest, AttributeNamesMayHoldLettersOfAnyScript) {
+  for (std::string name : {R"(attr.1\u00f8\u00df\u00e4)", R"(\u0436\u0443\u043a)",
+                           R"(\u4e2d\u6587.x)", R"(\u0645\u0631\u062d\u0628\u0627)"}) {
+    auto r = Parse(R"({"MessageAttributes": {")" + name +
+                   R"(": {"DataType": "String", "StringValue": "v"}}})");
+    EXPECT_TRUE(r.ok()) << name << ": " << r.status().message();
+  }
+  EXPECT_EQ((*Parse(R"({"MessageAttributes": {"attr.1\u00f8\u00df\u00e4":
+                 {"DataType": "String", "StringValue": "v"}}})"))[0]
+                .name,
+            "attr.1\xC3\xB8\xC3\x9F\xC3\xA4");
+  // Not letters: a control character, an emoji, a combining mark on its own,
+  // a non-breaking space; a period rule and a reserved prefix with a letter
+  // of another script after it still apply.
+  for (std::string name : {R"(a\u0001)", R"(\ud83d\ude00)", R"(a\u0301)", R"(a\u00a0b)",
+                           R"(\u00f8..x)", R"(\u00f8.)", R"(AWS.\u00f8)"}) {
+    auto r = Parse(R"({"MessageAttributes": {")" + name +
+                   R"(": {"DataType": "String", "StringValue": "v"}}})");
+    ASSERT_FALSE(r.ok()) << name;
+    EXPECT_EQ(Code(r.status()), "InvalidParameterValue") << name;
+  }
+  // 256 characters, not bytes.
+  std::string name;
+  for (int i = 0; i < 256; ++i) name += R"(\u00e9)";
+  EXPECT_TRUE(Parse(R"({"MessageAttributes": {")" + name +
+                    R"(": {"DataType": "String", "StringValue": "v"}}})")
+                  .ok());
+  EXPECT_FALSE(Parse(R"({"MessageAttributes": {")" + name +
+                     R"(e": {"DataType": "String", "StringValue": "v"}}})")
+                   .ok());
+}
+
+// A custom type label is echoed on every receive: it follows the body's
+// character rules ("String.\\u0001" sent over JSON broke every Query receive).
+TEST(MessageCodecTest, DataTypeLabelsFollowTheBodyCharacterRules) {
+  for (std::string type :
+       {R"(String.\u0001)", R"(Number.\u0000)", R"(Binary.\ufffe)", R"(String.a\u001bb)"}) {
+    auto r = Parse(R"({"MessageAttributes": {"a": {"DataType": ")" + type +
+                   R"(", "StringValue": "1", "BinaryValue": "AA=="}}})");
+    ASSERT_FALSE(r.ok()) << type;
+    EXPECT_EQ(Code(r.status()), "InvalidParameterValue") << type;
+  }
+  auto ok = Parse(R"({"MessageAttributes": {"a": {"DataType": "String.caf\u00e9 <&> \t",
+                  "StringValue": "v"}}})");
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ((*ok)[0].data_type, "String.caf\xC3\xA9 <&> \t");
+}
+
 TEST(MessageCodecTest, AtMostTenAttributes) {
   std::string json = R"({"MessageAttributes": {)";
   for (int i = 0; i < 11; ++i) {

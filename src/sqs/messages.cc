@@ -348,7 +348,7 @@ Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::
   OutgoingMessage msg;
   msg.body = body;
   msg.body_md5 = md5;
-  msg.sender_id = ctx.access_key.empty() ? kAnonymousSenderId : std::string_view(ctx.access_key);
+  msg.sender_id = ctx.PrincipalId();
   msg.attributes = *attributes;
   msg.system_attributes = *system_attributes;
   out.request.payload = EncodePayload(msg);

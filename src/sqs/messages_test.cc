@@ -180,6 +180,7 @@ TEST_P(MessagesTest, SystemAttributesOnSendAndReceive) {
       "AWSTraceHeader": {"DataType": "String",
                          "StringValue": "Root=1-5759e988-bd862e3fe1be46a994272793"}})"));
   send.ctx.access_key = "AKIAIOSFODNN7EXAMPLE";
+  send.ctx.principal_id = "AIDAJQABLZS4A3QDU576Q";
   auto sent = Call(std::move(send));
   ASSERT_TRUE(sent.ok());
   EXPECT_EQ(Str(sent->at("MD5OfMessageSystemAttributes")), "62a56dd927315f2b2e12832b84617ea5");
@@ -190,7 +191,8 @@ TEST_P(MessagesTest, SystemAttributesOnSendAndReceive) {
   auto msgs = Messages(out);
   ASSERT_EQ(msgs.size(), 1u);
   auto& a = msgs[0].as_object()["Attributes"].as_object();
-  EXPECT_EQ(Str(a["SenderId"]), "AKIAIOSFODNN7EXAMPLE");
+  // The caller's principal id (GetCallerIdentity's UserId), not its access key.
+  EXPECT_EQ(Str(a["SenderId"]), "AIDAJQABLZS4A3QDU576Q");
   EXPECT_EQ(Str(a["SentTimestamp"]), "1700000000500");
   EXPECT_EQ(Str(a["ApproximateFirstReceiveTimestamp"]), "1700000001500");
   EXPECT_EQ(Str(a["ApproximateReceiveCount"]), "1");

@@ -21,6 +21,25 @@
 
 namespace ferry::sqs {
 
+// The largest HTTP request body an SQS request needs, for the HTTP server's
+// limit. The largest legal request is a SendMessageBatch whose ten entries
+// carry 1 MiB (1,048,576 bytes) of bodies and message attributes (names,
+// types and values all count). Written in the largest encoding either wire
+// allows for every byte of those values:
+//   Query (form)  a byte of text percent-encoded ("%XX") is 3 bytes; a Binary
+//                 value goes as base64 (4 characters for 3 bytes), each of
+//                 which may be percent-encoded: 4 bytes a byte.
+//   JSON          any UTF-16 code unit may be written "\uXXXX": 6 bytes for
+//                 a 1-, 2- or 3-byte UTF-8 character, 12 (a surrogate pair)
+//                 for a 4-byte one; at most 6 bytes a byte of text. A Binary
+//                 value's base64 characters escaped so: 8 bytes a byte.
+// That is at most 8 × 1 MiB. What the 1 MiB does not count (parameter names,
+// JSON punctuation, entry ids of 80 and FIFO ids of 128 characters, QueueUrl,
+// signature fields), in the same encodings, stays under 64 KiB even for ten
+// entries of ten attributes each: about 20 KiB of form keys for the hundred
+// attributes, 25 KiB of escaped ids.
+inline constexpr size_t kMaxRequestBodyBytes = 8 * 1048576 + 64 * 1024;
+
 struct SqsOptions {
   std::string region = "us-east-1";
   // The one account that owns every queue: it appears in queue URLs and ARNs.

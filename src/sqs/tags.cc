@@ -1,5 +1,8 @@
 // TagQueue, UntagQueue, ListQueueTags, and the tag limits CreateQueue shares.
+#include <optional>
+
 #include "api/errors.h"
+#include "common/utf8.h"
 #include "sqs/handlers.h"
 
 namespace ferry::sqs {
@@ -11,10 +14,20 @@ constexpr size_t kMaxTags = 50;
 constexpr size_t kMaxKeyLength = 128;
 constexpr size_t kMaxValueLength = 256;
 
-// Length in characters (code points) of UTF-8 text.
-size_t Characters(std::string_view s) {
+// Length in characters of a tag key or value made only of what AWS allows
+// in tags: letters, digits and space separators of any script, and
+// `_ . : / = + - @`; nullopt when it holds anything else (a control
+// character, a byte that is not UTF-8), which AWS refuses and which would
+// otherwise be echoed by every ListQueueTags.
+std::optional<size_t> TagCharacters(std::string_view s) {
   size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  for (size_t i = 0; i < s.size(); ++n) {
+    const int32_t cp = DecodeUtf8(s, &i);
+    const bool symbol =
+        cp > 0 && cp < 0x80 &&
+        std::string_view("_.:/=+-@").find(static_cast<char>(cp)) != std::string_view::npos;
+    if (!symbol && !IsLetterOrDigit(cp) && !IsSpaceSeparator(cp)) return std::nullopt;
+  }
   return n;
 }
 
@@ -28,12 +41,18 @@ Status ValidateTags(const std::map<std::string, std::string>& tags,
                     const std::map<std::string, std::string>& existing) {
   size_t total = existing.size();
   for (const auto& [key, value] : tags) {
-    const size_t key_length = Characters(key);
-    if (key_length < 1 || key_length > kMaxKeyLength) {
+    const std::optional<size_t> key_length = TagCharacters(key);
+    const std::optional<size_t> value_length = TagCharacters(value);
+    if (!key_length || !value_length) {
+      return Invalid(
+          "Tag keys and values can only contain Unicode letters, digits, white space, and the "
+          "characters _ . : / = + - @.");
+    }
+    if (*key_length < 1 || *key_length > kMaxKeyLength) {
       return Invalid("Tag keys must be between 1 and 128 characters in length.");
     }
     if (key.starts_with("aws:")) return Invalid("Tag keys must not start with 'aws:'.");
-    if (Characters(value) > kMaxValueLength) {
+    if (*value_length > kMaxValueLength) {
       return Invalid("Tag values must be at most 256 characters in length.");
     }
     if (!existing.contains(key)) ++total;

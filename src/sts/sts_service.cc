@@ -3,11 +3,14 @@
 namespace ferry::sts {
 
 void StsService::Invoke(api::Call call, api::Reply reply) {
-  std::string user = call.ctx.access_key.empty() ? "anonymous" : call.ctx.access_key;
+  // The caller as the gateway identified it (auth/identity.h); the same
+  // principal id is the SenderId of the messages it sends.
+  const api::CallContext& ctx = call.ctx;
   reply(boost::json::object{
-      {"UserId", user},
+      {"UserId", ctx.PrincipalId()},
       {"Account", account_id_},
-      {"Arn", "arn:aws:iam::" + account_id_ + ":user/" + user},
+      {"Arn", ctx.principal_arn.empty() ? "arn:aws:iam::" + account_id_ + ":user/anonymous"
+                                        : ctx.principal_arn},
   });
 }
 

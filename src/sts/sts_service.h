@@ -1,6 +1,6 @@
 // StsService: the one STS action tooling calls before anything else,
 // GetCallerIdentity (Terraform's AWS provider, `aws sts get-caller-identity`).
-// It reports the account the server runs as and the caller's access key.
+// It reports the account the server runs as and the caller's identity.
 // Stateless and thread-safe.
 #pragma once
 

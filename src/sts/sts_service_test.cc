@@ -10,10 +10,12 @@ TEST(StsService, GetCallerIdentityNamesTheAccountAndCaller) {
   api::Call call;
   call.action = "GetCallerIdentity";
   call.ctx.access_key = "AKIDTEST";
+  call.ctx.principal_id = "AIDAEXAMPLEPRINCIPAL1";
+  call.ctx.principal_arn = "arn:aws:iam::123456789012:user/AKIDTEST";
   boost::json::object got;
   sts.Invoke(call, [&](Result<boost::json::object> r) { got = *r; });
   EXPECT_EQ(got.at("Account"), "123456789012");
-  EXPECT_EQ(got.at("UserId"), "AKIDTEST");
+  EXPECT_EQ(got.at("UserId"), "AIDAEXAMPLEPRINCIPAL1");
   EXPECT_EQ(got.at("Arn"), "arn:aws:iam::123456789012:user/AKIDTEST");
   EXPECT_TRUE(sts.Knows("GetCallerIdentity"));
   EXPECT_FALSE(sts.Knows("AssumeRole"));

@@ -51,7 +51,7 @@ QUEUE_ATTRIBUTES = {
     "MaximumMessageSize": "131072",
     "ReceiveMessageWaitTimeSeconds": "0",
 }
-QUEUE_TAGS = {"team": "ferry", "purpose": "crash-recovery", "ünïcode": "välue ✓"}
+QUEUE_TAGS = {"team": "ferry", "purpose": "crash-recovery", "ünïcode": "välue ñ"}
 # Applied after the first restart: a change of configuration must survive too.
 LATER_ATTRIBUTES = {"MaximumMessageSize": "200000"}
 LATER_TAGS = {"changed-after": "crash-1"}

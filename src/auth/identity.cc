@@ -1,0 +1,51 @@
+#include "auth/identity.h"
+
+#include <algorithm>
+
+#include "common/crypto.h"
+
+namespace ferry::auth {
+namespace {
+
+constexpr std::string_view kUserIdPrefix = "AIDA";
+constexpr size_t kUserIdSuffixLength = 17;
+constexpr size_t kMaxUserNameLength = 64;
+
+bool IsUserName(std::string_view name) {
+  return !name.empty() && name.size() <= kMaxUserNameLength &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  std::string_view("+=,.@_-").find(c) != std::string_view::npos;
+         });
+}
+
+// "AIDA" and the first 85 bits of the key's SHA-256 in base32 (RFC 4648).
+std::string PrincipalIdOf(std::string_view access_key) {
+  static constexpr char kBase32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const std::string digest = Sha256(access_key);
+  std::string id(kUserIdPrefix);
+  unsigned bits = 0;
+  unsigned buffer = 0;
+  for (size_t i = 0; id.size() < kUserIdPrefix.size() + kUserIdSuffixLength;) {
+    if (bits < 5) {
+      buffer = (buffer << 8) | static_cast<unsigned char>(digest[i++]);
+      bits += 8;
+    }
+    bits -= 5;
+    id.push_back(kBase32[(buffer >> bits) & 31]);
+  }
+  return id;
+}
+
+}  // namespace
+
+CallerIdentity IdentifyCaller(std::string_view access_key, std::string_view account_id) {
+  CallerIdentity id;
+  id.account_id = std::string(account_id);
+  id.principal_id = PrincipalIdOf(access_key);
+  const std::string_view user = IsUserName(access_key) ? access_key : id.principal_id;
+  id.arn = "arn:aws:iam::" + id.account_id + ":user/" + std::string(user);
+  return id;
+}
+
+}  // namespace ferry::auth
