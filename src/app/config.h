@@ -17,6 +17,7 @@ struct ServeConfig {
   std::string fsync = "always";  // "always": fdatasync before acknowledging; "never"
   bool in_memory = false;        // keep nothing on disk (tests, throwaway use)
   uint64_t checkpoint_mb = 256;  // log written between checkpoints
+  uint64_t segment_mb = 64;      // size of a log segment file (and of the disk-full reserve)
 };
 
 }  // namespace ferry::app

@@ -35,6 +35,11 @@ int main(int argc, char** argv) {
                     "Write a checkpoint after this many MiB of log; bounds restart time. "
                     "0: after any write, once a second (tests).")
       ->capture_default_str();
+  serve->add_option("--segment-mb", cfg.segment_mb,
+                    "Size of a log segment file. The data directory also keeps a spare segment "
+                    "and a reserve of 1.25 segments for draining a full disk.")
+      ->check(CLI::Range(4, 1024))
+      ->capture_default_str();
   serve->add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error.")
       ->capture_default_str();
 
