@@ -375,6 +375,9 @@ TEST_F(DurableEngine, ADiskFaultFailsRequestsUntilItClearsAndLosesNothingAcknowl
 TEST_F(DurableEngine, ConsumersDrainAFullDiskAndSendsResumeAfterwards) {
   storage::testing::FaultyFileOps ops;
   engine_.reset();
+  for (const auto& e : std::filesystem::directory_iterator(dir_.path())) {
+    std::filesystem::remove(e.path());  // the fixture's engine had 2 MiB segments
+  }
   options_.segment_bytes = 64u << 10;  // the reserve is 80 KiB
   options_.file_ops = &ops;
   options_.retry_interval = std::chrono::milliseconds(10);
@@ -425,10 +428,11 @@ TEST_F(DurableEngine, ConsumersDrainAFullDiskAndSendsResumeAfterwards) {
   // reserve again, and sends are taken.
   SendRequest after;
   after.payload = "after the drain";
+  Status maintained;
   ASSERT_TRUE(testing::WaitUntil([&] {
-    (void)engine_->Maintain();
+    maintained = engine_->Maintain();
     return q->Send(after).ok();
-  }));
+  })) << maintained.message() << " " << ops.SpaceUsed() << " " << SegmentsOnDisk().size();
   ASSERT_TRUE(WaitDurable().ok());
   EXPECT_LE(ops.SpaceUsed(), 400u << 10);
   q.reset();

@@ -122,8 +122,9 @@ Result<std::unique_ptr<Log>> Log::Open(LogOptions options, uint64_t segment, uin
   // A reserve is renamed into place only once whole; one of another size
   // (the segment size changed) is made again.
   const auto reserve_size = std::filesystem::file_size(log->ReservePath(), ec);
-  if (!ec && reserve_size == log->ReserveBytes()) {
+  if (!ec && (reserve_size == log->ReserveBytes() || reserve_size == log->options_.segment_bytes)) {
     log->reserve_ready_ = true;
+    log->reserve_trimmed_ = reserve_size != log->ReserveBytes();
   } else {
     std::filesystem::remove(log->ReservePath(), ec);
   }
@@ -159,11 +160,10 @@ Result<Lsn> Log::Append(const Record& r) {
   if (failing_) return Refused();
   size_t size_hint = kRecordHeaderSize + r.payload.size() + r.name.size() + 128;
   if (size_hint > kMaxRecordPayload) return Status::InvalidArgument("record too large");
-  const bool roll = offset_ + size_hint > options_.segment_bytes && offset_ > kSegmentHeaderSize;
-  if (!HelpsFreeSpace(r.type) && (reserve_in_use_ || (roll && no_room_ && !spare_ready_))) {
-    return RefusedFull();
-  }
-  if (roll) {
+  // While the disk is full, what remains of the segment and the reserve is
+  // kept for the records that free space.
+  if (!HelpsFreeSpace(r.type) && (reserve_in_use_ || no_room_)) return RefusedFull();
+  if (offset_ + size_hint > options_.segment_bytes && offset_ > kSegmentHeaderSize) {
     ++segment_;
     pending_.push_back(Chunk{segment_, 0, TakeBufferLocked()});
     pending_.back().data.append(SegmentHeader());
@@ -444,8 +444,7 @@ Status Log::CreateSegment(const std::string& path) {
     reserve_in_use_ = false;
     return renamed;
   }
-  // The reserve's last quarter goes back to the file system: room for the
-  // checkpoint after which drained segments can be deleted.
+  // The segment's size; the quarter more is the checkpoint's (TrimReserve).
   if (::truncate(path.c_str(), static_cast<off_t>(options_.segment_bytes)) != 0) {
     spdlog::warn("write-ahead log: cannot shorten {}: {}", path, std::strerror(errno));
   }
@@ -573,28 +572,43 @@ Status Log::PrepareFile(bool reserve, int* err) {
   return SyncDir(options_.dir);
 }
 
+void Log::TrimReserveLocked() {
+  if (!reserve_ready_ || reserve_trimmed_) return;
+  // With mu_ held the writer cannot be renaming the reserve meanwhile.
+  if (::truncate(ReservePath().c_str(), static_cast<off_t>(options_.segment_bytes)) != 0) {
+    spdlog::warn("write-ahead log: cannot shorten {}: {}", ReservePath(), std::strerror(errno));
+    return;
+  }
+  reserve_trimmed_ = true;
+}
+
 void Log::PreparerLoop() {
   const auto max_backoff = 16 * options_.retry_interval;
   auto backoff = options_.retry_interval;
   std::unique_lock lock(mu_);
   while (true) {
-    spare_cv_.wait(lock, [&] { return stop_ || !spare_ready_ || !reserve_ready_; });
+    spare_cv_.wait(lock,
+                   [&] { return stop_ || !spare_ready_ || !reserve_ready_ || reserve_trimmed_; });
     if (stop_) break;
-    // The reserve first: it is what lets consumers drain a full disk.
-    const bool reserve = !reserve_ready_;
+    // The reserve first: it is what lets consumers drain a full disk. A
+    // trimmed one is written whole again and renamed over the old.
+    const bool reserve = !reserve_ready_ || reserve_trimmed_;
     lock.unlock();
     int err = 0;
     Status st = PrepareFile(reserve, &err);
     lock.lock();
     if (st.ok()) {
+      const bool was_full = reserve_in_use_ || no_room_;
       if (reserve) {
         reserve_ready_ = true;
-        if (reserve_in_use_) spdlog::info("write-ahead log: the reserve is back; taking new messages");
+        reserve_trimmed_ = false;
         reserve_in_use_ = false;
       } else {
         spare_ready_ = true;
       }
-      no_room_ = false;
+      // Sends resume once both files fit, not in between.
+      if (spare_ready_ && reserve_ready_ && !reserve_trimmed_) no_room_ = false;
+      if (was_full && !no_room_) spdlog::info("write-ahead log: space is back; taking new messages");
       backoff = options_.retry_interval;
       continue;
     }
@@ -603,6 +617,10 @@ void Log::PreparerLoop() {
                    st.message());
     }
     no_room_ = NoRoom(err);
+    // The disk is full: the reserve's last quarter goes back to the file
+    // system at once, room for the checkpoint after which drained segments
+    // can be deleted.
+    if (no_room_) TrimReserveLocked();
     // A retry cannot succeed before space is freed: wait, longer each time,
     // unless this log removes a segment meanwhile.
     space_freed_ = false;

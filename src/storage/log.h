@@ -13,19 +13,20 @@
 //
 // A full disk. Writing into a pre-filled segment needs no new space; only a
 // new segment does. Beside the spare, the helper thread keeps a reserve file
-// (RESERVE: one segment plus a quarter of one, kept across restarts). When a
-// new segment cannot be created for lack of space, the writer renames the
-// reserve into place instead, gives its extra quarter back to the file system
-// (room for the checkpoint that lets emptied segments go), and from then on,
-// until the helper has rebuilt the reserve, Append refuses records that only
-// add data (sends, new queues: !HelpsFreeSpace) with kUnavailable, while
-// receives, deletes, purges and compaction's relocations go on. A record
-// that only adds data and would start a new segment is refused as well while
-// the helper finds no room for a spare, so that the reserve is kept for what
-// frees space. A refused record never enters a batch: it cannot fail the
-// records of other requests. The helper, when it finds no room, removes
-// what it wrote and waits before trying again, doubling the wait up to 16
-// retry intervals; RemoveSegment wakes it at once.
+// (RESERVE: one segment plus a quarter of one, kept across restarts). While
+// the helper finds no room for its next file, or the reserve is in use,
+// Append refuses records that only add data (sends, new queues, settings:
+// !HelpsFreeSpace) with kUnavailable, so what is left of the segment is kept
+// for receives, deletes, purges and compaction's relocations. A refused
+// record never enters a batch: it cannot fail the records of other requests.
+// When the helper first finds no room, it gives the reserve's extra quarter
+// back to the file system (room for the checkpoint that lets emptied
+// segments go). When those records need a new segment and none can be
+// created, the writer renames the reserve into place instead. A helper
+// attempt that finds no room removes what it wrote and waits before the
+// next, doubling the wait up to 16 retry intervals; RemoveSegment wakes it
+// at once. It makes the reserve (whole) again before the spare; records
+// that add data are taken again once both fit.
 //
 // When a write or fdatasync fails (disk full, I/O error) the batch is kept
 // and retried every LogOptions::retry_interval (a second). Every waiting
@@ -143,6 +144,9 @@ class Log {
   // The helper thread's job: writes the reserve (when `reserve`) or a spare;
   // on failure removes what it wrote and sets *err.
   Status PrepareFile(bool reserve, int* err);
+  // Gives the reserve's quarter beyond a segment back to the file system;
+  // requires mu_ held.
+  void TrimReserveLocked();
   // What Append and Flush answer while writes fail; requires mu_ held.
   Status Refused() const;
   // What Append answers for a record refused because the disk is full;
@@ -185,6 +189,7 @@ class Log {
   bool stop_ = false;                  // guarded by mu_
   bool spare_ready_ = false;           // guarded by mu_
   bool reserve_ready_ = false;         // guarded by mu_: RESERVE is on disk, whole
+  bool reserve_trimmed_ = false;       // guarded by mu_: RESERVE is one segment, its quarter given back
   bool reserve_in_use_ = false;        // guarded by mu_: taken as a segment, not rebuilt yet
   bool no_room_ = false;               // guarded by mu_: the helper's last file did not fit
   bool space_freed_ = false;           // guarded by mu_: a segment was removed (wakes the helper)

@@ -519,6 +519,21 @@ class FullDiskTest : public ::testing::Test {
     return Status::Ok();
   }
 
+  // Appends deletes until they have filled what was left of the segment and
+  // 500 more went into the next one; returns their LSNs.
+  std::vector<Lsn> DeleteIntoTheNextSegment() {
+    std::vector<Lsn> lsns;
+    size_t past = 0;
+    for (uint64_t seq = 1; past < 500; ++seq) {
+      auto lsn = log_->Append(Delete(seq % sent_ + 1));
+      EXPECT_TRUE(lsn.ok()) << seq << ": " << lsn.status().message();
+      if (!lsn.ok()) break;
+      lsns.push_back(*lsn);
+      if (SegmentOf(*lsn) != SegmentOf(lsns.front())) ++past;
+    }
+    return lsns;
+  }
+
   TempDir dir_;
   testing::FaultyFileOps ops_;
   std::unique_ptr<Log> log_;
@@ -533,14 +548,11 @@ TEST_F(FullDiskTest, SendsAreRefusedWhileDeletesGoOnIntoTheReserve) {
   EXPECT_GT(sent_, 100u);
   EXPECT_TRUE(log_->DiskFull());
 
-  // Far more deletes than the rest of the segment holds: they need the
-  // reserve, and every one of them is made durable.
-  std::vector<Lsn> deletes;
-  for (uint64_t seq = 1; seq <= 3000; ++seq) {
-    auto lsn = log_->Append(Delete(seq % sent_ + 1));
-    ASSERT_TRUE(lsn.ok()) << seq << ": " << lsn.status().message();
-    deletes.push_back(*lsn);
-  }
+  // The reserve's quarter beyond a segment is given back at once.
+  ASSERT_TRUE(WaitUntil([&] { return fs::file_size(PathOf("RESERVE")) == kSegment; }));
+  // More deletes than the rest of the segment holds: they need the reserve,
+  // and every one of them is made durable.
+  std::vector<Lsn> deletes = DeleteIntoTheNextSegment();
   ASSERT_TRUE(log_->Flush().ok());
   EXPECT_EQ(DurableStatus(*log_, deletes.back()).code(), Code::kOk);
   EXPECT_EQ(log_->stats().reserve_taken, 1u);
@@ -579,9 +591,7 @@ TEST_F(FullDiskTest, RemovingSegmentsBringsTheReserveBackAndSendsWithIt) {
   ASSERT_TRUE(WaitUntil([&] { return fs::exists(PathOf("RESERVE")); }));
   ASSERT_EQ(SendUntilRefused().code(), Code::kUnavailable);
   // Deletes take the reserve.
-  for (uint64_t seq = 1; seq <= 3000; ++seq) {
-    ASSERT_TRUE(log_->Append(Delete(seq % sent_ + 1)).ok());
-  }
+  DeleteIntoTheNextSegment();
   ASSERT_TRUE(log_->Flush().ok());
   ASSERT_EQ(log_->stats().reserve_taken, 1u);
 
@@ -594,8 +604,8 @@ TEST_F(FullDiskTest, RemovingSegmentsBringsTheReserveBackAndSendsWithIt) {
       ASSERT_TRUE(log_->RemoveSegment(s).ok());
     }
   }
-  ASSERT_TRUE(WaitUntil([&] { return fs::exists(PathOf("RESERVE")); }));
   ASSERT_TRUE(WaitUntil([&] { return !log_->DiskFull(); }));
+  EXPECT_EQ(fs::file_size(PathOf("RESERVE")), log_->ReserveBytes());
   const uint64_t resumed = sent_ + 1;
   auto lsn = log_->Append(Send(resumed, std::string(1000, static_cast<char>('a' + resumed % 26))));
   ASSERT_TRUE(lsn.ok()) << lsn.status().message();
