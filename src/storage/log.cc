@@ -215,9 +215,9 @@ Status Log::Refused() const {
 
 Status Log::RefusedFull() {
   ++stats_.refused_full;
-  return Status::Unavailable(
-      "the disk is full: new messages are refused until consumers have freed space "
-      "(receives, deletes and purges still work)");
+  return Status::Unavailable("the disk is full (" + no_room_cause_.message() +
+                             "): new messages are refused until consumers have freed space "
+                             "(receives, deletes and purges still work)");
 }
 
 bool Log::DiskFull() const {
@@ -436,6 +436,7 @@ Status Log::CreateSegment(const std::string& path) {
     if (!reserve_ready_) return st;
     reserve_ready_ = false;
     reserve_in_use_ = true;
+    if (!no_room) no_room_cause_ = st;
     ++stats_.reserve_taken;
   }
   if (::rename(ReservePath().c_str(), path.c_str()) != 0) {
@@ -617,6 +618,7 @@ void Log::PreparerLoop() {
                    st.message());
     }
     no_room_ = NoRoom(err);
+    if (no_room_) no_room_cause_ = st;
     // The disk is full: the reserve's last quarter goes back to the file
     // system at once, room for the checkpoint after which drained segments
     // can be deleted.

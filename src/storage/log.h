@@ -192,6 +192,7 @@ class Log {
   bool reserve_trimmed_ = false;       // guarded by mu_: RESERVE is one segment, its quarter given back
   bool reserve_in_use_ = false;        // guarded by mu_: taken as a segment, not rebuilt yet
   bool no_room_ = false;               // guarded by mu_: the helper's last file did not fit
+  Status no_room_cause_;               // guarded by mu_: the error that found the disk full
   bool space_freed_ = false;           // guarded by mu_: a segment was removed (wakes the helper)
   LogStats stats_;                     // guarded by mu_
   mutable std::map<uint64_t, std::shared_ptr<const ReadFd>> read_fds_;  // guarded by mu_
