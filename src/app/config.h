@@ -19,6 +19,7 @@ struct ServeConfig {
   uint64_t checkpoint_mb = 256;  // log written between checkpoints
   // Seconds a deleted queue's name stays taken (QueueDeletedRecently); AWS: 60.
   unsigned queue_reuse_delay = 60;
+  uint64_t segment_mb = 64;      // size of a log segment file (and of the disk-full reserve)
 };
 
 }  // namespace ferry::app

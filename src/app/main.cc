@@ -41,6 +41,11 @@ int main(int argc, char** argv) {
                     "(QueueDeletedRecently); AWS's 60 by default, 0 to allow it at once.")
       ->check(CLI::Range(0u, 86400u))
       ->capture_default_str();
+  serve->add_option("--segment-mb", cfg.segment_mb,
+                    "Size of a log segment file. The data directory also keeps a spare segment "
+                    "and a reserve of 1.25 segments for draining a full disk.")
+      ->check(CLI::Range(4, 1024))
+      ->capture_default_str();
   serve->add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error.")
       ->capture_default_str();
 

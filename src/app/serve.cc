@@ -2,10 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <boost/asio.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -21,6 +17,7 @@
 #include "http/server.h"
 #include "protocol/gateway.h"
 #include "sqs/service.h"
+#include "storage/dir_lock.h"
 #include "sts/sts_service.h"
 
 namespace ferry::app {
@@ -38,27 +35,6 @@ void ScheduleTick(boost::asio::steady_timer& timer, engine::Engine& engine) {
     ScheduleTick(timer, engine);
   });
 }
-
-// Holds an exclusive lock on <data dir>/LOCK for the life of the process, so
-// that two servers never share a store.
-class DirLock {
- public:
-  explicit DirLock(const std::string& dir) {
-    std::string path = dir + "/LOCK";
-    fd_ = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-    }
-  }
-  ~DirLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  bool held() const { return fd_ >= 0; }
-
- private:
-  int fd_ = -1;
-};
 
 // Runs Engine::Maintain (checkpoints, segment deletion) once a second on its
 // own thread: it blocks on disk I/O, which request threads never do.
@@ -100,10 +76,10 @@ int RunServer(const ServeConfig& config) {
     return 1;
   }
 
-  DirLock dir_lock(config.data_dir);
-  if (!dir_lock.held()) {
-    spdlog::error("data directory {} is in use by another ferry (or its LOCK file cannot be taken)",
-                  config.data_dir);
+  // Held until the server stops: one server per data directory.
+  auto dir_lock = storage::DirLock::Acquire(config.data_dir);
+  if (!dir_lock.ok()) {
+    spdlog::error("{}", dir_lock.status().message());
     return 1;
   }
   unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -116,6 +92,7 @@ int RunServer(const ServeConfig& config) {
     opts.dir = config.data_dir;
     opts.fsync = config.fsync == "never" ? storage::FsyncMode::kNever : storage::FsyncMode::kAlways;
     opts.checkpoint_bytes = config.checkpoint_mb << 20;
+    opts.segment_bytes = config.segment_mb << 20;
     engine::RecoveryReport report;
     auto start = std::chrono::steady_clock::now();
     auto opened = engine::Engine::OpenDurable(clock, opts, &report);

@@ -620,22 +620,30 @@ Status Engine::Checkpoint() {
 
   const std::string path = st.durable.dir + "/" + std::string(kCheckpointFile);
   const std::string tmp = path + ".tmp";
+  storage::FileOps& ops = st.durable.file_ops ? *st.durable.file_ops : storage::FileOps::Default();
   int fd = ::open(tmp.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
   if (fd < 0) return Status::Unavailable("cannot create " + tmp + ": " + std::strerror(errno));
-  size_t done = 0;
-  while (done < out.size()) {
-    ssize_t n = ::write(fd, out.data() + done, out.size() - done);
+  Status written;
+  for (size_t done = 0; done < out.size() && written.ok();) {
+    ssize_t n = ops.Pwrite(fd, out.data() + done, out.size() - done, static_cast<off_t>(done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      ::close(fd);
-      return Status::Unavailable("cannot write " + tmp + ": " + std::strerror(errno));
+      written = Status::Unavailable("cannot write " + tmp + ": " + std::strerror(errno));
+    } else {
+      done += static_cast<size_t>(n);
     }
-    done += static_cast<size_t>(n);
   }
-  bool synced = ::fdatasync(fd) == 0;
+  if (written.ok() && ops.Fdatasync(fd) != 0) {
+    written = Status::Unavailable("cannot sync " + tmp + ": " + std::strerror(errno));
+  }
   ::close(fd);
-  if (!synced || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::Unavailable("cannot install checkpoint " + path + ": " + std::strerror(errno));
+  if (written.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    written = Status::Unavailable("cannot install checkpoint " + path + ": " + std::strerror(errno));
+  }
+  if (!written.ok()) {
+    // A partial checkpoint would hold disk space that a full disk needs.
+    ::unlink(tmp.c_str());
+    return written;
   }
   int dfd = ::open(st.durable.dir.c_str(), O_RDONLY | O_DIRECTORY);
   if (dfd >= 0) {
@@ -689,8 +697,10 @@ Status Engine::Maintain() {
         reclaimable += st.durable.segment_bytes;
       }
     }
+    // On a full disk every segment counts: new messages wait for the space.
     due = reclaimable > 0 &&
-          reclaimable >= std::max(st.durable.checkpoint_bytes / 4, st.checkpoint_size);
+          (st.log->DiskFull() ||
+           reclaimable >= std::max(st.durable.checkpoint_bytes / 4, st.checkpoint_size));
   }
   if (due) {
     FERRY_RETURN_IF_ERROR(Checkpoint());

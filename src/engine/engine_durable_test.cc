@@ -407,6 +407,106 @@ TEST_F(DurableEngine, ADiskFaultFailsRequestsUntilItClearsAndLosesNothingAcknowl
   engine_.reset();  // its log uses `ops`
 }
 
+// A full disk (a small file system modelled by FaultyFileOps): sends are
+// refused, receives and deletes go on, the maintenance pass checkpoints as
+// soon as that frees a segment, and sends are taken again once it has.
+TEST_F(DurableEngine, ConsumersDrainAFullDiskAndSendsResumeAfterwards) {
+  storage::testing::FaultyFileOps ops;
+  engine_.reset();
+  for (const auto& e : std::filesystem::directory_iterator(dir_.path())) {
+    std::filesystem::remove(e.path());  // the fixture's engine had 2 MiB segments
+  }
+  options_.segment_bytes = 64u << 10;  // the reserve is 80 KiB
+  options_.file_ops = &ops;
+  options_.retry_interval = std::chrono::milliseconds(10);
+  ops.LimitSpace(dir_.path(), 400u << 10);
+  Open();
+  auto q = Create("q");
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] { return std::filesystem::exists(dir_.path() + "/RESERVE"); }));
+
+  std::set<std::string> acknowledged;
+  Status refused;
+  for (int i = 0; i < 10000 && refused.ok(); ++i) {
+    SendRequest req;
+    req.payload = BodyOf(i) + std::string(1000, 'x');
+    auto sent = q->Send(req);
+    if (!sent.ok()) {
+      refused = sent.status();
+      break;
+    }
+    ASSERT_TRUE(WaitDurable().ok());
+    acknowledged.insert(req.payload);
+  }
+  ASSERT_EQ(refused.code(), Code::kUnavailable);
+  EXPECT_NE(refused.message().find("disk is full"), std::string::npos) << refused.message();
+  EXPECT_GT(acknowledged.size(), 100u);
+  EXPECT_EQ(engine_->CreateQueue("new", {}, {}).status().code(), Code::kUnavailable);
+
+  // Every receive and delete is answered, and none is refused.
+  std::set<std::string> drained;
+  while (true) {
+    ReceiveRequest req;
+    req.max_messages = 10;
+    req.visibility_timeout_s = 3600;
+    auto got = q->Receive(req);
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    ASSERT_TRUE(WaitDurable().ok());
+    if (got->empty()) break;
+    for (const auto& m : *got) {
+      drained.insert(m.payload);
+      ASSERT_TRUE(q->Delete(m.receipt_handle).ok());
+    }
+    ASSERT_TRUE(WaitDurable().ok());
+  }
+  EXPECT_EQ(drained, acknowledged);
+  EXPECT_LE(ops.SpaceUsed(), 400u << 10);
+
+  // The maintenance pass frees the drained segments; the log makes its
+  // reserve again, and sends are taken.
+  SendRequest after;
+  after.payload = "after the drain";
+  Status maintained;
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    maintained = engine_->Maintain();
+    return q->Send(after).ok();
+  })) << maintained.message() << " " << ops.SpaceUsed() << " " << SegmentsOnDisk().size();
+  ASSERT_TRUE(WaitDurable().ok());
+  EXPECT_LE(ops.SpaceUsed(), 400u << 10);
+  q.reset();
+
+  Restart();
+  EXPECT_EQ(Payloads(ReceiveAll(*Find("q"))), (std::set<std::string>{"after the drain"}));
+  engine_.reset();  // its log uses `ops`
+}
+
+// A checkpoint that does not fit leaves nothing behind: a partial
+// checkpoint.tmp would keep the space a full disk needs.
+TEST_F(DurableEngine, ACheckpointThatDoesNotFitIsRemoved) {
+  storage::testing::FaultyFileOps ops;
+  engine_.reset();
+  options_.file_ops = &ops;
+  Open();
+  auto q = Create("q");
+  for (int i = 0; i < 200; ++i) Send(*q, BodyOf(i));
+  ASSERT_TRUE(WaitDurable().ok());
+  // Once the log's helper has written its reserve and spare, nothing else writes.
+  const std::string spare = dir_.path() + "/spare.wal.tmp";
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    std::error_code ec;
+    return std::filesystem::exists(dir_.path() + "/RESERVE") &&
+           std::filesystem::file_size(spare, ec) == options_.segment_bytes;
+  }));
+  ops.LimitSpace(dir_.path(), ops.SpaceUsed() + 100);
+  EXPECT_EQ(engine_->Checkpoint().code(), Code::kUnavailable);
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/checkpoint.tmp"));
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/checkpoint"));
+  ops.LimitSpace(dir_.path(), 0);
+  EXPECT_TRUE(engine_->Checkpoint().ok());
+  q.reset();
+  engine_.reset();
+}
+
 // A body of about 1 KiB that names its message.
 std::string KiB(int i) { return BodyOf(i) + std::string(1000, static_cast<char>('a' + i % 26)); }
 

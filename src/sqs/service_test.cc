@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <filesystem>
 
 #include "engine/durable_test_util.h"
 #include "sqs/sqs_test_util.h"
@@ -121,6 +122,69 @@ TEST(SqsServiceTest, ADiskFaultIsServiceUnavailableUntilItClears) {
   f.wire = api::Wire::kJson;
   EXPECT_TRUE(engine::testing::WaitUntil([&] { return f.Call("SendMessage", send).ok(); }));
   f.Ok("ReceiveMessage", receive);
+}
+
+// A full disk refuses only what adds data: a send is a 503 while receives,
+// deletes, visibility changes and purges answer 200, on both wires, and a
+// refused send sharing the moment with deletes does not fail them.
+TEST(SqsServiceTest, AFullDiskRefusesSendsWhileConsumersDrainIt) {
+  engine::testing::TempDir dir;
+  storage::testing::FaultyFileOps ops;
+  ops.LimitSpace(dir.path(), 6u << 20);
+  SqsFixture f([&](const Clock& clock) -> std::unique_ptr<engine::Engine> {
+    engine::DurableOptions options;
+    options.dir = dir.path();
+    options.segment_bytes = 1u << 20;
+    options.file_ops = &ops;
+    options.retry_interval = std::chrono::milliseconds(10);
+    auto opened = engine::Engine::OpenDurable(clock, std::move(options));
+    EXPECT_TRUE(opened.ok()) << opened.status().message();
+    return opened.ok() ? std::move(*opened) : nullptr;
+  });
+  const std::string url = f.CreateQueue("q");
+  const std::string other = f.CreateQueue("other");
+  ASSERT_TRUE(engine::testing::WaitUntil(
+      [&] { return std::filesystem::exists(dir.path() + "/RESERVE"); }));
+  f.Ok("SendMessage", R"({"QueueUrl":")" + other + R"(","MessageBody":"m"})");
+  const std::string send = R"({"QueueUrl":")" + url + R"(","MessageBody":")" +
+                           std::string(100000, 'x') + R"("})";
+  int sent = 0;
+  while (f.Call("SendMessage", send).ok()) ASSERT_LT(++sent, 100);
+  ASSERT_GT(sent, 10);
+
+  for (api::Wire wire : {api::Wire::kJson, api::Wire::kQuery}) {
+    f.wire = wire;
+    std::string message;
+    EXPECT_EQ(f.Fails("SendMessage", send, &message), "ServiceUnavailable");
+    EXPECT_NE(message.find("disk is full"), std::string::npos) << message;
+    auto batch = f.Ok("SendMessageBatch", R"({"QueueUrl":")" + url +
+                                              R"(","Entries":[{"Id":"a","MessageBody":"m"}]})");
+    ASSERT_EQ(batch["Failed"].as_array().size(), 1u) << boost::json::serialize(batch);
+    EXPECT_EQ(Str(batch["Failed"].as_array()[0].as_object()["Code"]), "ServiceUnavailable");
+  }
+  f.wire = api::Wire::kJson;
+  int drained = 0;
+  while (true) {
+    auto got = f.Ok("ReceiveMessage", R"({"QueueUrl":")" + url +
+                                          R"(","MaxNumberOfMessages":10,"VisibilityTimeout":60})");
+    if (!got.contains("Messages") || got["Messages"].as_array().empty()) break;
+    for (const auto& m : got["Messages"].as_array()) {
+      const std::string handle = Str(m.as_object().at("ReceiptHandle"));
+      // A send refused in between does not touch the deletes around it.
+      auto started = f.Start("SendMessage", send);
+      f.Ok("ChangeMessageVisibility", R"({"QueueUrl":")" + url + R"(","ReceiptHandle":")" +
+                                          handle + R"(","VisibilityTimeout":120})");
+      f.Ok("DeleteMessage",
+           R"({"QueueUrl":")" + url + R"(","ReceiptHandle":")" + handle + R"("})");
+      f.RunUntil(started);
+      ASSERT_TRUE(started->has_value());
+      EXPECT_FALSE(started->value().ok());
+      ++drained;
+    }
+  }
+  EXPECT_EQ(drained, sent);
+  f.Ok("PurgeQueue", R"({"QueueUrl":")" + other + R"("})");
+  EXPECT_LE(ops.SpaceUsed(), 6u << 20);
 }
 
 }  // namespace

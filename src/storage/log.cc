@@ -24,10 +24,13 @@ std::string SegmentHeader() {
   return h;
 }
 
-Status Errno(std::string_view what, const std::string& path) {
-  int e = errno;
+Status Errno(std::string_view what, const std::string& path, int e) {
   return Status::Unavailable(std::string(what) + " " + path + ": " + std::strerror(e));
 }
+Status Errno(std::string_view what, const std::string& path) { return Errno(what, path, errno); }
+
+// The errors of a file system with no room left.
+bool NoRoom(int e) { return e == ENOSPC || e == EDQUOT; }
 
 Status SyncDir(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
@@ -37,12 +40,14 @@ Status SyncDir(const std::string& dir) {
   return rc == 0 ? Status::Ok() : Errno("fsync", dir);
 }
 
+// On failure sets *err (when given) to the errno.
 Status PwriteAll(FileOps& ops, int fd, const char* p, size_t n, off_t off,
-                 const std::string& path) {
+                 const std::string& path, int* err = nullptr) {
   while (n > 0) {
     ssize_t w = ops.Pwrite(fd, p, n, off);
     if (w < 0) {
       if (errno == EINTR) continue;
+      if (err) *err = errno;
       return Errno("write", path);
     }
     p += w;
@@ -52,18 +57,28 @@ Status PwriteAll(FileOps& ops, int fd, const char* p, size_t n, off_t off,
   return Status::Ok();
 }
 
-// Creates `path` filled with `bytes` zeros and syncs it.
-Status CreateZeroed(FileOps& ops, const std::string& path, uint64_t bytes) {
+// Creates `path` filled with `bytes` zeros and syncs it. On failure the file
+// is removed, so that a failed attempt holds no disk space (a partial file
+// left behind would keep what it took, and grow on every retry), and *err is
+// the errno.
+Status CreateZeroed(FileOps& ops, const std::string& path, uint64_t bytes, int* err) {
   int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("create", path);
+  if (fd < 0) {
+    *err = errno;
+    return Errno("create", path);
+  }
   std::string zeros(1u << 20, '\0');
   Status st;
   for (uint64_t off = 0; off < bytes && st.ok(); off += zeros.size()) {
     size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), bytes - off));
-    st = PwriteAll(ops, fd, zeros.data(), n, static_cast<off_t>(off), path);
+    st = PwriteAll(ops, fd, zeros.data(), n, static_cast<off_t>(off), path, err);
   }
-  if (st.ok() && ops.Fdatasync(fd) != 0) st = Errno("fdatasync", path);
+  if (st.ok() && ops.Fdatasync(fd) != 0) {
+    *err = errno;
+    st = Errno("fdatasync", path);
+  }
   ::close(fd);
+  if (!st.ok()) ::unlink(path.c_str());
   return st;
 }
 
@@ -103,6 +118,16 @@ Result<std::unique_ptr<Log>> Log::Open(LogOptions options, uint64_t segment, uin
     log->durable_ = MakeLsn(segment, offset);
   }
   std::filesystem::remove(log->SparePath(), ec);
+  std::filesystem::remove(log->ReservePath() + ".tmp", ec);
+  // A reserve is renamed into place only once whole; one of another size
+  // (the segment size changed) is made again.
+  const auto reserve_size = std::filesystem::file_size(log->ReservePath(), ec);
+  if (!ec && (reserve_size == log->ReserveBytes() || reserve_size == log->options_.segment_bytes)) {
+    log->reserve_ready_ = true;
+    log->reserve_trimmed_ = reserve_size != log->ReserveBytes();
+  } else {
+    std::filesystem::remove(log->ReservePath(), ec);
+  }
   log->writer_ = std::thread([l = log.get()] { l->WriterLoop(); });
   log->preparer_ = std::thread([l = log.get()] { l->PreparerLoop(); });
   return log;
@@ -128,11 +153,16 @@ std::string Log::PathOf(uint64_t segment) const {
 
 std::string Log::SparePath() const { return options_.dir + "/spare.wal.tmp"; }
 
+std::string Log::ReservePath() const { return options_.dir + "/RESERVE"; }
+
 Result<Lsn> Log::Append(const Record& r) {
   std::lock_guard lock(mu_);
   if (failing_) return Refused();
   size_t size_hint = kRecordHeaderSize + r.payload.size() + r.name.size() + 128;
   if (size_hint > kMaxRecordPayload) return Status::InvalidArgument("record too large");
+  // While the disk is full, what remains of the segment and the reserve is
+  // kept for the records that free space.
+  if (!HelpsFreeSpace(r.type) && (reserve_in_use_ || no_room_)) return RefusedFull();
   if (offset_ + size_hint > options_.segment_bytes && offset_ > kSegmentHeaderSize) {
     ++segment_;
     pending_.push_back(Chunk{segment_, 0, TakeBufferLocked()});
@@ -183,6 +213,18 @@ Status Log::Refused() const {
                              (failure_.ok() ? std::string("it is stopping") : failure_.message()));
 }
 
+Status Log::RefusedFull() {
+  ++stats_.refused_full;
+  return Status::Unavailable("the disk is full (" + no_room_cause_.message() +
+                             "): new messages are refused until consumers have freed space "
+                             "(receives, deletes and purges still work)");
+}
+
+bool Log::DiskFull() const {
+  std::lock_guard lock(mu_);
+  return reserve_in_use_ || no_room_;
+}
+
 Lsn Log::NextLsn() const {
   std::lock_guard lock(mu_);
   return MakeLsn(segment_, offset_);
@@ -212,12 +254,20 @@ Status Log::RemoveSegment(uint64_t segment) {
     for (const auto& c : writing_) {
       if (c.segment == segment) return Status::InvalidArgument("segment being written");
     }
+    for (const auto& c : pending_) {
+      if (c.segment == segment) return Status::InvalidArgument("segment being written");
+    }
     // A read still in progress holds its own reference to the descriptor.
     read_fds_.erase(segment);
   }
   std::error_code ec;
   std::filesystem::remove(PathOf(segment), ec);
   if (ec) return Status::Unavailable("cannot remove segment: " + ec.message());
+  {
+    std::lock_guard lock(mu_);
+    space_freed_ = true;
+  }
+  spare_cv_.notify_all();
   return Status::Ok();
 }
 
@@ -363,6 +413,49 @@ std::vector<Result<std::string>> Log::ReadPayloads(std::span<const Lsn> lsns) co
   return out;
 }
 
+Status Log::CreateSegment(const std::string& path) {
+  bool use_spare;
+  bool no_room;
+  {
+    std::lock_guard lock(mu_);
+    use_spare = spare_ready_;
+    spare_ready_ = false;
+    no_room = no_room_ && reserve_ready_;
+  }
+  if (use_spare && ::rename(SparePath().c_str(), path.c_str()) == 0) {
+    spare_cv_.notify_one();
+    return Status::Ok();
+  }
+  int err = ENOSPC;
+  // Known to fail while the helper finds no room: go straight to the reserve.
+  Status st = no_room ? Status::Unavailable("no room for segment " + path)
+                      : CreateZeroed(ops_, path, options_.segment_bytes, &err);
+  if (st.ok() || !NoRoom(err)) return st;
+  {
+    std::lock_guard lock(mu_);
+    if (!reserve_ready_) return st;
+    reserve_ready_ = false;
+    reserve_in_use_ = true;
+    if (!no_room) no_room_cause_ = st;
+    ++stats_.reserve_taken;
+  }
+  if (::rename(ReservePath().c_str(), path.c_str()) != 0) {
+    Status renamed = Errno("rename", ReservePath());
+    std::lock_guard lock(mu_);
+    reserve_in_use_ = false;
+    return renamed;
+  }
+  // The segment's size; the quarter more is the checkpoint's (TrimReserve).
+  if (::truncate(path.c_str(), static_cast<off_t>(options_.segment_bytes)) != 0) {
+    spdlog::warn("write-ahead log: cannot shorten {}: {}", path, std::strerror(errno));
+  }
+  spdlog::warn(
+      "write-ahead log: the disk is full ({}); the reserve became {}: receives, deletes and "
+      "purges go on, new messages are refused until space is freed",
+      st.message(), path);
+  return Status::Ok();
+}
+
 Status Log::WriteChunks(std::vector<Chunk>& chunks) {
   std::set<int> touched;
   bool created = false;
@@ -371,26 +464,11 @@ Status Log::WriteChunks(std::vector<Chunk>& chunks) {
     if (it == write_fds_.end()) {
       std::string path = PathOf(c.segment);
       if (!std::filesystem::exists(path)) {
-        bool use_spare = false;
-        {
-          std::lock_guard lock(mu_);
-          use_spare = spare_ready_;
-          if (use_spare) spare_ready_ = false;
-        }
-        if (use_spare && ::rename(SparePath().c_str(), path.c_str()) == 0) {
-          spare_cv_.notify_one();
-        } else {
-          FERRY_RETURN_IF_ERROR(CreateZeroed(ops_, path, options_.segment_bytes));
-        }
+        FERRY_RETURN_IF_ERROR(CreateSegment(path));
         created = true;
       }
       int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
       if (fd < 0) return Errno("open", path);
-      // Older segments are complete: keep only the newest two descriptors.
-      while (write_fds_.size() >= 2) {
-        ::close(write_fds_.begin()->second);
-        write_fds_.erase(write_fds_.begin());
-      }
       it = write_fds_.emplace(c.segment, fd).first;
     }
     // A segment is made durable before the next one is written, so that only
@@ -411,6 +489,12 @@ Status Log::WriteChunks(std::vector<Chunk>& chunks) {
     }
   }
   if (created) FERRY_RETURN_IF_ERROR(SyncDir(options_.dir));
+  // Older segments are complete. Their descriptors are closed so that a
+  // segment the engine deletes gives its space back at once.
+  while (write_fds_.size() > 1 && write_fds_.begin()->first < chunks.back().segment) {
+    ::close(write_fds_.begin()->second);
+    write_fds_.erase(write_fds_.begin());
+  }
   return Status::Ok();
 }
 
@@ -475,19 +559,75 @@ void Log::WriterLoop() {
   }
 }
 
+Status Log::PrepareFile(bool reserve, int* err) {
+  if (!reserve) return CreateZeroed(ops_, SparePath(), options_.segment_bytes, err);
+  // Written under another name and renamed once whole and synced, so that a
+  // RESERVE found at start is always complete.
+  const std::string tmp = ReservePath() + ".tmp";
+  FERRY_RETURN_IF_ERROR(CreateZeroed(ops_, tmp, ReserveBytes(), err));
+  if (::rename(tmp.c_str(), ReservePath().c_str()) != 0) {
+    *err = errno;
+    ::unlink(tmp.c_str());
+    return Errno("rename", tmp, *err);
+  }
+  return SyncDir(options_.dir);
+}
+
+void Log::TrimReserveLocked() {
+  if (!reserve_ready_ || reserve_trimmed_) return;
+  // With mu_ held the writer cannot be renaming the reserve meanwhile.
+  if (::truncate(ReservePath().c_str(), static_cast<off_t>(options_.segment_bytes)) != 0) {
+    spdlog::warn("write-ahead log: cannot shorten {}: {}", ReservePath(), std::strerror(errno));
+    return;
+  }
+  reserve_trimmed_ = true;
+}
+
 void Log::PreparerLoop() {
+  const auto max_backoff = 16 * options_.retry_interval;
+  auto backoff = options_.retry_interval;
   std::unique_lock lock(mu_);
-  while (!stop_) {
-    spare_cv_.wait(lock, [&] { return stop_ || !spare_ready_; });
+  while (true) {
+    spare_cv_.wait(lock,
+                   [&] { return stop_ || !spare_ready_ || !reserve_ready_ || reserve_trimmed_; });
     if (stop_) break;
+    // The reserve first: it is what lets consumers drain a full disk. A
+    // trimmed one is written whole again and renamed over the old.
+    const bool reserve = !reserve_ready_ || reserve_trimmed_;
     lock.unlock();
-    Status st = CreateZeroed(ops_, SparePath(), options_.segment_bytes);
+    int err = 0;
+    Status st = PrepareFile(reserve, &err);
     lock.lock();
     if (st.ok()) {
-      spare_ready_ = true;
-    } else {
-      spare_cv_.wait_for(lock, options_.retry_interval, [&] { return stop_; });
+      const bool was_full = reserve_in_use_ || no_room_;
+      if (reserve) {
+        reserve_ready_ = true;
+        reserve_trimmed_ = false;
+        reserve_in_use_ = false;
+      } else {
+        spare_ready_ = true;
+      }
+      // Sends resume once both files fit, not in between.
+      if (spare_ready_ && reserve_ready_ && !reserve_trimmed_) no_room_ = false;
+      if (was_full && !no_room_) spdlog::info("write-ahead log: space is back; taking new messages");
+      backoff = options_.retry_interval;
+      continue;
     }
+    if (!no_room_) {
+      spdlog::warn("write-ahead log: cannot prepare the {}: {}", reserve ? "reserve" : "next segment",
+                   st.message());
+    }
+    no_room_ = NoRoom(err);
+    if (no_room_) no_room_cause_ = st;
+    // The disk is full: the reserve's last quarter goes back to the file
+    // system at once, room for the checkpoint after which drained segments
+    // can be deleted.
+    if (no_room_) TrimReserveLocked();
+    // A retry cannot succeed before space is freed: wait, longer each time,
+    // unless this log removes a segment meanwhile.
+    space_freed_ = false;
+    spare_cv_.wait_for(lock, backoff, [&] { return stop_ || space_freed_; });
+    backoff = space_freed_ ? options_.retry_interval : std::min(2 * backoff, max_backoff);
   }
 }
 

@@ -11,6 +11,23 @@
 // fdatasync after an overwrite need not also commit a file-size change; a run
 // of zero bytes therefore marks the end of a segment's data.
 //
+// A full disk. Writing into a pre-filled segment needs no new space; only a
+// new segment does. Beside the spare, the helper thread keeps a reserve file
+// (RESERVE: one segment plus a quarter of one, kept across restarts). While
+// the helper finds no room for its next file, or the reserve is in use,
+// Append refuses records that only add data (sends, new queues, settings:
+// !HelpsFreeSpace) with kUnavailable, so what is left of the segment is kept
+// for receives, deletes, purges and compaction's relocations. A refused
+// record never enters a batch: it cannot fail the records of other requests.
+// When the helper first finds no room, it gives the reserve's extra quarter
+// back to the file system (room for the checkpoint that lets emptied
+// segments go). When those records need a new segment and none can be
+// created, the writer renames the reserve into place instead. A helper
+// attempt that finds no room removes what it wrote and waits before the
+// next, doubling the wait up to 16 retry intervals; RemoveSegment wakes it
+// at once. It makes the reserve (whole) again before the spare; records
+// that add data are taken again once both fit.
+//
 // When a write or fdatasync fails (disk full, I/O error) the batch is kept
 // and retried every LogOptions::retry_interval (a second). Every waiting
 // callback gets kUnavailable at once (also those of records pending behind
@@ -65,6 +82,8 @@ struct LogStats {
   uint64_t records = 0;
   uint64_t bytes = 0;
   uint64_t write_errors = 0;
+  uint64_t refused_full = 0;   // appends refused because the disk is full
+  uint64_t reserve_taken = 0;  // times the reserve became a segment
 };
 
 class Log {
@@ -94,8 +113,17 @@ class Log {
   Lsn NextLsn() const;
   // Segments on disk (and the one being filled), oldest first.
   std::vector<uint64_t> Segments() const;
-  // Deletes a whole segment file; not the one being written.
+  // Deletes a whole segment file; not the one being written. Its space is
+  // free once reads in progress on it end: the log keeps no descriptor of a
+  // segment before the one being written.
   Status RemoveSegment(uint64_t segment);
+  // True while the disk is full: the reserve is in use, or the helper thread
+  // found no room for its last file. The engine then checkpoints as soon as
+  // that lets a segment go.
+  bool DiskFull() const;
+  // Bytes of the reserve file: a segment plus the room given back when the
+  // reserve is taken.
+  uint64_t ReserveBytes() const { return options_.segment_bytes + options_.segment_bytes / 4; }
   LogStats stats() const;
   const LogOptions& options() const { return options_; }
 
@@ -110,8 +138,20 @@ class Log {
   void WriterLoop();
   void PreparerLoop();
   Status WriteChunks(std::vector<Chunk>& chunks);
+  // Creates segment file `path`: the spare, else a new zero-filled file,
+  // else, when there is no room, the reserve. Writer thread.
+  Status CreateSegment(const std::string& path);
+  // The helper thread's job: writes the reserve (when `reserve`) or a spare;
+  // on failure removes what it wrote and sets *err.
+  Status PrepareFile(bool reserve, int* err);
+  // Gives the reserve's quarter beyond a segment back to the file system;
+  // requires mu_ held.
+  void TrimReserveLocked();
   // What Append and Flush answer while writes fail; requires mu_ held.
   Status Refused() const;
+  // What Append answers for a record refused because the disk is full;
+  // requires mu_ held.
+  Status RefusedFull();
   // An empty buffer for a new chunk, reusing a written one's capacity;
   // requires mu_ held.
   std::string TakeBufferLocked();
@@ -128,6 +168,7 @@ class Log {
   Result<std::shared_ptr<const ReadFd>> ReadFdFor(uint64_t segment) const;
   std::string PathOf(uint64_t segment) const;
   std::string SparePath() const;
+  std::string ReservePath() const;
 
   const LogOptions options_;
   FileOps& ops_;
@@ -135,7 +176,7 @@ class Log {
   mutable std::mutex mu_;
   std::condition_variable work_cv_;    // writer: a batch is waiting, or stop
   std::condition_variable done_cv_;    // Flush(): durable_ advanced
-  std::condition_variable spare_cv_;   // preparer: a spare segment is wanted
+  std::condition_variable spare_cv_;   // preparer: a spare or the reserve is wanted
   std::vector<Chunk> pending_;         // guarded by mu_
   std::vector<Chunk> writing_;         // guarded by mu_ (read by ReadPayload)
   std::vector<std::string> free_buffers_;  // guarded by mu_; see TakeBufferLocked
@@ -147,9 +188,15 @@ class Log {
   Status failure_;                     // guarded by mu_; the last write error
   bool stop_ = false;                  // guarded by mu_
   bool spare_ready_ = false;           // guarded by mu_
+  bool reserve_ready_ = false;         // guarded by mu_: RESERVE is on disk, whole
+  bool reserve_trimmed_ = false;       // guarded by mu_: RESERVE is one segment, its quarter given back
+  bool reserve_in_use_ = false;        // guarded by mu_: taken as a segment, not rebuilt yet
+  bool no_room_ = false;               // guarded by mu_: the helper's last file did not fit
+  Status no_room_cause_;               // guarded by mu_: the error that found the disk full
+  bool space_freed_ = false;           // guarded by mu_: a segment was removed (wakes the helper)
   LogStats stats_;                     // guarded by mu_
   mutable std::map<uint64_t, std::shared_ptr<const ReadFd>> read_fds_;  // guarded by mu_
-  std::map<uint64_t, int> write_fds_;  // writer thread only
+  std::map<uint64_t, int> write_fds_;  // writer thread only; the newest segment's (two across a roll)
 
   std::thread writer_;
   std::thread preparer_;

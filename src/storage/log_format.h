@@ -61,6 +61,26 @@ inline constexpr bool HoldsBody(RecordType t) {
          t == RecordType::kRelocate;
 }
 
+// Records that consumers and compaction need in order to free disk space:
+// receives, visibility changes, deletes, purges, queue deletions, move-task
+// state and relocated bodies. When the disk is full the log still takes
+// these (into its reserve, see log.h) and refuses the others, which only add
+// data (sends, new queues, settings and tags).
+inline constexpr bool HelpsFreeSpace(RecordType t) {
+  switch (t) {
+    case RecordType::kReceive:
+    case RecordType::kChangeVisibility:
+    case RecordType::kDelete:
+    case RecordType::kPurge:
+    case RecordType::kDeleteQueue:
+    case RecordType::kMoveTask:
+    case RecordType::kRelocate:
+      return true;
+    default:
+      return false;
+  }
+}
+
 inline constexpr Lsn MakeLsn(uint64_t segment, uint32_t offset) {
   return (segment << 32) | offset;
 }
