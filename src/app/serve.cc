@@ -2,10 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <boost/asio.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -16,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/dir_lock.h"
 #include "common/clock.h"
 #include "engine/engine.h"
 #include "http/server.h"
@@ -38,27 +35,6 @@ void ScheduleTick(boost::asio::steady_timer& timer, engine::Engine& engine) {
     ScheduleTick(timer, engine);
   });
 }
-
-// Holds an exclusive lock on <data dir>/LOCK for the life of the process, so
-// that two servers never share a store.
-class DirLock {
- public:
-  explicit DirLock(const std::string& dir) {
-    std::string path = dir + "/LOCK";
-    fd_ = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-    }
-  }
-  ~DirLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  bool held() const { return fd_ >= 0; }
-
- private:
-  int fd_ = -1;
-};
 
 // Runs Engine::Maintain (checkpoints, segment deletion) once a second on its
 // own thread: it blocks on disk I/O, which request threads never do.
