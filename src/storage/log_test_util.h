@@ -21,7 +21,9 @@ class TempDir {
  public:
   TempDir() {
     std::string tmpl = (std::filesystem::temp_directory_path() / "ferry-log-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
+    const char* made = ::mkdtemp(tmpl.data());
+    EXPECT_NE(made, nullptr);
+    path_ = made ? made : "";
   }
   ~TempDir() {
     std::error_code ec;

@@ -21,12 +21,12 @@ as `e2e_repair`. Exit status 0 pass, 1 fail, 77 skip.
      and new queues take sends.
 """
 
+import contextlib
 import os
-import signal
+import shutil
 import subprocess
 import sys
 import tempfile
-import shutil
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -83,10 +83,25 @@ def drain(sqs, url, expect):
     return got
 
 
-def flipped_byte(binary, ferry_e2e):
+@contextlib.contextmanager
+def scenario(binary, ferry_e2e):
+    """A server on a data directory of its own; the server's log is printed
+    when the scenario fails, and both are cleaned up at the end."""
     data_dir = tempfile.mkdtemp(prefix="ferry-e2e-repair-")
     server = ferry_e2e.FerryServer(binary, data_dir=data_dir)
     try:
+        yield server, data_dir
+    except BaseException:
+        log(server.log_tail())
+        raise
+    finally:
+        if server.alive():
+            server.kill()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def flipped_byte(binary, ferry_e2e):
+    with scenario(binary, ferry_e2e) as (server, data_dir):
         server.start()
         sqs = ferry_e2e.sqs_client(endpoint_url=server.endpoint)
         url = sqs.create_queue(QueueName="repair-flip")["QueueUrl"]
@@ -132,19 +147,10 @@ def flipped_byte(binary, ferry_e2e):
         log("flipped byte: refused, repaired, %d messages received" % len(got))
         problem = server.stop()
         assert problem is None, problem
-    except BaseException:
-        log(server.log_tail())
-        raise
-    finally:
-        if server.alive():
-            server.kill()
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def deleted_newest_segment(binary, ferry_e2e):
-    data_dir = tempfile.mkdtemp(prefix="ferry-e2e-repair-")
-    server = ferry_e2e.FerryServer(binary, data_dir=data_dir)
-    try:
+    with scenario(binary, ferry_e2e) as (server, data_dir):
         server.start()
         sqs = ferry_e2e.sqs_client(endpoint_url=server.endpoint)
         url = sqs.create_queue(QueueName="repair-gone")["QueueUrl"]
@@ -174,13 +180,6 @@ def deleted_newest_segment(binary, ferry_e2e):
         log("deleted newest segment: refused, repaired, starts and takes sends")
         problem = server.stop()
         assert problem is None, problem
-    except BaseException:
-        log(server.log_tail())
-        raise
-    finally:
-        if server.alive():
-            server.kill()
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def main():
