@@ -1,11 +1,13 @@
 // ferry: an SQS-compatible message broker.
 //   ferry serve [options]     run the server
+//   ferry repair --data-dir D salvage a data directory the server refuses
 //   ferry --version | --help
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 
 #include "app/config.h"
+#include "app/repair.h"
 #include "app/serve.h"
 
 int main(int argc, char** argv) {
@@ -49,9 +51,24 @@ int main(int argc, char** argv) {
   serve->add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error.")
       ->capture_default_str();
 
+  ferry::app::RepairConfig repair_cfg;
+  auto* repair = app.add_subcommand(
+      "repair",
+      "Salvage a data directory that `serve` refuses to open: keep every readable record, "
+      "report what is skipped, keep the originals in <data-dir>/lost/. Exit status: 0 nothing "
+      "was damaged, 1 repaired (dry run: damage found), 2 could not repair.");
+  repair->add_option("--data-dir", repair_cfg.data_dir, "Directory of the embedded store.")
+      ->required();
+  repair->add_flag("--dry-run", repair_cfg.dry_run, "Report what is damaged; change nothing.");
+
   CLI11_PARSE(app, argc, argv);
 
-  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  if (repair->parsed()) {
+    // The report is the output; the engine's own log lines would repeat it.
+    spdlog::set_level(spdlog::level::err);
+    return ferry::app::RunRepair(repair_cfg);
+  }
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   return ferry::app::RunServer(cfg);
 }

@@ -19,29 +19,11 @@
 #include "common/clock.h"
 #include "engine/engine.h"
 #include "storage/log_format.h"
+#include "storage/log_test_util.h"
 
 namespace ferry::engine::testing {
 
-// A fresh directory under the system temp dir, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "ferry-engine-XXXXXX").string();
-    const char* made = ::mkdtemp(tmpl.data());
-    EXPECT_NE(made, nullptr);
-    path_ = made ? made : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using storage::testing::TempDir;
 
 // Waits, without sleeping, until pred() holds or 10 s pass; returns pred().
 // For conditions that another thread (the log's writer) makes true.

@@ -5,8 +5,10 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <deque>
+#include <optional>
 #include <map>
 #include <shared_mutex>
 #include <unordered_map>
@@ -51,6 +53,51 @@ storage::Record MoveTaskRecord(uint64_t queue_id, const MoveTaskInfo& t) {
   return r;
 }
 
+// The checkpoint file's bytes, or nullopt when there is none.
+std::optional<std::string> ReadCheckpointFile(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return std::nullopt;
+  std::string data;
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
+  std::fclose(f);
+  return data;
+}
+
+// Visits a checkpoint's records in order, its final CheckpointEnd included.
+// A checkpoint is renamed into place only once complete and synced, so a
+// bad header, a record failing its CRC, a missing end or a wrong record
+// count is damage: kInternal naming the file and offset.
+Status ForEachCheckpointRecord(std::string_view d, const std::string& path,
+                               const std::function<Status(const storage::Record&)>& visit) {
+  if (!d.starts_with(kCheckpointMagic)) {
+    return Status::Internal("checkpoint " + path + " has a bad header");
+  }
+  size_t off = kCheckpointMagic.size();
+  uint64_t count = 0;
+  while (off + storage::kRecordHeaderSize <= d.size()) {
+    uint32_t crc = DecodeFixed32(d.data() + off);
+    uint32_t len = DecodeFixed32(d.data() + off + 4);
+    if (len > d.size() - off - storage::kRecordHeaderSize ||
+        Crc32cExtend(0, d.data() + off + 8, len + 1) != crc) {
+      break;
+    }
+    storage::Record r;
+    auto type = static_cast<storage::RecordType>(static_cast<uint8_t>(d[off + 8]));
+    FERRY_RETURN_IF_ERROR(storage::DecodeRecordPayload(
+        type, d.substr(off + storage::kRecordHeaderSize, len), &r));
+    off += storage::kRecordHeaderSize + len;
+    FERRY_RETURN_IF_ERROR(visit(r));
+    if (type == storage::RecordType::kCheckpointEnd) {
+      if (r.seq != count) return Status::Internal("checkpoint " + path + " is incomplete");
+      return Status::Ok();
+    }
+    ++count;
+  }
+  return Status::Internal("checkpoint " + path + " is corrupt at offset " + std::to_string(off));
+}
+
 uint64_t NewQueueId() {
   uint64_t v = 0;
   while (v == 0) RandomBytes(reinterpret_cast<unsigned char*>(&v), sizeof v);
@@ -58,6 +105,18 @@ uint64_t NewQueueId() {
 }
 
 }  // namespace
+
+Result<std::optional<storage::Lsn>> CheckpointReplayPoint(const std::string& dir) {
+  const std::string path = dir + "/" + std::string(kCheckpointFile);
+  std::optional<std::string> data = ReadCheckpointFile(path);
+  if (!data) return std::optional<storage::Lsn>();
+  storage::Lsn from = 0;
+  FERRY_RETURN_IF_ERROR(ForEachCheckpointRecord(*data, path, [&](const storage::Record& r) {
+    if (r.type == storage::RecordType::kCheckpointEnd) from = r.lsn;
+    return Status::Ok();
+  }));
+  return std::optional<storage::Lsn>(from);
+}
 
 struct Engine::State {
   // Shared with the queues, so that an orphaned queue held past the engine's
@@ -434,34 +493,12 @@ Status Engine::Recover(RecoveryReport* report) {
   };
 
   // 1. The checkpoint, if there is one: a file of records like the log's.
+  // Every record below one of its cursors was durable when it was written.
+  storage::Lsn durable_floor = 0;
   std::string ckpt_path = dir + "/" + std::string(kCheckpointFile);
-  if (FILE* f = std::fopen(ckpt_path.c_str(), "rb")) {
-    std::string data;
-    char buf[1 << 16];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
-    std::fclose(f);
-    std::string_view d = data;
-    if (!d.starts_with(kCheckpointMagic)) {
-      return Status::Internal("checkpoint " + ckpt_path + " has a bad header");
-    }
-    size_t off = kCheckpointMagic.size();
-    bool ended = false;
-    uint64_t count = 0;
-    while (!ended) {
-      if (off + storage::kRecordHeaderSize > d.size()) break;
-      uint32_t crc = DecodeFixed32(d.data() + off);
-      uint32_t len = DecodeFixed32(d.data() + off + 4);
-      if (off + storage::kRecordHeaderSize + len > d.size() ||
-          Crc32cExtend(0, d.data() + off + 8, len + 1) != crc) {
-        break;
-      }
-      storage::Record r;
-      auto type = static_cast<storage::RecordType>(static_cast<uint8_t>(d[off + 8]));
-      FERRY_RETURN_IF_ERROR(storage::DecodeRecordPayload(
-          type, d.substr(off + storage::kRecordHeaderSize, len), &r));
-      off += storage::kRecordHeaderSize + len;
-      switch (type) {
+  if (std::optional<std::string> data = ReadCheckpointFile(ckpt_path)) {
+    FERRY_RETURN_IF_ERROR(ForEachCheckpointRecord(*data, ckpt_path, [&](const storage::Record& r) {
+      switch (r.type) {
         case storage::RecordType::kCreateQueue:
           make_queue(r);
           break;
@@ -475,6 +512,7 @@ Status Engine::Recover(RecoveryReport* report) {
             it->second->RecoverNextSeq(r.seq);
             replay_from[r.queue_id] = r.lsn;
           }
+          durable_floor = std::max(durable_floor, r.lsn);
           break;
         case storage::RecordType::kCheckpointMessage:
           if (auto it = by_id.find(r.queue_id); it != by_id.end()) it->second->RecoverMessage(r);
@@ -486,20 +524,14 @@ Status Engine::Recover(RecoveryReport* report) {
           if (auto it = by_id.find(r.queue_id); it != by_id.end()) it->second->RecoverDedup(r);
           break;
         case storage::RecordType::kCheckpointEnd:
-          ended = r.seq == count;
           from = r.lsn;
-          if (!ended) return Status::Internal("checkpoint " + ckpt_path + " is incomplete");
+          durable_floor = std::max(durable_floor, r.lsn);
           break;
         default:
           return Status::Internal("checkpoint " + ckpt_path + " holds an unexpected record");
       }
-      ++count;
-    }
-    if (!ended) {
-      // Checkpoints are renamed into place only once complete and synced.
-      return Status::Internal("checkpoint " + ckpt_path + " is corrupt at offset " +
-                              std::to_string(off));
-    }
+      return Status::Ok();
+    }));
     for (auto& [id, q] : by_id) q->FinishCheckpoint();
     report->from_checkpoint = true;
     st.checkpoint_from = from;
@@ -561,8 +593,27 @@ Status Engine::Recover(RecoveryReport* report) {
         return Status::Internal("unexpected record type in the log");
     }
     return Status::Ok();
-  });
+  }, durable_floor);
   if (!replay.ok()) return replay.status();
+
+  // Segments before the replay point may be gone, but not one that holds a
+  // stored message's body.
+  std::map<uint64_t, uint64_t> missing_bodies;
+  {
+    const std::vector<uint64_t> present = storage::ListSegments(dir);
+    for (const auto& [seg, count] : st.log_bodies->LiveBySegment()) {
+      if (!std::binary_search(present.begin(), present.end(), seg)) missing_bodies[seg] = count;
+    }
+  }
+  if (!missing_bodies.empty() && !st.durable.salvage) {
+    const auto& [seg, count] = *missing_bodies.begin();
+    return Status::Internal("write-ahead log segment " + storage::SegmentFileName(seg) +
+                            ", which holds the bodies of " + std::to_string(count) +
+                            (count == 1 ? " stored message" : " stored messages") +
+                            ", is missing from " + dir +
+                            "; refusing to start; the files are left as they are, and "
+                            "`ferry repair --data-dir " + dir + "` salvages the rest");
+  }
 
   // 3. Open the log where the data ends, and give the queues their log.
   storage::LogOptions lo;
@@ -577,6 +628,19 @@ Status Engine::Recover(RecoveryReport* report) {
   st.log_bodies->set_log(st.log.get());
   st.compactor = std::make_unique<Compactor>(*st.log, *st.log_bodies, st.durable.segment_bytes);
   for (auto& [name, q] : st.queues) q->AttachLog(st.log.get());
+  if (st.durable.salvage) {
+    const auto lost = [&](BodyRef body) {
+      if (missing_bodies.contains(storage::SegmentOf(body))) return true;
+      return std::any_of(st.durable.lost.begin(), st.durable.lost.end(),
+                         [body](const auto& range) {
+                           return body >= range.first && body < range.second;
+                         });
+    };
+    for (auto& [name, q] : st.queues) {
+      FERRY_RETURN_IF_ERROR(q->DropLostBodies(lost, &report->lost_messages));
+    }
+    FERRY_RETURN_IF_ERROR(st.log->Flush());
+  }
   report->queues = st.queues.size();
   report->log_records = replay->records;
   report->truncated_bytes = replay->truncated_bytes;

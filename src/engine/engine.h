@@ -16,11 +16,14 @@
 // invoked with no engine lock held.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -101,6 +104,21 @@ struct DurableOptions {
   // Tests: fault injection and a short retry wait (see storage::LogOptions).
   storage::FileOps* file_ops = nullptr;
   std::chrono::milliseconds retry_interval{1000};
+  // `ferry repair` only. Recovery refuses to start when a stored message's
+  // body is in a segment that is missing; with `salvage` it deletes such
+  // messages instead (logging a Delete for each), and also those whose body
+  // lies in one of the `lost` LSN ranges [first, second) (the bytes
+  // storage::RepairLog could not read), and lists them in the report.
+  bool salvage = false;
+  std::vector<std::pair<storage::Lsn, storage::Lsn>> lost;
+};
+
+// A message whose body was lost, deleted by a salvaging recovery.
+struct LostMessage {
+  std::string queue;
+  uint64_t seq = 0;
+  std::array<uint8_t, 16> message_id{};
+  storage::Lsn body = 0;
 };
 
 struct RecoveryReport {
@@ -109,7 +127,12 @@ struct RecoveryReport {
   uint64_t log_records = 0;
   uint64_t truncated_bytes = 0;
   bool from_checkpoint = false;
+  std::vector<LostMessage> lost_messages;  // salvage only
 };
+
+// The LSN from which the checkpoint in `dir` says to replay the log, or
+// nullopt when there is no checkpoint. kInternal when it is damaged.
+Result<std::optional<storage::Lsn>> CheckpointReplayPoint(const std::string& dir);
 
 class Engine {
  public:

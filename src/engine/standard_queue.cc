@@ -45,6 +45,8 @@ std::array<uint8_t, 16> NewMessageId() {
   return id;
 }
 
+}  // namespace
+
 std::string FormatMessageId(const std::array<uint8_t, 16>& id) {
   std::string hex = ToHex(id.data(), id.size());
   std::string out;
@@ -56,8 +58,6 @@ std::string FormatMessageId(const std::array<uint8_t, 16>& id) {
   out.append(hex, 20, 12);
   return out;
 }
-
-}  // namespace
 
 void StandardQueue::RunAll(Callbacks& fns) {
   for (auto& fn : fns) fn();

@@ -145,6 +145,11 @@ class StandardQueue final : public Queue {
   void RecoverTags(std::map<std::string, std::string> tags);
   void RecoverNextSeq(uint64_t next_seq);
   void FinishRecovery();
+  // Salvaging recovery (`ferry repair`), after AttachLog and before
+  // FinishRecovery: deletes every message whose body `lost` says is gone,
+  // logging a Delete for each, and appends them to `out`. Fails only when
+  // the log refuses a record.
+  Status DropLostBodies(const std::function<bool(BodyRef)>& lost, std::vector<LostMessage>* out);
   // Recovered queues are built without a log (replay must not append);
   // the engine attaches the log once it is open, before sharing the queue.
   void AttachLog(storage::Log* log) { log_ = log; }

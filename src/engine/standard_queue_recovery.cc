@@ -114,6 +114,37 @@ void StandardQueue::RecoverRelocate(const storage::Record& r, storage::Lsn lsn) 
   bodies_->Release(old);
 }
 
+Status StandardQueue::DropLostBodies(const std::function<bool(BodyRef)>& lost,
+                                     std::vector<LostMessage>* out) {
+  std::vector<BodyRef> released;
+  Status status;
+  {
+    std::lock_guard lock(mu_);
+    std::vector<uint64_t> seqs;
+    index_.ForEach([&](const MessageEntry& e) {
+      if (lost(e.body)) seqs.push_back(e.seq);
+    });
+    std::sort(seqs.begin(), seqs.end());
+    for (uint64_t seq : seqs) {
+      storage::Record r;
+      r.type = storage::RecordType::kDelete;
+      r.seq = seq;
+      if (auto lsn = LogLocked(r); !lsn.ok()) {
+        status = lsn.status();
+        break;
+      }
+      const MessageEntry* e = index_.Find(seq);
+      out->push_back(LostMessage{name_, seq, e->message_id, e->body});
+      released.push_back(e->body);
+      groups_.erase(seq);
+      sources_.erase(seq);
+      index_.Erase(seq);
+    }
+  }
+  ReleaseBodies(released);
+  return status;
+}
+
 void StandardQueue::RecoverPurge() {
   SeqIndex dropped;
   {

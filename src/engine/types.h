@@ -84,6 +84,9 @@ struct ReceivedMessage {
   std::string dead_letter_source;
 };
 
+// A message id in its canonical 36-character UUID form.
+std::string FormatMessageId(const std::array<uint8_t, 16>& id);
+
 // A message on its way out of a queue (to a dead-letter queue, or moved by a
 // move task): taken out of circulation by the source (in flight, no receipt
 // handle issued) until the destination has stored it and the source drops it

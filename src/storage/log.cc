@@ -13,16 +13,10 @@
 
 #include "common/coding.h"
 #include "common/crc32c.h"
+#include "storage/manifest.h"
 
 namespace ferry::storage {
 namespace {
-
-std::string SegmentHeader() {
-  std::string h(kSegmentMagic);
-  PutFixed32(&h, kFormatVersion);
-  PutFixed32(&h, 0);
-  return h;
-}
 
 Status Errno(std::string_view what, const std::string& path, int e) {
   return Status::Unavailable(std::string(what) + " " + path + ": " + std::strerror(e));
@@ -127,6 +121,12 @@ Result<std::unique_ptr<Log>> Log::Open(LogOptions options, uint64_t segment, uin
     log->reserve_trimmed_ = reserve_size != log->ReserveBytes();
   } else {
     std::filesystem::remove(log->ReservePath(), ec);
+  }
+  if (segment != 0) {
+    // Recovery found the log whole up to `segment`; a directory written
+    // before manifests existed gets one now.
+    FERRY_RETURN_IF_ERROR(WriteManifest(log->ops_, log->options_.dir, segment));
+    log->manifest_segment_ = segment;
   }
   log->writer_ = std::thread([l = log.get()] { l->WriterLoop(); });
   log->preparer_ = std::thread([l = log.get()] { l->PreparerLoop(); });
@@ -461,6 +461,15 @@ Status Log::WriteChunks(std::vector<Chunk>& chunks) {
   bool created = false;
   for (auto& c : chunks) {
     auto it = write_fds_.find(c.segment);
+    // A segment is made durable before the next one is created or written,
+    // so that only the newest segment can ever end in a torn record.
+    if (options_.fsync == FsyncMode::kAlways && !touched.empty() &&
+        (it == write_fds_.end() || !touched.count(it->second))) {
+      for (int fd : touched) {
+        if (ops_.Fdatasync(fd) != 0) return Errno("fdatasync", options_.dir);
+      }
+      touched.clear();
+    }
     if (it == write_fds_.end()) {
       std::string path = PathOf(c.segment);
       if (!std::filesystem::exists(path)) {
@@ -470,14 +479,6 @@ Status Log::WriteChunks(std::vector<Chunk>& chunks) {
       int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
       if (fd < 0) return Errno("open", path);
       it = write_fds_.emplace(c.segment, fd).first;
-    }
-    // A segment is made durable before the next one is written, so that only
-    // the newest segment can ever end in a torn record.
-    if (options_.fsync == FsyncMode::kAlways && !touched.empty() && !touched.count(it->second)) {
-      for (int fd : touched) {
-        if (ops_.Fdatasync(fd) != 0) return Errno("fdatasync", options_.dir);
-      }
-      touched.clear();
     }
     FERRY_RETURN_IF_ERROR(PwriteAll(ops_, it->second, c.data.data(), c.data.size(), c.offset,
                                     PathOf(c.segment)));
@@ -494,6 +495,13 @@ Status Log::WriteChunks(std::vector<Chunk>& chunks) {
   while (write_fds_.size() > 1 && write_fds_.begin()->first < chunks.back().segment) {
     ::close(write_fds_.begin()->second);
     write_fds_.erase(write_fds_.begin());
+  }
+  // The manifest names a new segment once its file is durable and before
+  // any of its records is acknowledged (a failed attempt is retried with
+  // the batch): recovery then knows the log reaches at least that far.
+  if (const uint64_t newest = chunks.back().segment; newest > manifest_segment_) {
+    FERRY_RETURN_IF_ERROR(WriteManifest(ops_, options_.dir, newest));
+    manifest_segment_ = newest;
   }
   return Status::Ok();
 }

@@ -9,7 +9,9 @@
 //
 // Segments are pre-filled with zeros by a helper thread before use, so that
 // fdatasync after an overwrite need not also commit a file-size change; a run
-// of zero bytes therefore marks the end of a segment's data.
+// of zero bytes therefore marks the end of a segment's data. Each new segment
+// is named in the log's manifest (manifest.h) before any of its records is
+// acknowledged, so that recovery notices when the newest segments are gone.
 //
 // A full disk. Writing into a pre-filled segment needs no new space; only a
 // new segment does. Beside the spare, the helper thread keeps a reserve file
@@ -197,6 +199,7 @@ class Log {
   LogStats stats_;                     // guarded by mu_
   mutable std::map<uint64_t, std::shared_ptr<const ReadFd>> read_fds_;  // guarded by mu_
   std::map<uint64_t, int> write_fds_;  // writer thread only; the newest segment's (two across a roll)
+  uint64_t manifest_segment_ = 0;      // writer thread (and Open): the newest the manifest names
 
   std::thread writer_;
   std::thread preparer_;

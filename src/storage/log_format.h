@@ -50,7 +50,16 @@ enum class RecordType : uint8_t {
   // before hold none of these and recover as before).
   kSendFifo = 20,           // kSend's fields, then the deduplication id, then payload
   kCheckpointDedup = 21,    // checkpoints only: one entry of a FIFO queue's dedup window
+  // Written only by `ferry repair`, over bytes it could not read, so that the
+  // records after them keep their LSNs. The payload is zeros; readers skip it.
+  kPadding = 22,
 };
+
+// A type byte some version of this format defines. Resynchronising after a
+// damaged record, a reader takes only these for the start of a record.
+inline constexpr bool IsKnownRecordType(uint8_t t) {
+  return (t >= 1 && t <= 15) || (t >= 20 && t <= 22);
+}
 
 // Records whose payload is a message body (a BodyRef is such a record's
 // LSN): every kind of send, and a body relocated by compaction. Compaction
@@ -87,7 +96,18 @@ inline constexpr Lsn MakeLsn(uint64_t segment, uint32_t offset) {
 inline constexpr uint64_t SegmentOf(Lsn lsn) { return lsn >> 32; }
 inline constexpr uint32_t OffsetOf(Lsn lsn) { return static_cast<uint32_t>(lsn); }
 
+// The log's manifest, `<dir>/wal.manifest`: the number of the newest
+// segment, so that recovery notices when the newest segments are gone.
+//     magic "FERRYMAN" (8) | newest segment u64 LE (8) | crc32c of the 16 bytes before (4)
+// Rewritten (temporary file, sync, rename, directory sync) each time a
+// segment is created, never on the group-commit path.
+inline constexpr std::string_view kManifestFile = "wal.manifest";
+inline constexpr std::string_view kManifestMagic = "FERRYMAN";
+inline constexpr size_t kManifestSize = 20;
+
 std::string SegmentFileName(uint64_t segment);
+// The kSegmentHeaderSize bytes a segment starts with.
+std::string SegmentHeader();
 // Parses "<20 digits>.wal"; false for any other name.
 bool ParseSegmentFileName(std::string_view name, uint64_t* segment);
 

@@ -7,32 +7,17 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "common/coding.h"
 #include "common/crc32c.h"
+#include "storage/manifest.h"
 
 namespace ferry::storage {
 namespace {
 
-Result<std::string> ReadFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::Internal("cannot open " + path + ": " + std::strerror(errno));
-  std::string data;
-  off_t size = ::lseek(fd, 0, SEEK_END);
-  if (size > 0) data.resize(static_cast<size_t>(size));
-  size_t have = 0;
-  while (have < data.size()) {
-    ssize_t n = ::pread(fd, data.data() + have, data.size() - have, static_cast<off_t>(have));
-    if (n <= 0) {
-      ::close(fd);
-      return Status::Internal("cannot read " + path);
-    }
-    have += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  return data;
-}
+constexpr size_t kNone = std::string_view::npos;
 
 bool AllZero(std::string_view s) {
   return s.find_first_not_of('\0') == std::string_view::npos;
@@ -51,20 +36,22 @@ Status ZeroFrom(const std::string& path, uint64_t offset, uint64_t end) {
   return Status::Ok();
 }
 
-bool GoodHeader(std::string_view d) {
-  return d.size() >= kSegmentHeaderSize && d.substr(0, 8) == kSegmentMagic &&
-         DecodeFixed32(d.data() + 8) == kFormatVersion;
+std::string RepairHint(const std::string& dir) {
+  return "; the files are left as they are, and `ferry repair --data-dir " + dir +
+         "` salvages every readable record";
 }
 
 // Where parsing a segment's records stopped.
 struct Parsed {
   size_t end = kSegmentHeaderSize;  // offset after the last good record
   bool clean = true;                // false: a partial or bad record, or garbage, at `end`
+  size_t next_whole = kNone;        // when not clean: the first whole record after `end`
 };
 
 // Visits the records of segment `seg` (its whole content `d`, header checked)
 // whose LSN is at least `from`, in order, until the zeros that end the data
-// or the first record that is partial or fails its CRC.
+// or the first record that is partial or fails its CRC. Padding records
+// (written by repair) are skipped.
 Result<Parsed> ParseRecords(std::string_view d, uint64_t seg, Lsn from, const std::string& path,
                             const RecordVisitor& visit) {
   Parsed p;
@@ -72,18 +59,19 @@ Result<Parsed> ParseRecords(std::string_view d, uint64_t seg, Lsn from, const st
   while (true) {
     if (off + kRecordHeaderSize > d.size() || AllZero(d.substr(off, kRecordHeaderSize))) {
       p.clean = AllZero(off < d.size() ? d.substr(off) : std::string_view());
+      if (!p.clean) p.next_whole = NextWholeRecord(d, off + 1);
       return p;
     }
-    uint32_t crc = DecodeFixed32(d.data() + off);
-    uint32_t len = DecodeFixed32(d.data() + off + 4);
-    bool fits = len <= kMaxRecordPayload && off + kRecordHeaderSize + len <= d.size();
-    if (!fits || Crc32cExtend(0, d.data() + off + 8, len + 1) != crc) {
+    const size_t size = WholeRecordAt(d, off);
+    if (size == 0) {
       p.clean = false;
+      p.next_whole = NextWholeRecord(d, off + 1);
       return p;
     }
+    const uint32_t len = static_cast<uint32_t>(size - kRecordHeaderSize);
     auto type = static_cast<RecordType>(static_cast<uint8_t>(d[off + 8]));
     Lsn lsn = MakeLsn(seg, static_cast<uint32_t>(off));
-    if (lsn >= from) {
+    if (lsn >= from && type != RecordType::kPadding) {
       Record r;
       Status st = DecodeRecordPayload(type, d.substr(off + kRecordHeaderSize, len), &r);
       if (!st.ok()) {
@@ -92,27 +80,101 @@ Result<Parsed> ParseRecords(std::string_view d, uint64_t seg, Lsn from, const st
       }
       FERRY_RETURN_IF_ERROR(visit(lsn, r));
     }
-    off += kRecordHeaderSize + len;
+    off += size;
   }
 }
 
-Status Corrupt(const std::string& path, size_t off) {
+Status Corrupt(const std::string& path, size_t off, const std::string& why) {
   return Status::Internal("write-ahead log " + path + " is corrupt at offset " +
-                          std::to_string(off) + " (a record fails its checksum); refusing to start");
+                          std::to_string(off) + " (" + why + "); refusing to start");
+}
+
+// Why the damage at `p.end` is not a torn tail, or nullopt when it may be.
+std::optional<std::string> NotATornTail(const Parsed& p, bool is_last, Lsn at, Lsn durable_floor) {
+  if (p.next_whole != kNone) {
+    return "a record fails its checksum and a whole record follows at offset " +
+           std::to_string(p.next_whole) + ", so it is not a torn write";
+  }
+  if (!is_last) return std::string("a record fails its checksum in a segment that is not the newest");
+  if (at < durable_floor) {
+    return std::string("a record fails its checksum below what the checkpoint knows to be durable");
+  }
+  return std::nullopt;
 }
 
 }  // namespace
 
-Result<ReplayResult> ReplayLog(const std::string& dir, Lsn from, const RecordVisitor& visit) {
+std::vector<uint64_t> ListSegments(const std::string& dir) {
   std::set<uint64_t> segments;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
     uint64_t s;
     if (ParseSegmentFileName(e.path().filename().string(), &s)) segments.insert(s);
   }
+  return {segments.begin(), segments.end()};
+}
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Internal("cannot open " + path + ": " + std::strerror(errno));
+  std::string data;
+  off_t size = ::lseek(fd, 0, SEEK_END);
+  if (size > 0) data.resize(static_cast<size_t>(size));
+  size_t have = 0;
+  while (have < data.size()) {
+    ssize_t n = ::pread(fd, data.data() + have, data.size() - have, static_cast<off_t>(have));
+    if (n <= 0) {
+      ::close(fd);
+      return Status::Internal("cannot read " + path);
+    }
+    have += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  return data;
+}
+
+bool GoodSegmentHeader(std::string_view d) {
+  return d.size() >= kSegmentHeaderSize && d.substr(0, 8) == kSegmentMagic &&
+         DecodeFixed32(d.data() + 8) == kFormatVersion;
+}
+
+size_t WholeRecordAt(std::string_view d, size_t off) {
+  if (off + kRecordHeaderSize > d.size()) return 0;
+  if (!IsKnownRecordType(static_cast<uint8_t>(d[off + 8]))) return 0;
+  const uint32_t len = DecodeFixed32(d.data() + off + 4);
+  if (len > kMaxRecordPayload || len > d.size() - off - kRecordHeaderSize) return 0;
+  if (Crc32cExtend(0, d.data() + off + 8, len + 1) != DecodeFixed32(d.data() + off)) return 0;
+  return kRecordHeaderSize + len;
+}
+
+size_t NextWholeRecord(std::string_view d, size_t from) {
+  // A record's type byte is at offset 8 and never zero: look for a known
+  // type byte first, which also steps over zeroed space cheaply.
+  for (size_t t = from + 8; t < d.size(); ++t) {
+    if (!IsKnownRecordType(static_cast<uint8_t>(d[t]))) continue;
+    if (WholeRecordAt(d, t - 8) != 0) return t - 8;
+  }
+  return kNone;
+}
+
+Result<ReplayResult> ReplayLog(const std::string& dir, Lsn from, const RecordVisitor& visit,
+                               Lsn durable_floor) {
+  const std::vector<uint64_t> segments = ListSegments(dir);
+  const uint64_t last = segments.empty() ? 0 : segments.back();
+  auto manifest = ReadManifest(dir);
+  if (!manifest.ok()) {
+    return Status::Internal(manifest.status().message() + "; refusing to start" + RepairHint(dir));
+  }
+  if (manifest->has_value() && **manifest > last) {
+    // Ferry never deletes the newest segment: the end of the log is gone.
+    std::string missing = SegmentFileName(last + 1);
+    if (**manifest > last + 1) missing += " to " + SegmentFileName(**manifest);
+    return Status::Internal("write-ahead log segment " + missing + " is missing from " + dir +
+                            " (the log's manifest names " + SegmentFileName(**manifest) +
+                            " as the newest): acknowledged records are gone; refusing to start" +
+                            RepairHint(dir));
+  }
   ReplayResult result;
-  if (segments.empty()) return result;
-  uint64_t last = *segments.rbegin();
   // Segments before the replay point may have been deleted (or compacted
   // away) one by one; from it on, the log is whole.
   uint64_t expect = 0;  // the segment that must come next, once replay began
@@ -123,22 +185,38 @@ Result<ReplayResult> ReplayLog(const std::string& dir, Lsn from, const RecordVis
     if (expect == 0) expect = from > 0 ? SegmentOf(from) : seg;
     if (seg != expect) {
       return Status::Internal("write-ahead log segment " + SegmentFileName(expect) +
-                              " is missing from " + dir);
+                              " is missing from " + dir + "; refusing to start" + RepairHint(dir));
     }
     ++expect;
     std::string path = dir + "/" + SegmentFileName(seg);
-    auto data = ReadFile(path);
+    auto data = ReadWholeFile(path);
     if (!data.ok()) return data.status();
     std::string_view d = *data;
-    bool is_last = seg == last;
-    if (!GoodHeader(d)) {
+    const bool is_last = seg == last;
+    if (!GoodSegmentHeader(d)) {
       if (is_last && AllZero(d.substr(0, std::min(d.size(), kSegmentHeaderSize)))) {
-        // Created but its header never reached the disk: start it afresh.
+        // Created, but its first batch (header and records, one write) did
+        // not reach the disk: start it afresh, unless records did.
+        Parsed p;
+        p.end = 0;
+        p.clean = AllZero(d);
+        if (!p.clean) p.next_whole = NextWholeRecord(d, kSegmentHeaderSize);
+        if (!p.clean) {
+          if (auto why = NotATornTail(p, is_last, MakeLsn(seg, 0), durable_floor)) {
+            return Status::Internal(Corrupt(path, 0, "its header is zeroed; " + *why).message() +
+                                    RepairHint(dir));
+          }
+          spdlog::warn("write-ahead log: truncating torn tail of {} at offset 0 ({} bytes)", path,
+                       d.size());
+          result.truncated_bytes += d.size();
+          FERRY_RETURN_IF_ERROR(ZeroFrom(path, 0, d.size()));
+        }
         result.offset = 0;
         continue;
       }
       return Status::Internal("write-ahead log segment " + path +
-                              " has a bad header (not a Ferry log, or another format version)");
+                              " has a bad header at offset 0 (not a Ferry log, or another "
+                              "format version); refusing to start" + RepairHint(dir));
     }
     auto parsed = ParseRecords(d, seg, from, path, [&](Lsn lsn, const Record& r) {
       ++result.records;
@@ -146,9 +224,10 @@ Result<ReplayResult> ReplayLog(const std::string& dir, Lsn from, const RecordVis
     });
     if (!parsed.ok()) return parsed.status();
     if (!parsed->clean) {
-      // Only the newest segment can end in a torn write; anywhere else it is
-      // damage to acknowledged data.
-      if (!is_last) return Corrupt(path, parsed->end);
+      const Lsn at = MakeLsn(seg, static_cast<uint32_t>(parsed->end));
+      if (auto why = NotATornTail(*parsed, is_last, at, durable_floor)) {
+        return Status::Internal(Corrupt(path, parsed->end, *why).message() + RepairHint(dir));
+      }
       uint64_t dropped = d.size() - parsed->end;
       spdlog::warn("write-ahead log: truncating torn tail of {} at offset {} ({} bytes)", path,
                    parsed->end, dropped);
@@ -158,9 +237,11 @@ Result<ReplayResult> ReplayLog(const std::string& dir, Lsn from, const RecordVis
     result.offset = static_cast<uint32_t>(parsed->end);
   }
   if (expect == 0 && from > 0) {
-    // Appending after the last segment present would overwrite it.
+    // Appending after the last segment present would overwrite it, or put
+    // new records below the checkpoint's cursors.
     return Status::Internal("write-ahead log segment " + SegmentFileName(SegmentOf(from)) +
-                            ", where the checkpoint's replay starts, is missing from " + dir);
+                            ", where the checkpoint's replay starts, is missing from " + dir +
+                            "; refusing to start" + RepairHint(dir));
   }
   return result;
 }
@@ -168,13 +249,16 @@ Result<ReplayResult> ReplayLog(const std::string& dir, Lsn from, const RecordVis
 Status ScanSegment(const std::string& dir, uint64_t segment, std::string* data,
                    const RecordVisitor& visit) {
   std::string path = dir + "/" + SegmentFileName(segment);
-  auto read = ReadFile(path);
+  auto read = ReadWholeFile(path);
   if (!read.ok()) return read.status();
   *data = std::move(*read);
-  if (!GoodHeader(*data)) return Status::Internal("write-ahead log segment " + path + " has a bad header");
+  if (!GoodSegmentHeader(*data)) {
+    return Status::Internal("write-ahead log segment " + path + " has a bad header");
+  }
   auto parsed = ParseRecords(*data, segment, 0, path, visit);
   if (!parsed.ok()) return parsed.status();
-  return parsed->clean ? Status::Ok() : Corrupt(path, parsed->end);
+  return parsed->clean ? Status::Ok()
+                       : Corrupt(path, parsed->end, "a record fails its checksum");
 }
 
 }  // namespace ferry::storage

@@ -15,69 +15,19 @@
 
 #include "common/coding.h"
 #include "storage/faulty_file_ops.h"
+#include "storage/log_test_util.h"
 #include "storage/log_reader.h"
 
 namespace ferry::storage {
 namespace {
 
 namespace fs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "ferry-log-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-Record Send(uint64_t seq, const std::string& body) {
-  Record r;
-  r.type = RecordType::kSend;
-  r.queue_id = 1;
-  r.seq = seq;
-  r.time_ms = 1000 + static_cast<int64_t>(seq);
-  r.payload = body;
-  return r;
-}
-
-std::string BodyOf(uint64_t seq) { return "body-" + std::to_string(seq) + std::string(seq % 50, 'x'); }
-
-// Appends n send records and returns their LSNs.
-std::vector<Lsn> Fill(Log& log, uint64_t n) {
-  std::vector<Lsn> lsns;
-  for (uint64_t i = 1; i <= n; ++i) {
-    std::string body = BodyOf(i);
-    auto lsn = log.Append(Send(i, body));
-    EXPECT_TRUE(lsn.ok());
-    lsns.push_back(*lsn);
-  }
-  EXPECT_TRUE(log.Flush().ok());
-  return lsns;
-}
-
-std::vector<uint64_t> ReplayedSeqs(const std::string& dir, ReplayResult* result = nullptr) {
-  std::vector<uint64_t> seqs;
-  auto r = ReplayLog(dir, 0, [&](Lsn, const Record& rec) {
-    EXPECT_EQ(rec.payload, BodyOf(rec.seq));
-    seqs.push_back(rec.seq);
-    return Status::Ok();
-  });
-  EXPECT_TRUE(r.ok()) << r.status().message();
-  if (result && r.ok()) *result = *r;
-  return seqs;
-}
-
-LogOptions Options(const std::string& dir, uint64_t segment_bytes = 1 << 16) {
-  LogOptions o;
-  o.dir = dir;
-  o.segment_bytes = segment_bytes;
-  return o;
-}
+using testing::BodyOf;
+using testing::Fill;
+using testing::Options;
+using testing::ReplayedSeqs;
+using testing::Send;
+using testing::TempDir;
 
 TEST(Log, AppendedRecordsAreReplayedInOrder) {
   TempDir dir;

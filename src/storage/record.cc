@@ -45,6 +45,13 @@ std::string SegmentFileName(uint64_t segment) {
   return buf;
 }
 
+std::string SegmentHeader() {
+  std::string h(kSegmentMagic);
+  PutFixed32(&h, kFormatVersion);
+  PutFixed32(&h, 0);
+  return h;
+}
+
 bool ParseSegmentFileName(std::string_view name, uint64_t* segment) {
   if (name.size() != 24 || name.substr(20) != ".wal") return false;
   uint64_t v = 0;
@@ -151,6 +158,8 @@ void EncodeRecordPayload(const Record& r, std::string* out) {
       PutVarint64(out, r.seq);
       PutFixed64(out, r.lsn);
       break;
+    case RecordType::kPadding:
+      break;  // repair writes padding itself (zeros of a given length)
   }
 }
 
