@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "engine/engine.h"
+#include "storage/dir_lock.h"
 #include "storage/log_reader.h"
 #include "storage/repair.h"
 
