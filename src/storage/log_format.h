@@ -58,7 +58,7 @@ enum class RecordType : uint8_t {
 // A type byte some version of this format defines. Resynchronising after a
 // damaged record, a reader takes only these for the start of a record.
 inline constexpr bool IsKnownRecordType(uint8_t t) {
-  return (t >= 1 && t <= 15) || (t >= 20 && t <= 22);
+  return (t >= 1 && t <= 16) || (t >= 20 && t <= 22);
 }
 
 // Records whose payload is a message body (a BodyRef is such a record's

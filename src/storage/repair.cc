@@ -105,7 +105,7 @@ std::vector<DamagedRecord> DecodeDamaged(std::string_view d, size_t begin, size_
     dr.queue_id = r.queue_id;
     dr.seq = r.seq;
     if (type == RecordType::kSend || type == RecordType::kSendMoved ||
-        type == RecordType::kSendFifo) {
+        type == RecordType::kSendDeadLetter || type == RecordType::kSendFifo) {
       dr.message_id = r.message_id;
     }
     out.push_back(dr);
@@ -203,6 +203,7 @@ const char* RecordTypeName(RecordType type) {
     case RecordType::kCheckpointEnd: return "CheckpointEnd";
     case RecordType::kSendMoved: return "SendMoved";
     case RecordType::kMoveTask: return "MoveTask";
+    case RecordType::kSendDeadLetter: return "SendDeadLetter";
     case RecordType::kSendFifo: return "SendFifo";
     case RecordType::kCheckpointDedup: return "CheckpointDedup";
     case RecordType::kPadding: return "Padding";
