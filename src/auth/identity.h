@@ -11,7 +11,8 @@
 // file; it changes IdentifyCaller, not its users, which read the identity
 // from api::CallContext.
 //
-// Thread-safety: pure functions.
+// Thread-safety: thread-safe; each thread keeps its own memo of the last
+// identity it made (the result depends only on the arguments).
 #pragma once
 
 #include <string>

@@ -1,18 +1,30 @@
 #include "protocol/wire_detect.h"
 
-#include <cctype>
 
 namespace ferry::protocol {
 namespace {
 
-// The media type without parameters, trimmed and lower-cased.
-std::string MediaType(std::string_view content_type) {
+// The media type without its parameters, trimmed.
+std::string_view MediaType(std::string_view content_type) {
   content_type = content_type.substr(0, content_type.find(';'));
-  std::string out;
-  for (char c : content_type) {
-    if (c != ' ' && c != '\t') out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  while (!content_type.empty() && (content_type.front() == ' ' || content_type.front() == '\t')) {
+    content_type.remove_prefix(1);
   }
-  return out;
+  while (!content_type.empty() && (content_type.back() == ' ' || content_type.back() == '\t')) {
+    content_type.remove_suffix(1);
+  }
+  return content_type;
+}
+
+// Whether `text` starts with `lower` (lower case), in any letter case.
+bool StartsWithNoCase(std::string_view text, std::string_view lower) {
+  if (text.size() < lower.size()) return false;
+  for (size_t i = 0; i < lower.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
 }
 
 bool HasFormAction(std::string_view body) {
@@ -23,9 +35,10 @@ bool HasFormAction(std::string_view body) {
 
 api::Wire DetectWire(std::string_view content_type, std::string_view amz_target,
                      std::string_view body) {
-  std::string media = MediaType(content_type);
-  if (media == "application/x-www-form-urlencoded") return api::Wire::kQuery;
-  if (media.starts_with("application/x-amz-json-")) return api::Wire::kJson;
+  const std::string_view media = MediaType(content_type);
+  constexpr std::string_view kForm = "application/x-www-form-urlencoded";
+  if (media.size() == kForm.size() && StartsWithNoCase(media, kForm)) return api::Wire::kQuery;
+  if (StartsWithNoCase(media, "application/x-amz-json-")) return api::Wire::kJson;
   if (amz_target.empty() || HasFormAction(body)) return api::Wire::kQuery;
   return api::Wire::kJson;
 }

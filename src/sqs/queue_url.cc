@@ -72,10 +72,13 @@ std::optional<std::string_view> QueueNameFromUrl(std::string_view url) {
 }
 
 std::optional<std::string_view> QueueRegionFromUrl(std::string_view url) {
+  // "/queue/<region>/<account>/<name>": exactly three segments after the
+  // prefix. Most URLs name the server's own region: one search tells.
+  constexpr std::string_view prefix = "/queue/";
+  static_assert(prefix.substr(1, prefix.size() - 2) == kRegionPathPrefix);
+  if (url.find(prefix) == std::string_view::npos) return std::nullopt;
   if (!url.starts_with("/") && url.find("://") == std::string_view::npos) return std::nullopt;
   std::string_view path = UrlPath(url);
-  // "/queue/<region>/<account>/<name>": exactly three segments after the prefix.
-  const std::string prefix = "/" + std::string(kRegionPathPrefix) + "/";
   if (!path.starts_with(prefix)) return std::nullopt;
   path.remove_prefix(prefix.size());
   if (std::count(path.begin(), path.end(), '/') != 2) return std::nullopt;
