@@ -1,5 +1,6 @@
 #include "protocol/wire_detect.h"
 
+#include "common/ascii.h"
 
 namespace ferry::protocol {
 namespace {
@@ -16,17 +17,6 @@ std::string_view MediaType(std::string_view content_type) {
   return content_type;
 }
 
-// Whether `text` starts with `lower` (lower case), in any letter case.
-bool StartsWithNoCase(std::string_view text, std::string_view lower) {
-  if (text.size() < lower.size()) return false;
-  for (size_t i = 0; i < lower.size(); ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
-
 bool HasFormAction(std::string_view body) {
   return body.starts_with("Action=") || body.find("&Action=") != std::string_view::npos;
 }
@@ -37,8 +27,8 @@ api::Wire DetectWire(std::string_view content_type, std::string_view amz_target,
                      std::string_view body) {
   const std::string_view media = MediaType(content_type);
   constexpr std::string_view kForm = "application/x-www-form-urlencoded";
-  if (media.size() == kForm.size() && StartsWithNoCase(media, kForm)) return api::Wire::kQuery;
-  if (StartsWithNoCase(media, "application/x-amz-json-")) return api::Wire::kJson;
+  if (media.size() == kForm.size() && StartsWithIgnoringAsciiCase(media, kForm)) return api::Wire::kQuery;
+  if (StartsWithIgnoringAsciiCase(media, "application/x-amz-json-")) return api::Wire::kJson;
   if (amz_target.empty() || HasFormAction(body)) return api::Wire::kQuery;
   return api::Wire::kJson;
 }

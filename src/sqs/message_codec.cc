@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/errors.h"
+#include "common/ascii.h"
 #include "common/utf8.h"
 
 namespace ferry::sqs {
@@ -22,16 +23,6 @@ Status Invalid(std::string message) {
 
 std::string Quoted(std::string_view name) { return "'" + std::string(name) + "'"; }
 
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
-
 Status ValidateAttributeName(std::string_view name) {
   if (name.empty()) return Invalid("The request must contain non-empty message attribute name.");
   // Letters and digits of any script ("attr.1øßä" is a name AWS accepts).
@@ -47,7 +38,7 @@ Status ValidateAttributeName(std::string_view name) {
                    "underscores and periods, must not start or end with a period or contain "
                    "consecutive periods, and must be at most 256 characters long.");
   }
-  if (StartsWithNoCase(name, "aws.") || StartsWithNoCase(name, "amazon.")) {
+  if (StartsWithIgnoringAsciiCase(name, "aws.") || StartsWithIgnoringAsciiCase(name, "amazon.")) {
     return Invalid("Message (user) attribute name " + Quoted(name) +
                    " is invalid. The prefixes AWS. and Amazon. (in any case) are reserved.");
   }
