@@ -27,7 +27,8 @@ api::Wire DetectWire(std::string_view content_type, std::string_view amz_target,
                      std::string_view body) {
   const std::string_view media = MediaType(content_type);
   constexpr std::string_view kForm = "application/x-www-form-urlencoded";
-  if (media.size() == kForm.size() && StartsWithIgnoringAsciiCase(media, kForm)) return api::Wire::kQuery;
+  if (media.size() == kForm.size() && StartsWithIgnoringAsciiCase(media, kForm))
+    return api::Wire::kQuery;
   if (StartsWithIgnoringAsciiCase(media, "application/x-amz-json-")) return api::Wire::kJson;
   if (amz_target.empty() || HasFormAction(body)) return api::Wire::kQuery;
   return api::Wire::kJson;
