@@ -358,8 +358,12 @@ TEST_P(LogFaultTest, FailingDiskFailsWaitersRefusesAppendsAndRecoversWhenHealed)
     EXPECT_TRUE(WaitUntil([&] { return log.Flush().ok(); }));
     EXPECT_TRUE(DurableStatus(log, *lsn).ok());
     EXPECT_EQ(*log.ReadPayload(*lsn), body11);
-    // Appending works again, across segment boundaries too.
-    for (uint64_t i = 12; i <= 120; ++i) ASSERT_TRUE(log.Append(Send(i, BodyOf(i))).ok());
+    // Appending works again, across segment boundaries too: after a full
+    // disk, once the helper has rebuilt the reserve and the spare (log.h);
+    // until then an append is refused and stores nothing.
+    std::string first_after = BodyOf(12);
+    ASSERT_TRUE(WaitUntil([&] { return log.Append(Send(12, first_after)).ok(); }));
+    for (uint64_t i = 13; i <= 120; ++i) ASSERT_TRUE(log.Append(Send(i, BodyOf(i))).ok());
     ASSERT_TRUE(log.Flush().ok());
   }
   // The record caught by the fault was kept and written by the retry; the
