@@ -110,7 +110,7 @@ TEST_F(DeadLetterTest, MessageStaysInItsQueueWhileTheDeadLetterQueueIsMissing) {
 }
 
 TEST_F(DeadLetterTest, DropMovedLeavesAMessageThatChangedSinceItWasTaken) {
-  auto q = Create("q");
+  auto q = std::dynamic_pointer_cast<MovableQueue>(Create("q"));
   Send(*q, "m");
   auto taken = q->TakeForMove(10);
   ASSERT_TRUE(taken.ok());

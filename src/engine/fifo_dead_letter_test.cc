@@ -9,7 +9,7 @@
 
 #include "engine/dead_letter.h"
 #include "engine/durable_test_util.h"
-#include "engine/engine.h"
+#include "engine/local_engine.h"
 #include "engine/test_util.h"
 
 namespace ferry::engine {
@@ -67,7 +67,7 @@ class FifoDeadLetterTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  Engine engine_;
+  LocalEngine engine_;
 };
 
 TEST_F(FifoDeadLetterTest, GroupMovesToTheDeadLetterQueueInOrderWhileOtherGroupsFlow) {

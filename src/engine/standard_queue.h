@@ -58,9 +58,9 @@
 #include <vector>
 
 #include "engine/dead_letter.h"
-#include "engine/engine.h"
 #include "engine/fair_lanes.h"
 #include "engine/fifo.h"
+#include "engine/local_engine.h"
 #include "engine/log_body_store.h"
 #include "engine/seq_index.h"
 #include "storage/log.h"
@@ -79,7 +79,7 @@ struct QueueLog {
   TimeMs created_ms = 0;            // 0: now
 };
 
-class StandardQueue final : public Queue {
+class StandardQueue final : public MovableQueue {
  public:
   StandardQueue(std::string name, QueueSettings settings, std::map<std::string, std::string> tags,
                 const Clock& clock, std::shared_ptr<BodyStore> bodies, QueueLog durable = {},
