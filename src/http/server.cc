@@ -356,6 +356,7 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
     const uint64_t seq = ++request_seq_;
     keep_alive_ = parser_.keep_alive();
     version_ = parser_.version();
+    head_only_ = req_.method == "HEAD";
     last_request_bytes_ = request_bytes_;
     req_.remote_address = remote_address_;
     in_handler_ = true;
@@ -379,6 +380,9 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
         !BuildResponse(PlainText(500, "Internal Server Error\n"), keep_alive)) {
       return Close();
     }
+    // RFC 9110 9.3.2: a HEAD answer has the head a GET would get, with the
+    // Content-Length of its body, and no body.
+    if (head_only_) body_.clear();
     Write(!keep_alive);
   }
 
@@ -564,6 +568,7 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
   size_t last_request_bytes_ = 0;  // of the last complete request
   unsigned version_ = 11;     // of the request being handled
   bool keep_alive_ = true;    // of the request being handled
+  bool head_only_ = false;    // the request being handled is a HEAD
   bool close_after_write_ = false;
   bool head_done_ = false;             // the parser has the request's whole head
   bool in_handler_ = false;            // inside Handler::Handle

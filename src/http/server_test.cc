@@ -257,6 +257,22 @@ TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_EQ(Read(s, buffer).body(), "/two");
 }
 
+TEST_F(ServerTest, HeadGetsTheContentLengthOfTheBodyButNoBody) {
+  Start();
+  const std::string out = RawExchange(
+      "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const size_t end_of_head = out.find("\r\n\r\n");
+  ASSERT_NE(end_of_head, std::string::npos) << out;
+  const std::string head = out.substr(0, end_of_head + 2);
+  EXPECT_EQ(head.rfind("HTTP/1.1 200", 0), 0u) << out;
+  EXPECT_NE(head.find("Content-Length: 2\r\n"), std::string::npos) << out;
+  // The GET's answer follows the HEAD's head directly, and has the body.
+  const std::string rest = out.substr(end_of_head + 4);
+  EXPECT_EQ(rest.rfind("HTTP/1.1 200", 0), 0u) << out;
+  EXPECT_TRUE(rest.ends_with("\r\n\r\nok")) << out;
+}
+
 TEST_F(ServerTest, ConnectionCloseIsHonoured) {
   Start();
   tcp::socket s = Connect();
