@@ -14,7 +14,10 @@
 
 #include "common/clock.h"
 #include "engine/engine.h"
+#include "http/health.h"
+#include "http/router.h"
 #include "http/server.h"
+#include "protocol/aws_request.h"
 #include "protocol/gateway.h"
 #include "sqs/service.h"
 #include "storage/dir_lock.h"
@@ -119,7 +122,12 @@ int RunServer(const ServeConfig& config) {
   protocol::Gateway gateway(
       protocol::GatewayOptions{.region = config.region, .account_id = config.account_id},
       {&sqs, &sts});
-  http::Server server(io, gateway, http::Limits{.max_body_bytes = sqs::kMaxRequestBodyBytes});
+  // /health beside the AWS gateway; every AWS request stays the gateway's
+  // (protocol/aws_request.h).
+  http::HealthHandler health;
+  http::Router router(gateway, &protocol::IsAwsRequest,
+                      {{.path = "/health", .methods = {"GET", "HEAD"}, .handler = &health}});
+  http::Server server(io, router, http::Limits{.max_body_bytes = sqs::kMaxRequestBodyBytes});
   auto port = server.Listen(config.listen, config.port);
   if (!port.ok()) {
     spdlog::error("cannot listen on {}:{}: {}", config.listen, config.port, port.status().message());
