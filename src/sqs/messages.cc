@@ -8,15 +8,19 @@
 #include "api/errors.h"
 #include "common/crypto.h"
 #include "common/utf8.h"
+#include "message/body.h"
+#include "message/digest.h"
+#include "message/payload.h"
 #include "sqs/handlers.h"
 #include "sqs/long_poll.h"
-#include "sqs/message_codec.h"
+#include "sqs/message_attributes.h"
 #include "sqs/queue_url.h"
 
 namespace ferry::sqs {
 namespace {
 
 using api::ErrorId;
+using message::DecodedPayload;
 
 // No queue's MaximumMessageSize is below this, so smaller messages need no
 // look at the queue's settings.
@@ -131,7 +135,7 @@ Result<boost::json::object> ReceiveOnce(engine::Queue& queue, const ReceiveSpec&
   messages.reserve(received->size());
   std::vector<AttributeView> returned;
   for (engine::ReceivedMessage& m : *received) {
-    std::optional<DecodedPayload> p = DecodePayload(m.payload);
+    std::optional<DecodedPayload> p = message::DecodePayload(m.payload);
     if (!p) {
       return api::Error(ErrorId::kInternalError,
                         "The stored message " + m.message_id + " could not be decoded.");
@@ -140,8 +144,7 @@ Result<boost::json::object> ReceiveOnce(engine::Queue& queue, const ReceiveSpec&
     msg.reserve(7);
     msg.emplace("MessageId", std::move(m.message_id));
     msg.emplace("ReceiptHandle", std::move(m.receipt_handle));
-    msg.emplace("MD5OfBody", ToHex(reinterpret_cast<const unsigned char*>(p->body_md5.data()),
-                                   p->body_md5.size()));
+    msg.emplace("MD5OfBody", message::BodyMd5Hex(p->body_md5));
     msg.emplace("Body", p->body);
 
     const uint32_t sys = spec.system_attributes;
@@ -181,7 +184,7 @@ Result<boost::json::object> ReceiveOnce(engine::Queue& queue, const ReceiveSpec&
       if (spec.WantsAttribute(a.name)) returned.push_back(a);
     }
     if (!returned.empty()) {
-      msg.emplace("MD5OfMessageAttributes", AttributesMd5Hex(returned));
+      msg.emplace("MD5OfMessageAttributes", message::AttributesMd5Hex(returned));
       boost::json::object attrs;
       for (const AttributeView& a : returned) attrs.emplace(a.name, AttributeJson(a));
       msg.emplace("MessageAttributes", std::move(attrs));
@@ -275,10 +278,8 @@ Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::
   }
   const std::string_view body = body_it->value().get_string();
   if (body.empty()) return MissingParameter("MessageBody");
-  if (!IsValidSqsText(body)) {
-    return api::Error(ErrorId::kInvalidMessageContents,
-                      "Invalid characters found. Valid characters are #x9 | #xA | #xD | #x20 to "
-                      "#xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
+  if (Status s = message::CheckBodyCharacters(body); !s.ok()) {
+    return api::Error(ErrorId::kInvalidMessageContents, s.message());
   }
 
   const api::Params p(message, ctx.wire);
@@ -321,18 +322,11 @@ Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::
   if (group_id->has_value()) FERRY_RETURN_IF_ERROR(CheckFifoId("MessageGroupId", **group_id));
 
   PreparedSend out;
-  out.size = body.size() + AttributesSize(*attributes);
-  const Md5Digest md5 = Md5(body);
-  out.body_md5_hex = ToHex(md5.data(), md5.size());
-  if (!attributes->empty() || !system_attributes->empty()) {
-    std::vector<AttributeView> views;
-    views.reserve(std::max(attributes->size(), system_attributes->size()));
-    for (const MessageAttribute& a : *attributes) views.push_back(View(a));
-    if (!views.empty()) out.attributes_md5_hex = AttributesMd5Hex(views);
-    views.clear();
-    for (const MessageAttribute& a : *system_attributes) views.push_back(View(a));
-    if (!views.empty()) out.system_attributes_md5_hex = AttributesMd5Hex(views);
-  }
+  out.size = message::MessageSize(body, *attributes);
+  message::SendDigests digests = message::DigestSend(body, *attributes, *system_attributes);
+  out.body_md5_hex = std::move(digests.body_hex);
+  out.attributes_md5_hex = std::move(digests.attributes_hex);
+  out.system_attributes_md5_hex = std::move(digests.system_attributes_hex);
   if (traced_by_header) {
     system_attributes->push_back({std::string(kTraceHeader), "String", false, ctx.trace_header});
   }
@@ -345,13 +339,13 @@ Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::
         [](const MessageAttribute& a, const MessageAttribute& b) { return a.name < b.name; });
     system_attributes->insert(at, std::move(stored));
   }
-  OutgoingMessage msg;
+  message::OutgoingMessage msg;
   msg.body = body;
-  msg.body_md5 = md5;
+  msg.body_md5 = digests.body;
   msg.sender_id = ctx.PrincipalId();
   msg.attributes = *attributes;
   msg.system_attributes = *system_attributes;
-  out.request.payload = EncodePayload(msg);
+  out.request.payload = message::EncodePayload(msg);
   out.request.delay_s = rules.fifo ? -1 : delay->value_or(-1);
   if (group_id->has_value()) out.request.group_id = std::move(**group_id);
   return out;
