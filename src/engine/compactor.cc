@@ -19,7 +19,7 @@ constexpr size_t kCheckBatch = 256;
 constexpr size_t kMoveBatch = 32;
 constexpr size_t kMoveBatchBytes = 64u << 10;
 
-using BodyCopy = StandardQueue::BodyCopy;
+using BodyCopy = LocalQueue::BodyCopy;
 
 // The end of the next batch to move, starting at `from`: at most kMoveBatch
 // bodies and kMoveBatchBytes of payload, but always at least one body.
@@ -95,11 +95,11 @@ Status Compactor::Compact(uint64_t segment, const QueueLookup& queues) {
 
   // Which bodies are still in use, queue by queue, a batch per lock.
   std::chrono::nanoseconds worst{0};
-  std::vector<std::pair<std::shared_ptr<StandardQueue>, std::vector<BodyCopy>>> live;
+  std::vector<std::pair<std::shared_ptr<LocalQueue>, std::vector<BodyCopy>>> live;
   uint64_t live_count = 0;
   uint64_t live_bytes = 0;
   for (const auto& [id, bodies] : by_queue) {
-    std::shared_ptr<StandardQueue> queue = queues(id);
+    std::shared_ptr<LocalQueue> queue = queues(id);
     if (!queue) continue;
     std::vector<BodyCopy> kept;
     for (size_t i = 0; i < bodies.size(); i += kCheckBatch) {

@@ -38,8 +38,8 @@
 #include <string>
 
 #include "common/status.h"
+#include "engine/local_queue.h"
 #include "engine/log_body_store.h"
-#include "engine/standard_queue.h"
 #include "engine/types.h"
 #include "storage/log.h"
 
@@ -48,7 +48,7 @@ namespace ferry::engine {
 class Compactor {
  public:
   // A queue by its persistent id; null for one deleted.
-  using QueueLookup = std::function<std::shared_ptr<StandardQueue>(uint64_t id)>;
+  using QueueLookup = std::function<std::shared_ptr<LocalQueue>(uint64_t id)>;
 
   Compactor(storage::Log& log, LogBodyStore& bodies, uint64_t segment_bytes)
       : log_(log), bodies_(bodies), segment_bytes_(segment_bytes) {}

@@ -18,9 +18,9 @@
 #include "common/crypto.h"
 #include "engine/compactor.h"
 #include "engine/dead_letter.h"
+#include "engine/local_queue.h"
 #include "engine/log_body_store.h"
 #include "engine/settings_codec.h"
-#include "engine/standard_queue.h"
 #include "storage/log_reader.h"
 
 namespace ferry::engine {
@@ -135,7 +135,7 @@ struct Engine::State {
   uint64_t checkpoint_size = 0;        // guarded by checkpoint_mu: bytes of the last one
 
   mutable std::shared_mutex mu;
-  std::map<std::string, std::shared_ptr<StandardQueue>> queues;  // guarded by mu
+  std::map<std::string, std::shared_ptr<LocalQueue>> queues;  // guarded by mu
   std::unordered_map<std::string, TimeMs> deleted_ms;            // guarded by mu
   TimeMs reuse_delay_ms = Engine::kDefaultQueueReuseDelay.count();  // guarded by mu
 
@@ -219,7 +219,7 @@ Result<std::shared_ptr<Queue>> Engine::CreateQueue(const std::string& name, Queu
     r.tags = TagsToFields(tags);
     if (auto lsn = state_->log->Append(r); !lsn.ok()) return lsn.status();
   }
-  auto queue = std::make_shared<StandardQueue>(name, std::move(settings), std::move(tags), clock_,
+  auto queue = std::make_shared<LocalQueue>(name, std::move(settings), std::move(tags), clock_,
                                                state_->bodies, durable, state_->mover);
   state_->queues.emplace(name, queue);
   return std::shared_ptr<Queue>(std::move(queue));
@@ -234,7 +234,7 @@ std::shared_ptr<Queue> Engine::FindQueue(const std::string& name) const {
 
 Status Engine::DeleteQueue(const std::string& name) {
   const TimeMs now = clock_.NowMs();
-  std::shared_ptr<StandardQueue> queue;
+  std::shared_ptr<LocalQueue> queue;
   {
     std::unique_lock lock(state_->mu);
     auto it = state_->queues.find(name);
@@ -269,7 +269,7 @@ std::vector<std::string> Engine::ListQueues(const std::string& prefix) const {
 }
 
 void Engine::Tick() {
-  std::vector<std::shared_ptr<StandardQueue>> queues;
+  std::vector<std::shared_ptr<LocalQueue>> queues;
   {
     std::shared_lock lock(state_->mu);
     queues.reserve(state_->queues.size());
@@ -282,7 +282,7 @@ void Engine::Tick() {
 Result<MoveTaskInfo> Engine::StartMoveTask(const std::string& source,
                                            const std::string& destination, int64_t max_per_second) {
   const TimeMs now = clock_.NowMs();
-  std::shared_ptr<StandardQueue> queue;
+  std::shared_ptr<LocalQueue> queue;
   {
     std::shared_lock lock(state_->mu);
     auto it = state_->queues.find(source);
@@ -314,7 +314,7 @@ Result<MoveTaskInfo> Engine::StartMoveTask(const std::string& source,
 }
 
 Result<MoveTaskInfo> Engine::CancelMoveTask(const std::string& source, const std::string& task_id) {
-  std::shared_ptr<StandardQueue> queue;
+  std::shared_ptr<LocalQueue> queue;
   {
     std::shared_lock lock(state_->mu);
     auto it = state_->queues.find(source);
@@ -345,7 +345,7 @@ Result<MoveTaskInfo> Engine::CancelMoveTask(const std::string& source, const std
 
 Result<std::vector<MoveTaskInfo>> Engine::ListMoveTasks(const std::string& source,
                                                         size_t max) const {
-  std::shared_ptr<StandardQueue> queue;
+  std::shared_ptr<LocalQueue> queue;
   {
     std::shared_lock lock(state_->mu);
     auto it = state_->queues.find(source);
@@ -456,12 +456,12 @@ Result<std::unique_ptr<Engine>> Engine::OpenDurable(const Clock& clock, DurableO
 Status Engine::Recover(RecoveryReport* report) {
   State& st = *state_;
   const std::string& dir = st.durable.dir;
-  std::unordered_map<uint64_t, std::shared_ptr<StandardQueue>> by_id;
+  std::unordered_map<uint64_t, std::shared_ptr<LocalQueue>> by_id;
   std::unordered_map<uint64_t, storage::Lsn> replay_from;  // per queue in the checkpoint
   storage::Lsn from = 0;
   QueueLog durable{nullptr, st.log_bodies, 0, 0};
 
-  auto recover_task = [&](const storage::Record& r, const StandardQueue& q) {
+  auto recover_task = [&](const storage::Record& r, const LocalQueue& q) {
     MoveTaskInfo t;
     t.task_id = r.task_id;
     t.source_queue = q.name();
@@ -479,7 +479,7 @@ Status Engine::Recover(RecoveryReport* report) {
   auto make_queue = [&](const storage::Record& r) {
     durable.id = r.queue_id;
     durable.created_ms = r.time_ms;
-    auto q = std::make_shared<StandardQueue>(r.name, SettingsFromFields(r.settings),
+    auto q = std::make_shared<LocalQueue>(r.name, SettingsFromFields(r.settings),
                                              TagsFromFields(r.tags), clock_, st.bodies, durable,
                                              st.mover);
     q->RecoverSettings(SettingsFromFields(r.settings), r.time_ms);
@@ -550,7 +550,7 @@ Status Engine::Recover(RecoveryReport* report) {
     }
     auto it = by_id.find(r.queue_id);
     if (it == by_id.end()) return Status::Ok();  // a queue deleted later
-    StandardQueue& q = *it->second;
+    LocalQueue& q = *it->second;
     switch (r.type) {
       case storage::RecordType::kSetSettings:
         q.RecoverSettings(SettingsFromFields(r.settings), r.time_ms);
@@ -735,7 +735,7 @@ Status Engine::Maintain() {
   if (due) FERRY_RETURN_IF_ERROR(Checkpoint());
 
   // Move the live bodies out of mostly-dead segments.
-  std::unordered_map<uint64_t, std::shared_ptr<StandardQueue>> by_id;
+  std::unordered_map<uint64_t, std::shared_ptr<LocalQueue>> by_id;
   {
     std::shared_lock lock(st.mu);
     for (const auto& [name, q] : st.queues) by_id.emplace(q->id(), q);

@@ -9,8 +9,8 @@
 #include <set>
 
 #include "engine/durable_test_util.h"
+#include "engine/local_queue.h"
 #include "engine/queue_key.h"
-#include "engine/standard_queue.h"
 #include "storage/faulty_file_ops.h"
 
 namespace ferry::engine {
@@ -230,7 +230,7 @@ TEST_P(DurableRestartTest, DeletedMessagesAndQueuesStayDeleted) {
   for (int i = 0; i < 10; ++i) Send(*q, BodyOf(i));
   Send(*gone, "lost with its queue");
   for (const auto& m : Receive(*q, 6, 60)) ASSERT_TRUE(q->Delete(m.receipt_handle).ok());
-  const uint64_t old_id = static_cast<StandardQueue&>(*gone).id();
+  const uint64_t old_id = static_cast<LocalQueue&>(*gone).id();
   gone.reset();
   ASSERT_TRUE(engine_->DeleteQueue("gone").ok());
   q.reset();
@@ -247,7 +247,7 @@ TEST_P(DurableRestartTest, DeletedMessagesAndQueuesStayDeleted) {
   fresh.reset();
   Restart();
   auto recreated = Find("gone");
-  EXPECT_NE(static_cast<StandardQueue&>(*recreated).id(), old_id);
+  EXPECT_NE(static_cast<LocalQueue&>(*recreated).id(), old_id);
   EXPECT_EQ(Payloads(ReceiveAll(*recreated)), (std::set<std::string>{"new"}));
 }
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/standard_queue.h"
+#include "engine/local_queue.h"
 #include "engine/test_util.h"
 
 namespace ferry::engine {
@@ -123,7 +123,7 @@ TEST(FairLanes, EraseIfDropsStaleElementsAndEmptyLanes) {
 // backlog does not starve the groups that send little.
 TEST(FairQueue, NoisyGroupBacklogDoesNotStarveOtherGroups) {
   FakeClock clock;
-  StandardQueue q("fair", {}, {}, clock, std::make_shared<testing::CountingBodyStore>());
+  LocalQueue q("fair", {}, {}, clock, std::make_shared<testing::CountingBodyStore>());
   auto send = [&](const std::string& payload, const std::string& group) {
     SendRequest req;
     req.payload = payload;
@@ -161,7 +161,7 @@ TEST(FairQueue, NoisyGroupBacklogDoesNotStarveOtherGroups) {
 
 TEST(FairQueue, RedeliveredMessageRejoinsItsGroupsLane) {
   FakeClock clock;
-  StandardQueue q("fair", {}, {}, clock, std::make_shared<testing::CountingBodyStore>());
+  LocalQueue q("fair", {}, {}, clock, std::make_shared<testing::CountingBodyStore>());
   for (const char* g : {"x", "x", "y"}) {
     SendRequest req;
     req.payload = g;

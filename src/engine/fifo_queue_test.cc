@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "engine/durable_test_util.h"
-#include "engine/standard_queue.h"
+#include "engine/local_queue.h"
 #include "engine/test_util.h"
 
 namespace ferry::engine {
@@ -59,7 +59,7 @@ class FifoQueueTest : public ::testing::Test {
   FakeClock clock_;
   std::shared_ptr<testing::CountingBodyStore> bodies_ =
       std::make_shared<testing::CountingBodyStore>();
-  std::shared_ptr<StandardQueue> q_ = std::make_shared<StandardQueue>(
+  std::shared_ptr<LocalQueue> q_ = std::make_shared<LocalQueue>(
       "q.fifo", Fifo(), std::map<std::string, std::string>{}, clock_, bodies_);
 };
 
@@ -169,7 +169,7 @@ TEST_F(FifoQueueTest, DuplicateWithinFiveMinutesReturnsTheOriginalAndIsNotDelive
 }
 
 TEST_F(FifoQueueTest, MessageGroupScopeDeduplicatesWithinAGroupOnly) {
-  q_ = std::make_shared<StandardQueue>("q.fifo", Fifo(DedupScope::kMessageGroup),
+  q_ = std::make_shared<LocalQueue>("q.fifo", Fifo(DedupScope::kMessageGroup),
                                        std::map<std::string, std::string>{}, clock_, bodies_);
   SendResult a = Send("a", "g1", "same");
   SendResult b = Send("b", "g2", "same");
@@ -212,7 +212,7 @@ TEST_F(FifoQueueTest, ReceiveAttemptsExpireAfterFiveMinutes) {
 TEST_F(FifoQueueTest, RetentionExpiryOfAnInFlightMessageUnlocksItsGroup) {
   QueueSettings s = Fifo();
   s.retention_s = 60;
-  q_ = std::make_shared<StandardQueue>("q.fifo", s, std::map<std::string, std::string>{}, clock_,
+  q_ = std::make_shared<LocalQueue>("q.fifo", s, std::map<std::string, std::string>{}, clock_,
                                        bodies_);
   Send("a1", "a");
   clock_.Advance(30'000);
@@ -227,7 +227,7 @@ TEST_F(FifoQueueTest, ExpiryOfADelayedFirstMessageLetsTheNextOneGo) {
   QueueSettings s = Fifo();
   s.retention_s = 60;
   s.delay_s = 900;
-  q_ = std::make_shared<StandardQueue>("q.fifo", s, std::map<std::string, std::string>{}, clock_,
+  q_ = std::make_shared<LocalQueue>("q.fifo", s, std::map<std::string, std::string>{}, clock_,
                                        bodies_);
   Send("a1", "a");  // delayed past its retention
   s.delay_s = 0;
@@ -307,7 +307,7 @@ TEST_F(FifoQueueTest, ChangeVisibilityWithAnExpiredHandleLeavesTheGroupReady) {
 TEST_F(FifoQueueTest, QueueDelayHoldsEveryGroupMessage) {
   QueueSettings s = Fifo();
   s.delay_s = 10;
-  q_ = std::make_shared<StandardQueue>("q.fifo", s, std::map<std::string, std::string>{}, clock_,
+  q_ = std::make_shared<LocalQueue>("q.fifo", s, std::map<std::string, std::string>{}, clock_,
                                        bodies_);
   Send("a1", "a");
   Send("a2", "a");

@@ -1,4 +1,4 @@
-#include "engine/standard_queue.h"
+#include "engine/local_queue.h"
 
 #include <gtest/gtest.h>
 
@@ -27,10 +27,10 @@ bool IsUuidV4(const std::string& s) {
   return s[14] == '4' && std::string_view("89ab").find(s[19]) != std::string_view::npos;
 }
 
-class StandardQueueTest : public ::testing::Test {
+class LocalQueueTest : public ::testing::Test {
  protected:
-  std::shared_ptr<StandardQueue> MakeQueue(QueueSettings settings = {}) {
-    return std::make_shared<StandardQueue>("q", std::move(settings),
+  std::shared_ptr<LocalQueue> MakeQueue(QueueSettings settings = {}) {
+    return std::make_shared<LocalQueue>("q", std::move(settings),
                                            std::map<std::string, std::string>{}, clock_, bodies_);
   }
 
@@ -61,10 +61,10 @@ class StandardQueueTest : public ::testing::Test {
   FakeClock clock_;
   std::shared_ptr<testing::CountingBodyStore> bodies_ =
       std::make_shared<testing::CountingBodyStore>();
-  std::shared_ptr<StandardQueue> q_ = MakeQueue();
+  std::shared_ptr<LocalQueue> q_ = MakeQueue();
 };
 
-TEST_F(StandardQueueTest, SendReceiveDelete) {
+TEST_F(LocalQueueTest, SendReceiveDelete) {
   SendResult sent = Send("hello");
   EXPECT_EQ(sent.sequence, 1u);
   EXPECT_TRUE(IsUuidV4(sent.message_id)) << sent.message_id;
@@ -86,13 +86,13 @@ TEST_F(StandardQueueTest, SendReceiveDelete) {
   EXPECT_TRUE(Receive().empty());
 }
 
-TEST_F(StandardQueueTest, SequencesIncreaseFromOne) {
+TEST_F(LocalQueueTest, SequencesIncreaseFromOne) {
   EXPECT_EQ(Send("a").sequence, 1u);
   EXPECT_EQ(Send("b").sequence, 2u);
   EXPECT_EQ(Send("c", 10).sequence, 3u);
 }
 
-TEST_F(StandardQueueTest, ReceivedMessageHiddenUntilVisibilityExpiresThenRedelivered) {
+TEST_F(LocalQueueTest, ReceivedMessageHiddenUntilVisibilityExpiresThenRedelivered) {
   Send("m");
   ReceivedMessage first = ReceiveOne();
   EXPECT_TRUE(Receive().empty());
@@ -106,20 +106,20 @@ TEST_F(StandardQueueTest, ReceivedMessageHiddenUntilVisibilityExpiresThenRedeliv
   EXPECT_NE(second.receipt_handle, first.receipt_handle);
 }
 
-TEST_F(StandardQueueTest, ReceiveVisibilityTimeoutOverridesQueueSetting) {
+TEST_F(LocalQueueTest, ReceiveVisibilityTimeoutOverridesQueueSetting) {
   Send("m");
   ReceiveOne(/*visibility_s=*/2);
   clock_.Advance(2'000);
   EXPECT_EQ(ReceiveOne().receive_count, 2);
 }
 
-TEST_F(StandardQueueTest, ReceiveWithZeroVisibilityLeavesMessageVisible) {
+TEST_F(LocalQueueTest, ReceiveWithZeroVisibilityLeavesMessageVisible) {
   Send("m");
   ReceiveOne(/*visibility_s=*/0);
   EXPECT_EQ(ReceiveOne().receive_count, 2);
 }
 
-TEST_F(StandardQueueTest, DeleteWithStaleHandleDoesNotDelete) {
+TEST_F(LocalQueueTest, DeleteWithStaleHandleDoesNotDelete) {
   Send("m");
   ReceivedMessage first = ReceiveOne();
   clock_.Advance(30'000);
@@ -130,7 +130,7 @@ TEST_F(StandardQueueTest, DeleteWithStaleHandleDoesNotDelete) {
   EXPECT_EQ(q_->Stats().in_flight, 0);
 }
 
-TEST_F(StandardQueueTest, DeleteWithLatestHandleWorksAfterVisibilityExpired) {
+TEST_F(LocalQueueTest, DeleteWithLatestHandleWorksAfterVisibilityExpired) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   clock_.Advance(30'000);
@@ -140,7 +140,7 @@ TEST_F(StandardQueueTest, DeleteWithLatestHandleWorksAfterVisibilityExpired) {
   EXPECT_TRUE(Receive().empty());
 }
 
-TEST_F(StandardQueueTest, DeleteIsIdempotent) {
+TEST_F(LocalQueueTest, DeleteIsIdempotent) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   EXPECT_TRUE(q_->Delete(m.receipt_handle).ok());
@@ -148,7 +148,7 @@ TEST_F(StandardQueueTest, DeleteIsIdempotent) {
   EXPECT_EQ(bodies_->live(), 0);
 }
 
-TEST_F(StandardQueueTest, MalformedHandleIsInvalidArgument) {
+TEST_F(LocalQueueTest, MalformedHandleIsInvalidArgument) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   for (std::string bad : {std::string(), std::string("x"), m.receipt_handle + "A",
@@ -159,7 +159,7 @@ TEST_F(StandardQueueTest, MalformedHandleIsInvalidArgument) {
   EXPECT_EQ(q_->Stats().in_flight, 1);
 }
 
-TEST_F(StandardQueueTest, HandleOfAnotherQueueIsInvalidArgument) {
+TEST_F(LocalQueueTest, HandleOfAnotherQueueIsInvalidArgument) {
   auto other = MakeQueue();
   SendRequest req;
   req.payload = "o";
@@ -172,14 +172,14 @@ TEST_F(StandardQueueTest, HandleOfAnotherQueueIsInvalidArgument) {
   EXPECT_EQ(q_->ChangeVisibility(foreign, 0).code(), Code::kInvalidArgument);
 }
 
-TEST_F(StandardQueueTest, ChangeVisibilityZeroReleasesAtOnce) {
+TEST_F(LocalQueueTest, ChangeVisibilityZeroReleasesAtOnce) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   EXPECT_TRUE(q_->ChangeVisibility(m.receipt_handle, 0).ok());
   EXPECT_EQ(ReceiveOne().receive_count, 2);
 }
 
-TEST_F(StandardQueueTest, ChangeVisibilityExtendsDeadline) {
+TEST_F(LocalQueueTest, ChangeVisibilityExtendsDeadline) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   clock_.Advance(20'000);
@@ -190,7 +190,7 @@ TEST_F(StandardQueueTest, ChangeVisibilityExtendsDeadline) {
   EXPECT_EQ(ReceiveOne().receive_count, 2);
 }
 
-TEST_F(StandardQueueTest, ChangeVisibilityShortensDeadline) {
+TEST_F(LocalQueueTest, ChangeVisibilityShortensDeadline) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   EXPECT_TRUE(q_->ChangeVisibility(m.receipt_handle, 5).ok());
@@ -201,7 +201,7 @@ TEST_F(StandardQueueTest, ChangeVisibilityShortensDeadline) {
   EXPECT_TRUE(Receive().empty());
 }
 
-TEST_F(StandardQueueTest, ChangeVisibilityWithAnExpiredHandleSucceedsAndLeavesTheMessageVisible) {
+TEST_F(LocalQueueTest, ChangeVisibilityWithAnExpiredHandleSucceedsAndLeavesTheMessageVisible) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   clock_.Advance(30'000);  // visible again; nobody received it since
@@ -210,7 +210,7 @@ TEST_F(StandardQueueTest, ChangeVisibilityWithAnExpiredHandleSucceedsAndLeavesTh
   EXPECT_EQ(ReceiveOne().receive_count, 2);
 }
 
-TEST_F(StandardQueueTest, ChangeVisibilityZeroWithAnEarlierReceivesHandleReleasesTheMessage) {
+TEST_F(LocalQueueTest, ChangeVisibilityZeroWithAnEarlierReceivesHandleReleasesTheMessage) {
   Send("m");
   ReceivedMessage first = ReceiveOne();
   clock_.Advance(30'000);
@@ -222,7 +222,7 @@ TEST_F(StandardQueueTest, ChangeVisibilityZeroWithAnEarlierReceivesHandleRelease
   EXPECT_EQ(third.receive_count, 3);
 }
 
-TEST_F(StandardQueueTest, ChangeVisibilityWithAnEarlierReceivesHandleSetsTheCurrentDeadline) {
+TEST_F(LocalQueueTest, ChangeVisibilityWithAnEarlierReceivesHandleSetsTheCurrentDeadline) {
   Send("m");
   ReceivedMessage first = ReceiveOne();
   clock_.Advance(30'000);
@@ -234,7 +234,7 @@ TEST_F(StandardQueueTest, ChangeVisibilityWithAnEarlierReceivesHandleSetsTheCurr
   EXPECT_EQ(ReceiveOne().receive_count, 3);
 }
 
-TEST_F(StandardQueueTest, ChangeVisibilityOfAGoneMessageOrAnUnissuedHandleIsNotFound) {
+TEST_F(LocalQueueTest, ChangeVisibilityOfAGoneMessageOrAnUnissuedHandleIsNotFound) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   std::optional<ReceiptHandle> h = DecodeReceiptHandle(m.receipt_handle);
@@ -246,7 +246,7 @@ TEST_F(StandardQueueTest, ChangeVisibilityOfAGoneMessageOrAnUnissuedHandleIsNotF
   EXPECT_EQ(q_->ChangeVisibility(m.receipt_handle, 10).code(), Code::kNotFound);  // gone
 }
 
-TEST_F(StandardQueueTest, PerMessageDelay) {
+TEST_F(LocalQueueTest, PerMessageDelay) {
   Send("late", 10);
   EXPECT_TRUE(Receive().empty());
   clock_.Advance(9'999);
@@ -255,7 +255,7 @@ TEST_F(StandardQueueTest, PerMessageDelay) {
   EXPECT_EQ(ReceiveOne().payload, "late");
 }
 
-TEST_F(StandardQueueTest, QueueDelayAppliesUnlessMessageOverrides) {
+TEST_F(LocalQueueTest, QueueDelayAppliesUnlessMessageOverrides) {
   QueueSettings s;
   s.delay_s = 5;
   q_ = MakeQueue(s);
@@ -268,7 +268,7 @@ TEST_F(StandardQueueTest, QueueDelayAppliesUnlessMessageOverrides) {
   EXPECT_EQ(ReceiveOne().payload, "queue-delay");
 }
 
-TEST_F(StandardQueueTest, MessagesPastRetentionAreDropped) {
+TEST_F(LocalQueueTest, MessagesPastRetentionAreDropped) {
   QueueSettings s;
   s.retention_s = 60;
   q_ = MakeQueue(s);
@@ -287,7 +287,7 @@ TEST_F(StandardQueueTest, MessagesPastRetentionAreDropped) {
   EXPECT_EQ(q_->NextWakeMs(), INT64_MAX);
 }
 
-TEST_F(StandardQueueTest, StatsCountsEachState) {
+TEST_F(LocalQueueTest, StatsCountsEachState) {
   const TimeMs t0 = clock_.NowMs();
   Send("a");
   clock_.Advance(10);
@@ -307,7 +307,7 @@ TEST_F(StandardQueueTest, StatsCountsEachState) {
   EXPECT_EQ(st.delayed, 0);
 }
 
-TEST_F(StandardQueueTest, OldestSentSkipsDeletedMessages) {
+TEST_F(LocalQueueTest, OldestSentSkipsDeletedMessages) {
   Send("a");
   clock_.Advance(10);
   Send("b");
@@ -317,7 +317,7 @@ TEST_F(StandardQueueTest, OldestSentSkipsDeletedMessages) {
   EXPECT_EQ(q_->Stats().oldest_sent_ms, clock_.NowMs());
 }
 
-TEST_F(StandardQueueTest, PurgeDropsEverything) {
+TEST_F(LocalQueueTest, PurgeDropsEverything) {
   Send("a");
   Send("b", 30);
   Send("c");
@@ -333,7 +333,7 @@ TEST_F(StandardQueueTest, PurgeDropsEverything) {
   EXPECT_EQ(ReceiveOne().payload, "d");
 }
 
-TEST_F(StandardQueueTest, MaxMessagesRespected) {
+TEST_F(LocalQueueTest, MaxMessagesRespected) {
   for (int i = 0; i < 25; ++i) Send("m" + std::to_string(i));
   EXPECT_EQ(Receive(1).size(), 1u);
   EXPECT_EQ(Receive(7).size(), 7u);
@@ -342,7 +342,7 @@ TEST_F(StandardQueueTest, MaxMessagesRespected) {
   EXPECT_TRUE(Receive(10).empty());
 }
 
-TEST_F(StandardQueueTest, ReceivesInSendOrder) {
+TEST_F(LocalQueueTest, ReceivesInSendOrder) {
   for (int i = 0; i < 30; ++i) Send(std::to_string(i));
   int expect = 0;
   for (int round = 0; round < 3; ++round) {
@@ -351,7 +351,7 @@ TEST_F(StandardQueueTest, ReceivesInSendOrder) {
   EXPECT_EQ(expect, 30);
 }
 
-TEST_F(StandardQueueTest, MessageWhoseVisibilityExpiredIsOfferedBeforeNewerOnes) {
+TEST_F(LocalQueueTest, MessageWhoseVisibilityExpiredIsOfferedBeforeNewerOnes) {
   Send("m1");
   Send("m2");
   EXPECT_EQ(ReceiveOne().payload, "m1");
@@ -362,7 +362,7 @@ TEST_F(StandardQueueTest, MessageWhoseVisibilityExpiredIsOfferedBeforeNewerOnes)
   EXPECT_EQ(order, (std::vector<std::string>{"m1", "m2", "m3"}));
 }
 
-TEST_F(StandardQueueTest, MessagesReleasedByChangeVisibilityGoBackInSequenceOrder) {
+TEST_F(LocalQueueTest, MessagesReleasedByChangeVisibilityGoBackInSequenceOrder) {
   for (const char* p : {"m1", "m2", "m3", "m4"}) Send(p);
   std::vector<ReceivedMessage> got = Receive(3);
   ASSERT_EQ(got.size(), 3u);
@@ -373,7 +373,7 @@ TEST_F(StandardQueueTest, MessagesReleasedByChangeVisibilityGoBackInSequenceOrde
   EXPECT_EQ(order, (std::vector<std::string>{"m1", "m2", "m3", "m4"}));
 }
 
-TEST_F(StandardQueueTest, GroupIdIsReturned) {
+TEST_F(LocalQueueTest, GroupIdIsReturned) {
   SendRequest req;
   req.payload = "g";
   req.group_id = "group-1";
@@ -383,7 +383,7 @@ TEST_F(StandardQueueTest, GroupIdIsReturned) {
   EXPECT_EQ(ReceiveOne().group_id, "");
 }
 
-TEST_F(StandardQueueTest, WatcherFiresOnSend) {
+TEST_F(LocalQueueTest, WatcherFiresOnSend) {
   int calls = 0;
   q_->Watch([&] { ++calls; });
   EXPECT_EQ(calls, 0);
@@ -393,7 +393,7 @@ TEST_F(StandardQueueTest, WatcherFiresOnSend) {
   EXPECT_EQ(calls, 1);  // fired watchers are removed
 }
 
-TEST_F(StandardQueueTest, DelayedSendDoesNotFireWatcher) {
+TEST_F(LocalQueueTest, DelayedSendDoesNotFireWatcher) {
   int calls = 0;
   q_->Watch([&] { ++calls; });
   Send("m", 10);
@@ -401,7 +401,7 @@ TEST_F(StandardQueueTest, DelayedSendDoesNotFireWatcher) {
   EXPECT_EQ(calls, 0);
 }
 
-TEST_F(StandardQueueTest, WatcherFiresOnTickPromotion) {
+TEST_F(LocalQueueTest, WatcherFiresOnTickPromotion) {
   int calls = 0;
   Send("m", 10);
   q_->Watch([&] { ++calls; });
@@ -413,7 +413,7 @@ TEST_F(StandardQueueTest, WatcherFiresOnTickPromotion) {
   EXPECT_EQ(calls, 1);
 }
 
-TEST_F(StandardQueueTest, WatcherFiresWhenVisibilityExpires) {
+TEST_F(LocalQueueTest, WatcherFiresWhenVisibilityExpires) {
   Send("m");
   ReceiveOne();
   int calls = 0;
@@ -423,7 +423,7 @@ TEST_F(StandardQueueTest, WatcherFiresWhenVisibilityExpires) {
   EXPECT_EQ(calls, 1);
 }
 
-TEST_F(StandardQueueTest, WatcherFiresOnChangeVisibilityZero) {
+TEST_F(LocalQueueTest, WatcherFiresOnChangeVisibilityZero) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   int calls = 0;
@@ -432,7 +432,7 @@ TEST_F(StandardQueueTest, WatcherFiresOnChangeVisibilityZero) {
   EXPECT_EQ(calls, 1);
 }
 
-TEST_F(StandardQueueTest, WatcherNotFiredWhileNothingHappens) {
+TEST_F(LocalQueueTest, WatcherNotFiredWhileNothingHappens) {
   int calls = 0;
   q_->Watch([&] { ++calls; });
   for (int i = 0; i < 10; ++i) {
@@ -444,7 +444,7 @@ TEST_F(StandardQueueTest, WatcherNotFiredWhileNothingHappens) {
   EXPECT_EQ(calls, 0);
 }
 
-TEST_F(StandardQueueTest, UnwatchPreventsCall) {
+TEST_F(LocalQueueTest, UnwatchPreventsCall) {
   int calls = 0;
   uint64_t token = q_->Watch([&] { ++calls; });
   q_->Unwatch(token);
@@ -454,7 +454,7 @@ TEST_F(StandardQueueTest, UnwatchPreventsCall) {
   EXPECT_EQ(calls, 0);
 }
 
-TEST_F(StandardQueueTest, SendWakesOneWatcherPerNewMessageOldestFirst) {
+TEST_F(LocalQueueTest, SendWakesOneWatcherPerNewMessageOldestFirst) {
   std::vector<int> woken;
   for (int i = 0; i < 3; ++i) q_->Watch([&woken, i] { woken.push_back(i); });
   Send("a");
@@ -463,7 +463,7 @@ TEST_F(StandardQueueTest, SendWakesOneWatcherPerNewMessageOldestFirst) {
   EXPECT_EQ(woken, std::vector<int>({0, 1}));
 }
 
-TEST_F(StandardQueueTest, TickWakesWatchersWhileMessagesAreVisible) {
+TEST_F(LocalQueueTest, TickWakesWatchersWhileMessagesAreVisible) {
   // A watcher registered after the send that would have woken it (the race
   // between an empty receive and Watch) is woken by the next Tick.
   Send("m");
@@ -473,7 +473,7 @@ TEST_F(StandardQueueTest, TickWakesWatchersWhileMessagesAreVisible) {
   EXPECT_EQ(calls, 1);
 }
 
-TEST_F(StandardQueueTest, WatcherMayCallBackIntoQueue) {
+TEST_F(LocalQueueTest, WatcherMayCallBackIntoQueue) {
   std::vector<ReceivedMessage> got;
   q_->Watch([&] { got = *q_->Receive({}); });
   Send("m");
@@ -481,7 +481,7 @@ TEST_F(StandardQueueTest, WatcherMayCallBackIntoQueue) {
   EXPECT_EQ(got[0].payload, "m");
 }
 
-TEST_F(StandardQueueTest, DropWakesEveryWatcherAndReleasesBodies) {
+TEST_F(LocalQueueTest, DropWakesEveryWatcherAndReleasesBodies) {
   Send("m", 10);
   int calls = 0;
   for (int i = 0; i < 3; ++i) q_->Watch([&] { ++calls; });
@@ -490,7 +490,7 @@ TEST_F(StandardQueueTest, DropWakesEveryWatcherAndReleasesBodies) {
   EXPECT_EQ(bodies_->live(), 0);
 }
 
-TEST_F(StandardQueueTest, NextWakeMsTracksEarliestTimer) {
+TEST_F(LocalQueueTest, NextWakeMsTracksEarliestTimer) {
   const TimeMs t0 = clock_.NowMs();
   EXPECT_EQ(q_->NextWakeMs(), INT64_MAX);
   Send("visible");
@@ -507,7 +507,7 @@ TEST_F(StandardQueueTest, NextWakeMsTracksEarliestTimer) {
   EXPECT_EQ(q_->NextWakeMs(), INT64_MAX);
 }
 
-TEST_F(StandardQueueTest, RepeatedVisibilityChangesDoNotGrowMemory) {
+TEST_F(LocalQueueTest, RepeatedVisibilityChangesDoNotGrowMemory) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   for (int i = 0; i < 100'000; ++i) {
@@ -517,7 +517,7 @@ TEST_F(StandardQueueTest, RepeatedVisibilityChangesDoNotGrowMemory) {
   EXPECT_LT(q_->IndexMemoryBytes(), 64 * 1024u);
 }
 
-TEST_F(StandardQueueTest, ExpiredBacklogNobodyReceivesDoesNotGrowMemory) {
+TEST_F(LocalQueueTest, ExpiredBacklogNobodyReceivesDoesNotGrowMemory) {
   QueueSettings s;
   s.retention_s = 60;
   q_ = MakeQueue(s);
@@ -529,7 +529,7 @@ TEST_F(StandardQueueTest, ExpiredBacklogNobodyReceivesDoesNotGrowMemory) {
   EXPECT_LE(bodies_->live(), 6'001);
 }
 
-TEST_F(StandardQueueTest, LargeBacklogCostsAFixedSmallAmountPerMessage) {
+TEST_F(LocalQueueTest, LargeBacklogCostsAFixedSmallAmountPerMessage) {
   constexpr int kN = 200'000;
   for (int i = 0; i < kN; ++i) Send("");
   // Entry table (64 B at 7/12..7/8 load) plus 8 B in the visible list.
@@ -546,7 +546,7 @@ TEST_F(StandardQueueTest, LargeBacklogCostsAFixedSmallAmountPerMessage) {
   EXPECT_EQ(bodies_->live(), 0);
 }
 
-TEST_F(StandardQueueTest, ConcurrentSendReceiveDeliversEachMessageOnce) {
+TEST_F(LocalQueueTest, ConcurrentSendReceiveDeliversEachMessageOnce) {
   constexpr int kProducers = 4, kConsumers = 4, kPerProducer = 5'000;
   constexpr int kTotal = kProducers * kPerProducer;
   std::atomic<int> received{0};
@@ -591,7 +591,7 @@ TEST_F(StandardQueueTest, ConcurrentSendReceiveDeliversEachMessageOnce) {
   EXPECT_EQ(bodies_->live(), 0);
 }
 
-TEST_F(StandardQueueTest, ConcurrentRedeliveryLosesNothing) {
+TEST_F(LocalQueueTest, ConcurrentRedeliveryLosesNothing) {
   // Consumers give some messages back (visibility 0) and let others time out
   // while a ticker advances time and polls; in the end every message has been
   // delivered and deleted, and every body released.

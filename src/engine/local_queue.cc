@@ -1,4 +1,4 @@
-#include "engine/standard_queue.h"
+#include "engine/local_queue.h"
 
 #include <algorithm>
 #include <array>
@@ -59,11 +59,11 @@ std::string FormatMessageId(const std::array<uint8_t, 16>& id) {
   return out;
 }
 
-void StandardQueue::RunAll(Callbacks& fns) {
+void LocalQueue::RunAll(Callbacks& fns) {
   for (auto& fn : fns) fn();
 }
 
-StandardQueue::StandardQueue(std::string name, QueueSettings settings,
+LocalQueue::LocalQueue(std::string name, QueueSettings settings,
                              std::map<std::string, std::string> tags, const Clock& clock,
                              std::shared_ptr<BodyStore> bodies, QueueLog durable,
                              std::shared_ptr<QueueMover> mover)
@@ -80,21 +80,21 @@ StandardQueue::StandardQueue(std::string name, QueueSettings settings,
       tags_(std::move(tags)),
       modified_ms_(created_ms_) {}
 
-StandardQueue::~StandardQueue() {
+LocalQueue::~LocalQueue() {
   index_.ForEach([this](const MessageEntry& e) { bodies_->Release(e.body); });
 }
 
-TimeMs StandardQueue::modified_ms() const {
+TimeMs LocalQueue::modified_ms() const {
   std::lock_guard lock(mu_);
   return modified_ms_;
 }
 
-QueueSettings StandardQueue::settings() const {
+QueueSettings LocalQueue::settings() const {
   std::lock_guard lock(mu_);
   return settings_;
 }
 
-Status StandardQueue::SetSettings(QueueSettings settings) {
+Status LocalQueue::SetSettings(QueueSettings settings) {
   TimeMs now = clock_.NowMs();
   std::lock_guard lock(mu_);
   storage::Record r;
@@ -107,12 +107,12 @@ Status StandardQueue::SetSettings(QueueSettings settings) {
   return Status::Ok();
 }
 
-std::map<std::string, std::string> StandardQueue::tags() const {
+std::map<std::string, std::string> LocalQueue::tags() const {
   std::lock_guard lock(mu_);
   return tags_;
 }
 
-Status StandardQueue::Tag(const std::map<std::string, std::string>& tags) {
+Status LocalQueue::Tag(const std::map<std::string, std::string>& tags) {
   std::lock_guard lock(mu_);
   std::map<std::string, std::string> next = tags_;
   for (const auto& [k, v] : tags) next[k] = v;
@@ -124,7 +124,7 @@ Status StandardQueue::Tag(const std::map<std::string, std::string>& tags) {
   return Status::Ok();
 }
 
-Status StandardQueue::Untag(const std::vector<std::string>& keys) {
+Status LocalQueue::Untag(const std::vector<std::string>& keys) {
   std::lock_guard lock(mu_);
   std::map<std::string, std::string> next = tags_;
   for (const auto& k : keys) next.erase(k);
@@ -136,13 +136,13 @@ Status StandardQueue::Untag(const std::vector<std::string>& keys) {
   return Status::Ok();
 }
 
-Result<storage::Lsn> StandardQueue::LogLocked(storage::Record& r) {
+Result<storage::Lsn> LocalQueue::LogLocked(storage::Record& r) {
   if (log_ == nullptr) return storage::Lsn{0};
   r.queue_id = incarnation_;
   return log_->Append(r);
 }
 
-Result<SendResult> StandardQueue::Send(SendRequest req) {
+Result<SendResult> LocalQueue::Send(SendRequest req) {
   if (fifo_ && (req.group_id.empty() || req.dedup_id.empty())) {
     return Status::InvalidArgument("a FIFO send needs a group id and a deduplication id");
   }
@@ -228,7 +228,7 @@ Result<SendResult> StandardQueue::Send(SendRequest req) {
   return SendResult{FormatMessageId(id), seq};
 }
 
-Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest& req) {
+Result<std::vector<ReceivedMessage>> LocalQueue::Receive(const ReceiveRequest& req) {
   const size_t max = static_cast<size_t>(std::max(req.max_messages, 1));
   const TimeMs now = clock_.NowMs();
 
@@ -302,7 +302,7 @@ Result<std::vector<ReceivedMessage>> StandardQueue::Receive(const ReceiveRequest
   return out;
 }
 
-Status StandardQueue::ReceiveStandardLocked(size_t max, TimeMs now, TimeMs deadline,
+Status LocalQueue::ReceiveStandardLocked(size_t max, TimeMs now, TimeMs deadline,
                                             std::vector<Taken>* taken,
                                             std::vector<MovingMessage>* dead,
                                             std::vector<BodyRef>* dead_bodies) {
@@ -327,7 +327,7 @@ Status StandardQueue::ReceiveStandardLocked(size_t max, TimeMs now, TimeMs deadl
   return Status::Ok();
 }
 
-Status StandardQueue::ReceiveFifoLocked(size_t max, TimeMs now, TimeMs deadline,
+Status LocalQueue::ReceiveFifoLocked(size_t max, TimeMs now, TimeMs deadline,
                                         std::vector<Taken>* taken,
                                         std::vector<MovingMessage>* dead,
                                         std::vector<BodyRef>* dead_bodies) {
@@ -367,7 +367,7 @@ Status StandardQueue::ReceiveFifoLocked(size_t max, TimeMs now, TimeMs deadline,
   return Status::Ok();
 }
 
-bool StandardQueue::ReplayAttemptLocked(const std::string& attempt_id, TimeMs now,
+bool LocalQueue::ReplayAttemptLocked(const std::string& attempt_id, TimeMs now,
                                         std::vector<Taken>* taken) {
   const std::vector<ReceiveAttempts::Taken>* prior = attempts_.Find(attempt_id, now);
   if (prior == nullptr || prior->empty()) return false;
@@ -383,7 +383,7 @@ bool StandardQueue::ReplayAttemptLocked(const std::string& attempt_id, TimeMs no
   return true;
 }
 
-Status StandardQueue::TakeLocked(MessageEntry* e, TimeMs now, TimeMs deadline,
+Status LocalQueue::TakeLocked(MessageEntry* e, TimeMs now, TimeMs deadline,
                                  std::vector<Taken>* taken) {
   if (log_) {
     storage::Record r;
@@ -404,23 +404,23 @@ Status StandardQueue::TakeLocked(MessageEntry* e, TimeMs now, TimeMs deadline,
   return Status::Ok();
 }
 
-StandardQueue::Taken StandardQueue::TakenOfLocked(const MessageEntry& e) const {
+LocalQueue::Taken LocalQueue::TakenOfLocked(const MessageEntry& e) const {
   Taken t{e.seq, e.body, e.sent_ms, e.first_receive_ms, e.receive_count, e.message_id, {}, {}};
   if (e.has_group) t.group_id = groups_.at(e.seq);
   if (e.has_source) t.source = sources_.at(e.seq);
   return t;
 }
 
-const std::string* StandardQueue::GroupOfLocked(const MessageEntry& e) const {
+const std::string* LocalQueue::GroupOfLocked(const MessageEntry& e) const {
   if (!e.has_group) return nullptr;
   return &groups_.at(e.seq);
 }
 
-FifoGroups::Group& StandardQueue::FifoGroupOfLocked(const MessageEntry& e) {
+FifoGroups::Group& LocalQueue::FifoGroupOfLocked(const MessageEntry& e) {
   return *fifo_groups_.Find(groups_.at(e.seq));
 }
 
-std::string StandardQueue::DedupKeyLocked(const std::string& group,
+std::string LocalQueue::DedupKeyLocked(const std::string& group,
                                           const std::string& dedup_id) const {
   if (settings_.dedup_scope == DedupScope::kQueue) return dedup_id;
   std::string key;
@@ -430,7 +430,7 @@ std::string StandardQueue::DedupKeyLocked(const std::string& group,
   return key;
 }
 
-Status StandardQueue::Delete(std::string_view receipt_handle) {
+Status LocalQueue::Delete(std::string_view receipt_handle) {
   std::optional<ReceiptHandle> h = DecodeReceiptHandle(receipt_handle);
   if (!h || h->incarnation != incarnation_) {
     return Status::InvalidArgument("the receipt handle is not valid for this queue");
@@ -440,7 +440,7 @@ Status StandardQueue::Delete(std::string_view receipt_handle) {
   return DeleteCurrent(h->seq, h->generation, /*in_flight_only=*/false);
 }
 
-Status StandardQueue::DeleteCurrent(uint64_t seq, uint32_t generation, bool in_flight_only) {
+Status LocalQueue::DeleteCurrent(uint64_t seq, uint32_t generation, bool in_flight_only) {
   std::vector<BodyRef> released;
   Callbacks wake;
   {
@@ -463,7 +463,7 @@ Status StandardQueue::DeleteCurrent(uint64_t seq, uint32_t generation, bool in_f
   return Status::Ok();
 }
 
-Status StandardQueue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_s) {
+Status LocalQueue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_s) {
   std::optional<ReceiptHandle> h = DecodeReceiptHandle(receipt_handle);
   if (!h || h->incarnation != incarnation_) {
     return Status::InvalidArgument("the receipt handle is not valid for this queue");
@@ -509,7 +509,7 @@ Status StandardQueue::ChangeVisibility(std::string_view receipt_handle, int64_t 
   return status;
 }
 
-Status StandardQueue::Purge() {
+Status LocalQueue::Purge() {
   SeqIndex dropped;
   {
     std::lock_guard lock(mu_);
@@ -523,7 +523,7 @@ Status StandardQueue::Purge() {
   return Status::Ok();
 }
 
-void StandardQueue::Drop() {
+void LocalQueue::Drop() {
   // The queue's deletion is already in the log; its messages go with it.
   SeqIndex dropped;
   {
@@ -539,7 +539,7 @@ void StandardQueue::Drop() {
   for (auto& [token, fn] : all) fn();
 }
 
-QueueStats StandardQueue::Stats() {
+QueueStats LocalQueue::Stats() {
   const TimeMs now = clock_.NowMs();
   std::vector<BodyRef> released;
   Callbacks wake;
@@ -558,14 +558,14 @@ QueueStats StandardQueue::Stats() {
   return stats;
 }
 
-uint64_t StandardQueue::Watch(std::function<void()> fn) {
+uint64_t LocalQueue::Watch(std::function<void()> fn) {
   std::lock_guard lock(mu_);
   uint64_t token = next_watch_token_++;
   watchers_.emplace(token, std::move(fn));
   return token;
 }
 
-void StandardQueue::Unwatch(uint64_t token) {
+void LocalQueue::Unwatch(uint64_t token) {
   std::function<void()> fn;  // destroyed after unlocking: it may own anything
   std::lock_guard lock(mu_);
   auto it = watchers_.find(token);
@@ -574,7 +574,7 @@ void StandardQueue::Unwatch(uint64_t token) {
   watchers_.erase(it);
 }
 
-TimeMs StandardQueue::NextWakeMs() {
+TimeMs LocalQueue::NextWakeMs() {
   std::lock_guard lock(mu_);
   while (!timers_.empty() && !IsCurrentTimerLocked(timers_.front())) {
     std::pop_heap(timers_.begin(), timers_.end(), TimerLater);
@@ -583,7 +583,7 @@ TimeMs StandardQueue::NextWakeMs() {
   return timers_.empty() ? INT64_MAX : timers_.front().at;
 }
 
-void StandardQueue::Tick() {
+void LocalQueue::Tick() {
   const TimeMs now = clock_.NowMs();
   std::vector<BodyRef> released;
   Callbacks wake;
@@ -598,12 +598,12 @@ void StandardQueue::Tick() {
   ReleaseBodies(released);
 }
 
-size_t StandardQueue::IndexMemoryBytes() const {
+size_t LocalQueue::IndexMemoryBytes() const {
   std::lock_guard lock(mu_);
   return index_.MemoryBytes() + visible_.MemoryBytes() + timers_.capacity() * sizeof(Timer);
 }
 
-int64_t StandardQueue::AdvanceLocked(TimeMs now, std::vector<BodyRef>* released) {
+int64_t LocalQueue::AdvanceLocked(TimeMs now, std::vector<BodyRef>* released) {
   if (fifo_) {
     dedup_.Expire(now);
     attempts_.Expire(now);
@@ -612,7 +612,7 @@ int64_t StandardQueue::AdvanceLocked(TimeMs now, std::vector<BodyRef>* released)
   return PromoteLocked(now);
 }
 
-void StandardQueue::ExpireLocked(TimeMs now, std::vector<BodyRef>* released) {
+void LocalQueue::ExpireLocked(TimeMs now, std::vector<BodyRef>* released) {
   const TimeMs retention_ms = SecondsToMs(settings_.retention_s);
   bool expired = false;
   while (!index_.empty()) {
@@ -642,7 +642,7 @@ void StandardQueue::ExpireLocked(TimeMs now, std::vector<BodyRef>* released) {
   if (expired) CompactLocked();
 }
 
-int64_t StandardQueue::PromoteLocked(TimeMs now) {
+int64_t LocalQueue::PromoteLocked(TimeMs now) {
   int64_t n = 0;
   while (!timers_.empty() && timers_.front().at <= now) {
     const Timer t = timers_.front();
@@ -655,7 +655,7 @@ int64_t StandardQueue::PromoteLocked(TimeMs now) {
   return n;
 }
 
-void StandardQueue::MakeVisibleLocked(MessageEntry* e) {
+void LocalQueue::MakeVisibleLocked(MessageEntry* e) {
   const bool was_in_flight = e->state == MessageState::kInFlight;
   if (was_in_flight) {
     --in_flight_count_;
@@ -675,14 +675,14 @@ void StandardQueue::MakeVisibleLocked(MessageEntry* e) {
   }
 }
 
-void StandardQueue::ScheduleLocked(MessageEntry* e, TimeMs at) {
+void LocalQueue::ScheduleLocked(MessageEntry* e, TimeMs at) {
   e->visible_at_ms = at;
   timers_.push_back({at, e->seq});
   std::push_heap(timers_.begin(), timers_.end(), TimerLater);
   CompactLocked();
 }
 
-bool StandardQueue::RemoveLocked(MessageEntry* e, std::vector<BodyRef>* released) {
+bool LocalQueue::RemoveLocked(MessageEntry* e, std::vector<BodyRef>* released) {
   const bool was_in_flight = e->state == MessageState::kInFlight;
   const bool unlocked = fifo_ && fifo_groups_.Removed(FifoGroupOfLocked(*e), was_in_flight);
   switch (e->state) {
@@ -703,12 +703,12 @@ bool StandardQueue::RemoveLocked(MessageEntry* e, std::vector<BodyRef>* released
   return unlocked;
 }
 
-bool StandardQueue::IsCurrentTimerLocked(const Timer& t) const {
+bool LocalQueue::IsCurrentTimerLocked(const Timer& t) const {
   const MessageEntry* e = index_.Find(t.seq);
   return e != nullptr && e->state != MessageState::kVisible && e->visible_at_ms == t.at;
 }
 
-void StandardQueue::CompactLocked() {
+void LocalQueue::CompactLocked() {
   if (visible_.size() > kCompactFloor &&
       visible_.size() > 2 * static_cast<size_t>(visible_count_)) {
     visible_.EraseIf([this](uint64_t seq) { return !index_.Contains(seq); });
@@ -728,7 +728,7 @@ void StandardQueue::CompactLocked() {
   }
 }
 
-StandardQueue::Callbacks StandardQueue::TakeWatchersLocked(int64_t n) {
+LocalQueue::Callbacks LocalQueue::TakeWatchersLocked(int64_t n) {
   Callbacks out;
   while (n-- > 0 && !watchers_.empty()) {
     out.push_back(std::move(watchers_.begin()->second));
@@ -737,11 +737,11 @@ StandardQueue::Callbacks StandardQueue::TakeWatchersLocked(int64_t n) {
   return out;
 }
 
-void StandardQueue::ReleaseBodies(const std::vector<BodyRef>& refs) {
+void LocalQueue::ReleaseBodies(const std::vector<BodyRef>& refs) {
   for (BodyRef ref : refs) bodies_->Release(ref);
 }
 
-SeqIndex StandardQueue::TakeAllLocked() {
+SeqIndex LocalQueue::TakeAllLocked() {
   SeqIndex all = std::move(index_);
   index_ = SeqIndex();
   visible_.Clear();

@@ -1,18 +1,18 @@
-// StandardQueue, part 3: the queue and the log — rebuilding a queue from
+// LocalQueue, part 3: the queue and the log — rebuilding a queue from
 // log and checkpoint records, writing its checkpoint, and compaction's body
-// relocation. The state machine is in standard_queue.cc; the locking rules in
-// standard_queue.h.
+// relocation. The state machine is in local_queue.cc; the locking rules in
+// local_queue.h.
 #include <algorithm>
 
+#include "engine/local_queue.h"
 #include "engine/settings_codec.h"
-#include "engine/standard_queue.h"
 
 namespace ferry::engine {
 
 // Recovery runs on one thread before the queue is shared; the lock is taken
 // only to satisfy the guarded-by rules.
 
-MessageEntry StandardQueue::EntryFromRecordLocked(const storage::Record& r, storage::Lsn lsn) {
+MessageEntry LocalQueue::EntryFromRecordLocked(const storage::Record& r, storage::Lsn lsn) {
   MessageEntry entry;
   entry.seq = r.seq;
   entry.body = lsn;
@@ -29,7 +29,7 @@ MessageEntry StandardQueue::EntryFromRecordLocked(const storage::Record& r, stor
   return entry;
 }
 
-void StandardQueue::RecoverSend(const storage::Record& r, storage::Lsn lsn) {
+void LocalQueue::RecoverSend(const storage::Record& r, storage::Lsn lsn) {
   std::lock_guard lock(mu_);
   if (r.type == storage::RecordType::kSendFifo) {
     // The window outlives the message: a later delete leaves this entry.
@@ -45,7 +45,7 @@ void StandardQueue::RecoverSend(const storage::Record& r, storage::Lsn lsn) {
   index_.Insert(entry);
 }
 
-void StandardQueue::RecoverMessage(const storage::Record& r) {
+void LocalQueue::RecoverMessage(const storage::Record& r) {
   std::lock_guard lock(mu_);
   MessageEntry entry = EntryFromRecordLocked(r, r.lsn);
   entry.receive_count = r.receive_count;
@@ -53,7 +53,7 @@ void StandardQueue::RecoverMessage(const storage::Record& r) {
   checkpointed_.push_back(entry);
 }
 
-void StandardQueue::FinishCheckpoint() {
+void LocalQueue::FinishCheckpoint() {
   std::lock_guard lock(mu_);
   // A checkpoint lists messages in the hash order of the index it was taken
   // from. Inserted into a table still growing, that order piles every key into
@@ -66,12 +66,12 @@ void StandardQueue::FinishCheckpoint() {
   checkpointed_ = {};
 }
 
-void StandardQueue::RecoverDedup(const storage::Record& r) {
+void LocalQueue::RecoverDedup(const storage::Record& r) {
   std::lock_guard lock(mu_);
   dedup_.Insert(r.dedup_id, {r.message_id, r.seq, r.time_ms}, r.time_ms);
 }
 
-void StandardQueue::RecoverReceive(const storage::Record& r) {
+void LocalQueue::RecoverReceive(const storage::Record& r) {
   std::lock_guard lock(mu_);
   MessageEntry* e = index_.Find(r.seq);
   if (e == nullptr) return;
@@ -80,14 +80,14 @@ void StandardQueue::RecoverReceive(const storage::Record& r) {
   e->visible_at_ms = r.visible_at_ms;
 }
 
-void StandardQueue::RecoverChangeVisibility(const storage::Record& r) {
+void LocalQueue::RecoverChangeVisibility(const storage::Record& r) {
   std::lock_guard lock(mu_);
   MessageEntry* e = index_.Find(r.seq);
   if (e == nullptr || e->receive_count != r.receive_count) return;
   e->visible_at_ms = r.visible_at_ms;
 }
 
-void StandardQueue::RecoverDelete(uint64_t seq) {
+void LocalQueue::RecoverDelete(uint64_t seq) {
   BodyRef body = 0;
   {
     std::lock_guard lock(mu_);
@@ -101,7 +101,7 @@ void StandardQueue::RecoverDelete(uint64_t seq) {
   bodies_->Release(body);
 }
 
-void StandardQueue::RecoverRelocate(const storage::Record& r, storage::Lsn lsn) {
+void LocalQueue::RecoverRelocate(const storage::Record& r, storage::Lsn lsn) {
   BodyRef old = 0;
   {
     std::lock_guard lock(mu_);
@@ -114,7 +114,7 @@ void StandardQueue::RecoverRelocate(const storage::Record& r, storage::Lsn lsn) 
   bodies_->Release(old);
 }
 
-Status StandardQueue::DropLostBodies(const std::function<bool(BodyRef)>& lost,
+Status LocalQueue::DropLostBodies(const std::function<bool(BodyRef)>& lost,
                                      std::vector<LostMessage>* out) {
   std::vector<BodyRef> released;
   Status status;
@@ -145,7 +145,7 @@ Status StandardQueue::DropLostBodies(const std::function<bool(BodyRef)>& lost,
   return status;
 }
 
-void StandardQueue::RecoverPurge() {
+void LocalQueue::RecoverPurge() {
   SeqIndex dropped;
   {
     std::lock_guard lock(mu_);
@@ -154,23 +154,23 @@ void StandardQueue::RecoverPurge() {
   dropped.ForEach([this](const MessageEntry& e) { bodies_->Release(e.body); });
 }
 
-void StandardQueue::RecoverSettings(QueueSettings settings, TimeMs modified_ms) {
+void LocalQueue::RecoverSettings(QueueSettings settings, TimeMs modified_ms) {
   std::lock_guard lock(mu_);
   settings_ = std::move(settings);
   modified_ms_ = modified_ms;
 }
 
-void StandardQueue::RecoverTags(std::map<std::string, std::string> tags) {
+void LocalQueue::RecoverTags(std::map<std::string, std::string> tags) {
   std::lock_guard lock(mu_);
   tags_ = std::move(tags);
 }
 
-void StandardQueue::RecoverNextSeq(uint64_t next_seq) {
+void LocalQueue::RecoverNextSeq(uint64_t next_seq) {
   std::lock_guard lock(mu_);
   next_seq_ = std::max(next_seq_, next_seq);
 }
 
-void StandardQueue::FinishRecovery() {
+void LocalQueue::FinishRecovery() {
   const TimeMs now = clock_.NowMs();
   std::lock_guard lock(mu_);
   std::vector<uint64_t> seqs;
@@ -205,12 +205,12 @@ void StandardQueue::FinishRecovery() {
   oldest_seq_ = seqs.empty() ? next_seq_ : seqs.front();
 }
 
-size_t StandardQueue::message_count() const {
+size_t LocalQueue::message_count() const {
   std::lock_guard lock(mu_);
   return index_.size();
 }
 
-std::chrono::nanoseconds StandardQueue::KeepLiveBodies(std::span<const BodyCopy> batch,
+std::chrono::nanoseconds LocalQueue::KeepLiveBodies(std::span<const BodyCopy> batch,
                                                        std::vector<BodyCopy>* live) const {
   std::lock_guard lock(mu_);
   const auto start = std::chrono::steady_clock::now();
@@ -221,7 +221,7 @@ std::chrono::nanoseconds StandardQueue::KeepLiveBodies(std::span<const BodyCopy>
   return std::chrono::steady_clock::now() - start;
 }
 
-Status StandardQueue::RelocateBodies(std::span<const BodyCopy> batch,
+Status LocalQueue::RelocateBodies(std::span<const BodyCopy> batch,
                                      std::vector<BodyRef>* released, size_t* moved,
                                      std::chrono::nanoseconds* held) {
   *moved = 0;
@@ -252,7 +252,7 @@ Status StandardQueue::RelocateBodies(std::span<const BodyCopy> batch,
   return status;
 }
 
-storage::Lsn StandardQueue::Snapshot(std::string* out, uint64_t* records) const {
+storage::Lsn LocalQueue::Snapshot(std::string* out, uint64_t* records) const {
   std::lock_guard lock(mu_);
   // Every record of this queue appended later has a higher LSN.
   const storage::Lsn from = log_->NextLsn();

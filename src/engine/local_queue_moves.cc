@@ -1,14 +1,14 @@
-// StandardQueue, part 2: moving messages between queues — dead letters taken
+// LocalQueue, part 2: moving messages between queues — dead letters taken
 // aside by a receive, move tasks taking visible messages, and the receiving
 // side of both (AcceptMoved, DropMoved). The state machine is in
-// standard_queue.cc; the locking rules in standard_queue.h.
+// local_queue.cc; the locking rules in local_queue.h.
 #include <algorithm>
 
-#include "engine/standard_queue.h"
+#include "engine/local_queue.h"
 
 namespace ferry::engine {
 
-void StandardQueue::TakeForMoveLocked(MessageEntry* e, TimeMs deadline,
+void LocalQueue::TakeForMoveLocked(MessageEntry* e, TimeMs deadline,
                                       std::vector<MovingMessage>* out,
                                       std::vector<BodyRef>* bodies) {
   e->state = MessageState::kInFlight;
@@ -27,7 +27,7 @@ void StandardQueue::TakeForMoveLocked(MessageEntry* e, TimeMs deadline,
   bodies->push_back(e->body);
 }
 
-void StandardQueue::ReadMovingPayloads(std::vector<MovingMessage>* out,
+void LocalQueue::ReadMovingPayloads(std::vector<MovingMessage>* out,
                                        const std::vector<BodyRef>& bodies) {
   size_t kept = 0;
   // FIFO groups with a message left behind: their later messages stay too,
@@ -50,7 +50,7 @@ void StandardQueue::ReadMovingPayloads(std::vector<MovingMessage>* out,
   out->resize(kept);
 }
 
-Result<std::vector<MovingMessage>> StandardQueue::TakeForMove(int max) {
+Result<std::vector<MovingMessage>> LocalQueue::TakeForMove(int max) {
   const TimeMs now = clock_.NowMs();
   std::vector<MovingMessage> out;
   std::vector<BodyRef> bodies;
@@ -80,7 +80,7 @@ Result<std::vector<MovingMessage>> StandardQueue::TakeForMove(int max) {
   return out;
 }
 
-void StandardQueue::TakeFifoForMoveLocked(size_t max, TimeMs deadline,
+void LocalQueue::TakeFifoForMoveLocked(size_t max, TimeMs deadline,
                                           std::vector<MovingMessage>* out,
                                           std::vector<BodyRef>* bodies) {
   // As ReceiveFifoLocked: whole ready groups, each from its first message on,
@@ -101,7 +101,7 @@ void StandardQueue::TakeFifoForMoveLocked(size_t max, TimeMs deadline,
   }
 }
 
-Status StandardQueue::AcceptMoved(MovedMessage m) {
+Status LocalQueue::AcceptMoved(MovedMessage m) {
   if (fifo_ && m.group_id.empty()) {
     return Status::InvalidArgument("a FIFO queue takes only messages with a group id");
   }
@@ -171,7 +171,7 @@ Status StandardQueue::AcceptMoved(MovedMessage m) {
   return Status::Ok();
 }
 
-Status StandardQueue::DropMoved(uint64_t sequence, uint32_t generation) {
+Status LocalQueue::DropMoved(uint64_t sequence, uint32_t generation) {
   // Moved out under this generation and still in flight: remove it as a delete.
   return DeleteCurrent(sequence, generation, /*in_flight_only=*/true);
 }

@@ -1,4 +1,4 @@
-// StandardQueue: the Queue of an SQS queue — a standard queue (at-least-once
+// LocalQueue: the Queue of an SQS queue — a standard queue (at-least-once
 // delivery, best-effort order, message groups served fairly) or, with
 // settings.fifo, a FIFO queue (strict order per message group, one group's
 // messages in flight at a time, deduplication). The kind is fixed at creation;
@@ -40,7 +40,7 @@
 //
 // Lifecycle: created by Engine. When the queue is deleted the Engine calls
 // Drop(); holders of a shared_ptr may keep using the orphan. The destructor
-// releases the bodies of messages still stored. A StandardQueue must not
+// releases the bodies of messages still stored. A LocalQueue must not
 // outlive the Clock it was given.
 #pragma once
 
@@ -79,15 +79,15 @@ struct QueueLog {
   TimeMs created_ms = 0;            // 0: now
 };
 
-class StandardQueue final : public Queue {
+class LocalQueue final : public Queue {
  public:
-  StandardQueue(std::string name, QueueSettings settings, std::map<std::string, std::string> tags,
+  LocalQueue(std::string name, QueueSettings settings, std::map<std::string, std::string> tags,
                 const Clock& clock, std::shared_ptr<BodyStore> bodies, QueueLog durable = {},
                 std::shared_ptr<QueueMover> mover = nullptr);
-  ~StandardQueue() override;
+  ~LocalQueue() override;
 
-  StandardQueue(const StandardQueue&) = delete;
-  StandardQueue& operator=(const StandardQueue&) = delete;
+  LocalQueue(const LocalQueue&) = delete;
+  LocalQueue& operator=(const LocalQueue&) = delete;
 
   const std::string& name() const override { return name_; }
   TimeMs created_ms() const override { return created_ms_; }
