@@ -8,7 +8,7 @@
 
 #include "common/crypto.h"
 #include "engine/receipt_handle.h"
-#include "engine/settings_codec.h"
+#include "engine/wal_journal.h"
 
 namespace ferry::engine {
 namespace {
@@ -47,6 +47,11 @@ std::array<uint8_t, 16> NewMessageId() {
 
 }  // namespace
 
+std::unique_ptr<Journal> NewJournal(const QueueLog& durable, uint64_t queue_id, BodyStore* bodies) {
+  if (durable.bodies == nullptr) return std::make_unique<MemoryJournal>(bodies);
+  return std::make_unique<WalJournal>(durable.log, durable.bodies, queue_id);
+}
+
 std::string FormatMessageId(const std::array<uint8_t, 16>& id) {
   std::string hex = ToHex(id.data(), id.size());
   std::string out;
@@ -64,17 +69,16 @@ void LocalQueue::RunAll(Callbacks& fns) {
 }
 
 LocalQueue::LocalQueue(std::string name, QueueSettings settings,
-                             std::map<std::string, std::string> tags, const Clock& clock,
-                             std::shared_ptr<BodyStore> bodies, QueueLog durable,
-                             std::shared_ptr<QueueMover> mover)
+                       std::map<std::string, std::string> tags, const Clock& clock,
+                       std::shared_ptr<BodyStore> bodies, QueueLog durable,
+                       std::shared_ptr<QueueMover> mover)
     : name_(std::move(name)),
       created_ms_(durable.created_ms ? durable.created_ms : clock.NowMs()),
       clock_(clock),
       bodies_(std::move(bodies)),
       mover_(std::move(mover)),
-      log_(durable.log),
-      log_bodies_(durable.bodies),
       incarnation_(durable.id ? durable.id : RandomNonZero64()),
+      journal_(NewJournal(durable, incarnation_, bodies_.get())),
       fifo_(settings.fifo),
       settings_(std::move(settings)),
       tags_(std::move(tags)),
@@ -97,11 +101,7 @@ QueueSettings LocalQueue::settings() const {
 Status LocalQueue::SetSettings(QueueSettings settings) {
   TimeMs now = clock_.NowMs();
   std::lock_guard lock(mu_);
-  storage::Record r;
-  r.type = storage::RecordType::kSetSettings;
-  r.time_ms = now;
-  r.settings = SettingsToFields(settings);
-  if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
+  FERRY_RETURN_IF_ERROR(journal_->SetSettings(settings, now));
   settings_ = std::move(settings);
   modified_ms_ = now;
   return Status::Ok();
@@ -116,10 +116,7 @@ Status LocalQueue::Tag(const std::map<std::string, std::string>& tags) {
   std::lock_guard lock(mu_);
   std::map<std::string, std::string> next = tags_;
   for (const auto& [k, v] : tags) next[k] = v;
-  storage::Record r;
-  r.type = storage::RecordType::kSetTags;
-  r.tags = TagsToFields(next);
-  if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
+  FERRY_RETURN_IF_ERROR(journal_->SetTags(next));
   tags_ = std::move(next);
   return Status::Ok();
 }
@@ -128,18 +125,9 @@ Status LocalQueue::Untag(const std::vector<std::string>& keys) {
   std::lock_guard lock(mu_);
   std::map<std::string, std::string> next = tags_;
   for (const auto& k : keys) next.erase(k);
-  storage::Record r;
-  r.type = storage::RecordType::kSetTags;
-  r.tags = TagsToFields(next);
-  if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
+  FERRY_RETURN_IF_ERROR(journal_->SetTags(next));
   tags_ = std::move(next);
   return Status::Ok();
-}
-
-Result<storage::Lsn> LocalQueue::LogLocked(storage::Record& r) {
-  if (log_ == nullptr) return storage::Lsn{0};
-  r.queue_id = incarnation_;
-  return log_->Append(r);
 }
 
 Result<SendResult> LocalQueue::Send(SendRequest req) {
@@ -148,7 +136,7 @@ Result<SendResult> LocalQueue::Send(SendRequest req) {
   }
   const std::array<uint8_t, 16> id = NewMessageId();
   // A durable queue's body is the payload of its send record, appended below.
-  Result<BodyRef> ref = log_ ? Result<BodyRef>(BodyRef{0}) : bodies_->Put(req.payload);
+  Result<BodyRef> ref = journal_->StoreBody(req.payload);
   if (!ref.ok()) return ref.status();
   const TimeMs now = clock_.NowMs();
 
@@ -167,7 +155,7 @@ Result<SendResult> LocalQueue::Send(SendRequest req) {
         SendResult dup{FormatMessageId(original->message_id), original->seq, true};
         wake = TakeWatchersLocked(became_visible);
         lock.unlock();
-        if (!log_) released.push_back(*ref);
+        journal_->DiscardBody(*ref);
         RunAll(wake);
         ReleaseBodies(released);
         return dup;
@@ -175,21 +163,16 @@ Result<SendResult> LocalQueue::Send(SendRequest req) {
     }
     const int64_t delay_s = req.delay_s >= 0 ? req.delay_s : settings_.delay_s;
     const TimeMs sent_ms = std::max(last_sent_ms_, now);
-    if (log_) {
-      storage::Record r;
-      r.type = fifo_ ? storage::RecordType::kSendFifo : storage::RecordType::kSend;
-      r.seq = next_seq_;
-      r.message_id = id;
-      r.time_ms = sent_ms;
-      r.visible_at_ms = sent_ms + SecondsToMs(delay_s);
-      r.name = req.group_id;
-      r.dedup_id = req.dedup_id;
-      r.payload = req.payload;
-      auto lsn = LogLocked(r);
-      if (!lsn.ok()) return lsn.status();
-      ref = BodyRef{*lsn};
-      log_bodies_->Retain(*lsn);
-    }
+    JournalSend sent;
+    sent.seq = next_seq_;
+    sent.message_id = id;
+    sent.sent_ms = sent_ms;
+    sent.visible_at_ms = sent_ms + SecondsToMs(delay_s);
+    sent.group_id = req.group_id;
+    sent.dedup_id = req.dedup_id;
+    sent.payload = req.payload;
+    ref = journal_->Send(sent, fifo_, *ref);
+    if (!ref.ok()) return ref.status();
     seq = next_seq_++;
     last_sent_ms_ = sent_ms;
 
@@ -303,9 +286,9 @@ Result<std::vector<ReceivedMessage>> LocalQueue::Receive(const ReceiveRequest& r
 }
 
 Status LocalQueue::ReceiveStandardLocked(size_t max, TimeMs now, TimeMs deadline,
-                                            std::vector<Taken>* taken,
-                                            std::vector<MovingMessage>* dead,
-                                            std::vector<BodyRef>* dead_bodies) {
+                                         std::vector<Taken>* taken,
+                                         std::vector<MovingMessage>* dead,
+                                         std::vector<BodyRef>* dead_bodies) {
   while (taken->size() < max) {
     const uint64_t seq = visible_.PopNext();
     if (seq == 0) break;
@@ -328,9 +311,8 @@ Status LocalQueue::ReceiveStandardLocked(size_t max, TimeMs now, TimeMs deadline
 }
 
 Status LocalQueue::ReceiveFifoLocked(size_t max, TimeMs now, TimeMs deadline,
-                                        std::vector<Taken>* taken,
-                                        std::vector<MovingMessage>* dead,
-                                        std::vector<BodyRef>* dead_bodies) {
+                                     std::vector<Taken>* taken, std::vector<MovingMessage>* dead,
+                                     std::vector<BodyRef>* dead_bodies) {
   // As many messages of one group as fit, in order, then the next ready group.
   while (taken->size() < max) {
     FifoGroups::Group* g = fifo_groups_.PopOffered();
@@ -368,7 +350,7 @@ Status LocalQueue::ReceiveFifoLocked(size_t max, TimeMs now, TimeMs deadline,
 }
 
 bool LocalQueue::ReplayAttemptLocked(const std::string& attempt_id, TimeMs now,
-                                        std::vector<Taken>* taken) {
+                                     std::vector<Taken>* taken) {
   const std::vector<ReceiveAttempts::Taken>* prior = attempts_.Find(attempt_id, now);
   if (prior == nullptr || prior->empty()) return false;
   for (const ReceiveAttempts::Taken& t : *prior) {
@@ -384,16 +366,8 @@ bool LocalQueue::ReplayAttemptLocked(const std::string& attempt_id, TimeMs now,
 }
 
 Status LocalQueue::TakeLocked(MessageEntry* e, TimeMs now, TimeMs deadline,
-                                 std::vector<Taken>* taken) {
-  if (log_) {
-    storage::Record r;
-    r.type = storage::RecordType::kReceive;
-    r.seq = e->seq;
-    r.receive_count = e->receive_count + 1;
-    r.time_ms = now;
-    r.visible_at_ms = deadline;
-    if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
-  }
+                              std::vector<Taken>* taken) {
+  FERRY_RETURN_IF_ERROR(journal_->Receive(e->seq, e->receive_count + 1, now, deadline));
   e->state = MessageState::kInFlight;
   --visible_count_;
   ++in_flight_count_;
@@ -421,7 +395,7 @@ FifoGroups::Group& LocalQueue::FifoGroupOfLocked(const MessageEntry& e) {
 }
 
 std::string LocalQueue::DedupKeyLocked(const std::string& group,
-                                          const std::string& dedup_id) const {
+                                       const std::string& dedup_id) const {
   if (settings_.dedup_scope == DedupScope::kQueue) return dedup_id;
   std::string key;
   key.reserve(group.size() + 1 + dedup_id.size());
@@ -450,10 +424,7 @@ Status LocalQueue::DeleteCurrent(uint64_t seq, uint32_t generation, bool in_flig
         (in_flight_only && e->state != MessageState::kInFlight)) {
       return Status::Ok();
     }
-    storage::Record r;
-    r.type = storage::RecordType::kDelete;
-    r.seq = seq;
-    if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
+    FERRY_RETURN_IF_ERROR(journal_->Delete(seq));
     // Deleting a FIFO group's last in-flight message lets its next one go.
     if (RemoveLocked(e, &released)) wake = TakeWatchersLocked(1);
     CompactLocked();
@@ -488,18 +459,15 @@ Status LocalQueue::ChangeVisibility(std::string_view receipt_handle, int64_t tim
     } else if (e->state != MessageState::kInFlight) {
       // Visible again (expired, or made visible): nothing to change or log.
     } else {
-      storage::Record r;
-      r.type = storage::RecordType::kChangeVisibility;
-      r.seq = h->seq;
-      r.receive_count = e->receive_count;
-      r.visible_at_ms = now + SecondsToMs(std::max<int64_t>(timeout_s, 0));
-      if (auto lsn = LogLocked(r); !lsn.ok()) {
-        status = lsn.status();
+      const TimeMs visible_at_ms = now + SecondsToMs(std::max<int64_t>(timeout_s, 0));
+      status = journal_->ChangeVisibility(h->seq, e->receive_count, visible_at_ms);
+      if (!status.ok()) {
+        // The log refuses records: nothing changes.
       } else if (timeout_s <= 0) {
         MakeVisibleLocked(e);
         ++became_visible;
       } else {
-        ScheduleLocked(e, r.visible_at_ms);
+        ScheduleLocked(e, visible_at_ms);
       }
     }
     wake = TakeWatchersLocked(became_visible);
@@ -513,10 +481,7 @@ Status LocalQueue::Purge() {
   SeqIndex dropped;
   {
     std::lock_guard lock(mu_);
-    storage::Record r;
-    r.type = storage::RecordType::kPurge;
-    r.time_ms = clock_.NowMs();
-    if (auto lsn = LogLocked(r); !lsn.ok()) return lsn.status();
+    FERRY_RETURN_IF_ERROR(journal_->Purge(clock_.NowMs()));
     dropped = TakeAllLocked();
   }
   dropped.ForEach([this](const MessageEntry& e) { bodies_->Release(e.body); });

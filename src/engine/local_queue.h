@@ -33,10 +33,17 @@
 // Moved messages keep their send time in a standard queue, so they may be
 // older than messages before them: early_expiry_ expires those on time.
 //
+// Every change is reported to the queue's Journal (journal.h) under mu_, in
+// the order it happens, and made only when the journal takes it: a
+// MemoryJournal for an in-memory queue, a WalJournal (wal_journal.h) for a
+// durable one. The queue itself does not know which it has, except that
+// recovery, checkpoints and compaction exist only for durable queues.
+//
 // Thread-safety: every mutable member is guarded by mu_. Body store calls,
 // receipt-handle and message-id formatting, and watcher callbacks happen with
-// mu_ released. Under mu_ only the log's and LogBodyStore's own mutexes are
-// taken (Append, Retain); the whole lock order is in docs/locking.md.
+// mu_ released. Under mu_ only the journal is called, which takes only the
+// log's and LogBodyStore's own mutexes (Append, Retain); the whole lock order
+// is in docs/locking.md.
 //
 // Lifecycle: created by Engine. When the queue is deleted the Engine calls
 // Drop(); holders of a shared_ptr may keep using the orphan. The destructor
@@ -61,6 +68,7 @@
 #include "engine/engine.h"
 #include "engine/fair_lanes.h"
 #include "engine/fifo.h"
+#include "engine/journal.h"
 #include "engine/log_body_store.h"
 #include "engine/seq_index.h"
 #include "storage/log.h"
@@ -68,22 +76,26 @@
 
 namespace ferry::engine {
 
-// How a durable queue reaches the log. Every change of state is appended
-// under the queue's mutex, so the log holds each queue's changes in the order
-// they happened; the engine answers a request only once its records are
-// durable (Engine::AfterDurable).
+// Which journal a queue records its changes in, and its identity. With
+// `bodies` set the queue is durable (a WalJournal over `log` and `bodies`;
+// `log` may be null while the queue is recovered, see AttachLog); without,
+// an in-memory queue (a MemoryJournal over the queue's BodyStore).
 struct QueueLog {
-  storage::Log* log = nullptr;      // null: an in-memory queue
-  LogBodyStore* bodies = nullptr;   // counts the live bodies of each segment
-  uint64_t id = 0;                  // persistent queue id; 0 draws one
-  TimeMs created_ms = 0;            // 0: now
+  storage::Log* log = nullptr;
+  LogBodyStore* bodies = nullptr;  // counts the live bodies of each segment
+  uint64_t id = 0;                 // persistent queue id; 0 draws one
+  TimeMs created_ms = 0;           // 0: now
 };
+
+// The journal that `durable` describes, for the queue `queue_id`; `bodies` is
+// the queue's BodyStore and must outlive it.
+std::unique_ptr<Journal> NewJournal(const QueueLog& durable, uint64_t queue_id, BodyStore* bodies);
 
 class LocalQueue final : public Queue {
  public:
   LocalQueue(std::string name, QueueSettings settings, std::map<std::string, std::string> tags,
-                const Clock& clock, std::shared_ptr<BodyStore> bodies, QueueLog durable = {},
-                std::shared_ptr<QueueMover> mover = nullptr);
+             const Clock& clock, std::shared_ptr<BodyStore> bodies, QueueLog durable = {},
+             std::shared_ptr<QueueMover> mover = nullptr);
   ~LocalQueue() override;
 
   LocalQueue(const LocalQueue&) = delete;
@@ -152,7 +164,7 @@ class LocalQueue final : public Queue {
   Status DropLostBodies(const std::function<bool(BodyRef)>& lost, std::vector<LostMessage>* out);
   // Recovered queues are built without a log (replay must not append);
   // the engine attaches the log once it is open, before sharing the queue.
-  void AttachLog(storage::Log* log) { log_ = log; }
+  void AttachLog(storage::Log* log) { journal_->AttachLog(log); }
   size_t message_count() const;
 
   // Compaction (see compactor.h). A body record found in an old segment:
@@ -214,8 +226,7 @@ class LocalQueue final : public Queue {
   // `dead` instead (TakeForMoveLocked, at most kMaxDeadLettersPerReceive);
   // in a FIFO queue it keeps its group locked until DropMoved removes it.
   Status ReceiveStandardLocked(size_t max, TimeMs now, TimeMs deadline, std::vector<Taken>* taken,
-                               std::vector<MovingMessage>* dead,
-                               std::vector<BodyRef>* dead_bodies);
+                               std::vector<MovingMessage>* dead, std::vector<BodyRef>* dead_bodies);
   Status ReceiveFifoLocked(size_t max, TimeMs now, TimeMs deadline, std::vector<Taken>* taken,
                            std::vector<MovingMessage>* dead, std::vector<BodyRef>* dead_bodies);
   // A retried FIFO receive: the messages of `attempt_id` when all of them are
@@ -267,18 +278,16 @@ class LocalQueue final : public Queue {
   MessageEntry EntryFromRecordLocked(const storage::Record& r, storage::Lsn lsn);
 
   void ReleaseBodies(const std::vector<BodyRef>& refs);
-  // Appends a record when the queue is durable; requires mu_ held.
-  Result<storage::Lsn> LogLocked(storage::Record& r);
 
   const std::string name_;
   const TimeMs created_ms_;
   const Clock& clock_;
   const std::shared_ptr<BodyStore> bodies_;
   const std::shared_ptr<QueueMover> mover_;  // null: moves go nowhere
-  storage::Log* log_;  // set at construction or by AttachLog, before sharing
-  LogBodyStore* const log_bodies_;
   // Random per queue incarnation; receipt handles carry it.
   const uint64_t incarnation_;
+  // Called under mu_ (but StoreBody and DiscardBody); AttachLog before sharing.
+  const std::unique_ptr<Journal> journal_;
   const bool fifo_;  // settings_.fifo, which never changes
 
   mutable std::mutex mu_;
@@ -300,7 +309,7 @@ class LocalQueue final : public Queue {
   // that retention expires them on time although the walk from oldest_seq_
   // reaches them late. Stale elements are skipped; each goes at its expiry.
   std::vector<Timer> early_expiry_;
-  uint64_t next_seq_ = 1;                             // guarded by mu_
+  uint64_t next_seq_ = 1;                   // guarded by mu_
   std::vector<MessageEntry> checkpointed_;  // guarded by mu_; recovery only
   uint64_t oldest_seq_ = 1;      // guarded by mu_; no stored message has a lower sequence
   TimeMs last_sent_ms_ = 0;      // guarded by mu_; keeps sent_ms ordered like sequences

@@ -9,8 +9,7 @@
 namespace ferry::engine {
 
 void LocalQueue::TakeForMoveLocked(MessageEntry* e, TimeMs deadline,
-                                      std::vector<MovingMessage>* out,
-                                      std::vector<BodyRef>* bodies) {
+                                   std::vector<MovingMessage>* out, std::vector<BodyRef>* bodies) {
   e->state = MessageState::kInFlight;
   --visible_count_;
   ++in_flight_count_;
@@ -28,7 +27,7 @@ void LocalQueue::TakeForMoveLocked(MessageEntry* e, TimeMs deadline,
 }
 
 void LocalQueue::ReadMovingPayloads(std::vector<MovingMessage>* out,
-                                       const std::vector<BodyRef>& bodies) {
+                                    const std::vector<BodyRef>& bodies) {
   size_t kept = 0;
   // FIFO groups with a message left behind: their later messages stay too,
   // so that none overtakes it.
@@ -80,9 +79,8 @@ Result<std::vector<MovingMessage>> LocalQueue::TakeForMove(int max) {
   return out;
 }
 
-void LocalQueue::TakeFifoForMoveLocked(size_t max, TimeMs deadline,
-                                          std::vector<MovingMessage>* out,
-                                          std::vector<BodyRef>* bodies) {
+void LocalQueue::TakeFifoForMoveLocked(size_t max, TimeMs deadline, std::vector<MovingMessage>* out,
+                                       std::vector<BodyRef>* bodies) {
   // As ReceiveFifoLocked: whole ready groups, each from its first message on,
   // so the destination receives every group in its order.
   while (out->size() < max) {
@@ -105,7 +103,7 @@ Status LocalQueue::AcceptMoved(MovedMessage m) {
   if (fifo_ && m.group_id.empty()) {
     return Status::InvalidArgument("a FIFO queue takes only messages with a group id");
   }
-  Result<BodyRef> ref = log_ ? Result<BodyRef>(BodyRef{0}) : bodies_->Put(m.payload);
+  Result<BodyRef> ref = journal_->StoreBody(m.payload);
   if (!ref.ok()) return ref.status();
   const TimeMs now = clock_.NowMs();
   std::vector<BodyRef> released;
@@ -117,23 +115,18 @@ Status LocalQueue::AcceptMoved(MovedMessage m) {
     // FIFO queue restarts it, as AWS resets a FIFO dead letter's enqueue time
     // (and so its messages stay in send-time order).
     const TimeMs sent_ms = fifo_ ? std::max(last_sent_ms_, now) : m.sent_ms;
-    if (log_) {
-      storage::Record r;
-      r.type = storage::RecordType::kSendDeadLetter;
-      r.seq = next_seq_;
-      r.message_id = m.message_id;
-      r.time_ms = sent_ms;
-      r.visible_at_ms = now;
-      r.name = m.group_id;
-      r.source = m.source_queue;
-      r.receive_count = m.receive_count;
-      r.first_receive_ms = m.first_receive_ms;
-      r.payload = m.payload;
-      auto lsn = LogLocked(r);
-      if (!lsn.ok()) return lsn.status();
-      ref = BodyRef{*lsn};
-      log_bodies_->Retain(*lsn);
-    }
+    JournalDeadLetter moved;
+    moved.seq = next_seq_;
+    moved.message_id = m.message_id;
+    moved.sent_ms = sent_ms;
+    moved.visible_at_ms = now;
+    moved.group_id = m.group_id;
+    moved.source_queue = m.source_queue;
+    moved.receive_count = m.receive_count;
+    moved.first_receive_ms = m.first_receive_ms;
+    moved.payload = m.payload;
+    ref = journal_->SendDeadLetter(moved, *ref);
+    if (!ref.ok()) return ref.status();
     const uint64_t seq = next_seq_++;
     MessageEntry entry;
     entry.seq = seq;

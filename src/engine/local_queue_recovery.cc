@@ -23,7 +23,7 @@ MessageEntry LocalQueue::EntryFromRecordLocked(const storage::Record& r, storage
   entry.has_source = !r.source.empty();
   if (entry.has_group) groups_[r.seq] = r.name;
   if (entry.has_source) sources_[r.seq] = r.source;
-  if (log_bodies_) log_bodies_->Retain(lsn);
+  journal_->RetainRecovered(lsn);
   next_seq_ = std::max(next_seq_, r.seq + 1);
   last_sent_ms_ = std::max(last_sent_ms_, r.time_ms);
   return entry;
@@ -109,13 +109,13 @@ void LocalQueue::RecoverRelocate(const storage::Record& r, storage::Lsn lsn) {
     if (e == nullptr) return;
     old = e->body;
     e->body = lsn;
-    if (log_bodies_) log_bodies_->Retain(lsn);
+    journal_->RetainRecovered(lsn);
   }
   bodies_->Release(old);
 }
 
 Status LocalQueue::DropLostBodies(const std::function<bool(BodyRef)>& lost,
-                                     std::vector<LostMessage>* out) {
+                                  std::vector<LostMessage>* out) {
   std::vector<BodyRef> released;
   Status status;
   {
@@ -126,13 +126,8 @@ Status LocalQueue::DropLostBodies(const std::function<bool(BodyRef)>& lost,
     });
     std::sort(seqs.begin(), seqs.end());
     for (uint64_t seq : seqs) {
-      storage::Record r;
-      r.type = storage::RecordType::kDelete;
-      r.seq = seq;
-      if (auto lsn = LogLocked(r); !lsn.ok()) {
-        status = lsn.status();
-        break;
-      }
+      status = journal_->Delete(seq);
+      if (!status.ok()) break;
       const MessageEntry* e = index_.Find(seq);
       out->push_back(LostMessage{name_, seq, e->message_id, e->body});
       released.push_back(e->body);
@@ -211,7 +206,7 @@ size_t LocalQueue::message_count() const {
 }
 
 std::chrono::nanoseconds LocalQueue::KeepLiveBodies(std::span<const BodyCopy> batch,
-                                                       std::vector<BodyCopy>* live) const {
+                                                    std::vector<BodyCopy>* live) const {
   std::lock_guard lock(mu_);
   const auto start = std::chrono::steady_clock::now();
   for (const BodyCopy& b : batch) {
@@ -221,12 +216,10 @@ std::chrono::nanoseconds LocalQueue::KeepLiveBodies(std::span<const BodyCopy> ba
   return std::chrono::steady_clock::now() - start;
 }
 
-Status LocalQueue::RelocateBodies(std::span<const BodyCopy> batch,
-                                     std::vector<BodyRef>* released, size_t* moved,
-                                     std::chrono::nanoseconds* held) {
+Status LocalQueue::RelocateBodies(std::span<const BodyCopy> batch, std::vector<BodyRef>* released,
+                                  size_t* moved, std::chrono::nanoseconds* held) {
   *moved = 0;
   *held = std::chrono::nanoseconds(0);
-  if (log_ == nullptr) return Status::FailedPrecondition("an in-memory queue has no log to compact");
   std::lock_guard lock(mu_);
   const auto start = std::chrono::steady_clock::now();
   Status status;
@@ -234,18 +227,13 @@ Status LocalQueue::RelocateBodies(std::span<const BodyCopy> batch,
     // Deleted, expired or purged since it was found: nothing to keep.
     MessageEntry* e = index_.Find(b.seq);
     if (e == nullptr || e->body != b.lsn) continue;
-    storage::Record r;
-    r.type = storage::RecordType::kRelocate;
-    r.seq = b.seq;
-    r.payload = b.payload;
-    auto lsn = LogLocked(r);
-    if (!lsn.ok()) {
-      status = lsn.status();
+    Result<BodyRef> moved_to = journal_->Relocate(b.seq, b.payload);
+    if (!moved_to.ok()) {
+      status = moved_to.status();
       break;
     }
-    log_bodies_->Retain(*lsn);
     released->push_back(e->body);
-    e->body = *lsn;
+    e->body = *moved_to;
     ++*moved;
   }
   *held = std::chrono::steady_clock::now() - start;
@@ -255,7 +243,7 @@ Status LocalQueue::RelocateBodies(std::span<const BodyCopy> batch,
 storage::Lsn LocalQueue::Snapshot(std::string* out, uint64_t* records) const {
   std::lock_guard lock(mu_);
   // Every record of this queue appended later has a higher LSN.
-  const storage::Lsn from = log_->NextLsn();
+  const storage::Lsn from = journal_->NextPosition();
   storage::Record q;
   q.type = storage::RecordType::kCreateQueue;
   q.queue_id = incarnation_;

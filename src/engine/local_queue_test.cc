@@ -31,7 +31,7 @@ class LocalQueueTest : public ::testing::Test {
  protected:
   std::shared_ptr<LocalQueue> MakeQueue(QueueSettings settings = {}) {
     return std::make_shared<LocalQueue>("q", std::move(settings),
-                                           std::map<std::string, std::string>{}, clock_, bodies_);
+                                        std::map<std::string, std::string>{}, clock_, bodies_);
   }
 
   SendResult Send(const std::string& payload, int64_t delay_s = -1) {
