@@ -7,7 +7,7 @@
 
 #include "engine/durable_test_util.h"
 #include "engine/local_queue.h"
-#include "engine/test_util.h"
+#include "engine/queue_test_util.h"
 
 namespace ferry::engine {
 namespace {
@@ -36,7 +36,8 @@ std::vector<std::string> Payloads(const std::vector<ReceivedMessage>& got) {
 
 using Strings = std::vector<std::string>;
 
-class FifoQueueTest : public ::testing::Test {
+// Runs over both journals: a MemoryJournal and a WalJournal.
+class FifoQueueTest : public ::testing::TestWithParam<testing::JournalKind> {
  protected:
   SendResult Send(const std::string& payload, const std::string& group,
                   const std::string& dedup = "") {
@@ -57,13 +58,14 @@ class FifoQueueTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  std::shared_ptr<testing::CountingBodyStore> bodies_ =
-      std::make_shared<testing::CountingBodyStore>();
-  std::shared_ptr<LocalQueue> q_ = std::make_shared<LocalQueue>(
-      "q.fifo", Fifo(), std::map<std::string, std::string>{}, clock_, bodies_);
+  std::unique_ptr<testing::QueueBodies> bodies_ =
+      std::make_unique<testing::QueueBodies>(GetParam());
+  std::shared_ptr<LocalQueue> q_ = bodies_->MakeQueue("q.fifo", Fifo(), clock_);
 };
 
-TEST_F(FifoQueueTest, SendNeedsGroupAndDedupId) {
+INSTANTIATE_TEST_SUITE_P(Journals, FifoQueueTest, testing::JournalKinds(), testing::JournalName);
+
+TEST_P(FifoQueueTest, SendNeedsGroupAndDedupId) {
   SendRequest no_group = Msg("a", "");
   EXPECT_EQ(q_->Send(no_group).status().code(), Code::kInvalidArgument);
   SendRequest no_dedup = Msg("a", "g");
@@ -72,7 +74,7 @@ TEST_F(FifoQueueTest, SendNeedsGroupAndDedupId) {
   EXPECT_EQ(bodies_->live(), 0);
 }
 
-TEST_F(FifoQueueTest, ReceiveReturnsOneGroupsMessagesInOrderThenTheNextGroup) {
+TEST_P(FifoQueueTest, ReceiveReturnsOneGroupsMessagesInOrderThenTheNextGroup) {
   Send("a1", "a");
   Send("b1", "b");
   Send("a2", "a");
@@ -84,7 +86,7 @@ TEST_F(FifoQueueTest, ReceiveReturnsOneGroupsMessagesInOrderThenTheNextGroup) {
   EXPECT_LT(got[0].sequence, got[1].sequence);
 }
 
-TEST_F(FifoQueueTest, GroupIsLockedWhileAnyOfItsMessagesIsInFlight) {
+TEST_P(FifoQueueTest, GroupIsLockedWhileAnyOfItsMessagesIsInFlight) {
   Send("a1", "a");
   Send("a2", "a");
   Send("b1", "b");
@@ -99,7 +101,7 @@ TEST_F(FifoQueueTest, GroupIsLockedWhileAnyOfItsMessagesIsInFlight) {
   EXPECT_EQ(Payloads(Receive(10)), (Strings{"a2"}));
 }
 
-TEST_F(FifoQueueTest, VisibilityExpiryRedeliversTheGroupInOrder) {
+TEST_P(FifoQueueTest, VisibilityExpiryRedeliversTheGroupInOrder) {
   Send("a1", "a");
   Send("a2", "a");
   Send("a3", "a");
@@ -112,7 +114,7 @@ TEST_F(FifoQueueTest, VisibilityExpiryRedeliversTheGroupInOrder) {
   EXPECT_EQ(again[2].receive_count, 1);
 }
 
-TEST_F(FifoQueueTest, ReleasingTheFirstMessageKeepsTheLockWhileTheSecondIsInFlight) {
+TEST_P(FifoQueueTest, ReleasingTheFirstMessageKeepsTheLockWhileTheSecondIsInFlight) {
   Send("a1", "a");
   Send("a2", "a");
   auto got = Receive(2);
@@ -123,7 +125,7 @@ TEST_F(FifoQueueTest, ReleasingTheFirstMessageKeepsTheLockWhileTheSecondIsInFlig
   EXPECT_EQ(Payloads(Receive(10)), (Strings{"a1", "a2"}));
 }
 
-TEST_F(FifoQueueTest, DeletingTheLastInFlightMessageWakesAWatcher) {
+TEST_P(FifoQueueTest, DeletingTheLastInFlightMessageWakesAWatcher) {
   Send("a1", "a");
   Send("a2", "a");
   auto got = Receive(1);
@@ -133,7 +135,7 @@ TEST_F(FifoQueueTest, DeletingTheLastInFlightMessageWakesAWatcher) {
   EXPECT_EQ(woken, 1);
 }
 
-TEST_F(FifoQueueTest, TickWakesWatchersOnlyForGroupsThatCanBeReceived) {
+TEST_P(FifoQueueTest, TickWakesWatchersOnlyForGroupsThatCanBeReceived) {
   Send("a1", "a");
   Send("a2", "a");
   Receive(1);
@@ -143,7 +145,7 @@ TEST_F(FifoQueueTest, TickWakesWatchersOnlyForGroupsThatCanBeReceived) {
   EXPECT_EQ(woken, 0) << "a2 is visible but its group is locked";
 }
 
-TEST_F(FifoQueueTest, DuplicateWithinFiveMinutesReturnsTheOriginalAndIsNotDelivered) {
+TEST_P(FifoQueueTest, DuplicateWithinFiveMinutesReturnsTheOriginalAndIsNotDelivered) {
   SendResult original = Send("first", "g", "dedup-1");
   clock_.Advance(1000);
   auto dup = q_->Send(Msg("second", "other-group", "dedup-1"));
@@ -168,9 +170,8 @@ TEST_F(FifoQueueTest, DuplicateWithinFiveMinutesReturnsTheOriginalAndIsNotDelive
   EXPECT_EQ(Payloads(Receive(10)), (Strings{"fourth"}));
 }
 
-TEST_F(FifoQueueTest, MessageGroupScopeDeduplicatesWithinAGroupOnly) {
-  q_ = std::make_shared<LocalQueue>("q.fifo", Fifo(DedupScope::kMessageGroup),
-                                       std::map<std::string, std::string>{}, clock_, bodies_);
+TEST_P(FifoQueueTest, MessageGroupScopeDeduplicatesWithinAGroupOnly) {
+  q_ = bodies_->MakeQueue("q.fifo", Fifo(DedupScope::kMessageGroup), clock_);
   SendResult a = Send("a", "g1", "same");
   SendResult b = Send("b", "g2", "same");
   EXPECT_FALSE(b.duplicate);
@@ -181,7 +182,7 @@ TEST_F(FifoQueueTest, MessageGroupScopeDeduplicatesWithinAGroupOnly) {
   EXPECT_EQ(Payloads(Receive(10)), (Strings{"a", "b"}));
 }
 
-TEST_F(FifoQueueTest, RetriedReceiveAttemptReturnsTheSameMessagesAndHandles) {
+TEST_P(FifoQueueTest, RetriedReceiveAttemptReturnsTheSameMessagesAndHandles) {
   Send("a1", "a");
   Send("a2", "a");
   Send("b1", "b");
@@ -201,7 +202,7 @@ TEST_F(FifoQueueTest, RetriedReceiveAttemptReturnsTheSameMessagesAndHandles) {
   EXPECT_TRUE(Receive(10, 30, "attempt-1").empty());
 }
 
-TEST_F(FifoQueueTest, ReceiveAttemptsExpireAfterFiveMinutes) {
+TEST_P(FifoQueueTest, ReceiveAttemptsExpireAfterFiveMinutes) {
   Send("a1", "a");
   auto first = Receive(1, 600, "attempt");
   clock_.Advance(ReceiveAttempts::kWindowMs);
@@ -209,11 +210,10 @@ TEST_F(FifoQueueTest, ReceiveAttemptsExpireAfterFiveMinutes) {
   ASSERT_EQ(first.size(), 1u);
 }
 
-TEST_F(FifoQueueTest, RetentionExpiryOfAnInFlightMessageUnlocksItsGroup) {
+TEST_P(FifoQueueTest, RetentionExpiryOfAnInFlightMessageUnlocksItsGroup) {
   QueueSettings s = Fifo();
   s.retention_s = 60;
-  q_ = std::make_shared<LocalQueue>("q.fifo", s, std::map<std::string, std::string>{}, clock_,
-                                       bodies_);
+  q_ = bodies_->MakeQueue("q.fifo", s, clock_);
   Send("a1", "a");
   clock_.Advance(30'000);
   Send("a2", "a");
@@ -223,12 +223,11 @@ TEST_F(FifoQueueTest, RetentionExpiryOfAnInFlightMessageUnlocksItsGroup) {
   EXPECT_EQ(bodies_->live(), 1);
 }
 
-TEST_F(FifoQueueTest, ExpiryOfADelayedFirstMessageLetsTheNextOneGo) {
+TEST_P(FifoQueueTest, ExpiryOfADelayedFirstMessageLetsTheNextOneGo) {
   QueueSettings s = Fifo();
   s.retention_s = 60;
   s.delay_s = 900;
-  q_ = std::make_shared<LocalQueue>("q.fifo", s, std::map<std::string, std::string>{}, clock_,
-                                       bodies_);
+  q_ = bodies_->MakeQueue("q.fifo", s, clock_);
   Send("a1", "a");  // delayed past its retention
   s.delay_s = 0;
   ASSERT_TRUE(q_->SetSettings(s).ok());
@@ -239,7 +238,7 @@ TEST_F(FifoQueueTest, ExpiryOfADelayedFirstMessageLetsTheNextOneGo) {
   EXPECT_EQ(Payloads(Receive(10)), (Strings{"a2"}));
 }
 
-TEST_F(FifoQueueTest, PurgeEmptiesGroupsAndTheDedupWindow) {
+TEST_P(FifoQueueTest, PurgeEmptiesGroupsAndTheDedupWindow) {
   Send("a1", "a");
   Receive(1);
   ASSERT_TRUE(q_->Purge().ok());
@@ -251,7 +250,7 @@ TEST_F(FifoQueueTest, PurgeEmptiesGroupsAndTheDedupWindow) {
   EXPECT_EQ(bodies_->live(), 2);
 }
 
-TEST_F(FifoQueueTest, GroupReleasedByChangeVisibilityZeroIsOfferedInTheSameReceiveAsOthers) {
+TEST_P(FifoQueueTest, GroupReleasedByChangeVisibilityZeroIsOfferedInTheSameReceiveAsOthers) {
   Send("g1-m1", "g1");
   auto held = Receive(1);
   ASSERT_EQ(Payloads(held), (Strings{"g1-m1"}));
@@ -260,7 +259,7 @@ TEST_F(FifoQueueTest, GroupReleasedByChangeVisibilityZeroIsOfferedInTheSameRecei
   EXPECT_EQ(Payloads(Receive(10)), (Strings{"g2-m1", "g1-m1"}));
 }
 
-TEST_F(FifoQueueTest, GroupReleasedByAnEarlierReceivesHandleIsOfferedAgain) {
+TEST_P(FifoQueueTest, GroupReleasedByAnEarlierReceivesHandleIsOfferedAgain) {
   Send("g1-m1", "g1");
   auto first = Receive(1, 5);
   clock_.Advance(5'000);
@@ -273,7 +272,7 @@ TEST_F(FifoQueueTest, GroupReleasedByAnEarlierReceivesHandleIsOfferedAgain) {
   EXPECT_EQ(third[1].receive_count, 3);
 }
 
-TEST_F(FifoQueueTest, ShorterVisibilityUnlocksTheGroupWhenItPasses) {
+TEST_P(FifoQueueTest, ShorterVisibilityUnlocksTheGroupWhenItPasses) {
   Send("g1-m1", "g1");
   Send("g1-m2", "g1");
   auto held = Receive(1, 30);
@@ -285,7 +284,7 @@ TEST_F(FifoQueueTest, ShorterVisibilityUnlocksTheGroupWhenItPasses) {
   EXPECT_EQ(Payloads(Receive(10)), (Strings{"g1-m1", "g1-m2"}));
 }
 
-TEST_F(FifoQueueTest, ExtendedVisibilityKeepsTheGroupLockedExactlyAsLong) {
+TEST_P(FifoQueueTest, ExtendedVisibilityKeepsTheGroupLockedExactlyAsLong) {
   Send("g1-m1", "g1");
   Send("g1-m2", "g1");
   auto held = Receive(1, 10);
@@ -296,7 +295,7 @@ TEST_F(FifoQueueTest, ExtendedVisibilityKeepsTheGroupLockedExactlyAsLong) {
   EXPECT_EQ(Payloads(Receive(10)), (Strings{"g1-m1", "g1-m2"}));
 }
 
-TEST_F(FifoQueueTest, ChangeVisibilityWithAnExpiredHandleLeavesTheGroupReady) {
+TEST_P(FifoQueueTest, ChangeVisibilityWithAnExpiredHandleLeavesTheGroupReady) {
   Send("g1-m1", "g1");
   auto held = Receive(1, 5);
   clock_.Advance(5'000);
@@ -304,11 +303,10 @@ TEST_F(FifoQueueTest, ChangeVisibilityWithAnExpiredHandleLeavesTheGroupReady) {
   EXPECT_EQ(Payloads(Receive(10)), (Strings{"g1-m1"}));
 }
 
-TEST_F(FifoQueueTest, QueueDelayHoldsEveryGroupMessage) {
+TEST_P(FifoQueueTest, QueueDelayHoldsEveryGroupMessage) {
   QueueSettings s = Fifo();
   s.delay_s = 10;
-  q_ = std::make_shared<LocalQueue>("q.fifo", s, std::map<std::string, std::string>{}, clock_,
-                                       bodies_);
+  q_ = bodies_->MakeQueue("q.fifo", s, clock_);
   Send("a1", "a");
   Send("a2", "a");
   EXPECT_TRUE(Receive(10).empty());

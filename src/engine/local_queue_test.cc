@@ -9,8 +9,8 @@
 #include <set>
 #include <thread>
 
+#include "engine/queue_test_util.h"
 #include "engine/receipt_handle.h"
-#include "engine/test_util.h"
 
 namespace ferry::engine {
 namespace {
@@ -27,11 +27,11 @@ bool IsUuidV4(const std::string& s) {
   return s[14] == '4' && std::string_view("89ab").find(s[19]) != std::string_view::npos;
 }
 
-class LocalQueueTest : public ::testing::Test {
+// Runs over both journals: a MemoryJournal and a WalJournal.
+class LocalQueueTest : public ::testing::TestWithParam<testing::JournalKind> {
  protected:
   std::shared_ptr<LocalQueue> MakeQueue(QueueSettings settings = {}) {
-    return std::make_shared<LocalQueue>("q", std::move(settings),
-                                        std::map<std::string, std::string>{}, clock_, bodies_);
+    return bodies_->MakeQueue("q", std::move(settings), clock_);
   }
 
   SendResult Send(const std::string& payload, int64_t delay_s = -1) {
@@ -59,12 +59,14 @@ class LocalQueueTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  std::shared_ptr<testing::CountingBodyStore> bodies_ =
-      std::make_shared<testing::CountingBodyStore>();
+  std::unique_ptr<testing::QueueBodies> bodies_ =
+      std::make_unique<testing::QueueBodies>(GetParam());
   std::shared_ptr<LocalQueue> q_ = MakeQueue();
 };
 
-TEST_F(LocalQueueTest, SendReceiveDelete) {
+INSTANTIATE_TEST_SUITE_P(Journals, LocalQueueTest, testing::JournalKinds(), testing::JournalName);
+
+TEST_P(LocalQueueTest, SendReceiveDelete) {
   SendResult sent = Send("hello");
   EXPECT_EQ(sent.sequence, 1u);
   EXPECT_TRUE(IsUuidV4(sent.message_id)) << sent.message_id;
@@ -86,13 +88,13 @@ TEST_F(LocalQueueTest, SendReceiveDelete) {
   EXPECT_TRUE(Receive().empty());
 }
 
-TEST_F(LocalQueueTest, SequencesIncreaseFromOne) {
+TEST_P(LocalQueueTest, SequencesIncreaseFromOne) {
   EXPECT_EQ(Send("a").sequence, 1u);
   EXPECT_EQ(Send("b").sequence, 2u);
   EXPECT_EQ(Send("c", 10).sequence, 3u);
 }
 
-TEST_F(LocalQueueTest, ReceivedMessageHiddenUntilVisibilityExpiresThenRedelivered) {
+TEST_P(LocalQueueTest, ReceivedMessageHiddenUntilVisibilityExpiresThenRedelivered) {
   Send("m");
   ReceivedMessage first = ReceiveOne();
   EXPECT_TRUE(Receive().empty());
@@ -106,20 +108,20 @@ TEST_F(LocalQueueTest, ReceivedMessageHiddenUntilVisibilityExpiresThenRedelivere
   EXPECT_NE(second.receipt_handle, first.receipt_handle);
 }
 
-TEST_F(LocalQueueTest, ReceiveVisibilityTimeoutOverridesQueueSetting) {
+TEST_P(LocalQueueTest, ReceiveVisibilityTimeoutOverridesQueueSetting) {
   Send("m");
   ReceiveOne(/*visibility_s=*/2);
   clock_.Advance(2'000);
   EXPECT_EQ(ReceiveOne().receive_count, 2);
 }
 
-TEST_F(LocalQueueTest, ReceiveWithZeroVisibilityLeavesMessageVisible) {
+TEST_P(LocalQueueTest, ReceiveWithZeroVisibilityLeavesMessageVisible) {
   Send("m");
   ReceiveOne(/*visibility_s=*/0);
   EXPECT_EQ(ReceiveOne().receive_count, 2);
 }
 
-TEST_F(LocalQueueTest, DeleteWithStaleHandleDoesNotDelete) {
+TEST_P(LocalQueueTest, DeleteWithStaleHandleDoesNotDelete) {
   Send("m");
   ReceivedMessage first = ReceiveOne();
   clock_.Advance(30'000);
@@ -130,7 +132,7 @@ TEST_F(LocalQueueTest, DeleteWithStaleHandleDoesNotDelete) {
   EXPECT_EQ(q_->Stats().in_flight, 0);
 }
 
-TEST_F(LocalQueueTest, DeleteWithLatestHandleWorksAfterVisibilityExpired) {
+TEST_P(LocalQueueTest, DeleteWithLatestHandleWorksAfterVisibilityExpired) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   clock_.Advance(30'000);
@@ -140,7 +142,7 @@ TEST_F(LocalQueueTest, DeleteWithLatestHandleWorksAfterVisibilityExpired) {
   EXPECT_TRUE(Receive().empty());
 }
 
-TEST_F(LocalQueueTest, DeleteIsIdempotent) {
+TEST_P(LocalQueueTest, DeleteIsIdempotent) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   EXPECT_TRUE(q_->Delete(m.receipt_handle).ok());
@@ -148,7 +150,7 @@ TEST_F(LocalQueueTest, DeleteIsIdempotent) {
   EXPECT_EQ(bodies_->live(), 0);
 }
 
-TEST_F(LocalQueueTest, MalformedHandleIsInvalidArgument) {
+TEST_P(LocalQueueTest, MalformedHandleIsInvalidArgument) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   for (std::string bad : {std::string(), std::string("x"), m.receipt_handle + "A",
@@ -159,7 +161,7 @@ TEST_F(LocalQueueTest, MalformedHandleIsInvalidArgument) {
   EXPECT_EQ(q_->Stats().in_flight, 1);
 }
 
-TEST_F(LocalQueueTest, HandleOfAnotherQueueIsInvalidArgument) {
+TEST_P(LocalQueueTest, HandleOfAnotherQueueIsInvalidArgument) {
   auto other = MakeQueue();
   SendRequest req;
   req.payload = "o";
@@ -172,14 +174,14 @@ TEST_F(LocalQueueTest, HandleOfAnotherQueueIsInvalidArgument) {
   EXPECT_EQ(q_->ChangeVisibility(foreign, 0).code(), Code::kInvalidArgument);
 }
 
-TEST_F(LocalQueueTest, ChangeVisibilityZeroReleasesAtOnce) {
+TEST_P(LocalQueueTest, ChangeVisibilityZeroReleasesAtOnce) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   EXPECT_TRUE(q_->ChangeVisibility(m.receipt_handle, 0).ok());
   EXPECT_EQ(ReceiveOne().receive_count, 2);
 }
 
-TEST_F(LocalQueueTest, ChangeVisibilityExtendsDeadline) {
+TEST_P(LocalQueueTest, ChangeVisibilityExtendsDeadline) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   clock_.Advance(20'000);
@@ -190,7 +192,7 @@ TEST_F(LocalQueueTest, ChangeVisibilityExtendsDeadline) {
   EXPECT_EQ(ReceiveOne().receive_count, 2);
 }
 
-TEST_F(LocalQueueTest, ChangeVisibilityShortensDeadline) {
+TEST_P(LocalQueueTest, ChangeVisibilityShortensDeadline) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   EXPECT_TRUE(q_->ChangeVisibility(m.receipt_handle, 5).ok());
@@ -201,7 +203,7 @@ TEST_F(LocalQueueTest, ChangeVisibilityShortensDeadline) {
   EXPECT_TRUE(Receive().empty());
 }
 
-TEST_F(LocalQueueTest, ChangeVisibilityWithAnExpiredHandleSucceedsAndLeavesTheMessageVisible) {
+TEST_P(LocalQueueTest, ChangeVisibilityWithAnExpiredHandleSucceedsAndLeavesTheMessageVisible) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   clock_.Advance(30'000);  // visible again; nobody received it since
@@ -210,7 +212,7 @@ TEST_F(LocalQueueTest, ChangeVisibilityWithAnExpiredHandleSucceedsAndLeavesTheMe
   EXPECT_EQ(ReceiveOne().receive_count, 2);
 }
 
-TEST_F(LocalQueueTest, ChangeVisibilityZeroWithAnEarlierReceivesHandleReleasesTheMessage) {
+TEST_P(LocalQueueTest, ChangeVisibilityZeroWithAnEarlierReceivesHandleReleasesTheMessage) {
   Send("m");
   ReceivedMessage first = ReceiveOne();
   clock_.Advance(30'000);
@@ -222,7 +224,7 @@ TEST_F(LocalQueueTest, ChangeVisibilityZeroWithAnEarlierReceivesHandleReleasesTh
   EXPECT_EQ(third.receive_count, 3);
 }
 
-TEST_F(LocalQueueTest, ChangeVisibilityWithAnEarlierReceivesHandleSetsTheCurrentDeadline) {
+TEST_P(LocalQueueTest, ChangeVisibilityWithAnEarlierReceivesHandleSetsTheCurrentDeadline) {
   Send("m");
   ReceivedMessage first = ReceiveOne();
   clock_.Advance(30'000);
@@ -234,7 +236,7 @@ TEST_F(LocalQueueTest, ChangeVisibilityWithAnEarlierReceivesHandleSetsTheCurrent
   EXPECT_EQ(ReceiveOne().receive_count, 3);
 }
 
-TEST_F(LocalQueueTest, ChangeVisibilityOfAGoneMessageOrAnUnissuedHandleIsNotFound) {
+TEST_P(LocalQueueTest, ChangeVisibilityOfAGoneMessageOrAnUnissuedHandleIsNotFound) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   std::optional<ReceiptHandle> h = DecodeReceiptHandle(m.receipt_handle);
@@ -246,7 +248,7 @@ TEST_F(LocalQueueTest, ChangeVisibilityOfAGoneMessageOrAnUnissuedHandleIsNotFoun
   EXPECT_EQ(q_->ChangeVisibility(m.receipt_handle, 10).code(), Code::kNotFound);  // gone
 }
 
-TEST_F(LocalQueueTest, PerMessageDelay) {
+TEST_P(LocalQueueTest, PerMessageDelay) {
   Send("late", 10);
   EXPECT_TRUE(Receive().empty());
   clock_.Advance(9'999);
@@ -255,7 +257,7 @@ TEST_F(LocalQueueTest, PerMessageDelay) {
   EXPECT_EQ(ReceiveOne().payload, "late");
 }
 
-TEST_F(LocalQueueTest, QueueDelayAppliesUnlessMessageOverrides) {
+TEST_P(LocalQueueTest, QueueDelayAppliesUnlessMessageOverrides) {
   QueueSettings s;
   s.delay_s = 5;
   q_ = MakeQueue(s);
@@ -268,7 +270,7 @@ TEST_F(LocalQueueTest, QueueDelayAppliesUnlessMessageOverrides) {
   EXPECT_EQ(ReceiveOne().payload, "queue-delay");
 }
 
-TEST_F(LocalQueueTest, MessagesPastRetentionAreDropped) {
+TEST_P(LocalQueueTest, MessagesPastRetentionAreDropped) {
   QueueSettings s;
   s.retention_s = 60;
   q_ = MakeQueue(s);
@@ -287,7 +289,7 @@ TEST_F(LocalQueueTest, MessagesPastRetentionAreDropped) {
   EXPECT_EQ(q_->NextWakeMs(), INT64_MAX);
 }
 
-TEST_F(LocalQueueTest, StatsCountsEachState) {
+TEST_P(LocalQueueTest, StatsCountsEachState) {
   const TimeMs t0 = clock_.NowMs();
   Send("a");
   clock_.Advance(10);
@@ -307,7 +309,7 @@ TEST_F(LocalQueueTest, StatsCountsEachState) {
   EXPECT_EQ(st.delayed, 0);
 }
 
-TEST_F(LocalQueueTest, OldestSentSkipsDeletedMessages) {
+TEST_P(LocalQueueTest, OldestSentSkipsDeletedMessages) {
   Send("a");
   clock_.Advance(10);
   Send("b");
@@ -317,7 +319,7 @@ TEST_F(LocalQueueTest, OldestSentSkipsDeletedMessages) {
   EXPECT_EQ(q_->Stats().oldest_sent_ms, clock_.NowMs());
 }
 
-TEST_F(LocalQueueTest, PurgeDropsEverything) {
+TEST_P(LocalQueueTest, PurgeDropsEverything) {
   Send("a");
   Send("b", 30);
   Send("c");
@@ -333,7 +335,7 @@ TEST_F(LocalQueueTest, PurgeDropsEverything) {
   EXPECT_EQ(ReceiveOne().payload, "d");
 }
 
-TEST_F(LocalQueueTest, MaxMessagesRespected) {
+TEST_P(LocalQueueTest, MaxMessagesRespected) {
   for (int i = 0; i < 25; ++i) Send("m" + std::to_string(i));
   EXPECT_EQ(Receive(1).size(), 1u);
   EXPECT_EQ(Receive(7).size(), 7u);
@@ -342,7 +344,7 @@ TEST_F(LocalQueueTest, MaxMessagesRespected) {
   EXPECT_TRUE(Receive(10).empty());
 }
 
-TEST_F(LocalQueueTest, ReceivesInSendOrder) {
+TEST_P(LocalQueueTest, ReceivesInSendOrder) {
   for (int i = 0; i < 30; ++i) Send(std::to_string(i));
   int expect = 0;
   for (int round = 0; round < 3; ++round) {
@@ -351,7 +353,7 @@ TEST_F(LocalQueueTest, ReceivesInSendOrder) {
   EXPECT_EQ(expect, 30);
 }
 
-TEST_F(LocalQueueTest, MessageWhoseVisibilityExpiredIsOfferedBeforeNewerOnes) {
+TEST_P(LocalQueueTest, MessageWhoseVisibilityExpiredIsOfferedBeforeNewerOnes) {
   Send("m1");
   Send("m2");
   EXPECT_EQ(ReceiveOne().payload, "m1");
@@ -362,7 +364,7 @@ TEST_F(LocalQueueTest, MessageWhoseVisibilityExpiredIsOfferedBeforeNewerOnes) {
   EXPECT_EQ(order, (std::vector<std::string>{"m1", "m2", "m3"}));
 }
 
-TEST_F(LocalQueueTest, MessagesReleasedByChangeVisibilityGoBackInSequenceOrder) {
+TEST_P(LocalQueueTest, MessagesReleasedByChangeVisibilityGoBackInSequenceOrder) {
   for (const char* p : {"m1", "m2", "m3", "m4"}) Send(p);
   std::vector<ReceivedMessage> got = Receive(3);
   ASSERT_EQ(got.size(), 3u);
@@ -373,7 +375,7 @@ TEST_F(LocalQueueTest, MessagesReleasedByChangeVisibilityGoBackInSequenceOrder) 
   EXPECT_EQ(order, (std::vector<std::string>{"m1", "m2", "m3", "m4"}));
 }
 
-TEST_F(LocalQueueTest, GroupIdIsReturned) {
+TEST_P(LocalQueueTest, GroupIdIsReturned) {
   SendRequest req;
   req.payload = "g";
   req.group_id = "group-1";
@@ -383,7 +385,7 @@ TEST_F(LocalQueueTest, GroupIdIsReturned) {
   EXPECT_EQ(ReceiveOne().group_id, "");
 }
 
-TEST_F(LocalQueueTest, WatcherFiresOnSend) {
+TEST_P(LocalQueueTest, WatcherFiresOnSend) {
   int calls = 0;
   q_->Watch([&] { ++calls; });
   EXPECT_EQ(calls, 0);
@@ -393,7 +395,7 @@ TEST_F(LocalQueueTest, WatcherFiresOnSend) {
   EXPECT_EQ(calls, 1);  // fired watchers are removed
 }
 
-TEST_F(LocalQueueTest, DelayedSendDoesNotFireWatcher) {
+TEST_P(LocalQueueTest, DelayedSendDoesNotFireWatcher) {
   int calls = 0;
   q_->Watch([&] { ++calls; });
   Send("m", 10);
@@ -401,7 +403,7 @@ TEST_F(LocalQueueTest, DelayedSendDoesNotFireWatcher) {
   EXPECT_EQ(calls, 0);
 }
 
-TEST_F(LocalQueueTest, WatcherFiresOnTickPromotion) {
+TEST_P(LocalQueueTest, WatcherFiresOnTickPromotion) {
   int calls = 0;
   Send("m", 10);
   q_->Watch([&] { ++calls; });
@@ -413,7 +415,7 @@ TEST_F(LocalQueueTest, WatcherFiresOnTickPromotion) {
   EXPECT_EQ(calls, 1);
 }
 
-TEST_F(LocalQueueTest, WatcherFiresWhenVisibilityExpires) {
+TEST_P(LocalQueueTest, WatcherFiresWhenVisibilityExpires) {
   Send("m");
   ReceiveOne();
   int calls = 0;
@@ -423,7 +425,7 @@ TEST_F(LocalQueueTest, WatcherFiresWhenVisibilityExpires) {
   EXPECT_EQ(calls, 1);
 }
 
-TEST_F(LocalQueueTest, WatcherFiresOnChangeVisibilityZero) {
+TEST_P(LocalQueueTest, WatcherFiresOnChangeVisibilityZero) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   int calls = 0;
@@ -432,7 +434,7 @@ TEST_F(LocalQueueTest, WatcherFiresOnChangeVisibilityZero) {
   EXPECT_EQ(calls, 1);
 }
 
-TEST_F(LocalQueueTest, WatcherNotFiredWhileNothingHappens) {
+TEST_P(LocalQueueTest, WatcherNotFiredWhileNothingHappens) {
   int calls = 0;
   q_->Watch([&] { ++calls; });
   for (int i = 0; i < 10; ++i) {
@@ -444,7 +446,7 @@ TEST_F(LocalQueueTest, WatcherNotFiredWhileNothingHappens) {
   EXPECT_EQ(calls, 0);
 }
 
-TEST_F(LocalQueueTest, UnwatchPreventsCall) {
+TEST_P(LocalQueueTest, UnwatchPreventsCall) {
   int calls = 0;
   uint64_t token = q_->Watch([&] { ++calls; });
   q_->Unwatch(token);
@@ -454,7 +456,7 @@ TEST_F(LocalQueueTest, UnwatchPreventsCall) {
   EXPECT_EQ(calls, 0);
 }
 
-TEST_F(LocalQueueTest, SendWakesOneWatcherPerNewMessageOldestFirst) {
+TEST_P(LocalQueueTest, SendWakesOneWatcherPerNewMessageOldestFirst) {
   std::vector<int> woken;
   for (int i = 0; i < 3; ++i) q_->Watch([&woken, i] { woken.push_back(i); });
   Send("a");
@@ -463,7 +465,7 @@ TEST_F(LocalQueueTest, SendWakesOneWatcherPerNewMessageOldestFirst) {
   EXPECT_EQ(woken, std::vector<int>({0, 1}));
 }
 
-TEST_F(LocalQueueTest, TickWakesWatchersWhileMessagesAreVisible) {
+TEST_P(LocalQueueTest, TickWakesWatchersWhileMessagesAreVisible) {
   // A watcher registered after the send that would have woken it (the race
   // between an empty receive and Watch) is woken by the next Tick.
   Send("m");
@@ -473,7 +475,7 @@ TEST_F(LocalQueueTest, TickWakesWatchersWhileMessagesAreVisible) {
   EXPECT_EQ(calls, 1);
 }
 
-TEST_F(LocalQueueTest, WatcherMayCallBackIntoQueue) {
+TEST_P(LocalQueueTest, WatcherMayCallBackIntoQueue) {
   std::vector<ReceivedMessage> got;
   q_->Watch([&] { got = *q_->Receive({}); });
   Send("m");
@@ -481,7 +483,7 @@ TEST_F(LocalQueueTest, WatcherMayCallBackIntoQueue) {
   EXPECT_EQ(got[0].payload, "m");
 }
 
-TEST_F(LocalQueueTest, DropWakesEveryWatcherAndReleasesBodies) {
+TEST_P(LocalQueueTest, DropWakesEveryWatcherAndReleasesBodies) {
   Send("m", 10);
   int calls = 0;
   for (int i = 0; i < 3; ++i) q_->Watch([&] { ++calls; });
@@ -490,7 +492,7 @@ TEST_F(LocalQueueTest, DropWakesEveryWatcherAndReleasesBodies) {
   EXPECT_EQ(bodies_->live(), 0);
 }
 
-TEST_F(LocalQueueTest, NextWakeMsTracksEarliestTimer) {
+TEST_P(LocalQueueTest, NextWakeMsTracksEarliestTimer) {
   const TimeMs t0 = clock_.NowMs();
   EXPECT_EQ(q_->NextWakeMs(), INT64_MAX);
   Send("visible");
@@ -507,7 +509,7 @@ TEST_F(LocalQueueTest, NextWakeMsTracksEarliestTimer) {
   EXPECT_EQ(q_->NextWakeMs(), INT64_MAX);
 }
 
-TEST_F(LocalQueueTest, RepeatedVisibilityChangesDoNotGrowMemory) {
+TEST_P(LocalQueueTest, RepeatedVisibilityChangesDoNotGrowMemory) {
   Send("m");
   ReceivedMessage m = ReceiveOne();
   for (int i = 0; i < 100'000; ++i) {
@@ -517,7 +519,7 @@ TEST_F(LocalQueueTest, RepeatedVisibilityChangesDoNotGrowMemory) {
   EXPECT_LT(q_->IndexMemoryBytes(), 64 * 1024u);
 }
 
-TEST_F(LocalQueueTest, ExpiredBacklogNobodyReceivesDoesNotGrowMemory) {
+TEST_P(LocalQueueTest, ExpiredBacklogNobodyReceivesDoesNotGrowMemory) {
   QueueSettings s;
   s.retention_s = 60;
   q_ = MakeQueue(s);
@@ -529,7 +531,7 @@ TEST_F(LocalQueueTest, ExpiredBacklogNobodyReceivesDoesNotGrowMemory) {
   EXPECT_LE(bodies_->live(), 6'001);
 }
 
-TEST_F(LocalQueueTest, LargeBacklogCostsAFixedSmallAmountPerMessage) {
+TEST_P(LocalQueueTest, LargeBacklogCostsAFixedSmallAmountPerMessage) {
   constexpr int kN = 200'000;
   for (int i = 0; i < kN; ++i) Send("");
   // Entry table (64 B at 7/12..7/8 load) plus 8 B in the visible list.
@@ -546,7 +548,7 @@ TEST_F(LocalQueueTest, LargeBacklogCostsAFixedSmallAmountPerMessage) {
   EXPECT_EQ(bodies_->live(), 0);
 }
 
-TEST_F(LocalQueueTest, ConcurrentSendReceiveDeliversEachMessageOnce) {
+TEST_P(LocalQueueTest, ConcurrentSendReceiveDeliversEachMessageOnce) {
   constexpr int kProducers = 4, kConsumers = 4, kPerProducer = 5'000;
   constexpr int kTotal = kProducers * kPerProducer;
   std::atomic<int> received{0};
@@ -591,7 +593,7 @@ TEST_F(LocalQueueTest, ConcurrentSendReceiveDeliversEachMessageOnce) {
   EXPECT_EQ(bodies_->live(), 0);
 }
 
-TEST_F(LocalQueueTest, ConcurrentRedeliveryLosesNothing) {
+TEST_P(LocalQueueTest, ConcurrentRedeliveryLosesNothing) {
   // Consumers give some messages back (visibility 0) and let others time out
   // while a ticker advances time and polls; in the end every message has been
   // delivered and deleted, and every body released.

@@ -1,0 +1,84 @@
+// Test helpers for running one queue suite over both journals (journal.h),
+// as the queue, FIFO and dead-letter suites do: TEST_P bodies instantiated
+// with JournalKinds(), each building its queues on a QueueBodies.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "engine/local_queue.h"
+#include "engine/log_body_store.h"
+#include "engine/test_util.h"
+#include "storage/log.h"
+#include "storage/log_test_util.h"
+
+namespace ferry::engine::testing {
+
+enum class JournalKind { kMemory, kWal };
+
+inline auto JournalKinds() { return ::testing::Values(JournalKind::kMemory, JournalKind::kWal); }
+
+inline std::string JournalName(const ::testing::TestParamInfo<JournalKind>& info) {
+  return info.param == JournalKind::kMemory ? "MemoryJournal" : "WalJournal";
+}
+
+// Where the queues of one test keep their bodies and record their changes.
+// kMemory: a MemoryJournal over a CountingBodyStore. kWal: a WalJournal over
+// a log in a temporary directory, bodies in a LogBodyStore. Queues built on
+// it must be destroyed first.
+class QueueBodies {
+ public:
+  explicit QueueBodies(JournalKind kind) {
+    if (kind == JournalKind::kMemory) {
+      counting_ = std::make_shared<CountingBodyStore>();
+      return;
+    }
+    storage::LogOptions options;
+    options.dir = dir_.path();
+    options.segment_bytes = 16u << 20;
+    options.fsync = storage::FsyncMode::kNever;  // what is written is not what is tested
+    auto log = storage::Log::Open(options, 0, 0);
+    EXPECT_TRUE(log.ok()) << log.status().message();
+    if (log.ok()) log_ = std::move(*log);
+    log_bodies_ = std::make_shared<LogBodyStore>(log_.get());
+  }
+
+  // The store to hand a queue, and its journal with a fresh queue id.
+  std::shared_ptr<BodyStore> store() const {
+    if (counting_) return counting_;
+    return log_bodies_;
+  }
+  QueueLog journal() {
+    if (counting_) return {};
+    return QueueLog{log_.get(), log_bodies_.get(), next_id_++, 0};
+  }
+  std::shared_ptr<LocalQueue> MakeQueue(const std::string& name, QueueSettings settings,
+                                        const Clock& clock,
+                                        std::shared_ptr<QueueMover> mover = nullptr) {
+    return std::make_shared<LocalQueue>(name, std::move(settings),
+                                        std::map<std::string, std::string>{}, clock, store(),
+                                        journal(), std::move(mover));
+  }
+
+  // Bodies stored and not yet released.
+  int64_t live() const {
+    if (counting_) return counting_->live();
+    int64_t n = 0;
+    for (const auto& [segment, count] : log_bodies_->LiveBySegment()) {
+      n += static_cast<int64_t>(count);
+    }
+    return n;
+  }
+
+ private:
+  storage::testing::TempDir dir_;
+  std::unique_ptr<storage::Log> log_;
+  std::shared_ptr<LogBodyStore> log_bodies_;
+  std::shared_ptr<CountingBodyStore> counting_;
+  uint64_t next_id_ = 1;
+};
+
+}  // namespace ferry::engine::testing
