@@ -10,7 +10,7 @@
 #include "engine/dead_letter.h"
 #include "engine/durable_test_util.h"
 #include "engine/engine.h"
-#include "engine/test_util.h"
+#include "engine/queue_test_util.h"
 
 namespace ferry::engine {
 namespace {
@@ -50,27 +50,20 @@ std::vector<ReceivedMessage> ReceiveFrom(Queue& q, int max = 10) {
   return r.ok() ? *r : std::vector<ReceivedMessage>{};
 }
 
-class FifoDeadLetterTest : public ::testing::Test {
+// Runs over both journals: an in-memory and a durable engine.
+class FifoDeadLetterTest : public testing::JournalEngineTest {
  protected:
-  FifoDeadLetterTest() : engine_(clock_, std::make_unique<testing::CountingBodyStore>()) {}
-
-  std::shared_ptr<Queue> Create(const std::string& name, QueueSettings settings) {
-    auto q = engine_.CreateQueue(name, std::move(settings), {});
-    EXPECT_TRUE(q.ok()) << q.status().message();
-    return q.ok() ? *q : nullptr;
-  }
-
   MoveTaskInfo Task(const std::string& source) {
-    auto tasks = engine_.ListMoveTasks(source, 1);
+    auto tasks = engine_->ListMoveTasks(source, 1);
     EXPECT_TRUE(tasks.ok() && !tasks->empty());
     return tasks.ok() && !tasks->empty() ? tasks->front() : MoveTaskInfo{};
   }
-
-  FakeClock clock_;
-  Engine engine_;
 };
 
-TEST_F(FifoDeadLetterTest, GroupMovesToTheDeadLetterQueueInOrderWhileOtherGroupsFlow) {
+INSTANTIATE_TEST_SUITE_P(Journals, FifoDeadLetterTest, testing::JournalKinds(),
+                         testing::JournalName);
+
+TEST_P(FifoDeadLetterTest, GroupMovesToTheDeadLetterQueueInOrderWhileOtherGroupsFlow) {
   auto dlq = Create("dlq.fifo", Fifo());
   auto src = Create("src.fifo", Fifo("dlq.fifo", 2));
   const SendResult a1 = SendTo(*src, "a1", "a");
@@ -101,7 +94,7 @@ TEST_F(FifoDeadLetterTest, GroupMovesToTheDeadLetterQueueInOrderWhileOtherGroups
   EXPECT_LT(got[0].sequence, got[1].sequence);
 }
 
-TEST_F(FifoDeadLetterTest, DeadLetterQueueLocksTheGroupLikeAnyFifoQueue) {
+TEST_P(FifoDeadLetterTest, DeadLetterQueueLocksTheGroupLikeAnyFifoQueue) {
   auto dlq = Create("dlq.fifo", Fifo());
   auto src = Create("src.fifo", Fifo("dlq.fifo", 1));
   SendTo(*src, "a1", "a");
@@ -116,7 +109,7 @@ TEST_F(FifoDeadLetterTest, DeadLetterQueueLocksTheGroupLikeAnyFifoQueue) {
   EXPECT_EQ(Payloads(ReceiveFrom(*dlq)), (Strings{"a1", "a2"}));
 }
 
-TEST_F(FifoDeadLetterTest, FailedMoveKeepsTheMessageFirstInItsGroup) {
+TEST_P(FifoDeadLetterTest, FailedMoveKeepsTheMessageFirstInItsGroup) {
   auto src = Create("src.fifo", Fifo("later.fifo", 1));
   SendTo(*src, "a1", "a");
   SendTo(*src, "a2", "a");
@@ -138,7 +131,7 @@ TEST_F(FifoDeadLetterTest, FailedMoveKeepsTheMessageFirstInItsGroup) {
 
 // AWS resets the enqueue time of a message moved to a FIFO DLQ; retention
 // then counts from the move.
-TEST_F(FifoDeadLetterTest, FifoDeadLetterQueueRestartsTheSendTime) {
+TEST_P(FifoDeadLetterTest, FifoDeadLetterQueueRestartsTheSendTime) {
   QueueSettings short_lived = Fifo();
   short_lived.retention_s = 60;
   auto dlq = Create("dlq.fifo", short_lived);
@@ -154,7 +147,7 @@ TEST_F(FifoDeadLetterTest, FifoDeadLetterQueueRestartsTheSendTime) {
   EXPECT_EQ(got[0].sent_ms, moved_at);
 }
 
-TEST_F(FifoDeadLetterTest, MoveTaskReturnsEachGroupInOrderToItsFifoSource) {
+TEST_P(FifoDeadLetterTest, MoveTaskReturnsEachGroupInOrderToItsFifoSource) {
   auto dlq = Create("dlq.fifo", Fifo());
   auto src = Create("src.fifo", Fifo("dlq.fifo", 1));
   const SendResult a1 = SendTo(*src, "a1", "a");
@@ -167,12 +160,12 @@ TEST_F(FifoDeadLetterTest, MoveTaskReturnsEachGroupInOrderToItsFifoSource) {
 
   // One message a second: each tick moves one, and group a's second waits
   // for its first to have left the DLQ.
-  auto task = engine_.StartMoveTask("dlq.fifo", "", 1);
+  auto task = engine_->StartMoveTask("dlq.fifo", "", 1);
   ASSERT_TRUE(task.ok()) << task.status().message();
   EXPECT_EQ(task->to_move, 3);
   for (int s = 0; s < 5; ++s) {
     clock_.Advance(1'000);
-    engine_.Tick();
+    engine_->Tick();
   }
   EXPECT_EQ(Task("dlq.fifo").status, MoveTaskStatus::kCompleted);
   EXPECT_EQ(Task("dlq.fifo").moved, 3);

@@ -7,8 +7,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "engine/engine.h"
 #include "engine/local_queue.h"
 #include "engine/log_body_store.h"
 #include "engine/test_util.h"
@@ -79,6 +81,47 @@ class QueueBodies {
   std::shared_ptr<LogBodyStore> log_bodies_;
   std::shared_ptr<CountingBodyStore> counting_;
   uint64_t next_id_ = 1;
+};
+
+// A fixture with an engine whose queues record in the journal of the test's
+// parameter: an in-memory engine over a CountingBodyStore (MemoryJournal), or
+// a durable one over a temporary directory (WalJournal).
+class JournalEngineTest : public ::testing::TestWithParam<JournalKind> {
+ protected:
+  JournalEngineTest() {
+    if (GetParam() == JournalKind::kMemory) {
+      auto bodies = std::make_unique<CountingBodyStore>();
+      counting_ = bodies.get();
+      engine_ = std::make_unique<Engine>(clock_, std::move(bodies));
+      return;
+    }
+    DurableOptions options;
+    options.dir = dir_.path();
+    options.segment_bytes = 2u << 20;
+    options.fsync = storage::FsyncMode::kNever;
+    auto opened = Engine::OpenDurable(clock_, options);
+    EXPECT_TRUE(opened.ok()) << opened.status().message();
+    if (opened.ok()) engine_ = std::move(*opened);
+  }
+
+  std::shared_ptr<Queue> Create(const std::string& name, QueueSettings settings = {}) {
+    auto q = engine_->CreateQueue(name, std::move(settings), {});
+    EXPECT_TRUE(q.ok()) << q.status().message();
+    return q.ok() ? *q : nullptr;
+  }
+
+  // Bodies stored and not yet released, where the test can count them: in
+  // the in-memory engine (a durable engine counts its bodies per segment,
+  // inside).
+  std::optional<int64_t> live_bodies() const {
+    if (counting_ == nullptr) return std::nullopt;
+    return counting_->live();
+  }
+
+  FakeClock clock_;
+  storage::testing::TempDir dir_;
+  CountingBodyStore* counting_ = nullptr;
+  std::unique_ptr<Engine> engine_;
 };
 
 }  // namespace ferry::engine::testing
