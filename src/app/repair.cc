@@ -7,7 +7,7 @@
 #include <string>
 
 #include "common/clock.h"
-#include "engine/engine.h"
+#include "engine/local_engine.h"
 #include "storage/dir_lock.h"
 #include "storage/log_reader.h"
 #include "storage/repair.h"
@@ -109,7 +109,7 @@ int RunRepair(const RepairConfig& config) {
   opts.lost = log->lost;
   {
     engine::RecoveryReport report;
-    auto salvaged = engine::Engine::OpenDurable(clock, opts, &report);
+    auto salvaged = engine::LocalEngine::OpenDurable(clock, opts, &report);
     if (!salvaged.ok()) {
       std::fprintf(stderr, "ferry repair: recovery still fails: %s\n",
                    salvaged.status().message().c_str());
@@ -129,7 +129,7 @@ int RunRepair(const RepairConfig& config) {
   opts.salvage = false;
   opts.lost.clear();
   engine::RecoveryReport report;
-  auto check = engine::Engine::OpenDurable(clock, opts, &report);
+  auto check = engine::LocalEngine::OpenDurable(clock, opts, &report);
   if (!check.ok()) {
     std::fprintf(stderr, "ferry repair: the directory still does not start: %s\n",
                  check.status().message().c_str());

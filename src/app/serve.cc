@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "engine/engine.h"
+#include "engine/local_engine.h"
 #include "http/health.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -39,11 +39,11 @@ void ScheduleTick(boost::asio::steady_timer& timer, engine::Engine& engine) {
   });
 }
 
-// Runs Engine::Maintain (checkpoints, segment deletion) once a second on its
-// own thread: it blocks on disk I/O, which request threads never do.
+// Runs LocalEngine::Maintain (checkpoints, segment deletion) once a second on
+// its own thread: it blocks on disk I/O, which request threads never do.
 class Maintainer {
  public:
-  explicit Maintainer(engine::Engine& engine)
+  explicit Maintainer(engine::LocalEngine& engine)
       : thread_([this, &engine] {
           std::unique_lock lock(mu_);
           while (!cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; })) {
@@ -87,9 +87,9 @@ int RunServer(const ServeConfig& config) {
   }
   unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   SystemClock clock;
-  std::unique_ptr<engine::Engine> engine_owner;
+  std::unique_ptr<engine::LocalEngine> engine_owner;
   if (config.in_memory) {
-    engine_owner = std::make_unique<engine::Engine>(clock, engine::NewMemoryBodyStore());
+    engine_owner = std::make_unique<engine::LocalEngine>(clock, engine::NewMemoryBodyStore());
   } else {
     engine::DurableOptions opts;
     opts.dir = config.data_dir;
@@ -98,7 +98,7 @@ int RunServer(const ServeConfig& config) {
     opts.segment_bytes = config.segment_mb << 20;
     engine::RecoveryReport report;
     auto start = std::chrono::steady_clock::now();
-    auto opened = engine::Engine::OpenDurable(clock, opts, &report);
+    auto opened = engine::LocalEngine::OpenDurable(clock, opts, &report);
     if (!opened.ok()) {
       spdlog::error("cannot open the store in {}: {}", config.data_dir, opened.status().message());
       return 1;
@@ -110,10 +110,13 @@ int RunServer(const ServeConfig& config) {
                  report.messages, report.log_records,
                  report.from_checkpoint ? ", from a checkpoint" : "", ms);
   }
-  engine::Engine& engine = *engine_owner;
-  engine.set_queue_reuse_delay(std::chrono::seconds(config.queue_reuse_delay));
+  engine::LocalEngine& local = *engine_owner;
+  local.set_queue_reuse_delay(std::chrono::seconds(config.queue_reuse_delay));
   std::optional<Maintainer> maintainer;
-  if (!config.in_memory) maintainer.emplace(engine);
+  if (!config.in_memory) maintainer.emplace(local);
+  // The services see only the Engine interface; maintenance is the local
+  // engine's own business.
+  engine::Engine& engine = local;
   boost::asio::io_context io(static_cast<int>(threads));
 
   sqs::SqsService sqs(engine, io.get_executor(),
@@ -160,7 +163,7 @@ int RunServer(const ServeConfig& config) {
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : pool) t.join();
-  if (const engine::CompactionStats c = engine.compaction_stats(); c.segments_examined > 0) {
+  if (const engine::CompactionStats c = local.compaction_stats(); c.segments_examined > 0) {
     spdlog::info(
         "compaction: {} segments examined, {} compacted, {} bodies moved; longest queue pause {} us",
         c.segments_examined, c.segments_compacted, c.bodies_relocated,

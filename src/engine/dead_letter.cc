@@ -1,7 +1,6 @@
 #include "engine/dead_letter.h"
 
 #include "common/crypto.h"
-#include "engine/engine.h"
 
 namespace ferry::engine {
 
@@ -10,14 +9,14 @@ void QueueMover::Detach() {
   find_ = nullptr;
 }
 
-std::shared_ptr<Queue> QueueMover::Find(const std::string& name) {
+std::shared_ptr<MovableQueue> QueueMover::Find(const std::string& name) {
   std::lock_guard lock(mu_);
   return find_ ? find_(name) : nullptr;
 }
 
-void QueueMover::ToDeadLetterQueue(Queue& from, const std::string& dlq,
+void QueueMover::ToDeadLetterQueue(MovableQueue& from, const std::string& dlq,
                                    std::vector<MovingMessage> messages) {
-  std::shared_ptr<Queue> target = Find(dlq);
+  std::shared_ptr<MovableQueue> target = Find(dlq);
   if (!target) return;
   for (MovingMessage& m : messages) {
     MovedMessage moved;
@@ -34,7 +33,7 @@ void QueueMover::ToDeadLetterQueue(Queue& from, const std::string& dlq,
   }
 }
 
-int64_t QueueMover::Redrive(Queue& from, const std::string& destination,
+int64_t QueueMover::Redrive(MovableQueue& from, const std::string& destination,
                             std::vector<MovingMessage> messages, std::string* failure) {
   int64_t moved = 0;
   for (MovingMessage& m : messages) {

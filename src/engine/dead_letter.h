@@ -28,11 +28,27 @@
 #include <vector>
 
 #include "common/status.h"
+#include "engine/engine.h"
 #include "engine/types.h"
 
 namespace ferry::engine {
 
-class Queue;
+// A queue that messages can be moved into and out of: the hooks the mover
+// and move tasks use, kept off the public Queue interface. A queue's Receive
+// must divert a message for which MustDeadLetter holds, as described above.
+class MovableQueue : public Queue {
+ public:
+  // Takes up to `max` visible messages, oldest first, out of circulation (in
+  // flight for the queue's visibility timeout, no handle issued, nothing
+  // logged) and returns them with their payloads.
+  virtual Result<std::vector<MovingMessage>> TakeForMove(int max) = 0;
+  // Stores a message dead-lettered from another queue, visible at once.
+  // Fails only when the log does (kUnavailable).
+  virtual Status AcceptMoved(MovedMessage m) = 0;
+  // Deletes a message taken for a move, unless it changed since (it was
+  // deleted, or received again: its receive count is not `generation`).
+  virtual Status DropMoved(uint64_t sequence, uint32_t generation) = 0;
+};
 
 // True when a message that has already been received `receive_count` times
 // must be moved to the queue's dead-letter queue by the receive now taking
@@ -48,7 +64,7 @@ inline constexpr size_t kMaxDeadLettersPerReceive = 100;
 
 class QueueMover {
  public:
-  using Finder = std::function<std::shared_ptr<Queue>(const std::string& name)>;
+  using Finder = std::function<std::shared_ptr<MovableQueue>(const std::string& name)>;
   explicit QueueMover(Finder find) : find_(std::move(find)) {}
 
   // The engine is going away: later moves find no queue (messages stay put).
@@ -59,7 +75,8 @@ class QueueMover {
   // from `from`. A message the DLQ
   // cannot take (it was deleted, the log fails) stays in `from`, in flight
   // until its visibility deadline; a later receive tries again.
-  void ToDeadLetterQueue(Queue& from, const std::string& dlq, std::vector<MovingMessage> messages);
+  void ToDeadLetterQueue(MovableQueue& from, const std::string& dlq,
+                         std::vector<MovingMessage> messages);
 
   // A move task's step: stores each message as a new message (new id, sent
   // now, same body, attributes and group; into a FIFO queue deduplicated by
@@ -67,11 +84,11 @@ class QueueMover {
   // in the queue it was dead-lettered from; then drops it from `from`.
   // Returns how many moved. Stops at the first message that cannot move and
   // describes why in *failure (the rest stay in flight in `from`).
-  int64_t Redrive(Queue& from, const std::string& destination, std::vector<MovingMessage> messages,
-                  std::string* failure);
+  int64_t Redrive(MovableQueue& from, const std::string& destination,
+                  std::vector<MovingMessage> messages, std::string* failure);
 
  private:
-  std::shared_ptr<Queue> Find(const std::string& name);
+  std::shared_ptr<MovableQueue> Find(const std::string& name);
 
   std::mutex mu_;
   Finder find_;  // guarded by mu_; empty once detached

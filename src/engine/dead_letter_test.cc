@@ -113,7 +113,7 @@ TEST_P(DeadLetterTest, MessageStaysInItsQueueWhileTheDeadLetterQueueIsMissing) {
 }
 
 TEST_P(DeadLetterTest, DropMovedLeavesAMessageThatChangedSinceItWasTaken) {
-  auto q = Create("q");
+  auto q = std::dynamic_pointer_cast<MovableQueue>(Create("q"));
   Send(*q, "m");
   auto taken = q->TakeForMove(10);
   ASSERT_TRUE(taken.ok());

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "engine/engine.h"
+#include "engine/local_engine.h"
 #include "storage/log_format.h"
 #include "storage/log_test_util.h"
 
@@ -46,7 +46,7 @@ class DurableEngineTest : public ::testing::Test {
 
   // Opens the engine on dir_; a previous engine must have been closed.
   void Open(RecoveryReport* report = nullptr) {
-    auto opened = Engine::OpenDurable(clock_, options_, report);
+    auto opened = LocalEngine::OpenDurable(clock_, options_, report);
     ASSERT_TRUE(opened.ok()) << opened.status().message();
     engine_ = std::move(*opened);
   }
@@ -128,7 +128,7 @@ class DurableEngineTest : public ::testing::Test {
   FakeClock clock_;
   TempDir dir_;
   DurableOptions options_;
-  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<LocalEngine> engine_;
   bool checkpoint_on_restart_ = false;
 };
 

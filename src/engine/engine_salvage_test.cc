@@ -40,7 +40,7 @@ class SalvageTest : public DurableEngineTest {
     salvage.salvage = true;
     if (log.ok()) salvage.lost = log->lost;
     RecoveryReport report;
-    auto opened = Engine::OpenDurable(clock_, salvage, &report);
+    auto opened = LocalEngine::OpenDurable(clock_, salvage, &report);
     EXPECT_TRUE(opened.ok()) << opened.status().message();
     return report;
   }
@@ -63,7 +63,7 @@ TEST_F(SalvageTest, AMissingSegmentHoldingBodiesStopsTheStartAndRepairDeletesTho
   engine_.reset();
 
   std::filesystem::remove(dir_.path() + "/" + storage::SegmentFileName(1));
-  auto refused = Engine::OpenDurable(clock_, options_);
+  auto refused = LocalEngine::OpenDurable(clock_, options_);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find(storage::SegmentFileName(1)), std::string::npos);
   EXPECT_NE(refused.status().message().find("bodies of 1 stored message"), std::string::npos)
@@ -102,7 +102,7 @@ TEST_F(SalvageTest, ACheckpointedMessageWhoseSendRecordIsDamagedIsDeletedAndTheR
     f.seekp(static_cast<std::streamoff>(at + 2));
     f.put('#');
   }
-  auto refused = Engine::OpenDurable(clock_, options_);
+  auto refused = LocalEngine::OpenDurable(clock_, options_);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("corrupt at offset"), std::string::npos);
 

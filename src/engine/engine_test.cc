@@ -1,4 +1,4 @@
-#include "engine/engine.h"
+#include "engine/local_engine.h"
 
 #include <gtest/gtest.h>
 
@@ -151,7 +151,7 @@ TEST_F(EngineTest, TickPromotesEveryQueueAndWakesWatchers) {
 }
 
 TEST_F(EngineTest, DefaultsToMemoryBodyStore) {
-  Engine engine(clock_, nullptr);
+  LocalEngine engine(clock_, nullptr);
   auto q = engine.CreateQueue("a", {}, {});
   ASSERT_TRUE(q.ok());
   SendTo(**q, "body");

@@ -9,7 +9,7 @@
 
 #include "engine/dead_letter.h"
 #include "engine/durable_test_util.h"
-#include "engine/engine.h"
+#include "engine/local_engine.h"
 #include "engine/queue_test_util.h"
 
 namespace ferry::engine {

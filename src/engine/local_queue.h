@@ -65,10 +65,10 @@
 #include <vector>
 
 #include "engine/dead_letter.h"
-#include "engine/engine.h"
 #include "engine/fair_lanes.h"
 #include "engine/fifo.h"
 #include "engine/journal.h"
+#include "engine/local_engine.h"
 #include "engine/log_body_store.h"
 #include "engine/seq_index.h"
 #include "storage/log.h"
@@ -91,7 +91,7 @@ struct QueueLog {
 // the queue's BodyStore and must outlive it.
 std::unique_ptr<Journal> NewJournal(const QueueLog& durable, uint64_t queue_id, BodyStore* bodies);
 
-class LocalQueue final : public Queue {
+class LocalQueue final : public MovableQueue {
  public:
   LocalQueue(std::string name, QueueSettings settings, std::map<std::string, std::string> tags,
              const Clock& clock, std::shared_ptr<BodyStore> bodies, QueueLog durable = {},

@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "engine/engine.h"
+#include "engine/local_engine.h"
 #include "engine/local_queue.h"
 #include "engine/log_body_store.h"
 #include "engine/test_util.h"
@@ -92,14 +92,14 @@ class JournalEngineTest : public ::testing::TestWithParam<JournalKind> {
     if (GetParam() == JournalKind::kMemory) {
       auto bodies = std::make_unique<CountingBodyStore>();
       counting_ = bodies.get();
-      engine_ = std::make_unique<Engine>(clock_, std::move(bodies));
+      engine_ = std::make_unique<LocalEngine>(clock_, std::move(bodies));
       return;
     }
     DurableOptions options;
     options.dir = dir_.path();
     options.segment_bytes = 2u << 20;
     options.fsync = storage::FsyncMode::kNever;
-    auto opened = Engine::OpenDurable(clock_, options);
+    auto opened = LocalEngine::OpenDurable(clock_, options);
     EXPECT_TRUE(opened.ok()) << opened.status().message();
     if (opened.ok()) engine_ = std::move(*opened);
   }
@@ -121,7 +121,7 @@ class JournalEngineTest : public ::testing::TestWithParam<JournalKind> {
   FakeClock clock_;
   storage::testing::TempDir dir_;
   CountingBodyStore* counting_ = nullptr;
-  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<LocalEngine> engine_;
 };
 
 }  // namespace ferry::engine::testing

@@ -9,7 +9,7 @@
 
 #include "common/clock.h"
 #include "engine/body_store.h"
-#include "engine/engine.h"
+#include "engine/local_engine.h"
 
 namespace ferry::engine::testing {
 
@@ -39,7 +39,7 @@ class MemoryEngineTest : public ::testing::Test {
   MemoryEngineTest() {
     auto bodies = std::make_unique<CountingBodyStore>();
     bodies_ = bodies.get();
-    engine_ = std::make_unique<Engine>(clock_, std::move(bodies));
+    engine_ = std::make_unique<LocalEngine>(clock_, std::move(bodies));
   }
 
   std::shared_ptr<Queue> Create(const std::string& name, QueueSettings settings = {}) {
@@ -50,7 +50,7 @@ class MemoryEngineTest : public ::testing::Test {
 
   FakeClock clock_;
   CountingBodyStore* bodies_;
-  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<LocalEngine> engine_;
 };
 
 }  // namespace ferry::engine::testing

@@ -166,7 +166,7 @@ class LongPollDirectTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  engine::Engine engine_{clock_, engine::NewMemoryBodyStore()};
+  engine::LocalEngine engine_{clock_, engine::NewMemoryBodyStore()};
   std::shared_ptr<engine::Queue> queue_;
   boost::asio::io_context io_;
   int attempts_ = 0;
@@ -210,7 +210,7 @@ TEST_F(LongPollDirectTest, MessageSentBeforeStartIsFoundByTheFirstAttempt) {
 
 TEST(LongPollLifetimeTest, AbandonedPollIsFreedWhenTheContextIsDestroyed) {
   FakeClock clock;
-  engine::Engine engine(clock, engine::NewMemoryBodyStore());
+  engine::LocalEngine engine(clock, engine::NewMemoryBodyStore());
   auto queue = engine.CreateQueue("q", {}, {});
   ASSERT_TRUE(queue.ok());
   auto tracker = std::make_shared<int>(0);
@@ -238,7 +238,7 @@ namespace {
 TEST(LongPollConcurrencyTest, EveryMessageReachesExactlyOneOfManyPolls) {
   constexpr int kPolls = 200;
   FakeClock clock;
-  engine::Engine engine(clock, engine::NewMemoryBodyStore());
+  engine::LocalEngine engine(clock, engine::NewMemoryBodyStore());
   boost::asio::io_context io;
   auto work = boost::asio::make_work_guard(io);
   SqsService service(engine, io.get_executor(), SqsOptions{});

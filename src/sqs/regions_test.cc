@@ -122,7 +122,7 @@ TEST(RegionsDurableTest, EachRegionsQueuesSurviveARestart) {
     engine::DurableOptions options;
     options.dir = dir.path();
     options.segment_bytes = 1u << 20;
-    auto opened = engine::Engine::OpenDurable(clock, std::move(options));
+    auto opened = engine::LocalEngine::OpenDurable(clock, std::move(options));
     EXPECT_TRUE(opened.ok()) << opened.status().message();
     return opened.ok() ? std::move(*opened) : nullptr;
   };

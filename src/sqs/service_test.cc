@@ -91,7 +91,7 @@ TEST(SqsServiceTest, ADiskFaultIsServiceUnavailableUntilItClears) {
     options.segment_bytes = 1u << 20;
     options.file_ops = &ops;
     options.retry_interval = std::chrono::milliseconds(1);
-    auto opened = engine::Engine::OpenDurable(clock, std::move(options));
+    auto opened = engine::LocalEngine::OpenDurable(clock, std::move(options));
     EXPECT_TRUE(opened.ok()) << opened.status().message();
     return opened.ok() ? std::move(*opened) : nullptr;
   });
@@ -137,7 +137,7 @@ TEST(SqsServiceTest, AFullDiskRefusesSendsWhileConsumersDrainIt) {
     options.segment_bytes = 1u << 20;
     options.file_ops = &ops;
     options.retry_interval = std::chrono::milliseconds(10);
-    auto opened = engine::Engine::OpenDurable(clock, std::move(options));
+    auto opened = engine::LocalEngine::OpenDurable(clock, std::move(options));
     EXPECT_TRUE(opened.ok()) << opened.status().message();
     return opened.ok() ? std::move(*opened) : nullptr;
   });

@@ -18,7 +18,7 @@
 
 #include "api/errors.h"
 #include "common/clock.h"
-#include "engine/engine.h"
+#include "engine/local_engine.h"
 #include "sqs/service.h"
 
 namespace ferry::sqs {
@@ -51,8 +51,9 @@ class SqsFixture {
   using EngineFactory = std::function<std::unique_ptr<engine::Engine>(const Clock&)>;
 
   explicit SqsFixture(const EngineFactory& make = {})
-      : owned_engine(make ? make(clock)
-                          : std::make_unique<engine::Engine>(clock, engine::NewMemoryBodyStore())),
+      : owned_engine(
+            make ? make(clock)
+                 : std::make_unique<engine::LocalEngine>(clock, engine::NewMemoryBodyStore())),
         engine(*owned_engine),
         service(engine, io.get_executor(), SqsOptions{}) {}
 

@@ -1,4 +1,4 @@
-#include "engine/engine.h"
+#include "engine/local_engine.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -118,7 +118,7 @@ Result<std::optional<storage::Lsn>> CheckpointReplayPoint(const std::string& dir
   return std::optional<storage::Lsn>(from);
 }
 
-struct Engine::State {
+struct LocalEngine::State {
   // Shared with the queues, so that an orphaned queue held past the engine's
   // life can still release its bodies.
   std::shared_ptr<BodyStore> bodies;
@@ -167,6 +167,12 @@ struct Engine::State {
     while (list.size() > kTasksKept && !IsActive(list.front().info.status)) list.pop_front();
   }
 
+  std::shared_ptr<LocalQueue> Find(const std::string& name) const {
+    std::shared_lock lock(mu);
+    auto it = queues.find(name);
+    return it == queues.end() ? nullptr : it->second;
+  }
+
   // Requires mu held exclusively.
   void ForgetOldDeletions(TimeMs now) {
     std::erase_if(deleted_ms,
@@ -174,27 +180,29 @@ struct Engine::State {
   }
 };
 
-Engine::Engine(const Clock& clock, std::unique_ptr<BodyStore> bodies)
+LocalEngine::LocalEngine(const Clock& clock, std::unique_ptr<BodyStore> bodies)
     : clock_(clock), state_(std::make_unique<State>()) {
   state_->bodies = bodies ? std::shared_ptr<BodyStore>(std::move(bodies)) : NewMemoryBodyStore();
-  state_->mover =
-      std::make_shared<QueueMover>([this](const std::string& name) { return FindQueue(name); });
+  state_->mover = std::make_shared<QueueMover>([state = state_.get()](const std::string& name) {
+    return std::shared_ptr<MovableQueue>(state->Find(name));
+  });
 }
 
-Engine::~Engine() { state_->mover->Detach(); }
+LocalEngine::~LocalEngine() { state_->mover->Detach(); }
 
-void Engine::set_queue_reuse_delay(std::chrono::milliseconds delay) {
+void LocalEngine::set_queue_reuse_delay(std::chrono::milliseconds delay) {
   std::unique_lock lock(state_->mu);
   state_->reuse_delay_ms = delay.count();
 }
 
-std::chrono::milliseconds Engine::queue_reuse_delay() const {
+std::chrono::milliseconds LocalEngine::queue_reuse_delay() const {
   std::shared_lock lock(state_->mu);
   return std::chrono::milliseconds(state_->reuse_delay_ms);
 }
 
-Result<std::shared_ptr<Queue>> Engine::CreateQueue(const std::string& name, QueueSettings settings,
-                                                   std::map<std::string, std::string> tags) {
+Result<std::shared_ptr<Queue>> LocalEngine::CreateQueue(const std::string& name,
+                                                        QueueSettings settings,
+                                                        std::map<std::string, std::string> tags) {
   const TimeMs now = clock_.NowMs();
   std::unique_lock lock(state_->mu);
   if (auto it = state_->queues.find(name); it != state_->queues.end()) {
@@ -225,14 +233,11 @@ Result<std::shared_ptr<Queue>> Engine::CreateQueue(const std::string& name, Queu
   return std::shared_ptr<Queue>(std::move(queue));
 }
 
-std::shared_ptr<Queue> Engine::FindQueue(const std::string& name) const {
-  std::shared_lock lock(state_->mu);
-  auto it = state_->queues.find(name);
-  if (it == state_->queues.end()) return nullptr;
-  return it->second;
+std::shared_ptr<Queue> LocalEngine::FindQueue(const std::string& name) const {
+  return state_->Find(name);
 }
 
-Status Engine::DeleteQueue(const std::string& name) {
+Status LocalEngine::DeleteQueue(const std::string& name) {
   const TimeMs now = clock_.NowMs();
   std::shared_ptr<LocalQueue> queue;
   {
@@ -258,7 +263,7 @@ Status Engine::DeleteQueue(const std::string& name) {
   return Status::Ok();
 }
 
-std::vector<std::string> Engine::ListQueues(const std::string& prefix) const {
+std::vector<std::string> LocalEngine::ListQueues(const std::string& prefix) const {
   std::vector<std::string> names;
   std::shared_lock lock(state_->mu);
   for (auto it = state_->queues.lower_bound(prefix);
@@ -268,7 +273,7 @@ std::vector<std::string> Engine::ListQueues(const std::string& prefix) const {
   return names;
 }
 
-void Engine::Tick() {
+void LocalEngine::Tick() {
   std::vector<std::shared_ptr<LocalQueue>> queues;
   {
     std::shared_lock lock(state_->mu);
@@ -279,8 +284,9 @@ void Engine::Tick() {
   AdvanceMoveTasks();
 }
 
-Result<MoveTaskInfo> Engine::StartMoveTask(const std::string& source,
-                                           const std::string& destination, int64_t max_per_second) {
+Result<MoveTaskInfo> LocalEngine::StartMoveTask(const std::string& source,
+                                                const std::string& destination,
+                                                int64_t max_per_second) {
   const TimeMs now = clock_.NowMs();
   std::shared_ptr<LocalQueue> queue;
   {
@@ -313,7 +319,8 @@ Result<MoveTaskInfo> Engine::StartMoveTask(const std::string& source,
   return info;
 }
 
-Result<MoveTaskInfo> Engine::CancelMoveTask(const std::string& source, const std::string& task_id) {
+Result<MoveTaskInfo> LocalEngine::CancelMoveTask(const std::string& source,
+                                                 const std::string& task_id) {
   std::shared_ptr<LocalQueue> queue;
   {
     std::shared_lock lock(state_->mu);
@@ -343,8 +350,8 @@ Result<MoveTaskInfo> Engine::CancelMoveTask(const std::string& source, const std
   return Status::NotFound("no such task");
 }
 
-Result<std::vector<MoveTaskInfo>> Engine::ListMoveTasks(const std::string& source,
-                                                        size_t max) const {
+Result<std::vector<MoveTaskInfo>> LocalEngine::ListMoveTasks(const std::string& source,
+                                                             size_t max) const {
   std::shared_ptr<LocalQueue> queue;
   {
     std::shared_lock lock(state_->mu);
@@ -362,7 +369,7 @@ Result<std::vector<MoveTaskInfo>> Engine::ListMoveTasks(const std::string& sourc
   return out;
 }
 
-void Engine::AdvanceMoveTasks() {
+void LocalEngine::AdvanceMoveTasks() {
   State& st = *state_;
   const TimeMs now = clock_.NowMs();
   struct Step {
@@ -398,7 +405,7 @@ void Engine::AdvanceMoveTasks() {
     }
   }
   for (const Step& step : steps) {
-    std::shared_ptr<Queue> source = FindQueue(step.source);
+    std::shared_ptr<LocalQueue> source = st.Find(step.source);
     int64_t moved = 0;
     bool exhausted = false;
     std::string failure;
@@ -436,14 +443,15 @@ void Engine::AdvanceMoveTasks() {
   }
 }
 
-void Engine::AfterDurable(std::function<void(Status)> cb) {
+void LocalEngine::AfterDurable(std::function<void(Status)> cb) {
   if (!state_->log) return cb(Status::Ok());
   state_->log->WhenDurable(state_->log->NextLsn() - 1, std::move(cb));
 }
 
-Result<std::unique_ptr<Engine>> Engine::OpenDurable(const Clock& clock, DurableOptions options,
-                                                    RecoveryReport* report) {
-  std::unique_ptr<Engine> engine(new Engine(clock, nullptr));
+Result<std::unique_ptr<LocalEngine>> LocalEngine::OpenDurable(const Clock& clock,
+                                                              DurableOptions options,
+                                                              RecoveryReport* report) {
+  std::unique_ptr<LocalEngine> engine(new LocalEngine(clock, nullptr));
   auto bodies = std::make_shared<LogBodyStore>(nullptr);
   engine->state_->log_bodies = bodies.get();
   engine->state_->bodies = std::move(bodies);
@@ -453,7 +461,7 @@ Result<std::unique_ptr<Engine>> Engine::OpenDurable(const Clock& clock, DurableO
   return engine;
 }
 
-Status Engine::Recover(RecoveryReport* report) {
+Status LocalEngine::Recover(RecoveryReport* report) {
   State& st = *state_;
   const std::string& dir = st.durable.dir;
   std::unordered_map<uint64_t, std::shared_ptr<LocalQueue>> by_id;
@@ -651,7 +659,7 @@ Status Engine::Recover(RecoveryReport* report) {
   return Status::Ok();
 }
 
-Status Engine::Checkpoint() {
+Status LocalEngine::Checkpoint() {
   State& st = *state_;
   if (!st.log) return Status::Ok();
   std::lock_guard ckpt(st.checkpoint_mu);
@@ -720,7 +728,7 @@ Status Engine::Checkpoint() {
   return Status::Ok();
 }
 
-Status Engine::Maintain() {
+Status LocalEngine::Maintain() {
   State& st = *state_;
   if (!st.log) return Status::Ok();
   std::lock_guard maintain(st.maintain_mu);
@@ -783,7 +791,7 @@ Status Engine::Maintain() {
   return Status::Ok();
 }
 
-CompactionStats Engine::compaction_stats() const {
+CompactionStats LocalEngine::compaction_stats() const {
   return state_->compactor ? state_->compactor->stats() : CompactionStats{};
 }
 
