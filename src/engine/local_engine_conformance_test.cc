@@ -1,0 +1,41 @@
+// Runs the engine conformance suite over LocalEngine: in memory, and durable
+// over a write-ahead log in a temporary directory.
+#include <memory>
+
+#include "engine/conformance/suite.h"
+#include "engine/local_engine.h"
+#include "storage/log_test_util.h"
+
+namespace ferry::engine::conformance {
+namespace {
+
+class MemoryFactory final : public EngineFactory {
+ public:
+  std::unique_ptr<Engine> Make(const Clock& clock) override {
+    return std::make_unique<LocalEngine>(clock, NewMemoryBodyStore());
+  }
+};
+
+class DurableFactory final : public EngineFactory {
+ public:
+  std::unique_ptr<Engine> Make(const Clock& clock) override {
+    DurableOptions options;
+    options.dir = dir_.path();
+    options.segment_bytes = 1u << 20;  // each segment is zero-filled when created
+    auto opened = LocalEngine::OpenDurable(clock, std::move(options));
+    EXPECT_TRUE(opened.ok()) << opened.status().message();
+    return opened.ok() ? std::move(*opened) : nullptr;
+  }
+
+ private:
+  storage::testing::TempDir dir_;
+};
+
+INSTANTIATE_TEST_SUITE_P(
+    LocalEngine, EngineConformanceTest,
+    ::testing::Values(EngineParam{"Memory", [] { return std::make_unique<MemoryFactory>(); }},
+                      EngineParam{"Durable", [] { return std::make_unique<DurableFactory>(); }}),
+    ParamName);
+
+}  // namespace
+}  // namespace ferry::engine::conformance
