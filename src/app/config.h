@@ -13,6 +13,9 @@ struct ServeConfig {
   std::string account_id = "000000000000";
   std::string data_dir = "./ferry-data";
   unsigned threads = 0;  // 0: one per core
+  // Threads that run request handlers when the engine's calls block on I/O
+  // (engine::Engine::blocking()); unused by the local engine, which does not.
+  unsigned blocking_threads = 16;
   std::string log_level = "info";
   std::string fsync = "always";  // "always": fdatasync before acknowledging; "never"
   bool in_memory = false;        // keep nothing on disk (tests, throwaway use)

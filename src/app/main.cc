@@ -28,6 +28,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--threads", cfg.threads, "I/O threads; 0 means one per core.")
       ->capture_default_str();
+  serve->add_option("--blocking-threads", cfg.blocking_threads,
+                    "Threads that run requests when the engine blocks on I/O (not the local "
+                    "engine, which never does).")
+      ->check(CLI::Range(1u, 1024u))
+      ->capture_default_str();
   serve->add_option("--fsync", cfg.fsync,
                     "always: a write is acknowledged once fdatasync'd (default); "
                     "never: leave flushing to the OS (survives a process crash, not an OS crash).")

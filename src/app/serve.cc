@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/offloaded_service.h"
 #include "common/clock.h"
 #include "engine/local_engine.h"
 #include "http/health.h"
@@ -119,12 +120,21 @@ int RunServer(const ServeConfig& config) {
   engine::Engine& engine = local;
   boost::asio::io_context io(static_cast<int>(threads));
 
-  sqs::SqsService sqs(engine, io.get_executor(),
+  // An engine whose calls block runs the handlers on threads of their own,
+  // never on the io threads (docs/architecture.md, "Engines that block").
+  std::optional<boost::asio::thread_pool> blocking;
+  if (engine.blocking()) blocking.emplace(config.blocking_threads);
+  boost::asio::any_io_executor handlers = io.get_executor();
+  if (blocking) handlers = blocking->get_executor();
+  sqs::SqsService sqs(engine, handlers,
                       sqs::SqsOptions{.region = config.region, .account_id = config.account_id});
+  std::optional<api::OffloadedService> offloaded_sqs;
+  if (blocking) offloaded_sqs.emplace(sqs, blocking->get_executor(), io.get_executor());
+  api::Service& sqs_service = offloaded_sqs ? static_cast<api::Service&>(*offloaded_sqs) : sqs;
   sts::StsService sts(config.account_id);
   protocol::Gateway gateway(
       protocol::GatewayOptions{.region = config.region, .account_id = config.account_id},
-      {&sqs, &sts});
+      {&sqs_service, &sts});
   // /health beside the AWS gateway; every AWS request stays the gateway's
   // (protocol/aws_request.h).
   http::HealthHandler health;
@@ -163,6 +173,11 @@ int RunServer(const ServeConfig& config) {
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : pool) t.join();
+  if (blocking) {
+    // Handlers still running use the services: end them while those live.
+    blocking->stop();
+    blocking->join();
+  }
   if (const engine::CompactionStats c = local.compaction_stats(); c.segments_examined > 0) {
     spdlog::info(
         "compaction: {} segments examined, {} compacted, {} bodies moved; longest queue pause {} us",
