@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "engine/local_engine.h"
+#include "storage/checkpoint.h"
 #include "storage/dir_lock.h"
 #include "storage/log_reader.h"
 #include "storage/repair.h"
@@ -49,17 +50,17 @@ void PrintSpan(const storage::SkippedSpan& span) {
 // The checkpoint's replay point; a damaged checkpoint is set aside (kept in
 // lost/) and the log replayed from its start.
 Result<storage::Lsn> ReplayPoint(const RepairConfig& config, bool* changed) {
-  auto point = engine::CheckpointReplayPoint(config.data_dir);
+  auto point = storage::CheckpointReplayPoint(config.data_dir);
   if (point.ok()) return point->value_or(0);
   std::printf("skipped checkpoint: %s; the state is rebuilt from the log alone, without what "
               "only the checkpoint held\n",
               point.status().message().c_str());
   *changed = true;
   if (config.dry_run) return storage::Lsn{0};
-  const std::string path = config.data_dir + "/checkpoint";
+  const std::string path = storage::CheckpointPath(config.data_dir);
   auto data = storage::ReadWholeFile(path);
   if (!data.ok()) return data.status();
-  auto kept = storage::KeepOriginal(config.data_dir, "checkpoint", *data);
+  auto kept = storage::KeepOriginal(config.data_dir, std::string(storage::kCheckpointFile), *data);
   if (!kept.ok()) return kept.status();
   std::error_code ec;
   std::filesystem::remove(path, ec);

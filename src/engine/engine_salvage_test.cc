@@ -9,6 +9,7 @@
 #include <set>
 
 #include "engine/durable_test_util.h"
+#include "storage/checkpoint.h"
 #include "storage/repair.h"
 
 namespace ferry::engine {
@@ -32,7 +33,7 @@ class SalvageTest : public DurableEngineTest {
 
   // storage::RepairLog, then a salvaging recovery; returns its report.
   RecoveryReport Repair() {
-    auto from = CheckpointReplayPoint(dir_.path());
+    auto from = storage::CheckpointReplayPoint(dir_.path());
     EXPECT_TRUE(from.ok());
     auto log = storage::RepairLog(dir_.path(), from.ok() ? from->value_or(0) : 0, false);
     EXPECT_TRUE(log.ok()) << log.status().message();

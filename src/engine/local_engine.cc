@@ -1,35 +1,24 @@
 #include "engine/local_engine.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
 #include <algorithm>
-#include <cstring>
 #include <deque>
-#include <optional>
 #include <map>
 #include <shared_mutex>
 #include <unordered_map>
 
-#include "common/coding.h"
-#include "common/crc32c.h"
 #include "common/crypto.h"
 #include "engine/compactor.h"
 #include "engine/dead_letter.h"
 #include "engine/local_queue.h"
 #include "engine/log_body_store.h"
 #include "engine/settings_codec.h"
+#include "storage/checkpoint.h"
 #include "storage/log_reader.h"
 
 namespace ferry::engine {
 namespace {
 
 // AWS refuses to recreate a queue name within 60 s of deleting it.
-
-constexpr std::string_view kCheckpointMagic = "FERRYCKP";
-constexpr std::string_view kCheckpointFile = "checkpoint";
 
 // Move tasks kept per queue (ListMessageMoveTasks shows at most 10).
 constexpr size_t kTasksKept = 10;
@@ -53,51 +42,6 @@ storage::Record MoveTaskRecord(uint64_t queue_id, const MoveTaskInfo& t) {
   return r;
 }
 
-// The checkpoint file's bytes, or nullopt when there is none.
-std::optional<std::string> ReadCheckpointFile(const std::string& path) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return std::nullopt;
-  std::string data;
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
-  std::fclose(f);
-  return data;
-}
-
-// Visits a checkpoint's records in order, its final CheckpointEnd included.
-// A checkpoint is renamed into place only once complete and synced, so a
-// bad header, a record failing its CRC, a missing end or a wrong record
-// count is damage: kInternal naming the file and offset.
-Status ForEachCheckpointRecord(std::string_view d, const std::string& path,
-                               const std::function<Status(const storage::Record&)>& visit) {
-  if (!d.starts_with(kCheckpointMagic)) {
-    return Status::Internal("checkpoint " + path + " has a bad header");
-  }
-  size_t off = kCheckpointMagic.size();
-  uint64_t count = 0;
-  while (off + storage::kRecordHeaderSize <= d.size()) {
-    uint32_t crc = DecodeFixed32(d.data() + off);
-    uint32_t len = DecodeFixed32(d.data() + off + 4);
-    if (len > d.size() - off - storage::kRecordHeaderSize ||
-        Crc32cExtend(0, d.data() + off + 8, len + 1) != crc) {
-      break;
-    }
-    storage::Record r;
-    auto type = static_cast<storage::RecordType>(static_cast<uint8_t>(d[off + 8]));
-    FERRY_RETURN_IF_ERROR(storage::DecodeRecordPayload(
-        type, d.substr(off + storage::kRecordHeaderSize, len), &r));
-    off += storage::kRecordHeaderSize + len;
-    FERRY_RETURN_IF_ERROR(visit(r));
-    if (type == storage::RecordType::kCheckpointEnd) {
-      if (r.seq != count) return Status::Internal("checkpoint " + path + " is incomplete");
-      return Status::Ok();
-    }
-    ++count;
-  }
-  return Status::Internal("checkpoint " + path + " is corrupt at offset " + std::to_string(off));
-}
-
 uint64_t NewQueueId() {
   uint64_t v = 0;
   while (v == 0) RandomBytes(reinterpret_cast<unsigned char*>(&v), sizeof v);
@@ -105,18 +49,6 @@ uint64_t NewQueueId() {
 }
 
 }  // namespace
-
-Result<std::optional<storage::Lsn>> CheckpointReplayPoint(const std::string& dir) {
-  const std::string path = dir + "/" + std::string(kCheckpointFile);
-  std::optional<std::string> data = ReadCheckpointFile(path);
-  if (!data) return std::optional<storage::Lsn>();
-  storage::Lsn from = 0;
-  FERRY_RETURN_IF_ERROR(ForEachCheckpointRecord(*data, path, [&](const storage::Record& r) {
-    if (r.type == storage::RecordType::kCheckpointEnd) from = r.lsn;
-    return Status::Ok();
-  }));
-  return std::optional<storage::Lsn>(from);
-}
 
 struct LocalEngine::State {
   // Shared with the queues, so that an orphaned queue held past the engine's
@@ -503,9 +435,7 @@ Status LocalEngine::Recover(RecoveryReport* report) {
   // 1. The checkpoint, if there is one: a file of records like the log's.
   // Every record below one of its cursors was durable when it was written.
   storage::Lsn durable_floor = 0;
-  std::string ckpt_path = dir + "/" + std::string(kCheckpointFile);
-  if (std::optional<std::string> data = ReadCheckpointFile(ckpt_path)) {
-    FERRY_RETURN_IF_ERROR(ForEachCheckpointRecord(*data, ckpt_path, [&](const storage::Record& r) {
+  auto loaded = storage::ReadCheckpoint(dir, [&](const storage::Record& r) {
       switch (r.type) {
         case storage::RecordType::kCreateQueue:
           make_queue(r);
@@ -536,10 +466,13 @@ Status LocalEngine::Recover(RecoveryReport* report) {
           durable_floor = std::max(durable_floor, r.lsn);
           break;
         default:
-          return Status::Internal("checkpoint " + ckpt_path + " holds an unexpected record");
+          return Status::Internal("checkpoint " + storage::CheckpointPath(dir) +
+                                  " holds an unexpected record");
       }
       return Status::Ok();
-    }));
+    });
+  if (!loaded.ok()) return loaded.status();
+  if (*loaded) {
     for (auto& [id, q] : by_id) q->FinishCheckpoint();
     report->from_checkpoint = true;
     st.checkpoint_from = from;
@@ -664,64 +597,27 @@ Status LocalEngine::Checkpoint() {
   if (!st.log) return Status::Ok();
   std::lock_guard ckpt(st.checkpoint_mu);
   const uint64_t logged = st.log->stats().bytes;
-  std::string out(kCheckpointMagic);
-  uint64_t records = 0;
+  storage::CheckpointBuilder builder;
   storage::Lsn from;
   {
     // Queues are neither created nor deleted while their set is copied.
     std::shared_lock lock(st.mu);
     from = st.log->NextLsn();
-    for (const auto& [name, q] : st.queues) from = std::min(from, q->Snapshot(&out, &records));
+    for (const auto& [name, q] : st.queues) {
+      from = std::min(from, q->Snapshot(builder.data(), builder.count()));
+    }
     // Tasks after their queues, whose records recovery has read by then.
     std::lock_guard tasks(st.tasks_mu);
     for (const auto& [queue_id, list] : st.tasks) {
-      for (const State::Task& t : list) {
-        storage::EncodeRecord(MoveTaskRecord(queue_id, t.info), &out);
-        ++records;
-      }
+      for (const State::Task& t : list) builder.Add(MoveTaskRecord(queue_id, t.info));
     }
   }
-  storage::Record end;
-  end.type = storage::RecordType::kCheckpointEnd;
-  end.seq = records;
-  end.lsn = from;
-  storage::EncodeRecord(end, &out);
+  const std::string& out = builder.Finish(from);
   // Recovery skips each queue's records before its cursor, so the log must
   // hold everything up to them before the checkpoint may replace the old one.
   FERRY_RETURN_IF_ERROR(st.log->Flush());
-
-  const std::string path = st.durable.dir + "/" + std::string(kCheckpointFile);
-  const std::string tmp = path + ".tmp";
   storage::FileOps& ops = st.durable.file_ops ? *st.durable.file_ops : storage::FileOps::Default();
-  int fd = ::open(tmp.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::Unavailable("cannot create " + tmp + ": " + std::strerror(errno));
-  Status written;
-  for (size_t done = 0; done < out.size() && written.ok();) {
-    ssize_t n = ops.Pwrite(fd, out.data() + done, out.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      written = Status::Unavailable("cannot write " + tmp + ": " + std::strerror(errno));
-    } else {
-      done += static_cast<size_t>(n);
-    }
-  }
-  if (written.ok() && ops.Fdatasync(fd) != 0) {
-    written = Status::Unavailable("cannot sync " + tmp + ": " + std::strerror(errno));
-  }
-  ::close(fd);
-  if (written.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    written = Status::Unavailable("cannot install checkpoint " + path + ": " + std::strerror(errno));
-  }
-  if (!written.ok()) {
-    // A partial checkpoint would hold disk space that a full disk needs.
-    ::unlink(tmp.c_str());
-    return written;
-  }
-  int dfd = ::open(st.durable.dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  FERRY_RETURN_IF_ERROR(storage::WriteCheckpoint(ops, st.durable.dir, out));
   st.checkpoint_from = from;
   st.logged_at_checkpoint = logged;
   st.checkpoint_size = out.size();

@@ -71,10 +71,6 @@ struct RecoveryReport {
   std::vector<LostMessage> lost_messages;  // salvage only
 };
 
-// The LSN from which the checkpoint in `dir` says to replay the log, or
-// nullopt when there is no checkpoint. kInternal when it is damaged.
-Result<std::optional<storage::Lsn>> CheckpointReplayPoint(const std::string& dir);
-
 class LocalEngine final : public Engine {
  public:
   // An engine whose state lives in memory only.
