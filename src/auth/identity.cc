@@ -10,6 +10,7 @@ namespace {
 constexpr std::string_view kUserIdPrefix = "AIDA";
 constexpr size_t kUserIdSuffixLength = 17;
 constexpr size_t kMaxUserNameLength = 64;
+constexpr size_t kAccountIdLength = 12;
 
 bool IsUserName(std::string_view name) {
   return !name.empty() && name.size() <= kMaxUserNameLength &&
@@ -39,7 +40,19 @@ std::string PrincipalIdOf(std::string_view access_key) {
 
 }  // namespace
 
-CallerIdentity IdentifyCaller(std::string_view access_key, std::string_view account_id) {
+bool IsAccountId(std::string_view text) {
+  return text.size() == kAccountIdLength &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+CallerIdentity IdentifyCaller(std::string_view access_key, std::string_view default_account_id) {
+  CallerIdentity id;
+  if (IsAccountId(access_key)) {
+    id.account_id = std::string(access_key);
+    id.principal_id = id.account_id;
+    id.arn = "arn:aws:iam::" + id.account_id + ":root";
+    return id;
+  }
   // Clients sign request after request with the same key, and the digest
   // costs more than the rest of a SendMessage's decoding: each io thread
   // remembers the last identity it made.
@@ -49,11 +62,10 @@ CallerIdentity IdentifyCaller(std::string_view access_key, std::string_view acco
   };
   thread_local Last last;
   if (!last.access_key.empty() && last.access_key == access_key &&
-      last.id.account_id == account_id) {
+      last.id.account_id == default_account_id) {
     return last.id;
   }
-  CallerIdentity id;
-  id.account_id = std::string(account_id);
+  id.account_id = std::string(default_account_id);
   id.principal_id = PrincipalIdOf(access_key);
   const std::string_view user = IsUserName(access_key) ? access_key : id.principal_id;
   id.arn = "arn:aws:iam::" + id.account_id + ":user/" + std::string(user);

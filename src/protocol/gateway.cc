@@ -108,11 +108,14 @@ bool IsValidHost(std::string_view host) {
   return std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// Fills in who the caller is (auth/identity.h), from its credential.
+// Fills in who the caller is (auth/identity.h), from its credential: its
+// account (else the server's default, already in ctx.account_id), unique id
+// and ARN.
 void IdentifyCaller(const std::optional<auth::CredentialScope>& scope, api::CallContext& ctx) {
   if (!scope) return;
   ctx.access_key = scope->access_key;
   auth::CallerIdentity id = auth::IdentifyCaller(scope->access_key, ctx.account_id);
+  ctx.account_id = std::move(id.account_id);
   ctx.principal_id = std::move(id.principal_id);
   ctx.principal_arn = std::move(id.arn);
 }

@@ -29,6 +29,8 @@ namespace ferry::protocol {
 
 struct GatewayOptions {
   std::string region = "us-east-1";
+  // The default account: that of unsigned callers and of access keys that
+  // name no account (auth/identity.h).
   std::string account_id = "000000000000";
 };
 

@@ -225,5 +225,27 @@ TEST(Gateway, TheCredentialScopesRegionReachesTheService) {
   EXPECT_EQ(f.service.last.ctx.region, "us-east-1");
 }
 
+TEST(Gateway, ATwelveDigitAccessKeyNamesTheCallersAccount) {
+  Fixture f;
+  http::Request req;
+  req.method = "POST";
+  req.target = "/";
+  req.body = "Action=Echo";
+  auto signed_by = [&](std::string_view key) {
+    req.headers = {{"authorization", "AWS4-HMAC-SHA256 Credential=" + std::string(key) +
+                                         "/20240101/us-east-1/sqs/aws4_request, "
+                                         "SignedHeaders=host, Signature=0"}};
+    f.Send(req);
+    return f.service.last.ctx;
+  };
+  const api::CallContext root = signed_by("111111111111");
+  EXPECT_EQ(root.account_id, "111111111111");
+  EXPECT_EQ(root.principal_arn, "arn:aws:iam::111111111111:root");
+  EXPECT_EQ(signed_by("test").account_id, "000000000000");
+  req.headers.clear();
+  f.Send(req);
+  EXPECT_EQ(f.service.last.ctx.account_id, "000000000000");
+}
+
 }  // namespace
 }  // namespace ferry::protocol

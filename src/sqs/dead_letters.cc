@@ -23,9 +23,11 @@ Status ResourceNotFound(std::string_view parameter) {
                                                     " parameter doesn't exist.");
 }
 
-// The queue an ARN parameter names, which must exist in that region and this
-// account. Errors: InvalidParameterValue (not an ARN), ResourceNotFound.
-Result<std::shared_ptr<engine::Queue>> QueueByArn(const Env& env, std::string_view arn,
+// The queue an ARN parameter names, which must exist in that region and the
+// caller's account. Errors: InvalidParameterValue (not an ARN),
+// ResourceNotFound.
+Result<std::shared_ptr<engine::Queue>> QueueByArn(const Env& env, const api::Call& call,
+                                                  std::string_view arn,
                                                   std::string_view parameter) {
   std::optional<QueueArn> parsed = ParseQueueArn(arn);
   if (!parsed) {
@@ -33,11 +35,11 @@ Result<std::shared_ptr<engine::Queue>> QueueByArn(const Env& env, std::string_vi
                       "You must use this format to specify the " + std::string(parameter) +
                           ": arn:<partition>:<service>:<region>:<account-id>:<resource-id>");
   }
-  if (!auth::IsRegionName(parsed->region) || parsed->account_id != env.options.account_id) {
+  if (!auth::IsRegionName(parsed->region) || parsed->account_id != RequestAccount(env, call)) {
     return ResourceNotFound(parameter);
   }
   std::shared_ptr<engine::Queue> queue =
-      env.engine.FindQueue(KeyIn(env, parsed->region, parsed->name).Encode());
+      env.engine.FindQueue(KeyIn(env, parsed->account_id, parsed->region, parsed->name).Encode());
   if (!queue) return ResourceNotFound(parameter);
   return queue;
 }
@@ -119,7 +121,8 @@ void PlaceRedriveTarget(const Env& env, std::string_view source, const Attribute
   auto it = attributes.find("RedrivePolicy");
   if (it == attributes.end() || settings->dead_letter_queue.empty()) return;
   settings->dead_letter_queue =
-      KeyIn(env, RegionOf(env, source), settings->dead_letter_queue).Encode();
+      KeyIn(env, AccountOf(env, source), RegionOf(env, source), settings->dead_letter_queue)
+          .Encode();
 }
 
 Status CheckRedriveTarget(const Env& env, std::string_view source, bool source_fifo,
@@ -139,8 +142,8 @@ Status CheckRedriveTarget(const Env& env, std::string_view source, bool source_f
     return InvalidRedrivePolicy(value, "Dead-letter target ARN should be fully qualified ARN.");
   // A dead-letter queue is in its source's region and account.
   std::shared_ptr<engine::Queue> target;
-  if (arn->region == RegionOf(env, source) && arn->account_id == env.options.account_id) {
-    target = env.engine.FindQueue(KeyIn(env, arn->region, arn->name).Encode());
+  if (arn->region == RegionOf(env, source) && arn->account_id == AccountOf(env, source)) {
+    target = env.engine.FindQueue(KeyIn(env, arn->account_id, arn->region, arn->name).Encode());
   }
   if (!target) return InvalidRedrivePolicy(value, "Dead letter target does not exist.");
   if (source_fifo != target->fifo()) {
@@ -173,7 +176,7 @@ HandlerResult StartMessageMoveTask(Env& env, const api::Call& call) {
   auto rate = p.OptionalInt("MaxNumberOfMessagesPerSecond");
   if (!rate.ok()) return rate.status();
 
-  auto source = QueueByArn(env, *source_arn, "SourceArn");
+  auto source = QueueByArn(env, call, *source_arn, "SourceArn");
   if (!source.ok()) return source.status();
   if (SourcesOf(env, (*source)->name()).empty()) {
     return api::Error(ErrorId::kInvalidParameterValue,
@@ -181,7 +184,7 @@ HandlerResult StartMessageMoveTask(Env& env, const api::Call& call) {
   }
   std::string destination;
   if (destination_arn->has_value() && !(*destination_arn)->empty()) {
-    auto dest = QueueByArn(env, **destination_arn, "DestinationArn");
+    auto dest = QueueByArn(env, call, **destination_arn, "DestinationArn");
     if (!dest.ok()) return dest.status();
     if (*dest == *source) {
       return api::Error(ErrorId::kInvalidParameterValue,
@@ -224,11 +227,11 @@ HandlerResult CancelMessageMoveTask(Env& env, const api::Call& call) {
                       "Value for parameter TaskHandle is invalid.");
   }
   std::optional<QueueArn> arn = ParseQueueArn(h->source_arn);
-  if (!arn || !auth::IsRegionName(arn->region) || arn->account_id != env.options.account_id) {
+  if (!arn || !auth::IsRegionName(arn->region) || arn->account_id != RequestAccount(env, call)) {
     return ResourceNotFound("SourceArn");
   }
-  auto cancelled =
-      env.engine.CancelMoveTask(KeyIn(env, arn->region, arn->name).Encode(), h->task_id);
+  auto cancelled = env.engine.CancelMoveTask(
+      KeyIn(env, arn->account_id, arn->region, arn->name).Encode(), h->task_id);
   if (!cancelled.ok()) {
     // A task that is no longer running has no valid handle any more (AWS
     // lists handles of running tasks only).
@@ -249,7 +252,7 @@ HandlerResult ListMessageMoveTasks(Env& env, const api::Call& call) {
   if (!source_arn.ok()) return source_arn.status();
   auto max = p.OptionalInt("MaxResults");
   if (!max.ok()) return max.status();
-  auto source = QueueByArn(env, *source_arn, "SourceArn");
+  auto source = QueueByArn(env, call, *source_arn, "SourceArn");
   if (!source.ok()) return source.status();
   FERRY_RETURN_IF_ERROR(CheckRange("MaxResults", *max, 1, kMaxMoveTasksListed,
                                    "You must enter a number that's between 1 and 10."));

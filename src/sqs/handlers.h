@@ -62,16 +62,24 @@ inline constexpr std::string_view kAnonymousSenderId = "AIDAIT2UOQQY3AUEKVGXU";
 // "... for this wsdl version.").
 Status QueueDoesNotExist(api::Wire wire);
 
-// Regions. Queues are kept apart per region (engine::QueueKey); the server's
-// own region (options.region) is the key's empty region, so its queues keep
-// their plain names, URLs and log records.
+// Accounts and regions. Queues are kept apart per account and per region
+// (engine::QueueKey); the server's default account (options.account_id) is
+// the key's empty account and its own region (options.region) the key's
+// empty region, so the default account's queues of that region keep their
+// plain names, URLs and log records.
 //
+// The account a request acts in: its caller's (ctx.account_id, which the
+// gateway reads from the access key, auth/identity.h), else the default.
+std::string RequestAccount(const Env& env, const api::Call& call);
 // The region a request acts in: its credential scope's (ctx.region, set by
 // the gateway), else the server's.
 std::string RequestRegion(const Env& env, const api::Call& call);
-// The registry key of queue `name` in `region`.
-engine::QueueKey KeyIn(const Env& env, std::string_view region, std::string_view name);
-// The region a queue's registry name places it in (never empty).
+// The registry key of queue `name` of `account` in `region`.
+engine::QueueKey KeyIn(const Env& env, std::string_view account, std::string_view region,
+                       std::string_view name);
+// The account and the region a queue's registry name places it in (never
+// empty).
+std::string AccountOf(const Env& env, std::string_view registry_name);
 std::string RegionOf(const Env& env, std::string_view registry_name);
 // The ARN and the URL of the queue with this registry name (Queue::name()).
 std::string QueueArnOf(const Env& env, std::string_view registry_name);
@@ -81,8 +89,9 @@ std::string PlainName(std::string_view registry_name);
 
 // The queue a request names: by its QueueUrl parameter, else by the request
 // path (Query clients may post to the queue URL), in the region the URL
-// names (/queue/<region>/...) or else the server's own.
-// Errors: QueueDoesNotExist.
+// names (/queue/<region>/...) or else the server's own, and in the caller's
+// account. Errors: QueueDoesNotExist, also when the URL names another
+// account (queue_url.h, QueueAccountFromUrl).
 Result<std::shared_ptr<engine::Queue>> ResolveQueue(const Env& env, const api::Call& call);
 // The AWS error of an engine failure that has no more specific meaning.
 Status EngineError(const Status& status);
@@ -117,11 +126,11 @@ Status ValidateTags(const std::map<std::string, std::string>& tags,
 // dead_letters.cc
 // When `attributes` set a RedrivePolicy for the queue `source` (a registry
 // name): places the target ApplyQueueAttributes read (a plain name) in the
-// source's region, where AWS requires a dead-letter queue to be.
+// source's account and region, where AWS requires a dead-letter queue to be.
 void PlaceRedriveTarget(const Env& env, std::string_view source, const AttributeMap& attributes,
                         engine::QueueSettings* settings);
 // When `attributes` set a RedrivePolicy for the queue `source`: its target
-// must exist (in the source's region and this account), be of the same kind
+// must exist (in the source's region and account), be of the same kind
 // (FIFO when `source_fifo`, standard otherwise), and allow `source` by its
 // RedriveAllowPolicy. Errors: InvalidParameterValue.
 Status CheckRedriveTarget(const Env& env, std::string_view source, bool source_fifo,

@@ -433,7 +433,8 @@ void ReceiveMessage(Env& env, const api::Call& call, api::Reply reply) {
       auto parsed = ParseReceive(p);
       if (!parsed.ok()) return parsed.status();
       spec.emplace(std::move(parsed).value());
-      spec->arn_prefix = MakeQueueArn(RegionOf(env, queue->name()), env.options.account_id, "");
+      spec->arn_prefix =
+          MakeQueueArn(RegionOf(env, queue->name()), AccountOf(env, queue->name()), "");
       auto wait = p.OptionalInt("WaitTimeSeconds");
       if (!wait.ok()) return wait.status();
       FERRY_RETURN_IF_ERROR(

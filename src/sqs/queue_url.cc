@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/errors.h"
+#include "auth/identity.h"
 #include "auth/sigv4.h"
 
 namespace ferry::sqs {
@@ -87,6 +88,15 @@ std::optional<std::string_view> QueueRegionFromUrl(std::string_view url) {
   return region;
 }
 
+std::optional<std::string_view> QueueAccountFromUrl(std::string_view url) {
+  std::string_view path = UrlPath(url);
+  const size_t name_start = path.rfind('/');
+  if (name_start == std::string_view::npos) return std::nullopt;
+  path = path.substr(0, name_start);
+  std::string_view account = path.substr(path.rfind('/') + 1);  // npos + 1 == 0
+  if (!auth::IsAccountId(account)) return std::nullopt;
+  return account;
+}
 
 Status ValidateQueueName(std::string_view name, bool fifo) {
   bool ok = name.size() <= 80;

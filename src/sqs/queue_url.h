@@ -45,6 +45,12 @@ std::optional<std::string_view> QueueNameFromUrl(std::string_view url);
 // for any other URL, which names a queue of the server's own region.
 std::optional<std::string_view> QueueRegionFromUrl(std::string_view url);
 
+// The account a queue URL names: the path segment before the queue name,
+// when it is an account id (12 digits: /<account>/<name>,
+// /queue/<region>/<account>/<name>); nullopt for a URL with no such segment
+// (a bare name, "/0/q"), which names a queue of the caller's account.
+std::optional<std::string_view> QueueAccountFromUrl(std::string_view url);
+
 // 1 to 80 characters of [A-Za-z0-9_-]; for a FIFO queue, those followed by
 // ".fifo" (which CheckQueueKind, attributes.h, checked), 80 in all.
 Status ValidateQueueName(std::string_view name, bool fifo = false);

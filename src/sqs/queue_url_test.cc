@@ -48,6 +48,17 @@ TEST(QueueUrlTest, AnotherRegionsQueueUrlCarriesTheRegionInItsPath) {
   EXPECT_EQ(QueueRegionFromUrl("queue/eu-central-1/000000000000/jobs"), std::nullopt);
 }
 
+TEST(QueueUrlTest, TheSegmentBeforeTheNameNamesTheAccountWhenItIsAnAccountId) {
+  EXPECT_EQ(QueueAccountFromUrl("http://h:9324/111111111111/jobs"), "111111111111");
+  EXPECT_EQ(QueueAccountFromUrl("/queue/eu-central-1/222222222222/jobs/?x=1"), "222222222222");
+  EXPECT_EQ(QueueAccountFromUrl("111111111111/jobs"), "111111111111");
+  EXPECT_EQ(QueueAccountFromUrl("/0/q"), std::nullopt);
+  EXPECT_EQ(QueueAccountFromUrl("http://h/acme/q"), std::nullopt);
+  EXPECT_EQ(QueueAccountFromUrl("http://h/q"), std::nullopt);
+  EXPECT_EQ(QueueAccountFromUrl("q"), std::nullopt);
+  EXPECT_EQ(QueueAccountFromUrl("http://111111111111/q"), std::nullopt);
+}
+
 TEST(QueueUrlTest, UrlWithoutPathSegmentNamesNoQueue) {
   EXPECT_EQ(QueueNameFromUrl(""), std::nullopt);
   EXPECT_EQ(QueueNameFromUrl("/"), std::nullopt);

@@ -45,7 +45,8 @@ HandlerResult CreateQueue(Env& env, const api::Call& call) {
   if (!fifo.ok()) return fifo.status();
   FERRY_RETURN_IF_ERROR(ValidateQueueName(*name, *fifo));
   FERRY_RETURN_IF_ERROR(ValidateTags(*tags, {}));
-  const std::string key = KeyIn(env, RequestRegion(env, call), *name).Encode();
+  const std::string key =
+      KeyIn(env, RequestAccount(env, call), RequestRegion(env, call), *name).Encode();
 
   // An existing queue is returned when every attribute the request names has
   // the value the request gives; attributes it leaves out are not compared.
@@ -91,9 +92,15 @@ HandlerResult GetQueueUrl(Env& env, const api::Call& call) {
   const api::Params p(call.params, call.ctx.wire);
   auto name = p.RequiredString("QueueName");
   if (!name.ok()) return name.status();
-  auto owner = p.OptionalString("QueueOwnerAWSAccountId");  // one account: nothing to select
+  auto owner = p.OptionalString("QueueOwnerAWSAccountId");
   if (!owner.ok()) return owner.status();
-  const std::string key = KeyIn(env, RequestRegion(env, call), *name).Encode();
+  const std::string account = RequestAccount(env, call);
+  // Another account's queue is one the caller cannot see (AWS answers so
+  // when no policy grants access; policies are not enforced yet).
+  if (owner->has_value() && !(*owner)->empty() && **owner != account) {
+    return QueueDoesNotExist(call.ctx.wire);
+  }
+  const std::string key = KeyIn(env, account, RequestRegion(env, call), *name).Encode();
   if (!env.engine.FindQueue(key)) return QueueDoesNotExist(call.ctx.wire);
   return UrlResult(env, call, key);
 }
@@ -139,12 +146,19 @@ HandlerResult ListQueues(Env& env, const api::Call& call) {
   const api::Params p(call.params, call.ctx.wire);
   auto prefix = p.OptionalString("QueueNamePrefix");
   if (!prefix.ok()) return prefix.status();
-  const engine::QueueKey key = KeyIn(env, RequestRegion(env, call), prefix->value_or(""));
-  std::vector<std::string> names = env.engine.ListQueues(key.Encode());
-  // The home region's names are the plain ones; other regions' carry a '/'.
-  if (key.region.empty()) {
-    std::erase_if(names, [](const std::string& n) { return n.find('/') != std::string::npos; });
-  }
+  const engine::QueueKey key =
+      KeyIn(env, RequestAccount(env, call), RequestRegion(env, call), prefix->value_or(""));
+  const std::string encoded = key.Encode();
+  std::vector<std::string> names = env.engine.ListQueues(encoded);
+  // Only the request's account and region: their queues' registry names are
+  // a name after exactly `scope` (queue_key.h). Other accounts' and regions'
+  // names may share the prefix: "" begins every name, and a region may be
+  // 12 digits, so "111111111111/" begins account 111111111111's names too.
+  const std::string_view scope =
+      std::string_view(encoded).substr(0, encoded.size() - key.name.size());
+  std::erase_if(names, [&](const std::string& n) {
+    return std::string_view(n).substr(0, n.rfind('/') + 1) != scope;
+  });
   return PageOfQueueUrls(env, call, names, "QueueUrls", false);
 }
 

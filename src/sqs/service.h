@@ -42,7 +42,9 @@ inline constexpr size_t kMaxRequestBodyBytes = 8 * 1048576 + 64 * 1024;
 
 struct SqsOptions {
   std::string region = "us-east-1";
-  // The one account that owns every queue: it appears in queue URLs and ARNs.
+  // The default account: that of requests whose caller names no account
+  // (api::CallContext::account_id empty). Every other account's queues are
+  // kept apart from it by their key (engine/queue_key.h).
   std::string account_id = "000000000000";
 };
 

@@ -1,7 +1,8 @@
 // StsService: the one STS action tooling calls before anything else,
 // GetCallerIdentity (Terraform's AWS provider, `aws sts get-caller-identity`).
-// It reports the account the server runs as and the caller's identity.
-// Stateless and thread-safe.
+// It reports the caller's identity and account as the gateway read them
+// from its credential (auth/identity.h); `account_id`, the server's default
+// account, is that of a request that names none. Stateless and thread-safe.
 #pragma once
 
 #include <string>

@@ -21,5 +21,19 @@ TEST(StsService, GetCallerIdentityNamesTheAccountAndCaller) {
   EXPECT_FALSE(sts.Knows("AssumeRole"));
 }
 
+TEST(StsService, GetCallerIdentityReportsTheCallersAccount) {
+  StsService sts("000000000000");
+  api::Call call;
+  call.action = "GetCallerIdentity";
+  call.ctx.account_id = "111111111111";
+  call.ctx.principal_id = "111111111111";
+  call.ctx.principal_arn = "arn:aws:iam::111111111111:root";
+  boost::json::object got;
+  sts.Invoke(call, [&](Result<boost::json::object> r) { got = *r; });
+  EXPECT_EQ(got.at("Account"), "111111111111");
+  EXPECT_EQ(got.at("UserId"), "111111111111");
+  EXPECT_EQ(got.at("Arn"), "arn:aws:iam::111111111111:root");
+}
+
 }  // namespace
 }  // namespace ferry::sts
