@@ -42,4 +42,27 @@ Status Error(ErrorId id, std::string message) {
   return Status(code, std::move(message), static_cast<int>(id));
 }
 
+Status MissingParameter(std::string_view name) {
+  return Error(ErrorId::kMissingParameter,
+               "The request must contain the parameter " + std::string(name) + ".");
+}
+
+Status InvalidAction(std::string_view action) {
+  return Error(ErrorId::kInvalidAction,
+               "The action " + std::string(action) + " is not valid for this endpoint.");
+}
+
+Status InvalidParameterValue(std::string_view name, std::string_view value,
+                             std::string_view reason) {
+  return Error(ErrorId::kInvalidParameterValue, "Value " + std::string(value) + " for parameter " +
+                                                    std::string(name) +
+                                                    " is invalid. Reason: " + std::string(reason));
+}
+
+Status InvalidParameterType(std::string_view name, std::string_view want) {
+  return Error(ErrorId::kInvalidParameterValue, "Value for parameter " + std::string(name) +
+                                                    " is invalid. Reason: must be " +
+                                                    std::string(want) + ".");
+}
+
 }  // namespace ferry::api

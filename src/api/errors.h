@@ -36,4 +36,17 @@ const ErrorDef& ErrorFor(const Status& status);
 // A failed Status that names catalog row `id`.
 Status Error(ErrorId id, std::string message);
 
+// AWS's texts for the errors every service answers, written once.
+// MissingParameter: "The request must contain the parameter <name>."
+Status MissingParameter(std::string_view name);
+// InvalidAction: "The action <action> is not valid for this endpoint."
+Status InvalidAction(std::string_view action);
+// InvalidParameterValue:
+//   "Value <value> for parameter <name> is invalid. Reason: <reason>"
+Status InvalidParameterValue(std::string_view name, std::string_view value,
+                             std::string_view reason);
+// InvalidParameterValue for a value of the wrong JSON type:
+//   "Value for parameter <name> is invalid. Reason: must be <want>."
+Status InvalidParameterType(std::string_view name, std::string_view want);
+
 }  // namespace ferry::api

@@ -30,6 +30,23 @@ TEST(ErrorCatalog, ErrorCarriesItsRowThroughStatus) {
   EXPECT_EQ(st.message(), "bad handle");
 }
 
+TEST(ErrorCatalog, SharedTextsNameTheirRowAndParameter) {
+  Status missing = MissingParameter("Tags");
+  EXPECT_EQ(ErrorFor(missing).code, "MissingParameter");
+  EXPECT_EQ(missing.message(), "The request must contain the parameter Tags.");
+  Status action = InvalidAction("Nope");
+  EXPECT_EQ(ErrorFor(action).code, "InvalidAction");
+  EXPECT_EQ(action.message(), "The action Nope is not valid for this endpoint.");
+  Status value = InvalidParameterValue("Label", "a b", "Can only include letters.");
+  EXPECT_EQ(ErrorFor(value).code, "InvalidParameterValue");
+  EXPECT_EQ(value.message(),
+            "Value a b for parameter Label is invalid. Reason: Can only include letters.");
+  Status type = InvalidParameterType("MessageBody", "a string");
+  EXPECT_EQ(ErrorFor(type).code, "InvalidParameterValue");
+  EXPECT_EQ(type.message(),
+            "Value for parameter MessageBody is invalid. Reason: must be a string.");
+}
+
 TEST(ErrorCatalog, GenericStatusesMapToServerErrors) {
   EXPECT_EQ(ErrorFor(Status::Unavailable("disk full")).http_status, 503);
   EXPECT_EQ(ErrorFor(Status::Internal("bug")).code, "InternalError");

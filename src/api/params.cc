@@ -5,15 +5,6 @@
 #include "api/errors.h"
 
 namespace ferry::api {
-namespace {
-
-Status WrongType(std::string_view name, std::string_view want) {
-  return Error(ErrorId::kInvalidParameterValue,
-               "Value for parameter " + std::string(name) + " is invalid. Reason: must be " +
-                   std::string(want) + ".");
-}
-
-}  // namespace
 
 const boost::json::value* Params::Find(std::string_view name) const {
   auto it = obj_.find(name);
@@ -27,8 +18,7 @@ Result<std::string> Params::RequiredString(std::string_view name) const {
   auto v = OptionalString(name);
   if (!v.ok()) return v.status();
   if (!v->has_value()) {
-    return Error(ErrorId::kMissingParameter,
-                 "The request must contain the parameter " + std::string(name) + ".");
+    return MissingParameter(name);
   }
   return std::move(**v);
 }
@@ -36,7 +26,7 @@ Result<std::string> Params::RequiredString(std::string_view name) const {
 Result<std::optional<std::string>> Params::OptionalString(std::string_view name) const {
   const auto* v = Find(name);
   if (!v) return std::optional<std::string>();
-  if (!v->is_string()) return WrongType(name, "a string");
+  if (!v->is_string()) return InvalidParameterType(name, "a string");
   return std::optional<std::string>(std::string(v->get_string()));
 }
 
@@ -45,7 +35,8 @@ Result<std::optional<int64_t>> Params::OptionalInt(std::string_view name) const 
   if (!v) return std::optional<int64_t>();
   if (v->is_int64()) return std::optional<int64_t>(v->get_int64());
   if (v->is_uint64()) {
-    if (v->get_uint64() > static_cast<uint64_t>(INT64_MAX)) return WrongType(name, "an integer");
+    if (v->get_uint64() > static_cast<uint64_t>(INT64_MAX))
+      return InvalidParameterType(name, "an integer");
     return std::optional<int64_t>(static_cast<int64_t>(v->get_uint64()));
   }
   if (v->is_string() && wire_ == Wire::kQuery) {
@@ -54,10 +45,10 @@ Result<std::optional<int64_t>> Params::OptionalInt(std::string_view name) const 
     const char* b = s.data();
     const char* e = s.data() + s.size();
     auto [p, ec] = std::from_chars(b, e, out);
-    if (s.empty() || ec != std::errc() || p != e) return WrongType(name, "an integer");
+    if (s.empty() || ec != std::errc() || p != e) return InvalidParameterType(name, "an integer");
     return std::optional<int64_t>(out);
   }
-  return WrongType(name, "an integer");
+  return InvalidParameterType(name, "an integer");
 }
 
 Result<std::optional<bool>> Params::OptionalBool(std::string_view name) const {
@@ -68,16 +59,16 @@ Result<std::optional<bool>> Params::OptionalBool(std::string_view name) const {
     if (v->get_string() == "true") return std::optional<bool>(true);
     if (v->get_string() == "false") return std::optional<bool>(false);
   }
-  return WrongType(name, "a boolean");
+  return InvalidParameterType(name, "a boolean");
 }
 
 Result<std::vector<std::string>> Params::StringList(std::string_view name) const {
   std::vector<std::string> out;
   const auto* v = Find(name);
   if (!v) return out;
-  if (!v->is_array()) return WrongType(name, "a list of strings");
+  if (!v->is_array()) return InvalidParameterType(name, "a list of strings");
   for (const auto& e : v->get_array()) {
-    if (!e.is_string()) return WrongType(name, "a list of strings");
+    if (!e.is_string()) return InvalidParameterType(name, "a list of strings");
     out.emplace_back(e.get_string());
   }
   return out;
@@ -87,9 +78,9 @@ Result<std::map<std::string, std::string>> Params::StringMap(std::string_view na
   std::map<std::string, std::string> out;
   const auto* v = Find(name);
   if (!v) return out;
-  if (!v->is_object()) return WrongType(name, "a map of strings");
+  if (!v->is_object()) return InvalidParameterType(name, "a map of strings");
   for (const auto& kv : v->get_object()) {
-    if (!kv.value().is_string()) return WrongType(name, "a map of strings");
+    if (!kv.value().is_string()) return InvalidParameterType(name, "a map of strings");
     out.emplace(std::string(kv.key()), std::string(kv.value().get_string()));
   }
   return out;
@@ -99,9 +90,9 @@ Result<std::vector<const boost::json::object*>> Params::ObjectList(std::string_v
   std::vector<const boost::json::object*> out;
   const auto* v = Find(name);
   if (!v) return out;
-  if (!v->is_array()) return WrongType(name, "a list of structures");
+  if (!v->is_array()) return InvalidParameterType(name, "a list of structures");
   for (const auto& e : v->get_array()) {
-    if (!e.is_object()) return WrongType(name, "a list of structures");
+    if (!e.is_object()) return InvalidParameterType(name, "a list of structures");
     out.push_back(&e.get_object());
   }
   return out;
@@ -112,9 +103,9 @@ Result<std::vector<std::pair<std::string, const boost::json::object*>>> Params::
   std::vector<std::pair<std::string, const boost::json::object*>> out;
   const auto* v = Find(name);
   if (!v) return out;
-  if (!v->is_object()) return WrongType(name, "a map of structures");
+  if (!v->is_object()) return InvalidParameterType(name, "a map of structures");
   for (const auto& kv : v->get_object()) {
-    if (!kv.value().is_object()) return WrongType(name, "a map of structures");
+    if (!kv.value().is_object()) return InvalidParameterType(name, "a map of structures");
     out.emplace_back(std::string(kv.key()), &kv.value().get_object());
   }
   return out;

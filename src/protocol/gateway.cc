@@ -77,7 +77,7 @@ Status MissingActionError(std::string_view method) {
     return api::Error(ErrorId::kUnknownOperationNoAction,
                       "Could not find operation for the request: it names no Action.");
   }
-  return api::Error(ErrorId::kMissingParameter, "The request must contain the parameter Action.");
+  return api::MissingParameter("Action");
 }
 
 // A Host header value as RFC 3986 writes an authority without userinfo:
@@ -213,8 +213,7 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
     if (scope) service = FindService(scope->service);
     if (!service || !service->Knows(ex.action)) service = FindServiceForAction(ex.action);
     if (!service) {
-      return fail(api::Error(ErrorId::kInvalidAction,
-                             "The action " + ex.action + " is not valid for this endpoint."));
+      return fail(api::InvalidAction(ex.action));
     }
     ex.service = std::string(service->name());
     auto decoded = DecodeQueryParams(*pairs, ex.service, ex.action);

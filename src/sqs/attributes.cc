@@ -218,11 +218,9 @@ Status ValidateRedriveAllowPolicy(std::string_view value) {
       "Invalid value for the parameter RedriveAllowPolicy. Reason: Amazon SQS can't create the "
       "redrive allow policy, as it's in an unsupported format.");
   auto invalid = [&](std::string_view reason) {
-    return api::Error(api::ErrorId::kInvalidParameterValue,
-                      "Value " + std::string(value) +
-                          " for parameter RedriveAllowPolicy is invalid. Reason: Amazon SQS can't "
-                          "create the redrive allow policy. " +
-                          std::string(reason));
+    return api::InvalidParameterValue(
+        "RedriveAllowPolicy", value,
+        "Amazon SQS can't create the redrive allow policy. " + std::string(reason));
   };
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(value, ec);
@@ -303,9 +301,7 @@ std::optional<std::string> SettableValue(const QueueSettings& s, const SettableA
 }  // namespace
 
 Status InvalidRedrivePolicy(std::string_view value, std::string_view reason) {
-  return api::Error(api::ErrorId::kInvalidParameterValue,
-                    "Value " + std::string(value) +
-                        " for parameter RedrivePolicy is invalid. Reason: " + std::string(reason));
+  return api::InvalidParameterValue("RedrivePolicy", value, reason);
 }
 
 Result<bool> CheckQueueKind(std::string_view queue_name, const AttributeMap& attributes) {

@@ -104,9 +104,7 @@ Status EngineError(const Status& status) {
 Status CheckRange(std::string_view name, const std::optional<int64_t>& value, int64_t min,
                   int64_t max, std::string_view reason) {
   if (!value || (*value >= min && *value <= max)) return Status::Ok();
-  return api::Error(api::ErrorId::kInvalidParameterValue,
-                    "Value " + std::to_string(*value) + " for parameter " + std::string(name) +
-                        " is invalid. Reason: " + std::string(reason));
+  return api::InvalidParameterValue(name, std::to_string(*value), reason);
 }
 
 }  // namespace ferry::sqs

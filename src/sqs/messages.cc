@@ -94,20 +94,14 @@ struct ReceiveSpec {
   }
 };
 
-Status MissingParameter(std::string_view name) {
-  return api::Error(ErrorId::kMissingParameter,
-                    "The request must contain the parameter " + std::string(name) + ".");
-}
-
 Status CheckFifoId(std::string_view parameter, std::string_view id) {
   bool ok = !id.empty() && id.size() <= kMaxFifoIdLength;
   for (char c : id) ok = ok && c >= 0x21 && c <= 0x7e;
   if (ok) return Status::Ok();
-  return api::Error(ErrorId::kInvalidParameterValue,
-                    "Value " + std::string(id) + " for parameter " + std::string(parameter) +
-                        " is invalid. Reason: " + std::string(parameter) +
-                        " can only include alphanumeric and punctuation characters. 1 to 128 in "
-                        "length.");
+  return api::InvalidParameterValue(
+      parameter, id,
+      std::string(parameter) +
+          " can only include alphanumeric and punctuation characters. 1 to 128 in length.");
 }
 
 boost::json::object AttributeJson(const AttributeView& a) {
@@ -257,7 +251,7 @@ SendRules SendRulesOf(const engine::Queue& queue) {
 
 Status CheckFifoIdsPresent(const SendRules& rules, bool has_group, bool has_dedup) {
   if (!rules.fifo) return Status::Ok();
-  if (!has_group) return MissingParameter("MessageGroupId");
+  if (!has_group) return api::MissingParameter("MessageGroupId");
   if (!has_dedup && !rules.content_based_dedup) {
     return api::Error(ErrorId::kInvalidParameterValue,
                       "The queue should either have ContentBasedDeduplication enabled or "
@@ -270,14 +264,13 @@ Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::
                                  std::string_view action, const SendRules& rules) {
   auto body_it = message.find("MessageBody");
   if (body_it == message.end() || body_it->value().is_null()) {
-    return MissingParameter("MessageBody");
+    return api::MissingParameter("MessageBody");
   }
   if (!body_it->value().is_string()) {
-    return api::Error(ErrorId::kInvalidParameterValue,
-                      "Value for parameter MessageBody is invalid. Reason: must be a string.");
+    return api::InvalidParameterType("MessageBody", "a string");
   }
   const std::string_view body = body_it->value().get_string();
-  if (body.empty()) return MissingParameter("MessageBody");
+  if (body.empty()) return api::MissingParameter("MessageBody");
   if (Status s = message::CheckBodyCharacters(body); !s.ok()) {
     return api::Error(ErrorId::kInvalidMessageContents, s.message());
   }
@@ -310,10 +303,9 @@ Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::
   FERRY_RETURN_IF_ERROR(CheckFifoIdsPresent(rules, group_id->has_value(), dedup_id->has_value()));
   if (rules.fifo) {
     if (delay->value_or(0) != 0) {
-      return api::Error(ErrorId::kInvalidParameterValue,
-                        "Value " + std::to_string(**delay) +
-                            " for parameter DelaySeconds is invalid. Reason: The request include "
-                            "parameter that is not valid for this queue type.");
+      return api::InvalidParameterValue(
+          "DelaySeconds", std::to_string(**delay),
+          "The request include parameter that is not valid for this queue type.");
     }
     if (dedup_id->has_value()) {
       FERRY_RETURN_IF_ERROR(CheckFifoId("MessageDeduplicationId", **dedup_id));
@@ -390,7 +382,7 @@ Status DeleteOne(engine::Queue& queue, std::string_view receipt_handle) {
 
 Status ChangeVisibilityOne(engine::Queue& queue, std::string_view receipt_handle,
                            const std::optional<int64_t>& timeout_s) {
-  if (!timeout_s) return MissingParameter("VisibilityTimeout");
+  if (!timeout_s) return api::MissingParameter("VisibilityTimeout");
   FERRY_RETURN_IF_ERROR(CheckRange("VisibilityTimeout", timeout_s, 0, 43200,
                                    "Must be between 0 and 43200, if provided."));
   Status s = queue.ChangeVisibility(receipt_handle, *timeout_s);
@@ -401,10 +393,9 @@ Status ChangeVisibilityOne(engine::Queue& queue, std::string_view receipt_handle
                                                             "\" is not a valid receipt handle.");
   }
   if (s.code() == Code::kNotFound) {
-    return api::Error(ErrorId::kInvalidParameterValue,
-                      "Value " + std::string(receipt_handle) +
-                          " for parameter ReceiptHandle is invalid. Reason: Message does not "
-                          "exist or is not available for visibility timeout change.");
+    return api::InvalidParameterValue(
+        "ReceiptHandle", receipt_handle,
+        "Message does not exist or is not available for visibility timeout change.");
   }
   return EngineError(s);
 }

@@ -24,9 +24,7 @@ constexpr std::array<std::string_view, 9> kGrantable = {
 };
 
 Status InvalidLabel(std::string_view label, std::string_view reason) {
-  return api::Error(ErrorId::kInvalidParameterValue,
-                    "Value " + std::string(label) +
-                        " for parameter Label is invalid. Reason: " + std::string(reason));
+  return api::InvalidParameterValue("Label", label, reason);
 }
 
 Status CheckLabel(std::string_view label) {
@@ -121,19 +119,14 @@ HandlerResult AddPermission(Env& env, const api::Call& call) {
   if (!actions.ok()) return actions.status();
   FERRY_RETURN_IF_ERROR(CheckLabel(*label));
   if (accounts->empty()) {
-    return api::Error(ErrorId::kMissingParameter,
-                      "The request must contain the parameter AWSAccountIds.");
+    return api::MissingParameter("AWSAccountIds");
   }
   if (actions->empty()) {
-    return api::Error(ErrorId::kMissingParameter,
-                      "The request must contain the parameter Actions.");
+    return api::MissingParameter("Actions");
   }
   for (const std::string& id : *accounts) {
     if (!IsAccountId(id)) {
-      return api::Error(ErrorId::kInvalidParameterValue,
-                        "Value " + id +
-                            " for parameter PrincipalId is invalid. Reason: Unable to "
-                            "verify.");
+      return api::InvalidParameterValue("PrincipalId", id, "Unable to verify.");
     }
   }
   if (actions->size() > kMaxActionsPerStatement) {
@@ -143,10 +136,8 @@ HandlerResult AddPermission(Env& env, const api::Call& call) {
   std::vector<std::string> granted;
   for (const std::string& a : *actions) {
     if (std::find(kGrantable.begin(), kGrantable.end(), a) == kGrantable.end()) {
-      return api::Error(ErrorId::kInvalidParameterValue,
-                        "Value SQS:" + a +
-                            " for parameter ActionName is invalid. Reason: Only "
-                            "the queue owner is allowed to invoke this action.");
+      return api::InvalidParameterValue("ActionName", "SQS:" + a,
+                                        "Only the queue owner is allowed to invoke this action.");
     }
     granted.push_back("SQS:" + a);
   }

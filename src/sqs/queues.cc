@@ -26,8 +26,7 @@ boost::json::object UrlResult(const Env& env, const api::Call& call,
 // them when sent to a queue's URL.
 Status CheckServiceEndpoint(const api::Call& call) {
   if (call.ctx.path.empty() || call.ctx.path == "/") return Status::Ok();
-  return api::Error(ErrorId::kInvalidAction,
-                    "The action " + call.action + " is not valid for this endpoint.");
+  return api::InvalidAction(call.action);
 }
 
 }  // namespace
@@ -190,8 +189,7 @@ HandlerResult SetQueueAttributes(Env& env, const api::Call& call) {
   if (!queue.ok()) return queue.status();
   const api::Params p(call.params, call.ctx.wire);
   if (!p.Has("Attributes")) {
-    return api::Error(ErrorId::kMissingParameter,
-                      "The request must contain the parameter Attributes.");
+    return api::MissingParameter("Attributes");
   }
   auto attributes = p.StringMap("Attributes");
   if (!attributes.ok()) return attributes.status();

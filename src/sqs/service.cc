@@ -102,8 +102,7 @@ bool SqsService::Knows(std::string_view action) const { return FindHandler(actio
 void SqsService::Invoke(api::Call call, api::Reply reply) {
   const Entry* entry = FindHandler(call.action);
   if (entry == nullptr) {
-    reply(api::Error(api::ErrorId::kInvalidAction,
-                     "The action " + call.action + " is not valid for this endpoint."));
+    reply(api::InvalidAction(call.action));
     return;
   }
   if (!entry->writes) return entry->fn(*env_, call, std::move(reply));

@@ -69,7 +69,7 @@ HandlerResult TagQueue(Env& env, const api::Call& call) {
   if (!queue.ok()) return queue.status();
   const api::Params p(call.params, call.ctx.wire);
   if (!p.Has("Tags")) {
-    return api::Error(ErrorId::kMissingParameter, "The request must contain the parameter Tags.");
+    return api::MissingParameter("Tags");
   }
   auto tags = p.StringMap("Tags");
   if (!tags.ok()) return tags.status();
@@ -83,8 +83,7 @@ HandlerResult UntagQueue(Env& env, const api::Call& call) {
   if (!queue.ok()) return queue.status();
   const api::Params p(call.params, call.ctx.wire);
   if (!p.Has("TagKeys")) {
-    return api::Error(ErrorId::kMissingParameter,
-                      "The request must contain the parameter TagKeys.");
+    return api::MissingParameter("TagKeys");
   }
   auto keys = p.StringList("TagKeys");
   if (!keys.ok()) return keys.status();
