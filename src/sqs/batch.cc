@@ -53,8 +53,7 @@ Result<std::vector<Entry>> ReadEntries(const api::Params& p, std::string_view en
     const boost::json::object* e = (*entries)[i];
     auto id = e->find("Id");
     if (id == e->end() || id->value().is_null()) {
-      return api::MissingParameter(std::string(entry_name) + "." + std::to_string(i + 1) +
-                                   ".Id");
+      return api::MissingParameter(std::string(entry_name) + "." + std::to_string(i + 1) + ".Id");
     }
     if (!id->value().is_string() || !IsValidBatchId(id->value().get_string())) {
       return api::Error(ErrorId::kInvalidBatchEntryId,

@@ -1,7 +1,9 @@
 // SqsService: the Amazon SQS API (2012-11-05) over the engine.
 //
 // Each action of the service model has one handler; Invoke finds it in one
-// table (service.cc) and answers through the Reply exactly once. Every handler
+// api::ActionTable (service.cc), which also makes the actions that change
+// state answer only once the change is durable (Engine::AfterDurable), and
+// answers through the Reply exactly once. Every handler
 // validates its input, calls the engine and shapes the result as the model's
 // output shape; only this layer maps engine errors to AWS error codes.
 // ReceiveMessage with a wait answers later, from the executor (long_poll.h).
@@ -16,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/action_table.h"
 #include "api/call.h"
 #include "engine/engine.h"
 
@@ -64,6 +67,8 @@ class SqsService final : public api::Service {
 
  private:
   std::unique_ptr<Env> env_;
+  // The engine's durability wait, for the table's durable actions.
+  api::DurableWait durable_;
 };
 
 }  // namespace ferry::sqs
