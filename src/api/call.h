@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/service_descriptor.h"
 #include "common/status.h"
 
 namespace ferry::api {
@@ -22,11 +23,11 @@ struct CallContext {
   std::string request_id;
   Wire wire = Wire::kJson;
   std::string scheme = "http";
-  std::string host;          // Host header as the client sent it (host[:port])
-  std::string path;          // URL path, e.g. /000000000000/orders
-  std::string region;        // the credential scope's region, else the server's
-  std::string account_id;    // account the caller's credentials map to
-  std::string access_key;    // from the SigV4 credential, when present
+  std::string host;        // Host header as the client sent it (host[:port])
+  std::string path;        // URL path, e.g. /000000000000/orders
+  std::string region;      // the credential scope's region, else the server's
+  std::string account_id;  // account the caller's credentials map to
+  std::string access_key;  // from the SigV4 credential, when present
   // The caller's identity (auth::IdentifyCaller), empty for an unsigned
   // request: its unique id (GetCallerIdentity's UserId, a message's
   // SenderId) and ARN.
@@ -55,7 +56,9 @@ using Reply = std::function<void(Result<boost::json::object>)>;
 class Service {
  public:
   virtual ~Service() = default;
-  virtual std::string_view name() const = 0;
+  // What the protocol layer needs to speak this service's wire.
+  virtual const ServiceDescriptor& descriptor() const = 0;
+  std::string_view name() const { return descriptor().name; }
   // True when `action` belongs to this service's API (implemented or not).
   virtual bool Knows(std::string_view action) const = 0;
   virtual void Invoke(Call call, Reply reply) = 0;

@@ -26,7 +26,7 @@ class OffloadedService final : public Service {
   OffloadedService(Service& inner, boost::asio::any_io_executor blocking,
                    boost::asio::any_io_executor answers);
 
-  std::string_view name() const override { return inner_.name(); }
+  const ServiceDescriptor& descriptor() const override { return inner_.descriptor(); }
   bool Knows(std::string_view action) const override { return inner_.Knows(action); }
   void Invoke(Call call, Reply reply) override;
 

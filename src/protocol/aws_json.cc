@@ -6,13 +6,6 @@
 
 namespace ferry::protocol {
 
-std::string_view ServiceForTargetPrefix(std::string_view prefix) {
-  if (prefix == "AmazonSQS") return "sqs";
-  if (prefix == "SNS_20100331") return "sns";
-  if (prefix == "AWSSecurityTokenServiceV20110615") return "sts";
-  return "";
-}
-
 Result<boost::json::object> DecodeJsonBody(std::string_view body) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return boost::json::object();
   boost::system::error_code ec;
@@ -21,8 +14,9 @@ Result<boost::json::object> DecodeJsonBody(std::string_view body) {
   // The parsed request is read and then dropped as a whole: its strings,
   // arrays and objects come from one arena that the object owns (about 80
   // separate allocations, and as many frees, for a SendMessageBatch of ten).
-  boost::json::storage_ptr arena = boost::json::make_shared_resource<
-      boost::json::monotonic_resource>(std::max<size_t>(1024, body.size() + body.size() / 2));
+  boost::json::storage_ptr arena =
+      boost::json::make_shared_resource<boost::json::monotonic_resource>(
+          std::max<size_t>(1024, body.size() + body.size() / 2));
   boost::json::value v = boost::json::parse(body, ec, std::move(arena), opts);
   if (ec) {
     return api::Error(api::ErrorId::kSerialization,
@@ -34,11 +28,11 @@ Result<boost::json::object> DecodeJsonBody(std::string_view body) {
   return std::move(v.as_object());
 }
 
-std::string EncodeJsonError(std::string_view service, const api::ErrorDef& error,
+std::string EncodeJsonError(const api::ServiceDescriptor* service, const api::ErrorDef& error,
                             std::string_view message) {
   boost::json::object obj;
   std::string type;
-  if (service == "sqs") type = "com.amazonaws.sqs#";
+  if (service) type = service->json_error_prefix;
   type += error.json_type;
   obj["__type"] = type;
   obj["message"] = message;

@@ -26,7 +26,7 @@ TEST(AwsJson, DeepNestingIsRejected) {
 
 TEST(AwsJson, ErrorsNameTheModelShapeAndTheQueryCode) {
   const auto& def = api::LookupError(api::ErrorId::kQueueDoesNotExist);
-  auto body = boost::json::parse(EncodeJsonError("sqs", def, "gone")).as_object();
+  auto body = boost::json::parse(EncodeJsonError(&api::SqsDescriptor(), def, "gone")).as_object();
   EXPECT_EQ(body.at("__type"), "com.amazonaws.sqs#QueueDoesNotExist");
   EXPECT_EQ(body.at("message"), "gone");
   EXPECT_EQ(QueryErrorHeader(def), "AWS.SimpleQueueService.NonExistentQueue;Sender");
@@ -43,25 +43,28 @@ TEST(AwsJson, CommonErrorsSendTheirJsonTypeAndTheQueryCodeInTheHeader) {
     std::string_view header;
   };
   for (const Case& c : {
-           Case{api::ErrorId::kInvalidParameterValue, "com.amazonaws.sqs#InvalidParameterValueException",
-                "InvalidParameterValue;Sender"},
-           Case{api::ErrorId::kMissingParameter, "com.amazonaws.sqs#MissingRequiredParameterException",
-                "MissingParameter;Sender"},
+           Case{api::ErrorId::kInvalidParameterValue,
+                "com.amazonaws.sqs#InvalidParameterValueException", "InvalidParameterValue;Sender"},
+           Case{api::ErrorId::kMissingParameter,
+                "com.amazonaws.sqs#MissingRequiredParameterException", "MissingParameter;Sender"},
            Case{api::ErrorId::kQueueNameExists, "com.amazonaws.sqs#QueueNameExists",
                 "QueueAlreadyExists;Sender"},
            Case{api::ErrorId::kUnknownOperation, "com.amazonaws.sqs#UnknownOperationException",
                 "InvalidAction;Sender"},
        }) {
     const auto& def = api::LookupError(c.id);
-    auto body = boost::json::parse(EncodeJsonError("sqs", def, "m")).as_object();
+    auto body = boost::json::parse(EncodeJsonError(&api::SqsDescriptor(), def, "m")).as_object();
     EXPECT_EQ(body.at("__type").as_string(), c.type);
     EXPECT_EQ(QueryErrorHeader(def), c.header);
   }
 }
 
-TEST(AwsJson, TargetPrefixesNameServices) {
-  EXPECT_EQ(ServiceForTargetPrefix("AmazonSQS"), "sqs");
-  EXPECT_EQ(ServiceForTargetPrefix("Nope"), "");
+TEST(AwsJson, ErrorsOfNoKnownServiceHaveNoTypePrefix) {
+  const auto& def = api::LookupError(api::ErrorId::kUnknownOperation);
+  auto body = boost::json::parse(EncodeJsonError(nullptr, def, "m")).as_object();
+  EXPECT_EQ(body.at("__type"), "UnknownOperationException");
+  body = boost::json::parse(EncodeJsonError(&api::StsDescriptor(), def, "m")).as_object();
+  EXPECT_EQ(body.at("__type"), "UnknownOperationException");
 }
 
 }  // namespace

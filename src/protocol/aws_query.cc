@@ -4,12 +4,16 @@
 #include <map>
 #include <vector>
 
+#include "api/service_descriptor.h"
 #include "protocol/json_writer.h"
-#include "protocol/query_shapes.h"
 #include "protocol/xml_writer.h"
 
 namespace ferry::protocol {
 namespace {
+
+using api::CollectionKind;
+using api::QueryCollection;
+using api::ServiceDescriptor;
 
 // A dotted-key tree: "A.1.B=x" becomes A → 1 → B = "x". A key sent more
 // than once keeps every value, in order.
@@ -55,7 +59,8 @@ Status Insert(Node& root, std::string_view key, std::string value, size_t& nodes
     if (seg.empty() || n->is_leaf()) return Malformed(key);
     auto [it, added] = n->children.try_emplace(std::string(seg));
     if (added && ++nodes > kMaxQueryNodes) {
-      return api::Error(api::ErrorId::kMalformedQueryString, "The request has too many parameters.");
+      return api::Error(api::ErrorId::kMalformedQueryString,
+                        "The request has too many parameters.");
     }
     n = &it->second;
     if (dot == std::string_view::npos) break;
@@ -105,7 +110,7 @@ struct Work {
 // stay valid, and no two steps share a slot.
 class Converter {
  public:
-  Converter(std::string_view service, std::string_view action)
+  Converter(const ServiceDescriptor& service, std::string_view action)
       : service_(service), action_(action) {}
 
   Status Run(const Node& root, boost::json::value& out) {
@@ -136,9 +141,9 @@ class Converter {
     std::vector<Member> members;
     members.reserve(n.children.size());
     for (const auto& [name, child] : n.children) {
-      if (const QueryCollection* row = FindByQueryName(service_, action_, name)) {
+      if (const QueryCollection* row = service_.FindByQueryName(action_, name)) {
         members.push_back({row->json_name, &child, row, name});
-      } else if (const QueryCollection* named = FindByJsonName(service_, action_, name);
+      } else if (const QueryCollection* named = service_.FindByJsonName(action_, name);
                  named && !named->response_only && child.is_empty_value()) {
         // SDKs send an empty list or map as its member name with no value.
         members.push_back({name, &child, named, name});
@@ -160,7 +165,8 @@ class Converter {
 
   Status Collection(const Work& w) {
     const QueryCollection& row = *w.row;
-    bool is_list = row.kind == CollectionKind::kFlatList || row.kind == CollectionKind::kWrappedList;
+    bool is_list =
+        row.kind == CollectionKind::kFlatList || row.kind == CollectionKind::kWrappedList;
     const Node* items = w.node;
     // The member name with an empty value is the empty collection: the last
     // Query releases of the JavaScript SDK send "AttributeName=" for [].
@@ -213,15 +219,15 @@ class Converter {
     return Status::Ok();
   }
 
-  std::string_view service_;
+  const ServiceDescriptor& service_;
   std::string_view action_;
   std::vector<Work> work_;
 };
 
 void WriteValue(XmlWriter& w, std::string_view name, const boost::json::value& v,
-                std::string_view service, std::string_view action);
+                const ServiceDescriptor& service, std::string_view action);
 
-void WriteMembers(XmlWriter& w, const boost::json::object& obj, std::string_view service,
+void WriteMembers(XmlWriter& w, const boost::json::object& obj, const ServiceDescriptor& service,
                   std::string_view action) {
   for (const auto& kv : obj) WriteValue(w, kv.key(), kv.value(), service, action);
 }
@@ -241,9 +247,9 @@ void WriteScalar(XmlWriter& w, std::string_view name, const boost::json::value& 
 }
 
 void WriteValue(XmlWriter& w, std::string_view name, const boost::json::value& v,
-                std::string_view service, std::string_view action) {
+                const ServiceDescriptor& service, std::string_view action) {
   if (v.is_null()) return;
-  const QueryCollection* row = FindByJsonName(service, action, name);
+  const QueryCollection* row = service.FindByJsonName(action, name);
   if (v.is_array()) {
     const auto& arr = v.get_array();
     if (row && row->kind == CollectionKind::kFlatList) {
@@ -287,14 +293,8 @@ void WriteValue(XmlWriter& w, std::string_view name, const boost::json::value& v
 
 }  // namespace
 
-std::string_view XmlNamespace(std::string_view service) {
-  if (service == "sqs") return "http://queue.amazonaws.com/doc/2012-11-05/";
-  if (service == "sns") return "http://sns.amazonaws.com/doc/2010-03-31/";
-  if (service == "sts") return "https://sts.amazonaws.com/doc/2011-06-15/";
-  return "";
-}
-
-Result<boost::json::object> DecodeQueryParams(const FormPairs& pairs, std::string_view service,
+Result<boost::json::object> DecodeQueryParams(const FormPairs& pairs,
+                                              const ServiceDescriptor& service,
                                               std::string_view action) {
   Node root;
   size_t nodes = 0;
@@ -307,12 +307,12 @@ Result<boost::json::object> DecodeQueryParams(const FormPairs& pairs, std::strin
   return std::move(out.as_object());
 }
 
-std::string EncodeQueryResult(std::string_view service, std::string_view action,
+std::string EncodeQueryResult(const ServiceDescriptor& service, std::string_view action,
                               const boost::json::object& result, std::string_view request_id) {
   XmlWriter w;
   w.Declaration();
   std::string response = std::string(action) + "Response";
-  w.Open(response, XmlNamespace(service));
+  w.Open(response, service.xml_namespace);
   // Always present, even when empty: older SDKs look the element up by name.
   std::string result_name = std::string(action) + "Result";
   w.Open(result_name);
@@ -325,11 +325,11 @@ std::string EncodeQueryResult(std::string_view service, std::string_view action,
   return w.Take();
 }
 
-std::string EncodeQueryError(std::string_view service, const api::ErrorDef& error,
+std::string EncodeQueryError(const ServiceDescriptor& service, const api::ErrorDef& error,
                              std::string_view message, std::string_view request_id) {
   XmlWriter w;
   w.Declaration();
-  w.Open("ErrorResponse", XmlNamespace(service));
+  w.Open("ErrorResponse", service.xml_namespace);
   w.Open("Error");
   w.Element("Type", error.sender_fault ? "Sender" : "Receiver");
   w.Element("Code", error.query_code);

@@ -1,8 +1,9 @@
 // The AWS Query protocol: form-encoded requests in, XML documents out.
 //
-// Requests are decoded into the JSON shape of the service model (see
-// query_shapes.h), with every scalar kept as text; responses are written from
-// that same shape. Stateless and thread-safe.
+// Requests are decoded into the JSON shape of the service model, with every
+// scalar kept as text; responses are written from that same shape. The
+// service's descriptor (api/service_descriptor.h) names its collections and
+// its XML namespace. Stateless and thread-safe.
 #pragma once
 
 #include <boost/json.hpp>
@@ -10,13 +11,11 @@
 #include <string_view>
 
 #include "api/errors.h"
+#include "api/service_descriptor.h"
 #include "common/status.h"
 #include "protocol/form.h"
 
 namespace ferry::protocol {
-
-// The XML namespace of a service's responses.
-std::string_view XmlNamespace(std::string_view service);
 
 // Bounds on a request's dotted keys. The deepest real SQS key has seven
 // segments (SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.
@@ -32,13 +31,14 @@ inline constexpr size_t kMaxQueryNodes = 50000;
 // its elements ("AttributeName=All"), and a list or map element without its
 // index as the only element ("Attribute.Name=X&Attribute.Value=Y").
 // Uses heap, not stack, in proportion to the keys' depth.
-Result<boost::json::object> DecodeQueryParams(const FormPairs& pairs, std::string_view service,
+Result<boost::json::object> DecodeQueryParams(const FormPairs& pairs,
+                                              const api::ServiceDescriptor& service,
                                               std::string_view action);
 
-std::string EncodeQueryResult(std::string_view service, std::string_view action,
+std::string EncodeQueryResult(const api::ServiceDescriptor& service, std::string_view action,
                               const boost::json::object& result, std::string_view request_id);
 
-std::string EncodeQueryError(std::string_view service, const api::ErrorDef& error,
+std::string EncodeQueryError(const api::ServiceDescriptor& service, const api::ErrorDef& error,
                              std::string_view message, std::string_view request_id);
 
 // The same documents as JSON, for a Query request that asks for JSON with

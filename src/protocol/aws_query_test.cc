@@ -8,7 +8,7 @@ namespace {
 boost::json::object Decode(std::string_view form, std::string_view action) {
   auto pairs = ParseForm(form);
   EXPECT_TRUE(pairs.ok());
-  auto obj = DecodeQueryParams(*pairs, "sqs", action);
+  auto obj = DecodeQueryParams(*pairs, api::SqsDescriptor(), action);
   EXPECT_TRUE(obj.ok()) << obj.status().message();
   return obj.ok() ? *obj : boost::json::object();
 }
@@ -62,13 +62,13 @@ TEST(QueryDecode, FlatListsBecomeArrays) {
 TEST(QueryDecode, ContradictoryKeysAreMalformed) {
   auto pairs = ParseForm("QueueName=a&QueueName.1=b");
   ASSERT_TRUE(pairs.ok());
-  EXPECT_FALSE(DecodeQueryParams(*pairs, "sqs", "CreateQueue").ok());
+  EXPECT_FALSE(DecodeQueryParams(*pairs, api::SqsDescriptor(), "CreateQueue").ok());
   pairs = ParseForm("Attribute.x.Name=a&Attribute.x.Value=b");
-  EXPECT_FALSE(DecodeQueryParams(*pairs, "sqs", "CreateQueue").ok());
+  EXPECT_FALSE(DecodeQueryParams(*pairs, api::SqsDescriptor(), "CreateQueue").ok());
   pairs = ParseForm("Attribute.1.Value=b");
-  EXPECT_FALSE(DecodeQueryParams(*pairs, "sqs", "CreateQueue").ok());
+  EXPECT_FALSE(DecodeQueryParams(*pairs, api::SqsDescriptor(), "CreateQueue").ok());
   pairs = ParseForm("A..B=1");
-  EXPECT_FALSE(DecodeQueryParams(*pairs, "sqs", "CreateQueue").ok());
+  EXPECT_FALSE(DecodeQueryParams(*pairs, api::SqsDescriptor(), "CreateQueue").ok());
 }
 
 TEST(QueryDecode, MalformedPercentEscapesAreRejected) {
@@ -82,7 +82,7 @@ bool IsMalformed(const Result<boost::json::object>& r) {
 Result<boost::json::object> DecodeRaw(std::string_view form, std::string_view action) {
   auto pairs = ParseForm(form);
   EXPECT_TRUE(pairs.ok());
-  return DecodeQueryParams(pairs.ok() ? *pairs : FormPairs(), "sqs", action);
+  return DecodeQueryParams(pairs.ok() ? *pairs : FormPairs(), api::SqsDescriptor(), action);
 }
 
 TEST(QueryDecode, AKeyOfEighteenThousandSegmentsIsMalformedNotACrash) {
@@ -124,16 +124,17 @@ TEST(QueryDecode, TooManyDistinctKeysAreMalformed) {
 }
 
 TEST(QueryDecode, AListOrMapMemberWithAnEmptyValueIsEmpty) {
-  auto obj = Decode(
-      "QueueUrl=u&AttributeName=&MessageAttributeName=&MessageSystemAttributeName=",
-      "ReceiveMessage");
+  auto obj = Decode("QueueUrl=u&AttributeName=&MessageAttributeName=&MessageSystemAttributeName=",
+                    "ReceiveMessage");
   EXPECT_TRUE(obj.at("AttributeNames").as_array().empty());
   EXPECT_TRUE(obj.at("MessageAttributeNames").as_array().empty());
   EXPECT_TRUE(obj.at("MessageSystemAttributeNames").as_array().empty());
   EXPECT_TRUE(Decode("QueueUrl=u&SendMessageBatchRequestEntry=", "SendMessageBatch")
-                  .at("Entries").as_array().empty());
-  EXPECT_TRUE(Decode("QueueUrl=u&Attribute=", "SetQueueAttributes")
-                  .at("Attributes").as_object().empty());
+                  .at("Entries")
+                  .as_array()
+                  .empty());
+  EXPECT_TRUE(
+      Decode("QueueUrl=u&Attribute=", "SetQueueAttributes").at("Attributes").as_object().empty());
 }
 
 TEST(QueryDecode, ABareListMemberIsAOneElementList) {
@@ -142,8 +143,8 @@ TEST(QueryDecode, ABareListMemberIsAOneElementList) {
 }
 
 TEST(QueryDecode, ARepeatedBareListMemberIsAListInOrder) {
-  auto obj = Decode("AttributeName=VisibilityTimeout&AttributeName=DelaySeconds",
-                    "GetQueueAttributes");
+  auto obj =
+      Decode("AttributeName=VisibilityTimeout&AttributeName=DelaySeconds", "GetQueueAttributes");
   EXPECT_EQ(obj.at("AttributeNames"), (boost::json::array{"VisibilityTimeout", "DelaySeconds"}));
 }
 
@@ -185,7 +186,7 @@ TEST(QueryEncode, ReceiveMessageUsesFlattenedElementNames) {
       "Attributes":{"SenderId":"x"},
       "MessageAttributes":{"k":{"DataType":"String","StringValue":"v"}}}]})")
                     .as_object();
-  std::string xml = EncodeQueryResult("sqs", "ReceiveMessage", result, "rid");
+  std::string xml = EncodeQueryResult(api::SqsDescriptor(), "ReceiveMessage", result, "rid");
   EXPECT_NE(xml.find("<ReceiveMessageResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">"
                      "<ReceiveMessageResult><Message><MessageId>m1</MessageId>"
                      "<Body>a&#xD;\n&lt;b&gt;</Body>"
@@ -199,20 +200,21 @@ TEST(QueryEncode, ReceiveMessageUsesFlattenedElementNames) {
 
 TEST(QueryEncode, BatchResultEntriesAreNamedPerAction) {
   auto result = boost::json::parse(R"({"Successful":[{"Id":"a"}],"Failed":[]})").as_object();
-  std::string xml = EncodeQueryResult("sqs", "DeleteMessageBatch", result, "rid");
+  std::string xml = EncodeQueryResult(api::SqsDescriptor(), "DeleteMessageBatch", result, "rid");
   EXPECT_NE(xml.find("<DeleteMessageBatchResultEntry><Id>a</Id></DeleteMessageBatchResultEntry>"),
             std::string::npos);
 }
 
 // AWS writes an empty result as an empty element, <ReceiveMessageResult/>.
 TEST(QueryEncode, EmptyResultIsAnEmptyElement) {
-  std::string xml = EncodeQueryResult("sqs", "ReceiveMessage", {}, "rid");
+  std::string xml = EncodeQueryResult(api::SqsDescriptor(), "ReceiveMessage", {}, "rid");
   EXPECT_NE(xml.find("<ReceiveMessageResult/><ResponseMetadata>"), std::string::npos) << xml;
   EXPECT_NE(xml.find("<RequestId>rid</RequestId>"), std::string::npos);
   auto empty_list = boost::json::parse(R"({"Attributes":{}})").as_object();
-  xml = EncodeQueryResult("sqs", "GetQueueAttributes", empty_list, "rid");
+  xml = EncodeQueryResult(api::SqsDescriptor(), "GetQueueAttributes", empty_list, "rid");
   EXPECT_NE(xml.find("<GetQueueAttributesResult/>"), std::string::npos) << xml;
-  xml = EncodeQueryError("sqs", api::LookupError(api::ErrorId::kInvalidAction), "m", "rid");
+  xml = EncodeQueryError(api::SqsDescriptor(), api::LookupError(api::ErrorId::kInvalidAction), "m",
+                         "rid");
   EXPECT_NE(xml.find("<Detail/>"), std::string::npos) << xml;
 }
 
@@ -221,15 +223,15 @@ TEST(QueryEncode, ResultsAndErrorsAsJsonKeepTheQueryDocumentsShape) {
   EXPECT_EQ(boost::json::serialize(QueryResultAsJson("ListQueues", result, "rid")),
             R"({"ListQueuesResponse":{"ListQueuesResult":{"QueueUrls":["http://h/0/q"]},)"
             R"("ResponseMetadata":{"RequestId":"rid"}}})");
-  EXPECT_EQ(EncodeQueryErrorAsJson(api::LookupError(api::ErrorId::kQueueDoesNotExist), "gone",
-                                   "rid"),
-            R"({"Error":{"Type":"Sender","Code":"AWS.SimpleQueueService.NonExistentQueue",)"
-            R"("Message":"gone"},"RequestId":"rid"})");
+  EXPECT_EQ(
+      EncodeQueryErrorAsJson(api::LookupError(api::ErrorId::kQueueDoesNotExist), "gone", "rid"),
+      R"({"Error":{"Type":"Sender","Code":"AWS.SimpleQueueService.NonExistentQueue",)"
+      R"("Message":"gone"},"RequestId":"rid"})");
 }
 
 TEST(QueryEncode, ErrorsCarryTheQueryCode) {
-  std::string xml = EncodeQueryError("sqs", api::LookupError(api::ErrorId::kQueueDoesNotExist),
-                                     "gone", "rid");
+  std::string xml = EncodeQueryError(
+      api::SqsDescriptor(), api::LookupError(api::ErrorId::kQueueDoesNotExist), "gone", "rid");
   EXPECT_NE(xml.find("<Type>Sender</Type><Code>AWS.SimpleQueueService.NonExistentQueue</Code>"
                      "<Message>gone</Message>"),
             std::string::npos);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "api/call.h"
+#include "api/service_descriptor.h"
 #include "protocol/gateway.h"
 
 namespace ferry::protocol {
@@ -80,7 +81,7 @@ TEST(IsAwsRequestTest, FormsTheDecoderRefusesAreTheGatewaysToAnswer) {
 // A service that knows every action and answers each with an empty result.
 class AnyActionService final : public api::Service {
  public:
-  std::string_view name() const override { return "sqs"; }
+  const api::ServiceDescriptor& descriptor() const override { return api::SqsDescriptor(); }
   bool Knows(std::string_view) const override { return true; }
   void Invoke(api::Call, api::Reply reply) override { reply(boost::json::object{}); }
 };

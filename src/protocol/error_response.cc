@@ -9,8 +9,8 @@
 
 namespace ferry::protocol {
 
-http::Response ErrorResponse(api::Wire wire, std::string_view service, const Status& st,
-                             std::string_view request_id) {
+http::Response ErrorResponse(api::Wire wire, const api::ServiceDescriptor* service,
+                             const Status& st, std::string_view request_id) {
   const api::ErrorDef& def = api::ErrorFor(st);
   http::Response res;
   res.status = def.http_status;
@@ -22,18 +22,18 @@ http::Response ErrorResponse(api::Wire wire, std::string_view service, const Sta
     res.body = EncodeJsonError(service, def, st.message());
   } else {
     res.headers.emplace_back("Content-Type", "text/xml");
-    res.body = EncodeQueryError(service.empty() ? "sqs" : service, def, st.message(), request_id);
+    res.body = EncodeQueryError(service ? *service : api::ServiceDescriptor{}, def, st.message(),
+                                request_id);
   }
   return res;
 }
 
-http::Response RejectionResponse(int http_status, const http::Request& head) {
+http::Response RejectionResponse(int http_status, const http::Request& head,
+                                 const api::ServiceDescriptor& service) {
   const std::string_view target = head.Header("x-amz-target");
   const std::string_view content_type = head.Header("content-type");
   const bool json = !target.empty() || content_type.starts_with("application/x-amz-json") ||
                     content_type.starts_with("application/json");
-  std::string_view service = ServiceForTargetPrefix(target.substr(0, target.find('.')));
-  if (service.empty()) service = "sqs";
   Status st;
   switch (http_status) {
     case 413:
@@ -49,7 +49,7 @@ http::Response RejectionResponse(int http_status, const http::Request& head) {
       break;
   }
   http::Response res =
-      ErrorResponse(json ? api::Wire::kJson : api::Wire::kQuery, service, st, NewRequestId());
+      ErrorResponse(json ? api::Wire::kJson : api::Wire::kQuery, &service, st, NewRequestId());
   res.status = http_status;
   return res;
 }

@@ -29,7 +29,7 @@ TEST(RejectionResponse, JsonWhenTheHeadShowsJson) {
        {std::vector<std::pair<std::string, std::string>>{{"x-amz-target", "AmazonSQS.SendMessage"}},
         std::vector<std::pair<std::string, std::string>>{
             {"content-type", "application/x-amz-json-1.0"}}}) {
-    const http::Response r = RejectionResponse(413, Head(headers));
+    const http::Response r = RejectionResponse(413, Head(headers), api::SqsDescriptor());
     EXPECT_EQ(r.status, 413);
     EXPECT_EQ(HeaderOf(r, "Content-Type"), "application/x-amz-json-1.0");
     EXPECT_EQ(HeaderOf(r, "x-amzn-query-error"), "RequestEntityTooLarge;Sender");
@@ -44,7 +44,7 @@ TEST(RejectionResponse, QueryXmlOtherwiseWithTheStatusAsked) {
       {413, "<Code>RequestEntityTooLarge</Code>"},
       {431, "<Code>RequestHeaderFieldsTooLarge</Code>"}};
   for (const auto& [status, code] : cases) {
-    const http::Response r = RejectionResponse(status, Head({}));
+    const http::Response r = RejectionResponse(status, Head({}), api::SqsDescriptor());
     EXPECT_EQ(r.status, status);
     EXPECT_EQ(HeaderOf(r, "Content-Type"), "text/xml");
     EXPECT_NE(r.body.find("<ErrorResponse"), std::string::npos) << r.body;
@@ -55,7 +55,7 @@ TEST(RejectionResponse, QueryXmlOtherwiseWithTheStatusAsked) {
 // A service whose every answer is an error echoing the action it was given.
 class EchoErrors final : public api::Service {
  public:
-  std::string_view name() const override { return "sqs"; }
+  const api::ServiceDescriptor& descriptor() const override { return api::SqsDescriptor(); }
   bool Knows(std::string_view) const override { return true; }
   void Invoke(api::Call call, api::Reply reply) override {
     reply(api::Error(api::ErrorId::kInvalidParameterValue, "bad " + call.action));

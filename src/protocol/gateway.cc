@@ -27,7 +27,9 @@ struct Exchange {
   // A Query request whose Accept header asks for JSON: AWS answers it with
   // the Query response document as JSON ({"<Action>Response": ...}).
   bool query_as_json = false;
-  std::string service;
+  // The service the request is for, whose names errors are written in; for
+  // a Query request whose service is not known yet, the gateway's default.
+  const api::ServiceDescriptor* service = nullptr;
   std::string action;
   std::string request_id;
 };
@@ -65,7 +67,7 @@ http::Response SuccessResponse(const Exchange& ex, const boost::json::object& re
     res.body = SerializeJson(result);
   } else {
     res.headers.emplace_back("Content-Type", "text/xml");
-    res.body = EncodeQueryResult(ex.service, ex.action, result, ex.request_id);
+    res.body = EncodeQueryResult(*ex.service, ex.action, result, ex.request_id);
   }
   return res;
 }
@@ -136,9 +138,21 @@ void Gateway::SetListeningPort(uint16_t port) {
   listening_port_.store(port, std::memory_order_relaxed);
 }
 
-api::Service* Gateway::FindService(std::string_view name) const {
+const api::ServiceDescriptor& Gateway::DefaultService() const {
+  static constexpr api::ServiceDescriptor kNone{};
+  return services_.empty() ? kNone : services_.front()->descriptor();
+}
+
+api::Service* Gateway::FindServiceByTarget(std::string_view prefix) const {
   for (auto* s : services_) {
-    if (s->name() == name) return s;
+    if (!prefix.empty() && s->descriptor().target_prefix == prefix) return s;
+  }
+  return nullptr;
+}
+
+api::Service* Gateway::FindServiceBySigningName(std::string_view name) const {
+  for (auto* s : services_) {
+    if (s->descriptor().signing_name == name) return s;
   }
   return nullptr;
 }
@@ -151,7 +165,9 @@ api::Service* Gateway::FindServiceForAction(std::string_view action) const {
 }
 
 http::Response Gateway::Reject(int status, const http::Request& head) {
-  return RejectionResponse(status, head);
+  const std::string_view target = head.Header("x-amz-target");
+  api::Service* service = FindServiceByTarget(target.substr(0, target.find('.')));
+  return RejectionResponse(status, head, service ? service->descriptor() : DefaultService());
 }
 
 void Gateway::Handle(const http::Request& req, http::Responder respond) {
@@ -179,10 +195,9 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
   if (DetectWire(req.Header("content-type"), amz_target, req.body) == api::Wire::kJson) {
     ex.wire = api::Wire::kJson;
     size_t dot = amz_target.find('.');
-    std::string_view prefix = amz_target.substr(0, dot);
-    ex.service = std::string(ServiceForTargetPrefix(prefix));
+    service = FindServiceByTarget(amz_target.substr(0, dot));
+    if (service) ex.service = &service->descriptor();
     if (dot != std::string_view::npos) ex.action = std::string(amz_target.substr(dot + 1));
-    service = FindService(ex.service);
     if (!service || !service->Knows(ex.action)) {
       return fail(api::Error(ErrorId::kUnknownOperation,
                              "The operation " + std::string(amz_target) + " is not known."));
@@ -192,6 +207,7 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
     params.emplace(std::move(*decoded));
   } else {
     ex.wire = api::Wire::kQuery;
+    ex.service = &DefaultService();
     ex.query_as_json = AcceptsJsonOnly(req.Header("accept"));
     auto pairs = ParseForm(query);
     if (!pairs.ok()) {
@@ -210,13 +226,13 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
     }
     ex.action = std::string(FindParam(*pairs, "Action"));
     if (ex.action.empty()) return fail(MissingActionError(req.method));
-    if (scope) service = FindService(scope->service);
+    if (scope) service = FindServiceBySigningName(scope->service);
     if (!service || !service->Knows(ex.action)) service = FindServiceForAction(ex.action);
     if (!service) {
       return fail(api::InvalidAction(ex.action));
     }
-    ex.service = std::string(service->name());
-    auto decoded = DecodeQueryParams(*pairs, ex.service, ex.action);
+    ex.service = &service->descriptor();
+    auto decoded = DecodeQueryParams(*pairs, *ex.service, ex.action);
     if (!decoded.ok()) return fail(decoded.status());
     params.emplace(std::move(*decoded));
   }
@@ -231,13 +247,11 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
   if (scope && auth::IsRegionName(scope->region)) ctx.region = scope->region;
   ctx.wire = ex.wire;
   ctx.request_id = ex.request_id;
-  api::Call call{ex.service, ex.action, std::move(*params), std::move(ctx)};
-  service->Invoke(std::move(call),
-                  [ex = std::move(ex), respond = std::move(respond)](
-                      Result<boost::json::object> result) {
-                    respond(result.ok() ? SuccessResponse(ex, *result)
-                                        : ErrorResponse(ex, result.status()));
-                  });
+  api::Call call{std::string(ex.service->name), ex.action, std::move(*params), std::move(ctx)};
+  service->Invoke(std::move(call), [ex = std::move(ex), respond = std::move(respond)](
+                                       Result<boost::json::object> result) {
+    respond(result.ok() ? SuccessResponse(ex, *result) : ErrorResponse(ex, result.status()));
+  });
 }
 
 }  // namespace ferry::protocol

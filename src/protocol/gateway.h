@@ -2,13 +2,19 @@
 // hands it to the service it belongs to, and writes the service's answer (or
 // error) back in the wire protocol the client used.
 //
-//   X-Amz-Target: AmazonSQS.SendMessage + JSON body      → AWS JSON 1.0
-//   Action=SendMessage&... (form body or GET query)       → Query, XML out
+//   X-Amz-Target: <prefix>.SendMessage + JSON body      → AWS JSON 1.0
+//   Action=SendMessage&... (form body or GET query)      → Query, XML out
 // The Content-Type decides between them (wire_detect.h), not the presence of
 // X-Amz-Target.
 //
-// The service of a Query request is the one its SigV4 credential scope names,
-// else the first registered service that knows the action. A Query request
+// The gateway knows no service by name: each service's descriptor
+// (api/service_descriptor.h) gives its target prefix, signing name, XML
+// namespace, JSON error prefix and Query collections. The service of a JSON
+// request is the one whose target prefix the X-Amz-Target names; of a Query
+// request, the one its SigV4 credential scope names, else the first
+// registered service that knows the action. Errors for a request whose
+// service is not known are written in the first registered service's names
+// (Query), or with no service prefix (JSON). A Query request
 // whose Accept header asks for application/json only is answered in JSON
 // (the Query document's shape); a GET without Action is 404
 // UnknownOperationException. The credential scope's region (when it can be
@@ -46,7 +52,10 @@ class Gateway final : public http::Handler {
   void SetListeningPort(uint16_t port);
 
  private:
-  api::Service* FindService(std::string_view name) const;
+  // The first registered service's descriptor (an empty one if none).
+  const api::ServiceDescriptor& DefaultService() const;
+  api::Service* FindServiceByTarget(std::string_view prefix) const;
+  api::Service* FindServiceBySigningName(std::string_view name) const;
   api::Service* FindServiceForAction(std::string_view action) const;
 
   GatewayOptions options_;

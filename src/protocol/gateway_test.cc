@@ -10,7 +10,7 @@ namespace {
 // A service that echoes its call, or fails when asked to.
 class EchoService final : public api::Service {
  public:
-  std::string_view name() const override { return "sqs"; }
+  const api::ServiceDescriptor& descriptor() const override { return api::SqsDescriptor(); }
   bool Knows(std::string_view action) const override {
     return action == "Echo" || action == "Fail";
   }
@@ -160,7 +160,8 @@ TEST(Gateway, ANulByteInAFormBodyDoesNotEndTheParse) {
   req.body += "b&QueueName=q";
   auto res = f.Send(std::move(req));
   EXPECT_EQ(res.status, 200);
-  EXPECT_EQ(f.service.last.params.at("MessageBody").as_string(), boost::json::string_view("a\0b", 3));
+  EXPECT_EQ(f.service.last.params.at("MessageBody").as_string(),
+            boost::json::string_view("a\0b", 3));
   EXPECT_EQ(f.service.last.params.at("QueueName"), "q");
 }
 

@@ -61,7 +61,7 @@ class SqsService final : public api::Service {
   SqsService(const SqsService&) = delete;
   SqsService& operator=(const SqsService&) = delete;
 
-  std::string_view name() const override { return "sqs"; }
+  const api::ServiceDescriptor& descriptor() const override { return api::SqsDescriptor(); }
   bool Knows(std::string_view action) const override;
   void Invoke(api::Call call, api::Reply reply) override;
 

@@ -14,7 +14,7 @@ namespace ferry::sts {
 class StsService final : public api::Service {
  public:
   explicit StsService(std::string account_id) : account_id_(std::move(account_id)) {}
-  std::string_view name() const override { return "sts"; }
+  const api::ServiceDescriptor& descriptor() const override { return api::StsDescriptor(); }
   bool Knows(std::string_view action) const override { return action == "GetCallerIdentity"; }
   void Invoke(api::Call call, api::Reply reply) override;
 

@@ -33,14 +33,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (pairs->size() > pieces) std::abort();
   for (std::string_view action : {"SendMessage", "SendMessageBatch", "SetQueueAttributes",
                                   "ReceiveMessage", "CreateQueue", "ListQueues"}) {
-    auto obj = ferry::protocol::DecodeQueryParams(*pairs, "sqs", action);
+    auto obj = ferry::protocol::DecodeQueryParams(*pairs, ferry::api::SqsDescriptor(), action);
     if (!obj.ok()) {
       if (ferry::api::ErrorFor(obj.status()).id != ferry::api::ErrorId::kMalformedQueryString) {
         std::abort();
       }
       continue;
     }
-    (void)ferry::protocol::EncodeQueryResult("sqs", action, *obj, "fuzz");
+    (void)ferry::protocol::EncodeQueryResult(ferry::api::SqsDescriptor(), action, *obj, "fuzz");
   }
   return 0;
 }

@@ -10,9 +10,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto pairs = ferry::protocol::ParseForm(text);
   if (!pairs.ok()) return 0;
   for (std::string_view action : {"SendMessageBatch", "CreateQueue", "ReceiveMessage"}) {
-    auto obj = ferry::protocol::DecodeQueryParams(*pairs, "sqs", action);
+    auto obj = ferry::protocol::DecodeQueryParams(*pairs, ferry::api::SqsDescriptor(), action);
     if (obj.ok()) {
-      (void)ferry::protocol::EncodeQueryResult("sqs", action, *obj, "fuzz");
+      (void)ferry::protocol::EncodeQueryResult(ferry::api::SqsDescriptor(), action, *obj, "fuzz");
     }
   }
   return 0;
