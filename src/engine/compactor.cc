@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -77,8 +78,8 @@ Status Compactor::Compact(uint64_t segment, const QueueLookup& queues) {
   std::unordered_map<uint64_t, std::vector<BodyCopy>> by_queue;
   Status scanned = storage::ScanSegment(
       log_.options().dir, segment, &data, [&](storage::Lsn lsn, const storage::Record& r) {
-        if (storage::HoldsBody(r.type)) {
-          by_queue[r.queue_id].push_back({r.seq, lsn, r.payload});
+        if (const std::optional<storage::RecordedBody> b = storage::BodyIn(r)) {
+          by_queue[b->queue_id].push_back({b->seq, lsn, b->body});
         }
         return Status::Ok();
       });

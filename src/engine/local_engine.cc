@@ -5,8 +5,10 @@
 #include <map>
 #include <shared_mutex>
 #include <unordered_map>
+#include <variant>
 
 #include "common/crypto.h"
+#include "common/overloaded.h"
 #include "engine/compactor.h"
 #include "engine/dead_letter.h"
 #include "engine/local_queue.h"
@@ -28,18 +30,16 @@ bool IsActive(MoveTaskStatus s) {
 }
 
 storage::Record MoveTaskRecord(uint64_t queue_id, const MoveTaskInfo& t) {
-  storage::Record r;
-  r.type = storage::RecordType::kMoveTask;
-  r.queue_id = queue_id;
-  r.task_id = t.task_id;
-  r.destination = t.destination_queue;
-  r.rate = static_cast<uint64_t>(std::max<int64_t>(t.max_per_second, 0));
-  r.time_ms = t.started_ms;
-  r.to_move = static_cast<uint64_t>(std::max<int64_t>(t.to_move, 0));
-  r.moved = static_cast<uint64_t>(std::max<int64_t>(t.moved, 0));
-  r.state = static_cast<uint8_t>(t.status);
-  r.failure = t.failure_reason;
-  return r;
+  return storage::MoveTask{
+      .queue_id = queue_id,
+      .task_id = t.task_id,
+      .destination_queue = t.destination_queue,
+      .max_per_second = static_cast<uint64_t>(std::max<int64_t>(t.max_per_second, 0)),
+      .started_ms = t.started_ms,
+      .to_move = static_cast<uint64_t>(std::max<int64_t>(t.to_move, 0)),
+      .moved = static_cast<uint64_t>(std::max<int64_t>(t.moved, 0)),
+      .status = static_cast<uint8_t>(t.status),
+      .failure_reason = t.failure_reason};
 }
 
 uint64_t NewQueueId() {
@@ -150,14 +150,12 @@ Result<std::shared_ptr<Queue>> LocalEngine::CreateQueue(const std::string& name,
   QueueLog durable;
   if (state_->log) {
     durable = QueueLog{state_->log.get(), state_->log_bodies, NewQueueId(), now};
-    storage::Record r;
-    r.type = storage::RecordType::kCreateQueue;
-    r.queue_id = durable.id;
-    r.name = name;
-    r.time_ms = now;
-    r.settings = SettingsToFields(settings);
-    r.tags = TagsToFields(tags);
-    if (auto lsn = state_->log->Append(r); !lsn.ok()) return lsn.status();
+    storage::CreateQueue r{.queue_id = durable.id,
+                           .name = name,
+                           .created_ms = now,
+                           .settings = SettingsToFields(settings),
+                           .tags = TagsToFields(tags)};
+    if (auto lsn = state_->log->Append(std::move(r)); !lsn.ok()) return lsn.status();
   }
   auto queue = std::make_shared<LocalQueue>(name, std::move(settings), std::move(tags), clock_,
                                                state_->bodies, durable, state_->mover);
@@ -177,9 +175,7 @@ Status LocalEngine::DeleteQueue(const std::string& name) {
     auto it = state_->queues.find(name);
     if (it == state_->queues.end()) return Status::NotFound("no queue named " + name);
     if (state_->log) {
-      storage::Record r;
-      r.type = storage::RecordType::kDeleteQueue;
-      r.queue_id = it->second->id();
+      storage::DeleteQueue r{.queue_id = it->second->id()};
       if (auto lsn = state_->log->Append(r); !lsn.ok()) return lsn.status();
     }
     queue = std::move(it->second);
@@ -401,28 +397,28 @@ Status LocalEngine::Recover(RecoveryReport* report) {
   storage::Lsn from = 0;
   QueueLog durable{nullptr, st.log_bodies, 0, 0};
 
-  auto recover_task = [&](const storage::Record& r, const LocalQueue& q) {
+  auto recover_task = [&](const storage::MoveTask& r, const LocalQueue& q) {
     MoveTaskInfo t;
     t.task_id = r.task_id;
     t.source_queue = q.name();
-    t.destination_queue = r.destination;
-    t.max_per_second = static_cast<int64_t>(r.rate);
-    t.started_ms = r.time_ms;
+    t.destination_queue = r.destination_queue;
+    t.max_per_second = static_cast<int64_t>(r.max_per_second);
+    t.started_ms = r.started_ms;
     t.to_move = static_cast<int64_t>(r.to_move);
     t.moved = static_cast<int64_t>(r.moved);
-    t.status = static_cast<MoveTaskStatus>(r.state);
-    t.failure_reason = r.failure;
+    t.status = static_cast<MoveTaskStatus>(r.status);
+    t.failure_reason = r.failure_reason;
     std::lock_guard lock(st.tasks_mu);
     st.PutTaskLocked(r.queue_id, t, clock_.NowMs());
   };
 
-  auto make_queue = [&](const storage::Record& r) {
+  auto make_queue = [&](const storage::CreateQueue& r) {
     durable.id = r.queue_id;
-    durable.created_ms = r.time_ms;
+    durable.created_ms = r.created_ms;
     auto q = std::make_shared<LocalQueue>(r.name, SettingsFromFields(r.settings),
                                              TagsFromFields(r.tags), clock_, st.bodies, durable,
                                              st.mover);
-    q->RecoverSettings(SettingsFromFields(r.settings), r.time_ms);
+    q->RecoverSettings(SettingsFromFields(r.settings), r.created_ms);
     if (auto old = st.queues.find(r.name); old != st.queues.end()) {
       by_id.erase(old->second->id());
       std::lock_guard lock(st.tasks_mu);
@@ -436,41 +432,50 @@ Status LocalEngine::Recover(RecoveryReport* report) {
   // Every record below one of its cursors was durable when it was written.
   storage::Lsn durable_floor = 0;
   auto loaded = storage::ReadCheckpoint(dir, [&](const storage::Record& r) {
-      switch (r.type) {
-        case storage::RecordType::kCreateQueue:
-          make_queue(r);
-          break;
-        case storage::RecordType::kSetSettings:
-          if (auto it = by_id.find(r.queue_id); it != by_id.end()) {
-            it->second->RecoverSettings(SettingsFromFields(r.settings), r.time_ms);
-          }
-          break;
-        case storage::RecordType::kCheckpointQueue:
-          if (auto it = by_id.find(r.queue_id); it != by_id.end()) {
-            it->second->RecoverNextSeq(r.seq);
-            replay_from[r.queue_id] = r.lsn;
-          }
-          durable_floor = std::max(durable_floor, r.lsn);
-          break;
-        case storage::RecordType::kCheckpointMessage:
-          if (auto it = by_id.find(r.queue_id); it != by_id.end()) it->second->RecoverMessage(r);
-          break;
-        case storage::RecordType::kMoveTask:
-          if (auto it = by_id.find(r.queue_id); it != by_id.end()) recover_task(r, *it->second);
-          break;
-        case storage::RecordType::kCheckpointDedup:
-          if (auto it = by_id.find(r.queue_id); it != by_id.end()) it->second->RecoverDedup(r);
-          break;
-        case storage::RecordType::kCheckpointEnd:
-          from = r.lsn;
-          durable_floor = std::max(durable_floor, r.lsn);
-          break;
-        default:
-          return Status::Internal("checkpoint " + storage::CheckpointPath(dir) +
-                                  " holds an unexpected record");
-      }
-      return Status::Ok();
-    });
+    LocalQueue* q = nullptr;
+    if (auto it = by_id.find(storage::QueueIdOf(r)); it != by_id.end()) q = it->second.get();
+    return std::visit(Overloaded{
+                          [&](const storage::CreateQueue& c) {
+                            make_queue(c);
+                            return Status::Ok();
+                          },
+                          [&](const storage::SetSettings& s) {
+                            if (q)
+                              q->RecoverSettings(SettingsFromFields(s.settings), s.modified_ms);
+                            return Status::Ok();
+                          },
+                          [&](const storage::CheckpointQueue& c) {
+                            if (q) {
+                              q->RecoverNextSeq(c.next_seq);
+                              replay_from[c.queue_id] = c.replay_from;
+                            }
+                            durable_floor = std::max(durable_floor, c.replay_from);
+                            return Status::Ok();
+                          },
+                          [&](const storage::CheckpointMessage& m) {
+                            if (q) q->RecoverMessage(m);
+                            return Status::Ok();
+                          },
+                          [&](const storage::MoveTask& t) {
+                            if (q) recover_task(t, *q);
+                            return Status::Ok();
+                          },
+                          [&](const storage::CheckpointDedup& d) {
+                            if (q) q->RecoverDedup(d);
+                            return Status::Ok();
+                          },
+                          [&](const storage::CheckpointEnd& e) {
+                            from = e.replay_from;
+                            durable_floor = std::max(durable_floor, e.replay_from);
+                            return Status::Ok();
+                          },
+                          [&](const auto&) {
+                            return Status::Internal("checkpoint " + storage::CheckpointPath(dir) +
+                                                    " holds an unexpected record");
+                          },
+                      },
+                      r);
+  });
   if (!loaded.ok()) return loaded.status();
   if (*loaded) {
     for (auto& [id, q] : by_id) q->FinishCheckpoint();
@@ -479,62 +484,84 @@ Status LocalEngine::Recover(RecoveryReport* report) {
   }
 
   // 2. The log after it.
-  auto replay = storage::ReplayLog(dir, from, [&](storage::Lsn lsn, const storage::Record& r) {
-    if (auto f = replay_from.find(r.queue_id); f != replay_from.end() && lsn < f->second) {
-      return Status::Ok();  // already in the checkpoint (its CreateQueue too)
-    }
-    if (r.type == storage::RecordType::kCreateQueue) {
-      // A queue the checkpoint already restored keeps its state; only a new
-      // incarnation (the name created again after a delete) replaces it.
-      if (!by_id.contains(r.queue_id)) make_queue(r);
-      return Status::Ok();
-    }
-    auto it = by_id.find(r.queue_id);
-    if (it == by_id.end()) return Status::Ok();  // a queue deleted later
-    LocalQueue& q = *it->second;
-    switch (r.type) {
-      case storage::RecordType::kSetSettings:
-        q.RecoverSettings(SettingsFromFields(r.settings), r.time_ms);
-        break;
-      case storage::RecordType::kSetTags:
-        q.RecoverTags(TagsFromFields(r.tags));
-        break;
-      case storage::RecordType::kDeleteQueue: {
-        std::lock_guard lock(st.tasks_mu);
-        st.tasks.erase(r.queue_id);
-        st.queues.erase(q.name());
-        by_id.erase(it);
-        break;
-      }
-      case storage::RecordType::kSend:
-      case storage::RecordType::kSendMoved:
-      case storage::RecordType::kSendDeadLetter:
-      case storage::RecordType::kSendFifo:
-        q.RecoverSend(r, lsn);
-        break;
-      case storage::RecordType::kMoveTask:
-        recover_task(r, q);
-        break;
-      case storage::RecordType::kReceive:
-        q.RecoverReceive(r);
-        break;
-      case storage::RecordType::kChangeVisibility:
-        q.RecoverChangeVisibility(r);
-        break;
-      case storage::RecordType::kDelete:
-        q.RecoverDelete(r.seq);
-        break;
-      case storage::RecordType::kPurge:
-        q.RecoverPurge();
-        break;
-      case storage::RecordType::kRelocate:
-        q.RecoverRelocate(r, lsn);
-        break;
-      default:
-        return Status::Internal("unexpected record type in the log");
-    }
-    return Status::Ok();
-  }, durable_floor);
+  auto replay = storage::ReplayLog(
+      dir, from,
+      [&](storage::Lsn lsn, const storage::Record& r) {
+        const uint64_t queue_id = storage::QueueIdOf(r);
+        if (auto f = replay_from.find(queue_id); f != replay_from.end() && lsn < f->second) {
+          return Status::Ok();  // already in the checkpoint (its CreateQueue too)
+        }
+        if (const auto* c = std::get_if<storage::CreateQueue>(&r)) {
+          // A queue the checkpoint already restored keeps its state; only a new
+          // incarnation (the name created again after a delete) replaces it.
+          if (!by_id.contains(queue_id)) make_queue(*c);
+          return Status::Ok();
+        }
+        auto it = by_id.find(queue_id);
+        if (it == by_id.end()) return Status::Ok();  // a queue deleted later
+        LocalQueue& q = *it->second;
+        return std::visit(
+            Overloaded{
+                [&](const storage::SetSettings& s) {
+                  q.RecoverSettings(SettingsFromFields(s.settings), s.modified_ms);
+                  return Status::Ok();
+                },
+                [&](const storage::SetTags& t) {
+                  q.RecoverTags(TagsFromFields(t.tags));
+                  return Status::Ok();
+                },
+                [&](const storage::DeleteQueue&) {
+                  std::lock_guard lock(st.tasks_mu);
+                  st.tasks.erase(queue_id);
+                  st.queues.erase(q.name());
+                  by_id.erase(it);
+                  return Status::Ok();
+                },
+                [&](const storage::Send& s) {
+                  q.RecoverSend(s, lsn);
+                  return Status::Ok();
+                },
+                [&](const storage::SendFifo& s) {
+                  q.RecoverSend(s, lsn);
+                  return Status::Ok();
+                },
+                [&](const storage::SendMoved& s) {
+                  q.RecoverSend(s, lsn);
+                  return Status::Ok();
+                },
+                [&](const storage::SendDeadLetter& s) {
+                  q.RecoverSend(s, lsn);
+                  return Status::Ok();
+                },
+                [&](const storage::MoveTask& t) {
+                  recover_task(t, q);
+                  return Status::Ok();
+                },
+                [&](const storage::Receive& v) {
+                  q.RecoverReceive(v);
+                  return Status::Ok();
+                },
+                [&](const storage::ChangeVisibility& c) {
+                  q.RecoverChangeVisibility(c);
+                  return Status::Ok();
+                },
+                [&](const storage::Delete& d) {
+                  q.RecoverDelete(d.seq);
+                  return Status::Ok();
+                },
+                [&](const storage::Purge&) {
+                  q.RecoverPurge();
+                  return Status::Ok();
+                },
+                [&](const storage::Relocate& m) {
+                  q.RecoverRelocate(m, lsn);
+                  return Status::Ok();
+                },
+                [&](const auto&) { return Status::Internal("unexpected record type in the log"); },
+            },
+            r);
+      },
+      durable_floor);
   if (!replay.ok()) return replay.status();
 
   // Segments before the replay point may be gone, but not one that holds a

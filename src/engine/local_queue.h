@@ -143,14 +143,18 @@ class LocalQueue final : public MovableQueue {
   // Recovery: applied by one thread before the queue is shared. Records
   // rebuild each message's entry; FinishRecovery then sorts messages into
   // visible, delayed and in flight by the clock.
-  void RecoverSend(const storage::Record& r, storage::Lsn lsn);  // any kind of send
+  // Each kind of send; lsn is the record's (the message's body reference).
+  void RecoverSend(const storage::Send& r, storage::Lsn lsn);
+  void RecoverSend(const storage::SendFifo& r, storage::Lsn lsn);
+  void RecoverSend(const storage::SendMoved& r, storage::Lsn lsn);
+  void RecoverSend(const storage::SendDeadLetter& r, storage::Lsn lsn);
   // A checkpoint's message; held aside until FinishCheckpoint, which must
   // be called once the checkpoint is read, before the log is replayed.
-  void RecoverMessage(const storage::Record& r);
+  void RecoverMessage(const storage::CheckpointMessage& r);
   void FinishCheckpoint();
-  void RecoverDedup(const storage::Record& r);  // a checkpoint's dedup window entry
-  void RecoverReceive(const storage::Record& r);
-  void RecoverChangeVisibility(const storage::Record& r);
+  void RecoverDedup(const storage::CheckpointDedup& r);
+  void RecoverReceive(const storage::Receive& r);
+  void RecoverChangeVisibility(const storage::ChangeVisibility& r);
   void RecoverDelete(uint64_t seq);
   void RecoverPurge();
   void RecoverSettings(QueueSettings settings, TimeMs modified_ms);
@@ -188,7 +192,7 @@ class LocalQueue final : public MovableQueue {
                         size_t* moved, std::chrono::nanoseconds* held);
   // Recovery: a kRelocate record moves a message's body reference; one of a
   // message since deleted is ignored.
-  void RecoverRelocate(const storage::Record& r, storage::Lsn lsn);
+  void RecoverRelocate(const storage::Relocate& r, storage::Lsn lsn);
 
   // Checkpoint: appends this queue's state as records to `out` and returns
   // the LSN from which the log must be replayed for this queue. The copy is
@@ -273,9 +277,15 @@ class LocalQueue final : public MovableQueue {
   // Empties the queue's message state and returns the old index.
   SeqIndex TakeAllLocked();
 
-  // Recovery: the index entry a send or checkpoint record describes; notes
-  // its group and counts its body.
-  MessageEntry EntryFromRecordLocked(const storage::Record& r, storage::Lsn lsn);
+  // Recovery: takes in a message rebuilt from a send or checkpoint record
+  // (its entry's fields set, body included): notes its group and source,
+  // counts its body, and moves the sequence and send-time high marks.
+  void NoteRecoveredLocked(MessageEntry& entry, const std::string& group_id,
+                           const std::string& source_queue);
+  // Recovery: the message of a send record, unless the checkpoint had it,
+  // with the receives a dead letter had in its source (zeros otherwise).
+  void RecoverSentLocked(const storage::SentMessage& m, const std::string& source_queue,
+                         uint32_t receive_count, TimeMs first_receive_ms, storage::Lsn lsn);
 
   void ReleaseBodies(const std::vector<BodyRef>& refs);
 

@@ -12,42 +12,69 @@ namespace ferry::engine {
 // Recovery runs on one thread before the queue is shared; the lock is taken
 // only to satisfy the guarded-by rules.
 
-MessageEntry LocalQueue::EntryFromRecordLocked(const storage::Record& r, storage::Lsn lsn) {
-  MessageEntry entry;
-  entry.seq = r.seq;
-  entry.body = lsn;
-  entry.sent_ms = r.time_ms;
-  entry.visible_at_ms = r.visible_at_ms;
-  entry.message_id = r.message_id;
-  entry.has_group = !r.name.empty();
-  entry.has_source = !r.source.empty();
-  if (entry.has_group) groups_[r.seq] = r.name;
-  if (entry.has_source) sources_[r.seq] = r.source;
-  journal_->RetainRecovered(lsn);
-  next_seq_ = std::max(next_seq_, r.seq + 1);
-  last_sent_ms_ = std::max(last_sent_ms_, r.time_ms);
-  return entry;
+void LocalQueue::NoteRecoveredLocked(MessageEntry& entry, const std::string& group_id,
+                                     const std::string& source_queue) {
+  entry.has_group = !group_id.empty();
+  entry.has_source = !source_queue.empty();
+  if (entry.has_group) groups_[entry.seq] = group_id;
+  if (entry.has_source) sources_[entry.seq] = source_queue;
+  journal_->RetainRecovered(entry.body);
+  next_seq_ = std::max(next_seq_, entry.seq + 1);
+  last_sent_ms_ = std::max(last_sent_ms_, entry.sent_ms);
 }
 
-void LocalQueue::RecoverSend(const storage::Record& r, storage::Lsn lsn) {
-  std::lock_guard lock(mu_);
-  if (r.type == storage::RecordType::kSendFifo) {
-    // The window outlives the message: a later delete leaves this entry.
-    dedup_.Insert(DedupKeyLocked(r.name, r.dedup_id), {r.message_id, r.seq, r.time_ms}, r.time_ms);
-  }
-  if (index_.Contains(r.seq)) return;
-  MessageEntry entry = EntryFromRecordLocked(r, lsn);
+void LocalQueue::RecoverSentLocked(const storage::SentMessage& m, const std::string& source_queue,
+                                   uint32_t receive_count, TimeMs first_receive_ms,
+                                   storage::Lsn lsn) {
+  if (index_.Contains(m.seq)) return;
+  MessageEntry entry;
+  entry.seq = m.seq;
+  entry.body = lsn;
+  entry.sent_ms = m.sent_ms;
+  entry.visible_at_ms = m.visible_at_ms;
+  entry.message_id = m.message_id;
+  NoteRecoveredLocked(entry, m.group_id, source_queue);
   // A dead letter arrives with the receives of its source (kSendDeadLetter;
   // zero in the older kSendMoved). It is visible on arrival, whatever the
   // count says: FinishRecovery reads visible_at_ms, which is the arrival.
-  entry.receive_count = r.receive_count;
-  entry.first_receive_ms = r.first_receive_ms;
+  entry.receive_count = receive_count;
+  entry.first_receive_ms = first_receive_ms;
   index_.Insert(entry);
 }
 
-void LocalQueue::RecoverMessage(const storage::Record& r) {
+void LocalQueue::RecoverSend(const storage::Send& r, storage::Lsn lsn) {
   std::lock_guard lock(mu_);
-  MessageEntry entry = EntryFromRecordLocked(r, r.lsn);
+  RecoverSentLocked(r.message, {}, 0, 0, lsn);
+}
+
+void LocalQueue::RecoverSend(const storage::SendFifo& r, storage::Lsn lsn) {
+  std::lock_guard lock(mu_);
+  const storage::SentMessage& m = r.message;
+  // The window outlives the message: a later delete leaves this entry.
+  dedup_.Insert(DedupKeyLocked(m.group_id, r.dedup_id), {m.message_id, m.seq, m.sent_ms},
+                m.sent_ms);
+  RecoverSentLocked(m, {}, 0, 0, lsn);
+}
+
+void LocalQueue::RecoverSend(const storage::SendMoved& r, storage::Lsn lsn) {
+  std::lock_guard lock(mu_);
+  RecoverSentLocked(r.message, r.source_queue, 0, 0, lsn);
+}
+
+void LocalQueue::RecoverSend(const storage::SendDeadLetter& r, storage::Lsn lsn) {
+  std::lock_guard lock(mu_);
+  RecoverSentLocked(r.message, r.source_queue, r.receive_count, r.first_receive_ms, lsn);
+}
+
+void LocalQueue::RecoverMessage(const storage::CheckpointMessage& r) {
+  std::lock_guard lock(mu_);
+  MessageEntry entry;
+  entry.seq = r.seq;
+  entry.body = r.body;
+  entry.sent_ms = r.sent_ms;
+  entry.visible_at_ms = r.visible_at_ms;
+  entry.message_id = r.message_id;
+  NoteRecoveredLocked(entry, r.group_id, r.source_queue);
   entry.receive_count = r.receive_count;
   entry.first_receive_ms = r.first_receive_ms;
   checkpointed_.push_back(entry);
@@ -66,21 +93,21 @@ void LocalQueue::FinishCheckpoint() {
   checkpointed_ = {};
 }
 
-void LocalQueue::RecoverDedup(const storage::Record& r) {
+void LocalQueue::RecoverDedup(const storage::CheckpointDedup& r) {
   std::lock_guard lock(mu_);
-  dedup_.Insert(r.dedup_id, {r.message_id, r.seq, r.time_ms}, r.time_ms);
+  dedup_.Insert(r.key, {r.message_id, r.seq, r.sent_ms}, r.sent_ms);
 }
 
-void LocalQueue::RecoverReceive(const storage::Record& r) {
+void LocalQueue::RecoverReceive(const storage::Receive& r) {
   std::lock_guard lock(mu_);
   MessageEntry* e = index_.Find(r.seq);
   if (e == nullptr) return;
   e->receive_count = r.receive_count;
-  if (e->first_receive_ms == 0) e->first_receive_ms = r.time_ms;
+  if (e->first_receive_ms == 0) e->first_receive_ms = r.receive_ms;
   e->visible_at_ms = r.visible_at_ms;
 }
 
-void LocalQueue::RecoverChangeVisibility(const storage::Record& r) {
+void LocalQueue::RecoverChangeVisibility(const storage::ChangeVisibility& r) {
   std::lock_guard lock(mu_);
   MessageEntry* e = index_.Find(r.seq);
   if (e == nullptr || e->receive_count != r.receive_count) return;
@@ -101,7 +128,7 @@ void LocalQueue::RecoverDelete(uint64_t seq) {
   bodies_->Release(body);
 }
 
-void LocalQueue::RecoverRelocate(const storage::Record& r, storage::Lsn lsn) {
+void LocalQueue::RecoverRelocate(const storage::Relocate& r, storage::Lsn lsn) {
   BodyRef old = 0;
   {
     std::lock_guard lock(mu_);
@@ -244,52 +271,45 @@ storage::Lsn LocalQueue::Snapshot(std::string* out, uint64_t* records) const {
   std::lock_guard lock(mu_);
   // Every record of this queue appended later has a higher LSN.
   const storage::Lsn from = journal_->NextPosition();
-  storage::Record q;
-  q.type = storage::RecordType::kCreateQueue;
-  q.queue_id = incarnation_;
-  q.name = name_;
-  q.time_ms = created_ms_;
-  q.settings = SettingsToFields(settings_);
-  q.tags = TagsToFields(tags_);
-  storage::EncodeRecord(q, out);
-  storage::Record m;
-  m.type = storage::RecordType::kSetSettings;
-  m.queue_id = incarnation_;
-  m.time_ms = modified_ms_;
-  m.settings = q.settings;
-  storage::EncodeRecord(m, out);
-  storage::Record cursor;
-  cursor.type = storage::RecordType::kCheckpointQueue;
-  cursor.queue_id = incarnation_;
-  cursor.seq = next_seq_;
-  cursor.lsn = from;
-  storage::EncodeRecord(cursor, out);
+  const storage::Fields settings = SettingsToFields(settings_);
+  storage::EncodeRecord(storage::CreateQueue{.queue_id = incarnation_,
+                                             .name = name_,
+                                             .created_ms = created_ms_,
+                                             .settings = settings,
+                                             .tags = TagsToFields(tags_)},
+                        out);
+  storage::EncodeRecord(
+      storage::SetSettings{
+          .queue_id = incarnation_, .modified_ms = modified_ms_, .settings = settings},
+      out);
+  storage::EncodeRecord(
+      storage::CheckpointQueue{
+          .queue_id = incarnation_, .next_seq = next_seq_, .replay_from = from},
+      out);
   *records += 3 + index_.size();
   index_.ForEach([&](const MessageEntry& e) {
-    storage::Record r;
-    r.type = storage::RecordType::kCheckpointMessage;
-    r.queue_id = incarnation_;
-    r.seq = e.seq;
-    r.message_id = e.message_id;
-    r.time_ms = e.sent_ms;
-    r.visible_at_ms = e.state == MessageState::kVisible ? 0 : e.visible_at_ms;
-    r.first_receive_ms = e.first_receive_ms;
-    r.receive_count = e.receive_count;
-    r.lsn = e.body;
-    if (e.has_group) r.name = groups_.at(e.seq);
-    if (e.has_source) r.source = sources_.at(e.seq);
-    storage::EncodeRecord(r, out);
+    storage::EncodeRecord(
+        storage::CheckpointMessage{
+            .queue_id = incarnation_,
+            .seq = e.seq,
+            .message_id = e.message_id,
+            .sent_ms = e.sent_ms,
+            .visible_at_ms = e.state == MessageState::kVisible ? 0 : e.visible_at_ms,
+            .first_receive_ms = e.first_receive_ms,
+            .receive_count = e.receive_count,
+            .body = e.body,
+            .group_id = e.has_group ? groups_.at(e.seq) : std::string(),
+            .source_queue = e.has_source ? sources_.at(e.seq) : std::string()},
+        out);
   });
   // The window holds deduplication ids of deleted messages too.
   dedup_.ForEach([&](const std::string& key, const DedupWindow::Entry& d) {
-    storage::Record r;
-    r.type = storage::RecordType::kCheckpointDedup;
-    r.queue_id = incarnation_;
-    r.dedup_id = key;
-    r.message_id = d.message_id;
-    r.seq = d.seq;
-    r.time_ms = d.sent_ms;
-    storage::EncodeRecord(r, out);
+    storage::EncodeRecord(storage::CheckpointDedup{.queue_id = incarnation_,
+                                                   .key = key,
+                                                   .message_id = d.message_id,
+                                                   .seq = d.seq,
+                                                   .sent_ms = d.sent_ms},
+                          out);
     ++*records;
   });
   return from;

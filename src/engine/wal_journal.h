@@ -42,9 +42,9 @@ class WalJournal final : public Journal {
   void AttachLog(storage::Log* log) override { log_ = log; }
 
  private:
-  Result<storage::Lsn> Append(storage::Record& r);
+  Result<storage::Lsn> Append(const storage::Record& r);
   // Appends a record holding a payload and counts that body live.
-  Result<BodyRef> AppendBody(storage::Record& r);
+  Result<BodyRef> AppendBody(const storage::Record& r);
 
   storage::Log* log_;
   LogBodyStore* const bodies_;

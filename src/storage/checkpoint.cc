@@ -54,11 +54,7 @@ void CheckpointBuilder::Add(const Record& r) {
 }
 
 const std::string& CheckpointBuilder::Finish(Lsn from) {
-  Record end;
-  end.type = RecordType::kCheckpointEnd;
-  end.seq = count_;
-  end.lsn = from;
-  EncodeRecord(end, &data_);
+  EncodeRecord(CheckpointEnd{.record_count = count_, .replay_from = from}, &data_);
   return data_;
 }
 
@@ -113,8 +109,10 @@ Status ForEachCheckpointRecord(std::string_view d, const std::string& path,
     FERRY_RETURN_IF_ERROR(DecodeRecordPayload(type, d.substr(off + kRecordHeaderSize, len), &r));
     off += kRecordHeaderSize + len;
     FERRY_RETURN_IF_ERROR(visit(r));
-    if (type == RecordType::kCheckpointEnd) {
-      if (r.seq != count) return Status::Internal("checkpoint " + path + " is incomplete");
+    if (const auto* end = std::get_if<CheckpointEnd>(&r)) {
+      if (end->record_count != count) {
+        return Status::Internal("checkpoint " + path + " is incomplete");
+      }
       return Status::Ok();
     }
     ++count;
@@ -134,7 +132,7 @@ Result<bool> ReadCheckpoint(const std::string& dir, const CheckpointVisitor& vis
 Result<std::optional<Lsn>> CheckpointReplayPoint(const std::string& dir) {
   Lsn from = 0;
   auto found = ReadCheckpoint(dir, [&](const Record& r) {
-    if (r.type == RecordType::kCheckpointEnd) from = r.lsn;
+    if (const auto* end = std::get_if<CheckpointEnd>(&r)) from = end->replay_from;
     return Status::Ok();
   });
   if (!found.ok()) return found.status();

@@ -23,12 +23,7 @@ void WriteFile(const std::string& path, const std::string& data) {
 }
 
 Record Queue(uint64_t id, const std::string& name) {
-  Record r;
-  r.type = RecordType::kCreateQueue;
-  r.queue_id = id;
-  r.name = name;
-  r.time_ms = 5;
-  return r;
+  return CreateQueue{.queue_id = id, .name = name, .created_ms = 5};
 }
 
 // A checkpoint of `n` queues replaying from `from`.
@@ -42,8 +37,8 @@ std::string Build(int n, Lsn from) {
 Result<std::vector<std::string>> Names(const std::string& dir, Lsn* from) {
   std::vector<std::string> names;
   auto found = ReadCheckpoint(dir, [&](const Record& r) {
-    if (r.type == RecordType::kCreateQueue) names.push_back(r.name);
-    if (r.type == RecordType::kCheckpointEnd) *from = r.lsn;
+    if (const auto* q = std::get_if<CreateQueue>(&r)) names.push_back(q->name);
+    if (const auto* end = std::get_if<CheckpointEnd>(&r)) *from = end->replay_from;
     return Status::Ok();
   });
   if (!found.ok()) return found.status();
@@ -71,7 +66,7 @@ TEST(CheckpointTest, AWrittenCheckpointReadsBackInOrderWithItsEnd) {
 
   std::vector<RecordType> types;
   auto found = ReadCheckpoint(dir.path(), [&](const Record& r) {
-    types.push_back(r.type);
+    types.push_back(TypeOf(r));
     return Status::Ok();
   });
   ASSERT_TRUE(found.ok()) << found.status().message();

@@ -158,11 +158,11 @@ std::string Log::ReservePath() const { return options_.dir + "/RESERVE"; }
 Result<Lsn> Log::Append(const Record& r) {
   std::lock_guard lock(mu_);
   if (failing_) return Refused();
-  size_t size_hint = kRecordHeaderSize + r.payload.size() + r.name.size() + 128;
+  size_t size_hint = SizeHint(r);
   if (size_hint > kMaxRecordPayload) return Status::InvalidArgument("record too large");
   // While the disk is full, what remains of the segment and the reserve is
   // kept for the records that free space.
-  if (!HelpsFreeSpace(r.type) && (reserve_in_use_ || no_room_)) return RefusedFull();
+  if (!HelpsFreeSpace(TypeOf(r)) && (reserve_in_use_ || no_room_)) return RefusedFull();
   if (offset_ + size_hint > options_.segment_bytes && offset_ > kSegmentHeaderSize) {
     ++segment_;
     pending_.push_back(Chunk{segment_, 0, TakeBufferLocked()});
@@ -304,7 +304,8 @@ Result<std::string> BodyOfRecord(std::string_view record, const std::string& dir
   Record r;
   auto type = static_cast<RecordType>(static_cast<uint8_t>(record[8]));
   FERRY_RETURN_IF_ERROR(DecodeRecordPayload(type, record.substr(kRecordHeaderSize, len), &r));
-  return std::string(r.payload);
+  const std::optional<RecordedBody> body = BodyIn(r);
+  return std::string(body ? body->body : std::string_view());
 }
 
 // Reads the whole record at `offset`, whatever its length.

@@ -21,7 +21,7 @@ using testing::Fill;
 using testing::FlipByte;
 using testing::Options;
 using testing::ReplayedSeqs;
-using testing::Send;
+using testing::SendRecord;
 using testing::TempDir;
 
 // Every file of the directory, by name, with its bytes.
@@ -205,7 +205,7 @@ TEST_F(LogRecoveryTest, EachNewSegmentIsInTheManifestOnceItsRecordsAreDurable) {
   auto log = Log::Open(Options(dir_.path(), 4096), 0, 0);
   ASSERT_TRUE(log.ok());
   for (uint64_t i = 1; i <= 200; ++i) {
-    auto lsn = (*log)->Append(Send(i, BodyOf(i)));
+    auto lsn = (*log)->Append(SendRecord(i, BodyOf(i)));
     ASSERT_TRUE(lsn.ok());
     if (i % 37 == 0) {
       ASSERT_TRUE((*log)->Flush().ok());

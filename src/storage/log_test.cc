@@ -26,7 +26,7 @@ using testing::BodyOf;
 using testing::Fill;
 using testing::Options;
 using testing::ReplayedSeqs;
-using testing::Send;
+using testing::SendRecord;
 using testing::TempDir;
 
 TEST(Log, AppendedRecordsAreReplayedInOrder) {
@@ -46,7 +46,7 @@ TEST(Log, PayloadsAreReadBackBeforeAndAfterTheyAreDurable) {
   auto log = Log::Open(Options(dir.path()), 0, 0);
   ASSERT_TRUE(log.ok());
   std::string body = BodyOf(7);
-  auto lsn = (*log)->Append(Send(7, body));
+  auto lsn = (*log)->Append(SendRecord(7, body));
   ASSERT_TRUE(lsn.ok());
   EXPECT_EQ(*(*log)->ReadPayload(*lsn), body);  // maybe still in memory
   ASSERT_TRUE((*log)->Flush().ok());
@@ -57,7 +57,7 @@ TEST(Log, LargePayloadsNeedTwoReadsAndStillMatch) {
   TempDir dir;
   auto log = Log::Open(Options(dir.path(), 8 << 20), 0, 0);
   std::string big(1 << 20, 'z');
-  auto lsn = (*log)->Append(Send(1, big));
+  auto lsn = (*log)->Append(SendRecord(1, big));
   ASSERT_TRUE((*log)->Flush().ok());
   EXPECT_EQ(*(*log)->ReadPayload(*lsn), big);
 }
@@ -71,11 +71,11 @@ TEST(Log, ReadPayloadsAnswersEachReferenceInTheOrderAsked) {
   ASSERT_TRUE(log.ok());
   std::vector<Lsn> lsns = Fill(**log, 40);
   const std::string big(100 * 1024, 'b');
-  auto big_lsn = (*log)->Append(Send(41, big));
+  auto big_lsn = (*log)->Append(SendRecord(41, big));
   ASSERT_TRUE(big_lsn.ok());
   std::vector<Lsn> more = Fill(**log, 3);
   ASSERT_TRUE((*log)->Flush().ok());
-  auto buffered = (*log)->Append(Send(99, BodyOf(99)));
+  auto buffered = (*log)->Append(SendRecord(99, BodyOf(99)));
   ASSERT_TRUE(buffered.ok());
 
   std::vector<Lsn> ask = {lsns[39], *buffered, lsns[0], *big_lsn, lsns[5], more[2],
@@ -97,7 +97,7 @@ TEST(Log, WhenDurableRunsAfterTheBatchIsWritten) {
   auto log = Log::Open(Options(dir.path()), 0, 0);
   std::atomic<int> done{0};
   for (int i = 1; i <= 50; ++i) {
-    auto lsn = (*log)->Append(Send(i, BodyOf(i)));
+    auto lsn = (*log)->Append(SendRecord(i, BodyOf(i)));
     (*log)->WhenDurable(*lsn, [&](Status st) {
       EXPECT_TRUE(st.ok());
       ++done;
@@ -123,7 +123,8 @@ TEST(Log, RollsIntoNewSegmentsAndReopensWhereItStopped) {
   ASSERT_EQ(ReplayedSeqs(dir.path(), &end).size(), 300u);
   {
     auto log = Log::Open(Options(dir.path(), 4096), end.segment, end.offset);
-    for (uint64_t i = 301; i <= 320; ++i) ASSERT_TRUE((*log)->Append(Send(i, BodyOf(i))).ok());
+    for (uint64_t i = 301; i <= 320; ++i)
+      ASSERT_TRUE((*log)->Append(SendRecord(i, BodyOf(i))).ok());
     ASSERT_TRUE((*log)->Flush().ok());
   }
   EXPECT_EQ(ReplayedSeqs(dir.path()).size(), 320u);
@@ -203,7 +204,7 @@ TEST(Log, ReplayCanStartAtAnLsn) {
   }
   std::vector<uint64_t> seqs;
   auto r = ReplayLog(dir.path(), lsns[60], [&](Lsn, const Record& rec) {
-    seqs.push_back(rec.seq);
+    seqs.push_back(MessageSeqOf(rec));
     return Status::Ok();
   });
   ASSERT_TRUE(r.ok());
@@ -264,9 +265,10 @@ TEST(Log, ScanSegmentVisitsEveryRecordOfASealedSegment) {
   std::vector<uint64_t> seqs;
   Status st = ScanSegment(dir.path(), 2, &data, [&](Lsn lsn, const Record& r) {
     EXPECT_EQ(SegmentOf(lsn), 2u);
-    EXPECT_EQ(lsn, lsns[r.seq - 1]);
-    EXPECT_EQ(r.payload, BodyOf(r.seq));
-    seqs.push_back(r.seq);
+    const auto& send = std::get<Send>(r);
+    EXPECT_EQ(lsn, lsns[send.message.seq - 1]);
+    EXPECT_EQ(send.message.body, BodyOf(send.message.seq));
+    seqs.push_back(send.message.seq);
     return Status::Ok();
   });
   ASSERT_TRUE(st.ok()) << st.message();
@@ -336,7 +338,7 @@ TEST_P(LogFaultTest, FailingDiskFailsWaitersRefusesAppendsAndRecoversWhenHealed)
 
     Inject();
     std::string body11 = BodyOf(11);
-    auto lsn = log.Append(Send(11, body11));
+    auto lsn = log.Append(SendRecord(11, body11));
     ASSERT_TRUE(lsn.ok());
     Status st = DurableStatus(log, *lsn);
     EXPECT_EQ(st.code(), Code::kUnavailable) << st.message();
@@ -344,7 +346,7 @@ TEST_P(LogFaultTest, FailingDiskFailsWaitersRefusesAppendsAndRecoversWhenHealed)
 
     // While the disk fails, nothing new is taken and nothing is durable.
     std::string body12 = BodyOf(12);
-    EXPECT_EQ(log.Append(Send(12, body12)).status().code(), Code::kUnavailable);
+    EXPECT_EQ(log.Append(SendRecord(12, body12)).status().code(), Code::kUnavailable);
     EXPECT_EQ(log.Flush().code(), Code::kUnavailable);
     EXPECT_EQ(DurableStatus(log, *lsn).code(), Code::kUnavailable);
     // It keeps retrying (every millisecond here).
@@ -362,8 +364,8 @@ TEST_P(LogFaultTest, FailingDiskFailsWaitersRefusesAppendsAndRecoversWhenHealed)
     // disk, once the helper has rebuilt the reserve and the spare (log.h);
     // until then an append is refused and stores nothing.
     std::string first_after = BodyOf(12);
-    ASSERT_TRUE(WaitUntil([&] { return log.Append(Send(12, first_after)).ok(); }));
-    for (uint64_t i = 13; i <= 120; ++i) ASSERT_TRUE(log.Append(Send(i, BodyOf(i))).ok());
+    ASSERT_TRUE(WaitUntil([&] { return log.Append(SendRecord(12, first_after)).ok(); }));
+    for (uint64_t i = 13; i <= 120; ++i) ASSERT_TRUE(log.Append(SendRecord(i, BodyOf(i))).ok());
     ASSERT_TRUE(log.Flush().ok());
   }
   // The record caught by the fault was kept and written by the retry; the
@@ -384,7 +386,7 @@ TEST_P(LogFaultTest, FaultAtSegmentRolloverLosesNothing) {
     // the first batch fails, later appends are refused.
     uint64_t accepted = 0;
     for (uint64_t i = 1; i <= 200; ++i) {
-      auto lsn = log.Append(Send(i, BodyOf(i)));
+      auto lsn = log.Append(SendRecord(i, BodyOf(i)));
       if (!lsn.ok()) break;
       lsns.push_back(*lsn);
       ++accepted;
@@ -396,7 +398,7 @@ TEST_P(LogFaultTest, FaultAtSegmentRolloverLosesNothing) {
       // A failed roll-over may have used the reserve: sends wait for the
       // helper thread to make it again.
       Result<Lsn> lsn = Status::Unavailable("not appended yet");
-      ASSERT_TRUE(WaitUntil([&] { return (lsn = log.Append(Send(i, BodyOf(i)))).ok(); }));
+      ASSERT_TRUE(WaitUntil([&] { return (lsn = log.Append(SendRecord(i, BodyOf(i)))).ok(); }));
       lsns.push_back(*lsn);
     }
     ASSERT_TRUE(log.Flush().ok());
@@ -416,25 +418,20 @@ INSTANTIATE_TEST_SUITE_P(Faults, LogFaultTest,
                            return std::string(info.param.name);
                          });
 
-Record Delete(uint64_t seq) {
-  Record r;
-  r.type = RecordType::kDelete;
-  r.queue_id = 1;
-  r.seq = seq;
-  return r;
-}
+Record DeleteRecord(uint64_t seq) { return Delete{.queue_id = 1, .seq = seq}; }
 
 // Replays the log from `from`; the sequence numbers of its sends and of its
 // deletes, in log order.
 void Replay(const std::string& dir, Lsn from, std::vector<uint64_t>* sends,
             std::vector<uint64_t>* deletes) {
   auto r = ReplayLog(dir, from, [&](Lsn, const Record& rec) {
-    if (rec.type == RecordType::kSend) {
-      EXPECT_EQ(rec.payload, std::string(1000, static_cast<char>('a' + rec.seq % 26)));
-      sends->push_back(rec.seq);
+    if (const auto* send = std::get_if<Send>(&rec)) {
+      EXPECT_EQ(send->message.body,
+                std::string(1000, static_cast<char>('a' + send->message.seq % 26)));
+      sends->push_back(send->message.seq);
     } else {
-      EXPECT_EQ(rec.type, RecordType::kDelete);
-      deletes->push_back(rec.seq);
+      EXPECT_EQ(TypeOf(rec), RecordType::kDelete);
+      deletes->push_back(MessageSeqOf(rec));
     }
     return Status::Ok();
   });
@@ -465,7 +462,7 @@ class FullDiskTest : public ::testing::Test {
   Status SendUntilRefused() {
     for (uint64_t i = sent_ + 1; i < 100000; ++i) {
       std::string body(1000, static_cast<char>('a' + i % 26));
-      auto lsn = log_->Append(Send(i, body));
+      auto lsn = log_->Append(SendRecord(i, body));
       if (!lsn.ok()) return lsn.status();
       EXPECT_TRUE(log_->Flush().ok());
       sent_ = i;
@@ -479,7 +476,7 @@ class FullDiskTest : public ::testing::Test {
     std::vector<Lsn> lsns;
     size_t past = 0;
     for (uint64_t seq = 1; past < 500; ++seq) {
-      auto lsn = log_->Append(Delete(seq % sent_ + 1));
+      auto lsn = log_->Append(DeleteRecord(seq % sent_ + 1));
       EXPECT_TRUE(lsn.ok()) << seq << ": " << lsn.status().message();
       if (!lsn.ok()) break;
       lsns.push_back(*lsn);
@@ -514,7 +511,7 @@ TEST_F(FullDiskTest, SendsAreRefusedWhileDeletesGoOnIntoTheReserve) {
   EXPECT_GT(SegmentOf(deletes.back()), SegmentOf(deletes.front()));
   EXPECT_FALSE(fs::exists(PathOf("RESERVE")));
   // Sends stay refused while the reserve is in use.
-  EXPECT_EQ(log_->Append(Send(sent_ + 1, std::string(1000, 'x'))).status().code(),
+  EXPECT_EQ(log_->Append(SendRecord(sent_ + 1, std::string(1000, 'x'))).status().code(),
             Code::kUnavailable);
   EXPECT_LE(ops_.SpaceUsed(), kDisk);
 
@@ -561,7 +558,8 @@ TEST_F(FullDiskTest, RemovingSegmentsBringsTheReserveBackAndSendsWithIt) {
   ASSERT_TRUE(WaitUntil([&] { return !log_->DiskFull(); }));
   EXPECT_EQ(fs::file_size(PathOf("RESERVE")), log_->ReserveBytes());
   const uint64_t resumed = sent_ + 1;
-  auto lsn = log_->Append(Send(resumed, std::string(1000, static_cast<char>('a' + resumed % 26))));
+  auto lsn =
+      log_->Append(SendRecord(resumed, std::string(1000, static_cast<char>('a' + resumed % 26))));
   ASSERT_TRUE(lsn.ok()) << lsn.status().message();
   ASSERT_TRUE(log_->Flush().ok());
   EXPECT_LE(ops_.SpaceUsed(), kDisk);

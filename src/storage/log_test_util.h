@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,14 +38,11 @@ class TempDir {
   std::string path_;
 };
 
-inline Record Send(uint64_t seq, const std::string& body) {
-  Record r;
-  r.type = RecordType::kSend;
-  r.queue_id = 1;
-  r.seq = seq;
-  r.time_ms = 1000 + static_cast<int64_t>(seq);
-  r.payload = body;
-  return r;
+// A send to queue 1; its body is a view of `body`.
+inline Record SendRecord(uint64_t seq, const std::string& body) {
+  return storage::Send{
+      .queue_id = 1,
+      .message = {.seq = seq, .sent_ms = 1000 + static_cast<int64_t>(seq), .body = body}};
 }
 
 inline std::string BodyOf(uint64_t seq) {
@@ -56,7 +54,7 @@ inline std::vector<Lsn> Fill(Log& log, uint64_t n) {
   std::vector<Lsn> lsns;
   for (uint64_t i = 1; i <= n; ++i) {
     std::string body = BodyOf(i);
-    auto lsn = log.Append(Send(i, body));
+    auto lsn = log.Append(SendRecord(i, body));
     EXPECT_TRUE(lsn.ok());
     lsns.push_back(*lsn);
   }
@@ -69,8 +67,11 @@ inline std::vector<Lsn> Fill(Log& log, uint64_t n) {
 inline std::vector<uint64_t> ReplayedSeqs(const std::string& dir, ReplayResult* result = nullptr) {
   std::vector<uint64_t> seqs;
   auto r = ReplayLog(dir, 0, [&](Lsn, const Record& rec) {
-    EXPECT_EQ(rec.payload, BodyOf(rec.seq));
-    seqs.push_back(rec.seq);
+    const std::optional<RecordedBody> body = BodyIn(rec);
+    EXPECT_TRUE(body.has_value());
+    if (!body) return Status::Ok();
+    EXPECT_EQ(body->body, BodyOf(body->seq));
+    seqs.push_back(body->seq);
     return Status::Ok();
   });
   EXPECT_TRUE(r.ok()) << r.status().message();

@@ -102,12 +102,9 @@ std::vector<DamagedRecord> DecodeDamaged(std::string_view d, size_t begin, size_
     DamagedRecord dr;
     dr.offset = static_cast<uint32_t>(q);
     dr.type = type;
-    dr.queue_id = r.queue_id;
-    dr.seq = r.seq;
-    if (type == RecordType::kSend || type == RecordType::kSendMoved ||
-        type == RecordType::kSendDeadLetter || type == RecordType::kSendFifo) {
-      dr.message_id = r.message_id;
-    }
+    dr.queue_id = QueueIdOf(r);
+    dr.seq = MessageSeqOf(r);
+    if (const SentMessage* m = SentMessageOf(r)) dr.message_id = m->message_id;
     out.push_back(dr);
     q += kRecordHeaderSize + len;
   }

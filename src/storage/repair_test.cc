@@ -24,7 +24,7 @@ using testing::FileBytes;
 using testing::Fill;
 using testing::FlipByte;
 using testing::Options;
-using testing::Send;
+using testing::SendRecord;
 using testing::TempDir;
 
 class RepairTest : public ::testing::Test {
@@ -47,8 +47,11 @@ class RepairTest : public ::testing::Test {
   std::map<uint64_t, Lsn> Replayed(ReplayResult* end = nullptr) {
     std::map<uint64_t, Lsn> out;
     auto r = ReplayLog(dir_.path(), 0, [&](Lsn lsn, const Record& rec) {
-      EXPECT_EQ(rec.payload, BodyOf(rec.seq));
-      out[rec.seq] = lsn;
+      const std::optional<RecordedBody> body = BodyIn(rec);
+      EXPECT_TRUE(body.has_value());
+      if (!body) return Status::Ok();
+      EXPECT_EQ(body->body, BodyOf(body->seq));
+      out[body->seq] = lsn;
       return Status::Ok();
     });
     EXPECT_TRUE(r.ok()) << r.status().message();
@@ -76,7 +79,7 @@ class RepairTest : public ::testing::Test {
     {
       auto log = Log::Open(Options(dir_.path(), 4096), end.segment, end.offset);
       ASSERT_TRUE(log.ok());
-      ASSERT_TRUE((*log)->Append(Send(seq, BodyOf(seq))).ok());
+      ASSERT_TRUE((*log)->Append(SendRecord(seq, BodyOf(seq))).ok());
       ASSERT_TRUE((*log)->Flush().ok());
     }
     EXPECT_TRUE(Replayed().count(seq));
@@ -205,7 +208,7 @@ TEST_F(RepairTest, ADamagedSpanLargerThanARecordIsCoveredByEnoughPadding) {
     const std::string garbage((9u << 20) + 5, '\x7f');
     std::string tail;
     const std::string body = BodyOf(4);
-    EncodeRecord(Send(4, body), &tail);
+    EncodeRecord(SendRecord(4, body), &tail);
     std::fstream f(PathOf(1), std::ios::binary | std::ios::in | std::ios::out);
     f.seekp(end);
     f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
