@@ -1,6 +1,7 @@
 #include "sns/filter_policy.h"
 
 #include <algorithm>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <charconv>
 #include <set>
@@ -279,52 +280,66 @@ Result<FilterPolicy> CompileFilterPolicy(std::string_view text, FilterScope scop
   return policy;
 }
 
+namespace {
+
+// Whether one rule accepts a message's attributes; `p` is scratch space.
+bool AttributeRuleMatches(const FilterPolicy::Rule& rule, const MessageAttributesView& attributes,
+                          bool any_attribute, Property& p) {
+  p.values.clear();
+  p.found = false;
+  for (const FilterAttribute& a : attributes.attributes) {
+    if (a.name != rule.path || TypeIs(a.data_type, "Binary")) continue;
+    p.found = true;
+    if (a.data_type == "String.Array") {
+      // The parsed array lives in a buffer on the stack while its elements
+      // (which p.values points into) are tested: most String.Array values
+      // fit, so matching one costs no allocation.
+      unsigned char buffer[2048];
+      json::monotonic_resource arena(buffer, sizeof(buffer));
+      std::error_code ec;
+      const json::value array = json::parse(a.value, ec, &arena);
+      if (!ec && array.is_array()) {
+        for (const json::value& element : array.get_array()) {
+          if (!element.is_array() && !element.is_object()) p.values.push_back(FromJson(element));
+        }
+      }
+      return RuleMatches(rule, p, true, any_attribute);
+    }
+    if (TypeIs(a.data_type, "Number")) {
+      p.values.push_back({FilterValue::Kind::kNumber, {}, ParseNumber(a.value)});
+    } else {
+      p.values.push_back({FilterValue::Kind::kString, a.value, std::nullopt});
+    }
+    break;
+  }
+  return RuleMatches(rule, p, true, any_attribute);
+}
+
+}  // namespace
+
 bool Matches(const FilterPolicy& policy, const MessageAttributesView& attributes) {
   if (policy.scope() != FilterScope::kMessageAttributes) return false;
   bool any_attribute = false;
   for (const FilterAttribute& a : attributes.attributes) {
     if (!TypeIs(a.data_type, "Binary")) any_attribute = true;
   }
-  Property p;
-  json::value array;  // a String.Array attribute's parsed value, while it is used
+  // Scratch space kept per thread, so that a match allocates nothing once
+  // the thread has seen a message as large.
+  thread_local Property p;
   for (const FilterPolicy::Alternative& alternative : policy.alternatives()) {
-    bool all = true;
-    for (const FilterPolicy::Rule& rule : alternative) {
-      p.values.clear();
-      p.found = false;
-      for (const FilterAttribute& a : attributes.attributes) {
-        if (a.name != rule.path || TypeIs(a.data_type, "Binary")) continue;
-        p.found = true;
-        if (a.data_type == "String.Array") {
-          std::error_code ec;
-          array = json::parse(a.value, ec);
-          if (!ec && array.is_array()) {
-            for (const json::value& element : array.get_array()) {
-              if (!element.is_array() && !element.is_object())
-                p.values.push_back(FromJson(element));
-            }
-          }
-        } else if (TypeIs(a.data_type, "Number")) {
-          p.values.push_back({FilterValue::Kind::kNumber, {}, ParseNumber(a.value)});
-        } else {
-          p.values.push_back({FilterValue::Kind::kString, a.value, std::nullopt});
-        }
-        break;
-      }
-      if (!RuleMatches(rule, p, true, any_attribute)) {
-        all = false;
-        break;
-      }
+    if (std::all_of(alternative.begin(), alternative.end(), [&](const FilterPolicy::Rule& rule) {
+          return AttributeRuleMatches(rule, attributes, any_attribute, p);
+        })) {
+      return true;
     }
-    if (all) return true;
   }
   return false;
 }
 
 bool MatchesBody(const FilterPolicy& policy, const json::value& body) {
   if (policy.scope() != FilterScope::kMessageBody) return false;
-  Property p;
-  std::vector<const json::value*> leaves;
+  thread_local Property p;  // scratch space, as in Matches
+  thread_local std::vector<const json::value*> leaves;
   for (const FilterPolicy::Alternative& alternative : policy.alternatives()) {
     bool all = true;
     for (const FilterPolicy::Rule& rule : alternative) {

@@ -15,8 +15,8 @@
 // key of the policy has a value that one of the key's conditions accepts.
 //
 // Thread-safety: a FilterPolicy is immutable once compiled; Matches and
-// MatchesBody may run on any number of threads at once. The functions are
-// pure.
+// MatchesBody may run on any number of threads at once (each thread keeps
+// its own scratch space, so a match allocates nothing in the common case).
 #pragma once
 
 #include <boost/json/value.hpp>
