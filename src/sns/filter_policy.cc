@@ -51,7 +51,6 @@ uint64_t SaturatingMultiply(uint64_t a, uint64_t b) {
 // errors and the limits are checked first, as AWS reports them first.
 struct RawRule {
   std::string path;
-  std::string top_key;  // the policy's top-level key the rule is under
   const json::array* values = nullptr;
 };
 struct RawAlternative {
@@ -67,18 +66,16 @@ class Expander {
   // alternatives its "$or"s describe, each combined with every one of `base`.
   Result<std::vector<RawAlternative>> Expand(const json::object& object,
                                              std::vector<RawAlternative> base,
-                                             const std::string& prefix, std::string_view top_key,
-                                             uint64_t depth) {
+                                             const std::string& prefix, uint64_t depth) {
     std::vector<RawAlternative> alternatives = std::move(base);
     for (const auto& member : object) {
       const std::string_view key = member.key();
       const json::value& value = member.value();
-      const std::string_view top = depth == 1 ? key : top_key;
       if (IsOrOperator(key, value)) {
         std::vector<RawAlternative> merged;
         for (const json::value& branch : value.get_array()) {
           Result<std::vector<RawAlternative>> expanded =
-              Expand(branch.get_object(), alternatives, prefix, top_key, depth);
+              Expand(branch.get_object(), alternatives, prefix, depth);
           if (!expanded.ok()) return expanded.status();
           for (RawAlternative& a : *expanded) merged.push_back(std::move(a));
           if (merged.size() > kMaxFilterPolicyCombinations) return TooComplex();
@@ -89,7 +86,7 @@ class Expander {
         // nesting itself.
         Result<std::vector<RawAlternative>> expanded =
             Expand(value.get_object(), std::move(alternatives), prefix + std::string(key) + ".",
-                   top, depth + 1);
+                   depth + 1);
         if (!expanded.ok()) return expanded.status();
         if (scope_ == FilterScope::kMessageAttributes) {
           return Status::InvalidArgument(
@@ -100,7 +97,7 @@ class Expander {
         const json::array& values = value.get_array();
         if (values.empty()) return Invalid("Empty arrays are not allowed");
         for (RawAlternative& a : alternatives) {
-          a.rules.push_back({prefix + std::string(key), std::string(top), &values});
+          a.rules.push_back({prefix + std::string(key), &values});
           // AWS counts a nested key's values once per level of nesting.
           a.combinations =
               SaturatingMultiply(a.combinations, SaturatingMultiply(values.size(), depth));
@@ -248,13 +245,15 @@ Result<FilterPolicy> CompileFilterPolicy(std::string_view text, FilterScope scop
 
   Expander expander(scope);
   Result<std::vector<RawAlternative>> raw =
-      expander.Expand(root.get_object(), std::vector<RawAlternative>(1), "", "", 1);
+      expander.Expand(root.get_object(), std::vector<RawAlternative>(1), "", 1);
   if (!raw.ok()) return raw.status();
 
   uint64_t combinations = 0;
   for (const RawAlternative& a : *raw) {
+    // Only keys that hold values count, however deep (a nested object's
+    // key does not): subscription-filter-policy-constraints.
     std::set<std::string_view> keys;
-    for (const RawRule& r : a.rules) keys.insert(r.top_key);
+    for (const RawRule& r : a.rules) keys.insert(r.path);
     if (keys.size() > kMaxFilterPolicyKeys) {
       return Invalid("Filter policy can not have more than 5 keys");
     }

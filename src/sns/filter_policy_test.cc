@@ -422,8 +422,10 @@ const ErrorCase kErrorCases[] = {
     // subscription-filter-policy-constraints.
     {"TooManyKeys", kAttributes, SixKeys(),
      "FilterPolicy: Filter policy can not have more than 5 keys"},
-    {"TooManyTopLevelKeysInBody", kBody,
-     R"({"a": {"x": [1]}, "b": [1], "c": [1], "d": [1], "e": [1], "f": [1]})",
+    {"TooManyKeysCountsNestedKeysThatHoldValues", kBody,
+     R"({"state": ["SUCCESS"], "severity": [{"exists": true}], "message": [{"exists": true}],
+         "finding": {"standard_control": [{"exists": true}], "region": [{"exists": true}],
+                     "account": [{"exists": true}]}})",
      "FilterPolicy: Filter policy can not have more than 5 keys"},
     {"TooManyKeysInAnOrAlternative", kAttributes,
      R"({"a": [1], "b": [1], "c": [1], "d": [1], "$or": [{"e": [1], "f": [1]}, {"g": [1]}]})",
@@ -557,6 +559,15 @@ TEST(FilterPolicyLimits, FiveKeysAndOneHundredFiftyCombinationsAreAllowed) {
   EXPECT_TRUE(CompileFilterPolicy(ManyValues(150), kAttributes).ok());
   EXPECT_TRUE(CompileFilterPolicy(R"({"a": [1,2,3,4,5], "b": [1,2,3,4,5,6], "c": [1,2,3,4,5]})",
                                   kAttributes)
+                  .ok());
+}
+
+TEST(FilterPolicyLimits, KeysThatHoldObjectsAreNotCounted) {
+  // subscription-filter-policy-constraints: only key_d and key_f count.
+  EXPECT_TRUE(CompileFilterPolicy(R"({"key_a": {"key_b": {"key_c": {"key_d": ["value_one",
+      "value_two", "value_three", "value_four"]}}, "key_e": {"key_f": ["value_one", "value_two",
+      "value_three"]}}, "g": [1], "h": [1], "i": [1]})",
+                                  kBody)
                   .ok());
 }
 
