@@ -39,6 +39,8 @@ struct FilterValue {
   std::optional<int64_t> number;  // kNumber: its comparable form, if in range
 };
 
+// One compiled match expression; values of the wrong kind never satisfy it
+// (a string never equals a number, a prefix never matches a number).
 class FilterCondition {
  public:
   enum class Op : uint8_t {
@@ -69,13 +71,13 @@ class FilterCondition {
            op_ == Op::kAnythingButSuffix;
   }
 
-  // Whether one value satisfies the condition. kExists and kNull are decided
-  // by the caller from the whole property (presence), not value by value;
-  // for them Test answers false.
+  // Whether one value satisfies the condition. kExists is decided by the
+  // caller from the whole property (Test answers false); kNull accepts a
+  // null value here, and the caller adds what presence decides (a missing
+  // attribute).
   bool Test(const FilterValue& v) const;
 
  private:
-  friend Result<FilterCondition> ParseCondition(const boost::json::value& json);
   friend class ConditionParser;
 
   struct Bound {
