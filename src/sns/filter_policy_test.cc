@@ -562,6 +562,23 @@ TEST(FilterPolicyLimits, FiveKeysAndOneHundredFiftyCombinationsAreAllowed) {
                   .ok());
 }
 
+TEST(FilterPolicyLimits, OrAlternativesAddTheirCombinations) {
+  // 4 x 2 + 4 x 2 x 2 + 4 x 2 x 3 = 48 (and-or-logic's OR example, with
+  // four sources and two metric types).
+  EXPECT_TRUE(CompileFilterPolicy(R"({"source": ["aws.cloudwatch", "aws.events", "aws.test",
+      "aws.test2"], "$or": [{"metricName": ["CPUUtilization", "ReadLatency"]},
+      {"metricType": ["MetricType", "MetricType2"], "$or": [{"metricId": [1234, 4321]},
+      {"spaceId": [1000, 2000, 3000]}]}]})",
+                                  kAttributes)
+                  .ok());
+  // 5 x 15 + 5 x 15 = 150 is the most allowed.
+  EXPECT_TRUE(CompileFilterPolicy(R"({"a": [1,2,3,4,5], "$or": [
+      {"b": [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]},
+      {"c": [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]}]})",
+                                  kAttributes)
+                  .ok());
+}
+
 TEST(FilterPolicyLimits, KeysThatHoldObjectsAreNotCounted) {
   // subscription-filter-policy-constraints: only key_d and key_f count.
   EXPECT_TRUE(CompileFilterPolicy(R"({"key_a": {"key_b": {"key_c": {"key_d": ["value_one",
