@@ -84,7 +84,12 @@ std::string BioText(BIO* bio) {
   return n > 0 ? std::string(data, static_cast<size_t>(n)) : std::string();
 }
 
-// The whole file, or nullopt if it does not exist.
+// A PEM RSA-2048 key is under 2 KiB and its certificate under 1.5 KiB;
+// anything this large is not one of them.
+constexpr size_t kMaxPemFile = 64 * 1024;
+
+// The whole file, or nullopt if it does not exist; a file over kMaxPemFile
+// is reported as damaged without being read to its end.
 Result<std::optional<std::string>> ReadFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -103,6 +108,10 @@ Result<std::optional<std::string>> ReadFile(const std::string& path) {
     }
     if (n == 0) break;
     data.append(buf, static_cast<size_t>(n));
+    if (data.size() > kMaxPemFile) {
+      ::close(fd);
+      return Damaged(path, "larger than any PEM key or certificate");
+    }
   }
   ::close(fd);
   return std::optional<std::string>(std::move(data));

@@ -13,8 +13,9 @@
 // a replaced key silently breaks every subscriber that pinned the old
 // certificate. Removing both files is the explicit way to start over.
 //
-// Thread-safety: a SigningKey is immutable; OpenSSL 3 lets several threads
-// sign with one key at once. LoadOrCreateSigningKey must not run twice at
+// Thread-safety: a SigningKey is immutable. Several threads may sign with one
+// at once: each signature has its own context and only reads the key, which
+// openssl-threads(7) allows. LoadOrCreateSigningKey must not run twice at
 // once on one directory (the server holds its data directory's lock).
 #pragma once
 

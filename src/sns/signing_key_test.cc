@@ -145,6 +145,12 @@ TEST_F(DamagedKeyTest, EmptyKeyFileIsRefused) {
   ExpectRefusedAndUntouched("", cert_pem_);
 }
 
+TEST_F(DamagedKeyTest, OversizedKeyFileIsRefused) {
+  const std::string big(100 * 1024, 'A');
+  WriteAll(dir_.file(kSigningKeyFile), big);
+  ExpectRefusedAndUntouched(big, cert_pem_);
+}
+
 // A changed character inside the key's base64 still parses as PEM; the
 // key's own consistency check (or the DER parser) catches it.
 TEST_F(DamagedKeyTest, KeyWithAChangedCharacterIsRefused) {
