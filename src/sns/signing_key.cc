@@ -19,6 +19,8 @@
 #include <filesystem>
 #include <optional>
 
+#include "common/crypto.h"
+
 namespace ferry::sns {
 namespace {
 
@@ -284,7 +286,9 @@ Result<std::string> ParseCertificate(const std::string& path, const std::string&
 void SigningKey::KeyFree::operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
 
 SigningKey::SigningKey(EVP_PKEY* key, std::string certificate_pem)
-    : key_(key), certificate_pem_(std::move(certificate_pem)) {}
+    : key_(key),
+      certificate_pem_(std::move(certificate_pem)),
+      certificate_path_("/SimpleNotificationService-" + Md5Hex(certificate_pem_) + ".pem") {}
 
 Result<SigningKey> CreateSigningKey(std::string_view host) {
   // Checked before the (slow) key generation.

@@ -41,6 +41,11 @@ class SigningKey {
   EVP_PKEY* key() const { return key_.get(); }
   // The certificate of the key's public half, PEM-encoded.
   const std::string& certificate_pem() const { return certificate_pem_; }
+  // The URL path to serve the certificate at, named like SNS's:
+  // "/SimpleNotificationService-<32 hex digits>.pem". Validators accept only
+  // a SigningCertURL ending in ".pem"; the digits (MD5 of the PEM) change
+  // with the key, so a cached certificate is never taken for a new one.
+  const std::string& certificate_path() const { return certificate_path_; }
 
  private:
   struct KeyFree {
@@ -48,6 +53,7 @@ class SigningKey {
   };
   std::unique_ptr<EVP_PKEY, KeyFree> key_;
   std::string certificate_pem_;
+  std::string certificate_path_;
 };
 
 // A fresh RSA-2048 key with a self-signed certificate for `host` (a DNS name

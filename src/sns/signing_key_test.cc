@@ -88,6 +88,18 @@ TEST(LoadOrCreateSigningKey, ReloadReturnsTheSameKeyAndCertificate) {
   ASSERT_TRUE(again.ok()) << again.status().message();
   EXPECT_EQ(EVP_PKEY_eq(first->key(), again->key()), 1);
   EXPECT_EQ(first->certificate_pem(), again->certificate_pem());
+  EXPECT_EQ(first->certificate_path(), again->certificate_path());
+}
+
+TEST(SigningKey, CertificatePathEndsInPemAndDiffersPerKey) {
+  Result<SigningKey> a = CreateSigningKey("localhost");
+  Result<SigningKey> b = CreateSigningKey("localhost");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(a->certificate_path().starts_with("/SimpleNotificationService-"));
+  EXPECT_TRUE(a->certificate_path().ends_with(".pem"));
+  EXPECT_EQ(a->certificate_path().size(), std::string_view("/SimpleNotificationService-").size() +
+                                              32 + std::string_view(".pem").size());
+  EXPECT_NE(a->certificate_path(), b->certificate_path());
 }
 
 TEST(LoadOrCreateSigningKey, CertificateForAnIpAddressNamesTheAddress) {
