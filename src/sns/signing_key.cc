@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <optional>
+#include <system_error>
 
 #include "common/crypto.h"
 
@@ -25,11 +25,11 @@ namespace ferry::sns {
 namespace {
 
 constexpr int kKeyBits = 2048;
-constexpr long kSecondsPerDay = 24 * 3600;
+constexpr long kSecondsPerDay = long{24} * 3600;
 // A day of slack for clocks behind ours; 20 years so that no operator meets
 // an expired certificate (subscribers pin it by URL, not by date).
 constexpr long kNotBeforeSeconds = -kSecondsPerDay;
-constexpr long kNotAfterSeconds = 20 * 365 * kSecondsPerDay;
+constexpr long kNotAfterSeconds = kSecondsPerDay * 365 * 20;
 
 struct BioFree {
   void operator()(BIO* b) const { BIO_free(b); }
@@ -64,8 +64,10 @@ Status OpensslError(std::string_view what) {
   return Status::Internal(std::move(m));
 }
 
+// std::error_code's text is strerror_r's: safe while other threads fail too.
 Status Errno(std::string_view what, const std::string& path) {
-  return Status::Unavailable(std::string(what) + " " + path + ": " + std::strerror(errno));
+  return Status::Unavailable(std::string(what) + " " + path + ": " +
+                             std::error_code(errno, std::generic_category()).message());
 }
 
 Status Damaged(const std::string& path, std::string_view why) {
@@ -88,7 +90,7 @@ std::string BioText(BIO* bio) {
 
 // A PEM RSA-2048 key is under 2 KiB and its certificate under 1.5 KiB;
 // anything this large is not one of them.
-constexpr size_t kMaxPemFile = 64 * 1024;
+constexpr size_t kMaxPemFile = size_t{64} * 1024;
 
 // The whole file, or nullopt if it does not exist; a file over kMaxPemFile
 // is reported as damaged without being read to its end.

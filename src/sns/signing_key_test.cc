@@ -158,7 +158,7 @@ TEST_F(DamagedKeyTest, EmptyKeyFileIsRefused) {
 }
 
 TEST_F(DamagedKeyTest, OversizedKeyFileIsRefused) {
-  const std::string big(100 * 1024, 'A');
+  const std::string big(size_t{100} * 1024, 'A');
   WriteAll(dir_.file(kSigningKeyFile), big);
   ExpectRefusedAndUntouched(big, cert_pem_);
 }
