@@ -4,7 +4,8 @@
 // field order, two-space indentation, " : " between name and value, no final
 // newline, '/' not escaped (docs/compatibility.md, "SNS message envelope").
 //
-// The envelope only lays out values it is given. Signing (signing.h) covers
+// The envelope only lays out values it is given, which must be valid UTF-8
+// (the API layer refuses anything else in what is published). Signing (signing.h) covers
 // a subset of the same structs' fields, so the string to sign and the
 // envelope can never disagree about a value.
 //

@@ -10,6 +10,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "common/crypto.h"
@@ -223,6 +225,35 @@ TEST_P(SigningTest, EnvelopeSignatureVerifiesFromTheParsedJson) {
   EXPECT_EQ(parsed.at("SignatureVersion").as_string(), SignatureVersionText(GetParam()));
   EXPECT_TRUE(Verifies(key().certificate_pem(), GetParam(), rebuilt,
                        std::string(parsed.at("Signature").as_string())));
+}
+
+// Delivery workers sign with the one server key at once.
+TEST_P(SigningTest, ThreadsSignWithOneKeyAtOnce) {
+  constexpr int kThreads = 4;
+  constexpr int kEach = 8;
+  std::vector<std::vector<std::string>> signatures(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string id = std::to_string(t) + "-" + std::to_string(i);
+        Notification n = SampleNotification();
+        n.message_id = id;
+        Result<std::string> sig = Sign(key(), GetParam(), StringToSign(n));
+        signatures[t].push_back(sig.ok() ? *sig : std::string());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kEach; ++i) {
+      const std::string id = std::to_string(t) + "-" + std::to_string(i);
+      Notification n = SampleNotification();
+      n.message_id = id;
+      EXPECT_TRUE(Verifies(key().certificate_pem(), GetParam(), StringToSign(n), signatures[t][i]))
+          << id;
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(BothVersions, SigningTest,
