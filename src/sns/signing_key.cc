@@ -304,8 +304,16 @@ Result<SigningKey> CreateSigningKey(std::string_view host) {
 
 Result<SigningKey> LoadOrCreateSigningKey(const std::string& dir, std::string_view host) {
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  const bool created_dir = std::filesystem::create_directories(dir, ec);
   if (ec) return Status::Unavailable("create directory " + dir + ": " + ec.message());
+  if (created_dir) {
+    // A new directory's own entry must be durable too, or a crash could take
+    // the key with it after the certificate was served.
+    std::filesystem::path path = std::filesystem::absolute(dir, ec).lexically_normal();
+    if (ec) return Status::Unavailable("resolve directory " + dir + ": " + ec.message());
+    if (!path.has_filename()) path = path.parent_path();  // "dir/" names dir
+    FERRY_RETURN_IF_ERROR(SyncDir(path.parent_path().string()));
+  }
   const std::string key_path = dir + "/" + std::string(kSigningKeyFile);
   const std::string cert_path = dir + "/" + std::string(kSigningCertFile);
 

@@ -80,6 +80,13 @@ TEST(LoadOrCreateSigningKey, CreatesKeyAndSelfSignedCertificateOnFirstUse) {
   EXPECT_GT(X509_cmp_current_time(X509_get0_notAfter(cert.get())), 0);
 }
 
+TEST(LoadOrCreateSigningKey, CreatesADirectoryNamedWithATrailingSlash) {
+  TempDir dir;
+  Result<SigningKey> key = LoadOrCreateSigningKey(dir.path() + "/new/", "localhost");
+  ASSERT_TRUE(key.ok()) << key.status().message();
+  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/new/" + std::string(kSigningKeyFile)));
+}
+
 TEST(LoadOrCreateSigningKey, ReloadReturnsTheSameKeyAndCertificate) {
   TempDir dir;
   Result<SigningKey> first = LoadOrCreateSigningKey(dir.path(), "localhost");
