@@ -159,9 +159,14 @@ Status WriteFileDurably(const std::string& dir, std::string_view name, std::stri
   return SyncDir(dir);
 }
 
-// The host a certificate names: brackets of an IPv6 literal removed, and
-// nothing that OpenSSL's configuration syntax ("DNS:<host>") would read as
-// more than one name (',').
+bool IsIpAddress(const std::string& host) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+// The host a certificate names: brackets of an IPv6 literal removed; no
+// port; nothing that OpenSSL's configuration syntax ("DNS:<host>") would read
+// as more than one name (',').
 Result<std::string> CertificateHost(std::string_view host) {
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
@@ -171,17 +176,13 @@ Result<std::string> CertificateHost(std::string_view host) {
     ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                 c == '.' || c == '-' || c == '_' || c == ':');
   }
+  if (ok && host.find(':') != std::string_view::npos) ok = IsIpAddress(std::string(host));
   if (!ok) {
     return Status::InvalidArgument(
-        "SNS signing certificate host must be a DNS name or an IP address, got '" +
+        "SNS signing certificate host must be a DNS name or an IP address without port, got '" +
         std::string(host) + "'");
   }
   return std::string(host);
-}
-
-bool IsIpAddress(const std::string& host) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
 
 Status AddExtension(X509* cert, int nid, const std::string& value) {

@@ -117,11 +117,13 @@ TEST(LoadOrCreateSigningKey, CertificateForAnIpAddressNamesTheAddress) {
   EXPECT_EQ(X509_check_ip_asc(cert.get(), "::1", 0), 1);
 }
 
-TEST(LoadOrCreateSigningKey, RefusesAHostThatIsNotANameOrAddress) {
+TEST(LoadOrCreateSigningKey, RefusesAHostThatIsNotANameOrAddressWithoutPort) {
   TempDir dir;
-  Result<SigningKey> key = LoadOrCreateSigningKey(dir.path(), "a.example,DNS:evil.example");
-  ASSERT_FALSE(key.ok());
-  EXPECT_EQ(key.status().code(), Code::kInvalidArgument);
+  for (const char* host : {"a.example,DNS:evil.example", "localhost:9324", "", "a b"}) {
+    Result<SigningKey> key = LoadOrCreateSigningKey(dir.path(), host);
+    ASSERT_FALSE(key.ok()) << host;
+    EXPECT_EQ(key.status().code(), Code::kInvalidArgument) << host;
+  }
   EXPECT_FALSE(std::filesystem::exists(dir.file(kSigningKeyFile)));
 }
 
