@@ -84,7 +84,9 @@ TEST_P(DeadLetterTest, ReceiveAfterMaxReceiveCountMovesTheMessageInstead) {
   EXPECT_EQ(got[0].receive_count, 3);
   EXPECT_EQ(got[0].first_receive_ms, sent_at);
   EXPECT_EQ(got[0].dead_letter_source, "src");
-  if (live_bodies()) EXPECT_EQ(*live_bodies(), 1);
+  if (live_bodies()) {
+    EXPECT_EQ(*live_bodies(), 1);
+  }
 }
 
 TEST_P(DeadLetterTest, DivertedMessagesDoNotTakeTheOtherMessagesPlace) {
@@ -143,7 +145,9 @@ TEST_P(DeadLetterTest, DeadLetterQueueRetentionCountsFromTheOriginalSendTime) {
   auto got = Receive(*dlq);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].payload, "direct");
-  if (live_bodies()) EXPECT_EQ(*live_bodies(), 1);
+  if (live_bodies()) {
+    EXPECT_EQ(*live_bodies(), 1);
+  }
 }
 
 TEST_P(DeadLetterTest, MoveTaskHonoursTheRateAndCompletes) {
