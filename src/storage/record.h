@@ -10,7 +10,8 @@
 // valid only as long as that buffer is.
 //
 // Every field has an initializer, so a record can be written with designated
-// initializers that name only the fields it needs.
+// initializers that name only the fields it needs. Records compare (==)
+// field by field, bodies by their bytes.
 //
 // Thread-safety: plain values and pure functions; a record may be read from
 // several threads at once.
