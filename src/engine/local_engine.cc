@@ -6,10 +6,10 @@
 #include <unordered_map>
 
 #include "common/crypto.h"
-#include "engine/compactor.h"
 #include "engine/dead_letter.h"
 #include "engine/local_queue.h"
 #include "engine/log_body_store.h"
+#include "engine/maintenance.h"
 #include "engine/move_tasks.h"
 #include "engine/settings_codec.h"
 #include "storage/checkpoint.h"
@@ -34,13 +34,8 @@ struct LocalEngine::State {
   // the engine owns it and destroys it last.
   DurableOptions durable;
   std::unique_ptr<storage::Log> log;
-  LogBodyStore* log_bodies = nullptr;  // owned by `bodies`
-  std::unique_ptr<Compactor> compactor;
-  std::mutex maintain_mu;             // one Maintain at a time (compactor's thread)
-  std::mutex checkpoint_mu;           // one checkpoint at a time
-  storage::Lsn checkpoint_from = 0;   // guarded by checkpoint_mu
-  uint64_t logged_at_checkpoint = 0;  // guarded by checkpoint_mu: log bytes then
-  uint64_t checkpoint_size = 0;       // guarded by checkpoint_mu: bytes of the last one
+  LogBodyStore* log_bodies = nullptr;        // owned by `bodies`
+  std::unique_ptr<Maintenance> maintenance;  // uses log: declared after it
 
   mutable std::shared_mutex mu;
   std::map<std::string, std::shared_ptr<LocalQueue>> queues;        // guarded by mu
@@ -57,6 +52,27 @@ struct LocalEngine::State {
     std::shared_lock lock(mu);
     auto it = queues.find(name);
     return it == queues.end() ? nullptr : it->second;
+  }
+
+  // A checkpoint's records of the engine's state (Maintenance::Snapshot).
+  storage::Lsn Snapshot(storage::CheckpointBuilder& builder) const {
+    // Queues are neither created nor deleted while their set is copied.
+    std::shared_lock lock(mu);
+    storage::Lsn from = log->NextLsn();
+    for (const auto& [name, q] : queues) {
+      from = std::min(from, q->Snapshot(builder.data(), builder.count()));
+    }
+    // Tasks after their queues, whose records recovery has read by then.
+    tasks->Snapshot(builder);
+    return from;
+  }
+
+  // The queues by id (Maintenance::QueuesById).
+  std::unordered_map<uint64_t, std::shared_ptr<LocalQueue>> QueuesById() const {
+    std::unordered_map<uint64_t, std::shared_ptr<LocalQueue>> by_id;
+    std::shared_lock lock(mu);
+    for (const auto& [name, q] : queues) by_id.emplace(q->id(), q);
+    return by_id;
   }
 
   // Requires mu held exclusively.
@@ -286,7 +302,6 @@ Status LocalEngine::Recover(RecoveryReport* report) {
   if (*loaded) {
     for (auto& [id, q] : by_id) q->FinishCheckpoint();
     report->from_checkpoint = true;
-    st.checkpoint_from = from;
   }
 
   // 2. The log after it.
@@ -381,7 +396,10 @@ Status LocalEngine::Recover(RecoveryReport* report) {
   if (!log.ok()) return log.status();
   st.log = std::move(*log);
   st.log_bodies->set_log(st.log.get());
-  st.compactor = std::make_unique<Compactor>(*st.log, *st.log_bodies, st.durable.segment_bytes);
+  st.maintenance = std::make_unique<Maintenance>(
+      st.durable, *st.log, *st.log_bodies, from,
+      [&st](storage::CheckpointBuilder& builder) { return st.Snapshot(builder); },
+      [&st] { return st.QueuesById(); });
   for (auto& [name, q] : st.queues) q->AttachLog(st.log.get());
   st.tasks->AttachLog(st.log.get());
   if (st.durable.salvage) {
@@ -407,99 +425,15 @@ Status LocalEngine::Recover(RecoveryReport* report) {
 }
 
 Status LocalEngine::Checkpoint() {
-  State& st = *state_;
-  if (!st.log) return Status::Ok();
-  std::lock_guard ckpt(st.checkpoint_mu);
-  const uint64_t logged = st.log->stats().bytes;
-  storage::CheckpointBuilder builder;
-  storage::Lsn from;
-  {
-    // Queues are neither created nor deleted while their set is copied.
-    std::shared_lock lock(st.mu);
-    from = st.log->NextLsn();
-    for (const auto& [name, q] : st.queues) {
-      from = std::min(from, q->Snapshot(builder.data(), builder.count()));
-    }
-    // Tasks after their queues, whose records recovery has read by then.
-    st.tasks->Snapshot(builder);
-  }
-  const std::string& out = builder.Finish(from);
-  // Recovery skips each queue's records before its cursor, so the log must
-  // hold everything up to them before the checkpoint may replace the old one.
-  FERRY_RETURN_IF_ERROR(st.log->Flush());
-  storage::FileOps& ops = st.durable.file_ops ? *st.durable.file_ops : storage::FileOps::Default();
-  FERRY_RETURN_IF_ERROR(storage::WriteCheckpoint(ops, st.durable.dir, out));
-  st.checkpoint_from = from;
-  st.logged_at_checkpoint = logged;
-  st.checkpoint_size = out.size();
-  return Status::Ok();
+  return state_->maintenance ? state_->maintenance->Checkpoint() : Status::Ok();
 }
 
 Status LocalEngine::Maintain() {
-  State& st = *state_;
-  if (!st.log) return Status::Ok();
-  std::lock_guard maintain(st.maintain_mu);
-  bool due;
-  {
-    std::lock_guard ckpt(st.checkpoint_mu);
-    // Something new must be logged, so checkpoint_bytes 0 means "each pass
-    // that follows writes", not "each pass".
-    const uint64_t since = st.log->stats().bytes - st.logged_at_checkpoint;
-    due = since > 0 && since >= st.durable.checkpoint_bytes;
-  }
-  if (due) FERRY_RETURN_IF_ERROR(Checkpoint());
-
-  // Move the live bodies out of mostly-dead segments.
-  std::unordered_map<uint64_t, std::shared_ptr<LocalQueue>> by_id;
-  {
-    std::shared_lock lock(st.mu);
-    for (const auto& [name, q] : st.queues) by_id.emplace(q->id(), q);
-  }
-  FERRY_RETURN_IF_ERROR(st.compactor->Run([&by_id](uint64_t id) {
-    auto it = by_id.find(id);
-    return it == by_id.end() ? nullptr : it->second;
-  }));
-
-  // Segments before the checkpoint's replay point are needed only for the
-  // bodies of messages still stored in them. Emptied segments after it wait
-  // for the next checkpoint; write it early once they are worth more than
-  // writing it (and a quarter of the regular checkpoint interval).
-  const uint64_t active = storage::SegmentOf(st.log->NextLsn());
-  auto live = st.log_bodies->LiveBySegment();
-  uint64_t first_needed;
-  uint64_t reclaimable = 0;
-  {
-    std::lock_guard ckpt(st.checkpoint_mu);
-    first_needed = storage::SegmentOf(st.checkpoint_from);
-    for (uint64_t seg : st.log->Segments()) {
-      if (seg >= first_needed && seg < active && !live.contains(seg)) {
-        reclaimable += st.durable.segment_bytes;
-      }
-    }
-    // On a full disk every segment counts: new messages wait for the space.
-    due = reclaimable > 0 &&
-          (st.log->DiskFull() ||
-           reclaimable >= std::max(st.durable.checkpoint_bytes / 4, st.checkpoint_size));
-  }
-  if (due) {
-    FERRY_RETURN_IF_ERROR(Checkpoint());
-    std::lock_guard ckpt(st.checkpoint_mu);
-    first_needed = storage::SegmentOf(st.checkpoint_from);
-  }
-  if (first_needed == 0) return Status::Ok();
-  // Every release counted in `live` follows its record (a delete, purge or
-  // relocation): make those durable before the bodies' segments go.
-  live = st.log_bodies->LiveBySegment();
-  FERRY_RETURN_IF_ERROR(st.log->Flush());
-  for (uint64_t seg : st.log->Segments()) {
-    if (seg >= first_needed) break;
-    if (!live.contains(seg)) FERRY_RETURN_IF_ERROR(st.log->RemoveSegment(seg));
-  }
-  return Status::Ok();
+  return state_->maintenance ? state_->maintenance->Maintain() : Status::Ok();
 }
 
 CompactionStats LocalEngine::compaction_stats() const {
-  return state_->compactor ? state_->compactor->stats() : CompactionStats{};
+  return state_->maintenance ? state_->maintenance->compaction_stats() : CompactionStats{};
 }
 
 }  // namespace ferry::engine

@@ -7,7 +7,7 @@
 // Thread-safety: every Engine method may be called from any thread. State::mu
 // (shared) guards the name → queue map and the recently deleted names;
 // MoveTasks (move_tasks.h) guards the move tasks with its own mutex;
-// maintain_mu and checkpoint_mu serialise maintenance. Their order, with the queues' and the log's
+// Maintenance (maintenance.h) serialises maintenance with its own. Their order, with the queues' and the log's
 // mutexes, is in docs/locking.md. No Engine call waits on I/O (blocking() is false): only Maintain
 // and Checkpoint do, on the maintenance thread. AfterDurable's callbacks run on the log's writer
 // thread.
