@@ -11,9 +11,9 @@
 #include "engine/log_body_store.h"
 #include "engine/maintenance.h"
 #include "engine/move_tasks.h"
+#include "engine/recovery.h"
 #include "engine/settings_codec.h"
 #include "storage/checkpoint.h"
-#include "storage/log_reader.h"
 
 namespace ferry::engine {
 namespace {
@@ -234,178 +234,139 @@ Result<std::unique_ptr<LocalEngine>> LocalEngine::OpenDurable(const Clock& clock
   return engine;
 }
 
-Status LocalEngine::Recover(RecoveryReport* report) {
-  State& st = *state_;
-  const std::string& dir = st.durable.dir;
-  std::unordered_map<uint64_t, std::shared_ptr<LocalQueue>> by_id;
-  std::unordered_map<uint64_t, storage::Lsn> replay_from;  // per queue in the checkpoint
-  storage::Lsn from = 0;
-  QueueLog durable{nullptr, st.log_bodies, 0, 0};
+// The queue registry's part of recovery: it owns the queue records (create,
+// delete, a checkpoint's per-queue cursor) and hands each known queue the
+// records of its settings, tags and messages (LocalQueue::kCheckpointRecords
+// and kLogRecords). It lives for one recovery, on its thread, before the
+// engine is shared (so the map is changed without its lock).
+class LocalEngine::QueueRecords final : public RecordOwner {
+ public:
+  QueueRecords(const Clock& clock, State& st)
+      : clock_(clock), st_(st), durable_{nullptr, st.log_bodies, 0, 0} {}
 
-  auto make_queue = [&](const storage::Record& r) {
-    durable.id = r.queue_id;
-    durable.created_ms = r.time_ms;
-    auto q =
-        std::make_shared<LocalQueue>(r.name, SettingsFromFields(r.settings), TagsFromFields(r.tags),
-                                     clock_, st.bodies, durable, st.mover);
-    q->RecoverSettings(SettingsFromFields(r.settings), r.time_ms);
-    if (auto old = st.queues.find(r.name); old != st.queues.end()) {
-      by_id.erase(old->second->id());
-      st.tasks->Forget(old->second->id());
-    }
-    st.queues[r.name] = q;
-    by_id[r.queue_id] = q;
-  };
+  void Register(RecordRouter& router) {
+    using storage::RecordType;
+    router.Own(RecordSource::kCheckpoint, RecordType::kCreateQueue, *this);
+    router.Own(RecordSource::kCheckpoint, RecordType::kCheckpointQueue, *this);
+    router.Own(RecordSource::kCheckpoint, LocalQueue::kCheckpointRecords, *this);
+    router.Own(RecordSource::kLog, RecordType::kCreateQueue, *this);
+    router.Own(RecordSource::kLog, RecordType::kDeleteQueue, *this);
+    router.Own(RecordSource::kLog, LocalQueue::kLogRecords, *this);
+  }
 
-  // 1. The checkpoint, if there is one: a file of records like the log's.
-  // Every record below one of its cursors was durable when it was written.
-  storage::Lsn durable_floor = 0;
-  auto loaded = storage::ReadCheckpoint(dir, [&](const storage::Record& r) {
+  // The queue a record of `queue_id` applies to: null when the queue is
+  // unknown (deleted later) or the record, read from the log, is already in
+  // the checkpoint.
+  LocalQueue* QueueFor(RecordSource source, storage::Lsn lsn, uint64_t queue_id) const {
+    if (InCheckpoint(source, lsn, queue_id)) return nullptr;
+    auto it = by_id_.find(queue_id);
+    return it == by_id_.end() ? nullptr : it->second.get();
+  }
+
+  // Once the checkpoint is read, before the log is replayed.
+  void FinishCheckpoint() {
+    for (auto& [id, q] : by_id_) q->FinishCheckpoint();
+  }
+
+  Status Recover(RecordSource source, storage::Lsn lsn, const storage::Record& r) override {
+    if (InCheckpoint(source, lsn, r.queue_id)) return Status::Ok();  // its CreateQueue too
     switch (r.type) {
       case storage::RecordType::kCreateQueue:
-        make_queue(r);
-        break;
-      case storage::RecordType::kSetSettings:
-        if (auto it = by_id.find(r.queue_id); it != by_id.end()) {
-          it->second->RecoverSettings(SettingsFromFields(r.settings), r.time_ms);
-        }
-        break;
-      case storage::RecordType::kCheckpointQueue:
-        if (auto it = by_id.find(r.queue_id); it != by_id.end()) {
-          it->second->RecoverNextSeq(r.seq);
-          replay_from[r.queue_id] = r.lsn;
-        }
-        durable_floor = std::max(durable_floor, r.lsn);
-        break;
-      case storage::RecordType::kCheckpointMessage:
-        if (auto it = by_id.find(r.queue_id); it != by_id.end()) it->second->RecoverMessage(r);
-        break;
-      case storage::RecordType::kMoveTask:
-        if (auto it = by_id.find(r.queue_id); it != by_id.end()) {
-          st.tasks->Recover(r, it->second->name());
-        }
-        break;
-      case storage::RecordType::kCheckpointDedup:
-        if (auto it = by_id.find(r.queue_id); it != by_id.end()) it->second->RecoverDedup(r);
-        break;
-      case storage::RecordType::kCheckpointEnd:
-        from = r.lsn;
-        durable_floor = std::max(durable_floor, r.lsn);
-        break;
-      default:
-        return Status::Internal("checkpoint " + storage::CheckpointPath(dir) +
-                                " holds an unexpected record");
-    }
-    return Status::Ok();
-  });
-  if (!loaded.ok()) return loaded.status();
-  if (*loaded) {
-    for (auto& [id, q] : by_id) q->FinishCheckpoint();
-    report->from_checkpoint = true;
-  }
-
-  // 2. The log after it.
-  auto replay = storage::ReplayLog(
-      dir, from,
-      [&](storage::Lsn lsn, const storage::Record& r) {
-        if (auto f = replay_from.find(r.queue_id); f != replay_from.end() && lsn < f->second) {
-          return Status::Ok();  // already in the checkpoint (its CreateQueue too)
-        }
-        if (r.type == storage::RecordType::kCreateQueue) {
-          // A queue the checkpoint already restored keeps its state; only a new
-          // incarnation (the name created again after a delete) replaces it.
-          if (!by_id.contains(r.queue_id)) make_queue(r);
-          return Status::Ok();
-        }
-        auto it = by_id.find(r.queue_id);
-        if (it == by_id.end()) return Status::Ok();  // a queue deleted later
-        LocalQueue& q = *it->second;
-        switch (r.type) {
-          case storage::RecordType::kSetSettings:
-            q.RecoverSettings(SettingsFromFields(r.settings), r.time_ms);
-            break;
-          case storage::RecordType::kSetTags:
-            q.RecoverTags(TagsFromFields(r.tags));
-            break;
-          case storage::RecordType::kDeleteQueue: {
-            st.tasks->Forget(r.queue_id);
-            st.queues.erase(q.name());
-            by_id.erase(it);
-            break;
-          }
-          case storage::RecordType::kSend:
-          case storage::RecordType::kSendMoved:
-          case storage::RecordType::kSendDeadLetter:
-          case storage::RecordType::kSendFifo:
-            q.RecoverSend(r, lsn);
-            break;
-          case storage::RecordType::kMoveTask:
-            st.tasks->Recover(r, q.name());
-            break;
-          case storage::RecordType::kReceive:
-            q.RecoverReceive(r);
-            break;
-          case storage::RecordType::kChangeVisibility:
-            q.RecoverChangeVisibility(r);
-            break;
-          case storage::RecordType::kDelete:
-            q.RecoverDelete(r.seq);
-            break;
-          case storage::RecordType::kPurge:
-            q.RecoverPurge();
-            break;
-          case storage::RecordType::kRelocate:
-            q.RecoverRelocate(r, lsn);
-            break;
-          default:
-            return Status::Internal("unexpected record type in the log");
+        // A queue the checkpoint already restored keeps its state; only a new
+        // incarnation (the name created again after a delete) replaces it.
+        if (source == RecordSource::kCheckpoint || !by_id_.contains(r.queue_id)) MakeQueue(r);
+        return Status::Ok();
+      case storage::RecordType::kDeleteQueue:
+        if (auto it = by_id_.find(r.queue_id); it != by_id_.end()) {
+          st_.tasks->Forget(r.queue_id);
+          st_.queues.erase(it->second->name());
+          by_id_.erase(it);
         }
         return Status::Ok();
-      },
-      durable_floor);
-  if (!replay.ok()) return replay.status();
-
-  // Segments before the replay point may be gone, but not one that holds a
-  // stored message's body.
-  std::map<uint64_t, uint64_t> missing_bodies;
-  {
-    const std::vector<uint64_t> present = storage::ListSegments(dir);
-    for (const auto& [seg, count] : st.log_bodies->LiveBySegment()) {
-      if (!std::binary_search(present.begin(), present.end(), seg)) missing_bodies[seg] = count;
+      case storage::RecordType::kCheckpointQueue:
+        if (auto it = by_id_.find(r.queue_id); it != by_id_.end()) {
+          it->second->RecoverNextSeq(r.seq);
+          replay_from_[r.queue_id] = r.lsn;
+        }
+        return Status::Ok();
+      default:
+        if (auto it = by_id_.find(r.queue_id); it != by_id_.end()) {
+          return it->second->Recover(lsn, r);
+        }
+        return Status::Ok();  // a queue deleted later
     }
   }
-  if (!missing_bodies.empty() && !st.durable.salvage) {
-    const auto& [seg, count] = *missing_bodies.begin();
-    return Status::Internal("write-ahead log segment " + storage::SegmentFileName(seg) +
-                            ", which holds the bodies of " + std::to_string(count) +
-                            (count == 1 ? " stored message" : " stored messages") +
-                            ", is missing from " + dir +
-                            "; refusing to start; the files are left as they are, and "
-                            "`ferry repair --data-dir " +
-                            dir + "` salvages the rest");
+
+ private:
+  // A log record of a queue below that queue's checkpoint cursor: the
+  // checkpoint holds its effect already.
+  bool InCheckpoint(RecordSource source, storage::Lsn lsn, uint64_t queue_id) const {
+    if (source != RecordSource::kLog) return false;
+    auto f = replay_from_.find(queue_id);
+    return f != replay_from_.end() && lsn < f->second;
   }
 
-  // 3. Open the log where the data ends, and give the queues their log.
-  storage::LogOptions lo;
-  lo.dir = dir;
-  lo.fsync = st.durable.fsync;
-  lo.segment_bytes = st.durable.segment_bytes;
-  lo.retry_interval = st.durable.retry_interval;
-  lo.file_ops = st.durable.file_ops;
-  auto log = storage::Log::Open(lo, replay->segment, replay->offset);
+  void MakeQueue(const storage::Record& r) {
+    durable_.id = r.queue_id;
+    durable_.created_ms = r.time_ms;
+    auto q =
+        std::make_shared<LocalQueue>(r.name, SettingsFromFields(r.settings), TagsFromFields(r.tags),
+                                     clock_, st_.bodies, durable_, st_.mover);
+    q->RecoverSettings(SettingsFromFields(r.settings), r.time_ms);
+    if (auto old = st_.queues.find(r.name); old != st_.queues.end()) {
+      by_id_.erase(old->second->id());
+      st_.tasks->Forget(old->second->id());
+    }
+    st_.queues[r.name] = q;
+    by_id_[r.queue_id] = q;
+  }
+
+  const Clock& clock_;
+  State& st_;
+  QueueLog durable_;  // the template of a recovered queue's log (no log yet)
+  std::unordered_map<uint64_t, std::shared_ptr<LocalQueue>> by_id_;
+  std::unordered_map<uint64_t, storage::Lsn> replay_from_;  // per queue in the checkpoint
+};
+
+Status LocalEngine::Recover(RecoveryReport* report) {
+  State& st = *state_;
+  const DurableOptions& options = st.durable;
+
+  // 1. The checkpoint and the log after it, each record to its owner.
+  QueueRecords queues(clock_, st);
+  MoveTasks::Recovery tasks(
+      *st.tasks,
+      [&queues](RecordSource source, storage::Lsn lsn, uint64_t id) -> const std::string* {
+        const LocalQueue* q = queues.QueueFor(source, lsn, id);
+        return q ? &q->name() : nullptr;
+      });
+  RecordRouter router;
+  queues.Register(router);
+  router.Own(RecordSource::kCheckpoint, storage::RecordType::kMoveTask, tasks);
+  router.Own(RecordSource::kLog, storage::RecordType::kMoveTask, tasks);
+  auto recovered = RecoverRecords(options.dir, router, [&queues] { queues.FinishCheckpoint(); });
+  if (!recovered.ok()) return recovered.status();
+  report->from_checkpoint = recovered->from_checkpoint;
+
+  // 2. Every stored message's body must still be there (or be salvaged).
+  auto missing = MissingBodySegments(options.dir, *st.log_bodies, options.salvage);
+  if (!missing.ok()) return missing.status();
+
+  // 3. Open the log where the data ends, and give the queues and tasks their log.
+  auto log = OpenRecoveredLog(options, recovered->log);
   if (!log.ok()) return log.status();
   st.log = std::move(*log);
   st.log_bodies->set_log(st.log.get());
   st.maintenance = std::make_unique<Maintenance>(
-      st.durable, *st.log, *st.log_bodies, from,
+      options, *st.log, *st.log_bodies, recovered->checkpoint_from,
       [&st](storage::CheckpointBuilder& builder) { return st.Snapshot(builder); },
       [&st] { return st.QueuesById(); });
   for (auto& [name, q] : st.queues) q->AttachLog(st.log.get());
   st.tasks->AttachLog(st.log.get());
-  if (st.durable.salvage) {
+  if (options.salvage) {
     const auto lost = [&](BodyRef body) {
-      if (missing_bodies.contains(storage::SegmentOf(body))) return true;
-      return std::any_of(st.durable.lost.begin(), st.durable.lost.end(), [body](const auto& range) {
+      if (missing->contains(storage::SegmentOf(body))) return true;
+      return std::any_of(options.lost.begin(), options.lost.end(), [body](const auto& range) {
         return body >= range.first && body < range.second;
       });
     };
@@ -415,8 +376,8 @@ Status LocalEngine::Recover(RecoveryReport* report) {
     FERRY_RETURN_IF_ERROR(st.log->Flush());
   }
   report->queues = st.queues.size();
-  report->log_records = replay->records;
-  report->truncated_bytes = replay->truncated_bytes;
+  report->log_records = recovered->log.records;
+  report->truncated_bytes = recovered->log.truncated_bytes;
   for (auto& [name, q] : st.queues) {
     q->FinishRecovery();
     report->messages += q->message_count();

@@ -7,10 +7,10 @@
 // Thread-safety: every Engine method may be called from any thread. State::mu
 // (shared) guards the name → queue map and the recently deleted names;
 // MoveTasks (move_tasks.h) guards the move tasks with its own mutex;
-// Maintenance (maintenance.h) serialises maintenance with its own. Their order, with the queues' and the log's
-// mutexes, is in docs/locking.md. No Engine call waits on I/O (blocking() is false): only Maintain
-// and Checkpoint do, on the maintenance thread. AfterDurable's callbacks run on the log's writer
-// thread.
+// Maintenance (maintenance.h) serialises maintenance with its own. Their order, with the queues'
+// and the log's mutexes, is in docs/locking.md. No Engine call waits on I/O (blocking() is false):
+// only Maintain and Checkpoint do, on the maintenance thread. AfterDurable's callbacks run on the
+// log's writer thread.
 //
 // Lifecycle: a queue handed out may outlive the engine as an orphan (it keeps
 // releasing its bodies), but not the Clock.
@@ -120,6 +120,7 @@ class LocalEngine final : public Engine {
 
  private:
   struct State;
+  class QueueRecords;  // the registry's part of recovery (recovery.h)
   Status Recover(RecoveryReport* report);
   const Clock& clock_;
   std::unique_ptr<State> state_;

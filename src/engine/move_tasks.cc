@@ -183,7 +183,7 @@ void MoveTasks::Snapshot(storage::CheckpointBuilder& builder) const {
   }
 }
 
-void MoveTasks::Recover(const storage::Record& r, const std::string& source) {
+void MoveTasks::Restore(const storage::Record& r, const std::string& source) {
   MoveTaskInfo t;
   t.task_id = r.task_id;
   t.source_queue = source;
@@ -196,6 +196,12 @@ void MoveTasks::Recover(const storage::Record& r, const std::string& source) {
   t.failure_reason = r.failure;
   std::lock_guard lock(mu_);
   PutLocked(r.queue_id, t, clock_.NowMs());
+}
+
+Status MoveTasks::Recovery::Recover(RecordSource source, storage::Lsn lsn,
+                                    const storage::Record& r) {
+  if (const std::string* name = queue_name_(source, lsn, r.queue_id)) tasks_.Restore(r, *name);
+  return Status::Ok();
 }
 
 }  // namespace ferry::engine

@@ -14,14 +14,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
 #include "engine/dead_letter.h"
+#include "engine/recovery.h"
 #include "engine/types.h"
 #include "storage/checkpoint.h"
 #include "storage/log.h"
@@ -62,9 +65,23 @@ class MoveTasks {
 
   // Adds one kMoveTask record per task to a checkpoint.
   void Snapshot(storage::CheckpointBuilder& builder) const;
-  // Recovery: keeps or replaces a task's state from its kMoveTask record;
-  // `source` is the name of the queue `r.queue_id`.
-  void Recover(const storage::Record& r, const std::string& source);
+  // The owner of kMoveTask records (recovery.h) for one recovery: keeps or
+  // replaces a task's state from each, in checkpoints and the log alike.
+  class Recovery final : public RecordOwner {
+   public:
+    // The name of the queue a record of queue_id applies to, or null when
+    // it applies to none (the queue is unknown, or the record is already in
+    // the checkpoint): the queue registry decides.
+    using QueueName =
+        std::function<const std::string*(RecordSource, storage::Lsn, uint64_t queue_id)>;
+    Recovery(MoveTasks& tasks, QueueName queue_name)
+        : tasks_(tasks), queue_name_(std::move(queue_name)) {}
+    Status Recover(RecordSource source, storage::Lsn lsn, const storage::Record& r) override;
+
+   private:
+    MoveTasks& tasks_;
+    const QueueName queue_name_;
+  };
 
  private:
   struct Task {
@@ -73,6 +90,9 @@ class MoveTasks {
     TimeMs last_ms = 0;     // when allowance was last topped up
   };
 
+  // Keeps or replaces the state of a task of the queue named `source` from
+  // its record.
+  void Restore(const storage::Record& r, const std::string& source);
   // Keeps or replaces a task's state. Requires mu_ held.
   void PutLocked(uint64_t queue_id, const MoveTaskInfo& info, TimeMs now);
   // Appends the task's full state to the log (a no-op in memory). Requires
