@@ -6,11 +6,11 @@
 //
 // Thread-safety: every Engine method may be called from any thread. State::mu
 // (shared) guards the name → queue map and the recently deleted names;
-// State::tasks_mu the move tasks; maintain_mu and checkpoint_mu serialise
-// maintenance. Their order, with the queues' and the log's mutexes, is in
-// docs/locking.md. No Engine call waits on I/O (blocking() is false): only
-// Maintain and Checkpoint do, on the maintenance thread. AfterDurable's
-// callbacks run on the log's writer thread.
+// MoveTasks (move_tasks.h) guards the move tasks with its own mutex;
+// Maintenance (maintenance.h) serialises maintenance with its own. Their order, with the queues'
+// and the log's mutexes, is in docs/locking.md. No Engine call waits on I/O (blocking() is false):
+// only Maintain and Checkpoint do, on the maintenance thread. AfterDurable's callbacks run on the
+// log's writer thread.
 //
 // Lifecycle: a queue handed out may outlive the engine as an orphan (it keeps
 // releasing its bodies), but not the Clock.
@@ -120,8 +120,8 @@ class LocalEngine final : public Engine {
 
  private:
   struct State;
+  class QueueRecords;  // the registry's part of recovery (recovery.h)
   Status Recover(RecoveryReport* report);
-  void AdvanceMoveTasks();
   const Clock& clock_;
   std::unique_ptr<State> state_;
 };

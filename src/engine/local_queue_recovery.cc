@@ -3,6 +3,7 @@
 // relocation. The state machine is in local_queue.cc; the locking rules in
 // local_queue.h.
 #include <algorithm>
+#include <string>
 
 #include "engine/local_queue.h"
 #include "engine/settings_codec.h"
@@ -293,6 +294,48 @@ storage::Lsn LocalQueue::Snapshot(std::string* out, uint64_t* records) const {
     ++*records;
   });
   return from;
+}
+
+Status LocalQueue::Recover(storage::Lsn lsn, const storage::Record& r) {
+  switch (r.type) {
+    case storage::RecordType::kSetSettings:
+      RecoverSettings(SettingsFromFields(r.settings), r.time_ms);
+      break;
+    case storage::RecordType::kSetTags:
+      RecoverTags(TagsFromFields(r.tags));
+      break;
+    case storage::RecordType::kSend:
+    case storage::RecordType::kSendMoved:
+    case storage::RecordType::kSendDeadLetter:
+    case storage::RecordType::kSendFifo:
+      RecoverSend(r, lsn);
+      break;
+    case storage::RecordType::kReceive:
+      RecoverReceive(r);
+      break;
+    case storage::RecordType::kChangeVisibility:
+      RecoverChangeVisibility(r);
+      break;
+    case storage::RecordType::kDelete:
+      RecoverDelete(r.seq);
+      break;
+    case storage::RecordType::kPurge:
+      RecoverPurge();
+      break;
+    case storage::RecordType::kRelocate:
+      RecoverRelocate(r, lsn);
+      break;
+    case storage::RecordType::kCheckpointMessage:
+      RecoverMessage(r);
+      break;
+    case storage::RecordType::kCheckpointDedup:
+      RecoverDedup(r);
+      break;
+    default:
+      return Status::Internal("record type " + std::to_string(static_cast<int>(r.type)) +
+                              " is not a queue's");
+  }
+  return Status::Ok();
 }
 
 }  // namespace ferry::engine
