@@ -6,8 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "common/coding.h"
-#include "common/crc32c.h"
+#include "storage/record_frame.h"
 
 namespace ferry::storage {
 namespace {
@@ -101,25 +100,22 @@ Status ForEachCheckpointRecord(std::string_view d, const std::string& path,
   }
   size_t off = kCheckpointMagic.size();
   uint64_t count = 0;
-  while (off + kRecordHeaderSize <= d.size()) {
-    uint32_t crc = DecodeFixed32(d.data() + off);
-    uint32_t len = DecodeFixed32(d.data() + off + 4);
-    if (len > d.size() - off - kRecordHeaderSize ||
-        Crc32cExtend(0, d.data() + off + 8, len + 1) != crc) {
-      break;
+  while (true) {
+    const RecordFrame frame = DecodeRecordFrame(d, off);
+    if (!frame.whole()) {
+      return Status::Internal("checkpoint " + path + " is corrupt at offset " +
+                              std::to_string(off) + " (" + FrameCheckText(frame.check) + ")");
     }
     Record r;
-    auto type = static_cast<RecordType>(static_cast<uint8_t>(d[off + 8]));
-    FERRY_RETURN_IF_ERROR(DecodeRecordPayload(type, d.substr(off + kRecordHeaderSize, len), &r));
-    off += kRecordHeaderSize + len;
+    FERRY_RETURN_IF_ERROR(DecodeRecordPayload(frame.type(), frame.payload, &r));
+    off += frame.size;
     FERRY_RETURN_IF_ERROR(visit(r));
-    if (type == RecordType::kCheckpointEnd) {
+    if (frame.type() == RecordType::kCheckpointEnd) {
       if (r.seq != count) return Status::Internal("checkpoint " + path + " is incomplete");
       return Status::Ok();
     }
     ++count;
   }
-  return Status::Internal("checkpoint " + path + " is corrupt at offset " + std::to_string(off));
 }
 
 Result<bool> ReadCheckpoint(const std::string& dir, const CheckpointVisitor& visit) {

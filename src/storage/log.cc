@@ -11,9 +11,8 @@
 #include <filesystem>
 #include <set>
 
-#include "common/coding.h"
-#include "common/crc32c.h"
 #include "storage/manifest.h"
+#include "storage/record_frame.h"
 
 namespace ferry::storage {
 namespace {
@@ -35,8 +34,8 @@ Status SyncDir(const std::string& dir) {
 }
 
 // On failure sets *err (when given) to the errno.
-Status PwriteAll(FileOps& ops, int fd, const char* p, size_t n, off_t off,
-                 const std::string& path, int* err = nullptr) {
+Status PwriteAll(FileOps& ops, int fd, const char* p, size_t n, off_t off, const std::string& path,
+                 int* err = nullptr) {
   while (n > 0) {
     ssize_t w = ops.Pwrite(fd, p, n, off);
     if (w < 0) {
@@ -293,17 +292,24 @@ constexpr uint64_t kMaxReadSpan = 32 * 1024;
 // The payload of the kSend or kRelocate record `record` (header included),
 // checked by CRC; `dir` and `lsn` say where it was, should it be corrupt.
 Result<std::string> BodyOfRecord(std::string_view record, const std::string& dir, Lsn lsn) {
-  if (record.size() < kRecordHeaderSize) return Status::Internal("bad body reference");
-  const uint32_t crc = DecodeFixed32(record.data());
-  const uint32_t len = DecodeFixed32(record.data() + 4);
-  if (kRecordHeaderSize + len != record.size()) return Status::Internal("bad body reference");
-  if (Crc32cExtend(0, record.data() + 8, len + 1) != crc) {
-    return Status::Internal("message body at " + dir + "/" + SegmentFileName(SegmentOf(lsn)) +
-                            ":" + std::to_string(OffsetOf(lsn)) + " fails its checksum");
+  const RecordFrame frame = DecodeRecordFrame(record, 0);
+  const std::string where =
+      dir + "/" + SegmentFileName(SegmentOf(lsn)) + ":" + std::to_string(OffsetOf(lsn));
+  switch (frame.check) {
+    case FrameCheck::kWhole:
+      break;
+    case FrameCheck::kBadCrc:
+      return Status::Internal("message body at " + where + " fails its checksum");
+    case FrameCheck::kUnknownType:
+      return Status::Internal("message body at " + where + ": " + FrameCheckText(frame.check));
+    case FrameCheck::kTruncated:
+    case FrameCheck::kBadLength:
+      return Status::Internal("bad body reference");
   }
+  // Callers cut `record` to the length its header claims.
+  if (frame.size != record.size()) return Status::Internal("bad body reference");
   Record r;
-  auto type = static_cast<RecordType>(static_cast<uint8_t>(record[8]));
-  FERRY_RETURN_IF_ERROR(DecodeRecordPayload(type, record.substr(kRecordHeaderSize, len), &r));
+  FERRY_RETURN_IF_ERROR(DecodeRecordPayload(frame.type(), frame.payload, &r));
   return std::string(r.payload);
 }
 
@@ -314,9 +320,8 @@ Result<std::string> ReadRecordAt(int fd, uint32_t offset) {
   if (n < static_cast<ssize_t>(kRecordHeaderSize)) {
     return Status::Unavailable("short read of a message body");
   }
-  uint32_t len = DecodeFixed32(record.data() + 4);
-  if (len > kMaxRecordPayload) return Status::Internal("corrupt body record");
-  size_t want = kRecordHeaderSize + len;
+  const size_t want = ClaimedRecordSize(std::string_view(record.data(), static_cast<size_t>(n)), 0);
+  if (want == 0) return Status::Internal("corrupt body record");
   if (static_cast<size_t>(n) < want) {
     size_t have = static_cast<size_t>(n);
     record.resize(want);
@@ -361,11 +366,10 @@ std::vector<Result<std::string>> Log::ReadPayloads(std::span<const Lsn> lsns) co
             continue;
           }
           found = true;
-          size_t at = offset - c.offset;
-          if (at + kRecordHeaderSize > c.data.size()) break;
-          uint32_t len = DecodeFixed32(c.data.data() + at + 4);
-          if (at + kRecordHeaderSize + len > c.data.size()) break;
-          buffered.emplace_back(i, c.data.substr(at, kRecordHeaderSize + len));
+          const size_t at = offset - c.offset;
+          const size_t size = ClaimedRecordSize(c.data, at);
+          if (size == 0 || at + size > c.data.size()) break;
+          buffered.emplace_back(i, c.data.substr(at, size));
         }
       }
       if (found) continue;
@@ -396,11 +400,11 @@ std::vector<Result<std::string>> Log::ReadPayloads(std::span<const Lsn> lsns) co
     for (size_t k = a; k < b; ++k) {
       const OnDisk& d = disk[k];
       const size_t at = OffsetOf(d.lsn) - base;
-      if (got >= 0 && at + kRecordHeaderSize <= static_cast<size_t>(got)) {
-        const uint32_t len = DecodeFixed32(span.data() + at + 4);
-        if (len <= kMaxRecordPayload && at + kRecordHeaderSize + len <= static_cast<size_t>(got)) {
-          out[d.index] = BodyOfRecord(std::string_view(span).substr(at, kRecordHeaderSize + len),
-                                      options_.dir, d.lsn);
+      if (got >= 0) {
+        const std::string_view read(span.data(), static_cast<size_t>(got));
+        const size_t size = ClaimedRecordSize(read, at);
+        if (size != 0 && at + size <= read.size()) {
+          out[d.index] = BodyOfRecord(read.substr(at, size), options_.dir, d.lsn);
           continue;
         }
       }
@@ -480,8 +484,8 @@ Status Log::WriteChunks(std::vector<Chunk>& chunks) {
       if (fd < 0) return Errno("open", path);
       it = write_fds_.emplace(c.segment, fd).first;
     }
-    FERRY_RETURN_IF_ERROR(PwriteAll(ops_, it->second, c.data.data(), c.data.size(), c.offset,
-                                    PathOf(c.segment)));
+    FERRY_RETURN_IF_ERROR(
+        PwriteAll(ops_, it->second, c.data.data(), c.data.size(), c.offset, PathOf(c.segment)));
     touched.insert(it->second);
   }
   if (options_.fsync == FsyncMode::kAlways) {
@@ -617,13 +621,14 @@ void Log::PreparerLoop() {
       }
       // Sends resume once both files fit, not in between.
       if (spare_ready_ && reserve_ready_ && !reserve_trimmed_) no_room_ = false;
-      if (was_full && !no_room_) spdlog::info("write-ahead log: space is back; taking new messages");
+      if (was_full && !no_room_)
+        spdlog::info("write-ahead log: space is back; taking new messages");
       backoff = options_.retry_interval;
       continue;
     }
     if (!no_room_) {
-      spdlog::warn("write-ahead log: cannot prepare the {}: {}", reserve ? "reserve" : "next segment",
-                   st.message());
+      spdlog::warn("write-ahead log: cannot prepare the {}: {}",
+                   reserve ? "reserve" : "next segment", st.message());
     }
     no_room_ = NoRoom(err);
     if (no_room_) no_room_cause_ = st;

@@ -14,6 +14,7 @@
 #include "storage/log_reader.h"
 #include "storage/manifest.h"
 #include "storage/record.h"
+#include "storage/record_frame.h"
 
 namespace ferry::storage {
 namespace {
@@ -89,14 +90,14 @@ void PutPadding(std::string* seg, size_t off, size_t len) {
 std::vector<DamagedRecord> DecodeDamaged(std::string_view d, size_t begin, size_t end) {
   std::vector<DamagedRecord> out;
   size_t q = begin;
-  while (q + kRecordHeaderSize <= end) {
-    const auto t = static_cast<uint8_t>(d[q + 8]);
-    const uint32_t len = DecodeFixed32(d.data() + q + 4);
-    if (!IsKnownRecordType(t) || len > end - q - kRecordHeaderSize) break;
-    const auto type = static_cast<RecordType>(t);
+  while (true) {
+    // The span's records fail their checksums (else they would not be in
+    // it); what counts is that a header of a known type frames a payload.
+    const RecordFrame frame = DecodeRecordFrame(d.substr(0, end), q);
+    if (frame.size == 0 || !IsKnownRecordType(frame.type_byte)) break;
+    const RecordType type = frame.type();
     Record r;
-    if (type == RecordType::kPadding ||
-        !DecodeRecordPayload(type, d.substr(q + kRecordHeaderSize, len), &r).ok()) {
+    if (type == RecordType::kPadding || !DecodeRecordPayload(type, frame.payload, &r).ok()) {
       break;
     }
     DamagedRecord dr;
@@ -109,16 +110,15 @@ std::vector<DamagedRecord> DecodeDamaged(std::string_view d, size_t begin, size_
       dr.message_id = r.message_id;
     }
     out.push_back(dr);
-    q += kRecordHeaderSize + len;
+    q += frame.size;
   }
   return out;
 }
 
 void Skip(LogRepair* out, SkippedSpan span) {
   const Lsn first = MakeLsn(span.segment, span.offset);
-  const Lsn end = span.kind == SkippedSpan::Kind::kMissingSegment
-                      ? MakeLsn(span.segment + 1, 0)
-                      : first + span.length;
+  const Lsn end = span.kind == SkippedSpan::Kind::kMissingSegment ? MakeLsn(span.segment + 1, 0)
+                                                                  : first + span.length;
   out->lost.emplace_back(first, end);
   out->skipped.push_back(std::move(span));
 }
@@ -188,25 +188,44 @@ Result<std::string> KeepOriginal(const std::string& dir, const std::string& name
 
 const char* RecordTypeName(RecordType type) {
   switch (type) {
-    case RecordType::kCreateQueue: return "CreateQueue";
-    case RecordType::kSetSettings: return "SetSettings";
-    case RecordType::kSetTags: return "SetTags";
-    case RecordType::kDeleteQueue: return "DeleteQueue";
-    case RecordType::kSend: return "Send";
-    case RecordType::kReceive: return "Receive";
-    case RecordType::kChangeVisibility: return "ChangeVisibility";
-    case RecordType::kDelete: return "Delete";
-    case RecordType::kPurge: return "Purge";
-    case RecordType::kRelocate: return "Relocate";
-    case RecordType::kCheckpointMessage: return "CheckpointMessage";
-    case RecordType::kCheckpointQueue: return "CheckpointQueue";
-    case RecordType::kCheckpointEnd: return "CheckpointEnd";
-    case RecordType::kSendMoved: return "SendMoved";
-    case RecordType::kMoveTask: return "MoveTask";
-    case RecordType::kSendDeadLetter: return "SendDeadLetter";
-    case RecordType::kSendFifo: return "SendFifo";
-    case RecordType::kCheckpointDedup: return "CheckpointDedup";
-    case RecordType::kPadding: return "Padding";
+    case RecordType::kCreateQueue:
+      return "CreateQueue";
+    case RecordType::kSetSettings:
+      return "SetSettings";
+    case RecordType::kSetTags:
+      return "SetTags";
+    case RecordType::kDeleteQueue:
+      return "DeleteQueue";
+    case RecordType::kSend:
+      return "Send";
+    case RecordType::kReceive:
+      return "Receive";
+    case RecordType::kChangeVisibility:
+      return "ChangeVisibility";
+    case RecordType::kDelete:
+      return "Delete";
+    case RecordType::kPurge:
+      return "Purge";
+    case RecordType::kRelocate:
+      return "Relocate";
+    case RecordType::kCheckpointMessage:
+      return "CheckpointMessage";
+    case RecordType::kCheckpointQueue:
+      return "CheckpointQueue";
+    case RecordType::kCheckpointEnd:
+      return "CheckpointEnd";
+    case RecordType::kSendMoved:
+      return "SendMoved";
+    case RecordType::kMoveTask:
+      return "MoveTask";
+    case RecordType::kSendDeadLetter:
+      return "SendDeadLetter";
+    case RecordType::kSendFifo:
+      return "SendFifo";
+    case RecordType::kCheckpointDedup:
+      return "CheckpointDedup";
+    case RecordType::kPadding:
+      return "Padding";
   }
   return "unknown";
 }
@@ -275,8 +294,7 @@ Result<LogRepair> RepairLog(const std::string& dir, Lsn from, bool dry_run) {
     // Damage at the end of the log may have taken records a checkpoint names
     // the LSNs of; new records start in a segment of their own.
     final_newest = newest + 1;
-    out.actions.push_back("created an empty " + SegmentFileName(final_newest) +
-                          " for new records");
+    out.actions.push_back("created an empty " + SegmentFileName(final_newest) + " for new records");
     if (!dry_run) {
       FERRY_RETURN_IF_ERROR(
           Replace(dir, SegmentFileName(final_newest), EmptySegment(segment_size)));
