@@ -2,11 +2,9 @@
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <optional>
 #include <set>
 
@@ -21,16 +19,16 @@ constexpr size_t kNone = std::string_view::npos;
 
 bool AllZero(std::string_view s) { return s.find_first_not_of('\0') == std::string_view::npos; }
 
-Status ZeroFrom(const std::string& path, uint64_t offset, uint64_t end) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+// Zeroes [offset, end) of `path`, the torn tail, and syncs it. Zeros, not a
+// shorter file: segments keep their pre-filled size (log.h).
+Status ZeroFrom(FileOps& ops, const std::string& path, uint64_t offset, uint64_t end) {
+  int fd = ops.Open(path, O_WRONLY);
   if (fd < 0) return Status::Internal("cannot open " + path + " to truncate its torn tail");
-  std::string zeros(static_cast<size_t>(end - offset), '\0');
-  ssize_t n = ::pwrite(fd, zeros.data(), zeros.size(), static_cast<off_t>(offset));
-  int rc = ::fdatasync(fd);
-  ::close(fd);
-  if (n != static_cast<ssize_t>(zeros.size()) || rc != 0) {
-    return Status::Internal("cannot truncate the torn tail of " + path);
-  }
+  const std::string zeros(static_cast<size_t>(end - offset), '\0');
+  Status st = PwriteAll(ops, fd, zeros, static_cast<off_t>(offset), path);
+  if (st.ok() && ops.Fdatasync(fd) != 0) st = Status::Unavailable(std::strerror(errno));
+  ops.Close(fd);
+  if (!st.ok()) return Status::Internal("cannot truncate the torn tail of " + path);
   return Status::Ok();
 }
 
@@ -109,33 +107,15 @@ std::optional<std::string> NotATornTail(const Parsed& p, bool is_last, Lsn at, L
 
 }  // namespace
 
-std::vector<uint64_t> ListSegments(const std::string& dir) {
+std::vector<uint64_t> ListSegments(const std::string& dir, FileOps& ops) {
   std::set<uint64_t> segments;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+  std::vector<std::string> names;
+  ops.ListDir(dir, &names);
+  for (const auto& name : names) {
     uint64_t s;
-    if (ParseSegmentFileName(e.path().filename().string(), &s)) segments.insert(s);
+    if (ParseSegmentFileName(name, &s)) segments.insert(s);
   }
   return {segments.begin(), segments.end()};
-}
-
-Result<std::string> ReadWholeFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::Internal("cannot open " + path + ": " + std::strerror(errno));
-  std::string data;
-  off_t size = ::lseek(fd, 0, SEEK_END);
-  if (size > 0) data.resize(static_cast<size_t>(size));
-  size_t have = 0;
-  while (have < data.size()) {
-    ssize_t n = ::pread(fd, data.data() + have, data.size() - have, static_cast<off_t>(have));
-    if (n <= 0) {
-      ::close(fd);
-      return Status::Internal("cannot read " + path);
-    }
-    have += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  return data;
 }
 
 bool GoodSegmentHeader(std::string_view d) {
@@ -159,10 +139,10 @@ size_t NextWholeRecord(std::string_view d, size_t from) {
 }
 
 Result<ReplayResult> ReplayLog(const std::string& dir, Lsn from, const RecordVisitor& visit,
-                               Lsn durable_floor) {
-  const std::vector<uint64_t> segments = ListSegments(dir);
+                               Lsn durable_floor, FileOps& ops) {
+  const std::vector<uint64_t> segments = ListSegments(dir, ops);
   const uint64_t last = segments.empty() ? 0 : segments.back();
-  auto manifest = ReadManifest(dir);
+  auto manifest = ReadManifest(dir, ops);
   if (!manifest.ok()) {
     return Status::Internal(manifest.status().message() + "; refusing to start" + RepairHint(dir));
   }
@@ -190,7 +170,7 @@ Result<ReplayResult> ReplayLog(const std::string& dir, Lsn from, const RecordVis
     }
     ++expect;
     std::string path = dir + "/" + SegmentFileName(seg);
-    auto data = ReadWholeFile(path);
+    auto data = ReadWholeFile(path, ops);
     if (!data.ok()) return data.status();
     std::string_view d = *data;
     const bool is_last = seg == last;
@@ -211,7 +191,7 @@ Result<ReplayResult> ReplayLog(const std::string& dir, Lsn from, const RecordVis
           spdlog::warn("write-ahead log: truncating torn tail of {} at offset 0 ({} bytes)", path,
                        d.size());
           result.truncated_bytes += d.size();
-          FERRY_RETURN_IF_ERROR(ZeroFrom(path, 0, d.size()));
+          FERRY_RETURN_IF_ERROR(ZeroFrom(ops, path, 0, d.size()));
         }
         result.offset = 0;
         continue;
@@ -235,7 +215,7 @@ Result<ReplayResult> ReplayLog(const std::string& dir, Lsn from, const RecordVis
       spdlog::warn("write-ahead log: truncating torn tail of {} at offset {} ({} bytes)", path,
                    parsed->end, dropped);
       result.truncated_bytes += dropped;
-      FERRY_RETURN_IF_ERROR(ZeroFrom(path, parsed->end, d.size()));
+      FERRY_RETURN_IF_ERROR(ZeroFrom(ops, path, parsed->end, d.size()));
     }
     result.offset = static_cast<uint32_t>(parsed->end);
   }
@@ -250,9 +230,9 @@ Result<ReplayResult> ReplayLog(const std::string& dir, Lsn from, const RecordVis
 }
 
 Status ScanSegment(const std::string& dir, uint64_t segment, std::string* data,
-                   const RecordVisitor& visit) {
+                   const RecordVisitor& visit, FileOps& ops) {
   std::string path = dir + "/" + SegmentFileName(segment);
-  auto read = ReadWholeFile(path);
+  auto read = ReadWholeFile(path, ops);
   if (!read.ok()) return read.status();
   *data = std::move(*read);
   if (!GoodSegmentHeader(*data)) {
