@@ -65,6 +65,7 @@ class MoveTasks {
 
   // Adds one kMoveTask record per task to a checkpoint.
   void Snapshot(storage::CheckpointBuilder& builder) const;
+
   // The owner of kMoveTask records (recovery.h) for one recovery: keeps or
   // replaces a task's state from each, in checkpoints and the log alike.
   class Recovery final : public RecordOwner {
