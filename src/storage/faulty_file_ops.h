@@ -78,11 +78,11 @@ class FaultyFileOps final : public FileOps {
   uint64_t failures() const { return failures_.load(); }
 
   int Open(const std::string& path, int flags) override {
-    if (int e = RuleFor(FileOp::kOpen, path)) return Fail(e);
+    if (int e = RuleFor(FileOp::kOpen, path)) return Failed(e);
     return Track(FileOps::Open(path, flags), path);
   }
   int Create(const std::string& path) override {
-    if (int e = RuleFor(FileOp::kCreate, path)) return Fail(e);
+    if (int e = RuleFor(FileOp::kCreate, path)) return Failed(e);
     return Track(FileOps::Create(path), path);
   }
   void Close(int fd) override {
@@ -93,8 +93,8 @@ class FaultyFileOps final : public FileOps {
     FileOps::Close(fd);
   }
   ssize_t Pwrite(int fd, const void* data, size_t n, off_t offset) override {
-    if (int e = write_errno_.load()) return Fail(e);
-    if (int e = RuleFor(FileOp::kPwrite, PathOf(fd))) return Fail(e);
+    if (int e = write_errno_.load()) return Failed(e);
+    if (int e = RuleFor(FileOp::kPwrite, PathOf(fd))) return Failed(e);
     std::lock_guard lock(space_mu_);
     if (space_ > 0) {
       struct stat st;
@@ -109,7 +109,7 @@ class FaultyFileOps final : public FileOps {
           const uint64_t fits = size + room > static_cast<uint64_t>(offset)
                                     ? size + room - static_cast<uint64_t>(offset)
                                     : 0;
-          if (fits == 0) return Fail(ENOSPC);
+          if (fits == 0) return Failed(ENOSPC);
           n = static_cast<size_t>(std::min<uint64_t>(n, fits));
         }
       }
@@ -117,44 +117,44 @@ class FaultyFileOps final : public FileOps {
     return FileOps::Pwrite(fd, data, n, offset);
   }
   ssize_t Pread(int fd, void* data, size_t n, off_t offset) override {
-    if (int e = RuleFor(FileOp::kPread, PathOf(fd))) return Fail(e);
+    if (int e = RuleFor(FileOp::kPread, PathOf(fd))) return Failed(e);
     return FileOps::Pread(fd, data, n, offset);
   }
   int Fdatasync(int fd) override {
-    if (int e = sync_errno_.load()) return Fail(e);
-    if (int e = RuleFor(FileOp::kFdatasync, PathOf(fd))) return Fail(e);
+    if (int e = sync_errno_.load()) return Failed(e);
+    if (int e = RuleFor(FileOp::kFdatasync, PathOf(fd))) return Failed(e);
     return FileOps::Fdatasync(fd);
   }
   int Fsync(int fd) override {
-    if (int e = RuleFor(FileOp::kFsync, PathOf(fd))) return Fail(e);
+    if (int e = RuleFor(FileOp::kFsync, PathOf(fd))) return Failed(e);
     return FileOps::Fsync(fd);
   }
   int FileSize(const std::string& path, uint64_t* size) override {
-    if (int e = RuleFor(FileOp::kFileSize, path)) return Fail(e);
+    if (int e = RuleFor(FileOp::kFileSize, path)) return Failed(e);
     return FileOps::FileSize(path, size);
   }
   int Rename(const std::string& from, const std::string& to) override {
-    if (int e = RuleFor(FileOp::kRename, from, to)) return Fail(e);
+    if (int e = RuleFor(FileOp::kRename, from, to)) return Failed(e);
     return FileOps::Rename(from, to);
   }
   int Unlink(const std::string& path) override {
-    if (int e = RuleFor(FileOp::kUnlink, path)) return Fail(e);
+    if (int e = RuleFor(FileOp::kUnlink, path)) return Failed(e);
     return FileOps::Unlink(path);
   }
   int Truncate(const std::string& path, off_t size) override {
-    if (int e = RuleFor(FileOp::kTruncate, path)) return Fail(e);
+    if (int e = RuleFor(FileOp::kTruncate, path)) return Failed(e);
     return FileOps::Truncate(path, size);
   }
   int SyncDir(const std::string& dir) override {
-    if (int e = RuleFor(FileOp::kSyncDir, dir)) return Fail(e);
+    if (int e = RuleFor(FileOp::kSyncDir, dir)) return Failed(e);
     return FileOps::SyncDir(dir);
   }
   int ListDir(const std::string& dir, std::vector<std::string>* names) override {
-    if (int e = RuleFor(FileOp::kListDir, dir)) return Fail(e);
+    if (int e = RuleFor(FileOp::kListDir, dir)) return Failed(e);
     return FileOps::ListDir(dir, names);
   }
   int CreateDir(const std::string& dir) override {
-    if (int e = RuleFor(FileOp::kCreateDir, dir)) return Fail(e);
+    if (int e = RuleFor(FileOp::kCreateDir, dir)) return Failed(e);
     return FileOps::CreateDir(dir);
   }
 
@@ -165,7 +165,7 @@ class FaultyFileOps final : public FileOps {
     std::string path_part;
   };
 
-  int Fail(int e) {
+  int Failed(int e) {
     ++failures_;
     errno = e;
     return -1;

@@ -409,10 +409,13 @@ Status Log::CreateSegment(const std::string& path) {
     spare_ready_ = false;
     no_room = no_room_ && reserve_ready_;
   }
-  // The spare is used up, or lost if the rename failed: the helper makes
-  // another.
-  if (use_spare) spare_cv_.notify_one();
-  if (use_spare && ops_.Rename(SparePath(), path) == 0) return Status::Ok();
+  if (use_spare) {
+    const bool renamed = ops_.Rename(SparePath(), path) == 0;
+    // Used up, or lost if the rename failed: the helper makes another. Only
+    // now, so that it never writes a new spare under the name being renamed.
+    spare_cv_.notify_one();
+    if (renamed) return Status::Ok();
+  }
   int err = ENOSPC;
   // Known to fail while the helper finds no room: go straight to the reserve.
   Status st = no_room ? Status::Unavailable("no room for segment " + path)
