@@ -6,7 +6,7 @@
 // looks at the segments before the one being appended to. For a segment whose
 // live bodies take less than a quarter of it, it re-appends each live payload
 // as a kRelocate record and points the message at the copy, so the segment
-// is left with no live body. Engine::Maintain deletes it once a checkpoint's
+// is left with no live body. Maintenance::Maintain deletes it once a checkpoint's
 // replay point has passed it and the relocations are durable (a recovery
 // from an older checkpoint replays the kRelocate records and so finds the
 // copies).
@@ -25,7 +25,7 @@
 // measured and reported in CompactionStats and the log line of each
 // compacted segment.
 //
-// Thread-safety: Run is called by one thread at a time (Engine::Maintain
+// Thread-safety: Run is called by one thread at a time (Maintenance::Maintain
 // serialises it); stats() may be called from any thread (mu_).
 #pragma once
 

@@ -1,7 +1,6 @@
 #include "engine/local_engine.h"
 
 #include <algorithm>
-#include <deque>
 #include <map>
 #include <shared_mutex>
 #include <unordered_map>
@@ -9,38 +8,17 @@
 
 #include "common/crypto.h"
 #include "common/overloaded.h"
-#include "engine/compactor.h"
 #include "engine/dead_letter.h"
 #include "engine/local_queue.h"
 #include "engine/log_body_store.h"
+#include "engine/maintenance.h"
+#include "engine/move_tasks.h"
+#include "engine/recovery.h"
 #include "engine/settings_codec.h"
 #include "storage/checkpoint.h"
-#include "storage/log_reader.h"
 
 namespace ferry::engine {
 namespace {
-
-// AWS refuses to recreate a queue name within 60 s of deleting it.
-
-// Move tasks kept per queue (ListMessageMoveTasks shows at most 10).
-constexpr size_t kTasksKept = 10;
-
-bool IsActive(MoveTaskStatus s) {
-  return s == MoveTaskStatus::kRunning || s == MoveTaskStatus::kCancelling;
-}
-
-storage::Record MoveTaskRecord(uint64_t queue_id, const MoveTaskInfo& t) {
-  return storage::MoveTask{
-      .queue_id = queue_id,
-      .task_id = t.task_id,
-      .destination_queue = t.destination_queue,
-      .max_per_second = static_cast<uint64_t>(std::max<int64_t>(t.max_per_second, 0)),
-      .started_ms = t.started_ms,
-      .to_move = static_cast<uint64_t>(std::max<int64_t>(t.to_move, 0)),
-      .moved = static_cast<uint64_t>(std::max<int64_t>(t.moved, 0)),
-      .status = static_cast<uint8_t>(t.status),
-      .failure_reason = t.failure_reason};
-}
 
 uint64_t NewQueueId() {
   uint64_t v = 0;
@@ -58,51 +36,45 @@ struct LocalEngine::State {
   // the engine owns it and destroys it last.
   DurableOptions durable;
   std::unique_ptr<storage::Log> log;
-  LogBodyStore* log_bodies = nullptr;  // owned by `bodies`
-  std::unique_ptr<Compactor> compactor;
-  std::mutex maintain_mu;              // one Maintain at a time (compactor's thread)
-  std::mutex checkpoint_mu;            // one checkpoint at a time
-  storage::Lsn checkpoint_from = 0;    // guarded by checkpoint_mu
-  uint64_t logged_at_checkpoint = 0;   // guarded by checkpoint_mu: log bytes then
-  uint64_t checkpoint_size = 0;        // guarded by checkpoint_mu: bytes of the last one
+  LogBodyStore* log_bodies = nullptr;        // owned by `bodies`
+  std::unique_ptr<Maintenance> maintenance;  // uses log: declared after it
 
   mutable std::shared_mutex mu;
-  std::map<std::string, std::shared_ptr<LocalQueue>> queues;  // guarded by mu
-  std::unordered_map<std::string, TimeMs> deleted_ms;            // guarded by mu
+  std::map<std::string, std::shared_ptr<LocalQueue>> queues;        // guarded by mu
+  std::unordered_map<std::string, TimeMs> deleted_ms;               // guarded by mu
   TimeMs reuse_delay_ms = Engine::kDefaultQueueReuseDelay.count();  // guarded by mu
 
   // Carries messages between queues (dead-letter moves, move tasks).
   std::shared_ptr<QueueMover> mover;
 
-  // Message move tasks. tasks_mu is taken after mu (never mu after it) and
-  // before the log's mutex; no queue mutex is taken while it is held.
-  struct Task {
-    MoveTaskInfo info;
-    int64_t allowance = 0;  // thousandths of a message the rate allows now (token bucket)
-    TimeMs last_ms = 0;     // when allowance was last topped up
-  };
-  mutable std::mutex tasks_mu;
-  // guarded by tasks_mu: source queue id → its tasks, oldest first
-  std::unordered_map<uint64_t, std::deque<Task>> tasks;
-
-  // Keeps or replaces a task's state (recovery applies full-state records).
-  // Requires tasks_mu held.
-  void PutTaskLocked(uint64_t queue_id, const MoveTaskInfo& info, TimeMs now) {
-    auto& list = tasks[queue_id];
-    for (Task& t : list) {
-      if (t.info.task_id == info.task_id) {
-        t.info = info;
-        return;
-      }
-    }
-    list.push_back(Task{info, 0, now});
-    while (list.size() > kTasksKept && !IsActive(list.front().info.status)) list.pop_front();
-  }
+  // Message move tasks (their own lock, taken after mu: move_tasks.h).
+  std::unique_ptr<MoveTasks> tasks;
 
   std::shared_ptr<LocalQueue> Find(const std::string& name) const {
     std::shared_lock lock(mu);
     auto it = queues.find(name);
     return it == queues.end() ? nullptr : it->second;
+  }
+
+  // A checkpoint's records of the engine's state (Maintenance::Snapshot).
+  storage::Lsn Snapshot(storage::CheckpointBuilder& builder) const {
+    // Queues are neither created nor deleted while their set is copied.
+    std::shared_lock lock(mu);
+    storage::Lsn from = log->NextLsn();
+    for (const auto& [name, q] : queues) {
+      from = std::min(from, q->Snapshot(builder.data(), builder.count()));
+    }
+    // Tasks after their queues, whose records recovery has read by then.
+    tasks->Snapshot(builder);
+    return from;
+  }
+
+  // The queues by id (Maintenance::QueuesById).
+  std::unordered_map<uint64_t, std::shared_ptr<LocalQueue>> QueuesById() const {
+    std::unordered_map<uint64_t, std::shared_ptr<LocalQueue>> by_id;
+    std::shared_lock lock(mu);
+    for (const auto& [name, q] : queues) by_id.emplace(q->id(), q);
+    return by_id;
   }
 
   // Requires mu held exclusively.
@@ -115,9 +87,11 @@ struct LocalEngine::State {
 LocalEngine::LocalEngine(const Clock& clock, std::unique_ptr<BodyStore> bodies)
     : clock_(clock), state_(std::make_unique<State>()) {
   state_->bodies = bodies ? std::shared_ptr<BodyStore>(std::move(bodies)) : NewMemoryBodyStore();
-  state_->mover = std::make_shared<QueueMover>([state = state_.get()](const std::string& name) {
+  auto find = [state = state_.get()](const std::string& name) {
     return std::shared_ptr<MovableQueue>(state->Find(name));
-  });
+  };
+  state_->mover = std::make_shared<QueueMover>(find);
+  state_->tasks = std::make_unique<MoveTasks>(clock_, find, *state_->mover);
 }
 
 LocalEngine::~LocalEngine() { state_->mover->Detach(); }
@@ -158,7 +132,7 @@ Result<std::shared_ptr<Queue>> LocalEngine::CreateQueue(const std::string& name,
     if (auto lsn = state_->log->Append(std::move(r)); !lsn.ok()) return lsn.status();
   }
   auto queue = std::make_shared<LocalQueue>(name, std::move(settings), std::move(tags), clock_,
-                                               state_->bodies, durable, state_->mover);
+                                            state_->bodies, durable, state_->mover);
   state_->queues.emplace(name, queue);
   return std::shared_ptr<Queue>(std::move(queue));
 }
@@ -180,10 +154,7 @@ Status LocalEngine::DeleteQueue(const std::string& name) {
     }
     queue = std::move(it->second);
     state_->queues.erase(it);
-    {
-      std::lock_guard tasks(state_->tasks_mu);
-      state_->tasks.erase(queue->id());
-    }
+    state_->tasks->Forget(queue->id());
     state_->ForgetOldDeletions(now);
     state_->deleted_ms[name] = now;
   }
@@ -209,20 +180,15 @@ void LocalEngine::Tick() {
     for (const auto& [name, queue] : state_->queues) queues.push_back(queue);
   }
   for (const auto& queue : queues) queue->Tick();
-  AdvanceMoveTasks();
+  state_->tasks->Advance();
 }
 
 Result<MoveTaskInfo> LocalEngine::StartMoveTask(const std::string& source,
                                                 const std::string& destination,
                                                 int64_t max_per_second) {
   const TimeMs now = clock_.NowMs();
-  std::shared_ptr<LocalQueue> queue;
-  {
-    std::shared_lock lock(state_->mu);
-    auto it = state_->queues.find(source);
-    if (it == state_->queues.end()) return Status::NotFound("no queue named " + source);
-    queue = it->second;
-  }
+  std::shared_ptr<LocalQueue> queue = state_->Find(source);
+  if (!queue) return Status::NotFound("no queue named " + source);
   const QueueStats stats = queue->Stats();
   MoveTaskInfo info;
   info.task_id = NewUuid();
@@ -231,144 +197,21 @@ Result<MoveTaskInfo> LocalEngine::StartMoveTask(const std::string& source,
   info.max_per_second = std::max<int64_t>(max_per_second, 0);
   info.started_ms = now;
   info.to_move = stats.visible;
-  std::lock_guard lock(state_->tasks_mu);
-  auto& list = state_->tasks[queue->id()];
-  for (const State::Task& t : list) {
-    if (IsActive(t.info.status)) {
-      return Status::FailedPrecondition("a message move task of " + source + " is still running");
-    }
-  }
-  if (state_->log) {
-    if (auto lsn = state_->log->Append(MoveTaskRecord(queue->id(), info)); !lsn.ok()) {
-      return lsn.status();
-    }
-  }
-  state_->PutTaskLocked(queue->id(), info, now);
-  return info;
+  return state_->tasks->Start(queue->id(), info);
 }
 
 Result<MoveTaskInfo> LocalEngine::CancelMoveTask(const std::string& source,
                                                  const std::string& task_id) {
-  std::shared_ptr<LocalQueue> queue;
-  {
-    std::shared_lock lock(state_->mu);
-    auto it = state_->queues.find(source);
-    if (it == state_->queues.end()) return Status::NotFound("no queue named " + source);
-    queue = it->second;
-  }
-  std::lock_guard lock(state_->tasks_mu);
-  auto found = state_->tasks.find(queue->id());
-  if (found == state_->tasks.end()) return Status::NotFound("no such task");
-  for (State::Task& t : found->second) {
-    if (t.info.task_id != task_id) continue;
-    if (t.info.status != MoveTaskStatus::kRunning) {
-      return Status::FailedPrecondition("the task is not running");
-    }
-    MoveTaskInfo next = t.info;
-    next.status = MoveTaskStatus::kCancelling;
-    if (state_->log) {
-      if (auto lsn = state_->log->Append(MoveTaskRecord(queue->id(), next)); !lsn.ok()) {
-        return lsn.status();
-      }
-    }
-    MoveTaskInfo before = t.info;
-    t.info = std::move(next);
-    return before;
-  }
-  return Status::NotFound("no such task");
+  std::shared_ptr<LocalQueue> queue = state_->Find(source);
+  if (!queue) return Status::NotFound("no queue named " + source);
+  return state_->tasks->Cancel(queue->id(), task_id);
 }
 
 Result<std::vector<MoveTaskInfo>> LocalEngine::ListMoveTasks(const std::string& source,
                                                              size_t max) const {
-  std::shared_ptr<LocalQueue> queue;
-  {
-    std::shared_lock lock(state_->mu);
-    auto it = state_->queues.find(source);
-    if (it == state_->queues.end()) return Status::NotFound("no queue named " + source);
-    queue = it->second;
-  }
-  std::vector<MoveTaskInfo> out;
-  std::lock_guard lock(state_->tasks_mu);
-  auto found = state_->tasks.find(queue->id());
-  if (found == state_->tasks.end()) return out;
-  for (auto it = found->second.rbegin(); it != found->second.rend() && out.size() < max; ++it) {
-    out.push_back(it->info);
-  }
-  return out;
-}
-
-void LocalEngine::AdvanceMoveTasks() {
-  State& st = *state_;
-  const TimeMs now = clock_.NowMs();
-  struct Step {
-    uint64_t queue_id;
-    std::string task_id;
-    std::string source;
-    std::string destination;
-    int64_t budget;
-  };
-  std::vector<Step> steps;
-  {
-    std::lock_guard lock(st.tasks_mu);
-    for (auto& [queue_id, list] : st.tasks) {
-      for (State::Task& t : list) {
-        if (t.info.status == MoveTaskStatus::kCancelling) {
-          MoveTaskInfo next = t.info;
-          next.status = MoveTaskStatus::kCancelled;
-          if (st.log && !st.log->Append(MoveTaskRecord(queue_id, next)).ok()) continue;
-          t.info = std::move(next);
-          continue;
-        }
-        if (t.info.status != MoveTaskStatus::kRunning) continue;
-        const int64_t rate = t.info.max_per_second > 0 ? t.info.max_per_second : kDefaultMoveRate;
-        // At most one second's worth accumulates, so a stalled tick does not
-        // turn into a burst above the rate.
-        t.allowance =
-            std::min(rate * 1000, t.allowance + rate * std::max<TimeMs>(now - t.last_ms, 0));
-        t.last_ms = now;
-        const int64_t budget = std::min(t.allowance / 1000, t.info.to_move - t.info.moved);
-        steps.push_back({queue_id, t.info.task_id, t.info.source_queue, t.info.destination_queue,
-                         std::max<int64_t>(budget, 0)});
-      }
-    }
-  }
-  for (const Step& step : steps) {
-    std::shared_ptr<LocalQueue> source = st.Find(step.source);
-    int64_t moved = 0;
-    bool exhausted = false;
-    std::string failure;
-    if (source && step.budget > 0) {
-      Result<std::vector<MovingMessage>> taken = source->TakeForMove(static_cast<int>(step.budget));
-      if (taken.ok()) {
-        exhausted = taken->empty();
-        if (!exhausted)
-          moved = st.mover->Redrive(*source, step.destination, std::move(*taken), &failure);
-      }
-    }
-    std::lock_guard lock(st.tasks_mu);
-    auto found = st.tasks.find(step.queue_id);
-    if (found == st.tasks.end()) continue;  // the source was deleted meanwhile
-    for (State::Task& t : found->second) {
-      if (t.info.task_id != step.task_id) continue;
-      MoveTaskInfo next = t.info;
-      next.moved += moved;
-      if (!failure.empty()) {
-        next.status = MoveTaskStatus::kFailed;
-        next.failure_reason = failure;
-      } else if (next.status == MoveTaskStatus::kRunning &&
-                 (exhausted || next.moved >= next.to_move)) {
-        next.status = MoveTaskStatus::kCompleted;
-      }
-      t.allowance -= moved * 1000;
-      if (next.moved == t.info.moved && next.status == t.info.status) break;
-      if (st.log && !st.log->Append(MoveTaskRecord(step.queue_id, next)).ok()) {
-        t.info.moved = next.moved;  // logged at the next change
-        break;
-      }
-      t.info = std::move(next);
-      break;
-    }
-  }
+  std::shared_ptr<LocalQueue> queue = state_->Find(source);
+  if (!queue) return Status::NotFound("no queue named " + source);
+  return state_->tasks->List(queue->id(), max);
 }
 
 void LocalEngine::AfterDurable(std::function<void(Status)> cb) {
@@ -389,220 +232,147 @@ Result<std::unique_ptr<LocalEngine>> LocalEngine::OpenDurable(const Clock& clock
   return engine;
 }
 
-Status LocalEngine::Recover(RecoveryReport* report) {
-  State& st = *state_;
-  const std::string& dir = st.durable.dir;
-  std::unordered_map<uint64_t, std::shared_ptr<LocalQueue>> by_id;
-  std::unordered_map<uint64_t, storage::Lsn> replay_from;  // per queue in the checkpoint
-  storage::Lsn from = 0;
-  QueueLog durable{nullptr, st.log_bodies, 0, 0};
+// The queue registry's part of recovery: it owns the queue records (create,
+// delete, a checkpoint's per-queue cursor) and hands each known queue the
+// records of its settings, tags and messages (LocalQueue::kCheckpointRecords
+// and kLogRecords). It lives for one recovery, on its thread, before the
+// engine is shared (so the map is changed without its lock).
+class LocalEngine::QueueRecords final : public RecordOwner {
+ public:
+  QueueRecords(const Clock& clock, State& st)
+      : clock_(clock), st_(st), durable_{nullptr, st.log_bodies, 0, 0} {}
 
-  auto recover_task = [&](const storage::MoveTask& r, const LocalQueue& q) {
-    MoveTaskInfo t;
-    t.task_id = r.task_id;
-    t.source_queue = q.name();
-    t.destination_queue = r.destination_queue;
-    t.max_per_second = static_cast<int64_t>(r.max_per_second);
-    t.started_ms = r.started_ms;
-    t.to_move = static_cast<int64_t>(r.to_move);
-    t.moved = static_cast<int64_t>(r.moved);
-    t.status = static_cast<MoveTaskStatus>(r.status);
-    t.failure_reason = r.failure_reason;
-    std::lock_guard lock(st.tasks_mu);
-    st.PutTaskLocked(r.queue_id, t, clock_.NowMs());
-  };
+  void Register(RecordRouter& router) {
+    using storage::RecordType;
+    router.Own(RecordSource::kCheckpoint, RecordType::kCreateQueue, *this);
+    router.Own(RecordSource::kCheckpoint, RecordType::kCheckpointQueue, *this);
+    router.Own(RecordSource::kCheckpoint, LocalQueue::kCheckpointRecords, *this);
+    router.Own(RecordSource::kLog, RecordType::kCreateQueue, *this);
+    router.Own(RecordSource::kLog, RecordType::kDeleteQueue, *this);
+    router.Own(RecordSource::kLog, LocalQueue::kLogRecords, *this);
+  }
 
-  auto make_queue = [&](const storage::CreateQueue& r) {
-    durable.id = r.queue_id;
-    durable.created_ms = r.created_ms;
-    auto q = std::make_shared<LocalQueue>(r.name, SettingsFromFields(r.settings),
-                                             TagsFromFields(r.tags), clock_, st.bodies, durable,
-                                             st.mover);
-    q->RecoverSettings(SettingsFromFields(r.settings), r.created_ms);
-    if (auto old = st.queues.find(r.name); old != st.queues.end()) {
-      by_id.erase(old->second->id());
-      std::lock_guard lock(st.tasks_mu);
-      st.tasks.erase(old->second->id());
-    }
-    st.queues[r.name] = q;
-    by_id[r.queue_id] = q;
-  };
+  // The queue a record of `queue_id` applies to: null when the queue is
+  // unknown (deleted later) or the record, read from the log, is already in
+  // the checkpoint.
+  LocalQueue* QueueFor(RecordSource source, storage::Lsn lsn, uint64_t queue_id) const {
+    if (InCheckpoint(source, lsn, queue_id)) return nullptr;
+    auto it = by_id_.find(queue_id);
+    return it == by_id_.end() ? nullptr : it->second.get();
+  }
 
-  // 1. The checkpoint, if there is one: a file of records like the log's.
-  // Every record below one of its cursors was durable when it was written.
-  storage::Lsn durable_floor = 0;
-  auto loaded = storage::ReadCheckpoint(dir, [&](const storage::Record& r) {
-    LocalQueue* q = nullptr;
-    if (auto it = by_id.find(storage::QueueIdOf(r)); it != by_id.end()) q = it->second.get();
+  // Once the checkpoint is read, before the log is replayed.
+  void FinishCheckpoint() {
+    for (auto& [id, q] : by_id_) q->FinishCheckpoint();
+  }
+
+  Status Recover(RecordSource source, storage::Lsn lsn, const storage::Record& r) override {
+    const uint64_t queue_id = storage::QueueIdOf(r);
+    if (InCheckpoint(source, lsn, queue_id)) return Status::Ok();  // its CreateQueue too
+    auto it = by_id_.find(queue_id);
     return std::visit(Overloaded{
                           [&](const storage::CreateQueue& c) {
-                            make_queue(c);
+                            // A queue the checkpoint already restored keeps its state; only a new
+                            // incarnation (the name created again after a delete) replaces it.
+                            if (source == RecordSource::kCheckpoint || it == by_id_.end())
+                              MakeQueue(c);
                             return Status::Ok();
                           },
-                          [&](const storage::SetSettings& s) {
-                            if (q)
-                              q->RecoverSettings(SettingsFromFields(s.settings), s.modified_ms);
+                          [&](const storage::DeleteQueue&) {
+                            if (it != by_id_.end()) {
+                              st_.tasks->Forget(queue_id);
+                              st_.queues.erase(it->second->name());
+                              by_id_.erase(it);
+                            }
                             return Status::Ok();
                           },
                           [&](const storage::CheckpointQueue& c) {
-                            if (q) {
-                              q->RecoverNextSeq(c.next_seq);
-                              replay_from[c.queue_id] = c.replay_from;
+                            if (it != by_id_.end()) {
+                              it->second->RecoverNextSeq(c.next_seq);
+                              replay_from_[queue_id] = c.replay_from;
                             }
-                            durable_floor = std::max(durable_floor, c.replay_from);
-                            return Status::Ok();
-                          },
-                          [&](const storage::CheckpointMessage& m) {
-                            if (q) q->RecoverMessage(m);
-                            return Status::Ok();
-                          },
-                          [&](const storage::MoveTask& t) {
-                            if (q) recover_task(t, *q);
-                            return Status::Ok();
-                          },
-                          [&](const storage::CheckpointDedup& d) {
-                            if (q) q->RecoverDedup(d);
-                            return Status::Ok();
-                          },
-                          [&](const storage::CheckpointEnd& e) {
-                            from = e.replay_from;
-                            durable_floor = std::max(durable_floor, e.replay_from);
                             return Status::Ok();
                           },
                           [&](const auto&) {
-                            return Status::Internal("checkpoint " + storage::CheckpointPath(dir) +
-                                                    " holds an unexpected record");
+                            if (it != by_id_.end()) return it->second->Recover(lsn, r);
+                            return Status::Ok();  // a queue deleted later
                           },
                       },
                       r);
-  });
-  if (!loaded.ok()) return loaded.status();
-  if (*loaded) {
-    for (auto& [id, q] : by_id) q->FinishCheckpoint();
-    report->from_checkpoint = true;
-    st.checkpoint_from = from;
   }
 
-  // 2. The log after it.
-  auto replay = storage::ReplayLog(
-      dir, from,
-      [&](storage::Lsn lsn, const storage::Record& r) {
-        const uint64_t queue_id = storage::QueueIdOf(r);
-        if (auto f = replay_from.find(queue_id); f != replay_from.end() && lsn < f->second) {
-          return Status::Ok();  // already in the checkpoint (its CreateQueue too)
-        }
-        if (const auto* c = std::get_if<storage::CreateQueue>(&r)) {
-          // A queue the checkpoint already restored keeps its state; only a new
-          // incarnation (the name created again after a delete) replaces it.
-          if (!by_id.contains(queue_id)) make_queue(*c);
-          return Status::Ok();
-        }
-        auto it = by_id.find(queue_id);
-        if (it == by_id.end()) return Status::Ok();  // a queue deleted later
-        LocalQueue& q = *it->second;
-        return std::visit(
-            Overloaded{
-                [&](const storage::SetSettings& s) {
-                  q.RecoverSettings(SettingsFromFields(s.settings), s.modified_ms);
-                  return Status::Ok();
-                },
-                [&](const storage::SetTags& t) {
-                  q.RecoverTags(TagsFromFields(t.tags));
-                  return Status::Ok();
-                },
-                [&](const storage::DeleteQueue&) {
-                  std::lock_guard lock(st.tasks_mu);
-                  st.tasks.erase(queue_id);
-                  st.queues.erase(q.name());
-                  by_id.erase(it);
-                  return Status::Ok();
-                },
-                [&](const storage::Send& s) {
-                  q.RecoverSend(s, lsn);
-                  return Status::Ok();
-                },
-                [&](const storage::SendFifo& s) {
-                  q.RecoverSend(s, lsn);
-                  return Status::Ok();
-                },
-                [&](const storage::SendMoved& s) {
-                  q.RecoverSend(s, lsn);
-                  return Status::Ok();
-                },
-                [&](const storage::SendDeadLetter& s) {
-                  q.RecoverSend(s, lsn);
-                  return Status::Ok();
-                },
-                [&](const storage::MoveTask& t) {
-                  recover_task(t, q);
-                  return Status::Ok();
-                },
-                [&](const storage::Receive& v) {
-                  q.RecoverReceive(v);
-                  return Status::Ok();
-                },
-                [&](const storage::ChangeVisibility& c) {
-                  q.RecoverChangeVisibility(c);
-                  return Status::Ok();
-                },
-                [&](const storage::Delete& d) {
-                  q.RecoverDelete(d.seq);
-                  return Status::Ok();
-                },
-                [&](const storage::Purge&) {
-                  q.RecoverPurge();
-                  return Status::Ok();
-                },
-                [&](const storage::Relocate& m) {
-                  q.RecoverRelocate(m, lsn);
-                  return Status::Ok();
-                },
-                [&](const auto&) { return Status::Internal("unexpected record type in the log"); },
-            },
-            r);
-      },
-      durable_floor);
-  if (!replay.ok()) return replay.status();
+ private:
+  // A log record of a queue below that queue's checkpoint cursor: the
+  // checkpoint holds its effect already.
+  bool InCheckpoint(RecordSource source, storage::Lsn lsn, uint64_t queue_id) const {
+    if (source != RecordSource::kLog) return false;
+    auto f = replay_from_.find(queue_id);
+    return f != replay_from_.end() && lsn < f->second;
+  }
 
-  // Segments before the replay point may be gone, but not one that holds a
-  // stored message's body.
-  std::map<uint64_t, uint64_t> missing_bodies;
-  {
-    const std::vector<uint64_t> present = storage::ListSegments(dir);
-    for (const auto& [seg, count] : st.log_bodies->LiveBySegment()) {
-      if (!std::binary_search(present.begin(), present.end(), seg)) missing_bodies[seg] = count;
+  void MakeQueue(const storage::CreateQueue& r) {
+    durable_.id = r.queue_id;
+    durable_.created_ms = r.created_ms;
+    auto q =
+        std::make_shared<LocalQueue>(r.name, SettingsFromFields(r.settings), TagsFromFields(r.tags),
+                                     clock_, st_.bodies, durable_, st_.mover);
+    q->RecoverSettings(SettingsFromFields(r.settings), r.created_ms);
+    if (auto old = st_.queues.find(r.name); old != st_.queues.end()) {
+      by_id_.erase(old->second->id());
+      st_.tasks->Forget(old->second->id());
     }
-  }
-  if (!missing_bodies.empty() && !st.durable.salvage) {
-    const auto& [seg, count] = *missing_bodies.begin();
-    return Status::Internal("write-ahead log segment " + storage::SegmentFileName(seg) +
-                            ", which holds the bodies of " + std::to_string(count) +
-                            (count == 1 ? " stored message" : " stored messages") +
-                            ", is missing from " + dir +
-                            "; refusing to start; the files are left as they are, and "
-                            "`ferry repair --data-dir " + dir + "` salvages the rest");
+    st_.queues[r.name] = q;
+    by_id_[r.queue_id] = q;
   }
 
-  // 3. Open the log where the data ends, and give the queues their log.
-  storage::LogOptions lo;
-  lo.dir = dir;
-  lo.fsync = st.durable.fsync;
-  lo.segment_bytes = st.durable.segment_bytes;
-  lo.retry_interval = st.durable.retry_interval;
-  lo.file_ops = st.durable.file_ops;
-  auto log = storage::Log::Open(lo, replay->segment, replay->offset);
+  const Clock& clock_;
+  State& st_;
+  QueueLog durable_;  // the template of a recovered queue's log (no log yet)
+  std::unordered_map<uint64_t, std::shared_ptr<LocalQueue>> by_id_;
+  std::unordered_map<uint64_t, storage::Lsn> replay_from_;  // per queue in the checkpoint
+};
+
+Status LocalEngine::Recover(RecoveryReport* report) {
+  State& st = *state_;
+  const DurableOptions& options = st.durable;
+
+  // 1. The checkpoint and the log after it, each record to its owner.
+  QueueRecords queues(clock_, st);
+  MoveTasks::Recovery tasks(
+      *st.tasks,
+      [&queues](RecordSource source, storage::Lsn lsn, uint64_t id) -> const std::string* {
+        const LocalQueue* q = queues.QueueFor(source, lsn, id);
+        return q ? &q->name() : nullptr;
+      });
+  RecordRouter router;
+  queues.Register(router);
+  router.Own(RecordSource::kCheckpoint, storage::RecordType::kMoveTask, tasks);
+  router.Own(RecordSource::kLog, storage::RecordType::kMoveTask, tasks);
+  auto recovered = RecoverRecords(options.dir, router, [&queues] { queues.FinishCheckpoint(); });
+  if (!recovered.ok()) return recovered.status();
+  report->from_checkpoint = recovered->from_checkpoint;
+
+  // 2. Every stored message's body must still be there (or be salvaged).
+  auto missing = MissingBodySegments(options.dir, *st.log_bodies, options.salvage);
+  if (!missing.ok()) return missing.status();
+
+  // 3. Open the log where the data ends, and give the queues and tasks their log.
+  auto log = OpenRecoveredLog(options, recovered->log);
   if (!log.ok()) return log.status();
   st.log = std::move(*log);
   st.log_bodies->set_log(st.log.get());
-  st.compactor = std::make_unique<Compactor>(*st.log, *st.log_bodies, st.durable.segment_bytes);
+  st.maintenance = std::make_unique<Maintenance>(
+      options, *st.log, *st.log_bodies, recovered->checkpoint_from,
+      [&st](storage::CheckpointBuilder& builder) { return st.Snapshot(builder); },
+      [&st] { return st.QueuesById(); });
   for (auto& [name, q] : st.queues) q->AttachLog(st.log.get());
-  if (st.durable.salvage) {
+  st.tasks->AttachLog(st.log.get());
+  if (options.salvage) {
     const auto lost = [&](BodyRef body) {
-      if (missing_bodies.contains(storage::SegmentOf(body))) return true;
-      return std::any_of(st.durable.lost.begin(), st.durable.lost.end(),
-                         [body](const auto& range) {
-                           return body >= range.first && body < range.second;
-                         });
+      if (missing->contains(storage::SegmentOf(body))) return true;
+      return std::any_of(options.lost.begin(), options.lost.end(), [body](const auto& range) {
+        return body >= range.first && body < range.second;
+      });
     };
     for (auto& [name, q] : st.queues) {
       FERRY_RETURN_IF_ERROR(q->DropLostBodies(lost, &report->lost_messages));
@@ -610,8 +380,8 @@ Status LocalEngine::Recover(RecoveryReport* report) {
     FERRY_RETURN_IF_ERROR(st.log->Flush());
   }
   report->queues = st.queues.size();
-  report->log_records = replay->records;
-  report->truncated_bytes = replay->truncated_bytes;
+  report->log_records = recovered->log.records;
+  report->truncated_bytes = recovered->log.truncated_bytes;
   for (auto& [name, q] : st.queues) {
     q->FinishRecovery();
     report->messages += q->message_count();
@@ -620,102 +390,15 @@ Status LocalEngine::Recover(RecoveryReport* report) {
 }
 
 Status LocalEngine::Checkpoint() {
-  State& st = *state_;
-  if (!st.log) return Status::Ok();
-  std::lock_guard ckpt(st.checkpoint_mu);
-  const uint64_t logged = st.log->stats().bytes;
-  storage::CheckpointBuilder builder;
-  storage::Lsn from;
-  {
-    // Queues are neither created nor deleted while their set is copied.
-    std::shared_lock lock(st.mu);
-    from = st.log->NextLsn();
-    for (const auto& [name, q] : st.queues) {
-      from = std::min(from, q->Snapshot(builder.data(), builder.count()));
-    }
-    // Tasks after their queues, whose records recovery has read by then.
-    std::lock_guard tasks(st.tasks_mu);
-    for (const auto& [queue_id, list] : st.tasks) {
-      for (const State::Task& t : list) builder.Add(MoveTaskRecord(queue_id, t.info));
-    }
-  }
-  const std::string& out = builder.Finish(from);
-  // Recovery skips each queue's records before its cursor, so the log must
-  // hold everything up to them before the checkpoint may replace the old one.
-  FERRY_RETURN_IF_ERROR(st.log->Flush());
-  storage::FileOps& ops = st.durable.file_ops ? *st.durable.file_ops : storage::FileOps::Default();
-  FERRY_RETURN_IF_ERROR(storage::WriteCheckpoint(ops, st.durable.dir, out));
-  st.checkpoint_from = from;
-  st.logged_at_checkpoint = logged;
-  st.checkpoint_size = out.size();
-  return Status::Ok();
+  return state_->maintenance ? state_->maintenance->Checkpoint() : Status::Ok();
 }
 
 Status LocalEngine::Maintain() {
-  State& st = *state_;
-  if (!st.log) return Status::Ok();
-  std::lock_guard maintain(st.maintain_mu);
-  bool due;
-  {
-    std::lock_guard ckpt(st.checkpoint_mu);
-    // Something new must be logged, so checkpoint_bytes 0 means "each pass
-    // that follows writes", not "each pass".
-    const uint64_t since = st.log->stats().bytes - st.logged_at_checkpoint;
-    due = since > 0 && since >= st.durable.checkpoint_bytes;
-  }
-  if (due) FERRY_RETURN_IF_ERROR(Checkpoint());
-
-  // Move the live bodies out of mostly-dead segments.
-  std::unordered_map<uint64_t, std::shared_ptr<LocalQueue>> by_id;
-  {
-    std::shared_lock lock(st.mu);
-    for (const auto& [name, q] : st.queues) by_id.emplace(q->id(), q);
-  }
-  FERRY_RETURN_IF_ERROR(st.compactor->Run([&by_id](uint64_t id) {
-    auto it = by_id.find(id);
-    return it == by_id.end() ? nullptr : it->second;
-  }));
-
-  // Segments before the checkpoint's replay point are needed only for the
-  // bodies of messages still stored in them. Emptied segments after it wait
-  // for the next checkpoint; write it early once they are worth more than
-  // writing it (and a quarter of the regular checkpoint interval).
-  const uint64_t active = storage::SegmentOf(st.log->NextLsn());
-  auto live = st.log_bodies->LiveBySegment();
-  uint64_t first_needed;
-  uint64_t reclaimable = 0;
-  {
-    std::lock_guard ckpt(st.checkpoint_mu);
-    first_needed = storage::SegmentOf(st.checkpoint_from);
-    for (uint64_t seg : st.log->Segments()) {
-      if (seg >= first_needed && seg < active && !live.contains(seg)) {
-        reclaimable += st.durable.segment_bytes;
-      }
-    }
-    // On a full disk every segment counts: new messages wait for the space.
-    due = reclaimable > 0 &&
-          (st.log->DiskFull() ||
-           reclaimable >= std::max(st.durable.checkpoint_bytes / 4, st.checkpoint_size));
-  }
-  if (due) {
-    FERRY_RETURN_IF_ERROR(Checkpoint());
-    std::lock_guard ckpt(st.checkpoint_mu);
-    first_needed = storage::SegmentOf(st.checkpoint_from);
-  }
-  if (first_needed == 0) return Status::Ok();
-  // Every release counted in `live` follows its record (a delete, purge or
-  // relocation): make those durable before the bodies' segments go.
-  live = st.log_bodies->LiveBySegment();
-  FERRY_RETURN_IF_ERROR(st.log->Flush());
-  for (uint64_t seg : st.log->Segments()) {
-    if (seg >= first_needed) break;
-    if (!live.contains(seg)) FERRY_RETURN_IF_ERROR(st.log->RemoveSegment(seg));
-  }
-  return Status::Ok();
+  return state_->maintenance ? state_->maintenance->Maintain() : Status::Ok();
 }
 
 CompactionStats LocalEngine::compaction_stats() const {
-  return state_->compactor ? state_->compactor->stats() : CompactionStats{};
+  return state_->maintenance ? state_->maintenance->compaction_stats() : CompactionStats{};
 }
 
 }  // namespace ferry::engine

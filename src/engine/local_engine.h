@@ -1,13 +1,15 @@
 // LocalEngine: the Engine of one Ferry process, holding its queues in memory.
-// A durable one also
-// logs every change to a write-ahead log in a directory, recovers from it and
-// its checkpoint at start, and is maintained (checkpoints, compaction,
-// segment deletion) by Maintain.
+// A durable one also logs every change to a write-ahead log in a directory,
+// recovers from it and its checkpoint at start (recovery.h), and is
+// maintained (checkpoints, compaction, segment deletion) by Maintain
+// (maintenance.h). This file is the queue registry and the Engine calls;
+// move tasks, recovery's dispatch and maintenance are in their own files.
 //
 // Thread-safety: every Engine method may be called from any thread. State::mu
 // (shared) guards the name → queue map and the recently deleted names;
-// State::tasks_mu the move tasks; maintain_mu and checkpoint_mu serialise
-// maintenance. Their order, with the queues' and the log's mutexes, is in
+// MoveTasks (move_tasks.h) guards the move tasks with its own mutex, and
+// Maintenance (maintenance.h) serialises maintenance with its own two.
+// Their order, with the queues' and the log's mutexes, is in
 // docs/locking.md. No Engine call waits on I/O (blocking() is false): only
 // Maintain and Checkpoint do, on the maintenance thread. AfterDurable's
 // callbacks run on the log's writer thread.
@@ -120,8 +122,8 @@ class LocalEngine final : public Engine {
 
  private:
   struct State;
+  class QueueRecords;  // the registry's part of recovery (recovery.h)
   Status Recover(RecoveryReport* report);
-  void AdvanceMoveTasks();
   const Clock& clock_;
   std::unique_ptr<State> state_;
 };

@@ -51,6 +51,7 @@
 // outlive the Clock it was given.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -143,6 +144,23 @@ class LocalQueue final : public MovableQueue {
   // Recovery: applied by one thread before the queue is shared. Records
   // rebuild each message's entry; FinishRecovery then sorts messages into
   // visible, delayed and in flight by the clock.
+  //
+  // The record types a queue owns (recovery.h), from a checkpoint (its
+  // cursor, kCheckpointQueue, is the engine's) and from the log; the engine
+  // registers them and hands each such record of this queue to Recover.
+  static constexpr std::array kCheckpointRecords = {storage::RecordType::kSetSettings,
+                                                    storage::RecordType::kCheckpointMessage,
+                                                    storage::RecordType::kCheckpointDedup};
+  static constexpr std::array kLogRecords = {
+      storage::RecordType::kSetSettings,    storage::RecordType::kSetTags,
+      storage::RecordType::kSend,           storage::RecordType::kSendMoved,
+      storage::RecordType::kSendDeadLetter, storage::RecordType::kSendFifo,
+      storage::RecordType::kReceive,        storage::RecordType::kChangeVisibility,
+      storage::RecordType::kDelete,         storage::RecordType::kPurge,
+      storage::RecordType::kRelocate};
+  // Applies one record of those types; lsn: its position in the log (0 for
+  // a checkpoint's). kInternal for a type the queue does not own.
+  Status Recover(storage::Lsn lsn, const storage::Record& r);
   // Each kind of send; lsn is the record's (the message's body reference).
   void RecoverSend(const storage::Send& r, storage::Lsn lsn);
   void RecoverSend(const storage::SendFifo& r, storage::Lsn lsn);

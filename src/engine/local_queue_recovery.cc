@@ -3,7 +3,10 @@
 // relocation. The state machine is in local_queue.cc; the locking rules in
 // local_queue.h.
 #include <algorithm>
+#include <string>
+#include <variant>
 
+#include "common/overloaded.h"
 #include "engine/local_queue.h"
 #include "engine/settings_codec.h"
 
@@ -313,6 +316,69 @@ storage::Lsn LocalQueue::Snapshot(std::string* out, uint64_t* records) const {
     ++*records;
   });
   return from;
+}
+
+Status LocalQueue::Recover(storage::Lsn lsn, const storage::Record& r) {
+  return std::visit(Overloaded{
+                        [&](const storage::SetSettings& s) {
+                          RecoverSettings(SettingsFromFields(s.settings), s.modified_ms);
+                          return Status::Ok();
+                        },
+                        [&](const storage::SetTags& t) {
+                          RecoverTags(TagsFromFields(t.tags));
+                          return Status::Ok();
+                        },
+                        [&](const storage::Send& s) {
+                          RecoverSend(s, lsn);
+                          return Status::Ok();
+                        },
+                        [&](const storage::SendFifo& s) {
+                          RecoverSend(s, lsn);
+                          return Status::Ok();
+                        },
+                        [&](const storage::SendMoved& s) {
+                          RecoverSend(s, lsn);
+                          return Status::Ok();
+                        },
+                        [&](const storage::SendDeadLetter& s) {
+                          RecoverSend(s, lsn);
+                          return Status::Ok();
+                        },
+                        [&](const storage::Receive& v) {
+                          RecoverReceive(v);
+                          return Status::Ok();
+                        },
+                        [&](const storage::ChangeVisibility& c) {
+                          RecoverChangeVisibility(c);
+                          return Status::Ok();
+                        },
+                        [&](const storage::Delete& d) {
+                          RecoverDelete(d.seq);
+                          return Status::Ok();
+                        },
+                        [&](const storage::Purge&) {
+                          RecoverPurge();
+                          return Status::Ok();
+                        },
+                        [&](const storage::Relocate& m) {
+                          RecoverRelocate(m, lsn);
+                          return Status::Ok();
+                        },
+                        [&](const storage::CheckpointMessage& m) {
+                          RecoverMessage(m);
+                          return Status::Ok();
+                        },
+                        [&](const storage::CheckpointDedup& d) {
+                          RecoverDedup(d);
+                          return Status::Ok();
+                        },
+                        [&](const auto& other) {
+                          return Status::Internal("record type " +
+                                                  std::to_string(static_cast<int>(other.kType)) +
+                                                  " is not a queue's");
+                        },
+                    },
+                    r);
 }
 
 }  // namespace ferry::engine

@@ -1,13 +1,9 @@
 #include "storage/checkpoint.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 
-#include "common/coding.h"
-#include "common/crc32c.h"
+#include "storage/record_frame.h"
 
 namespace ferry::storage {
 namespace {
@@ -17,27 +13,12 @@ Status Failed(std::string_view what, const std::string& path) {
 }
 
 // The bytes of `path`, or nullopt when it does not exist.
-Result<std::optional<std::string>> ReadIfPresent(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::optional<std::string>();
-    return Status::Internal("cannot open " + path + ": " + std::strerror(errno));
-  }
-  std::string data;
-  char buf[1 << 16];
-  while (true) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status st = Status::Internal("cannot read " + path + ": " + std::strerror(errno));
-      ::close(fd);
-      return st;
-    }
-    if (n == 0) break;
-    data.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return std::optional<std::string>(std::move(data));
+Result<std::optional<std::string>> ReadIfPresent(FileOps& ops, const std::string& path) {
+  uint64_t size = 0;
+  if (ops.FileSize(path, &size) != 0 && errno == ENOENT) return std::optional<std::string>();
+  auto data = ReadWholeFile(path, ops);
+  if (!data.ok()) return data.status();
+  return std::optional<std::string>(std::move(*data));
 }
 
 }  // namespace
@@ -61,32 +42,19 @@ const std::string& CheckpointBuilder::Finish(Lsn from) {
 Status WriteCheckpoint(FileOps& ops, const std::string& dir, std::string_view data) {
   const std::string path = CheckpointPath(dir);
   const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+  int fd = ops.Create(tmp);
   if (fd < 0) return Failed("cannot create", tmp);
-  Status written;
-  for (size_t done = 0; done < data.size() && written.ok();) {
-    ssize_t n = ops.Pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      written = Failed("cannot write", tmp);
-    } else {
-      done += static_cast<size_t>(n);
-    }
-  }
+  Status written = PwriteAll(ops, fd, data, 0, tmp, "cannot write");
   if (written.ok() && ops.Fdatasync(fd) != 0) written = Failed("cannot sync", tmp);
-  ::close(fd);
-  if (written.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
+  ops.Close(fd);
+  if (written.ok() && ops.Rename(tmp, path) != 0) {
     written = Failed("cannot install checkpoint", path);
   }
   if (!written.ok()) {
-    ::unlink(tmp.c_str());
+    ops.Unlink(tmp);
     return written;
   }
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  if (ops.SyncDir(dir) != 0) return Failed("cannot sync the directory of checkpoint", path);
   return Status::Ok();
 }
 
@@ -97,17 +65,15 @@ Status ForEachCheckpointRecord(std::string_view d, const std::string& path,
   }
   size_t off = kCheckpointMagic.size();
   uint64_t count = 0;
-  while (off + kRecordHeaderSize <= d.size()) {
-    uint32_t crc = DecodeFixed32(d.data() + off);
-    uint32_t len = DecodeFixed32(d.data() + off + 4);
-    if (len > d.size() - off - kRecordHeaderSize ||
-        Crc32cExtend(0, d.data() + off + 8, len + 1) != crc) {
-      break;
+  while (true) {
+    const RecordFrame frame = DecodeRecordFrame(d, off);
+    if (!frame.whole()) {
+      return Status::Internal("checkpoint " + path + " is corrupt at offset " +
+                              std::to_string(off) + " (" + FrameCheckText(frame.check) + ")");
     }
     Record r;
-    auto type = static_cast<RecordType>(static_cast<uint8_t>(d[off + 8]));
-    FERRY_RETURN_IF_ERROR(DecodeRecordPayload(type, d.substr(off + kRecordHeaderSize, len), &r));
-    off += kRecordHeaderSize + len;
+    FERRY_RETURN_IF_ERROR(DecodeRecordPayload(frame.type(), frame.payload, &r));
+    off += frame.size;
     FERRY_RETURN_IF_ERROR(visit(r));
     if (const auto* end = std::get_if<CheckpointEnd>(&r)) {
       if (end->record_count != count) {
@@ -117,24 +83,26 @@ Status ForEachCheckpointRecord(std::string_view d, const std::string& path,
     }
     ++count;
   }
-  return Status::Internal("checkpoint " + path + " is corrupt at offset " + std::to_string(off));
 }
 
-Result<bool> ReadCheckpoint(const std::string& dir, const CheckpointVisitor& visit) {
+Result<bool> ReadCheckpoint(const std::string& dir, const CheckpointVisitor& visit, FileOps& ops) {
   const std::string path = CheckpointPath(dir);
-  auto data = ReadIfPresent(path);
+  auto data = ReadIfPresent(ops, path);
   if (!data.ok()) return data.status();
   if (!data->has_value()) return false;
   FERRY_RETURN_IF_ERROR(ForEachCheckpointRecord(**data, path, visit));
   return true;
 }
 
-Result<std::optional<Lsn>> CheckpointReplayPoint(const std::string& dir) {
+Result<std::optional<Lsn>> CheckpointReplayPoint(const std::string& dir, FileOps& ops) {
   Lsn from = 0;
-  auto found = ReadCheckpoint(dir, [&](const Record& r) {
-    if (const auto* end = std::get_if<CheckpointEnd>(&r)) from = end->replay_from;
-    return Status::Ok();
-  });
+  auto found = ReadCheckpoint(
+      dir,
+      [&](const Record& r) {
+        if (const auto* end = std::get_if<CheckpointEnd>(&r)) from = end->replay_from;
+        return Status::Ok();
+      },
+      ops);
   if (!found.ok()) return found.status();
   if (!*found) return std::optional<Lsn>();
   return std::optional<Lsn>(from);

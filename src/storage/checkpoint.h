@@ -54,10 +54,14 @@ class CheckpointBuilder {
 };
 
 // Writes `data` (a finished checkpoint) to `<dir>/checkpoint.tmp`, syncs
-// it, renames it over `<dir>/checkpoint` and syncs the directory. On a
-// failed write, sync or rename the temporary file is removed (a partial
-// checkpoint would hold disk space that a full disk needs) and the old
-// checkpoint stays in place: kUnavailable naming the file.
+// it, renames it over `<dir>/checkpoint` and syncs the directory; every
+// step goes through `ops`. Any failure is kUnavailable naming the file. On
+// a failed create, write, sync or rename the temporary file is removed (a
+// partial checkpoint would hold disk space that a full disk needs) and the
+// old checkpoint stays in place. On a failed directory sync the new
+// checkpoint is in place but may not survive a crash, which may bring back
+// the old one: the caller must go on as if the write had failed (keep what
+// the old checkpoint needs).
 Status WriteCheckpoint(FileOps& ops, const std::string& dir, std::string_view data);
 
 // Visits the records of a checkpoint's bytes `data` in order, its final
@@ -72,10 +76,12 @@ Status ForEachCheckpointRecord(std::string_view data, const std::string& path,
 
 // Reads `<dir>/checkpoint` and visits its records as above. False when
 // there is none.
-Result<bool> ReadCheckpoint(const std::string& dir, const CheckpointVisitor& visit);
+Result<bool> ReadCheckpoint(const std::string& dir, const CheckpointVisitor& visit,
+                            FileOps& ops = FileOps::Default());
 
 // The LSN from which the checkpoint in `dir` says to replay the log, or
 // nullopt when there is no checkpoint. kInternal when it is damaged.
-Result<std::optional<Lsn>> CheckpointReplayPoint(const std::string& dir);
+Result<std::optional<Lsn>> CheckpointReplayPoint(const std::string& dir,
+                                                 FileOps& ops = FileOps::Default());
 
 }  // namespace ferry::storage

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -192,6 +194,78 @@ TEST(CheckpointTest, AFailedSyncLeavesTheOldCheckpointAndNoTemporaryFile) {
   EXPECT_EQ(WriteCheckpoint(ops, dir.path(), Build(2, 20)).code(), Code::kUnavailable);
   EXPECT_EQ(FileBytes(CheckpointPath(dir.path())), old);
   EXPECT_FALSE(std::filesystem::exists(CheckpointPath(dir.path()) + ".tmp"));
+}
+
+// Each step of WriteCheckpoint failing on its own (file_ops.h).
+struct WriteStep {
+  const char* name;
+  testing::FileOp op;
+  int err;
+  const char* names;  // what the error must name
+};
+
+class CheckpointWriteFaultTest : public ::testing::TestWithParam<WriteStep> {
+ protected:
+  // The path part a fault is limited to: the directory sync names the
+  // directory, every other step a checkpoint file.
+  std::string PathPart() const {
+    return GetParam().op == testing::FileOp::kSyncDir ? dir_.path() : "checkpoint";
+  }
+
+  TempDir dir_;
+  FaultyFileOps ops_;
+};
+
+TEST_P(CheckpointWriteFaultTest, FailsNamingTheFileAndLeavesNoTemporaryFile) {
+  const std::string old = Build(1, 10);
+  ASSERT_TRUE(WriteCheckpoint(FileOps::Default(), dir_.path(), old).ok());
+  ops_.Fail(GetParam().op, GetParam().err, PathPart());
+  Status st = WriteCheckpoint(ops_, dir_.path(), Build(2, 20));
+  EXPECT_EQ(st.code(), Code::kUnavailable);
+  EXPECT_NE(st.message().find(dir_.path() + "/" + GetParam().names), std::string::npos)
+      << st.message();
+  EXPECT_NE(st.message().find(std::strerror(GetParam().err)), std::string::npos) << st.message();
+  EXPECT_FALSE(std::filesystem::exists(CheckpointPath(dir_.path()) + ".tmp"));
+  EXPECT_GE(ops_.failures(), 1u);
+
+  ops_.Heal();
+  auto point = CheckpointReplayPoint(dir_.path(), ops_);
+  ASSERT_TRUE(point.ok()) << point.status().message();
+  ASSERT_TRUE(point->has_value());
+  if (GetParam().op == testing::FileOp::kSyncDir) {
+    // The rename was done: the new checkpoint is in place, whole, though a
+    // crash might still bring back the old one.
+    EXPECT_EQ(**point, 20u);
+  } else {
+    EXPECT_EQ(**point, 10u);
+    EXPECT_EQ(FileBytes(CheckpointPath(dir_.path())), old);
+  }
+  // A retry once the disk is back installs the new one.
+  ASSERT_TRUE(WriteCheckpoint(ops_, dir_.path(), Build(3, 30)).ok());
+  EXPECT_EQ(*CheckpointReplayPoint(dir_.path()), std::optional<Lsn>(30));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Steps, CheckpointWriteFaultTest,
+    ::testing::Values(
+        WriteStep{"CreatingTheTemporaryFile", testing::FileOp::kCreate, EACCES, "checkpoint.tmp"},
+        WriteStep{"Writing", testing::FileOp::kPwrite, ENOSPC, "checkpoint.tmp"},
+        WriteStep{"Syncing", testing::FileOp::kFdatasync, EIO, "checkpoint.tmp"},
+        WriteStep{"Renaming", testing::FileOp::kRename, EIO, "checkpoint"},
+        WriteStep{"SyncingTheDirectory", testing::FileOp::kSyncDir, EIO, "checkpoint"}),
+    [](const ::testing::TestParamInfo<WriteStep>& info) { return std::string(info.param.name); });
+
+TEST(CheckpointTest, AFailedReadIsAnErrorNotAMissingCheckpoint) {
+  TempDir dir;
+  ASSERT_TRUE(WriteCheckpoint(FileOps::Default(), dir.path(), Build(1, 10)).ok());
+  FaultyFileOps ops;
+  ops.Fail(testing::FileOp::kPread, EIO, "checkpoint");
+  auto point = CheckpointReplayPoint(dir.path(), ops);
+  ASSERT_FALSE(point.ok());
+  EXPECT_EQ(point.status().code(), Code::kInternal);
+  EXPECT_NE(point.status().message().find("cannot read " + CheckpointPath(dir.path())),
+            std::string::npos)
+      << point.status().message();
 }
 
 }  // namespace

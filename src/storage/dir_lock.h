@@ -8,6 +8,11 @@
 // its lock holds whatever happens to the files in it. The LOCK file is still
 // created and locked too, for older Ferry binaries, which look only at it.
 //
+// It makes its system calls directly, not through FileOps (file_ops.h): an
+// flock belongs to the descriptor it is taken on and is held, not performed
+// and synced, so there is no store operation to fail; the lock is taken
+// before any store opens, and what its tests check is the real lock.
+//
 // Thread-safety: not shared; make one per process at start.
 #pragma once
 

@@ -1,9 +1,11 @@
-// FaultyFileOps: FileOps for tests that fails writes or syncs with a chosen
-// errno (ENOSPC for a full disk, EIO for a failing one) until told to stop,
-// or that models a small file system (LimitSpace).
+// FaultyFileOps: FileOps for tests that fails any one kind of file
+// operation with a chosen errno (ENOSPC for a full disk, EIO for a failing
+// one), optionally only on paths containing a given part, until healed; or
+// that models a small file system (LimitSpace).
 //
-// Thread-safety: all methods are thread-safe (atomics; space_mu_ makes a
-// limited write's check and write one step).
+// Thread-safety: all methods are thread-safe (atomics; mu_ guards the
+// rules and the descriptors' paths; space_mu_ makes a limited write's check
+// and write one step).
 #pragma once
 
 #include <sys/stat.h>
@@ -13,21 +15,50 @@
 #include <cerrno>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "storage/file_ops.h"
 
 namespace ferry::storage::testing {
+
+// The operations FaultyFileOps can fail (Close always succeeds).
+enum class FileOp {
+  kOpen,
+  kCreate,
+  kPwrite,
+  kPread,
+  kFdatasync,
+  kFsync,
+  kFileSize,
+  kRename,
+  kUnlink,
+  kTruncate,
+  kSyncDir,
+  kListDir,
+  kCreateDir,
+};
 
 class FaultyFileOps final : public FileOps {
  public:
   // 0 lets the call through again.
   void FailWrites(int err) { write_errno_ = err; }
   void FailSyncs(int err) { sync_errno_ = err; }
+  // Fails every `op` with `err` from now on; with `path_part`, only the
+  // calls whose path (for a descriptor: the path it was opened with; for a
+  // rename: either name) contains it.
+  void Fail(FileOp op, int err, std::string path_part = "") {
+    std::lock_guard lock(mu_);
+    rules_.push_back(Rule{op, err, std::move(path_part)});
+  }
+  // Lifts every failure (not the space limit).
   void Heal() {
     write_errno_ = 0;
     sync_errno_ = 0;
+    std::lock_guard lock(mu_);
+    rules_.clear();
   }
   // A file system of `bytes` that holds only `dir`: a write that would make
   // the files in `dir` larger than that in total writes what fits and then
@@ -46,8 +77,24 @@ class FaultyFileOps final : public FileOps {
   // Calls failed so far.
   uint64_t failures() const { return failures_.load(); }
 
+  int Open(const std::string& path, int flags) override {
+    if (int e = RuleFor(FileOp::kOpen, path)) return Failed(e);
+    return Track(FileOps::Open(path, flags), path);
+  }
+  int Create(const std::string& path) override {
+    if (int e = RuleFor(FileOp::kCreate, path)) return Failed(e);
+    return Track(FileOps::Create(path), path);
+  }
+  void Close(int fd) override {
+    {
+      std::lock_guard lock(mu_);
+      paths_.erase(fd);
+    }
+    FileOps::Close(fd);
+  }
   ssize_t Pwrite(int fd, const void* data, size_t n, off_t offset) override {
-    if (int e = write_errno_.load()) return Fail(e);
+    if (int e = write_errno_.load()) return Failed(e);
+    if (int e = RuleFor(FileOp::kPwrite, PathOf(fd))) return Failed(e);
     std::lock_guard lock(space_mu_);
     if (space_ > 0) {
       struct stat st;
@@ -62,23 +109,90 @@ class FaultyFileOps final : public FileOps {
           const uint64_t fits = size + room > static_cast<uint64_t>(offset)
                                     ? size + room - static_cast<uint64_t>(offset)
                                     : 0;
-          if (fits == 0) return Fail(ENOSPC);
+          if (fits == 0) return Failed(ENOSPC);
           n = static_cast<size_t>(std::min<uint64_t>(n, fits));
         }
       }
     }
     return FileOps::Pwrite(fd, data, n, offset);
   }
+  ssize_t Pread(int fd, void* data, size_t n, off_t offset) override {
+    if (int e = RuleFor(FileOp::kPread, PathOf(fd))) return Failed(e);
+    return FileOps::Pread(fd, data, n, offset);
+  }
   int Fdatasync(int fd) override {
-    if (int e = sync_errno_.load()) return Fail(e);
+    if (int e = sync_errno_.load()) return Failed(e);
+    if (int e = RuleFor(FileOp::kFdatasync, PathOf(fd))) return Failed(e);
     return FileOps::Fdatasync(fd);
+  }
+  int Fsync(int fd) override {
+    if (int e = RuleFor(FileOp::kFsync, PathOf(fd))) return Failed(e);
+    return FileOps::Fsync(fd);
+  }
+  int FileSize(const std::string& path, uint64_t* size) override {
+    if (int e = RuleFor(FileOp::kFileSize, path)) return Failed(e);
+    return FileOps::FileSize(path, size);
+  }
+  int Rename(const std::string& from, const std::string& to) override {
+    if (int e = RuleFor(FileOp::kRename, from, to)) return Failed(e);
+    return FileOps::Rename(from, to);
+  }
+  int Unlink(const std::string& path) override {
+    if (int e = RuleFor(FileOp::kUnlink, path)) return Failed(e);
+    return FileOps::Unlink(path);
+  }
+  int Truncate(const std::string& path, off_t size) override {
+    if (int e = RuleFor(FileOp::kTruncate, path)) return Failed(e);
+    return FileOps::Truncate(path, size);
+  }
+  int SyncDir(const std::string& dir) override {
+    if (int e = RuleFor(FileOp::kSyncDir, dir)) return Failed(e);
+    return FileOps::SyncDir(dir);
+  }
+  int ListDir(const std::string& dir, std::vector<std::string>* names) override {
+    if (int e = RuleFor(FileOp::kListDir, dir)) return Failed(e);
+    return FileOps::ListDir(dir, names);
+  }
+  int CreateDir(const std::string& dir) override {
+    if (int e = RuleFor(FileOp::kCreateDir, dir)) return Failed(e);
+    return FileOps::CreateDir(dir);
   }
 
  private:
-  int Fail(int e) {
+  struct Rule {
+    FileOp op;
+    int err;
+    std::string path_part;
+  };
+
+  int Failed(int e) {
     ++failures_;
     errno = e;
     return -1;
+  }
+  // The errno to fail `op` on `path` (or `other`) with, or 0.
+  int RuleFor(FileOp op, const std::string& path, const std::string& other = "") {
+    std::lock_guard lock(mu_);
+    for (const Rule& r : rules_) {
+      if (r.op != op) continue;
+      if (r.path_part.empty() || path.find(r.path_part) != std::string::npos ||
+          (!other.empty() && other.find(r.path_part) != std::string::npos)) {
+        return r.err;
+      }
+    }
+    return 0;
+  }
+  int Track(int fd, const std::string& path) {
+    if (fd >= 0) {
+      std::lock_guard lock(mu_);
+      paths_[fd] = path;
+    }
+    return fd;
+  }
+  std::string PathOf(int fd) {
+    std::lock_guard lock(mu_);
+    auto it = paths_.find(fd);
+    return it == paths_.end() ? std::string() : it->second;
   }
   uint64_t UsedLocked() const {
     uint64_t used = 0;
@@ -96,6 +210,9 @@ class FaultyFileOps final : public FileOps {
   std::atomic<int> write_errno_{0};
   std::atomic<int> sync_errno_{0};
   std::atomic<uint64_t> failures_{0};
+  std::mutex mu_;
+  std::vector<Rule> rules_;           // guarded by mu_
+  std::map<int, std::string> paths_;  // guarded by mu_: open descriptors' paths
   mutable std::mutex space_mu_;
   std::string space_dir_;  // guarded by space_mu_
   uint64_t space_ = 0;     // guarded by space_mu_; 0: no limit

@@ -2,18 +2,15 @@
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <filesystem>
 #include <set>
 
-#include "common/coding.h"
-#include "common/crc32c.h"
 #include "storage/manifest.h"
+#include "storage/record_frame.h"
 
 namespace ferry::storage {
 namespace {
@@ -26,29 +23,8 @@ Status Errno(std::string_view what, const std::string& path) { return Errno(what
 // The errors of a file system with no room left.
 bool NoRoom(int e) { return e == ENOSPC || e == EDQUOT; }
 
-Status SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return Errno("open", dir);
-  int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : Errno("fsync", dir);
-}
-
-// On failure sets *err (when given) to the errno.
-Status PwriteAll(FileOps& ops, int fd, const char* p, size_t n, off_t off,
-                 const std::string& path, int* err = nullptr) {
-  while (n > 0) {
-    ssize_t w = ops.Pwrite(fd, p, n, off);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      if (err) *err = errno;
-      return Errno("write", path);
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-    off += w;
-  }
-  return Status::Ok();
+Status SyncDir(FileOps& ops, const std::string& dir) {
+  return ops.SyncDir(dir) == 0 ? Status::Ok() : Errno("fsync", dir);
 }
 
 // Creates `path` filled with `bytes` zeros and syncs it. On failure the file
@@ -56,23 +32,24 @@ Status PwriteAll(FileOps& ops, int fd, const char* p, size_t n, off_t off,
 // left behind would keep what it took, and grow on every retry), and *err is
 // the errno.
 Status CreateZeroed(FileOps& ops, const std::string& path, uint64_t bytes, int* err) {
-  int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+  int fd = ops.Create(path);
   if (fd < 0) {
     *err = errno;
     return Errno("create", path);
   }
-  std::string zeros(1u << 20, '\0');
+  const std::string zeros(1u << 20, '\0');
   Status st;
   for (uint64_t off = 0; off < bytes && st.ok(); off += zeros.size()) {
     size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), bytes - off));
-    st = PwriteAll(ops, fd, zeros.data(), n, static_cast<off_t>(off), path, err);
+    st = PwriteAll(ops, fd, std::string_view(zeros.data(), n), static_cast<off_t>(off), path,
+                   "write", err);
   }
   if (st.ok() && ops.Fdatasync(fd) != 0) {
     *err = errno;
     st = Errno("fdatasync", path);
   }
-  ::close(fd);
-  if (!st.ok()) ::unlink(path.c_str());
+  ops.Close(fd);
+  if (!st.ok()) ops.Unlink(path);
   return st;
 }
 
@@ -88,13 +65,15 @@ Log::Log(LogOptions options)
     : options_(std::move(options)),
       ops_(options_.file_ops ? *options_.file_ops : FileOps::Default()) {}
 
-Log::ReadFd::~ReadFd() { ::close(fd); }
+Log::ReadFd::~ReadFd() { ops.Close(fd); }
 
 Result<std::unique_ptr<Log>> Log::Open(LogOptions options, uint64_t segment, uint32_t offset) {
-  std::error_code ec;
-  std::filesystem::create_directories(options.dir, ec);
-  if (ec) return Status::Unavailable("cannot create " + options.dir + ": " + ec.message());
   std::unique_ptr<Log> log(new Log(std::move(options)));
+  FileOps& ops = log->ops_;
+  const std::string& dir = log->options_.dir;
+  if (ops.CreateDir(dir) != 0) {
+    return Status::Unavailable("cannot create " + dir + ": " + std::strerror(errno));
+  }
   if (segment == 0) {
     log->segment_ = 1;
     log->offset_ = static_cast<uint32_t>(kSegmentHeaderSize);
@@ -111,16 +90,18 @@ Result<std::unique_ptr<Log>> Log::Open(LogOptions options, uint64_t segment, uin
     log->offset_ = offset;
     log->durable_ = MakeLsn(segment, offset);
   }
-  std::filesystem::remove(log->SparePath(), ec);
-  std::filesystem::remove(log->ReservePath() + ".tmp", ec);
+  // Leftovers of an earlier run; a file that is not there is fine.
+  ops.Unlink(log->SparePath());
+  ops.Unlink(log->ReservePath() + ".tmp");
   // A reserve is renamed into place only once whole; one of another size
   // (the segment size changed) is made again.
-  const auto reserve_size = std::filesystem::file_size(log->ReservePath(), ec);
-  if (!ec && (reserve_size == log->ReserveBytes() || reserve_size == log->options_.segment_bytes)) {
+  uint64_t reserve_size = 0;
+  if (ops.FileSize(log->ReservePath(), &reserve_size) == 0 &&
+      (reserve_size == log->ReserveBytes() || reserve_size == log->options_.segment_bytes)) {
     log->reserve_ready_ = true;
     log->reserve_trimmed_ = reserve_size != log->ReserveBytes();
   } else {
-    std::filesystem::remove(log->ReservePath(), ec);
+    ops.Unlink(log->ReservePath());
   }
   if (segment != 0) {
     // Recovery found the log whole up to `segment`; a directory written
@@ -142,9 +123,8 @@ Log::~Log() {
   spare_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
   if (preparer_.joinable()) preparer_.join();
-  for (auto& [s, fd] : write_fds_) ::close(fd);
-  std::error_code ec;
-  std::filesystem::remove(SparePath(), ec);
+  for (auto& [s, fd] : write_fds_) ops_.Close(fd);
+  ops_.Unlink(SparePath());
 }
 
 std::string Log::PathOf(uint64_t segment) const {
@@ -237,10 +217,12 @@ LogStats Log::stats() const {
 
 std::vector<uint64_t> Log::Segments() const {
   std::set<uint64_t> out;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(options_.dir, ec)) {
+  // Listing is best effort: the segment being written is always there.
+  std::vector<std::string> names;
+  ops_.ListDir(options_.dir, &names);
+  for (const auto& name : names) {
     uint64_t s;
-    if (ParseSegmentFileName(e.path().filename().string(), &s)) out.insert(s);
+    if (ParseSegmentFileName(name, &s)) out.insert(s);
   }
   std::lock_guard lock(mu_);
   out.insert(segment_);
@@ -260,9 +242,9 @@ Status Log::RemoveSegment(uint64_t segment) {
     // A read still in progress holds its own reference to the descriptor.
     read_fds_.erase(segment);
   }
-  std::error_code ec;
-  std::filesystem::remove(PathOf(segment), ec);
-  if (ec) return Status::Unavailable("cannot remove segment: " + ec.message());
+  if (ops_.Unlink(PathOf(segment)) != 0 && errno != ENOENT) {
+    return Status::Unavailable("cannot remove segment: " + std::string(std::strerror(errno)));
+  }
   {
     std::lock_guard lock(mu_);
     space_freed_ = true;
@@ -274,9 +256,9 @@ Status Log::RemoveSegment(uint64_t segment) {
 Result<std::shared_ptr<const Log::ReadFd>> Log::ReadFdFor(uint64_t segment) const {
   auto it = read_fds_.find(segment);
   if (it != read_fds_.end()) return it->second;
-  int fd = ::open(PathOf(segment).c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ops_.Open(PathOf(segment), O_RDONLY);
   if (fd < 0) return Errno("open", PathOf(segment));
-  auto shared = std::make_shared<const ReadFd>(fd);
+  auto shared = std::make_shared<const ReadFd>(ops_, fd);
   read_fds_[segment] = shared;
   return shared;
 }
@@ -293,36 +275,42 @@ constexpr uint64_t kMaxReadSpan = 32 * 1024;
 // The payload of the kSend or kRelocate record `record` (header included),
 // checked by CRC; `dir` and `lsn` say where it was, should it be corrupt.
 Result<std::string> BodyOfRecord(std::string_view record, const std::string& dir, Lsn lsn) {
-  if (record.size() < kRecordHeaderSize) return Status::Internal("bad body reference");
-  const uint32_t crc = DecodeFixed32(record.data());
-  const uint32_t len = DecodeFixed32(record.data() + 4);
-  if (kRecordHeaderSize + len != record.size()) return Status::Internal("bad body reference");
-  if (Crc32cExtend(0, record.data() + 8, len + 1) != crc) {
-    return Status::Internal("message body at " + dir + "/" + SegmentFileName(SegmentOf(lsn)) +
-                            ":" + std::to_string(OffsetOf(lsn)) + " fails its checksum");
+  const RecordFrame frame = DecodeRecordFrame(record, 0);
+  const std::string where =
+      dir + "/" + SegmentFileName(SegmentOf(lsn)) + ":" + std::to_string(OffsetOf(lsn));
+  switch (frame.check) {
+    case FrameCheck::kWhole:
+      break;
+    case FrameCheck::kBadCrc:
+      return Status::Internal("message body at " + where + " fails its checksum");
+    case FrameCheck::kUnknownType:
+      return Status::Internal("message body at " + where + ": " + FrameCheckText(frame.check));
+    case FrameCheck::kTruncated:
+    case FrameCheck::kBadLength:
+      return Status::Internal("bad body reference");
   }
+  // Callers cut `record` to the length its header claims.
+  if (frame.size != record.size()) return Status::Internal("bad body reference");
   Record r;
-  auto type = static_cast<RecordType>(static_cast<uint8_t>(record[8]));
-  FERRY_RETURN_IF_ERROR(DecodeRecordPayload(type, record.substr(kRecordHeaderSize, len), &r));
+  FERRY_RETURN_IF_ERROR(DecodeRecordPayload(frame.type(), frame.payload, &r));
   const std::optional<RecordedBody> body = BodyIn(r);
   return std::string(body ? body->body : std::string_view());
 }
 
 // Reads the whole record at `offset`, whatever its length.
-Result<std::string> ReadRecordAt(int fd, uint32_t offset) {
+Result<std::string> ReadRecordAt(FileOps& ops, int fd, uint32_t offset) {
   std::string record(kRecordRead, '\0');
-  ssize_t n = ::pread(fd, record.data(), record.size(), offset);
+  ssize_t n = ops.Pread(fd, record.data(), record.size(), offset);
   if (n < static_cast<ssize_t>(kRecordHeaderSize)) {
     return Status::Unavailable("short read of a message body");
   }
-  uint32_t len = DecodeFixed32(record.data() + 4);
-  if (len > kMaxRecordPayload) return Status::Internal("corrupt body record");
-  size_t want = kRecordHeaderSize + len;
+  const size_t want = ClaimedRecordSize(std::string_view(record.data(), static_cast<size_t>(n)), 0);
+  if (want == 0) return Status::Internal("corrupt body record");
   if (static_cast<size_t>(n) < want) {
     size_t have = static_cast<size_t>(n);
     record.resize(want);
     while (have < want) {
-      ssize_t m = ::pread(fd, record.data() + have, want - have, offset + have);
+      ssize_t m = ops.Pread(fd, record.data() + have, want - have, offset + have);
       if (m <= 0) return Status::Unavailable("short read of a message body");
       have += static_cast<size_t>(m);
     }
@@ -362,11 +350,10 @@ std::vector<Result<std::string>> Log::ReadPayloads(std::span<const Lsn> lsns) co
             continue;
           }
           found = true;
-          size_t at = offset - c.offset;
-          if (at + kRecordHeaderSize > c.data.size()) break;
-          uint32_t len = DecodeFixed32(c.data.data() + at + 4);
-          if (at + kRecordHeaderSize + len > c.data.size()) break;
-          buffered.emplace_back(i, c.data.substr(at, kRecordHeaderSize + len));
+          const size_t at = offset - c.offset;
+          const size_t size = ClaimedRecordSize(c.data, at);
+          if (size == 0 || at + size > c.data.size()) break;
+          buffered.emplace_back(i, c.data.substr(at, size));
         }
       }
       if (found) continue;
@@ -393,20 +380,20 @@ std::vector<Result<std::string>> Log::ReadPayloads(std::span<const Lsn> lsns) co
     const uint32_t base = OffsetOf(disk[a].lsn);
     const size_t want = OffsetOf(disk[b - 1].lsn) - base + kRecordRead;
     if (span.size() < want) span.resize(want);
-    ssize_t got = ::pread(disk[a].file->fd, span.data(), want, base);
+    ssize_t got = ops_.Pread(disk[a].file->fd, span.data(), want, base);
     for (size_t k = a; k < b; ++k) {
       const OnDisk& d = disk[k];
       const size_t at = OffsetOf(d.lsn) - base;
-      if (got >= 0 && at + kRecordHeaderSize <= static_cast<size_t>(got)) {
-        const uint32_t len = DecodeFixed32(span.data() + at + 4);
-        if (len <= kMaxRecordPayload && at + kRecordHeaderSize + len <= static_cast<size_t>(got)) {
-          out[d.index] = BodyOfRecord(std::string_view(span).substr(at, kRecordHeaderSize + len),
-                                      options_.dir, d.lsn);
+      if (got >= 0) {
+        const std::string_view read(span.data(), static_cast<size_t>(got));
+        const size_t size = ClaimedRecordSize(read, at);
+        if (size != 0 && at + size <= read.size()) {
+          out[d.index] = BodyOfRecord(read.substr(at, size), options_.dir, d.lsn);
           continue;
         }
       }
       // A record longer than the span read, or a failed read: on its own.
-      Result<std::string> record = ReadRecordAt(d.file->fd, OffsetOf(d.lsn));
+      Result<std::string> record = ReadRecordAt(ops_, d.file->fd, OffsetOf(d.lsn));
       out[d.index] = record.ok() ? BodyOfRecord(*record, options_.dir, d.lsn) : record.status();
     }
     a = b;
@@ -423,9 +410,12 @@ Status Log::CreateSegment(const std::string& path) {
     spare_ready_ = false;
     no_room = no_room_ && reserve_ready_;
   }
-  if (use_spare && ::rename(SparePath().c_str(), path.c_str()) == 0) {
+  if (use_spare) {
+    const bool renamed = ops_.Rename(SparePath(), path) == 0;
+    // Used up, or lost if the rename failed: the helper makes another. Only
+    // now, so that it never writes a new spare under the name being renamed.
     spare_cv_.notify_one();
-    return Status::Ok();
+    if (renamed) return Status::Ok();
   }
   int err = ENOSPC;
   // Known to fail while the helper finds no room: go straight to the reserve.
@@ -440,14 +430,18 @@ Status Log::CreateSegment(const std::string& path) {
     if (!no_room) no_room_cause_ = st;
     ++stats_.reserve_taken;
   }
-  if (::rename(ReservePath().c_str(), path.c_str()) != 0) {
+  if (ops_.Rename(ReservePath(), path) != 0) {
     Status renamed = Errno("rename", ReservePath());
-    std::lock_guard lock(mu_);
-    reserve_in_use_ = false;
+    {
+      std::lock_guard lock(mu_);
+      reserve_in_use_ = false;
+    }
+    // Not ready any more: the helper writes it again.
+    spare_cv_.notify_one();
     return renamed;
   }
   // The segment's size; the quarter more is the checkpoint's (TrimReserve).
-  if (::truncate(path.c_str(), static_cast<off_t>(options_.segment_bytes)) != 0) {
+  if (ops_.Truncate(path, static_cast<off_t>(options_.segment_bytes)) != 0) {
     spdlog::warn("write-ahead log: cannot shorten {}: {}", path, std::strerror(errno));
   }
   spdlog::warn(
@@ -473,16 +467,17 @@ Status Log::WriteChunks(std::vector<Chunk>& chunks) {
     }
     if (it == write_fds_.end()) {
       std::string path = PathOf(c.segment);
-      if (!std::filesystem::exists(path)) {
+      uint64_t size = 0;
+      if (ops_.FileSize(path, &size) != 0) {
+        if (errno != ENOENT) return Errno("stat", path);
         FERRY_RETURN_IF_ERROR(CreateSegment(path));
         created = true;
       }
-      int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      int fd = ops_.Open(path, O_WRONLY);
       if (fd < 0) return Errno("open", path);
       it = write_fds_.emplace(c.segment, fd).first;
     }
-    FERRY_RETURN_IF_ERROR(PwriteAll(ops_, it->second, c.data.data(), c.data.size(), c.offset,
-                                    PathOf(c.segment)));
+    FERRY_RETURN_IF_ERROR(PwriteAll(ops_, it->second, c.data, c.offset, PathOf(c.segment)));
     touched.insert(it->second);
   }
   if (options_.fsync == FsyncMode::kAlways) {
@@ -490,11 +485,13 @@ Status Log::WriteChunks(std::vector<Chunk>& chunks) {
       if (ops_.Fdatasync(fd) != 0) return Errno("fdatasync", options_.dir);
     }
   }
-  if (created) FERRY_RETURN_IF_ERROR(SyncDir(options_.dir));
+  // A segment created (renamed into place) is not durable until its
+  // directory is: a failure here fails the batch like a failed write.
+  if (created) FERRY_RETURN_IF_ERROR(SyncDir(ops_, options_.dir));
   // Older segments are complete. Their descriptors are closed so that a
   // segment the engine deletes gives its space back at once.
   while (write_fds_.size() > 1 && write_fds_.begin()->first < chunks.back().segment) {
-    ::close(write_fds_.begin()->second);
+    ops_.Close(write_fds_.begin()->second);
     write_fds_.erase(write_fds_.begin());
   }
   // The manifest names a new segment once its file is durable and before
@@ -574,18 +571,18 @@ Status Log::PrepareFile(bool reserve, int* err) {
   // RESERVE found at start is always complete.
   const std::string tmp = ReservePath() + ".tmp";
   FERRY_RETURN_IF_ERROR(CreateZeroed(ops_, tmp, ReserveBytes(), err));
-  if (::rename(tmp.c_str(), ReservePath().c_str()) != 0) {
+  if (ops_.Rename(tmp, ReservePath()) != 0) {
     *err = errno;
-    ::unlink(tmp.c_str());
+    ops_.Unlink(tmp);
     return Errno("rename", tmp, *err);
   }
-  return SyncDir(options_.dir);
+  return SyncDir(ops_, options_.dir);
 }
 
 void Log::TrimReserveLocked() {
   if (!reserve_ready_ || reserve_trimmed_) return;
   // With mu_ held the writer cannot be renaming the reserve meanwhile.
-  if (::truncate(ReservePath().c_str(), static_cast<off_t>(options_.segment_bytes)) != 0) {
+  if (ops_.Truncate(ReservePath(), static_cast<off_t>(options_.segment_bytes)) != 0) {
     spdlog::warn("write-ahead log: cannot shorten {}: {}", ReservePath(), std::strerror(errno));
     return;
   }
@@ -618,13 +615,14 @@ void Log::PreparerLoop() {
       }
       // Sends resume once both files fit, not in between.
       if (spare_ready_ && reserve_ready_ && !reserve_trimmed_) no_room_ = false;
-      if (was_full && !no_room_) spdlog::info("write-ahead log: space is back; taking new messages");
+      if (was_full && !no_room_)
+        spdlog::info("write-ahead log: space is back; taking new messages");
       backoff = options_.retry_interval;
       continue;
     }
     if (!no_room_) {
-      spdlog::warn("write-ahead log: cannot prepare the {}: {}", reserve ? "reserve" : "next segment",
-                   st.message());
+      spdlog::warn("write-ahead log: cannot prepare the {}: {}",
+                   reserve ? "reserve" : "next segment", st.message());
     }
     no_room_ = NoRoom(err);
     if (no_room_) no_room_cause_ = st;

@@ -74,8 +74,8 @@ struct LogOptions {
   FsyncMode fsync = FsyncMode::kAlways;
   // How long the writer waits before retrying a failed write.
   std::chrono::milliseconds retry_interval{1000};
-  // Where writes and syncs go; null means FileOps::Default(). Tests inject
-  // faults here. Must outlive the log.
+  // Where every file operation of the log goes (file_ops.h); null means
+  // FileOps::Default(). Tests inject faults here. Must outlive the log.
   FileOps* file_ops = nullptr;
 };
 
@@ -160,10 +160,11 @@ class Log {
   // A descriptor for reading a segment, shared so that a read in progress
   // keeps it open while RemoveSegment drops the segment.
   struct ReadFd {
-    explicit ReadFd(int f) : fd(f) {}
+    ReadFd(FileOps& o, int f) : ops(o), fd(f) {}
     ~ReadFd();
     ReadFd(const ReadFd&) = delete;
     ReadFd& operator=(const ReadFd&) = delete;
+    FileOps& ops;
     const int fd;
   };
   // Requires mu_ held.
@@ -176,30 +177,31 @@ class Log {
   FileOps& ops_;
 
   mutable std::mutex mu_;
-  std::condition_variable work_cv_;    // writer: a batch is waiting, or stop
-  std::condition_variable done_cv_;    // Flush(): durable_ advanced
-  std::condition_variable spare_cv_;   // preparer: a spare or the reserve is wanted
-  std::vector<Chunk> pending_;         // guarded by mu_
-  std::vector<Chunk> writing_;         // guarded by mu_ (read by ReadPayload)
+  std::condition_variable work_cv_;        // writer: a batch is waiting, or stop
+  std::condition_variable done_cv_;        // Flush(): durable_ advanced
+  std::condition_variable spare_cv_;       // preparer: a spare or the reserve is wanted
+  std::vector<Chunk> pending_;             // guarded by mu_
+  std::vector<Chunk> writing_;             // guarded by mu_ (read by ReadPayload)
   std::vector<std::string> free_buffers_;  // guarded by mu_; see TakeBufferLocked
   std::multimap<Lsn, std::function<void(Status)>> waiters_;  // guarded by mu_
-  uint64_t segment_ = 0;               // guarded by mu_; segment being appended to
-  uint32_t offset_ = 0;                // guarded by mu_; next offset in it
-  Lsn durable_ = 0;                    // guarded by mu_; every LSN below is durable
-  bool failing_ = false;               // guarded by mu_
-  Status failure_;                     // guarded by mu_; the last write error
-  bool stop_ = false;                  // guarded by mu_
-  bool spare_ready_ = false;           // guarded by mu_
-  bool reserve_ready_ = false;         // guarded by mu_: RESERVE is on disk, whole
-  bool reserve_trimmed_ = false;       // guarded by mu_: RESERVE is one segment, its quarter given back
-  bool reserve_in_use_ = false;        // guarded by mu_: taken as a segment, not rebuilt yet
-  bool no_room_ = false;               // guarded by mu_: the helper's last file did not fit
-  Status no_room_cause_;               // guarded by mu_: the error that found the disk full
-  bool space_freed_ = false;           // guarded by mu_: a segment was removed (wakes the helper)
-  LogStats stats_;                     // guarded by mu_
+  uint64_t segment_ = 0;          // guarded by mu_; segment being appended to
+  uint32_t offset_ = 0;           // guarded by mu_; next offset in it
+  Lsn durable_ = 0;               // guarded by mu_; every LSN below is durable
+  bool failing_ = false;          // guarded by mu_
+  Status failure_;                // guarded by mu_; the last write error
+  bool stop_ = false;             // guarded by mu_
+  bool spare_ready_ = false;      // guarded by mu_
+  bool reserve_ready_ = false;    // guarded by mu_: RESERVE is on disk, whole
+  bool reserve_trimmed_ = false;  // guarded by mu_: RESERVE is one segment, its quarter given back
+  bool reserve_in_use_ = false;   // guarded by mu_: taken as a segment, not rebuilt yet
+  bool no_room_ = false;          // guarded by mu_: the helper's last file did not fit
+  Status no_room_cause_;          // guarded by mu_: the error that found the disk full
+  bool space_freed_ = false;      // guarded by mu_: a segment was removed (wakes the helper)
+  LogStats stats_;                // guarded by mu_
   mutable std::map<uint64_t, std::shared_ptr<const ReadFd>> read_fds_;  // guarded by mu_
-  std::map<uint64_t, int> write_fds_;  // writer thread only; the newest segment's (two across a roll)
-  uint64_t manifest_segment_ = 0;      // writer thread (and Open): the newest the manifest names
+  std::map<uint64_t, int>
+      write_fds_;                  // writer thread only; the newest segment's (two across a roll)
+  uint64_t manifest_segment_ = 0;  // writer thread (and Open): the newest the manifest names
 
   std::thread writer_;
   std::thread preparer_;

@@ -2,37 +2,33 @@
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <optional>
 #include <set>
 
 #include "common/coding.h"
-#include "common/crc32c.h"
 #include "storage/manifest.h"
+#include "storage/record_frame.h"
 
 namespace ferry::storage {
 namespace {
 
 constexpr size_t kNone = std::string_view::npos;
 
-bool AllZero(std::string_view s) {
-  return s.find_first_not_of('\0') == std::string_view::npos;
-}
+bool AllZero(std::string_view s) { return s.find_first_not_of('\0') == std::string_view::npos; }
 
-Status ZeroFrom(const std::string& path, uint64_t offset, uint64_t end) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+// Zeroes [offset, end) of `path`, the torn tail, and syncs it. Zeros, not a
+// shorter file: segments keep their pre-filled size (log.h).
+Status ZeroFrom(FileOps& ops, const std::string& path, uint64_t offset, uint64_t end) {
+  int fd = ops.Open(path, O_WRONLY);
   if (fd < 0) return Status::Internal("cannot open " + path + " to truncate its torn tail");
-  std::string zeros(static_cast<size_t>(end - offset), '\0');
-  ssize_t n = ::pwrite(fd, zeros.data(), zeros.size(), static_cast<off_t>(offset));
-  int rc = ::fdatasync(fd);
-  ::close(fd);
-  if (n != static_cast<ssize_t>(zeros.size()) || rc != 0) {
-    return Status::Internal("cannot truncate the torn tail of " + path);
-  }
+  const std::string zeros(static_cast<size_t>(end - offset), '\0');
+  Status st = PwriteAll(ops, fd, zeros, static_cast<off_t>(offset), path);
+  if (st.ok() && ops.Fdatasync(fd) != 0) st = Status::Unavailable(std::strerror(errno));
+  ops.Close(fd);
+  if (!st.ok()) return Status::Internal("cannot truncate the torn tail of " + path);
   return Status::Ok();
 }
 
@@ -43,10 +39,21 @@ std::string RepairHint(const std::string& dir) {
 
 // Where parsing a segment's records stopped.
 struct Parsed {
-  size_t end = kSegmentHeaderSize;  // offset after the last good record
-  bool clean = true;                // false: a partial or bad record, or garbage, at `end`
-  size_t next_whole = kNone;        // when not clean: the first whole record after `end`
+  size_t end = kSegmentHeaderSize;         // offset after the last good record
+  bool clean = true;                       // false: a partial or bad record, or garbage, at `end`
+  FrameCheck damage = FrameCheck::kWhole;  // when not clean: what is wrong at `end`
+  size_t next_whole = kNone;               // when not clean: the first whole record after `end`
 };
+
+// Marks `p` as stopped by damage at p.end in `d`.
+void StopAtDamage(std::string_view d, Parsed* p) {
+  p->clean = false;
+  p->damage = DecodeRecordFrame(d, p->end).check;
+  // Garbage that happens to frame a whole record is still garbage here: the
+  // zeros before it ended the data.
+  if (p->damage == FrameCheck::kWhole) p->damage = FrameCheck::kBadCrc;
+  p->next_whole = NextWholeRecord(d, p->end + 1);
+}
 
 // Visits the records of segment `seg` (its whole content `d`, header checked)
 // whose LSN is at least `from`, in order, until the zeros that end the data
@@ -58,29 +65,26 @@ Result<Parsed> ParseRecords(std::string_view d, uint64_t seg, Lsn from, const st
   size_t& off = p.end;
   while (true) {
     if (off + kRecordHeaderSize > d.size() || AllZero(d.substr(off, kRecordHeaderSize))) {
-      p.clean = AllZero(off < d.size() ? d.substr(off) : std::string_view());
-      if (!p.clean) p.next_whole = NextWholeRecord(d, off + 1);
+      if (!AllZero(off < d.size() ? d.substr(off) : std::string_view())) StopAtDamage(d, &p);
       return p;
     }
-    const size_t size = WholeRecordAt(d, off);
-    if (size == 0) {
-      p.clean = false;
-      p.next_whole = NextWholeRecord(d, off + 1);
+    const RecordFrame frame = DecodeRecordFrame(d, off);
+    if (!frame.whole()) {
+      StopAtDamage(d, &p);
       return p;
     }
-    const uint32_t len = static_cast<uint32_t>(size - kRecordHeaderSize);
-    auto type = static_cast<RecordType>(static_cast<uint8_t>(d[off + 8]));
     Lsn lsn = MakeLsn(seg, static_cast<uint32_t>(off));
-    if (lsn >= from && type != RecordType::kPadding) {
+    if (lsn >= from && frame.type() != RecordType::kPadding) {
       Record r;
-      Status st = DecodeRecordPayload(type, d.substr(off + kRecordHeaderSize, len), &r);
+      Status st = DecodeRecordPayload(frame.type(), frame.payload, &r);
       if (!st.ok()) {
-        return Status::Internal("write-ahead log " + path + " has an undecodable record at offset " +
-                                std::to_string(off) + ": " + st.message());
+        return Status::Internal("write-ahead log " + path +
+                                " has an undecodable record at offset " + std::to_string(off) +
+                                ": " + st.message());
       }
       FERRY_RETURN_IF_ERROR(visit(lsn, r));
     }
-    off += size;
+    off += frame.size;
   }
 }
 
@@ -91,46 +95,27 @@ Status Corrupt(const std::string& path, size_t off, const std::string& why) {
 
 // Why the damage at `p.end` is not a torn tail, or nullopt when it may be.
 std::optional<std::string> NotATornTail(const Parsed& p, bool is_last, Lsn at, Lsn durable_floor) {
+  const std::string what = FrameCheckText(p.damage);
   if (p.next_whole != kNone) {
-    return "a record fails its checksum and a whole record follows at offset " +
-           std::to_string(p.next_whole) + ", so it is not a torn write";
+    return what + " and a whole record follows at offset " + std::to_string(p.next_whole) +
+           ", so it is not a torn write";
   }
-  if (!is_last) return std::string("a record fails its checksum in a segment that is not the newest");
-  if (at < durable_floor) {
-    return std::string("a record fails its checksum below what the checkpoint knows to be durable");
-  }
+  if (!is_last) return what + " in a segment that is not the newest";
+  if (at < durable_floor) return what + " below what the checkpoint knows to be durable";
   return std::nullopt;
 }
 
 }  // namespace
 
-std::vector<uint64_t> ListSegments(const std::string& dir) {
+std::vector<uint64_t> ListSegments(const std::string& dir, FileOps& ops) {
   std::set<uint64_t> segments;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+  std::vector<std::string> names;
+  ops.ListDir(dir, &names);
+  for (const auto& name : names) {
     uint64_t s;
-    if (ParseSegmentFileName(e.path().filename().string(), &s)) segments.insert(s);
+    if (ParseSegmentFileName(name, &s)) segments.insert(s);
   }
   return {segments.begin(), segments.end()};
-}
-
-Result<std::string> ReadWholeFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::Internal("cannot open " + path + ": " + std::strerror(errno));
-  std::string data;
-  off_t size = ::lseek(fd, 0, SEEK_END);
-  if (size > 0) data.resize(static_cast<size_t>(size));
-  size_t have = 0;
-  while (have < data.size()) {
-    ssize_t n = ::pread(fd, data.data() + have, data.size() - have, static_cast<off_t>(have));
-    if (n <= 0) {
-      ::close(fd);
-      return Status::Internal("cannot read " + path);
-    }
-    have += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  return data;
 }
 
 bool GoodSegmentHeader(std::string_view d) {
@@ -139,12 +124,8 @@ bool GoodSegmentHeader(std::string_view d) {
 }
 
 size_t WholeRecordAt(std::string_view d, size_t off) {
-  if (off + kRecordHeaderSize > d.size()) return 0;
-  if (!IsKnownRecordType(static_cast<uint8_t>(d[off + 8]))) return 0;
-  const uint32_t len = DecodeFixed32(d.data() + off + 4);
-  if (len > kMaxRecordPayload || len > d.size() - off - kRecordHeaderSize) return 0;
-  if (Crc32cExtend(0, d.data() + off + 8, len + 1) != DecodeFixed32(d.data() + off)) return 0;
-  return kRecordHeaderSize + len;
+  const RecordFrame frame = DecodeRecordFrame(d, off);
+  return frame.whole() ? frame.size : 0;
 }
 
 size_t NextWholeRecord(std::string_view d, size_t from) {
@@ -158,10 +139,10 @@ size_t NextWholeRecord(std::string_view d, size_t from) {
 }
 
 Result<ReplayResult> ReplayLog(const std::string& dir, Lsn from, const RecordVisitor& visit,
-                               Lsn durable_floor) {
-  const std::vector<uint64_t> segments = ListSegments(dir);
+                               Lsn durable_floor, FileOps& ops) {
+  const std::vector<uint64_t> segments = ListSegments(dir, ops);
   const uint64_t last = segments.empty() ? 0 : segments.back();
-  auto manifest = ReadManifest(dir);
+  auto manifest = ReadManifest(dir, ops);
   if (!manifest.ok()) {
     return Status::Internal(manifest.status().message() + "; refusing to start" + RepairHint(dir));
   }
@@ -189,7 +170,7 @@ Result<ReplayResult> ReplayLog(const std::string& dir, Lsn from, const RecordVis
     }
     ++expect;
     std::string path = dir + "/" + SegmentFileName(seg);
-    auto data = ReadWholeFile(path);
+    auto data = ReadWholeFile(path, ops);
     if (!data.ok()) return data.status();
     std::string_view d = *data;
     const bool is_last = seg == last;
@@ -200,8 +181,9 @@ Result<ReplayResult> ReplayLog(const std::string& dir, Lsn from, const RecordVis
         Parsed p;
         p.end = 0;
         p.clean = AllZero(d);
-        if (!p.clean) p.next_whole = NextWholeRecord(d, kSegmentHeaderSize);
         if (!p.clean) {
+          p.damage = FrameCheck::kBadCrc;
+          p.next_whole = NextWholeRecord(d, kSegmentHeaderSize);
           if (auto why = NotATornTail(p, is_last, MakeLsn(seg, 0), durable_floor)) {
             return Status::Internal(Corrupt(path, 0, "its header is zeroed; " + *why).message() +
                                     RepairHint(dir));
@@ -209,14 +191,15 @@ Result<ReplayResult> ReplayLog(const std::string& dir, Lsn from, const RecordVis
           spdlog::warn("write-ahead log: truncating torn tail of {} at offset 0 ({} bytes)", path,
                        d.size());
           result.truncated_bytes += d.size();
-          FERRY_RETURN_IF_ERROR(ZeroFrom(path, 0, d.size()));
+          FERRY_RETURN_IF_ERROR(ZeroFrom(ops, path, 0, d.size()));
         }
         result.offset = 0;
         continue;
       }
       return Status::Internal("write-ahead log segment " + path +
                               " has a bad header at offset 0 (not a Ferry log, or another "
-                              "format version); refusing to start" + RepairHint(dir));
+                              "format version); refusing to start" +
+                              RepairHint(dir));
     }
     auto parsed = ParseRecords(d, seg, from, path, [&](Lsn lsn, const Record& r) {
       ++result.records;
@@ -232,7 +215,7 @@ Result<ReplayResult> ReplayLog(const std::string& dir, Lsn from, const RecordVis
       spdlog::warn("write-ahead log: truncating torn tail of {} at offset {} ({} bytes)", path,
                    parsed->end, dropped);
       result.truncated_bytes += dropped;
-      FERRY_RETURN_IF_ERROR(ZeroFrom(path, parsed->end, d.size()));
+      FERRY_RETURN_IF_ERROR(ZeroFrom(ops, path, parsed->end, d.size()));
     }
     result.offset = static_cast<uint32_t>(parsed->end);
   }
@@ -247,9 +230,9 @@ Result<ReplayResult> ReplayLog(const std::string& dir, Lsn from, const RecordVis
 }
 
 Status ScanSegment(const std::string& dir, uint64_t segment, std::string* data,
-                   const RecordVisitor& visit) {
+                   const RecordVisitor& visit, FileOps& ops) {
   std::string path = dir + "/" + SegmentFileName(segment);
-  auto read = ReadWholeFile(path);
+  auto read = ReadWholeFile(path, ops);
   if (!read.ok()) return read.status();
   *data = std::move(*read);
   if (!GoodSegmentHeader(*data)) {
@@ -257,8 +240,7 @@ Status ScanSegment(const std::string& dir, uint64_t segment, std::string* data,
   }
   auto parsed = ParseRecords(*data, segment, 0, path, visit);
   if (!parsed.ok()) return parsed.status();
-  return parsed->clean ? Status::Ok()
-                       : Corrupt(path, parsed->end, "a record fails its checksum");
+  return parsed->clean ? Status::Ok() : Corrupt(path, parsed->end, FrameCheckText(parsed->damage));
 }
 
 }  // namespace ferry::storage

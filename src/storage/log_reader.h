@@ -23,36 +23,38 @@
 #include <vector>
 
 #include "common/status.h"
+#include "storage/file_ops.h"
 #include "storage/log_format.h"
 #include "storage/record.h"
 
 namespace ferry::storage {
 
 struct ReplayResult {
-  uint64_t segment = 0;   // where appending continues (0: empty log)
+  uint64_t segment = 0;  // where appending continues (0: empty log)
   uint32_t offset = 0;
-  uint64_t records = 0;   // records visited
+  uint64_t records = 0;  // records visited
   uint64_t truncated_bytes = 0;
 };
 
 using RecordVisitor = std::function<Status(Lsn lsn, const Record& record)>;
 
 // `durable_floor`: every record below it is known to have been durable (the
-// checkpoint's cursors), so damage there is never a torn tail.
+// checkpoint's cursors), so damage there is never a torn tail. Every file
+// operation goes through `ops`.
 Result<ReplayResult> ReplayLog(const std::string& dir, Lsn from, const RecordVisitor& visit,
-                               Lsn durable_floor = 0);
+                               Lsn durable_floor = 0, FileOps& ops = FileOps::Default());
 
 // Reads one whole segment that is no longer written (for compaction) into
 // *data and visits its records in order; their payload views point into
 // *data. Any bad record is corruption: kInternal naming the file and offset.
 Status ScanSegment(const std::string& dir, uint64_t segment, std::string* data,
-                   const RecordVisitor& visit);
+                   const RecordVisitor& visit, FileOps& ops = FileOps::Default());
 
 // Lower level, shared with repair.
 
-// The segment numbers present in `dir`, oldest first.
-std::vector<uint64_t> ListSegments(const std::string& dir);
-Result<std::string> ReadWholeFile(const std::string& path);
+// The segment numbers present in `dir`, oldest first (none when it cannot
+// be listed). ReadWholeFile is in file_ops.h.
+std::vector<uint64_t> ListSegments(const std::string& dir, FileOps& ops = FileOps::Default());
 // A segment's bytes start with a header of this format version.
 bool GoodSegmentHeader(std::string_view segment);
 // The length of the whole record at `off` in a segment's bytes `d` (its CRC

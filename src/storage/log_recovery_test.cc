@@ -8,6 +8,7 @@
 #include <map>
 
 #include "common/coding.h"
+#include "common/crc32c.h"
 #include "storage/log_test_util.h"
 #include "storage/manifest.h"
 
@@ -34,7 +35,8 @@ std::map<std::string, std::string> Snapshot(const std::string& dir) {
 }
 
 Result<ReplayResult> Replay(const std::string& dir, Lsn from = 0, Lsn floor = 0) {
-  return ReplayLog(dir, from, [](Lsn, const Record&) { return Status::Ok(); }, floor);
+  return ReplayLog(
+      dir, from, [](Lsn, const Record&) { return Status::Ok(); }, floor);
 }
 
 // Replay fails with kInternal, names `file` and `what`, and leaves every
@@ -102,6 +104,27 @@ TEST_F(LogRecoveryTest, AZeroedRecordWithRecordsAfterItIsNotTheEndOfTheData) {
   ExpectRefused(dir_.path(), SegmentFileName(1), "corrupt at offset " + std::to_string(at));
 }
 
+// A record a newer version wrote: its checksum holds, its type is unknown
+// here, and the refusal says so rather than blaming the checksum.
+TEST_F(LogRecoveryTest, AChecksummedRecordOfAnUnknownTypeRefusesNamingItsType) {
+  auto lsns = OneSegment(21);
+  const uint32_t at = OffsetOf(lsns[10]);
+  const size_t size = OffsetOf(lsns[11]) - at;
+  std::string body(1, '\x11');  // type 17, which no version defines
+  body += std::string(size - kRecordHeaderSize, 'x');
+  std::string frame;
+  PutFixed32(&frame, Crc32c(body));
+  PutFixed32(&frame, static_cast<uint32_t>(size - kRecordHeaderSize));
+  frame += body;
+  {
+    std::fstream f(PathOf(1), std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(at);
+    f.write(frame.data(), static_cast<std::streamsize>(frame.size()));
+  }
+  ExpectRefused(dir_.path(), SegmentFileName(1),
+                "corrupt at offset " + std::to_string(at) + " (a record has an unknown type");
+}
+
 TEST_F(LogRecoveryTest, AFlipInTheLastRecordOfTheNewestSegmentIsATornTail) {
   auto lsns = OneSegment(21);
   FlipByte(PathOf(1), OffsetOf(lsns[20]) + 12);
@@ -118,14 +141,14 @@ TEST_F(LogRecoveryTest, AFlipInTheLastRecordOfTheNewestSegmentIsATornTail) {
 
 TEST_F(LogRecoveryTest, ATornTailWithGarbageButNoWholeRecordAfterItIsTruncated) {
   auto lsns = OneSegment(21);
-  const uint32_t end = OffsetOf(lsns[20]) + 9 + DecodeFixed32(FileBytes(PathOf(1)).data() +
-                                                               OffsetOf(lsns[20]) + 4);
+  const uint32_t end =
+      OffsetOf(lsns[20]) + 9 + DecodeFixed32(FileBytes(PathOf(1)).data() + OffsetOf(lsns[20]) + 4);
   {
     // A batch cut short: a header and part of a record, then a page of it.
     std::fstream f(PathOf(1), std::ios::binary | std::ios::in | std::ios::out);
     f.seekp(end);
-    const std::string garbage = std::string("\x11\x22\x33\x44\xff\x00\x00\x00\x05", 9) +
-                                std::string(5000, '\x7e');
+    const std::string garbage =
+        std::string("\x11\x22\x33\x44\xff\x00\x00\x00\x05", 9) + std::string(5000, '\x7e');
     f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
   }
   ReplayResult result;
@@ -137,8 +160,7 @@ TEST_F(LogRecoveryTest, DamageBelowTheCheckpointsCursorIsNeverATornTail) {
   auto lsns = OneSegment(21);
   FlipByte(PathOf(1), OffsetOf(lsns[20]) + 12);
   // A checkpoint whose cursor lies past the last record knows it was durable.
-  ExpectRefused(dir_.path(), SegmentFileName(1), "below what the checkpoint",
-                lsns[20] + 1);
+  ExpectRefused(dir_.path(), SegmentFileName(1), "below what the checkpoint", lsns[20] + 1);
 }
 
 TEST_F(LogRecoveryTest, AFlipInAnOlderSegmentRefuses) {

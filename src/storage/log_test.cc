@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -15,8 +15,8 @@
 
 #include "common/coding.h"
 #include "storage/faulty_file_ops.h"
-#include "storage/log_test_util.h"
 #include "storage/log_reader.h"
+#include "storage/log_test_util.h"
 
 namespace ferry::storage {
 namespace {
@@ -78,8 +78,8 @@ TEST(Log, ReadPayloadsAnswersEachReferenceInTheOrderAsked) {
   auto buffered = (*log)->Append(SendRecord(99, BodyOf(99)));
   ASSERT_TRUE(buffered.ok());
 
-  std::vector<Lsn> ask = {lsns[39], *buffered, lsns[0], *big_lsn, lsns[5], more[2],
-                          lsns[5] + 1, lsns[20]};
+  std::vector<Lsn> ask = {lsns[39], *buffered, lsns[0],     *big_lsn,
+                          lsns[5],  more[2],   lsns[5] + 1, lsns[20]};
   std::vector<Result<std::string>> got = (*log)->ReadPayloads(ask);
   ASSERT_EQ(got.size(), ask.size());
   EXPECT_EQ(*got[0], BodyOf(40));
@@ -249,7 +249,8 @@ TEST(Log, AMissingSegmentAtTheReplayPointStopsRecovery) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find(SegmentFileName(3)), std::string::npos);
   // Nor may replay start after the last segment there is.
-  auto past = ReplayLog(dir.path(), MakeLsn(1000, 16), [](Lsn, const Record&) { return Status::Ok(); });
+  auto past =
+      ReplayLog(dir.path(), MakeLsn(1000, 16), [](Lsn, const Record&) { return Status::Ok(); });
   ASSERT_FALSE(past.ok());
   EXPECT_NE(past.status().message().find(SegmentFileName(1000)), std::string::npos);
 }
@@ -277,7 +278,8 @@ TEST(Log, ScanSegmentVisitsEveryRecordOfASealedSegment) {
 
   // A damaged record is corruption, named by file and offset.
   {
-    std::fstream f(dir.path() + "/" + SegmentFileName(2), std::ios::binary | std::ios::in | std::ios::out);
+    std::fstream f(dir.path() + "/" + SegmentFileName(2),
+                   std::ios::binary | std::ios::in | std::ios::out);
     f.seekp(100);
     f.put('\x01');
   }
@@ -409,14 +411,11 @@ TEST_P(LogFaultTest, FaultAtSegmentRolloverLosesNothing) {
   for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Faults, LogFaultTest,
-                         ::testing::Values(Fault{"DiskFullOnWrite", false, ENOSPC},
-                                           Fault{"IoErrorOnWrite", false, EIO},
-                                           Fault{"DiskFullOnSync", true, ENOSPC},
-                                           Fault{"IoErrorOnSync", true, EIO}),
-                         [](const ::testing::TestParamInfo<Fault>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Faults, LogFaultTest,
+    ::testing::Values(Fault{"DiskFullOnWrite", false, ENOSPC}, Fault{"IoErrorOnWrite", false, EIO},
+                      Fault{"DiskFullOnSync", true, ENOSPC}, Fault{"IoErrorOnSync", true, EIO}),
+    [](const ::testing::TestParamInfo<Fault>& info) { return std::string(info.param.name); });
 
 Record DeleteRecord(uint64_t seq) { return Delete{.queue_id = 1, .seq = seq}; }
 
@@ -583,6 +582,165 @@ TEST(Log, ARemovedSegmentIsHeldOpenByNoDescriptor) {
     const std::string target = fs::read_symlink(fd.path(), ec).string();
     EXPECT_EQ(target.find(removed), std::string::npos) << fd.path() << " -> " << target;
   }
+}
+
+// A fault in one file operation of segment creation (file_ops.h): the
+// batch that needs the new segment fails with the operation's error, later
+// appends are refused, and once the fault is healed the log goes on with
+// nothing lost.
+struct CreationFault {
+  const char* name;
+  testing::FileOp op;
+  int err;
+  const char* path_part;
+  bool reserve_first;  // wait for the reserve to exist, so the writer tries it
+};
+
+class SegmentCreationFaultTest : public ::testing::TestWithParam<CreationFault> {
+ protected:
+  LogOptions FaultyOptions() {
+    LogOptions o = Options(dir_.path(), 4096);
+    o.file_ops = &ops_;
+    o.retry_interval = std::chrono::milliseconds(1);
+    return o;
+  }
+
+  TempDir dir_;
+  testing::FaultyFileOps ops_;
+};
+
+TEST_P(SegmentCreationFaultTest, TheAppendNeedingTheSegmentFailsAndTheLogWorksOnceHealed) {
+  const CreationFault& fault = GetParam();
+  uint64_t appended = 0;
+  {
+    auto opened = Log::Open(FaultyOptions(), 0, 0);
+    ASSERT_TRUE(opened.ok());
+    Log& log = **opened;
+    ASSERT_TRUE(log.Flush().ok());  // segment 1 is in place
+    if (fault.reserve_first) {
+      // The helper has created both its files, so that only the writer
+      // meets the faults below.
+      ASSERT_TRUE(WaitUntil([&] {
+        return fs::exists(dir_.path() + "/RESERVE") && fs::exists(dir_.path() + "/spare.wal.tmp");
+      }));
+    }
+    // Creating a segment needs the spare renamed or a new file created; the
+    // reserve is the last resort only for a full disk.
+    ops_.Fail(testing::FileOp::kRename, EIO, "spare.wal.tmp");
+    if (fault.reserve_first) ops_.Fail(testing::FileOp::kCreate, ENOSPC, ".wal");
+    ops_.Fail(fault.op, fault.err, fault.path_part);
+
+    // Records in the first segment need no new file and are durable.
+    Status failed;
+    for (uint64_t seq = 1; seq < 1000; ++seq) {
+      auto lsn = log.Append(SendRecord(seq, BodyOf(seq)));
+      ASSERT_TRUE(lsn.ok()) << seq << ": " << lsn.status().message();
+      appended = seq;
+      failed = DurableStatus(log, *lsn);
+      if (SegmentOf(*lsn) == 1) {
+        ASSERT_TRUE(failed.ok()) << failed.message();
+        continue;
+      }
+      break;
+    }
+    EXPECT_EQ(failed.code(), Code::kUnavailable);
+    // The waiter hears of the first failure or of a retry's. A retry after
+    // the reserve was lost meets the full disk.
+    EXPECT_TRUE(
+        failed.message().find(std::strerror(fault.err)) != std::string::npos ||
+        (fault.reserve_first && failed.message().find(std::strerror(ENOSPC)) != std::string::npos))
+        << failed.message();
+    EXPECT_EQ(log.Append(SendRecord(appended + 1, BodyOf(appended + 1))).status().code(),
+              Code::kUnavailable);
+
+    ops_.Heal();
+    EXPECT_TRUE(WaitUntil([&] { return log.Flush().ok(); }));
+    for (uint64_t seq = appended + 1; seq <= 200; ++seq) {
+      Result<Lsn> lsn = Status::Unavailable("not appended yet");
+      ASSERT_TRUE(WaitUntil([&] { return (lsn = log.Append(SendRecord(seq, BodyOf(seq)))).ok(); }));
+    }
+    ASSERT_TRUE(log.Flush().ok());
+    EXPECT_GT(log.Segments().size(), 3u);
+  }
+  auto seqs = ReplayedSeqs(dir_.path());
+  ASSERT_EQ(seqs.size(), 200u);
+  for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Faults, SegmentCreationFaultTest,
+    ::testing::Values(
+        CreationFault{"CreatingTheFileFails", testing::FileOp::kCreate, EIO, ".wal", false},
+        CreationFault{"WritingItsZerosFails", testing::FileOp::kPwrite, EIO, "0002.wal", false},
+        CreationFault{"SyncingItsZerosFails", testing::FileOp::kFdatasync, EIO, "0002.wal", false},
+        CreationFault{"OpeningTheNewSegmentFails", testing::FileOp::kOpen, EMFILE, "0002.wal",
+                      false},
+        CreationFault{"RenamingTheReserveFails", testing::FileOp::kRename, EIO, "RESERVE", true},
+        // Each new segment is named in the manifest before it is used.
+        CreationFault{"RenamingTheManifestFails", testing::FileOp::kRename, EIO, "wal.manifest",
+                      false},
+        // After the file is renamed into place, its name must be made durable.
+        CreationFault{"SyncingTheDirectoryFails", testing::FileOp::kSyncDir, EIO, "", false}),
+    [](const ::testing::TestParamInfo<CreationFault>& info) {
+      return std::string(info.param.name);
+    });
+
+// The segment's own directory sync is checked, not only the manifest's.
+TEST(Log, ADirectorySyncFailureAfterCreatingASegmentFailsTheBatch) {
+  TempDir dir;
+  testing::FaultyFileOps ops;
+  LogOptions o = Options(dir.path(), 4096);
+  o.file_ops = &ops;
+  o.retry_interval = std::chrono::milliseconds(1);
+  auto opened = Log::Open(o, 0, 0);
+  ASSERT_TRUE(opened.ok());
+  Log& log = **opened;
+  ASSERT_TRUE(log.Flush().ok());  // segment 1 is in place
+  ops.Fail(testing::FileOp::kSyncDir, EIO);
+  Lsn lsn = 0;
+  for (uint64_t seq = 1; SegmentOf(lsn) < 2; ++seq) {
+    auto appended = log.Append(SendRecord(seq, BodyOf(seq)));
+    ASSERT_TRUE(appended.ok());
+    lsn = *appended;
+  }
+  Status st = DurableStatus(log, lsn);
+  EXPECT_EQ(st.code(), Code::kUnavailable);
+  EXPECT_NE(st.message().find("fsync " + dir.path()), std::string::npos) << st.message();
+  EXPECT_GT(log.stats().write_errors, 0u);
+  ops.Heal();
+  EXPECT_TRUE(WaitUntil([&] { return log.Flush().ok(); }));
+  EXPECT_TRUE(DurableStatus(log, lsn).ok());
+}
+
+// Recovery reads and truncates through the same seam.
+TEST(Log, ReplayReportsAFailedReadAndAFailedTornTailTruncation) {
+  TempDir dir;
+  std::vector<Lsn> lsns;
+  {
+    auto log = Log::Open(Options(dir.path()), 0, 0);
+    ASSERT_TRUE(log.ok());
+    lsns = Fill(**log, 20);
+  }
+  testing::FaultyFileOps ops;
+  ops.Fail(testing::FileOp::kPread, EIO, ".wal");
+  auto nothing = [](Lsn, const Record&) { return Status::Ok(); };
+  auto r = ReplayLog(dir.path(), 0, nothing, 0, ops);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("cannot read " + dir.path() + "/" + SegmentFileName(1)),
+            std::string::npos)
+      << r.status().message();
+
+  ops.Heal();
+  testing::FlipByte(dir.path() + "/" + SegmentFileName(1), OffsetOf(lsns.back()) + 12);
+  ops.Fail(testing::FileOp::kFdatasync, EIO, SegmentFileName(1));
+  r = ReplayLog(dir.path(), 0, nothing, 0, ops);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("cannot truncate the torn tail"), std::string::npos)
+      << r.status().message();
+  ops.Heal();
+  r = ReplayLog(dir.path(), 0, nothing, 0, ops);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->records, 19u);
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "storage/manifest.h"
 
 #include <fcntl.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -20,16 +19,16 @@ Status Failed(std::string_view what, const std::string& path) {
 
 }  // namespace
 
-Result<std::optional<uint64_t>> ReadManifest(const std::string& dir) {
+Result<std::optional<uint64_t>> ReadManifest(const std::string& dir, FileOps& ops) {
   const std::string path = dir + "/" + std::string(kManifestFile);
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ops.Open(path, O_RDONLY);
   if (fd < 0) {
     if (errno == ENOENT) return std::optional<uint64_t>();
     return Status::Internal("cannot open " + path + ": " + std::strerror(errno));
   }
   char buf[kManifestSize + 1];
-  ssize_t n = ::pread(fd, buf, sizeof buf, 0);
-  ::close(fd);
+  ssize_t n = ops.Pread(fd, buf, sizeof buf, 0);
+  ops.Close(fd);
   if (n != static_cast<ssize_t>(kManifestSize) ||
       std::string_view(buf, kManifestMagic.size()) != kManifestMagic ||
       DecodeFixed32(buf + 16) != Crc32cExtend(0, buf, 16)) {
@@ -44,21 +43,17 @@ Status WriteManifest(FileOps& ops, const std::string& dir, uint64_t newest) {
   PutFixed32(&data, Crc32c(data));
   const std::string path = dir + "/" + std::string(kManifestFile);
   const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+  int fd = ops.Create(tmp);
   if (fd < 0) return Failed("create", tmp);
   ssize_t n = ops.Pwrite(fd, data.data(), data.size(), 0);
   if (n != static_cast<ssize_t>(data.size()) || ops.Fdatasync(fd) != 0) {
     Status st = Failed("write", tmp);
-    ::close(fd);
+    ops.Close(fd);
     return st;
   }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Failed("rename", tmp);
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return Failed("open", dir);
-  int rc = ::fsync(dfd);
-  ::close(dfd);
-  return rc == 0 ? Status::Ok() : Failed("fsync", dir);
+  ops.Close(fd);
+  if (ops.Rename(tmp, path) != 0) return Failed("rename", tmp);
+  return ops.SyncDir(dir) == 0 ? Status::Ok() : Failed("fsync", dir);
 }
 
 }  // namespace ferry::storage

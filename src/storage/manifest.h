@@ -22,7 +22,8 @@ namespace ferry::storage {
 // The newest segment the manifest in `dir` names; nullopt when there is no
 // manifest (a new directory, or one written before manifests existed).
 // kInternal when the file is there but damaged.
-Result<std::optional<uint64_t>> ReadManifest(const std::string& dir);
+Result<std::optional<uint64_t>> ReadManifest(const std::string& dir,
+                                             FileOps& ops = FileOps::Default());
 
 // Replaces the manifest so that it names `newest`: written to a temporary
 // file, synced, renamed into place and the directory synced, so that a crash

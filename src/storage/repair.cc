@@ -1,12 +1,8 @@
 #include "storage/repair.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <set>
 
 #include "common/coding.h"
@@ -14,6 +10,7 @@
 #include "storage/log_reader.h"
 #include "storage/manifest.h"
 #include "storage/record.h"
+#include "storage/record_frame.h"
 
 namespace ferry::storage {
 namespace {
@@ -27,41 +24,28 @@ Status Errno(std::string_view what, const std::string& path) {
   return Status::Unavailable(std::string(what) + " " + path + ": " + std::strerror(errno));
 }
 
-Status SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Errno("open", dir);
-  int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : Errno("fsync", dir);
+Status SyncDir(FileOps& ops, const std::string& dir) {
+  return ops.SyncDir(dir) == 0 ? Status::Ok() : Errno("fsync", dir);
 }
 
 // Writes `data` to `path` (created or truncated) and syncs it.
-Status WriteSynced(const std::string& path, std::string_view data) {
-  int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+Status WriteSynced(FileOps& ops, const std::string& path, std::string_view data) {
+  int fd = ops.Create(path);
   if (fd < 0) return Errno("create", path);
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      Status st = Errno("write", path);
-      ::close(fd);
-      return st;
-    }
-    done += static_cast<size_t>(n);
-  }
-  Status st = ::fsync(fd) == 0 ? Status::Ok() : Errno("fsync", path);
-  ::close(fd);
+  Status st = PwriteAll(ops, fd, data, 0, path);
+  if (st.ok() && ops.Fsync(fd) != 0) st = Errno("fsync", path);
+  ops.Close(fd);
   return st;
 }
 
 // Replaces `dir/name` with `data`, atomically.
-Status Replace(const std::string& dir, const std::string& name, std::string_view data) {
+Status Replace(FileOps& ops, const std::string& dir, const std::string& name,
+               std::string_view data) {
   const std::string path = dir + "/" + name;
   const std::string tmp = path + ".repair.tmp";
-  FERRY_RETURN_IF_ERROR(WriteSynced(tmp, data));
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("rename", tmp);
-  return SyncDir(dir);
+  FERRY_RETURN_IF_ERROR(WriteSynced(ops, tmp, data));
+  if (ops.Rename(tmp, path) != 0) return Errno("rename", tmp);
+  return SyncDir(ops, dir);
 }
 
 // Covers [off, off + len) of a segment with padding records (len is at
@@ -89,14 +73,14 @@ void PutPadding(std::string* seg, size_t off, size_t len) {
 std::vector<DamagedRecord> DecodeDamaged(std::string_view d, size_t begin, size_t end) {
   std::vector<DamagedRecord> out;
   size_t q = begin;
-  while (q + kRecordHeaderSize <= end) {
-    const auto t = static_cast<uint8_t>(d[q + 8]);
-    const uint32_t len = DecodeFixed32(d.data() + q + 4);
-    if (!IsKnownRecordType(t) || len > end - q - kRecordHeaderSize) break;
-    const auto type = static_cast<RecordType>(t);
+  while (true) {
+    // The span's records fail their checksums (else they would not be in
+    // it); what counts is that a header of a known type frames a payload.
+    const RecordFrame frame = DecodeRecordFrame(d.substr(0, end), q);
+    if (frame.size == 0 || !IsKnownRecordType(frame.type_byte)) break;
+    const RecordType type = frame.type();
     Record r;
-    if (type == RecordType::kPadding ||
-        !DecodeRecordPayload(type, d.substr(q + kRecordHeaderSize, len), &r).ok()) {
+    if (type == RecordType::kPadding || !DecodeRecordPayload(type, frame.payload, &r).ok()) {
       break;
     }
     DamagedRecord dr;
@@ -106,16 +90,15 @@ std::vector<DamagedRecord> DecodeDamaged(std::string_view d, size_t begin, size_
     dr.seq = MessageSeqOf(r);
     if (const SentMessage* m = SentMessageOf(r)) dr.message_id = m->message_id;
     out.push_back(dr);
-    q += kRecordHeaderSize + len;
+    q += frame.size;
   }
   return out;
 }
 
 void Skip(LogRepair* out, SkippedSpan span) {
   const Lsn first = MakeLsn(span.segment, span.offset);
-  const Lsn end = span.kind == SkippedSpan::Kind::kMissingSegment
-                      ? MakeLsn(span.segment + 1, 0)
-                      : first + span.length;
+  const Lsn end = span.kind == SkippedSpan::Kind::kMissingSegment ? MakeLsn(span.segment + 1, 0)
+                                                                  : first + span.length;
   out->lost.emplace_back(first, end);
   out->skipped.push_back(std::move(span));
 }
@@ -168,51 +151,71 @@ std::string EmptySegment(size_t size) {
 }  // namespace
 
 Result<std::string> KeepOriginal(const std::string& dir, const std::string& name,
-                                 std::string_view data) {
+                                 std::string_view data, FileOps& ops) {
   const std::string lost = dir + "/lost";
-  std::error_code ec;
-  std::filesystem::create_directories(lost, ec);
-  if (ec) return Status::Unavailable("cannot create " + lost + ": " + ec.message());
+  if (ops.CreateDir(lost) != 0) {
+    return Status::Unavailable("cannot create " + lost + ": " + std::strerror(errno));
+  }
   std::string kept = name;
-  for (int i = 1; std::filesystem::exists(lost + "/" + kept); ++i) {
+  uint64_t size = 0;
+  for (int i = 1; ops.FileSize(lost + "/" + kept, &size) == 0; ++i) {
     kept = name + "." + std::to_string(i);
   }
-  FERRY_RETURN_IF_ERROR(WriteSynced(lost + "/" + kept, data));
-  FERRY_RETURN_IF_ERROR(SyncDir(lost));
-  FERRY_RETURN_IF_ERROR(SyncDir(dir));
+  FERRY_RETURN_IF_ERROR(WriteSynced(ops, lost + "/" + kept, data));
+  FERRY_RETURN_IF_ERROR(SyncDir(ops, lost));
+  FERRY_RETURN_IF_ERROR(SyncDir(ops, dir));
   return "lost/" + kept;
 }
 
 const char* RecordTypeName(RecordType type) {
   switch (type) {
-    case RecordType::kCreateQueue: return "CreateQueue";
-    case RecordType::kSetSettings: return "SetSettings";
-    case RecordType::kSetTags: return "SetTags";
-    case RecordType::kDeleteQueue: return "DeleteQueue";
-    case RecordType::kSend: return "Send";
-    case RecordType::kReceive: return "Receive";
-    case RecordType::kChangeVisibility: return "ChangeVisibility";
-    case RecordType::kDelete: return "Delete";
-    case RecordType::kPurge: return "Purge";
-    case RecordType::kRelocate: return "Relocate";
-    case RecordType::kCheckpointMessage: return "CheckpointMessage";
-    case RecordType::kCheckpointQueue: return "CheckpointQueue";
-    case RecordType::kCheckpointEnd: return "CheckpointEnd";
-    case RecordType::kSendMoved: return "SendMoved";
-    case RecordType::kMoveTask: return "MoveTask";
-    case RecordType::kSendDeadLetter: return "SendDeadLetter";
-    case RecordType::kSendFifo: return "SendFifo";
-    case RecordType::kCheckpointDedup: return "CheckpointDedup";
-    case RecordType::kPadding: return "Padding";
+    case RecordType::kCreateQueue:
+      return "CreateQueue";
+    case RecordType::kSetSettings:
+      return "SetSettings";
+    case RecordType::kSetTags:
+      return "SetTags";
+    case RecordType::kDeleteQueue:
+      return "DeleteQueue";
+    case RecordType::kSend:
+      return "Send";
+    case RecordType::kReceive:
+      return "Receive";
+    case RecordType::kChangeVisibility:
+      return "ChangeVisibility";
+    case RecordType::kDelete:
+      return "Delete";
+    case RecordType::kPurge:
+      return "Purge";
+    case RecordType::kRelocate:
+      return "Relocate";
+    case RecordType::kCheckpointMessage:
+      return "CheckpointMessage";
+    case RecordType::kCheckpointQueue:
+      return "CheckpointQueue";
+    case RecordType::kCheckpointEnd:
+      return "CheckpointEnd";
+    case RecordType::kSendMoved:
+      return "SendMoved";
+    case RecordType::kMoveTask:
+      return "MoveTask";
+    case RecordType::kSendDeadLetter:
+      return "SendDeadLetter";
+    case RecordType::kSendFifo:
+      return "SendFifo";
+    case RecordType::kCheckpointDedup:
+      return "CheckpointDedup";
+    case RecordType::kPadding:
+      return "Padding";
   }
   return "unknown";
 }
 
-Result<LogRepair> RepairLog(const std::string& dir, Lsn from, bool dry_run) {
+Result<LogRepair> RepairLog(const std::string& dir, Lsn from, bool dry_run, FileOps& ops) {
   LogRepair out;
-  const std::vector<uint64_t> segments = ListSegments(dir);
+  const std::vector<uint64_t> segments = ListSegments(dir, ops);
   const std::set<uint64_t> present(segments.begin(), segments.end());
-  auto manifest = ReadManifest(dir);
+  auto manifest = ReadManifest(dir, ops);
   const bool manifest_damaged = !manifest.ok();
   uint64_t newest = segments.empty() ? 0 : segments.back();
   if (!manifest_damaged && manifest->has_value()) newest = std::max(newest, **manifest);
@@ -220,16 +223,16 @@ Result<LogRepair> RepairLog(const std::string& dir, Lsn from, bool dry_run) {
   if (manifest_damaged) {
     out.actions.push_back(manifest.status().message() + ": it is replaced");
     if (!dry_run) {
-      auto original = ReadWholeFile(manifest_path);
+      auto original = ReadWholeFile(manifest_path, ops);
       if (original.ok()) {
-        auto kept = KeepOriginal(dir, std::string(kManifestFile), *original);
+        auto kept = KeepOriginal(dir, std::string(kManifestFile), *original, ops);
         if (!kept.ok()) return kept.status();
         out.actions.push_back("kept the damaged manifest as " + *kept);
       }
     }
   }
   if (newest == 0) {
-    if (manifest_damaged && !dry_run) std::filesystem::remove(manifest_path);
+    if (manifest_damaged && !dry_run) ops.Unlink(manifest_path);
     out.changed = manifest_damaged;
     return out;
   }
@@ -245,12 +248,12 @@ Result<LogRepair> RepairLog(const std::string& dir, Lsn from, bool dry_run) {
     Skip(&out, {SkippedSpan::Kind::kMissingSegment, seg, 0, 0, {}});
     out.actions.push_back("created an empty " + SegmentFileName(seg) + " for the missing one");
     if (seg == newest) newest_changed = true;
-    if (!dry_run) FERRY_RETURN_IF_ERROR(Replace(dir, SegmentFileName(seg), EmptySegment(0)));
+    if (!dry_run) FERRY_RETURN_IF_ERROR(Replace(ops, dir, SegmentFileName(seg), EmptySegment(0)));
   }
 
   for (uint64_t seg : segments) {
     const std::string name = SegmentFileName(seg);
-    auto data = ReadWholeFile(dir + "/" + name);
+    auto data = ReadWholeFile(dir + "/" + name, ops);
     if (!data.ok()) return data.status();
     segment_size = std::max(segment_size, data->size());
     std::string fixed;
@@ -260,9 +263,9 @@ Result<LogRepair> RepairLog(const std::string& dir, Lsn from, bool dry_run) {
       out.actions.push_back("would rewrite " + name + ", keeping its original in lost/");
       continue;
     }
-    auto kept = KeepOriginal(dir, name, *data);
+    auto kept = KeepOriginal(dir, name, *data, ops);
     if (!kept.ok()) return kept.status();
-    FERRY_RETURN_IF_ERROR(Replace(dir, name, fixed));
+    FERRY_RETURN_IF_ERROR(Replace(ops, dir, name, fixed));
     out.actions.push_back("rewrote " + name + " without its damaged bytes (original kept as " +
                           *kept + ")");
   }
@@ -272,17 +275,16 @@ Result<LogRepair> RepairLog(const std::string& dir, Lsn from, bool dry_run) {
     // Damage at the end of the log may have taken records a checkpoint names
     // the LSNs of; new records start in a segment of their own.
     final_newest = newest + 1;
-    out.actions.push_back("created an empty " + SegmentFileName(final_newest) +
-                          " for new records");
+    out.actions.push_back("created an empty " + SegmentFileName(final_newest) + " for new records");
     if (!dry_run) {
       FERRY_RETURN_IF_ERROR(
-          Replace(dir, SegmentFileName(final_newest), EmptySegment(segment_size)));
+          Replace(ops, dir, SegmentFileName(final_newest), EmptySegment(segment_size)));
     }
   }
   const bool manifest_stale =
       manifest_damaged || !manifest->has_value() || **manifest != final_newest;
   if (manifest_stale && !dry_run) {
-    FERRY_RETURN_IF_ERROR(WriteManifest(FileOps::Default(), dir, final_newest));
+    FERRY_RETURN_IF_ERROR(WriteManifest(ops, dir, final_newest));
   }
   out.changed = manifest_damaged || !out.skipped.empty();
   return out;

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "storage/file_ops.h"
 #include "storage/log_format.h"
 
 namespace ferry::storage {
@@ -72,13 +73,15 @@ struct LogRepair {
 // `from`: the checkpoint's replay point (0 without a checkpoint); segments
 // before it may be missing, as recovery allows. A dry run reads and reports
 // but writes nothing.
-Result<LogRepair> RepairLog(const std::string& dir, Lsn from, bool dry_run);
+// Every file operation goes through `ops`.
+Result<LogRepair> RepairLog(const std::string& dir, Lsn from, bool dry_run,
+                            FileOps& ops = FileOps::Default());
 
 // Writes `data`, a file's original bytes, to `dir/lost/` under the file's
 // `name` or, when that is taken (an earlier repair), with a numbered
 // suffix; returns the path kept, relative to `dir`.
 Result<std::string> KeepOriginal(const std::string& dir, const std::string& name,
-                                 std::string_view data);
+                                 std::string_view data, FileOps& ops = FileOps::Default());
 
 const char* RecordTypeName(RecordType type);
 
