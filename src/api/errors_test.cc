@@ -23,6 +23,35 @@ TEST(ErrorCatalog, JsonTypeIsItsOwnColumn) {
   EXPECT_EQ(LookupError(ErrorId::kQueueDoesNotExist).json_type, "QueueDoesNotExist");
 }
 
+TEST(ErrorCatalog, SnsRowsCarryTheModelsErrorCodesAndShapeNames) {
+  const ErrorDef& not_found = LookupError(ErrorId::kSnsNotFound);
+  EXPECT_EQ(not_found.code, "NotFound");
+  EXPECT_EQ(not_found.query_code, "NotFound");
+  EXPECT_EQ(not_found.json_type, "NotFoundException");
+  EXPECT_EQ(not_found.http_status, 404);
+  EXPECT_TRUE(not_found.sender_fault);
+  const ErrorDef& value = LookupError(ErrorId::kSnsInvalidParameterValue);
+  EXPECT_EQ(value.query_code, "ParameterValueInvalid");
+  EXPECT_EQ(value.json_type, "InvalidParameterValueException");
+  EXPECT_EQ(LookupError(ErrorId::kSnsInvalidParameter).query_code, "InvalidParameter");
+  EXPECT_EQ(LookupError(ErrorId::kSnsAuthorizationError).http_status, 403);
+  EXPECT_EQ(LookupError(ErrorId::kSnsThrottled).http_status, 429);
+  EXPECT_EQ(LookupError(ErrorId::kSnsKmsOptInRequired).json_type, "KMSOptInRequired");
+  EXPECT_FALSE(LookupError(ErrorId::kSnsInternalError).sender_fault);
+  EXPECT_EQ(LookupError(ErrorId::kSnsInternalError).http_status, 500);
+}
+
+TEST(ErrorCatalog, SnsAndSqsKeepTheirOwnCodesForTheSameName) {
+  EXPECT_EQ(LookupError(ErrorId::kSnsTooManyEntriesInBatchRequest).query_code,
+            "TooManyEntriesInBatchRequest");
+  EXPECT_EQ(LookupError(ErrorId::kTooManyEntriesInBatchRequest).query_code,
+            "AWS.SimpleQueueService.TooManyEntriesInBatchRequest");
+  EXPECT_EQ(LookupError(ErrorId::kSnsResourceNotFound).query_code, "ResourceNotFound");
+  EXPECT_EQ(LookupError(ErrorId::kResourceNotFound).query_code, "ResourceNotFoundException");
+  EXPECT_EQ(LookupError(ErrorId::kSnsInvalidParameterValue).query_code, "ParameterValueInvalid");
+  EXPECT_EQ(LookupError(ErrorId::kInvalidParameterValue).query_code, "InvalidParameterValue");
+}
+
 TEST(ErrorCatalog, ErrorCarriesItsRowThroughStatus) {
   Status st = Error(ErrorId::kReceiptHandleIsInvalid, "bad handle");
   EXPECT_FALSE(st.ok());
@@ -51,6 +80,13 @@ TEST(ErrorCatalog, GenericStatusesMapToServerErrors) {
   EXPECT_EQ(ErrorFor(Status::Unavailable("disk full")).http_status, 503);
   EXPECT_EQ(ErrorFor(Status::Internal("bug")).code, "InternalError");
   EXPECT_EQ(ErrorFor(Status::InvalidArgument("x")).code, "InvalidParameterValue");
+}
+
+TEST(ErrorCatalog, AnSnsRowTravelsThroughStatusLikeAnyOther) {
+  Status st = Error(ErrorId::kSnsThrottled, "slow down");
+  EXPECT_EQ(ErrorFor(st).code, "Throttled");
+  EXPECT_EQ(st.code(), Code::kInvalidArgument);
+  EXPECT_EQ(Error(ErrorId::kSnsInternalError, "bug").code(), Code::kInternal);
 }
 
 }  // namespace

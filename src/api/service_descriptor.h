@@ -4,7 +4,9 @@
 // A descriptor names the service (Call::service, the SigV4 signing name),
 // its AWS JSON target prefix ("AmazonSQS" in X-Amz-Target:
 // AmazonSQS.SendMessage), the XML namespace of its Query answers, the prefix
-// of its JSON errors' __type, and its Query collection rows.
+// of its JSON errors' __type, its Query collection rows, and how a request
+// names the service's resources (which tells an unsigned Query request for
+// an action two services share apart: protocol/gateway.h).
 //
 // AWS JSON and Query carry the same parameters, but Query flattens nested
 // collections into dotted keys with their own element names:
@@ -51,6 +53,12 @@ struct ServiceDescriptor {
   std::string_view json_error_prefix;  // JSON errors' "__type" is this + the catalog's json_type
   // Action-specific rows come before the service-wide row of the same name.
   std::span<const QueryCollection> query_collections;
+  // The request parameter that names one of the service's resources
+  // ("QueueUrl", "TopicArn"); "" if none.
+  std::string_view resource_parameter = "";
+  // Whether a request may name its resource by the URL path alone (SQS's
+  // queue URLs: POST /<account>/<queue>).
+  bool resource_in_path = false;
 
   // The row for a member known by its Query name (requests) ...
   const QueryCollection* FindByQueryName(std::string_view action,
@@ -61,6 +69,7 @@ struct ServiceDescriptor {
 
 // The descriptors of the services Ferry serves (sqs_descriptor.cc, ...).
 const ServiceDescriptor& SqsDescriptor();
+const ServiceDescriptor& SnsDescriptor();
 const ServiceDescriptor& StsDescriptor();
 
 }  // namespace ferry::api

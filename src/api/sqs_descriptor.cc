@@ -54,6 +54,8 @@ const ServiceDescriptor& SqsDescriptor() {
       .xml_namespace = "http://queue.amazonaws.com/doc/2012-11-05/",
       .json_error_prefix = "com.amazonaws.sqs#",
       .query_collections = kRows,
+      .resource_parameter = "QueueUrl",
+      .resource_in_path = true,
   };
   return kSqs;
 }

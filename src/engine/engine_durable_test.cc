@@ -71,8 +71,8 @@ TEST_P(DurableRestartTest, QueuesKeepTheirSettingsTagsAndTimes) {
 // Queues of equal names in two regions are two queues, in the log and in
 // checkpoints alike; the home region's keeps its plain name.
 TEST_P(DurableRestartTest, EqualNamesOfTwoRegionsStayTwoQueues) {
-  const QueueKey home{"", "jobs"};
-  const QueueKey eu{"eu-central-1", "jobs"};
+  const QueueKey home{"", "jobs", ""};
+  const QueueKey eu{"eu-central-1", "jobs", ""};
   EXPECT_EQ(home.Encode(), "jobs");
   EXPECT_EQ(QueueKey::Decode(eu.Encode()), eu);
   QueueSettings slow;

@@ -129,6 +129,21 @@ std::string_view FindParam(const FormPairs& pairs, std::string_view key) {
   return {};
 }
 
+bool HasParam(const FormPairs& pairs, std::string_view key) {
+  return std::any_of(pairs.begin(), pairs.end(), [&](const auto& p) { return p.first == key; });
+}
+
+// Whether a Query request names one of `service`'s resources: by the
+// service's resource parameter, or by a URL path for a service whose
+// resources have URLs of their own.
+bool NamesResourceOf(const api::ServiceDescriptor& service, const FormPairs& pairs,
+                     std::string_view path) {
+  if (!service.resource_parameter.empty() && HasParam(pairs, service.resource_parameter)) {
+    return true;
+  }
+  return service.resource_in_path && !path.empty() && path != "/";
+}
+
 }  // namespace
 
 Gateway::Gateway(GatewayOptions options, std::vector<api::Service*> services)
@@ -157,11 +172,15 @@ api::Service* Gateway::FindServiceBySigningName(std::string_view name) const {
   return nullptr;
 }
 
-api::Service* Gateway::FindServiceForAction(std::string_view action) const {
+api::Service* Gateway::FindServiceForQuery(std::string_view action, const FormPairs& pairs,
+                                           std::string_view path) const {
+  api::Service* first = nullptr;
   for (auto* s : services_) {
-    if (s->Knows(action)) return s;
+    if (!s->Knows(action)) continue;
+    if (NamesResourceOf(s->descriptor(), pairs, path)) return s;
+    if (!first) first = s;
   }
-  return nullptr;
+  return first;
 }
 
 http::Response Gateway::Reject(int status, const http::Request& head) {
@@ -227,7 +246,9 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
     ex.action = std::string(FindParam(*pairs, "Action"));
     if (ex.action.empty()) return fail(MissingActionError(req.method));
     if (scope) service = FindServiceBySigningName(scope->service);
-    if (!service || !service->Knows(ex.action)) service = FindServiceForAction(ex.action);
+    if (!service || !service->Knows(ex.action)) {
+      service = FindServiceForQuery(ex.action, *pairs, path);
+    }
     if (!service) {
       return fail(api::InvalidAction(ex.action));
     }

@@ -9,14 +9,23 @@
 //
 // The gateway knows no service by name: each service's descriptor
 // (api/service_descriptor.h) gives its target prefix, signing name, XML
-// namespace, JSON error prefix and Query collections. The service of a JSON
-// request is the one whose target prefix the X-Amz-Target names; of a Query
-// request, the one its SigV4 credential scope names, else the first
-// registered service that knows the action. Errors for a request whose
-// service is not known are written in the first registered service's names
-// (Query), or with no service prefix (JSON). A Query request
-// whose Accept header asks for application/json only is answered in JSON
-// (the Query document's shape); a GET without Action is 404
+// namespace, JSON error prefix, Query collections and how requests name its
+// resources. The service of a JSON request is the one whose target prefix
+// the X-Amz-Target names; of a Query request, the one its SigV4 credential
+// scope names (Authorization header or X-Amz-Credential) if that one knows
+// the action. Otherwise (unsigned, or signed for a service without the
+// action) the services that know the action decide: of those, the first
+// registered one whose resource the request names, by the descriptor's
+// resource_parameter (QueueUrl, TopicArn) or, for a service with
+// resource_in_path, by a URL path other than "/"; else the first registered
+// one that knows the action. So an action only one service knows goes to
+// it, and one that several share (SQS's and SNS's AddPermission and
+// RemovePermission) goes by the resource it names.
+//
+// Errors for a request whose service is not known are written in the first
+// registered service's names (Query), or with no service prefix (JSON). A
+// Query request whose Accept header asks for application/json only is
+// answered in JSON (the Query document's shape); a GET without Action is 404
 // UnknownOperationException. The credential scope's region (when it can be
 // one) becomes CallContext::region, else GatewayOptions::region.
 // Thread-safety: immutable after construction but for the listening port,
@@ -30,6 +39,7 @@
 
 #include "api/call.h"
 #include "http/server.h"
+#include "protocol/form.h"
 
 namespace ferry::protocol {
 
@@ -56,7 +66,9 @@ class Gateway final : public http::Handler {
   const api::ServiceDescriptor& DefaultService() const;
   api::Service* FindServiceByTarget(std::string_view prefix) const;
   api::Service* FindServiceBySigningName(std::string_view name) const;
-  api::Service* FindServiceForAction(std::string_view action) const;
+  // The service of a Query request no credential scope assigns (see above).
+  api::Service* FindServiceForQuery(std::string_view action, const FormPairs& pairs,
+                                    std::string_view path) const;
 
   GatewayOptions options_;
   std::vector<api::Service*> services_;

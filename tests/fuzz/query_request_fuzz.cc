@@ -1,4 +1,5 @@
-// Fuzzes the Query protocol decoder: form parsing and the dotted-key tree.
+// Fuzzes the Query protocol decoder: form parsing and the dotted-key tree,
+// over SQS's flat collections and SNS's wrapped ones.
 #include <cstdint>
 #include <string_view>
 
@@ -13,6 +14,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto obj = ferry::protocol::DecodeQueryParams(*pairs, ferry::api::SqsDescriptor(), action);
     if (obj.ok()) {
       (void)ferry::protocol::EncodeQueryResult(ferry::api::SqsDescriptor(), action, *obj, "fuzz");
+    }
+  }
+  // SNS's collections are wrapped ("member", "entry"): the decoder's other paths.
+  for (std::string_view action : {"PublishBatch", "CreateTopic", "GetSMSAttributes"}) {
+    auto obj = ferry::protocol::DecodeQueryParams(*pairs, ferry::api::SnsDescriptor(), action);
+    if (obj.ok()) {
+      (void)ferry::protocol::EncodeQueryResult(ferry::api::SnsDescriptor(), action, *obj, "fuzz");
     }
   }
   return 0;

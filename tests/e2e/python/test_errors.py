@@ -45,6 +45,30 @@ class ErrorCatalogTest(unittest.TestCase):
         self.assertGreaterEqual(checked, 15)
 
 
+class SnsErrorCatalogTest(unittest.TestCase):
+    """The kSns rows of src/api/errors.inc against this botocore's SNS model."""
+
+    def test_every_sns_error_shape_has_a_row_that_matches_the_model(self):
+        pattern = re.compile(r'^FERRY_API_ERROR\((kSns\w+), "([^"]*)", "([^"]*)", "([^"]*)", '
+                             r'(\d+), (true|false)\)', re.M)
+        with open(CATALOG) as f:
+            rows = {m.group(3): m.groups() for m in pattern.finditer(f.read())}
+        model = botocore.session.get_session().get_service_model("sns")
+        self.assertGreaterEqual(len(model.error_shapes), 30)
+        for shape in model.error_shapes:
+            with self.subTest(shape=shape.name):
+                self.assertIn(shape.name, rows)
+                _, code, _, query_code, http, sender = rows[shape.name]
+                # A shape without an error trait (VerificationException) is
+                # its name with Query's default status, 400.
+                error = shape.metadata.get("error") or {}
+                self.assertEqual(query_code, error.get("code", shape.name))
+                self.assertEqual(code, query_code)
+                self.assertEqual(int(http), error.get("httpStatusCode", 400))
+                if error:
+                    self.assertEqual(sender == "true", error.get("senderFault", False))
+
+
 class NonexistentQueueTest(SqsTestCase):
     def test_every_queue_action(self):
         url = "%s/%s/%s" % (endpoint(), expected_account_id() or "000000000000",
