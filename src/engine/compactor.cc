@@ -77,12 +77,14 @@ Status Compactor::Compact(uint64_t segment, const QueueLookup& queues) {
   std::string data;
   std::unordered_map<uint64_t, std::vector<BodyCopy>> by_queue;
   Status scanned = storage::ScanSegment(
-      log_.options().dir, segment, &data, [&](storage::Lsn lsn, const storage::Record& r) {
+      log_.options().dir, segment, &data,
+      [&](storage::Lsn lsn, const storage::Record& r) {
         if (const std::optional<storage::RecordedBody> b = storage::BodyIn(r)) {
           by_queue[b->queue_id].push_back({b->seq, lsn, b->body});
         }
         return Status::Ok();
-      });
+      },
+      log_.options().file_ops ? *log_.options().file_ops : storage::FileOps::Default());
   {
     std::lock_guard lock(mu_);
     ++stats_.segments_examined;

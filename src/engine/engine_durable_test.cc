@@ -413,6 +413,41 @@ TEST_F(DurableEngine, ADiskFaultFailsRequestsUntilItClearsAndLosesNothingAcknowl
   engine_.reset();  // its log uses `ops`
 }
 
+// Recovery reads the checkpoint and the log through the engine's file seam:
+// a read that fails refuses to start, naming the file, and changes nothing,
+// so that once the disk answers again the engine starts with all it had.
+TEST_F(DurableEngine, ARecoveryReadThatFailsRefusesToStartAndChangesNothing) {
+  auto q = Create("q");
+  Send(*q, "before the checkpoint");
+  ASSERT_TRUE(engine_->Checkpoint().ok());
+  Send(*q, "after the checkpoint");
+  ASSERT_TRUE(WaitDurable().ok());
+  q.reset();
+  engine_.reset();
+
+  storage::testing::FaultyFileOps ops;
+  options_.file_ops = &ops;
+  ops.Fail(storage::testing::FileOp::kOpen, EIO, "checkpoint");
+  auto refused = LocalEngine::OpenDurable(clock_, options_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("checkpoint"), std::string::npos)
+      << refused.status().message();
+
+  ops.Heal();
+  ops.Fail(storage::testing::FileOp::kOpen, EIO, ".wal");
+  refused = LocalEngine::OpenDurable(clock_, options_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find(".wal"), std::string::npos)
+      << refused.status().message();
+  EXPECT_GT(ops.failures(), 1u);
+
+  ops.Heal();
+  Open();
+  EXPECT_EQ(Payloads(ReceiveAll(*Find("q"))),
+            (std::set<std::string>{"before the checkpoint", "after the checkpoint"}));
+  engine_.reset();  // its log uses `ops`
+}
+
 // A full disk (a small file system modelled by FaultyFileOps): sends are
 // refused, receives and deletes go on, the maintenance pass checkpoints as
 // soon as that frees a segment, and sends are taken again once it has.

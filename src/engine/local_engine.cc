@@ -348,12 +348,14 @@ Status LocalEngine::Recover(RecoveryReport* report) {
   queues.Register(router);
   router.Own(RecordSource::kCheckpoint, storage::RecordType::kMoveTask, tasks);
   router.Own(RecordSource::kLog, storage::RecordType::kMoveTask, tasks);
-  auto recovered = RecoverRecords(options.dir, router, [&queues] { queues.FinishCheckpoint(); });
+  storage::FileOps& ops = options.file_ops ? *options.file_ops : storage::FileOps::Default();
+  auto recovered = RecoverRecords(
+      options.dir, router, [&queues] { queues.FinishCheckpoint(); }, ops);
   if (!recovered.ok()) return recovered.status();
   report->from_checkpoint = recovered->from_checkpoint;
 
   // 2. Every stored message's body must still be there (or be salvaged).
-  auto missing = MissingBodySegments(options.dir, *st.log_bodies, options.salvage);
+  auto missing = MissingBodySegments(options.dir, *st.log_bodies, options.salvage, ops);
   if (!missing.ok()) return missing.status();
 
   // 3. Open the log where the data ends, and give the queues and tasks their log.

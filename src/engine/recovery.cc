@@ -29,7 +29,8 @@ RecordOwner* RecordRouter::OwnerOf(RecordSource source, storage::RecordType type
 }
 
 Result<RecoveredRecords> RecoverRecords(const std::string& dir, const RecordRouter& router,
-                                        const std::function<void()>& checkpoint_read) {
+                                        const std::function<void()>& checkpoint_read,
+                                        storage::FileOps& ops) {
   RecoveredRecords out;
   // Every record below one of the checkpoint's cursors was durable when it
   // was written, so damage there is never a torn tail.
@@ -37,22 +38,25 @@ Result<RecoveredRecords> RecoverRecords(const std::string& dir, const RecordRout
 
   // 1. The checkpoint, if there is one: a file of records like the log's.
   // Its framing is recovery's own; everything else goes to its owner.
-  auto loaded = storage::ReadCheckpoint(dir, [&](const storage::Record& r) {
-    if (const auto* end = std::get_if<storage::CheckpointEnd>(&r)) {
-      out.checkpoint_from = end->replay_from;
-      durable_floor = std::max(durable_floor, end->replay_from);
-      return Status::Ok();
-    }
-    if (const auto* cursor = std::get_if<storage::CheckpointQueue>(&r)) {
-      durable_floor = std::max(durable_floor, cursor->replay_from);
-    }
-    RecordOwner* owner = router.OwnerOf(RecordSource::kCheckpoint, storage::TypeOf(r));
-    if (owner == nullptr) {
-      return Status::Internal("checkpoint " + storage::CheckpointPath(dir) +
-                              " holds an unexpected record");
-    }
-    return owner->Recover(RecordSource::kCheckpoint, 0, r);
-  });
+  auto loaded = storage::ReadCheckpoint(
+      dir,
+      [&](const storage::Record& r) {
+        if (const auto* end = std::get_if<storage::CheckpointEnd>(&r)) {
+          out.checkpoint_from = end->replay_from;
+          durable_floor = std::max(durable_floor, end->replay_from);
+          return Status::Ok();
+        }
+        if (const auto* cursor = std::get_if<storage::CheckpointQueue>(&r)) {
+          durable_floor = std::max(durable_floor, cursor->replay_from);
+        }
+        RecordOwner* owner = router.OwnerOf(RecordSource::kCheckpoint, storage::TypeOf(r));
+        if (owner == nullptr) {
+          return Status::Internal("checkpoint " + storage::CheckpointPath(dir) +
+                                  " holds an unexpected record");
+        }
+        return owner->Recover(RecordSource::kCheckpoint, 0, r);
+      },
+      ops);
   if (!loaded.ok()) return loaded.status();
   if (*loaded) {
     out.from_checkpoint = true;
@@ -67,18 +71,19 @@ Result<RecoveredRecords> RecoverRecords(const std::string& dir, const RecordRout
         if (owner == nullptr) return Status::Internal("unexpected record type in the log");
         return owner->Recover(RecordSource::kLog, lsn, r);
       },
-      durable_floor);
+      durable_floor, ops);
   if (!replay.ok()) return replay.status();
   out.log = *replay;
   return out;
 }
 
 Result<std::map<uint64_t, uint64_t>> MissingBodySegments(const std::string& dir,
-                                                         const LogBodyStore& bodies, bool salvage) {
+                                                         const LogBodyStore& bodies, bool salvage,
+                                                         storage::FileOps& ops) {
   // Segments before the replay point may be gone, but not one that holds a
   // stored message's body.
   std::map<uint64_t, uint64_t> missing;
-  const std::vector<uint64_t> present = storage::ListSegments(dir);
+  const std::vector<uint64_t> present = storage::ListSegments(dir, ops);
   for (const auto& [seg, count] : bodies.LiveBySegment()) {
     if (!std::binary_search(present.begin(), present.end(), seg)) missing[seg] = count;
   }

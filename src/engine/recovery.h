@@ -76,16 +76,18 @@ struct RecoveredRecords {
 // point, handing each record to its owner, in log order. A record no owner
 // takes is kInternal: "checkpoint <path> holds an unexpected record", or
 // "unexpected record type in the log". The log's own damage is reported as
-// storage::ReplayLog does.
+// storage::ReplayLog does. Every file is read through `ops`.
 Result<RecoveredRecords> RecoverRecords(const std::string& dir, const RecordRouter& router,
-                                        const std::function<void()>& checkpoint_read);
+                                        const std::function<void()>& checkpoint_read,
+                                        storage::FileOps& ops = storage::FileOps::Default());
 
 // Segments that hold live bodies (as recovered into `bodies`) but are
 // missing from `dir` (segment → bodies it holds). Unless `salvage`, any is
 // kInternal: recovery refuses to start, and says that `ferry repair`
-// salvages the rest.
-Result<std::map<uint64_t, uint64_t>> MissingBodySegments(const std::string& dir,
-                                                         const LogBodyStore& bodies, bool salvage);
+// salvages the rest. The directory is listed through `ops`.
+Result<std::map<uint64_t, uint64_t>> MissingBodySegments(
+    const std::string& dir, const LogBodyStore& bodies, bool salvage,
+    storage::FileOps& ops = storage::FileOps::Default());
 
 // Opens the log in options.dir to append where the recovered data ends.
 Result<std::unique_ptr<storage::Log>> OpenRecoveredLog(const DurableOptions& options,
