@@ -15,7 +15,11 @@ constexpr std::string_view kRegionPathPrefix = "queue";
 // The URL's path without query, fragment and trailing slashes; "" when the
 // URL has a scheme and host but no path.
 std::string_view UrlPath(std::string_view url) {
-  url = url.substr(0, url.find_first_of("?#"));
+  // One pass, not find_first_of("?#"), which calls memchr on the set for
+  // every character of the URL (two URL reads per request).
+  const auto end =
+      std::find_if(url.begin(), url.end(), [](char c) { return c == '?' || c == '#'; });
+  url = url.substr(0, static_cast<size_t>(end - url.begin()));
   if (size_t scheme_end = url.find("://"); scheme_end != std::string_view::npos) {
     size_t path = url.find('/', scheme_end + 3);
     if (path == std::string_view::npos) return {};
@@ -35,9 +39,7 @@ std::string MakeQueueUrl(const api::CallContext& ctx, std::string_view account_i
   url.reserve(scheme.size() + host.size() + account_id.size() + name.size() + region.size() + 12);
   url.append(scheme).append("://").append(host).append("/");
   if (!region.empty()) url.append(kRegionPathPrefix).append("/").append(region).append("/");
-  url.append(account_id)
-      .append("/")
-      .append(name);
+  url.append(account_id).append("/").append(name);
   return url;
 }
 
