@@ -187,14 +187,7 @@ FERRY_SQS_BOTH_WIRES(AccountsTest);
 // Each account's queues, and whose each is, survive a restart.
 TEST(AccountsDurableTest, EachAccountsQueuesSurviveARestart) {
   engine::testing::TempDir dir;
-  auto durable = [&](const Clock& clock) -> std::unique_ptr<engine::Engine> {
-    engine::DurableOptions options;
-    options.dir = dir.path();
-    options.segment_bytes = 1u << 20;
-    auto opened = engine::LocalEngine::OpenDurable(clock, std::move(options));
-    EXPECT_TRUE(opened.ok()) << opened.status().message();
-    return opened.ok() ? std::move(*opened) : nullptr;
-  };
+  auto durable = DurableEngineIn(dir.path());
   auto as = [](SqsFixture& f, std::string_view account, std::string_view action,
                std::string_view json) {
     api::Call call = f.MakeCall(action, json);

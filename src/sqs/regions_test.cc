@@ -22,8 +22,9 @@ class RegionsTest : public SqsTest {
     return a.ok() ? std::move(a).value() : boost::json::object();
   }
   std::string Arn(std::string_view url) {
-    auto out = OkIn("us-east-1", "GetQueueAttributes",
-                    R"({"QueueUrl": ")" + std::string(url) + R"(", "AttributeNames": ["QueueArn"]})");
+    auto out =
+        OkIn("us-east-1", "GetQueueAttributes",
+             R"({"QueueUrl": ")" + std::string(url) + R"(", "AttributeNames": ["QueueArn"]})");
     return Str(out["Attributes"].as_object()["QueueArn"]);
   }
   std::vector<std::string> Listed(std::string_view region) {
@@ -94,13 +95,15 @@ TEST_P(RegionsTest, ADeadLetterQueueMustBeInItsSourcesRegion) {
   const std::string src_url = Str(src["QueueUrl"]);
   auto attrs = OkIn("eu-central-1", "GetQueueAttributes",
                     R"({"QueueUrl": ")" + src_url + R"(", "AttributeNames": ["RedrivePolicy"]})");
-  EXPECT_EQ(Str(attrs["Attributes"].as_object()["RedrivePolicy"]),
-            R"({"deadLetterTargetArn":"arn:aws:sqs:eu-central-1:000000000000:dlq","maxReceiveCount":1})");
+  EXPECT_EQ(
+      Str(attrs["Attributes"].as_object()["RedrivePolicy"]),
+      R"({"deadLetterTargetArn":"arn:aws:sqs:eu-central-1:000000000000:dlq","maxReceiveCount":1})");
   EXPECT_EQ(engine.FindQueue("eu-central-1/src")->settings().dead_letter_queue, "eu-central-1/dlq");
 
   // The eu DLQ lists its eu source, and the home DLQ none.
-  auto sources = OkIn("eu-central-1", "ListDeadLetterSourceQueues",
-                      R"({"QueueUrl": "http://localhost:9324/queue/eu-central-1/000000000000/dlq"})");
+  auto sources =
+      OkIn("eu-central-1", "ListDeadLetterSourceQueues",
+           R"({"QueueUrl": "http://localhost:9324/queue/eu-central-1/000000000000/dlq"})");
   ASSERT_EQ(sources["queueUrls"].as_array().size(), 1u);
   EXPECT_EQ(Str(sources["queueUrls"].as_array()[0]), src_url);
   auto home_sources = OkIn("us-east-1", "ListDeadLetterSourceQueues",
@@ -118,14 +121,7 @@ FERRY_SQS_BOTH_WIRES(RegionsTest);
 // Both regions' queues, and which region each is in, survive a restart.
 TEST(RegionsDurableTest, EachRegionsQueuesSurviveARestart) {
   engine::testing::TempDir dir;
-  auto durable = [&](const Clock& clock) -> std::unique_ptr<engine::Engine> {
-    engine::DurableOptions options;
-    options.dir = dir.path();
-    options.segment_bytes = 1u << 20;
-    auto opened = engine::LocalEngine::OpenDurable(clock, std::move(options));
-    EXPECT_TRUE(opened.ok()) << opened.status().message();
-    return opened.ok() ? std::move(*opened) : nullptr;
-  };
+  auto durable = DurableEngineIn(dir.path());
   auto list = [](SqsFixture& f, std::string_view region) {
     api::Call call = f.MakeCall("ListQueues", "{}");
     call.ctx.region = std::string(region);

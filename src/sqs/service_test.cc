@@ -85,16 +85,7 @@ TEST(SqsServiceTest, EveryActionAnswersGarbageParamsWithAnErrorNotACrash) {
 TEST(SqsServiceTest, ADiskFaultIsServiceUnavailableUntilItClears) {
   engine::testing::TempDir dir;
   storage::testing::FaultyFileOps ops;
-  SqsFixture f([&](const Clock& clock) -> std::unique_ptr<engine::Engine> {
-    engine::DurableOptions options;
-    options.dir = dir.path();
-    options.segment_bytes = 1u << 20;
-    options.file_ops = &ops;
-    options.retry_interval = std::chrono::milliseconds(1);
-    auto opened = engine::LocalEngine::OpenDurable(clock, std::move(options));
-    EXPECT_TRUE(opened.ok()) << opened.status().message();
-    return opened.ok() ? std::move(*opened) : nullptr;
-  });
+  SqsFixture f(DurableEngineIn(dir.path(), &ops, std::chrono::milliseconds(1)));
   const std::string url = f.CreateQueue("q");
   const std::string send = R"({"QueueUrl":")" + url + R"(","MessageBody":"m"})";
   const std::string receive = R"({"QueueUrl":")" + url + R"(","VisibilityTimeout":0})";
@@ -131,23 +122,14 @@ TEST(SqsServiceTest, AFullDiskRefusesSendsWhileConsumersDrainIt) {
   engine::testing::TempDir dir;
   storage::testing::FaultyFileOps ops;
   ops.LimitSpace(dir.path(), 6u << 20);
-  SqsFixture f([&](const Clock& clock) -> std::unique_ptr<engine::Engine> {
-    engine::DurableOptions options;
-    options.dir = dir.path();
-    options.segment_bytes = 1u << 20;
-    options.file_ops = &ops;
-    options.retry_interval = std::chrono::milliseconds(10);
-    auto opened = engine::LocalEngine::OpenDurable(clock, std::move(options));
-    EXPECT_TRUE(opened.ok()) << opened.status().message();
-    return opened.ok() ? std::move(*opened) : nullptr;
-  });
+  SqsFixture f(DurableEngineIn(dir.path(), &ops, std::chrono::milliseconds(10)));
   const std::string url = f.CreateQueue("q");
   const std::string other = f.CreateQueue("other");
-  ASSERT_TRUE(engine::testing::WaitUntil(
-      [&] { return std::filesystem::exists(dir.path() + "/RESERVE"); }));
+  ASSERT_TRUE(
+      engine::testing::WaitUntil([&] { return std::filesystem::exists(dir.path() + "/RESERVE"); }));
   f.Ok("SendMessage", R"({"QueueUrl":")" + other + R"(","MessageBody":"m"})");
-  const std::string send = R"({"QueueUrl":")" + url + R"(","MessageBody":")" +
-                           std::string(100000, 'x') + R"("})";
+  const std::string send =
+      R"({"QueueUrl":")" + url + R"(","MessageBody":")" + std::string(100000, 'x') + R"("})";
   int sent = 0;
   while (f.Call("SendMessage", send).ok()) ASSERT_LT(++sent, 100);
   ASSERT_GT(sent, 10);
@@ -157,8 +139,8 @@ TEST(SqsServiceTest, AFullDiskRefusesSendsWhileConsumersDrainIt) {
     std::string message;
     EXPECT_EQ(f.Fails("SendMessage", send, &message), "ServiceUnavailable");
     EXPECT_NE(message.find("disk is full"), std::string::npos) << message;
-    auto batch = f.Ok("SendMessageBatch", R"({"QueueUrl":")" + url +
-                                              R"(","Entries":[{"Id":"a","MessageBody":"m"}]})");
+    auto batch = f.Ok("SendMessageBatch",
+                      R"({"QueueUrl":")" + url + R"(","Entries":[{"Id":"a","MessageBody":"m"}]})");
     ASSERT_EQ(batch["Failed"].as_array().size(), 1u) << boost::json::serialize(batch);
     EXPECT_EQ(Str(batch["Failed"].as_array()[0].as_object()["Code"]), "ServiceUnavailable");
   }
@@ -172,10 +154,9 @@ TEST(SqsServiceTest, AFullDiskRefusesSendsWhileConsumersDrainIt) {
       const std::string handle = Str(m.as_object().at("ReceiptHandle"));
       // A send refused in between does not touch the deletes around it.
       auto started = f.Start("SendMessage", send);
-      f.Ok("ChangeMessageVisibility", R"({"QueueUrl":")" + url + R"(","ReceiptHandle":")" +
-                                          handle + R"(","VisibilityTimeout":120})");
-      f.Ok("DeleteMessage",
-           R"({"QueueUrl":")" + url + R"(","ReceiptHandle":")" + handle + R"("})");
+      f.Ok("ChangeMessageVisibility", R"({"QueueUrl":")" + url + R"(","ReceiptHandle":")" + handle +
+                                          R"(","VisibilityTimeout":120})");
+      f.Ok("DeleteMessage", R"({"QueueUrl":")" + url + R"(","ReceiptHandle":")" + handle + R"("})");
       f.RunUntil(started);
       ASSERT_TRUE(started->has_value());
       EXPECT_FALSE(started->value().ok());

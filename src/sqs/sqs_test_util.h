@@ -44,6 +44,24 @@ inline boost::json::value ToQueryForm(const boost::json::value& v) {
   }
 }
 
+// An engine factory for SqsFixture: a durable LocalEngine with 1 MiB
+// segments in `dir`, opened on the fixture's clock; `ops` and `retry` as in
+// engine::DurableOptions (fault tests).
+inline std::function<std::unique_ptr<engine::Engine>(const Clock&)> DurableEngineIn(
+    const std::string& dir, storage::FileOps* ops = nullptr,
+    std::chrono::milliseconds retry = engine::DurableOptions{}.retry_interval) {
+  engine::DurableOptions options;
+  options.dir = dir;
+  options.segment_bytes = 1u << 20;
+  options.file_ops = ops;
+  options.retry_interval = retry;
+  return [options](const Clock& clock) -> std::unique_ptr<engine::Engine> {
+    auto opened = engine::LocalEngine::OpenDurable(clock, options);
+    EXPECT_TRUE(opened.ok()) << opened.status().message();
+    return opened.ok() ? std::move(*opened) : nullptr;
+  };
+}
+
 class SqsFixture {
  public:
   using Answer = Result<boost::json::object>;

@@ -12,31 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "common/temp_dir_test_util.h"
 #include "storage/log.h"
 #include "storage/log_reader.h"
 
 namespace ferry::storage::testing {
 
-// A fresh directory under the system temp dir, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "ferry-log-XXXXXX").string();
-    const char* made = ::mkdtemp(tmpl.data());
-    EXPECT_NE(made, nullptr);
-    path_ = made ? made : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ::ferry::testing::TempDir;
 
 // A send to queue 1; its body is a view of `body`.
 inline Record SendRecord(uint64_t seq, const std::string& body) {
