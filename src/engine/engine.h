@@ -83,6 +83,23 @@ class Queue {
   virtual TimeMs NextWakeMs() = 0;
 };
 
+// The catalog: named entries of string fields that services built on the
+// engine keep in its store beside the queues (SNS topics and
+// subscriptions). The engine gives them no meaning: an entry is replaced
+// whole by each Put and removed by Erase, and is durable like any other
+// change (AfterDurable). Keys are unique within a kind.
+enum class CatalogKind : uint8_t {
+  kTopic = 1,
+  kSubscription = 2,
+};
+
+struct CatalogEntry {
+  std::string key;
+  std::map<std::string, std::string> fields;
+
+  bool operator==(const CatalogEntry&) const = default;
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -135,6 +152,14 @@ class Engine {
   // acknowledged change survives a crash. cb may run on another thread (the
   // log's writer): it must be quick.
   virtual void AfterDurable(std::function<void(Status)> cb) = 0;
+
+  // The catalog (CatalogKind). PutEntry stores or replaces the entry of
+  // entry.key; EraseEntry removes one (ok when there is none). Both fail
+  // only when the change cannot be stored (kUnavailable): then nothing
+  // changed. Entries lists a kind's entries in key order.
+  virtual Status PutEntry(CatalogKind kind, CatalogEntry entry) = 0;
+  virtual Status EraseEntry(CatalogKind kind, const std::string& key) = 0;
+  virtual std::vector<CatalogEntry> Entries(CatalogKind kind) const = 0;
 
   virtual const Clock& clock() const = 0;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
 #include <variant>
@@ -49,6 +50,12 @@ struct LocalEngine::State {
 
   // Message move tasks (their own lock, taken after mu: move_tasks.h).
   std::unique_ptr<MoveTasks> tasks;
+
+  // The catalog (Engine::PutEntry), by kind and key. Its own lock, taken
+  // with no other engine lock held.
+  mutable std::mutex catalog_mu;
+  std::map<std::pair<CatalogKind, std::string>, std::map<std::string, std::string>>
+      catalog;  // guarded by catalog_mu
 
   std::shared_ptr<LocalQueue> Find(const std::string& name) const {
     std::shared_lock lock(mu);
@@ -217,6 +224,28 @@ Result<std::vector<MoveTaskInfo>> LocalEngine::ListMoveTasks(const std::string& 
 void LocalEngine::AfterDurable(std::function<void(Status)> cb) {
   if (!state_->log) return cb(Status::Ok());
   state_->log->WhenDurable(state_->log->NextLsn() - 1, std::move(cb));
+}
+
+Status LocalEngine::PutEntry(CatalogKind kind, CatalogEntry entry) {
+  std::lock_guard lock(state_->catalog_mu);
+  state_->catalog[{kind, std::move(entry.key)}] = std::move(entry.fields);
+  return Status::Ok();
+}
+
+Status LocalEngine::EraseEntry(CatalogKind kind, const std::string& key) {
+  std::lock_guard lock(state_->catalog_mu);
+  state_->catalog.erase({kind, key});
+  return Status::Ok();
+}
+
+std::vector<CatalogEntry> LocalEngine::Entries(CatalogKind kind) const {
+  std::vector<CatalogEntry> out;
+  std::lock_guard lock(state_->catalog_mu);
+  for (auto it = state_->catalog.lower_bound({kind, std::string()});
+       it != state_->catalog.end() && it->first.first == kind; ++it) {
+    out.push_back(CatalogEntry{it->first.second, it->second});
+  }
+  return out;
 }
 
 Result<std::unique_ptr<LocalEngine>> LocalEngine::OpenDurable(const Clock& clock,

@@ -102,6 +102,9 @@ class LocalEngine final : public Engine {
   // Durable engines: once the log's writer has synced every record appended
   // so far; cb runs on the writer's thread, or at once when nothing waits.
   void AfterDurable(std::function<void(Status)> cb) override;
+  Status PutEntry(CatalogKind kind, CatalogEntry entry) override;
+  Status EraseEntry(CatalogKind kind, const std::string& key) override;
+  std::vector<CatalogEntry> Entries(CatalogKind kind) const override;
   const Clock& clock() const override { return clock_; }
   // Calls take memory locks only; the log's I/O happens on its own threads.
   bool blocking() const override { return false; }

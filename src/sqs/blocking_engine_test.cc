@@ -72,6 +72,15 @@ class GatedEngine final : public engine::Engine {
     return inner_.ListMoveTasks(source, max);
   }
   void AfterDurable(std::function<void(Status)> cb) override { inner_.AfterDurable(std::move(cb)); }
+  Status PutEntry(engine::CatalogKind kind, engine::CatalogEntry entry) override {
+    return inner_.PutEntry(kind, std::move(entry));
+  }
+  Status EraseEntry(engine::CatalogKind kind, const std::string& key) override {
+    return inner_.EraseEntry(kind, key);
+  }
+  std::vector<engine::CatalogEntry> Entries(engine::CatalogKind kind) const override {
+    return inner_.Entries(kind);
+  }
   const Clock& clock() const override { return inner_.clock(); }
   bool blocking() const override { return true; }
   std::chrono::milliseconds queue_reuse_delay() const override {

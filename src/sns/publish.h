@@ -1,0 +1,45 @@
+// Publish and PublishBatch: validate a publish, fan it out to the topic's
+// subscriptions that match it, and say what was published.
+//
+// Every matching confirmed subscription gets its copy in the engine before
+// the handler returns: an sqs subscription in its queue (the SNS envelope,
+// or the raw message with its attributes), an http(s) one as a delivery
+// item (delivery_item.h) in its internal delivery queue. The action is
+// durable (api::Durability::kDurable), so one durability wait covers every
+// copy and a 200 means they are all on disk.
+//
+// Thread-safety: any number of publishes may run at once; the context's
+// members must be safe to call from any thread.
+#pragma once
+
+#include <boost/json.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "api/call.h"
+#include "common/status.h"
+#include "engine/engine.h"
+#include "sns/model.h"
+#include "sns/signing_key.h"
+
+namespace ferry::sns {
+
+struct PublishContext {
+  engine::Engine& engine;
+  // Signs envelopes; null leaves them unsigned (tests only).
+  const SigningKey* signing_key = nullptr;
+  // Ferry's own base URL (scheme://host[:port], no trailing slash), for
+  // SigningCertURL and UnsubscribeURL.
+  std::string public_url;
+  // The topic an ARN names, null when there is none.
+  std::function<std::shared_ptr<const Topic>(std::string_view arn)> find_topic;
+};
+
+// The Publish action: {"MessageId", "SequenceNumber" (FIFO topics)}.
+Result<boost::json::object> Publish(const PublishContext& ctx, const api::Call& call);
+// The PublishBatch action: {"Successful": [...], "Failed": [...]}.
+Result<boost::json::object> PublishBatch(const PublishContext& ctx, const api::Call& call);
+
+}  // namespace ferry::sns
