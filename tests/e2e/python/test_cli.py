@@ -17,22 +17,29 @@ from ferry_e2e import md5_of_attributes, md5_of_body, unique_name
 AWS = os.environ.get("FERRY_AWS_CLI") or shutil.which("aws")
 
 
+def run_aws(test, service, *args, expect_ok=True):
+    """Runs `aws SERVICE ARGS...` against the server under test; the parsed
+    JSON output (asserting success through `test`), or the completed process
+    when expect_ok is false."""
+    cmd = [AWS, "--endpoint-url", ferry_e2e.endpoint(), "--region", ferry_e2e.REGION,
+           "--output", "json", service] + [str(a) for a in args]
+    env = dict(os.environ, **ferry_e2e.CLIENT_ENV)
+    env["AWS_MAX_ATTEMPTS"] = "1"
+    env["AWS_RETRY_MODE"] = "standard"
+    proc = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=120)
+    if expect_ok:
+        test.assertEqual(proc.returncode, 0, "%s\nstderr: %s" % (" ".join(cmd), proc.stderr))
+        return json.loads(proc.stdout) if proc.stdout.strip() else {}
+    return proc
+
+
 @unittest.skipUnless(AWS, "aws CLI not found (set FERRY_AWS_CLI)")
 class CliTest(unittest.TestCase):
     maxDiff = None
 
     def aws(self, *args, expect_ok=True):
-        cmd = [AWS, "--endpoint-url", ferry_e2e.endpoint(), "--region", ferry_e2e.REGION,
-               "--output", "json", "sqs"] + [str(a) for a in args]
-        env = dict(os.environ, **ferry_e2e.CLIENT_ENV)
-        env["AWS_MAX_ATTEMPTS"] = "1"
-        env["AWS_RETRY_MODE"] = "standard"
-        proc = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                              text=True, timeout=120)
-        if expect_ok:
-            self.assertEqual(proc.returncode, 0, "%s\nstderr: %s" % (" ".join(cmd), proc.stderr))
-            return json.loads(proc.stdout) if proc.stdout.strip() else {}
-        return proc
+        return run_aws(self, "sqs", *args, expect_ok=expect_ok)
 
     def new_queue(self, tag, *extra):
         name = unique_name(tag)
