@@ -3,7 +3,8 @@ on a free loopback port) records what Ferry POSTs and answers a scripted
 status per request.
 
 The subscription confirmation (its headers and signed envelope, confirmed by
-GETting SubscribeURL as a subscriber does), notifications with SNS's headers
+GETting SubscribeURL as a subscriber does, or by ConfirmSubscription with its
+token), notifications with SNS's headers
 and signatures, raw delivery, the UnsubscribeConfirmation, and the delivery
 policy at work: 5xx and 429 are retried and then succeed, a 4xx goes to the
 subscription's dead-letter queue at once, exhausted retries go there too,
@@ -130,6 +131,29 @@ class ConfirmAndNotifyTest(HttpTestCase):
                          "operation and restore the subscription, visit the SubscribeURL "
                          "included in this message." % arn)
         self.assertIsNone(signature_problem(env))
+
+    def test_confirm_subscription_action(self):
+        topic = self.new_topic()
+        arn = self.subscribe(topic, "http", self.hook.url("/api"))
+        got = self.hook.wait_for(1, of_type("SubscriptionConfirmation", "/api"))
+        self.assertTrue(got, "no SubscriptionConfirmation arrived")
+        token = got[0].json()["Token"]
+        self.assertSnsError("InvalidParameter", self.sns.confirm_subscription, TopicArn=topic,
+                            Token="0" * len(token), shape="InvalidParameterException")
+        confirmed = self.sns.confirm_subscription(TopicArn=topic, Token=token,
+                                                  AuthenticateOnUnsubscribe="true")
+        self.assertEqual(confirmed["SubscriptionArn"], arn)
+        attrs = self.sub_attrs(arn)
+        self.assertEqual(attrs["PendingConfirmation"], "false")
+        self.assertEqual(attrs["ConfirmationWasAuthenticated"], "true")
+        listed = self.sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+        self.assertEqual([s["SubscriptionArn"] for s in listed], [arn])
+        # Confirming again answers the same subscription.
+        self.assertEqual(self.sns.confirm_subscription(TopicArn=topic, Token=token)[
+            "SubscriptionArn"], arn)
+        counts = self.topic_attrs(topic)
+        self.assertEqual((counts["SubscriptionsPending"], counts["SubscriptionsConfirmed"]),
+                         ("0", "1"))
 
     def test_pending_subscription_gets_no_notification(self):
         topic = self.new_topic()

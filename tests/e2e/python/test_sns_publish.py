@@ -198,6 +198,12 @@ class PublishErrorsTest(SnsTestCase):
                                           MessageAttributes=attrs)
                 self.assertIsInstance(err, self.sns.exceptions.InvalidParameterValueException)
 
+    def test_publish_to_a_phone_number_or_an_endpoint_is_refused(self):
+        self.assertSnsError("InvalidParameter", self.sns.publish, PhoneNumber="+15555550100",
+                            Message="hi")
+        self.assertSnsError("InvalidParameter", self.sns.publish, Message="hi",
+                            TargetArn="arn:aws:sns:us-east-1:000000000000:endpoint/GCM/app/1")
+
     def test_size_limit(self):
         topic = self.new_topic()
         url, _ = self.subscribed_queue(topic, attributes={"RawMessageDelivery": "true"})

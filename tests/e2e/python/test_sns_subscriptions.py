@@ -1,6 +1,6 @@
 """SNS subscriptions: Subscribe to SQS queues and http endpoints
 (ReturnSubscriptionArn, the same endpoint twice, pending and confirmed),
-ConfirmSubscription, Unsubscribe, ListSubscriptions(ByTopic) paging,
+Unsubscribe, ListSubscriptions(ByTopic) paging,
 Get/SetSubscriptionAttributes with their refusals (FilterPolicy among them),
 and what Ferry does not serve: other protocols, SMS, mobile push and data
 protection.
@@ -10,7 +10,7 @@ import json
 import unittest
 
 from ferry_e2e import unique_name
-from sns_e2e import SnsTestCase, Webhook, account, list_all, of_type, topic_arn_for
+from sns_e2e import SnsTestCase, Webhook, account, list_all, topic_arn_for
 
 PENDING = "pending confirmation"
 
@@ -121,11 +121,6 @@ class UnsupportedTest(SnsTestCase):
     def test_sms_platform_and_data_protection_actions_are_refused(self):
         topic = self.new_topic()
         calls = [
-            ("Publish to a phone number", self.sns.publish,
-             {"PhoneNumber": "+15555550100", "Message": "hi"}),
-            ("Publish to a TargetArn of an endpoint", self.sns.publish,
-             {"TargetArn": "arn:aws:sns:us-east-1:000000000000:endpoint/GCM/app/1",
-              "Message": "hi"}),
             ("GetSMSAttributes", self.sns.get_sms_attributes, {}),
             ("SetSMSAttributes", self.sns.set_sms_attributes,
              {"attributes": {"DefaultSMSType": "Promotional"}}),
@@ -147,15 +142,12 @@ class UnsupportedTest(SnsTestCase):
         if hasattr(self.sns, "get_sms_sandbox_account_status"):
             calls.append(("GetSMSSandboxAccountStatus",
                           self.sns.get_sms_sandbox_account_status, {}))
+        # InvalidAction: what Ferry answers for a family it does not serve
+        # (docs/compatibility.md, "SNS topics and subscriptions"); Publish to a
+        # phone number or an endpoint: test_sns_publish.
         for what, fn, kwargs in calls:
             with self.subTest(what):
-                from botocore.exceptions import ClientError
-                with self.assertRaises(ClientError) as cm:
-                    fn(**kwargs)
-                response = cm.exception.response
-                status = response["ResponseMetadata"]["HTTPStatusCode"]
-                self.assertTrue(400 <= status < 500, "%s: %r" % (what, response))
-                self.assertTrue(response["Error"].get("Message"), what)
+                self.assertSnsError("InvalidAction", fn, **kwargs)
 
 
 class SubscribeHttpTest(SnsTestCase):
@@ -179,31 +171,13 @@ class SubscribeHttpTest(SnsTestCase):
         self.assertEqual(attrs["Endpoint"], endpoint)
         self.assertIn("EffectiveDeliveryPolicy", attrs)
         listed = self.sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+        # Lists name a pending subscription "PendingConfirmation", as AWS does.
         self.assertEqual([(s["SubscriptionArn"], s["Protocol"], s["Endpoint"]) for s in listed],
-                         [(PENDING, "http", endpoint)])
+                         [("PendingConfirmation", "http", endpoint)])
         counts = self.topic_attrs(topic)
         self.assertEqual((counts["SubscriptionsPending"], counts["SubscriptionsConfirmed"]),
                          ("1", "0"))
-
-        confirmation = self.hook.wait_for(1, of_type("SubscriptionConfirmation"))
-        self.assertTrue(confirmation, "no SubscriptionConfirmation arrived")
-        token = confirmation[0].json()["Token"]
-        self.assertSnsError("InvalidParameter", self.sns.confirm_subscription, TopicArn=topic,
-                            Token="0" * len(token), shape="InvalidParameterException")
-        confirmed = self.sns.confirm_subscription(TopicArn=topic, Token=token,
-                                                  AuthenticateOnUnsubscribe="true")
-        self.assertEqual(confirmed["SubscriptionArn"], arn)
-        attrs = self.sub_attrs(arn)
-        self.assertEqual(attrs["PendingConfirmation"], "false")
-        self.assertEqual(attrs["ConfirmationWasAuthenticated"], "true")
-        listed = self.sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
-        self.assertEqual([s["SubscriptionArn"] for s in listed], [arn])
-        # Confirming again answers the same subscription.
-        self.assertEqual(self.sns.confirm_subscription(TopicArn=topic, Token=token)[
-            "SubscriptionArn"], arn)
-        counts = self.topic_attrs(topic)
-        self.assertEqual((counts["SubscriptionsPending"], counts["SubscriptionsConfirmed"]),
-                         ("0", "1"))
+        # Confirming it takes the token delivered to the endpoint: test_sns_http.
 
     def test_unsubscribe(self):
         topic = self.new_topic()
@@ -247,8 +221,6 @@ class ListSubscriptionsTest(SnsTestCase):
     def test_list_errors(self):
         self.assertSnsError("NotFound", self.sns.list_subscriptions_by_topic,
                             TopicArn=topic_arn_for(unique_name("gone")), status=404)
-        self.assertSnsError("InvalidParameter", self.sns.list_subscriptions,
-                            NextToken="not-a-token")
 
 
 class SubscriptionAttributesTest(SnsTestCase):

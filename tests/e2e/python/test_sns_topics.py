@@ -133,9 +133,12 @@ class DeleteAndListTopicsTest(SnsTestCase):
         self.assertEqual(sizes[0], 100)
         self.assertTrue(all(s <= 100 for s in sizes))
 
-    def test_list_topics_bad_token(self):
-        self.assertSnsError("InvalidParameter", self.sns.list_topics, NextToken="not-a-token",
-                            shape="InvalidParameterException")
+    def test_empty_next_token_is_the_first_page(self):
+        # The .NET SDK's FindTopicAsync starts with NextToken="".
+        arn = self.new_topic()
+        first = self.sns.list_topics()["Topics"]
+        self.assertEqual(self.sns.list_topics(NextToken="")["Topics"], first)
+        self.assertIn(arn, all_topics(self.sns)[0])
 
 
 class TopicAttributesTest(SnsTestCase):
