@@ -185,7 +185,8 @@ Status Registry::Load() {
       auto q = engine_.CreateQueue(t.dedup_queue_key, DedupQueueSettings(), {});
       if (!q.ok()) return q.status();
     }
-    topics.emplace(t.arn, std::make_shared<Topic>(std::move(t)));
+    std::string arn = t.arn;
+    topics.emplace(std::move(arn), std::make_shared<const Topic>(std::move(t)));
   }
   SubscriptionMap subscriptions;
   std::map<std::string, std::vector<std::shared_ptr<const Subscription>>> by_topic;
@@ -206,7 +207,7 @@ Status Registry::Load() {
     }
     auto shared = std::make_shared<const Subscription>(std::move(s));
     by_topic[shared->topic_arn].push_back(shared);
-    subscriptions.emplace(shared->arn, std::move(shared));
+    subscriptions.emplace(shared->arn, shared);
   }
   for (auto& [arn, subs] : by_topic) {
     std::sort(subs.begin(), subs.end(), OlderFirst);
