@@ -156,4 +156,9 @@ inline std::string Str(const boost::json::object& o, std::string_view key) {
   return v != nullptr && v->is_string() ? std::string(v->get_string()) : "";
 }
 
+// A JSON string as std::string (empty for anything else), for comparisons.
+inline std::string S(const boost::json::value& v) {
+  return v.is_string() ? std::string(v.get_string()) : "";
+}
+
 }  // namespace ferry::sns
