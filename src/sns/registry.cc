@@ -453,6 +453,7 @@ Status Registry::SendConfirmation(const Subscription& sub, const Topic& topic) {
 
 Result<Registry::Subscribed> Registry::Subscribe(Subscription sub) {
   std::shared_ptr<const Subscription> made;
+  Status sent;
   {
     std::lock_guard write(write_mu_);
     std::shared_ptr<const Topic> topic = FindTopic(sub.topic_arn);
@@ -481,17 +482,12 @@ Result<Registry::Subscribed> Registry::Subscribe(Subscription sub) {
     }
     made = std::make_shared<const Subscription>(std::move(sub));
     SwapSubscription(made->arn, made);
-    // A confirmation that cannot be stored fails the request; the
-    // subscription stays pending and subscribing again sends it again.
-    if (!made->confirmed && IsHttp(*made)) {
-      Status sent = SendConfirmation(*made, *topic);
-      if (!sent.ok()) {
-        NotifyChange();
-        return sent;
-      }
-    }
+    if (!made->confirmed && IsHttp(*made)) sent = SendConfirmation(*made, *topic);
   }
   NotifyChange();
+  // A confirmation that cannot be stored fails the request; the
+  // subscription stays pending and subscribing again sends it again.
+  if (!sent.ok()) return sent;
   return Subscribed{made, true};
 }
 
