@@ -198,6 +198,10 @@ int RunServer(const ServeConfig& config) {
   // signatures stay verifiable across restarts), its topics and
   // subscriptions, and the service.
   const std::string public_url = PublicUrl(config, *port);
+  if (!public_url.starts_with("http://") && !public_url.starts_with("https://")) {
+    spdlog::error("--public-url must begin with http:// or https://: {}", config.public_url);
+    return 1;
+  }
   auto signing_key = config.in_memory ? sns::CreateSigningKey(HostOf(public_url))
                                       : sns::LoadOrCreateSigningKey(config.data_dir, HostOf(public_url));
   if (!signing_key.ok()) {

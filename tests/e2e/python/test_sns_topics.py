@@ -1,9 +1,12 @@
 """SNS topics and subscriptions through boto3: CreateTopic, Subscribe (sqs),
 ListSubscriptionsByTopic, and the errors a client sees."""
 
+import hashlib
+import os
 import unittest
+import urllib.request
 
-from ferry_e2e import REGION, SqsTestCase, endpoint, unique_name
+from ferry_e2e import REGION, SqsTestCase, endpoint, managed_server, unique_name
 
 
 def sns_client():
@@ -69,6 +72,18 @@ class SnsTopicsTest(SqsTestCase):
         topic = self.new_topic()
         with self.assertRaises(self.sns.exceptions.InvalidParameterException):
             self.sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="a@example.com")
+
+    def test_signing_certificate_is_served(self):
+        server = managed_server()
+        if server is None:
+            self.skipTest("the certificate's name is known only for a server this run started")
+        with open(os.path.join(server.data_dir, "sns-signing-cert.pem"), "rb") as f:
+            pem = f.read()
+        url = "%s/SimpleNotificationService-%s.pem" % (endpoint(), hashlib.md5(pem).hexdigest())
+        with urllib.request.urlopen(url, timeout=10) as response:
+            self.assertEqual(response.status, 200)
+            self.assertEqual(response.headers["Content-Type"], "application/x-pem-file")
+            self.assertEqual(response.read(), pem)
 
 
 if __name__ == "__main__":
