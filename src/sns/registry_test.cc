@@ -364,6 +364,31 @@ TEST_F(RegistryTest, LoadRebuildsTopicsAndSubscriptionsFromTheCatalog) {
   EXPECT_EQ(engine.Entries(engine::CatalogKind::kSubscription).size(), 1u);
 }
 
+TEST_F(RegistryTest, ReadersSeeWholeSnapshotsWhileWritersChangeThem) {
+  ASSERT_TRUE(registry.CreateTopic(NewTopic()).ok());
+  std::atomic<bool> done{false};
+  std::atomic<int64_t> reads{0};
+  std::thread reader([&] {
+    do {
+      auto topic = registry.FindTopic(kTopicArn);
+      // Every subscription a snapshot lists is whole and of this topic.
+      for (const auto& s : topic->subscriptions) EXPECT_EQ(s->topic_arn, kTopicArn);
+      (void)registry.HttpSubscriptions();
+      ++reads;
+    } while (!done);
+  });
+  for (int i = 0; i < 200; ++i) {
+    auto made = registry.Subscribe(
+        NewSubscription(Protocol::kSqs, "arn:aws:sqs:us-east-1:000000000000:q" + std::to_string(i)));
+    ASSERT_TRUE(made.ok());
+    if (i % 2 == 0) ASSERT_TRUE(registry.Unsubscribe(made->subscription->arn).ok());
+  }
+  done = true;
+  reader.join();
+  EXPECT_EQ(registry.FindTopic(kTopicArn)->subscriptions.size(), 100u);
+  EXPECT_GT(reads.load(), 0);
+}
+
 TEST(RegistryDurableTest, TopicsAndSubscriptionsSurviveARestart) {
   // The engine's catalog is kept in memory only until its records reach the
   // write-ahead log (engine/engine.h); remove this skip when they do.
