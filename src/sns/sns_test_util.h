@@ -1,5 +1,5 @@
 // Test fixture for the SNS handlers: a real engine (in memory by default)
-// with a FakeClock, the registry over it, the service, and helpers that call
+// with a FakeClock, the registry over it, the service, and functions that call
 // SnsService::Invoke with params written as JSON text, on either wire.
 //
 // Thread-safety: single-threaded, like the tests that use it.
