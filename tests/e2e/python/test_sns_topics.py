@@ -1,13 +1,17 @@
 """SNS topics: CreateTopic (standard and FIFO, idempotency), DeleteTopic,
 ListTopics paging, Get/SetTopicAttributes (the default Policy,
 EffectiveDeliveryPolicy, the subscription counts), tags,
-AddPermission/RemovePermission, and their errors.
+AddPermission/RemovePermission, and their errors; the signing certificate
+served at its SigningCertURL path.
 """
 
+import hashlib
 import json
+import os
 import unittest
+import urllib.request
 
-from ferry_e2e import unique_name
+from ferry_e2e import endpoint, managed_server, unique_name
 from sns_e2e import SnsTestCase, account, list_all, topic_arn_for
 
 # The actions of SNS's default topic policy (AWS's, without the retired SNS:Receive).
@@ -265,6 +269,20 @@ class TopicPermissionTest(SnsTestCase):
         missing = topic_arn_for(unique_name("gone"))
         self.assertSnsError("NotFound", self.sns.add_permission, TopicArn=missing, Label="l",
                             AWSAccountId=["111122223333"], ActionName=["Publish"], status=404)
+
+
+class SigningCertificateTest(SnsTestCase):
+    def test_signing_certificate_is_served(self):
+        server = managed_server()
+        if server is None:
+            self.skipTest("the certificate's name is known only for a server this run started")
+        with open(os.path.join(server.data_dir, "sns-signing-cert.pem"), "rb") as f:
+            pem = f.read()
+        url = "%s/SimpleNotificationService-%s.pem" % (endpoint(), hashlib.md5(pem).hexdigest())
+        with urllib.request.urlopen(url, timeout=10) as response:
+            self.assertEqual(response.status, 200)
+            self.assertEqual(response.headers["Content-Type"], "application/x-pem-file")
+            self.assertEqual(response.read(), pem)
 
 
 if __name__ == "__main__":
