@@ -75,6 +75,15 @@ def envelope_fields(body):
     return [k for k, _ in json.loads(body, object_pairs_hook=list)]
 
 
+def unsubscribe_url_parts(url):
+    """(base URL, SubscriptionArn) of an UnsubscribeURL, after checking its
+    path and Action (the ARN may be percent-encoded or not)."""
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qs(parts.query)
+    assert parts.path == "/" and query.get("Action") == ["Unsubscribe"], url
+    return "%s://%s" % (parts.scheme, parts.netloc), query["SubscriptionArn"][0]
+
+
 # ---------------------------------------------------------------- signatures
 
 def string_to_sign(msg):
