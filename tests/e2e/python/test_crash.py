@@ -3,10 +3,11 @@
 and check that nothing acknowledged was lost and nothing deleted came back.
 
     FERRY_BIN=build/src/app/ferry FERRY_EXPECT_PROTOCOL=json \\
-        python3 tests/e2e/python/test_crash.py
+        python3 tests/e2e/python/test_crash.py [sns]
 
 A standalone script (not a unittest module: it owns its server, which it
-kills). ctest runs it as `e2e_crash`. Exit status 0 pass, 1 fail, 77 skip.
+kills). ctest runs it as `e2e_crash`, and with the argument `sns` as
+`e2e_crash_sns`. Exit status 0 pass, 1 fail, 77 skip.
 
 The run:
   1. start ferry (--port 0, a temp --data-dir); create a standard queue with
@@ -18,12 +19,16 @@ The run:
      their visibility timeout) and everything is deleted;
   4. one more SIGKILL + restart with the queues empty; then dead letters and
      a message move task, across two more SIGKILLs; then SIGTERM.
+With `sns`, instead, on a server of its own: an SNS topic with an SQS and an
+http subscription (its endpoint failing with 500), published to across two
+SIGKILLs; then the endpoint recovers; then SIGTERM.
 
 The scenarios live in crash/, each with the checks it makes listed in its
 docstring:
   crash/standard.py   the standard queue             (1)-(4), (6), (7)
   crash/fifo.py       the FIFO queue beside it       (F1)-(F3)
   crash/move_task.py  dead letters, a move task      (8)
+  crash/sns.py        SNS publishes, http retries     (S1)-(S3)   (`sns`)
   crash/harness.py    shared state, Checker, kills and restarts   (5)
 
 Only what the server acknowledged counts: a send is acknowledged when the
@@ -51,7 +56,7 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from crash import fifo, harness, move_task, standard  # noqa: E402
+from crash import fifo, harness, move_task, sns, standard  # noqa: E402
 from crash.harness import CONNECT_TIMEOUT_S, READ_TIMEOUT_S, log  # noqa: E402
 
 SKIP = 77
@@ -90,6 +95,8 @@ def main():
     # A checkpoint each second, so that restarts recover from a checkpoint plus
     # the log after it, not only from the log.
     server = ferry_e2e.FerryServer(binary, data_dir=data_dir, extra_args=["--checkpoint-mb", "0"])
+    if sys.argv[1:] == ["sns"]:
+        return sns_main(server, seed, rng, ferry_e2e)
     run = standard.StandardRun(strict)
     fifo_run = fifo.FifoRun(run)
     fifo_stop = threading.Event()
@@ -204,21 +211,44 @@ def main():
         for t in threads:
             t.join(timeout=READ_TIMEOUT_S + 5)
 
+    return report(checker, seed, server, summary, run.warnings)
+
+
+def sns_main(server, seed, rng, ferry_e2e):
+    """The SNS scenario (crash/sns.py) on a server of its own."""
+    checker = harness.Checker()
+    try:
+        endpoint = server.start()
+        log("ferry start #1: listening on %s after %.3f s (data dir %s)"
+            % (endpoint, server.startup_seconds, server.data_dir))
+        client = ferry_e2e.sqs_client(endpoint_url=endpoint, read_timeout=READ_TIMEOUT_S)
+        sns.sns_across_crashes(server, checker, client, ferry_e2e, rng)
+        harness.final_sigterm(server, checker)
+    except Exception:  # noqa: BLE001
+        checker.fail("harness", traceback.format_exc())
+    finally:
+        if server.alive():
+            server.kill()
+    return report(checker, seed, server, {"server starts": server.starts}, [])
+
+
+def report(checker, seed, server, summary, warnings):
+    """Prints the summary and the failures; the exit status."""
     print("\n---- crash test summary (seed %d) ----" % seed)
     for k, v in summary.items():
         print("  %-40s %s" % (k, v))
-    for w in run.warnings:
+    for w in warnings:
         print("  WARNING " + w)
     if checker.failures:
         print("\n%d check(s) FAILED:" % len(checker.failures))
         for f in checker.failures:
             print("  " + f)
-        print("\ndata dir kept: %s" % data_dir)
+        print("\ndata dir kept: %s" % server.data_dir)
         print("---- tail of the ferry log (%s) ----" % server.log_path)
         print(server.log_tail(80))
         print("FAIL (reproduce the kill times with FERRY_CRASH_SEED=%d)" % seed)
         return 1
-    shutil.rmtree(data_dir, ignore_errors=True)
+    shutil.rmtree(server.data_dir, ignore_errors=True)
     if server.log_path:
         try:
             os.unlink(server.log_path)

@@ -1,12 +1,13 @@
-"""SNS across kill -9, the last phase of the crash test
-(tests/e2e/python/test_crash.py), run on the server that survived the
-other scenarios.
+"""SNS across kill -9: the crash test's SNS scenario, run on a server of its
+own by `test_crash.py sns` (ctest's e2e_crash_sns).
 
 A topic has an SQS subscription (raw delivery) and an http subscription to a
 webhook in this process (sns_e2e.Webhook) that answers every Notification
 with 500 until the endpoint "recovers"; its DeliveryPolicy retries every
 second, many times, so failed deliveries wait in the subscription's delivery
-queue with their retry state. A publisher thread publishes (Publish and
+queue with their retry state. A few attempts before the first kill get no
+answer at all (the webhook holds them open), so the kill cuts them short:
+they come back when their visibility lapses (about 40 s). A publisher thread publishes (Publish and
 PublishBatch) while the server is SIGKILLed twice and restarted on the same
 data dir; then the endpoint recovers.
 
@@ -16,8 +17,8 @@ Checks:
   (S2) every acknowledged publish is in the SQS queue after the restarts
        (at least once);
   (S3) the http deliveries pending across the kills (the endpoint had
-       answered them 500, so they were being retried) are all delivered once
-       the endpoint recovers: every acknowledged publish reaches the webhook
+       answered them 500, so they were being retried, or the kill cut their
+       attempt short) are all delivered once the endpoint recovers: every acknowledged publish reaches the webhook
        with a 200, and every delivered envelope's signature verifies against
        the certificate the restarted server serves (the key survived).
 """
@@ -28,12 +29,15 @@ import threading
 import time
 import urllib.parse
 
+from sns_e2e import HANG
+
 from .harness import CONNECT_TIMEOUT_S, READ_TIMEOUT_S, crash_and_restart, log
 from .move_task import receive_everything
 
 CHECK = "S"
 LOAD_S = (1.5, 3.0)                 # publishing between two kills
-RECOVER_LIMIT_S = 60                # all http deliveries done within this after recovery
+RECOVER_LIMIT_S = 75                # all http deliveries done within this after recovery
+HANGS = 3                           # attempts held open, unanswered, before the first kill
 RETRY_POLICY = {"healthyRetryPolicy": {
     "minDelayTarget": 1, "maxDelayTarget": 1, "numRetries": 100, "numNoDelayRetries": 0,
     "numMinDelayRetries": 0, "numMaxDelayRetries": 0, "backoffFunction": "linear"}}
@@ -53,6 +57,7 @@ class SnsRun:
         self.failing = True           # the webhook answers Notifications 500
         self.answered_ok = {}         # MessageId -> body, answered 200 by the webhook
         self.failed_attempts = 0      # Notifications answered 500
+        self.hung = 0                 # Notifications held open
 
     def set_endpoint(self, endpoint):
         with self.lock:
@@ -64,6 +69,9 @@ class SnsRun:
         if req.message_type != "Notification":
             return 200
         with self.lock:
+            if self.failing and self.generation == 1 and self.hung < HANGS:
+                self.hung += 1
+                return HANG
             if self.failing:
                 self.failed_attempts += 1
                 return 500
@@ -178,8 +186,8 @@ def _scenario(server, checker, sqs, ferry_e2e, rng, run, hook, sns_e2e):
         time.sleep(rng.uniform(*LOAD_S))
         run.set_endpoint(None)
         with run.lock:
-            log("sns crash %d: %d publishes acknowledged, %d http attempts answered 500"
-                % (number, len(run.acked), run.failed_attempts))
+            log("sns crash %d: %d publishes acknowledged, %d http attempts answered 500, "
+                "%d held open" % (number, len(run.acked), run.failed_attempts, run.hung))
         endpoint = crash_and_restart(None, server, checker, "sns %d" % number)
         if endpoint is None:
             return None
