@@ -420,6 +420,23 @@ class FifoTopicTest(SnsTestCase):
         self.assertEqual(got, ["m%d" % i for i in range(5)])
 
 
+class SqsDeadLetterTest(SnsTestCase):
+    def test_copy_for_a_deleted_queue_goes_to_the_subscription_dead_letter_queue(self):
+        topic = self.new_topic()
+        dlq = self.new_queue("subdlq")
+        url, sub = self.subscribed_queue(topic, "gone", attributes={
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": self.queue_arn(dlq)})})
+        self.sqs.delete_queue(QueueUrl=url)
+        sent = self.sns.publish(TopicArn=topic, Message="undeliverable", Subject="lost")
+        dead = self.take(dlq, 1, timeout=5)
+        self.assertEqual(len(dead), 1, "nothing in the subscription's dead-letter queue")
+        env = json.loads(dead[0]["Body"])
+        self.assertEqual((env["Type"], env["MessageId"], env["Message"], env["Subject"]),
+                         ("Notification", sent["MessageId"], "undeliverable", "lost"))
+        self.assertIsNone(signature_problem(env))
+        self.assertEqual(unsubscribe_url_parts(env["UnsubscribeURL"])[1], sub)
+
+
 class OrdersFanOutTest(SnsTestCase):
     """The issue's pattern: an orders topic fans out to an orders queue (new
     orders only) and an inventory queue (orders placed or cancelled), each
