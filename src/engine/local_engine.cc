@@ -64,11 +64,11 @@ struct LocalEngine::State {
   // A checkpoint's records of the engine's state (Maintenance::Snapshot).
   storage::Lsn Snapshot(storage::CheckpointBuilder& builder) const {
     // The catalog first, before mu is taken (docs/locking.md): its records
-    // from the LSN it returns on are replayed over it.
+    // from the LSN it returns on are replayed over it, and that LSN is at
+    // most the log's next one from here on.
     storage::Lsn from = catalog.Snapshot(builder);
     // Queues are neither created nor deleted while their set is copied.
     std::shared_lock lock(mu);
-    from = std::min(from, log->NextLsn());
     for (const auto& [name, q] : queues) {
       from = std::min(from, q->Snapshot(builder.data(), builder.count()));
     }
