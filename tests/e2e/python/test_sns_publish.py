@@ -14,6 +14,7 @@ checked the same way.
 import base64
 import datetime
 import json
+import os
 import time
 import unittest
 import urllib.parse
@@ -22,7 +23,8 @@ import urllib.request
 import ferry_e2e
 from ferry_e2e import md5_of_attributes, md5_of_body, normalise_attributes
 from sns_e2e import (CERT_PATH_RE, NOTIFICATION_FIELDS, TIMESTAMP_RE, SnsTestCase,
-                     envelope_fields, signature_problem, topic_arn_for, unsubscribe_url_parts)
+                     envelope_fields, signature_problem, sns_client, topic_arn_for,
+                     unsubscribe_url_parts)
 
 SNS_ATTRIBUTES = {
     "event": {"DataType": "String", "StringValue": "order_placed"},
@@ -164,6 +166,45 @@ class PublishEnvelopeTest(SnsTestCase):
                                     MessageStructure="json", Message=bad,
                                     shape="InvalidParameterException")
         self.assertEmptyQueue(url)
+
+
+@unittest.skipIf(os.environ.get("FERRY_ENDPOINT"), "starts a server of its own")
+class PublicUrlTest(SnsTestCase):
+    """--public-url names the server in every URL SNS hands out, and its
+    certificate names that host."""
+
+    PUBLIC = "https://ferry.example:8443"
+
+    def test_urls_and_certificate_name_the_public_host(self):
+        server = ferry_e2e.FerryServer(os.environ["FERRY_BIN"],
+                                       extra_args=["--public-url", self.PUBLIC])
+        self.addCleanup(lambda: self.assertIsNone(server.stop()))
+        endpoint = server.start()
+        sns = sns_client(endpoint_url=endpoint)
+        sqs = ferry_e2e.sqs_client(endpoint_url=endpoint)
+        topic = sns.create_topic(Name=ferry_e2e.unique_name("public"))["TopicArn"]
+        url = sqs.create_queue(QueueName=ferry_e2e.unique_name("public"))["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+        sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn,
+                            ReturnSubscriptionArn=True)["SubscriptionArn"]
+        sns.publish(TopicArn=topic, Message="public")
+        env = json.loads(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"][0][
+            "Body"])
+        cert_url = urllib.parse.urlsplit(env["SigningCertURL"])
+        self.assertEqual("%s://%s" % (cert_url.scheme, cert_url.netloc), self.PUBLIC)
+        self.assertRegex(cert_url.path, CERT_PATH_RE)
+        self.assertEqual(unsubscribe_url_parts(env["UnsubscribeURL"]), (self.PUBLIC, sub))
+        # The certificate is served at that path by the server itself, names
+        # the public host and verifies the signature.
+        from cryptography import x509
+        with urllib.request.urlopen(endpoint + cert_url.path, timeout=10) as resp:
+            cert = x509.load_pem_x509_certificate(resp.read())
+        names = cert.extensions.get_extension_for_class(
+            x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
+        self.assertEqual(names, ["ferry.example"])
+        env["SigningCertURL"] = endpoint + cert_url.path
+        self.assertIsNone(signature_problem(env))
 
 
 class PublishErrorsTest(SnsTestCase):
