@@ -2,6 +2,7 @@
 
 #include <array>
 #include <boost/json.hpp>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -34,8 +35,10 @@ size_t BodyIndex(const PublishMessage& m, Protocol p) {
 // first needs it.
 struct Body {
   std::string_view text;
-  // The envelope, without the subscription's ARN between head and tail.
+  // The envelope, without the subscription's ARN between head and tail,
+  // and the MD5 state after the head (most of an envelope is its head).
   std::optional<std::pair<std::string, std::string>> envelope;
+  std::unique_ptr<Md5WithPrefix> head_md5;
   std::optional<std::string> raw_payload;  // raw SQS delivery
   std::optional<boost::json::value> parsed;  // body-scoped filter policies
 };
@@ -148,23 +151,32 @@ class FanOutRun {
     constexpr std::string_view kField = "\"UnsubscribeURL\" : \"";
     const size_t at = json.find(kField) + kField.size() + unsubscribe_prefix_.size();
     body.envelope.emplace(json.substr(0, at), json.substr(at));
+    body.head_md5 = std::make_unique<Md5WithPrefix>(body.envelope->first);
     return Status::Ok();
   }
 
-  Result<std::string> EnvelopeFor(const Subscription& sub, Body& body) {
+  // The subscription's envelope, and its MD5 when `md5` is set.
+  Result<std::string> EnvelopeFor(const Subscription& sub, Body& body, Md5Digest* md5) {
     if (!body.envelope) FERRY_RETURN_IF_ERROR(BuildEnvelope(body));
+    const auto& [head, tail] = *body.envelope;
     std::string out;
-    out.reserve(body.envelope->first.size() + body.envelope->second.size() + sub.arn.size() * 2);
-    out.append(body.envelope->first);
+    out.reserve(head.size() + tail.size() + sub.arn.size() * 2);
+    out.append(head);
     AppendQueryEncoded(sub.arn, &out);
-    out.append(body.envelope->second);
+    const size_t arn_end = out.size();
+    out.append(tail);
+    if (md5 != nullptr) {
+      *md5 = body.head_md5->Of(std::string_view(out).substr(head.size(), arn_end - head.size()),
+                               tail);
+    }
     return out;
   }
 
-  std::string Payload(std::string_view text, std::span<const message::MessageAttribute> attrs) {
+  std::string Payload(std::string_view text, const Md5Digest& md5,
+                      std::span<const message::MessageAttribute> attrs) {
     message::OutgoingMessage msg;
     msg.body = text;
-    msg.body_md5 = Md5(text);
+    msg.body_md5 = md5;
     msg.sender_id = sender_id_;
     msg.attributes = attrs;
     msg.system_attributes = system_attributes_;
@@ -189,12 +201,13 @@ class FanOutRun {
     if (sub.raw) {
       // The message's attributes become the SQS message's (a String.Array
       // keeps its type, a custom String type to SQS).
-      if (!body.raw_payload) body.raw_payload = Payload(body.text, m_.attributes);
+      if (!body.raw_payload) body.raw_payload = Payload(body.text, Md5(body.text), m_.attributes);
       req.payload = *body.raw_payload;
     } else {
-      Result<std::string> envelope = EnvelopeFor(sub, body);
+      Md5Digest md5;
+      Result<std::string> envelope = EnvelopeFor(sub, body, &md5);
       if (!envelope.ok()) return envelope.status();
-      req.payload = Payload(*envelope, {});
+      req.payload = Payload(*envelope, md5, {});
     }
     req.group_id = m_.group_id;
     if (topic_.fifo) req.dedup_id = m_.dedup_id;
@@ -209,7 +222,7 @@ class FanOutRun {
     }
     std::string envelope;
     if (!sub.raw) {
-      Result<std::string> e = EnvelopeFor(sub, body);
+      Result<std::string> e = EnvelopeFor(sub, body, nullptr);
       if (!e.ok()) return e.status();
       envelope = std::move(e).value();
     }
