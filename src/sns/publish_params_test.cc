@@ -148,6 +148,52 @@ TEST(ReadPublishMessage, AttributeValueRules) {
                 "message attribute type 'String'.");
 }
 
+TEST(ReadPublishMessage, BinaryValuesAreBase64) {
+  ExpectRefused(Read(WithAttribute("b", R"("DataType":"Binary","BinaryValue":"not base64!")")),
+                "ParameterValueInvalid",
+                "The binary value of message attribute 'b' is not valid base64.");
+  auto m = ReadOk(WithAttribute("b", R"("DataType":"Binary","BinaryValue":"AAEC")"));
+  ASSERT_TRUE(m.ok());
+  EXPECT_TRUE(m->attributes[0].binary);
+  EXPECT_EQ(m->attributes[0].value, std::string("\0\1\2", 3));
+}
+
+TEST(ReadPublishMessage, ReservedAttributeNamePrefixes) {
+  for (std::string_view name : {"AWS.x", "aws.x", "Amazon.x", "AMAZON.x"}) {
+    ExpectRefused(Read(WithAttribute(name, R"("DataType":"String","StringValue":"v")")),
+                  "ParameterValueInvalid",
+                  "The message attribute name '" + std::string(name) +
+                      "' is reserved: the prefixes AWS. and Amazon. (in any case) are reserved.");
+  }
+  EXPECT_EQ(Read(WithAttribute("awsome", R"("DataType":"String","StringValue":"v")")).code, "");
+}
+
+TEST(ReadPublishMessage, StringValuesHaveTheMessagesCharacters) {
+  ExpectRefused(Read(WithAttribute("s", R"("DataType":"String","StringValue":"a\u0002")")),
+                "ParameterValueInvalid",
+                "The message attribute 's' contains characters outside the allowed set.");
+}
+
+TEST(ReadPublishMessage, AttributesAreSortedByName) {
+  auto m = ReadOk(R"({"Message":"m","MessageAttributes":{
+      "b":{"DataType":"String","StringValue":"2"},"a":{"DataType":"String","StringValue":"1"}}})");
+  ASSERT_TRUE(m.ok());
+  ASSERT_EQ(m->attributes.size(), 2u);
+  EXPECT_EQ(m->attributes[0].name, "a");
+  EXPECT_EQ(m->attributes[1].name, "b");
+}
+
+TEST(ReadPublishMessage, MoreThanTenAttributesAreAllowed) {
+  std::string attrs;
+  for (int i = 0; i < 12; ++i) {
+    attrs += std::string(i ? "," : "") + "\"a" + std::to_string(i) +
+             R"(":{"DataType":"String","StringValue":"v"})";
+  }
+  auto m = ReadOk(R"({"Message":"m","MessageAttributes":{)" + attrs + "}}");
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(m->attributes.size(), 12u);
+}
+
 TEST(ReadPublishMessage, NumberRangeAndPrecision) {
   for (std::string_view good : {"0", "-1.5", "1e126", "1E-128", "12345678901234567890123456789012345678",
                                 "0.000123"}) {

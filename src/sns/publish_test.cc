@@ -427,6 +427,56 @@ TEST_F(PublishTest, PublishBatchRequestErrors) {
                    "NotFound", "Topic does not exist");
 }
 
+TEST_F(PublishTest, PublishBatchNeedsATopicArnAndEntryIds) {
+  EXPECT_SNS_ERROR(PublishBatch(R"({"PublishBatchRequestEntries":[{"Id":"a","Message":"m"}]})"),
+                   "ValidationException",
+                   "1 validation error detected: Value null at 'topicArn' failed to satisfy "
+                   "constraint: Member must not be null");
+  auto topic = MakeTopic("t");
+  EXPECT_SNS_ERROR(PublishBatch(R"({"TopicArn":")" + topic->arn +
+                                R"(","PublishBatchRequestEntries":[{"Message":"m"}]})"),
+                   "ValidationException",
+                   "1 validation error detected: Value null at "
+                   "'publishBatchRequestEntries.1.member.id' failed to satisfy constraint: Member "
+                   "must not be null");
+}
+
+TEST_F(PublishTest, MessageTooLongStoresNothing) {
+  auto topic = MakeTopic("t");
+  SubscribeQueue(*topic, "q");
+  EXPECT_SNS_ERROR(Publish(R"({"TopicArn":")" + topic->arn + R"(","Message":")" +
+                           std::string(256 * 1024 + 1, 'x') + R"("})"),
+                   "InvalidParameter", "Invalid parameter: Message too long");
+  EXPECT_EQ(Drain("q").size(), 0u);
+}
+
+TEST_F(PublishTest, RawCopyOfMoreThanTenAttributesIsDroppedButTheEnvelopeCarriesThem) {
+  auto topic = MakeTopic("t");
+  SubscribeQueue(*topic, "raw", /*raw=*/true);
+  SubscribeQueue(*topic, "enveloped");
+  std::string attrs;
+  for (int i = 0; i < 11; ++i) {
+    attrs += std::string(i ? "," : "") + "\"a" + std::to_string(i) +
+             R"(":{"DataType":"String","StringValue":"v"})";
+  }
+  ASSERT_TRUE(Publish(R"({"TopicArn":")" + topic->arn + R"(","Message":"m","MessageAttributes":{)" +
+                      attrs + "}}")
+                  .ok());
+  EXPECT_EQ(Drain("raw").size(), 0u);
+  auto e = boost::json::parse(Drain("enveloped").at(0).body).as_object();
+  EXPECT_EQ(e.at("MessageAttributes").as_object().size(), 11u);
+  EXPECT_EQ(counters_.dropped.load(), 1u);
+}
+
+TEST_F(PublishTest, FifoTopicWithoutItsDeduplicationQueueIsAnInternalError) {
+  auto topic = MakeTopic("t.fifo");
+  ASSERT_TRUE(engine_.DeleteQueue(topic->dedup_queue_key).ok());
+  auto r = Publish(R"({"TopicArn":")" + topic->arn +
+                   R"(","Message":"m","MessageGroupId":"g","MessageDeduplicationId":"d"})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(ErrorCode(r.status()), "InternalError");
+}
+
 TEST_F(PublishTest, PublishBatchOnAFifoTopicNeedsEveryGroupId) {
   auto topic = MakeTopic("t.fifo");
   EXPECT_SNS_ERROR(
