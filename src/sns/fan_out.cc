@@ -155,12 +155,13 @@ class FanOutRun {
     return Status::Ok();
   }
 
-  // The subscription's envelope, and its MD5 when `md5` is set.
-  Result<std::string> EnvelopeFor(const Subscription& sub, Body& body, Md5Digest* md5) {
+  // The subscription's envelope, in a buffer reused from one subscription
+  // to the next (valid until the next call), and its MD5 when `md5` is set.
+  Result<std::string_view> EnvelopeFor(const Subscription& sub, Body& body, Md5Digest* md5) {
     if (!body.envelope) FERRY_RETURN_IF_ERROR(BuildEnvelope(body));
     const auto& [head, tail] = *body.envelope;
-    std::string out;
-    out.reserve(head.size() + tail.size() + sub.arn.size() * 2);
+    std::string& out = envelope_;
+    out.clear();
     out.append(head);
     AppendQueryEncoded(sub.arn, &out);
     const size_t arn_end = out.size();
@@ -169,7 +170,7 @@ class FanOutRun {
       *md5 = body.head_md5->Of(std::string_view(out).substr(head.size(), arn_end - head.size()),
                                tail);
     }
-    return out;
+    return std::string_view(out);
   }
 
   std::string Payload(std::string_view text, const Md5Digest& md5,
@@ -205,7 +206,7 @@ class FanOutRun {
       req.payload = *body.raw_payload;
     } else {
       Md5Digest md5;
-      Result<std::string> envelope = EnvelopeFor(sub, body, &md5);
+      Result<std::string_view> envelope = EnvelopeFor(sub, body, &md5);
       if (!envelope.ok()) return envelope.status();
       req.payload = Payload(*envelope, md5, {});
     }
@@ -220,15 +221,14 @@ class FanOutRun {
       ++dropped_;
       return Status::Ok();
     }
-    std::string envelope;
+    std::string_view text = body.text;
     if (!sub.raw) {
-      Result<std::string> e = EnvelopeFor(sub, body, nullptr);
-      if (!e.ok()) return e.status();
-      envelope = std::move(e).value();
+      Result<std::string_view> envelope = EnvelopeFor(sub, body, nullptr);
+      if (!envelope.ok()) return envelope.status();
+      text = *envelope;
     }
     engine::SendRequest req;
-    req.payload = EncodeDeliveryItem(
-        {kNotificationType, message_id_, sub.raw ? body.text : std::string_view(envelope)});
+    req.payload = EncodeDeliveryItem({kNotificationType, message_id_, text});
     return Stored(q->Send(std::move(req)));
   }
 
@@ -258,6 +258,7 @@ class FanOutRun {
   std::vector<FilterAttribute> filter_attributes_;
   std::vector<message::MessageAttribute> system_attributes_;
   std::array<Body, kBodies> bodies_;
+  std::string envelope_;
   uint64_t copies_ = 0;
   uint64_t dropped_ = 0;
 };
