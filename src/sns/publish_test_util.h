@@ -1,4 +1,4 @@
-// Test helpers for publish and fan-out: an in-memory engine, a signing key,
+// Test fixture for publish and fan-out: an in-memory engine, a signing key,
 // topics and subscriptions built from model.h (no registry), and reads of
 // what landed in a queue.
 #pragma once

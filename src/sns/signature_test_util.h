@@ -1,4 +1,4 @@
-// Test helper: checks an SNS signature as a subscriber does, independently
+// For tests: checks an SNS signature as a subscriber does, independently
 // of the signing code (signing_test.cc, publish_test.cc).
 #pragma once
 
