@@ -25,6 +25,8 @@ using std::chrono::milliseconds;
 struct Options {
   std::string endpoint = "http://127.0.0.1:9324";
   std::string queue = "loadgen";
+  std::string topic_arn;
+  bool publish_attributes = false;
   std::string scenario = "send";
   int body_size = 1024;
   int connections = 32;
@@ -111,9 +113,15 @@ int Main(int argc, char** argv) {
   app.add_option("--endpoint", o.endpoint, "http://host:port of the server.")
       ->capture_default_str();
   app.add_option("--queue", o.queue, "Queue name; created if missing.")->capture_default_str();
-  app.add_option("--scenario", o.scenario, "send | send-batch | consume-cycle.")
-      ->check(CLI::IsMember({"send", "send-batch", "consume-cycle"}))
+  app.add_option("--scenario", o.scenario,
+                 "send | send-batch | consume-cycle | publish | publish-batch.")
+      ->check(CLI::IsMember({"send", "send-batch", "consume-cycle", "publish", "publish-batch"}))
       ->capture_default_str();
+  app.add_option("--topic-arn", o.topic_arn,
+                 "publish scenarios: the SNS topic to publish to (it must exist).");
+  app.add_flag("--publish-attributes", o.publish_attributes,
+               "publish scenarios: five message attributes on every message (a=x, b=y1, "
+               "c=1, d=d, e=w), for topics whose subscriptions filter.");
   app.add_option("--body-size", o.body_size, "Message body bytes.")
       ->check(CLI::Range(1, 262144))
       ->capture_default_str();
@@ -148,11 +156,13 @@ int Main(int argc, char** argv) {
   app.add_flag("--fifo", o.fifo,
                "Use a FIFO queue (the name gets a .fifo suffix); every message gets a group "
                "and a unique deduplication id.");
-  app.add_option("--groups", o.groups, "--fifo: message groups the sends spread over.")
+  app.add_option("--groups", o.groups,
+                 "--fifo: message groups the sends (or publishes to a FIFO topic) spread over.")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   if (o.fifo && !o.queue.ends_with(".fifo")) o.queue += ".fifo";
+  // A FIFO topic's publishes need the FIFO ids; --fifo names no queue then.
 
   std::string error;
   const std::optional<Endpoint> endpoint = ResolveEndpoint(o.endpoint, error);
@@ -165,12 +175,21 @@ int Main(int argc, char** argv) {
   workload.message_body = MakeMessageBody(static_cast<std::size_t>(o.body_size));
   workload.wait_seconds = o.wait_seconds;
   workload.fifo_groups = o.fifo ? o.groups : 0;
-  const std::optional<std::string> queue_url = ResolveQueueUrl(*endpoint, o, error);
-  if (!queue_url) {
-    std::fprintf(stderr, "loadgen: %s\n", error.c_str());
-    return 1;
+  if (IsPublish(workload.scenario)) {
+    if (o.topic_arn.empty()) {
+      std::fprintf(stderr, "loadgen: --scenario %s needs --topic-arn\n", o.scenario.c_str());
+      return 1;
+    }
+    workload.topic_arn = o.topic_arn;
+    workload.publish_attributes = o.publish_attributes;
+  } else {
+    const std::optional<std::string> queue_url = ResolveQueueUrl(*endpoint, o, error);
+    if (!queue_url) {
+      std::fprintf(stderr, "loadgen: %s\n", error.c_str());
+      return 1;
+    }
+    workload.queue_url = *queue_url;
   }
-  workload.queue_url = *queue_url;
 
   if (workload.scenario == Scenario::kConsumeCycle && !Prefill(*endpoint, o, workload)) {
     std::fprintf(stderr, "loadgen: prefill sent nothing; not measuring an empty queue\n");

@@ -82,7 +82,11 @@ void PrintReport(const RunDescription& description, const Workload& workload, co
   std::printf("\n== loadgen %s%s%s ==\n", scenario.c_str(), description.label.empty() ? "" : " @ ",
               description.label.c_str());
   std::printf("endpoint               %s\n", description.endpoint.c_str());
-  std::printf("queue                  %s\n", workload.queue_url.c_str());
+  if (IsPublish(workload.scenario)) {
+    std::printf("topic                  %s\n", workload.topic_arn.c_str());
+  } else {
+    std::printf("queue                  %s\n", workload.queue_url.c_str());
+  }
   std::printf("load                   %d connections on %d threads, body %d B, warmup %.1f s\n",
               plan.connections, plan.threads, description.body_size, warmup_s);
   std::printf("measured               %.2f s%s\n", seconds,

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "sns_query.h"
 #include "sqs_json.h"
 
 namespace ferry::bench {
@@ -98,13 +99,19 @@ class LoadConnection {
                  Window& window, std::chrono::milliseconds timeout)
       : workload_(workload),
         window_(window),
-        http_(io, endpoint, timeout),
+        http_(io, endpoint, timeout,
+              IsPublish(workload.scenario) ? Wire::kSnsQuery : Wire::kSqsJson),
         backoff_(io),
         send_body_(SendMessageRequest(workload.queue_url, workload.message_body)),
         batch_body_(
             SendMessageBatchRequest(workload.queue_url, workload.message_body, kMaxBatchEntries)),
         receive_body_(
             ReceiveMessageRequest(workload.queue_url, kMaxBatchEntries, workload.wait_seconds)),
+        publish_body_(PublishRequest(workload.topic_arn, workload.message_body, nullptr,
+                                     workload.publish_attributes)),
+        publish_batch_body_(PublishBatchRequest(workload.topic_arn, workload.message_body,
+                                                kMaxBatchEntries, nullptr,
+                                                workload.publish_attributes)),
         fifo_{workload.fifo_groups, FifoPrefix(), 0} {}
 
   asio::awaitable<void> Run() {
@@ -117,6 +124,12 @@ class LoadConnection {
         break;
       case Scenario::kConsumeCycle:
         co_await ConsumeLoop();
+        break;
+      case Scenario::kPublish:
+        co_await PublishLoop();
+        break;
+      case Scenario::kPublishBatch:
+        co_await PublishBatchLoop();
         break;
     }
     tally_.connects = http_.connects();
@@ -169,6 +182,45 @@ class LoadConnection {
       if (answer.counted) {
         tally_.messages += outcome.successful;
         tally_.failed_entries += outcome.failed;
+      }
+    }
+  }
+
+  asio::awaitable<void> PublishLoop() {
+    while (window_.Open(Clock::now())) {
+      if (window_.Claim(1) == 0) break;
+      std::string fifo_body;
+      if (fifo()) {
+        fifo_body = PublishRequest(workload_.topic_arn, workload_.message_body, &fifo_,
+                                   workload_.publish_attributes);
+      }
+      Answer answer = co_await Call(Action::kPublish, fifo() ? fifo_body : publish_body_);
+      if (!answer.ok) {
+        window_.Unclaim(1);
+      } else if (answer.counted) {
+        ++tally_.messages;
+      }
+    }
+  }
+
+  asio::awaitable<void> PublishBatchLoop() {
+    while (window_.Open(Clock::now())) {
+      const int entries = window_.Claim(kMaxBatchEntries);
+      if (entries == 0) break;
+      std::string body = entries == kMaxBatchEntries && !fifo()
+                             ? publish_batch_body_
+                             : PublishBatchRequest(workload_.topic_arn, workload_.message_body,
+                                                   entries, &fifo_, workload_.publish_attributes);
+      Answer answer = co_await Call(Action::kPublishBatch, std::move(body));
+      if (!answer.ok) {
+        window_.Unclaim(entries);
+        continue;
+      }
+      const int published = CountPublished(answer.body);
+      window_.Unclaim(entries - published);
+      if (answer.counted) {
+        tally_.messages += published;
+        tally_.failed_entries += entries - published;
       }
     }
   }
@@ -253,6 +305,8 @@ class LoadConnection {
   const std::string send_body_;
   const std::string batch_body_;
   const std::string receive_body_;
+  const std::string publish_body_;
+  const std::string publish_batch_body_;
   // FIFO queues: each message needs its own ids, so bodies are built per request.
   FifoIds fifo_;
   Tally tally_;
@@ -289,6 +343,8 @@ std::optional<Scenario> ParseScenario(std::string_view name) {
   if (name == "send") return Scenario::kSend;
   if (name == "send-batch") return Scenario::kSendBatch;
   if (name == "consume-cycle") return Scenario::kConsumeCycle;
+  if (name == "publish") return Scenario::kPublish;
+  if (name == "publish-batch") return Scenario::kPublishBatch;
   return std::nullopt;
 }
 
@@ -300,8 +356,16 @@ std::string_view ScenarioName(Scenario scenario) {
       return "send-batch";
     case Scenario::kConsumeCycle:
       return "consume-cycle";
+    case Scenario::kPublish:
+      return "publish";
+    case Scenario::kPublishBatch:
+      return "publish-batch";
   }
   return "?";
+}
+
+bool IsPublish(Scenario scenario) {
+  return scenario == Scenario::kPublish || scenario == Scenario::kPublishBatch;
 }
 
 std::string_view ActionName(Action action) {
@@ -314,6 +378,10 @@ std::string_view ActionName(Action action) {
       return "ReceiveMessage";
     case Action::kDeleteMessageBatch:
       return "DeleteMessageBatch";
+    case Action::kPublish:
+      return "Publish";
+    case Action::kPublishBatch:
+      return "PublishBatch";
   }
   return "?";
 }

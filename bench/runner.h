@@ -30,18 +30,33 @@ enum class Scenario {
   kSend,          // SendMessage, one message per request
   kSendBatch,     // SendMessageBatch of 10 entries
   kConsumeCycle,  // ReceiveMessage (up to 10), then DeleteMessageBatch of what came back
+  kPublish,       // SNS Publish to a topic, one message per request
+  kPublishBatch,  // SNS PublishBatch of 10 entries
 };
 std::optional<Scenario> ParseScenario(std::string_view name);
 std::string_view ScenarioName(Scenario scenario);
 
-enum class Action { kSendMessage, kSendMessageBatch, kReceiveMessage, kDeleteMessageBatch };
-inline constexpr int kActionCount = 4;
+enum class Action {
+  kSendMessage,
+  kSendMessageBatch,
+  kReceiveMessage,
+  kDeleteMessageBatch,
+  kPublish,
+  kPublishBatch,
+};
+inline constexpr int kActionCount = 6;
+// Publish scenarios speak SNS (Query); the others SQS (JSON).
+bool IsPublish(Scenario scenario);
 std::string_view ActionName(Action action);
 
 // What every connection sends. Read-only while a run is going.
 struct Workload {
   Scenario scenario = Scenario::kSend;
   std::string queue_url;
+  std::string topic_arn;  // publish scenarios
+  // Publish scenarios: each message carries five attributes
+  // (sns_query.h), for topics whose subscriptions filter.
+  bool publish_attributes = false;
   std::string message_body;
   int wait_seconds = 0;  // ReceiveMessage WaitTimeSeconds
   // > 0: the queue is a FIFO queue; sends spread their messages round robin
@@ -55,8 +70,8 @@ struct RunPlan {
   std::chrono::milliseconds warmup{2000};
   std::chrono::milliseconds duration{10000};
   std::chrono::milliseconds request_timeout{30000};
-  // When set, the run also ends once this many messages were sent (send and
-  // send-batch only); used to prefill a queue.
+  // When set, the run also ends once this many messages were sent (send,
+  // send-batch and the publish scenarios); used to prefill a queue.
   std::optional<int64_t> message_budget;
 };
 

@@ -7,8 +7,12 @@ namespace {
 
 // Neither Ferry nor the emulators verify signatures yet, but SDK-shaped
 // requests carry both headers, and a server may insist on their presence.
-constexpr std::string_view kAuthorization =
+// The credential scope's service tells SNS requests from SQS ones.
+constexpr std::string_view kSqsAuthorization =
     "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/aws4_request, "
+    "SignedHeaders=host;x-amz-date, Signature=0000";
+constexpr std::string_view kSnsAuthorization =
+    "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sns/aws4_request, "
     "SignedHeaders=host;x-amz-date, Signature=0000";
 
 // A ReceiveMessage answer holds at most ten 1 MiB bodies plus attributes.
@@ -23,15 +27,17 @@ std::string AmzDateNow() {
   return text;
 }
 
-http::ClientOptions Options(std::chrono::milliseconds timeout) {
+http::ClientOptions Options(std::chrono::milliseconds timeout, Wire wire) {
+  const bool sqs = wire == Wire::kSqsJson;
   http::ClientOptions o;
   o.connect_timeout = timeout;
   o.request_timeout = timeout;
   o.max_response_bytes = kMaxResponseBytes;
   o.keep_headers = false;
   o.default_headers = {{"User-Agent", "ferry-loadgen"},
-                       {"Content-Type", "application/x-amz-json-1.0"},
-                       {"Authorization", std::string(kAuthorization)},
+                       {"Content-Type", sqs ? "application/x-amz-json-1.0"
+                                            : "application/x-www-form-urlencoded; charset=utf-8"},
+                       {"Authorization", std::string(sqs ? kSqsAuthorization : kSnsAuthorization)},
                        {"X-Amz-Date", AmzDateNow()}};
   return o;
 }
@@ -53,15 +59,17 @@ std::optional<Endpoint> ResolveEndpoint(std::string_view url, std::string& error
 }
 
 HttpConnection::HttpConnection(boost::asio::io_context& io, const Endpoint& endpoint,
-                               std::chrono::milliseconds timeout)
-    : connection_(io.get_executor(), endpoint, Options(timeout)) {}
+                               std::chrono::milliseconds timeout, Wire wire)
+    : wire_(wire), connection_(io.get_executor(), endpoint, Options(timeout, wire)) {}
 
 boost::asio::awaitable<HttpResult> HttpConnection::Post(std::string_view action, std::string body) {
   target_.assign("AmazonSQS.");
   target_.append(action);
   const http::Header headers[] = {{"X-Amz-Target", target_}};
+  std::span<const http::Header> sent(headers);
+  if (wire_ == Wire::kSnsQuery) sent = {};
   Result<http::InboundResponse> answer =
-      co_await connection_.Send({.method = "POST", .target = "/", .headers = headers, .body = body});
+      co_await connection_.Send({.method = "POST", .target = "/", .headers = sent, .body = body});
   HttpResult result;
   if (!answer.ok()) {
     result.error = answer.status().message();

@@ -1,5 +1,6 @@
-// The load generator's connection: SQS requests in AWS JSON 1.0, one at a
-// time, over one keep-alive http::ClientConnection to a fixed endpoint.
+// The load generator's connection: SQS requests in AWS JSON 1.0, or SNS
+// requests in the Query protocol, one at a time, over one keep-alive
+// http::ClientConnection to a fixed endpoint.
 //
 // It is meant to cost little per request, so that it measures the server and
 // not itself: every header but X-Amz-Target is written once into the
@@ -37,12 +38,17 @@ struct HttpResult {
   bool failed() const { return !error.empty(); }
 };
 
+// What a connection speaks: SQS's AWS JSON 1.0 (X-Amz-Target names the
+// action) or SNS's Query (the form body does).
+enum class Wire { kSqsJson, kSnsQuery };
+
 class HttpConnection {
  public:
   HttpConnection(boost::asio::io_context& io, const Endpoint& endpoint,
-                 std::chrono::milliseconds timeout);
+                 std::chrono::milliseconds timeout, Wire wire = Wire::kSqsJson);
 
-  // POSTs `body` to / with X-Amz-Target: AmazonSQS.<action>.
+  // POSTs `body` to /: with X-Amz-Target: AmazonSQS.<action> for SQS; an
+  // SNS body names its action itself.
   boost::asio::awaitable<HttpResult> Post(std::string_view action, std::string body);
 
   // Aborts the request in flight, if any; the pending Post() completes with an error.
@@ -53,6 +59,7 @@ class HttpConnection {
   uint64_t connects() const { return connection_.connects(); }
 
  private:
+  const Wire wire_;
   http::ClientConnection connection_;
   std::string target_;  // "AmazonSQS." + action, reused
 };

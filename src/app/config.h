@@ -23,6 +23,10 @@ struct ServeConfig {
   // Seconds a deleted queue's name stays taken (QueueDeletedRecently); AWS: 60.
   unsigned queue_reuse_delay = 60;
   uint64_t segment_mb = 64;      // size of a log segment file (and of the disk-full reserve)
+  // The base URL subscribers reach this server at (scheme://host[:port]), for
+  // SNS's SubscribeURL, SigningCertURL and UnsubscribeURL. Empty:
+  // http://<listen>:<bound port>, with 127.0.0.1 for a wildcard address.
+  std::string public_url;
 };
 
 }  // namespace ferry::app

@@ -11,7 +11,7 @@
 #include "app/serve.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"Ferry: a durable message broker that speaks the Amazon SQS API."};
+  CLI::App app{"Ferry: a durable message broker that speaks the Amazon SQS and SNS APIs."};
   app.set_version_flag("--version", std::string("ferry ") + FERRY_VERSION);
   app.require_subcommand(1);
 
@@ -53,6 +53,10 @@ int main(int argc, char** argv) {
                     "and a reserve of 1.25 segments for draining a full disk.")
       ->check(CLI::Range(4, 1024))
       ->capture_default_str();
+  serve->add_option("--public-url", cfg.public_url,
+                    "Base URL (scheme://host[:port]) SNS subscribers reach this server at, for "
+                    "SubscribeURL, SigningCertURL and UnsubscribeURL; default "
+                    "http://<listen>:<port>.");
   serve->add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error.")
       ->capture_default_str();
 

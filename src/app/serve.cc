@@ -20,6 +20,9 @@
 #include "http/server.h"
 #include "protocol/aws_request.h"
 #include "protocol/gateway.h"
+#include "sns/registry.h"
+#include "sns/service.h"
+#include "sns/signing_key.h"
 #include "sqs/service.h"
 #include "storage/dir_lock.h"
 #include "sts/sts_service.h"
@@ -69,6 +72,58 @@ class Maintainer {
   bool stop_ = false;
   std::thread thread_;
 };
+
+// Hands requests to a handler made after the server: the server listens
+// before the services exist, because SNS's public URL names the port it
+// bound. `target` is set before the io_context runs, so no request sees it
+// unset.
+class LateHandler final : public http::Handler {
+ public:
+  http::Handler* target = nullptr;
+  void Handle(const http::Request& req, http::Responder respond) override {
+    target->Handle(req, std::move(respond));
+  }
+  http::Response Reject(int status, const http::Request& head) override {
+    return target->Reject(status, head);
+  }
+};
+
+// The certificate of the SNS signing key, at SigningCertURL.
+class CertificateHandler final : public http::Handler {
+ public:
+  explicit CertificateHandler(const std::string& pem) : pem_(pem) {}
+  void Handle(const http::Request&, http::Responder respond) override {
+    http::Response res;
+    res.headers.emplace_back("Content-Type", "application/x-pem-file");
+    res.body = pem_;
+    respond(std::move(res));
+  }
+
+ private:
+  const std::string& pem_;
+};
+
+// --public-url, or http://<listen>:<port> (127.0.0.1 for a wildcard address,
+// which no subscriber can reach), without a trailing slash.
+std::string PublicUrl(const ServeConfig& config, uint16_t port) {
+  std::string url = config.public_url;
+  if (url.empty()) {
+    std::string host = config.listen;
+    if (host.empty() || host == "0.0.0.0" || host == "::") host = "127.0.0.1";
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    url = "http://" + host + ":" + std::to_string(port);
+  }
+  while (url.ends_with('/')) url.pop_back();
+  return url;
+}
+
+// The host a URL names (without brackets or port), for the certificate.
+std::string HostOf(std::string_view url) {
+  if (size_t scheme = url.find("://"); scheme != std::string_view::npos) url.remove_prefix(scheme + 3);
+  url = url.substr(0, url.find('/'));
+  if (url.starts_with('[')) return std::string(url.substr(1, url.find(']') - 1));
+  return std::string(url.substr(0, url.find(':')));
+}
 
 }  // namespace
 
@@ -131,21 +186,61 @@ int RunServer(const ServeConfig& config) {
   std::optional<api::OffloadedService> offloaded_sqs;
   if (blocking) offloaded_sqs.emplace(sqs, blocking->get_executor(), io.get_executor());
   api::Service& sqs_service = offloaded_sqs ? static_cast<api::Service&>(*offloaded_sqs) : sqs;
-  sts::StsService sts(config.account_id);
-  protocol::Gateway gateway(
-      protocol::GatewayOptions{.region = config.region, .account_id = config.account_id},
-      {&sqs_service, &sts});
-  // /health beside the AWS gateway; every AWS request stays the gateway's
-  // (protocol/aws_request.h).
-  http::HealthHandler health;
-  http::Router router(gateway, &protocol::IsAwsRequest,
-                      {{.path = "/health", .methods = {"GET", "HEAD"}, .handler = &health}});
-  http::Server server(io, router, http::Limits{.max_body_bytes = sqs::kMaxRequestBodyBytes});
+  LateHandler front;
+  http::Server server(io, front, http::Limits{.max_body_bytes = sqs::kMaxRequestBodyBytes});
   auto port = server.Listen(config.listen, config.port);
   if (!port.ok()) {
     spdlog::error("cannot listen on {}:{}: {}", config.listen, config.port, port.status().message());
     return 1;
   }
+
+  // SNS: the key that signs its messages (kept in the data directory, so
+  // signatures stay verifiable across restarts), its topics and
+  // subscriptions, and the service.
+  const std::string public_url = PublicUrl(config, *port);
+  if (!public_url.starts_with("http://") && !public_url.starts_with("https://")) {
+    spdlog::error("--public-url must begin with http:// or https://: {}", config.public_url);
+    return 1;
+  }
+  auto signing_key = config.in_memory ? sns::CreateSigningKey(HostOf(public_url))
+                                      : sns::LoadOrCreateSigningKey(config.data_dir, HostOf(public_url));
+  if (!signing_key.ok()) {
+    spdlog::error("cannot load the SNS signing key: {}", signing_key.status().message());
+    return 1;
+  }
+  sns::Registry registry(engine, sns::RegistryOptions{.region = config.region,
+                                                      .account_id = config.account_id,
+                                                      .signing_key = &*signing_key,
+                                                      .public_url = public_url});
+  if (Status loaded = registry.Load(); !loaded.ok()) {
+    spdlog::error("cannot load the SNS topics and subscriptions: {}", loaded.message());
+    return 1;
+  }
+  // The delivery worker of http(s) subscriptions starts here: it drains the
+  // delivery queues of registry.HttpSubscriptions() and learns of new and
+  // removed subscriptions through registry.OnChange.
+  sns::SnsService sns(engine, registry, &*signing_key, handlers,
+                      sns::SnsOptions{.region = config.region,
+                                      .account_id = config.account_id,
+                                      .public_url = public_url});
+  std::optional<api::OffloadedService> offloaded_sns;
+  if (blocking) offloaded_sns.emplace(sns, blocking->get_executor(), io.get_executor());
+  api::Service& sns_service = offloaded_sns ? static_cast<api::Service&>(*offloaded_sns) : sns;
+
+  sts::StsService sts(config.account_id);
+  protocol::Gateway gateway(
+      protocol::GatewayOptions{.region = config.region, .account_id = config.account_id},
+      {&sqs_service, &sns_service, &sts});
+  // /health and the SNS signing certificate beside the AWS gateway; every
+  // AWS request stays the gateway's (protocol/aws_request.h).
+  http::HealthHandler health;
+  CertificateHandler certificate(signing_key->certificate_pem());
+  http::Router router(gateway, &protocol::IsAwsRequest,
+                      {{.path = "/health", .methods = {"GET", "HEAD"}, .handler = &health},
+                       {.path = signing_key->certificate_path(),
+                        .methods = {"GET", "HEAD"},
+                        .handler = &certificate}});
+  front.target = &router;
   gateway.SetListeningPort(*port);
 
   boost::asio::steady_timer tick(io);
@@ -164,9 +259,9 @@ int RunServer(const ServeConfig& config) {
 
   std::string host = config.listen.find(':') != std::string::npos ? "[" + config.listen + "]"
                                                                     : config.listen;
-  std::printf("Ferry %s listening on http://%s:%u (region %s, account %s, data %s)\n",
+  std::printf("Ferry %s listening on http://%s:%u (region %s, account %s, data %s, public %s)\n",
               FERRY_VERSION, host.c_str(), static_cast<unsigned>(*port), config.region.c_str(),
-              config.account_id.c_str(), config.data_dir.c_str());
+              config.account_id.c_str(), config.data_dir.c_str(), public_url.c_str());
   std::fflush(stdout);
 
   std::vector<std::thread> pool;

@@ -10,6 +10,7 @@
 #include "common/crypto.h"
 #include "message/payload.h"
 #include "message/sequence_number.h"
+#include "sns/arn.h"
 #include "sns/delivery_item.h"
 #include "sns/envelope.h"
 #include "sns/signing.h"
@@ -163,7 +164,7 @@ class FanOutRun {
     std::string& out = envelope_;
     out.clear();
     out.append(head);
-    AppendQueryEncoded(sub.arn, &out);
+    AppendUrlEncoded(sub.arn, &out);
     const size_t arn_end = out.size();
     out.append(tail);
     if (md5 != nullptr) {
@@ -188,12 +189,12 @@ class FanOutRun {
     std::shared_ptr<engine::Queue> q;
     if (!sub.queue_key.empty()) q = ctx_.engine.FindQueue(sub.queue_key);
     if (q == nullptr && !sub.dead_letter_key.empty()) q = ctx_.engine.FindQueue(sub.dead_letter_key);
-    // A FIFO topic delivers to FIFO queues only, a standard topic to
-    // standard queues only (Subscribe refuses other pairs; a queue deleted
-    // and made again of the other kind is skipped). SQS takes at most 10
-    // attributes, so a raw copy of a message with more is discarded, as
-    // SNS discards it.
-    if (q == nullptr || q->fifo() != topic_.fifo ||
+    // A standard topic cannot deliver to a FIFO queue (Subscribe refuses the
+    // pair; a queue deleted and made again as FIFO is skipped). A FIFO topic
+    // delivers to both kinds, as SNS has since 2023. SQS takes at most 10
+    // attributes, so a raw copy of a message with more is discarded, as SNS
+    // discards it.
+    if (q == nullptr || (q->fifo() && !topic_.fifo) ||
         (sub.raw && m_.attributes.size() > message::kMaxMessageAttributes)) {
       ++dropped_;
       return Status::Ok();
@@ -210,8 +211,10 @@ class FanOutRun {
       if (!envelope.ok()) return envelope.status();
       req.payload = Payload(*envelope, md5, {});
     }
+    // The group goes to standard queues too (their fair queues); the
+    // deduplication id only to FIFO queues, which deduplicate with it.
     req.group_id = m_.group_id;
-    if (topic_.fifo) req.dedup_id = m_.dedup_id;
+    if (q->fifo()) req.dedup_id = m_.dedup_id;
     return Stored(q->Send(std::move(req)));
   }
 
@@ -269,21 +272,6 @@ std::string UnsubscribeUrlPrefix(std::string_view public_url) {
   std::string out(public_url);
   out.append("/?Action=Unsubscribe&SubscriptionArn=");
   return out;
-}
-
-void AppendQueryEncoded(std::string_view value, std::string* out) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (char ch : value) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out->push_back(ch);
-    } else {
-      out->push_back('%');
-      out->push_back(kHex[c >> 4]);
-      out->push_back(kHex[c & 15]);
-    }
-  }
 }
 
 Result<Published> FanOut(const PublishContext& ctx, const Topic& topic,

@@ -38,10 +38,8 @@ struct Published {
 Result<Published> FanOut(const PublishContext& ctx, const Topic& topic,
                          const PublishMessage& message, std::string_view sender_id);
 
-// "<public_url>/?Action=Unsubscribe&SubscriptionArn=" without the ARN.
+// "<public_url>/?Action=Unsubscribe&SubscriptionArn=", to which a
+// subscription's URL-encoded ARN (arn.h) is appended.
 std::string UnsubscribeUrlPrefix(std::string_view public_url);
-// The ARN percent-encoded as a query value (RFC 3986 unreserved characters
-// kept), appended to `out`.
-void AppendQueryEncoded(std::string_view value, std::string* out);
 
 }  // namespace ferry::sns

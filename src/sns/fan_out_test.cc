@@ -4,13 +4,14 @@
 
 #include <string>
 
+#include "sns/arn.h"
+
 namespace ferry::sns {
 namespace {
 
-TEST(AppendQueryEncoded, KeepsUnreservedCharactersAndEncodesTheRest) {
-  std::string out;
-  AppendQueryEncoded("arn:aws:sns:us-east-1:123:t.fifo:ab-c_d~e/f g", &out);
-  EXPECT_EQ(out, "arn%3Aaws%3Asns%3Aus-east-1%3A123%3At.fifo%3Aab-c_d~e%2Ff%20g");
+TEST(UrlEncode, KeepsUnreservedCharactersAndEncodesTheRest) {
+  EXPECT_EQ(UrlEncode("arn:aws:sns:us-east-1:123:t.fifo:ab-c_d~e/f g"),
+            "arn%3Aaws%3Asns%3Aus-east-1%3A123%3At.fifo%3Aab-c_d~e%2Ff%20g");
 }
 
 TEST(UnsubscribeUrlPrefix, IsTheUnsubscribeActionOnThePublicUrl) {

@@ -6,6 +6,7 @@
 #include "api/errors.h"
 #include "api/params.h"
 #include "message/body.h"
+#include "sns/arn.h"
 #include "sns/fan_out.h"
 #include "sns/publish_params.h"
 
@@ -25,19 +26,9 @@ Status MissingMember(std::string_view member) {
                                                  "not be null");
 }
 
-// arn:aws:sns:<region>:<account>:<name>: six parts, the last without '/'
-// (platform endpoints and applications have "endpoint/..." and "app/...").
-bool LooksLikeTopicArn(std::string_view arn) {
-  size_t colons = 0;
-  for (char c : arn) colons += c == ':';
-  return arn.starts_with("arn:") && colons == 5 && arn.substr(arn.rfind(':') + 1).find('/') ==
-                                                       std::string_view::npos &&
-         arn.rfind(':') + 1 < arn.size();
-}
-
 Result<std::shared_ptr<const Topic>> FindTopic(const PublishContext& ctx, std::string_view arn,
                                                std::string_view parameter) {
-  if (!LooksLikeTopicArn(arn)) {
+  if (!ParseTopicArn(arn)) {
     return InvalidParameter("Invalid parameter: " + std::string(parameter));
   }
   std::shared_ptr<const Topic> topic = ctx.find_topic ? ctx.find_topic(arn) : nullptr;

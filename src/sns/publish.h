@@ -32,8 +32,8 @@ namespace ferry::sns {
 struct PublishCounters {
   std::atomic<uint64_t> copies{0};  // copies stored in a queue
   // Copies that reached no queue: the subscribed queue (and its dead-letter
-  // queue, if any) is gone or of the other kind (FIFO or standard), or a
-  // raw copy has more than 10 attributes.
+  // queue, if any) is gone, a FIFO queue is subscribed to a standard topic,
+  // or a raw copy has more than 10 attributes.
   std::atomic<uint64_t> dropped{0};
 };
 

@@ -326,13 +326,25 @@ TEST_F(PublishTest, FifoContentBasedDeduplicationUsesTheMessagesSha256) {
   EXPECT_EQ(stored[0].system_attributes.at(0).value, Sha256Hex("same"));
 }
 
-TEST_F(PublishTest, FifoTopicSkipsStandardQueuesAndCountsThem) {
+TEST_F(PublishTest, FifoTopicDeliversToStandardQueuesToo) {
   auto topic = MakeTopic("t.fifo");
   SubscribeQueue(*topic, "standard");
   ASSERT_TRUE(Publish(R"({"TopicArn":")" + topic->arn +
                       R"(","Message":"m","MessageGroupId":"g","MessageDeduplicationId":"d"})")
                   .ok());
-  EXPECT_EQ(Drain("standard").size(), 0u);
+  auto stored = Drain("standard");
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].group_id, "g");
+  auto e = boost::json::parse(stored[0].body).as_object();
+  EXPECT_TRUE(e.contains("SequenceNumber"));
+  EXPECT_FALSE(e.contains("Signature"));
+}
+
+TEST_F(PublishTest, StandardTopicSkipsAFifoQueueAndCountsIt) {
+  auto topic = MakeTopic("t");
+  SubscribeQueue(*topic, "q.fifo");
+  ASSERT_TRUE(Publish(R"({"TopicArn":")" + topic->arn + R"(","Message":"m"})").ok());
+  EXPECT_EQ(Drain("q.fifo").size(), 0u);
   EXPECT_EQ(counters_.dropped.load(), 1u);
 }
 

@@ -1,0 +1,540 @@
+#include "sns/registry.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <utility>
+
+#include "common/crypto.h"
+#include "engine/queue_key.h"
+#include "sns/arn.h"
+#include "sns/delivery_item.h"
+#include "sns/envelope.h"
+#include "sns/signing.h"
+
+namespace ferry::sns {
+namespace {
+
+constexpr std::string_view kAttrPrefix = "attr.";
+constexpr std::string_view kTagPrefix = "tag.";
+// Random bytes of a confirmation token (written in hex): SNS's tokens are
+// long opaque strings, and this one is the subscription's only secret.
+constexpr size_t kTokenBytes = 64;
+
+std::string Field(const std::map<std::string, std::string>& fields, const std::string& name) {
+  auto it = fields.find(name);
+  return it == fields.end() ? std::string() : it->second;
+}
+
+TimeMs TimeField(const std::map<std::string, std::string>& fields, const std::string& name) {
+  const std::string text = Field(fields, name);
+  TimeMs value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return 0;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+// Copies the fields under `prefix` into `out`, without the prefix.
+void Unprefix(const std::map<std::string, std::string>& fields, std::string_view prefix,
+              std::map<std::string, std::string>* out) {
+  for (auto it = fields.lower_bound(std::string(prefix));
+       it != fields.end() && it->first.starts_with(prefix); ++it) {
+    out->emplace(it->first.substr(prefix.size()), it->second);
+  }
+}
+
+void Prefix(const std::map<std::string, std::string>& values, std::string_view prefix,
+            std::map<std::string, std::string>* fields) {
+  for (const auto& [k, v] : values) fields->emplace(std::string(prefix) + k, v);
+}
+
+// What is derived of a topic from its attributes.
+void DeriveTopic(Topic& topic) {
+  auto cbd = topic.attributes.find("ContentBasedDeduplication");
+  topic.content_based_dedup = topic.fifo && cbd != topic.attributes.end() && cbd->second == "true";
+  auto sv = topic.attributes.find("SignatureVersion");
+  topic.signature_version = sv != topic.attributes.end() && sv->second == "2" ? 2 : 1;
+}
+
+engine::CatalogEntry EncodeTopic(const Topic& t) {
+  engine::CatalogEntry e{.key = t.arn, .fields = {}};
+  e.fields["name"] = t.name;
+  e.fields["account"] = t.account;
+  e.fields["region"] = t.region;
+  e.fields["created_ms"] = std::to_string(t.created_ms);
+  e.fields["fifo"] = t.fifo ? "1" : "0";
+  if (!t.dedup_queue_key.empty()) e.fields["dedup_queue"] = t.dedup_queue_key;
+  Prefix(t.attributes, kAttrPrefix, &e.fields);
+  Prefix(t.tags, kTagPrefix, &e.fields);
+  return e;
+}
+
+Topic DecodeTopic(const engine::CatalogEntry& e) {
+  Topic t;
+  t.arn = e.key;
+  t.name = Field(e.fields, "name");
+  t.account = Field(e.fields, "account");
+  t.region = Field(e.fields, "region");
+  t.created_ms = TimeField(e.fields, "created_ms");
+  t.fifo = Field(e.fields, "fifo") == "1";
+  t.dedup_queue_key = Field(e.fields, "dedup_queue");
+  Unprefix(e.fields, kAttrPrefix, &t.attributes);
+  Unprefix(e.fields, kTagPrefix, &t.tags);
+  DeriveTopic(t);
+  return t;
+}
+
+engine::CatalogEntry EncodeSubscription(const Subscription& s) {
+  engine::CatalogEntry e{.key = s.arn, .fields = {}};
+  e.fields["id"] = s.id;
+  e.fields["topic"] = s.topic_arn;
+  e.fields["owner"] = s.owner;
+  e.fields["protocol"] = std::string(ProtocolName(s.protocol));
+  e.fields["endpoint"] = s.endpoint;
+  e.fields["confirmed"] = s.confirmed ? "1" : "0";
+  e.fields["authenticated"] = s.confirmation_authenticated ? "1" : "0";
+  if (!s.token.empty()) e.fields["token"] = s.token;
+  e.fields["created_ms"] = std::to_string(s.created_ms);
+  Prefix(s.attributes, kAttrPrefix, &e.fields);
+  return e;
+}
+
+Subscription DecodeSubscription(const engine::CatalogEntry& e) {
+  Subscription s;
+  s.arn = e.key;
+  s.id = Field(e.fields, "id");
+  s.topic_arn = Field(e.fields, "topic");
+  s.owner = Field(e.fields, "owner");
+  const std::string protocol = Field(e.fields, "protocol");
+  s.protocol = protocol == "https" ? Protocol::kHttps
+               : protocol == "http" ? Protocol::kHttp
+                                    : Protocol::kSqs;
+  s.endpoint = Field(e.fields, "endpoint");
+  s.confirmed = Field(e.fields, "confirmed") == "1";
+  s.confirmation_authenticated = Field(e.fields, "authenticated") == "1";
+  s.token = Field(e.fields, "token");
+  s.created_ms = TimeField(e.fields, "created_ms");
+  Unprefix(e.fields, kAttrPrefix, &s.attributes);
+  return s;
+}
+
+bool IsHttp(const Subscription& s) { return s.protocol != Protocol::kSqs; }
+
+bool OlderFirst(const std::shared_ptr<const Subscription>& a,
+                const std::shared_ptr<const Subscription>& b) {
+  return a->created_ms != b->created_ms ? a->created_ms < b->created_ms : a->arn < b->arn;
+}
+
+std::string NewToken() {
+  unsigned char bytes[kTokenBytes];
+  RandomBytes(bytes, sizeof bytes);
+  return ToHex(bytes, sizeof bytes);
+}
+
+engine::QueueSettings DeliveryQueueSettings() {
+  engine::QueueSettings settings;
+  settings.visibility_timeout_s = kDeliveryVisibilityS;
+  settings.retention_s = kDeliveryRetentionS;
+  return settings;
+}
+
+engine::QueueSettings DedupQueueSettings() {
+  engine::QueueSettings settings;
+  settings.fifo = true;
+  settings.dedup_scope = engine::DedupScope::kQueue;
+  settings.retention_s = kDedupRetentionS;
+  return settings;
+}
+
+// Deletes an internal queue; one already gone is fine. A failure leaves an
+// unreachable queue behind (its name is never used again), not a wrong
+// answer, so it does not fail the change that dropped it.
+void DropQueue(engine::Engine& engine, const std::string& key) {
+  if (!key.empty()) (void)engine.DeleteQueue(key);
+}
+
+}  // namespace
+
+Registry::Registry(engine::Engine& engine, RegistryOptions options)
+    : engine_(engine), options_(std::move(options)) {}
+
+Status Registry::Load() {
+  std::lock_guard write(write_mu_);
+  TopicMap topics;
+  for (const engine::CatalogEntry& e : engine_.Entries(engine::CatalogKind::kTopic)) {
+    Topic t = DecodeTopic(e);
+    if (t.fifo && !t.dedup_queue_key.empty() && !engine_.FindQueue(t.dedup_queue_key)) {
+      auto q = engine_.CreateQueue(t.dedup_queue_key, DedupQueueSettings(), {});
+      if (!q.ok()) return q.status();
+    }
+    std::string arn = t.arn;
+    topics.emplace(std::move(arn), std::make_shared<const Topic>(std::move(t)));
+  }
+  SubscriptionMap subscriptions;
+  std::map<std::string, std::vector<std::shared_ptr<const Subscription>>> by_topic;
+  for (const engine::CatalogEntry& e : engine_.Entries(engine::CatalogKind::kSubscription)) {
+    Subscription s = DecodeSubscription(e);
+    if (!topics.contains(s.topic_arn)) {
+      FERRY_RETURN_IF_ERROR(engine_.EraseEntry(engine::CatalogKind::kSubscription, e.key));
+      if (IsHttp(s)) DropQueue(engine_, DeliveryQueueKey(s.id));
+      continue;
+    }
+    Status derived = Derive(s);
+    if (!derived.ok()) {
+      return Status::Internal("subscription " + s.arn + " cannot be loaded: " + derived.message());
+    }
+    if (IsHttp(s) && !engine_.FindQueue(s.queue_key)) {
+      auto q = engine_.CreateQueue(s.queue_key, DeliveryQueueSettings(), {});
+      if (!q.ok()) return q.status();
+    }
+    auto shared = std::make_shared<const Subscription>(std::move(s));
+    by_topic[shared->topic_arn].push_back(shared);
+    subscriptions.emplace(shared->arn, shared);
+  }
+  for (auto& [arn, subs] : by_topic) {
+    std::sort(subs.begin(), subs.end(), OlderFirst);
+    auto topic = std::make_shared<Topic>(*topics[arn]);
+    topic->subscriptions = std::move(subs);
+    topics[arn] = std::move(topic);
+  }
+  {
+    std::unique_lock lock(mu_);
+    topics_ = std::move(topics);
+    subscriptions_ = std::move(subscriptions);
+  }
+  return Status::Ok();
+}
+
+std::shared_ptr<const Topic> Registry::FindTopic(std::string_view arn) const {
+  std::shared_lock lock(mu_);
+  auto it = topics_.find(arn);
+  return it == topics_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const Subscription> Registry::FindSubscription(std::string_view arn) const {
+  std::shared_lock lock(mu_);
+  auto it = subscriptions_.find(arn);
+  return it == subscriptions_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<const Topic>> Registry::Topics() const {
+  std::shared_lock lock(mu_);
+  std::vector<std::shared_ptr<const Topic>> out;
+  out.reserve(topics_.size());
+  for (const auto& [arn, t] : topics_) out.push_back(t);
+  return out;
+}
+
+std::vector<std::shared_ptr<const Subscription>> Registry::Subscriptions() const {
+  std::shared_lock lock(mu_);
+  std::vector<std::shared_ptr<const Subscription>> out;
+  out.reserve(subscriptions_.size());
+  for (const auto& [arn, s] : subscriptions_) out.push_back(s);
+  return out;
+}
+
+std::vector<std::shared_ptr<const Subscription>> Registry::HttpSubscriptions() const {
+  std::shared_lock lock(mu_);
+  std::vector<std::shared_ptr<const Subscription>> out;
+  for (const auto& [arn, s] : subscriptions_) {
+    if (IsHttp(*s)) out.push_back(s);
+  }
+  return out;
+}
+
+void Registry::OnChange(std::function<void()> fn) {
+  std::lock_guard lock(listeners_mu_);
+  listeners_.push_back(std::move(fn));
+}
+
+void Registry::NotifyChange() {
+  std::vector<std::function<void()>> listeners;
+  {
+    std::lock_guard lock(listeners_mu_);
+    listeners = listeners_;
+  }
+  for (const auto& fn : listeners) fn();
+}
+
+std::string Registry::QueueKeyOf(std::string_view arn) const {
+  std::optional<Arn> parsed = ParseQueueArn(arn);
+  if (!parsed) return {};
+  return engine::QueueKey{
+      .region = parsed->region == options_.region ? std::string() : std::string(parsed->region),
+      .name = std::string(parsed->resource),
+      .account =
+          parsed->account == options_.account_id ? std::string() : std::string(parsed->account)}
+      .Encode();
+}
+
+Status Registry::Derive(Subscription& sub) const {
+  auto attr = [&sub](const char* name) -> const std::string* {
+    auto it = sub.attributes.find(name);
+    return it == sub.attributes.end() ? nullptr : &it->second;
+  };
+  const std::string* raw = attr("RawMessageDelivery");
+  sub.raw = raw != nullptr && *raw == "true";
+  sub.filter.reset();
+  if (const std::string* policy = attr("FilterPolicy"); policy != nullptr && !policy->empty()) {
+    const std::string* scope = attr("FilterPolicyScope");
+    auto compiled = CompileFilterPolicy(*policy, scope != nullptr && *scope == "MessageBody"
+                                                     ? FilterScope::kMessageBody
+                                                     : FilterScope::kMessageAttributes);
+    if (!compiled.ok()) return compiled.status();
+    sub.filter = std::make_shared<const FilterPolicy>(std::move(*compiled));
+  }
+  sub.queue_key = IsHttp(sub) ? DeliveryQueueKey(sub.id) : QueueKeyOf(sub.endpoint);
+  sub.dead_letter_key.clear();
+  if (const std::string* redrive = attr("RedrivePolicy"); redrive != nullptr) {
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(*redrive, ec);
+    const boost::json::value* target =
+        !ec && v.is_object() ? v.get_object().if_contains("deadLetterTargetArn") : nullptr;
+    if (target != nullptr && target->is_string()) {
+      sub.dead_letter_key = QueueKeyOf(target->get_string());
+    }
+  }
+  return Status::Ok();
+}
+
+Result<Registry::Created> Registry::CreateTopic(Topic topic) {
+  std::shared_ptr<const Topic> made;
+  {
+    std::lock_guard write(write_mu_);
+    if (auto existing = FindTopic(topic.arn)) return Created{existing, false};
+    topic.created_ms = engine_.clock().NowMs();
+    topic.subscriptions.clear();
+    topic.dedup_queue_key.clear();
+    DeriveTopic(topic);
+    if (topic.fifo) {
+      topic.dedup_queue_key = DedupQueueKey(NewUuid());
+      auto q = engine_.CreateQueue(topic.dedup_queue_key, DedupQueueSettings(), {});
+      if (!q.ok()) return q.status();
+    }
+    Status put = engine_.PutEntry(engine::CatalogKind::kTopic, EncodeTopic(topic));
+    if (!put.ok()) {
+      DropQueue(engine_, topic.dedup_queue_key);
+      return put;
+    }
+    made = std::make_shared<const Topic>(std::move(topic));
+    std::unique_lock lock(mu_);
+    topics_[made->arn] = made;
+  }
+  NotifyChange();
+  return Created{made, true};
+}
+
+Status Registry::DeleteTopic(std::string_view arn) {
+  {
+    std::lock_guard write(write_mu_);
+    std::shared_ptr<const Topic> topic = FindTopic(arn);
+    if (!topic) return Status::Ok();
+    // The topic's entry goes first: subscriptions left behind by a failure
+    // after it are erased by the next Load.
+    FERRY_RETURN_IF_ERROR(engine_.EraseEntry(engine::CatalogKind::kTopic, topic->arn));
+    for (const auto& sub : topic->subscriptions) {
+      (void)engine_.EraseEntry(engine::CatalogKind::kSubscription, sub->arn);
+      if (IsHttp(*sub)) DropQueue(engine_, sub->queue_key);
+    }
+    DropQueue(engine_, topic->dedup_queue_key);
+    std::unique_lock lock(mu_);
+    for (const auto& sub : topic->subscriptions) subscriptions_.erase(sub->arn);
+    topics_.erase(topic->arn);
+  }
+  NotifyChange();
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<const Topic>> Registry::UpdateTopic(
+    std::string_view arn, const std::function<Status(Topic&)>& edit) {
+  std::shared_ptr<const Topic> made;
+  {
+    std::lock_guard write(write_mu_);
+    std::shared_ptr<const Topic> topic = FindTopic(arn);
+    if (!topic) return Status::NotFound("Topic does not exist");
+    Topic copy = *topic;
+    FERRY_RETURN_IF_ERROR(edit(copy));
+    // What identifies the topic and what the registry owns stay as they were.
+    copy.arn = topic->arn;
+    copy.fifo = topic->fifo;
+    copy.dedup_queue_key = topic->dedup_queue_key;
+    copy.subscriptions = topic->subscriptions;
+    DeriveTopic(copy);
+    FERRY_RETURN_IF_ERROR(engine_.PutEntry(engine::CatalogKind::kTopic, EncodeTopic(copy)));
+    made = std::make_shared<const Topic>(std::move(copy));
+    std::unique_lock lock(mu_);
+    topics_[made->arn] = made;
+  }
+  NotifyChange();
+  return made;
+}
+
+void Registry::SwapSubscription(const std::string& arn, std::shared_ptr<const Subscription> sub) {
+  std::unique_lock lock(mu_);
+  auto old = subscriptions_.find(arn);
+  const std::string topic_arn =
+      sub ? sub->topic_arn : (old != subscriptions_.end() ? old->second->topic_arn : "");
+  if (sub) {
+    subscriptions_[arn] = sub;
+  } else if (old != subscriptions_.end()) {
+    subscriptions_.erase(old);
+  }
+  auto t = topics_.find(topic_arn);
+  if (t == topics_.end()) return;
+  auto topic = std::make_shared<Topic>(*t->second);
+  auto& subs = topic->subscriptions;
+  auto at = std::find_if(subs.begin(), subs.end(), [&](const auto& s) { return s->arn == arn; });
+  if (!sub) {
+    if (at != subs.end()) {
+      subs.erase(at);
+      ++topic->subscriptions_deleted;
+    }
+  } else if (at != subs.end()) {
+    *at = sub;
+  } else {
+    subs.push_back(sub);
+  }
+  t->second = std::move(topic);
+}
+
+Status Registry::SendConfirmation(const Subscription& sub, const Topic& topic) {
+  auto queue = engine_.FindQueue(sub.queue_key);
+  if (!queue) return Status::Internal("the delivery queue of " + sub.arn + " is missing");
+  const std::string message_id = NewUuid();
+  const std::string message = SubscriptionConfirmationMessage(topic.arn);
+  const std::string subscribe_url = options_.public_url +
+                                    "/?Action=ConfirmSubscription&TopicArn=" +
+                                    UrlEncode(topic.arn) + "&Token=" + sub.token;
+  const Confirmation confirmation{.type = ConfirmationType::kSubscription,
+                                  .message_id = message_id,
+                                  .token = sub.token,
+                                  .topic_arn = topic.arn,
+                                  .message = message,
+                                  .subscribe_url = subscribe_url,
+                                  .timestamp_ms = engine_.clock().NowMs()};
+  const SignatureVersion version =
+      topic.signature_version == 2 ? SignatureVersion::kV2 : SignatureVersion::kV1;
+  std::string signature;
+  std::string cert_url;
+  if (options_.signing_key != nullptr) {
+    auto signed_text = Sign(*options_.signing_key, version, StringToSign(confirmation));
+    if (!signed_text.ok()) return signed_text.status();
+    signature = std::move(*signed_text);
+    cert_url = options_.public_url + options_.signing_key->certificate_path();
+  }
+  const std::string body = ConfirmationJson(
+      confirmation, SignatureFields{.version = SignatureVersionText(version),
+                                    .signature = signature,
+                                    .signing_cert_url = cert_url});
+  engine::SendRequest request;
+  request.payload = EncodeDeliveryItem(DeliveryItem{
+      .type = TypeName(ConfirmationType::kSubscription), .message_id = message_id, .body = body});
+  auto sent = queue->Send(std::move(request));
+  return sent.ok() ? Status::Ok() : sent.status();
+}
+
+Result<Registry::Subscribed> Registry::Subscribe(Subscription sub) {
+  std::shared_ptr<const Subscription> made;
+  Status sent;
+  {
+    std::lock_guard write(write_mu_);
+    std::shared_ptr<const Topic> topic = FindTopic(sub.topic_arn);
+    if (!topic) return Status::NotFound("Topic does not exist");
+    for (const auto& existing : topic->subscriptions) {
+      if (existing->protocol == sub.protocol && existing->endpoint == sub.endpoint) {
+        if (!existing->confirmed && IsHttp(*existing)) {
+          FERRY_RETURN_IF_ERROR(SendConfirmation(*existing, *topic));
+        }
+        return Subscribed{existing, false};
+      }
+    }
+    sub.id = NewUuid();
+    sub.arn = topic->arn + ":" + sub.id;
+    sub.created_ms = engine_.clock().NowMs();
+    sub.token = IsHttp(sub) && !sub.confirmed ? NewToken() : std::string();
+    FERRY_RETURN_IF_ERROR(Derive(sub));
+    if (IsHttp(sub)) {
+      auto q = engine_.CreateQueue(sub.queue_key, DeliveryQueueSettings(), {});
+      if (!q.ok()) return q.status();
+    }
+    Status put = engine_.PutEntry(engine::CatalogKind::kSubscription, EncodeSubscription(sub));
+    if (!put.ok()) {
+      if (IsHttp(sub)) DropQueue(engine_, sub.queue_key);
+      return put;
+    }
+    made = std::make_shared<const Subscription>(std::move(sub));
+    SwapSubscription(made->arn, made);
+    if (!made->confirmed && IsHttp(*made)) sent = SendConfirmation(*made, *topic);
+  }
+  NotifyChange();
+  // A confirmation that cannot be stored fails the request; the
+  // subscription stays pending and subscribing again sends it again.
+  if (!sent.ok()) return sent;
+  return Subscribed{made, true};
+}
+
+Result<std::shared_ptr<const Subscription>> Registry::UpdateSubscription(
+    std::string_view arn, const std::function<Status(Subscription&)>& edit) {
+  std::shared_ptr<const Subscription> made;
+  {
+    std::lock_guard write(write_mu_);
+    std::shared_ptr<const Subscription> sub = FindSubscription(arn);
+    if (!sub) return Status::NotFound("Subscription does not exist");
+    Subscription copy = *sub;
+    FERRY_RETURN_IF_ERROR(edit(copy));
+    copy.arn = sub->arn;
+    copy.id = sub->id;
+    copy.topic_arn = sub->topic_arn;
+    copy.protocol = sub->protocol;
+    copy.endpoint = sub->endpoint;
+    FERRY_RETURN_IF_ERROR(Derive(copy));
+    FERRY_RETURN_IF_ERROR(
+        engine_.PutEntry(engine::CatalogKind::kSubscription, EncodeSubscription(copy)));
+    made = std::make_shared<const Subscription>(std::move(copy));
+    SwapSubscription(made->arn, made);
+  }
+  NotifyChange();
+  return made;
+}
+
+Result<std::shared_ptr<const Subscription>> Registry::Confirm(std::string_view topic_arn,
+                                                              std::string_view token,
+                                                              bool authenticated) {
+  std::shared_ptr<const Subscription> made;
+  {
+    std::lock_guard write(write_mu_);
+    std::shared_ptr<const Topic> topic = FindTopic(topic_arn);
+    if (!topic) return Status::NotFound("Topic does not exist");
+    std::shared_ptr<const Subscription> sub;
+    for (const auto& s : topic->subscriptions) {
+      if (!s->token.empty() && s->token == token) sub = s;
+    }
+    if (!sub) return Status::InvalidArgument("Invalid token");
+    if (sub->confirmed) return sub;
+    Subscription copy = *sub;
+    copy.confirmed = true;
+    copy.confirmation_authenticated = authenticated;
+    FERRY_RETURN_IF_ERROR(
+        engine_.PutEntry(engine::CatalogKind::kSubscription, EncodeSubscription(copy)));
+    made = std::make_shared<const Subscription>(std::move(copy));
+    SwapSubscription(made->arn, made);
+  }
+  NotifyChange();
+  return made;
+}
+
+Status Registry::Unsubscribe(std::string_view arn) {
+  {
+    std::lock_guard write(write_mu_);
+    std::shared_ptr<const Subscription> sub = FindSubscription(arn);
+    if (!sub) return Status::NotFound("Subscription does not exist");
+    FERRY_RETURN_IF_ERROR(engine_.EraseEntry(engine::CatalogKind::kSubscription, sub->arn));
+    if (IsHttp(*sub)) DropQueue(engine_, sub->queue_key);
+    SwapSubscription(sub->arn, nullptr);
+  }
+  NotifyChange();
+  return Status::Ok();
+}
+
+}  // namespace ferry::sns
