@@ -26,11 +26,12 @@ Status MissingMember(std::string_view member) {
                                                  "not be null");
 }
 
-Result<std::shared_ptr<const Topic>> FindTopic(const PublishContext& ctx, std::string_view arn,
-                                               std::string_view parameter) {
+Result<std::shared_ptr<const Topic>> FindTopic(const PublishContext& ctx, const api::Call& call,
+                                               std::string_view arn, std::string_view parameter) {
   if (!ParseTopicArn(arn)) {
     return InvalidParameter("Invalid parameter: " + std::string(parameter));
   }
+  if (ctx.authorize) FERRY_RETURN_IF_ERROR(ctx.authorize(call, arn));
   std::shared_ptr<const Topic> topic = ctx.find_topic ? ctx.find_topic(arn) : nullptr;
   if (topic == nullptr) return api::Error(ErrorId::kSnsNotFound, "Topic does not exist");
   return topic;
@@ -40,7 +41,7 @@ Result<std::shared_ptr<const Topic>> FindTopic(const PublishContext& ctx, std::s
 // (PhoneNumber) and mobile push (a platform endpoint's TargetArn) are not
 // served.
 Result<std::shared_ptr<const Topic>> PublishTarget(const PublishContext& ctx,
-                                                   const api::Params& p) {
+                                                   const api::Call& call, const api::Params& p) {
   auto topic_arn = p.OptionalString("TopicArn");
   if (!topic_arn.ok()) return topic_arn.status();
   auto target_arn = p.OptionalString("TargetArn");
@@ -62,13 +63,13 @@ Result<std::shared_ptr<const Topic>> PublishTarget(const PublishContext& ctx,
           "Invalid parameter: TargetArn Reason: Mobile push endpoints are not supported by this "
           "server");
     }
-    return FindTopic(ctx, **target_arn, "TargetArn");
+    return FindTopic(ctx, call, **target_arn, "TargetArn");
   }
   if (!topic_arn->has_value()) {
     return InvalidParameter(
         "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter");
   }
-  return FindTopic(ctx, **topic_arn, "TopicArn");
+  return FindTopic(ctx, call, **topic_arn, "TopicArn");
 }
 
 PublishRules RulesOf(const Topic& topic) {
@@ -118,7 +119,7 @@ bool HasValue(const boost::json::object& o, std::string_view key) {
 
 Result<boost::json::object> Publish(const PublishContext& ctx, const api::Call& call) {
   const api::Params p(call.params, call.ctx.wire);
-  auto topic = PublishTarget(ctx, p);
+  auto topic = PublishTarget(ctx, call, p);
   if (!topic.ok()) return topic.status();
   auto message = ReadPublishMessage(p, RulesOf(**topic));
   if (!message.ok()) return message.status();
@@ -132,7 +133,7 @@ Result<boost::json::object> PublishBatch(const PublishContext& ctx, const api::C
   auto arn = p.OptionalString("TopicArn");
   if (!arn.ok()) return arn.status();
   if (!arn->has_value()) return MissingMember("topicArn");
-  auto topic = FindTopic(ctx, **arn, "TopicArn");
+  auto topic = FindTopic(ctx, call, **arn, "TopicArn");
   if (!topic.ok()) return topic.status();
   auto entries = api::ReadBatchEntries(p, "PublishBatchRequestEntries", SnsBatchErrors());
   if (!entries.ok()) return entries.status();

@@ -46,6 +46,10 @@ struct PublishContext {
   std::string public_url;
   // The topic an ARN names, null when there is none.
   std::function<std::shared_ptr<const Topic>(std::string_view arn)> find_topic;
+  // Whether the caller may publish to the topic `arn` (well-formed), before
+  // it is looked up: the service refuses another account's topic
+  // (AuthorizationError). Null: every caller may.
+  std::function<Status(const api::Call& call, std::string_view arn)> authorize;
   // Where fan-out counts what it did; null: not counted.
   PublishCounters* counters = nullptr;
 };

@@ -121,6 +121,20 @@ TEST_P(SnsPublishServiceTest, PublishToAMissingTopicIsNotFound) {
   EXPECT_EQ(message, "Topic does not exist");
 }
 
+TEST_P(SnsPublishServiceTest, AnotherAccountsTopicIsAnAuthorizationError) {
+  const std::string topic = CreateTopic("t");
+  account = "111111111111";
+  std::string message;
+  EXPECT_EQ(Fails("Publish", Json({{"TopicArn", topic}, {"Message", "m"}}), &message),
+            "AuthorizationError");
+  EXPECT_EQ(message, "User: arn:aws:iam::111111111111:root is not authorized to perform: "
+                     "SNS:Publish on resource: " + topic);
+  EXPECT_EQ(Fails("PublishBatch", Json({{"TopicArn", topic},
+                                        {"PublishBatchRequestEntries",
+                                         {{{"Id", "a"}, {"Message", "m"}}}}})),
+            "AuthorizationError");
+}
+
 INSTANTIATE_TEST_SUITE_P(BothWires, SnsPublishServiceTest,
                          ::testing::Values(api::Wire::kJson, api::Wire::kQuery));
 

@@ -45,6 +45,23 @@ TEST_F(PublishTest, MalformedTopicArnIsInvalidParameter) {
                    "Invalid parameter: TopicArn");
 }
 
+TEST_F(PublishTest, TheContextMayRefuseATopicBeforeItIsLookedUp) {
+  auto topic = MakeTopic("t");
+  SubscribeQueue(*topic, "q");
+  PublishContext ctx = Context();
+  std::string asked;
+  ctx.authorize = [&asked](const api::Call& call, std::string_view arn) {
+    asked = call.action + " " + std::string(arn);
+    return api::Error(ErrorId::kSnsAuthorizationError, "no");
+  };
+  auto r = sns::Publish(ctx, MakeCall("Publish", R"({"TargetArn":")" + topic->arn +
+                                                     R"(","Message":"m"})"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(ErrorCode(r.status()), "AuthorizationError");
+  EXPECT_EQ(asked, "Publish " + topic->arn);
+  EXPECT_EQ(Drain("q").size(), 0u);
+}
+
 TEST_F(PublishTest, TargetArnNamingATopicPublishesToIt) {
   auto topic = MakeTopic("t");
   SubscribeQueue(*topic, "q");
