@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 packages=(
   cmake ninja-build g++ ccache mold pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libspdlog-dev libfmt-dev libcli11-dev
+  libssl-dev ca-certificates libspdlog-dev libfmt-dev libcli11-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev libexpat1-dev
   clang-14 libclang-rt-14-dev llvm-14
   python3 python3-boto3 python3-boto python3-pytest

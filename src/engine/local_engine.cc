@@ -9,6 +9,7 @@
 
 #include "common/crypto.h"
 #include "common/overloaded.h"
+#include "engine/catalog.h"
 #include "engine/dead_letter.h"
 #include "engine/local_queue.h"
 #include "engine/log_body_store.h"
@@ -51,11 +52,8 @@ struct LocalEngine::State {
   // Message move tasks (their own lock, taken after mu: move_tasks.h).
   std::unique_ptr<MoveTasks> tasks;
 
-  // The catalog (Engine::PutEntry), by kind and key. Its own lock, taken
-  // with no other engine lock held.
-  mutable std::mutex catalog_mu;
-  std::map<std::pair<CatalogKind, std::string>, std::map<std::string, std::string>>
-      catalog;  // guarded by catalog_mu
+  // The catalog (Engine::PutEntry): its own lock, never held with mu.
+  Catalog catalog;
 
   std::shared_ptr<LocalQueue> Find(const std::string& name) const {
     std::shared_lock lock(mu);
@@ -65,9 +63,12 @@ struct LocalEngine::State {
 
   // A checkpoint's records of the engine's state (Maintenance::Snapshot).
   storage::Lsn Snapshot(storage::CheckpointBuilder& builder) const {
+    // The catalog first, before mu is taken (docs/locking.md): its records
+    // from the LSN it returns on are replayed over it, and that LSN is at
+    // most the log's next one from here on.
+    storage::Lsn from = catalog.Snapshot(builder);
     // Queues are neither created nor deleted while their set is copied.
     std::shared_lock lock(mu);
-    storage::Lsn from = log->NextLsn();
     for (const auto& [name, q] : queues) {
       from = std::min(from, q->Snapshot(builder.data(), builder.count()));
     }
@@ -227,25 +228,15 @@ void LocalEngine::AfterDurable(std::function<void(Status)> cb) {
 }
 
 Status LocalEngine::PutEntry(CatalogKind kind, CatalogEntry entry) {
-  std::lock_guard lock(state_->catalog_mu);
-  state_->catalog[{kind, std::move(entry.key)}] = std::move(entry.fields);
-  return Status::Ok();
+  return state_->catalog.Put(kind, std::move(entry));
 }
 
 Status LocalEngine::EraseEntry(CatalogKind kind, const std::string& key) {
-  std::lock_guard lock(state_->catalog_mu);
-  state_->catalog.erase({kind, key});
-  return Status::Ok();
+  return state_->catalog.Erase(kind, key);
 }
 
 std::vector<CatalogEntry> LocalEngine::Entries(CatalogKind kind) const {
-  std::vector<CatalogEntry> out;
-  std::lock_guard lock(state_->catalog_mu);
-  for (auto it = state_->catalog.lower_bound({kind, std::string()});
-       it != state_->catalog.end() && it->first.first == kind; ++it) {
-    out.push_back(CatalogEntry{it->first.second, it->second});
-  }
-  return out;
+  return state_->catalog.Entries(kind);
 }
 
 Result<std::unique_ptr<LocalEngine>> LocalEngine::OpenDurable(const Clock& clock,
@@ -377,6 +368,7 @@ Status LocalEngine::Recover(RecoveryReport* report) {
   queues.Register(router);
   router.Own(RecordSource::kCheckpoint, storage::RecordType::kMoveTask, tasks);
   router.Own(RecordSource::kLog, storage::RecordType::kMoveTask, tasks);
+  st.catalog.Register(router);
   storage::FileOps& ops = options.file_ops ? *options.file_ops : storage::FileOps::Default();
   auto recovered = RecoverRecords(
       options.dir, router, [&queues] { queues.FinishCheckpoint(); }, ops);
@@ -398,6 +390,7 @@ Status LocalEngine::Recover(RecoveryReport* report) {
       [&st] { return st.QueuesById(); });
   for (auto& [name, q] : st.queues) q->AttachLog(st.log.get());
   st.tasks->AttachLog(st.log.get());
+  st.catalog.AttachLog(st.log.get());
   if (options.salvage) {
     const auto lost = [&](BodyRef body) {
       if (missing->contains(storage::SegmentOf(body))) return true;

@@ -3,12 +3,14 @@
 // recovers from it and its checkpoint at start (recovery.h), and is
 // maintained (checkpoints, compaction, segment deletion) by Maintain
 // (maintenance.h). This file is the queue registry and the Engine calls;
-// move tasks, recovery's dispatch and maintenance are in their own files.
+// move tasks, the catalog, recovery's dispatch and maintenance are in their
+// own files.
 //
 // Thread-safety: every Engine method may be called from any thread. State::mu
 // (shared) guards the name → queue map and the recently deleted names;
-// MoveTasks (move_tasks.h) guards the move tasks with its own mutex, and
-// Maintenance (maintenance.h) serialises maintenance with its own two.
+// MoveTasks (move_tasks.h) guards the move tasks and Catalog (catalog.h) the
+// catalog, each with its own mutex, and Maintenance (maintenance.h)
+// serialises maintenance with its own two.
 // Their order, with the queues' and the log's mutexes, is in
 // docs/locking.md. No Engine call waits on I/O (blocking() is false): only
 // Maintain and Checkpoint do, on the maintenance thread. AfterDurable's

@@ -18,7 +18,9 @@ class MemoryFactory final : public EngineFactory {
 
 class DurableFactory final : public EngineFactory {
  public:
-  std::unique_ptr<Engine> Make(const Clock& clock) override {
+  std::unique_ptr<Engine> Make(const Clock& clock) override { return Reopen(clock); }
+  // The directory is the engine's whole state: opening it again restarts.
+  std::unique_ptr<Engine> Reopen(const Clock& clock) override {
     DurableOptions options;
     options.dir = dir_.path();
     options.segment_bytes = 1u << 20;  // each segment is zero-filled when created

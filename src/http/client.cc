@@ -4,12 +4,16 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/url/parse.hpp>
+
+#include "http/client_tls.h"
 
 namespace ferry::http {
 namespace asio = boost::asio;
@@ -78,10 +82,12 @@ std::string FixedHeaders(const std::string& authority, const ClientOptions& opti
 
 // A server may close an idle keep-alive connection at any time; the next
 // request on it then fails before any answer arrives. Such a request is sent
-// once more on a new connection.
+// once more on a new connection. Over TLS, a server that closes without
+// close_notify leaves the stream truncated instead of at its end.
 bool IsStaleConnection(const boost::system::error_code& ec) {
   return ec == asio::error::eof || ec == asio::error::connection_reset ||
-         ec == asio::error::broken_pipe || ec == beast::http::error::end_of_stream;
+         ec == asio::error::broken_pipe || ec == beast::http::error::end_of_stream ||
+         ec == asio::ssl::error::stream_truncated;
 }
 
 }  // namespace
@@ -89,13 +95,16 @@ bool IsStaleConnection(const boost::system::error_code& ec) {
 Result<Url> ParseUrl(std::string_view text) {
   auto parsed = boost::urls::parse_uri(text);
   if (!parsed) return Status::InvalidArgument("not a URL: " + std::string(text));
-  if (parsed->scheme() != "http") {
-    return Status::InvalidArgument("only http:// URLs are supported: " + std::string(text));
-  }
   Url url;
+  if (parsed->scheme() == "https") {
+    url.tls = true;
+  } else if (parsed->scheme() != "http") {
+    return Status::InvalidArgument("only http:// and https:// URLs are supported: " +
+                                   std::string(text));
+  }
   url.host = std::string(parsed->encoded_host_address());  // no brackets around IPv6
   if (url.host.empty()) return Status::InvalidArgument("no host in " + std::string(text));
-  url.port = parsed->has_port() ? std::string(parsed->port()) : "80";
+  url.port = parsed->has_port() ? std::string(parsed->port()) : url.tls ? "443" : "80";
   url.authority = std::string(parsed->encoded_host_and_port());
   url.target = std::string(parsed->encoded_target());
   if (url.target.empty() || url.target.front() != '/') url.target.insert(0, "/");
@@ -108,6 +117,8 @@ Result<Endpoint> ResolveEndpoint(const Url& url) {
   boost::system::error_code ec;
   Endpoint endpoint;
   endpoint.authority = url.authority;
+  endpoint.tls = url.tls;
+  endpoint.host = url.host;
   endpoint.addresses = resolver.resolve(url.host, url.port, ec);
   if (ec) return Status::Unavailable("cannot resolve " + url.host + ": " + ec.message());
   return endpoint;
@@ -122,18 +133,34 @@ std::string_view InboundResponse::Header(std::string_view lower_name) const {
 
 // ---------------------------------------------------------------- connection
 
+// The stream refers to the connection's socket, so closing the socket (a
+// timeout, Close()) aborts a pending TLS operation as it does a plain one.
+struct ClientConnection::TlsStream {
+  TlsStream(tcp::socket& socket, TlsContext& context) : stream(socket, context.context()) {}
+  asio::ssl::stream<tcp::socket&> stream;
+};
+
 ClientConnection::ClientConnection(asio::any_io_executor executor, Endpoint endpoint,
                                    ClientOptions options)
+    : ClientConnection(std::move(executor), std::move(endpoint), std::move(options), nullptr) {}
+
+ClientConnection::ClientConnection(asio::any_io_executor executor, Endpoint endpoint,
+                                   ClientOptions options, std::shared_ptr<TlsContext> tls_context)
     : endpoint_(std::move(endpoint)),
       options_(std::move(options)),
       socket_(std::move(executor)),
+      tls_context_(std::move(tls_context)),
       fixed_headers_(FixedHeaders(endpoint_.authority, options_)) {}
 
+ClientConnection::~ClientConnection() = default;
+
 Status ClientConnection::Failure(std::string_view what, const boost::system::error_code& ec) const {
-  if (timed_out_) {
-    return Status::Unavailable(std::string(what) + " " + endpoint_.authority + ": timed out");
-  }
-  return Status::Unavailable(std::string(what) + " " + endpoint_.authority + ": " + ec.message());
+  return Failure(what, ec.message());
+}
+
+Status ClientConnection::Failure(std::string_view what, std::string_view reason) const {
+  return Status::Unavailable(std::string(what) + " " + endpoint_.authority + ": " +
+                             std::string(timed_out_ ? "timed out" : reason));
 }
 
 asio::awaitable<Status> ClientConnection::Connect() {
@@ -141,15 +168,35 @@ asio::awaitable<Status> ClientConnection::Connect() {
   const SteadyClock::time_point request_deadline = deadline_;
   deadline_ = std::min(request_deadline, SteadyClock::now() + options_.connect_timeout);
   auto [ec, unused] = co_await asio::async_connect(socket_, endpoint_.addresses, kNoThrow);
-  deadline_ = request_deadline;
-  if (ec) {
-    Close();
-    co_return Failure("cannot connect to", ec);
+  Status connected = ec ? Failure("cannot connect to", ec) : Status::Ok();
+  if (connected.ok()) {
+    ++connects_;
+    socket_.set_option(tcp::no_delay(true), ec);
+    if (endpoint_.tls) connected = co_await Handshake();
   }
-  ++connects_;
+  deadline_ = request_deadline;
+  if (!connected.ok()) {
+    Close();
+    co_return connected;
+  }
   open_ = true;
-  socket_.set_option(tcp::no_delay(true), ec);
   buffer_.clear();
+  co_return Status::Ok();
+}
+
+asio::awaitable<Status> ClientConnection::Handshake() {
+  if (tls_context_ == nullptr) {
+    Result<std::shared_ptr<TlsContext>> made = MakeTlsContext(options_);
+    if (!made.ok()) co_return made.status();
+    tls_context_ = std::move(made).value();
+  }
+  // A session is not reused after its connection closed: each connect
+  // starts a new one.
+  tls_ = std::make_unique<TlsStream>(socket_, *tls_context_);
+  SSL* ssl = tls_->stream.native_handle();
+  if (Status st = PrepareTlsSession(ssl, endpoint_.host, *tls_context_); !st.ok()) co_return st;
+  auto [ec] = co_await tls_->stream.async_handshake(asio::ssl::stream_base::client, kNoThrow);
+  if (ec) co_return Failure("TLS handshake with", HandshakeFailureReason(ssl, ec));
   co_return Status::Ok();
 }
 
@@ -178,19 +225,33 @@ asio::awaitable<Result<InboundResponse>> ClientConnection::Send(const OutboundRe
   head_.append("Content-Length: ");
   head_.append(std::to_string(request.body.size()));
   head_.append("\r\n\r\n");
+  // Asio's TLS stream writes one record per buffer: head and body go as one.
+  std::string_view body = request.body;
+  if (endpoint_.tls) {
+    head_.append(body);
+    body = {};
+  }
 
   while (true) {
     InboundResponse response;
     ResponseParser parser(response, options_.keep_headers);
     parser.body_limit(options_.max_response_bytes);
     parser.eager(true);
-    const std::array<asio::const_buffer, 2> bytes{asio::buffer(head_),
-                                                  asio::buffer(request.body)};
-    auto [write_ec, written] = co_await asio::async_write(socket_, bytes, kNoThrow);
-    boost::system::error_code ec = write_ec;
-    if (!ec) {
-      auto [read_ec, read] = co_await beast::http::async_read(socket_, buffer_, parser, kNoThrow);
-      ec = read_ec;
+    const std::array<asio::const_buffer, 2> bytes{asio::buffer(head_), asio::buffer(body)};
+    boost::system::error_code ec;
+    // Two copies of the exchange rather than a stream behind an interface,
+    // so that the plain path costs what it did before TLS.
+    if (tls_ == nullptr) {
+      ec = std::get<0>(co_await asio::async_write(socket_, bytes, kNoThrow));
+      if (!ec) {
+        ec = std::get<0>(co_await beast::http::async_read(socket_, buffer_, parser, kNoThrow));
+      }
+    } else {
+      ec = std::get<0>(co_await asio::async_write(tls_->stream, bytes, kNoThrow));
+      if (!ec) {
+        ec = std::get<0>(co_await beast::http::async_read(tls_->stream, buffer_, parser, kNoThrow));
+      }
+      if (ec) ForgetTlsErrors();
     }
     if (!ec) {
       deadline_ = kNever;
@@ -230,7 +291,14 @@ void ClientConnection::CheckTimeout(SteadyClock::time_point now) {
 // ---------------------------------------------------------------- pool
 
 HttpClient::HttpClient(asio::any_io_executor executor, ClientOptions options)
-    : executor_(std::move(executor)), options_(std::move(options)), sweeper_(executor_) {}
+    : HttpClient(std::move(executor), std::move(options), nullptr) {}
+
+HttpClient::HttpClient(asio::any_io_executor executor, ClientOptions options,
+                       std::shared_ptr<TlsContext> tls_context)
+    : executor_(std::move(executor)),
+      options_(std::move(options)),
+      tls_context_(std::move(tls_context)),
+      sweeper_(executor_) {}
 
 HttpClient::~HttpClient() { Shutdown(); }
 
@@ -252,7 +320,12 @@ asio::awaitable<Result<std::unique_ptr<ClientConnection>>> HttpClient::Acquire(
   const SteadyClock::time_point give_up = SteadyClock::now() + options_.request_timeout;
   while (true) {
     if (shut_down_) co_return Status::Unavailable("the HTTP client is shut down");
-    Pool& pool = pools_[endpoint.authority];
+    if (endpoint.tls && tls_context_ == nullptr) {
+      Result<std::shared_ptr<TlsContext>> made = MakeTlsContext(options_);
+      if (!made.ok()) co_return made.status();
+      tls_context_ = std::move(made).value();
+    }
+    Pool& pool = PoolsFor(endpoint)[endpoint.authority];
     if (!pool.idle.empty()) {
       std::unique_ptr<ClientConnection> connection = std::move(pool.idle.back());
       pool.idle.pop_back();
@@ -262,14 +335,15 @@ asio::awaitable<Result<std::unique_ptr<ClientConnection>>> HttpClient::Acquire(
     if (!endpoint_full && (open_ < options_.max_connections || CloseOneIdle())) {
       ++pool.open;
       ++open_;
-      co_return std::make_unique<ClientConnection>(executor_, endpoint, options_);
+      co_return std::make_unique<ClientConnection>(executor_, endpoint, options_,
+                                                   endpoint.tls ? tls_context_ : nullptr);
     }
     auto waiter = std::make_shared<asio::steady_timer>(executor_, give_up);
     std::deque<Waiter>& queue = endpoint_full ? pool.waiters : waiters_;
     queue.push_back(waiter);
     auto [ec] = co_await waiter->async_wait(kNoThrow);
     if (ec != asio::error::operation_aborted) {  // not woken: the wait timed out
-      std::erase(endpoint_full ? pools_[endpoint.authority].waiters : waiters_, waiter);
+      std::erase(endpoint_full ? PoolsFor(endpoint)[endpoint.authority].waiters : waiters_, waiter);
       co_return Status::Unavailable("no connection to " + endpoint.authority +
                                     " became free in time");
     }
@@ -277,7 +351,7 @@ asio::awaitable<Result<std::unique_ptr<ClientConnection>>> HttpClient::Acquire(
 }
 
 void HttpClient::Release(std::unique_ptr<ClientConnection> connection) {
-  auto it = pools_.find(connection->endpoint().authority);
+  auto it = PoolsFor(connection->endpoint()).find(connection->endpoint().authority);
   Pool& pool = it->second;
   if (connection->open() && !shut_down_) {
     pool.idle.push_back(std::move(connection));
@@ -289,12 +363,14 @@ void HttpClient::Release(std::unique_ptr<ClientConnection> connection) {
 }
 
 bool HttpClient::CloseOneIdle() {
-  for (auto& [authority, pool] : pools_) {
-    if (pool.idle.empty()) continue;
-    pool.idle.pop_back();  // the destructor closes the socket
-    --pool.open;
-    --open_;
-    return true;
+  for (auto& pools : pools_) {
+    for (auto& [authority, pool] : pools) {
+      if (pool.idle.empty()) continue;
+      pool.idle.pop_back();  // the destructor closes the socket
+      --pool.open;
+      --open_;
+      return true;
+    }
   }
   return false;
 }
@@ -324,10 +400,12 @@ void HttpClient::Shutdown() {
   shut_down_ = true;
   sweeper_.cancel();
   for (ClientConnection* connection : busy_) connection->Close();
-  for (auto& [authority, pool] : pools_) {
-    pool.idle.clear();
-    for (Waiter& w : pool.waiters) w->cancel();
-    pool.waiters.clear();
+  for (auto& pools : pools_) {
+    for (auto& [authority, pool] : pools) {
+      pool.idle.clear();
+      for (Waiter& w : pool.waiters) w->cancel();
+      pool.waiters.clear();
+    }
   }
   for (Waiter& w : waiters_) w->cancel();
   waiters_.clear();

@@ -10,6 +10,14 @@
 // than a small request itself. A timed-out request fails with
 // Code::kUnavailable and a message that says so, and its connection is closed.
 //
+// https:// endpoints are spoken to over TLS (OpenSSL through Asio's ssl
+// stream) on the same keep-alive, deadline and reconnect logic: the server's
+// certificate is verified against the system trust store (plus
+// ClientOptions::tls_ca_file) and must name the endpoint's host, which is
+// also sent as SNI. A plain connection pays nothing for it: the TLS stream is
+// a separate object, made only for TLS endpoints, and each transfer picks its
+// stream with one branch.
+//
 // Thread-safety: none. A ClientConnection, and an HttpClient with all of its
 // connections, belong to one thread or strand: every call, and every
 // coroutine they run, on the executor they were made with.
@@ -20,6 +28,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -36,23 +45,31 @@
 
 namespace ferry::http {
 
-// An http:// URL split for a request: where to connect and what to ask for.
+// An http:// or https:// URL split for a request: where to connect and what
+// to ask for.
 struct Url {
   std::string host;    // as written, IPv6 without brackets
-  std::string port;    // "80" when the URL names none
+  std::string port;    // "80" (http) or "443" (https) when the URL names none
   std::string target;  // path and query, "/" when empty
   // The Host header: host[:port], brackets around IPv6, port only when given.
   std::string authority;
+  bool tls = false;  // https://
 };
 
-// Parses an absolute http:// URL. Errors: kInvalidArgument (not a URL, not
-// http, no host). https:// arrives with TLS (the security issue).
+// Parses an absolute http:// or https:// URL. Errors: kInvalidArgument (not
+// a URL, another scheme, no host).
 Result<Url> ParseUrl(std::string_view text);
 
-// Where a connection goes: the Host header to send and the addresses to try.
+// Where a connection goes: the Host header to send and the addresses to try;
+// for TLS, also the name the certificate must carry.
 struct Endpoint {
   std::string authority;
   boost::asio::ip::tcp::resolver::results_type addresses;
+  bool tls = false;
+  // The host as the URL wrote it (IPv6 without brackets): the SNI and the
+  // name (or IP address) the server's certificate is verified against.
+  // Used only when `tls`.
+  std::string host;
 };
 
 // Resolves a URL's host, blocking the calling thread (use it off the io
@@ -94,7 +111,25 @@ struct ClientOptions {
   size_t max_connections_per_endpoint = 8;
   // HttpClient only: how often the sweep looks for requests past their deadline.
   std::chrono::milliseconds sweep_interval{100};
+  // TLS only: a PEM file of certificates to trust besides the system's trust
+  // store (a private CA, or a test's self-signed certificate).
+  std::string tls_ca_file;
+  // TLS only. false accepts any certificate for any name: INSECURE, anyone on
+  // the path can read and change the traffic. For tests and private
+  // endpoints whose certificate cannot be verified.
+  bool tls_verify = true;
 };
+
+// The TLS settings of ClientOptions made ready for connections: the trust
+// store loaded once and shared by every connection given it. Opaque.
+class TlsContext;
+
+// Loads the trust store (the system's and options.tls_ca_file) as
+// options.tls_verify asks. A connection makes one on its first TLS connect
+// when given none; call this at start to refuse a bad CA file early.
+// Errors: kInvalidArgument (tls_ca_file unreadable or holds no certificate),
+// kInternal (OpenSSL).
+Result<std::shared_ptr<TlsContext>> MakeTlsContext(const ClientOptions& options);
 
 // One keep-alive connection to one endpoint, one request at a time. It
 // connects on first use and reconnects before the next request whenever the
@@ -104,11 +139,18 @@ class ClientConnection {
  public:
   ClientConnection(boost::asio::any_io_executor executor, Endpoint endpoint,
                    ClientOptions options);
+  // With the TLS context to use for a TLS endpoint (shared, so that many
+  // connections load the trust store once); null makes one on first use.
+  ClientConnection(boost::asio::any_io_executor executor, Endpoint endpoint, ClientOptions options,
+                   std::shared_ptr<TlsContext> tls_context);
+  ~ClientConnection();
   ClientConnection(const ClientConnection&) = delete;
   ClientConnection& operator=(const ClientConnection&) = delete;
 
-  // Sends one request and reads its answer. A transport failure or a timeout
-  // is an error (kUnavailable); any HTTP status is a response.
+  // Sends one request and reads its answer. A transport failure, a refused
+  // TLS handshake (the message says why: e.g. the certificate is not trusted
+  // or names another host) or a timeout is an error (kUnavailable); any HTTP
+  // status is a response. The connect timeout covers connect and handshake.
   boost::asio::awaitable<Result<InboundResponse>> Send(const OutboundRequest& request);
 
   // Aborts the request in flight, if any (its Send() fails), and closes.
@@ -123,13 +165,18 @@ class ClientConnection {
   uint64_t connects() const { return connects_; }
 
  private:
+  struct TlsStream;  // the ssl stream over socket_, remade on every TLS connect
   static constexpr auto kNever = std::chrono::steady_clock::time_point::max();
   boost::asio::awaitable<Status> Connect();
+  boost::asio::awaitable<Status> Handshake();
   Status Failure(std::string_view what, const boost::system::error_code& ec) const;
+  Status Failure(std::string_view what, std::string_view reason) const;
 
   const Endpoint endpoint_;
   const ClientOptions options_;
   boost::asio::ip::tcp::socket socket_;
+  std::shared_ptr<TlsContext> tls_context_;
+  std::unique_ptr<TlsStream> tls_;  // null on plain connections
   boost::beast::flat_buffer buffer_;
   const std::string fixed_headers_;  // Host and the default headers
   std::string head_;                 // this request's head, reused
@@ -144,10 +191,17 @@ class ClientConnection {
 // for a connection when its endpoint is at its bound, so one slow endpoint
 // holds at most max_connections_per_endpoint connections and never delays
 // requests to the others; at the total bound, idle connections of other
-// endpoints are closed to make room before anyone waits.
+// endpoints are closed to make room before anyone waits. TLS and plain
+// endpoints are pooled apart (the same host:port may be either), and the
+// TLS connections share one TlsContext, made on the first TLS request.
 class HttpClient {
  public:
   HttpClient(boost::asio::any_io_executor executor, ClientOptions options);
+  // With the TLS context its TLS connections share (MakeTlsContext at start:
+  // a bad CA file is then refused before any request, and the trust store
+  // is not loaded on an io thread); null makes one on the first TLS request.
+  HttpClient(boost::asio::any_io_executor executor, ClientOptions options,
+             std::shared_ptr<TlsContext> tls_context);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -176,12 +230,17 @@ class HttpClient {
   bool CloseOneIdle();
   void WakeOne(Pool& pool);
   void StartSweep();
+  std::map<std::string, Pool, std::less<>>& PoolsFor(const Endpoint& endpoint) {
+    return pools_[endpoint.tls ? 1 : 0];
+  }
 
   boost::asio::any_io_executor executor_;
   const ClientOptions options_;
-  std::map<std::string, Pool, std::less<>> pools_;  // by authority
-  std::deque<Waiter> waiters_;                      // at the total bound
-  std::list<ClientConnection*> busy_;               // swept for deadlines
+  std::shared_ptr<TlsContext> tls_context_;
+  // [0] plain, [1] TLS; each by authority.
+  std::array<std::map<std::string, Pool, std::less<>>, 2> pools_;
+  std::deque<Waiter> waiters_;         // at the total bound
+  std::list<ClientConnection*> busy_;  // swept for deadlines
   boost::asio::steady_timer sweeper_;
   size_t open_ = 0;
   bool sweeping_ = false;

@@ -53,12 +53,14 @@ enum class RecordType : uint8_t {
   // Written only by `ferry repair`, over bytes it could not read, so that the
   // records after them keep their LSNs. The payload is zeros; readers skip it.
   kPadding = 22,
+  // The engine's catalog (SNS topics and subscriptions): no queue's.
+  kCatalogEntry = 23,       // kind, key, erased, fields: an entry's whole state or its erasure
 };
 
 // A type byte some version of this format defines. Resynchronising after a
 // damaged record, a reader takes only these for the start of a record.
 inline constexpr bool IsKnownRecordType(uint8_t t) {
-  return (t >= 1 && t <= 16) || (t >= 20 && t <= 22);
+  return (t >= 1 && t <= 16) || (t >= 20 && t <= 23);
 }
 
 // Records whose payload is a message body (a BodyRef is such a record's

@@ -196,6 +196,13 @@ void PutRest(std::string* out, const CheckpointDedup& r) {
 // Repair writes padding itself (zeros of a given length).
 void PutRest(std::string*, const Padding&) {}
 
+void PutRest(std::string* out, const CatalogEntry& r) {
+  out->push_back(static_cast<char>(r.kind));
+  PutLengthPrefixed(out, r.key);
+  out->push_back(r.erased ? 1 : 0);
+  PutFields(out, r.fields);
+}
+
 }  // namespace
 
 RecordType TypeOf(const Record& r) {
@@ -245,6 +252,11 @@ size_t SizeHint(const Record& r) {
   if (const auto* create = std::get_if<CreateQueue>(&r)) name = create->name.size();
   if (const SentMessage* m = SentMessageOf(r)) name = m->group_id.size();
   if (const auto* m = std::get_if<CheckpointMessage>(&r)) name = m->group_id.size();
+  if (const auto* e = std::get_if<CatalogEntry>(&r)) {
+    name = e->key.size();
+    // Each field's two length prefixes take at most 10 bytes each.
+    for (const auto& [k, v] : e->fields) name += k.size() + v.size() + 20;
+  }
   const std::optional<RecordedBody> body = BodyIn(r);
   return kRecordHeaderSize + (body ? body->body.size() : 0) + name + 128;
 }
@@ -398,6 +410,15 @@ Status DecodeRecordPayload(RecordType type, std::string_view data, Record* r) {
       CheckpointEnd& e = r->emplace<CheckpointEnd>();
       e.record_count = in.Varint64();
       e.replay_from = in.Fixed64();
+      break;
+    }
+    case RecordType::kCatalogEntry: {
+      CatalogEntry& e = r->emplace<CatalogEntry>();
+      e.kind = in.Byte();
+      e.key = std::string(in.LengthPrefixed());
+      const uint8_t erased = in.Byte();
+      if (!GetFields(in, &e.fields) || erased > 1) return Status::Internal("bad catalog record");
+      e.erased = erased == 1;
       break;
     }
     default:

@@ -253,10 +253,26 @@ struct Padding {
   bool operator==(const Padding&) const = default;
 };
 
+// One entry of the engine's catalog (engine::CatalogKind), in the log and
+// in checkpoints alike: its whole state, or its erasure. Each record
+// replaces what the ones before it said about the same kind and key, so
+// replaying any run of them in log order over an older state ends in the
+// newest one.
+struct CatalogEntry {
+  static constexpr RecordType kType = RecordType::kCatalogEntry;
+  uint64_t queue_id = 0;  // no queue's: written as 0
+  uint8_t kind = 0;       // the engine's CatalogKind
+  std::string key{};
+  bool erased = false;  // true: the entry is gone (and fields is empty)
+  Fields fields{};
+
+  bool operator==(const CatalogEntry&) const = default;
+};
+
 using Record = std::variant<CreateQueue, SetSettings, SetTags, DeleteQueue, Send, SendFifo,
                             SendMoved, SendDeadLetter, Receive, ChangeVisibility, Delete, Purge,
                             Relocate, CheckpointMessage, CheckpointQueue, CheckpointEnd, MoveTask,
-                            CheckpointDedup, Padding>;
+                            CheckpointDedup, Padding, CatalogEntry>;
 
 RecordType TypeOf(const Record& r);
 uint64_t QueueIdOf(const Record& r);
@@ -280,7 +296,8 @@ uint64_t MessageSeqOf(const Record& r);
 
 // What Log::Append reckons a record takes before encoding it: the header,
 // the body, the name (a queue's, or a message's group) and 128 bytes for the
-// fixed-size fields. Settings and tags are not counted.
+// fixed-size fields. Settings and tags are not counted; a catalog entry's
+// key and fields are, since they are not bounded by a few hundred bytes.
 size_t SizeHint(const Record& r);
 
 // Appends the record's payload bytes (not the header) to `out`.

@@ -219,6 +219,40 @@ TEST(Record, CheckpointDedupEntryRoundTrips) {
   EXPECT_FALSE(DecodeRecordPayload(RecordType::kCheckpointDedup, buf + "x", &bad).ok());
 }
 
+// A catalog record carries an entry's whole state or its erasure, so that
+// replaying them in log order is idempotent.
+TEST(Record, CatalogEntryKeepsAPutOrAnErasure) {
+  CatalogEntry put{.kind = 1,
+                   .key = std::string("arn:aws:sns:us-east-1:1:t\0", 26),
+                   .fields = {{"DisplayName", "orders"}, {"Policy", "{}"}}};
+  std::string buf;
+  CatalogEntry out = RoundTrip(put, &buf);
+  EXPECT_EQ(out, put);
+  EXPECT_EQ(out.queue_id, 0u);
+  EXPECT_FALSE(out.erased);
+  CatalogEntry erased{.kind = 2, .key = "sub", .erased = true};
+  std::string erased_buf;
+  EXPECT_EQ(RoundTrip(erased, &erased_buf), erased);
+  Record bad;
+  EXPECT_FALSE(DecodeRecordPayload(RecordType::kCatalogEntry, buf + "x", &bad).ok());
+  EXPECT_FALSE(
+      DecodeRecordPayload(RecordType::kCatalogEntry, buf.substr(0, buf.size() - 1), &bad).ok());
+  // The erased flag is one byte, 0 or 1: anything else is damage.
+  std::string flag = erased_buf;
+  flag[flag.size() - 2] = 2;
+  EXPECT_FALSE(DecodeRecordPayload(RecordType::kCatalogEntry, flag, &bad).ok());
+}
+
+// An entry's fields (a topic policy, a filter policy) may be far larger than
+// a queue name: the log's size estimate counts them, so that a segment is
+// never overrun.
+TEST(Record, SizeHintCountsACatalogEntrysFields) {
+  CatalogEntry r{.kind = 1, .key = "t", .fields = {{"FilterPolicy", std::string(100'000, 'x')}}};
+  std::string payload;
+  EncodeRecordPayload(r, &payload);
+  EXPECT_GE(SizeHint(r), kRecordHeaderSize + payload.size());
+}
+
 TEST(Record, SegmentNamesRoundTrip) {
   uint64_t s = 0;
   EXPECT_TRUE(ParseSegmentFileName(SegmentFileName(42), &s));
@@ -346,6 +380,12 @@ Record EveryFieldSet(RecordType type) {
                              .sent_ms = kTime};
     case RecordType::kPadding:
       return Padding{.queue_id = kQueueId};
+    case RecordType::kCatalogEntry:
+      return CatalogEntry{.queue_id = kQueueId,
+                          .kind = kState,
+                          .key = "arn",
+                          .erased = true,
+                          .fields = {{"k", "v"}}};
   }
   ADD_FAILURE() << "no record of type " << static_cast<int>(type);
   return Record{};
@@ -373,6 +413,7 @@ TEST(Record, EveryRecordTypeDecodesWhatItEncodes) {
       RecordType::kSendFifo,
       RecordType::kCheckpointDedup,
       RecordType::kSendDeadLetter,
+      RecordType::kCatalogEntry,
   };
   for (RecordType type : all) {
     const Record in = EveryFieldSet(type);
@@ -438,6 +479,7 @@ TEST(RecordFormat, EveryTypeEncodesToThePinnedBytes) {
        "968709331f000000158202026464a0a1a2a3a4a5a6a7a8a9aaabacadaeafac02"
        "5544332211000000"},
       {RecordType::kPadding, "0792cafc02000000168202"},
+      {RecordType::kCatalogEntry, "43333eed0d000000178202020361726e0101016b0176"},
   };
   for (const auto& [type, hex] : golden) {
     std::string bytes;

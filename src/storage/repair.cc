@@ -207,6 +207,8 @@ const char* RecordTypeName(RecordType type) {
       return "CheckpointDedup";
     case RecordType::kPadding:
       return "Padding";
+    case RecordType::kCatalogEntry:
+      return "CatalogEntry";
   }
   return "unknown";
 }

@@ -1,6 +1,8 @@
 #include "engine/conformance/suite.h"
 
 #include <chrono>
+#include <future>
+#include <memory>
 #include <thread>
 
 namespace ferry::engine::conformance {
@@ -90,6 +92,22 @@ MoveTaskInfo EngineConformanceTest::NewestTask(const std::string& source) {
     return {};
   }
   return tasks->front();
+}
+
+Status EngineConformanceTest::WaitDurable() {
+  auto done = std::make_shared<std::promise<Status>>();
+  std::future<Status> result = done->get_future();
+  engine_->AfterDurable([done](Status st) { done->set_value(std::move(st)); });
+  if (result.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    return Status::Internal("AfterDurable did not call back within 10 s");
+  }
+  return result.get();
+}
+
+bool EngineConformanceTest::Restart() {
+  engine_.reset();
+  engine_ = factory_->Reopen(clock_);
+  return engine_ != nullptr;
 }
 
 QueueSettings Fifo(const std::string& dlq, int64_t max_receives) {

@@ -34,6 +34,10 @@ class EngineFactory {
   // A new, empty engine reading time from `clock`, with the default queue
   // reuse delay. Fails the test and returns null when it cannot.
   virtual std::unique_ptr<Engine> Make(const Clock& clock) = 0;
+  // Engines that keep their state outside the process: a new engine over
+  // the state of the one made before, which the caller has destroyed (a
+  // restart). Null, the default, for engines that keep nothing.
+  virtual std::unique_ptr<Engine> Reopen(const Clock& clock) { return nullptr; }
 };
 
 struct EngineParam {
@@ -64,6 +68,13 @@ class EngineConformanceTest : public ::testing::TestWithParam<EngineParam> {
   static bool WaitUntil(const std::function<bool()>& pred);
   // The source's newest move task.
   MoveTaskInfo NewestTask(const std::string& source);
+  // Waits until everything changed so far is durable (AfterDurable);
+  // returns its status.
+  Status WaitDurable();
+  // Destroys the engine and opens it again over its state
+  // (EngineFactory::Reopen); false, with the engine gone, for an engine
+  // that keeps nothing.
+  bool Restart();
 
   FakeClock clock_;
   std::unique_ptr<EngineFactory> factory_;
