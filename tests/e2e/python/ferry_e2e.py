@@ -294,6 +294,15 @@ def md5_of_attributes(attributes):
 
 # ---------------------------------------------------------------- test base
 
+def sns_client():
+    """A boto3 SNS client for endpoint(), retries off."""
+    import boto3
+    from botocore.config import Config
+    return boto3.client("sns", endpoint_url=endpoint(), region_name=REGION,
+                        aws_access_key_id="test", aws_secret_access_key="test",
+                        config=Config(retries={"max_attempts": 1, "mode": "standard"}))
+
+
 def unique_name(tag=""):
     name = "e2e-%s-%s%s" % (RUN_ID, uuid.uuid4().hex[:10], ("-" + tag) if tag else "")
     return name[:80]

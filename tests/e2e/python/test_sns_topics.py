@@ -6,15 +6,7 @@ import os
 import unittest
 import urllib.request
 
-from ferry_e2e import REGION, SqsTestCase, endpoint, managed_server, unique_name
-
-
-def sns_client():
-    import boto3
-    from botocore.config import Config
-    return boto3.client("sns", endpoint_url=endpoint(), region_name=REGION,
-                        aws_access_key_id="test", aws_secret_access_key="test",
-                        config=Config(retries={"max_attempts": 1, "mode": "standard"}))
+from ferry_e2e import REGION, SqsTestCase, endpoint, managed_server, sns_client, unique_name
 
 
 class SnsTopicsTest(SqsTestCase):
