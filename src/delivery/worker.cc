@@ -32,6 +32,8 @@ constexpr std::string_view kNotification = "Notification";
 // Added to the longest an attempt can take, for the item's visibility.
 constexpr int64_t kVisibilityMarginS = 5;
 constexpr int kMaxBatch = 10;
+// An endpoint's answer longer than this fails the attempt.
+constexpr uint64_t kMaxAnswerBytes = 1 << 20;
 
 enum class Outcome { kDelivered, kRetryable, kPermanent };
 
@@ -103,7 +105,7 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<DeliveryWorker::Impl>
     c.max_connections = o.max_connections;
     c.max_connections_per_endpoint = o.max_connections_per_endpoint;
     c.keep_headers = false;
-    c.max_response_bytes = 1 << 20;  // the answer is read and ignored
+    c.max_response_bytes = kMaxAnswerBytes;  // the answer is read and ignored
     c.default_headers = {{"User-Agent", std::string(kUserAgent)}};
     return c;
   }
@@ -391,7 +393,8 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<DeliveryWorker::Impl>
   engine::Engine& engine;
   const WorkerOptions options;
   asio::strand<asio::any_io_executor> strand;
-  asio::thread_pool resolver{1};
+  // A slow name server holds one of these, not the strand.
+  asio::thread_pool resolver{4};
   http::HttpClient client;
   const int64_t visibility_s;
   std::mt19937_64 rng;

@@ -456,6 +456,41 @@ TEST_F(DeliveryWorkerTest, ARemovedSubscriptionStopsDraining) {
   EXPECT_EQ(endpoint.request_count(), 1u);
 }
 
+TEST_F(DeliveryWorkerTest, AChangedEndpointTakesThePendingRetries) {
+  Endpoint old_endpoint;
+  old_endpoint.Script([](const http::Request&) { return 500; });
+  Endpoint new_endpoint;
+  StartWorker();
+  auto sub = Subscribe(Spec(old_endpoint.url()).Policy(FixedRetries(3, 1)));
+  ApplyTargets();
+  Publish(*sub, "msg-1", "body");
+  ASSERT_TRUE(WaitUntil([&] { return Stats(*sub).retries == 1; }));
+
+  auto moved = std::make_shared<sns::Subscription>(*sub);
+  moved->endpoint = new_endpoint.url();
+  targets_ = {Target{moved, ""}};
+  ApplyTargets();
+  Advance(2'000);
+  ASSERT_TRUE(WaitUntil([&] { return Stats(*sub).successes == 1; }));
+  EXPECT_EQ(old_endpoint.request_count(), 1u);
+  EXPECT_EQ(new_endpoint.request_count(), 1u);
+  // The counters carry on: same subscription.
+  EXPECT_EQ(Stats(*sub), Counts(2, 1, 1, 1, 0, 0));
+}
+
+TEST_F(DeliveryWorkerTest, AnItemThatDoesNotDecodeIsDroppedAndCounted) {
+  Endpoint endpoint;
+  StartWorker();
+  auto sub = Subscribe(Spec(endpoint.url()));
+  engine::SendRequest req;
+  req.payload = "not a delivery item";
+  ASSERT_TRUE(engine_->FindQueue(sub->queue_key)->Send(std::move(req)).ok());
+  ApplyTargets();
+  ASSERT_TRUE(WaitUntil([&] { return Stats(*sub).dropped == 1; }));
+  EXPECT_EQ(endpoint.request_count(), 0u);
+  EXPECT_EQ(QueueStats(sub->queue_key).in_flight, 0);
+}
+
 // A durable engine in a temp dir, closed without the worker settling its
 // attempts (as after kill -9: only what the engine stored remains) and
 // opened again under a new worker.
