@@ -413,7 +413,18 @@ DeliveryWorker::DeliveryWorker(engine::Engine& engine, asio::any_io_executor exe
                                WorkerOptions options)
     : impl_(std::make_shared<Impl>(engine, std::move(executor), options)) {}
 
-DeliveryWorker::~DeliveryWorker() { Shutdown(); }
+// The client's cancelled timers complete on the strand, later: the client
+// goes on the strand too, so that they find it alive or gone, never going.
+DeliveryWorker::~DeliveryWorker() {
+  Shutdown();
+  std::promise<void> gone;
+  auto strand = impl_->strand;
+  asio::post(strand, [impl = std::move(impl_), &gone]() mutable {
+    impl.reset();
+    gone.set_value();
+  });
+  gone.get_future().wait();
+}
 
 void DeliveryWorker::SetTargets(std::vector<Target> targets) {
   std::weak_ptr<Impl> weak = impl_;
@@ -436,11 +447,6 @@ void DeliveryWorker::Shutdown() {
     self->BeginShutdown([&idle] { idle.set_value(); });
   });
   idle.get_future().wait();
-  // The client's cancelled timers complete on the strand: let them run
-  // before the client goes.
-  std::promise<void> drained;
-  asio::post(impl_->strand, [&drained] { drained.set_value(); });
-  drained.get_future().wait();
   impl_->resolver.join();
 }
 
