@@ -117,6 +117,10 @@ struct Spec {
     raw = true;
     return *this;
   }
+  Spec& WithoutQueue() {
+    make_queue = false;
+    return *this;
+  }
 
   std::string id = "sub-1";
   std::string url;
@@ -124,6 +128,7 @@ struct Spec {
   std::string topic_delivery_policy;
   std::string dead_letter_key;
   bool raw = false;
+  bool make_queue = true;
 
  private:
   Spec& Set(std::string& field, std::string v) {
@@ -167,7 +172,7 @@ class DeliveryWorkerTest : public ::testing::Test {
     if (!spec.delivery_policy.empty()) sub->attributes["DeliveryPolicy"] = spec.delivery_policy;
     sub->queue_key = sns::DeliveryQueueKey(spec.id);
     sub->dead_letter_key = spec.dead_letter_key;
-    if (!engine_->FindQueue(sub->queue_key)) {
+    if (spec.make_queue && !engine_->FindQueue(sub->queue_key)) {
       EXPECT_TRUE(engine_->CreateQueue(sub->queue_key, {}, {}).ok());
     }
     targets_.push_back(Target{sub, spec.topic_delivery_policy});
@@ -489,6 +494,18 @@ TEST_F(DeliveryWorkerTest, AnItemThatDoesNotDecodeIsDroppedAndCounted) {
   ASSERT_TRUE(WaitUntil([&] { return Stats(*sub).dropped == 1; }));
   EXPECT_EQ(endpoint.request_count(), 0u);
   EXPECT_EQ(QueueStats(sub->queue_key).in_flight, 0);
+}
+
+TEST_F(DeliveryWorkerTest, ADeliveryQueueMadeAfterItsSubscriptionIsFoundAtTheNextTick) {
+  Endpoint endpoint;
+  StartWorker();
+  auto sub = Subscribe(Spec(endpoint.url()).WithoutQueue());
+  ApplyTargets();
+  ASSERT_TRUE(WaitUntil([&] { return worker_->stats().size() == 1; }));
+  CreateQueue(sub->queue_key);
+  Publish(*sub, "msg-1", "body");
+  Advance(100);
+  ASSERT_TRUE(WaitUntil([&] { return Stats(*sub).successes == 1; }));
 }
 
 // A durable engine in a temp dir, closed without the worker settling its
