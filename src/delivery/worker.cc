@@ -390,6 +390,8 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<DeliveryWorker::Impl>
     if (idle && total_in_flight == 0) std::exchange(idle, nullptr)();
   }
 
+  // Everything below is touched only on `strand`, except the counters map
+  // (stats_mu) and shut_down (the caller of Shutdown).
   engine::Engine& engine;
   const WorkerOptions options;
   asio::strand<asio::any_io_executor> strand;
