@@ -378,20 +378,27 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<DeliveryWorker::Impl>
     return it == t.in_flight.end() ? m.receipt_handle : it->second;
   }
 
-  void BeginShutdown(std::function<void()> on_idle) {
+  // Stops draining and fails the attempts in flight. Idempotent.
+  void BeginShutdown() {
+    if (shutting_down) return;
     shutting_down = true;
     for (auto& [key, t] : targets) Stop(*t);
     client.Shutdown();
-    idle = std::move(on_idle);
+  }
+
+  // `fn` once no attempt is in flight.
+  void OnIdle(std::function<void()> fn) {
+    idle.push_back(std::move(fn));
     MaybeIdle();
   }
 
   void MaybeIdle() {
-    if (idle && total_in_flight == 0) std::exchange(idle, nullptr)();
+    if (total_in_flight > 0) return;
+    for (auto& fn : std::exchange(idle, {})) fn();
   }
 
   // Everything below is touched only on `strand`, except the counters map
-  // (stats_mu) and shut_down (the caller of Shutdown).
+  // (stats_mu) and shut_down (the callers of Shutdown).
   engine::Engine& engine;
   const WorkerOptions options;
   asio::strand<asio::any_io_executor> strand;
@@ -404,7 +411,7 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<DeliveryWorker::Impl>
   std::map<std::string, std::shared_ptr<TargetState>> targets;  // by queue key
   size_t total_in_flight = 0;
   bool shutting_down = false;
-  std::function<void()> idle;
+  std::vector<std::function<void()>> idle;  // OnIdle's
   std::atomic<bool> shut_down{false};
 
   mutable std::mutex stats_mu;
@@ -415,17 +422,13 @@ DeliveryWorker::DeliveryWorker(engine::Engine& engine, asio::any_io_executor exe
                                WorkerOptions options)
     : impl_(std::make_shared<Impl>(engine, std::move(executor), options)) {}
 
-// The client's cancelled timers complete on the strand, later: the client
-// goes on the strand too, so that they find it alive or gone, never going.
+// The state is released on the strand, or with the executor's context when
+// that no longer runs: the client's cancelled timers complete there, later,
+// and must find it alive or gone, never going.
 DeliveryWorker::~DeliveryWorker() {
-  Shutdown();
-  std::promise<void> gone;
+  Stop();
   auto strand = impl_->strand;
-  asio::post(strand, [impl = std::move(impl_), &gone]() mutable {
-    impl.reset();
-    gone.set_value();
-  });
-  gone.get_future().wait();
+  asio::post(strand, [impl = std::move(impl_)]() mutable { impl.reset(); });
 }
 
 void DeliveryWorker::SetTargets(std::vector<Target> targets) {
@@ -442,12 +445,17 @@ void DeliveryWorker::Tick() {
   });
 }
 
+void DeliveryWorker::Stop(std::function<void()> stopped) {
+  asio::post(impl_->strand, [self = impl_, stopped = std::move(stopped)]() mutable {
+    self->BeginShutdown();
+    if (stopped) self->OnIdle(std::move(stopped));
+  });
+}
+
 void DeliveryWorker::Shutdown() {
   if (impl_->shut_down.exchange(true)) return;
   std::promise<void> idle;
-  asio::post(impl_->strand, [self = impl_.get(), &idle] {
-    self->BeginShutdown([&idle] { idle.set_value(); });
-  });
+  Stop([&idle] { idle.set_value(); });
   idle.get_future().wait();
   impl_->resolver.join();
 }

@@ -26,15 +26,24 @@
 //
 // Threading: all state lives on one strand of the executor given; every
 // public method may be called from any thread and returns without waiting,
-// except Shutdown (and the destructor), which waits for the attempts in
-// flight to end: call it while the executor runs, and not from it. Engine
-// calls are made on the strand, so an engine whose calls block
-// (Engine::blocking) needs an executor of threads set aside for blocking.
+// except Shutdown, which waits for the attempts in flight to end: call it
+// while the executor runs, and not from its threads. Engine calls are made
+// on the strand, so an engine whose calls block (Engine::blocking) needs an
+// executor of threads set aside for blocking.
+//
+// Lifecycle: construct, SetTargets, Tick periodically; then Stop, and stop
+// the executor only once Stop's callback ran (or call Shutdown, which
+// waits for that, while the executor runs); then destroy the worker, the
+// executor's context and the engine, in any order that keeps the engine
+// until the executor stopped or Shutdown returned. The destructor stops the
+// worker if that was not done and waits for nothing: its state is released
+// on the strand, or with the executor's context.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -93,9 +102,12 @@ class DeliveryWorker {
   // drains queues whose retries are due. The server calls it every 100 ms.
   void Tick();
 
-  // Stops draining, fails the attempts in flight (their items stay in flight
-  // and come back when their visibility lapses) and waits for them to end.
-  // Idempotent.
+  // Stops draining and fails the attempts in flight: their items stay in
+  // flight and come back when their visibility lapses. Returns at once;
+  // `stopped` is called on the strand once no attempt is in flight, after
+  // which the worker makes no engine call and holds no connection.
+  void Stop(std::function<void()> stopped = nullptr);
+  // Stop, and wait for it. Idempotent.
   void Shutdown();
 
   // Counters by subscription ARN, for the current targets.

@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -148,6 +149,7 @@ class DeliveryWorkerTest : public ::testing::Test {
     engine_ = std::make_unique<engine::LocalEngine>(clock_, engine::NewMemoryBodyStore());
   }
   ~DeliveryWorkerTest() override {
+    if (worker_) worker_->Shutdown();
     worker_.reset();
     work_.reset();
     thread_.join();
@@ -508,6 +510,31 @@ TEST_F(DeliveryWorkerTest, ADeliveryQueueMadeAfterItsSubscriptionIsFoundAtTheNex
   ASSERT_TRUE(WaitUntil([&] { return Stats(*sub).successes == 1; }));
 }
 
+// As ferry serve ends: Stop with an attempt in flight, the executor stops
+// once Stop says so, then the worker and the executor's context go.
+TEST_F(DeliveryWorkerTest, AWorkerOutlivingItsExecutorIsReleasedWithIt) {
+  Endpoint endpoint;
+  endpoint.Hold();
+  auto io = std::make_unique<asio::io_context>();
+  auto guard = asio::make_work_guard(*io);
+  std::thread runner([&] { io->run(); });
+  auto worker = std::make_unique<DeliveryWorker>(*engine_, io->get_executor());
+  auto sub = Subscribe(Spec(endpoint.url()));
+  worker->SetTargets(targets_);
+  Publish(*sub, "msg-1", "body");
+  ASSERT_TRUE(WaitUntil([&] { return endpoint.request_count() == 1; }));
+  std::promise<void> stopped;
+  worker->Stop([&stopped] { stopped.set_value(); });
+  stopped.get_future().wait();
+  io->stop();
+  runner.join();
+  worker.reset();
+  guard.reset();
+  io.reset();
+  // The item stays in flight, for the next start.
+  EXPECT_EQ(QueueStats(sub->queue_key).in_flight, 1);
+}
+
 // A durable engine in a temp dir, closed without the worker settling its
 // attempts (as after kill -9: only what the engine stored remains) and
 // opened again under a new worker.
@@ -516,7 +543,6 @@ TEST_F(DeliveryWorkerTest, ARestartResumesPendingDeliveriesWithTheirAttemptCount
   engine::DurableOptions options;
   options.dir = dir.path();
   options.segment_bytes = 2u << 20;
-  worker_.reset();
   engine_.reset();
   auto opened = engine::LocalEngine::OpenDurable(clock_, options);
   ASSERT_TRUE(opened.ok()) << opened.status().message();
@@ -534,6 +560,7 @@ TEST_F(DeliveryWorkerTest, ARestartResumesPendingDeliveriesWithTheirAttemptCount
   Publish(*sub, "msg-cut", "cut body");
   ASSERT_TRUE(WaitUntil([&] { return Stats(*sub).retries == 1 && endpoint.request_count() == 2; }));
 
+  worker_->Shutdown();
   worker_.reset();
   engine_.reset();
   opened = engine::LocalEngine::OpenDurable(clock_, options);
@@ -552,7 +579,7 @@ TEST_F(DeliveryWorkerTest, ARestartResumesPendingDeliveriesWithTheirAttemptCount
   std::vector<std::string> bodies = Bodies("dlq");
   std::sort(bodies.begin(), bodies.end());
   EXPECT_EQ(bodies, (std::vector<std::string>{"cut body", "failed body"}));
-  worker_.reset();
+  worker_->Shutdown();
 }
 
 }  // namespace
