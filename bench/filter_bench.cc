@@ -10,6 +10,7 @@
 #include <functional>
 #include <string_view>
 
+#include "five_key_policy.h"
 #include "sns/filter_policy.h"
 
 namespace {
@@ -18,12 +19,8 @@ using ferry::sns::FilterAttribute;
 using ferry::sns::FilterPolicy;
 using ferry::sns::FilterScope;
 
-constexpr std::string_view kPolicy = R"({
-  "store": ["example_corp"],
-  "event": [{"anything-but": "order_cancelled"}],
-  "customer_interests": ["rugby", "football", "baseball"],
-  "price_usd": [{"numeric": [">=", 100]}],
-  "source_ip": [{"cidr": "10.0.0.0/24"}]})";
+// The published message matches it.
+constexpr std::string_view kPolicy = ferry::bench::kFiveKeyPolicy;
 
 constexpr FilterAttribute kMatching[] = {
     {"customer_interests", "String.Array", R"(["soccer", "rugby", "hockey"])"},

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/asio.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -14,6 +15,7 @@
 
 #include "api/offloaded_service.h"
 #include "common/clock.h"
+#include "delivery/worker.h"
 #include "engine/local_engine.h"
 #include "http/health.h"
 #include "http/router.h"
@@ -34,13 +36,31 @@ constexpr auto kTickInterval = std::chrono::milliseconds(100);
 // How long in-flight requests may finish after a stop signal.
 constexpr auto kShutdownGrace = std::chrono::milliseconds(500);
 
-void ScheduleTick(boost::asio::steady_timer& timer, engine::Engine& engine) {
+void ScheduleTick(boost::asio::steady_timer& timer, engine::Engine& engine,
+                  delivery::DeliveryWorker& deliveries) {
   timer.expires_after(kTickInterval);
-  timer.async_wait([&timer, &engine](boost::system::error_code ec) {
+  timer.async_wait([&timer, &engine, &deliveries](boost::system::error_code ec) {
     if (ec) return;
     engine.Tick();
-    ScheduleTick(timer, engine);
+    deliveries.Tick();
+    ScheduleTick(timer, engine, deliveries);
   });
+}
+
+// What the delivery worker drains: every http(s) subscription, pending or
+// confirmed, with its topic's DeliveryPolicy.
+std::vector<delivery::Target> DeliveryTargets(const sns::Registry& registry) {
+  std::vector<delivery::Target> targets;
+  for (auto& sub : registry.HttpSubscriptions()) {
+    std::string topic_policy;
+    if (auto topic = registry.FindTopic(sub->topic_arn)) {
+      if (auto it = topic->attributes.find("DeliveryPolicy"); it != topic->attributes.end()) {
+        topic_policy = it->second;
+      }
+    }
+    targets.push_back(delivery::Target{std::move(sub), std::move(topic_policy)});
+  }
+  return targets;
 }
 
 // Runs LocalEngine::Maintain (checkpoints, segment deletion) once a second on
@@ -216,9 +236,13 @@ int RunServer(const ServeConfig& config) {
     spdlog::error("cannot load the SNS topics and subscriptions: {}", loaded.message());
     return 1;
   }
-  // The delivery worker of http(s) subscriptions starts here: it drains the
-  // delivery queues of registry.HttpSubscriptions() and learns of new and
-  // removed subscriptions through registry.OnChange.
+  // The delivery worker of http(s) subscriptions drains the delivery queues
+  // of registry.HttpSubscriptions() and learns of new, changed and removed
+  // subscriptions (and topics' DeliveryPolicy) through registry.OnChange. It
+  // calls the engine, so it runs where the handlers do.
+  delivery::DeliveryWorker deliveries(engine, handlers);
+  registry.OnChange([&registry, &deliveries] { deliveries.SetTargets(DeliveryTargets(registry)); });
+  deliveries.SetTargets(DeliveryTargets(registry));
   sns::SnsService sns(engine, registry, &*signing_key, handlers,
                       sns::SnsOptions{.region = config.region,
                                       .account_id = config.account_id,
@@ -244,17 +268,24 @@ int RunServer(const ServeConfig& config) {
   gateway.SetListeningPort(*port);
 
   boost::asio::steady_timer tick(io);
-  ScheduleTick(tick, engine);
+  ScheduleTick(tick, engine, deliveries);
 
   boost::asio::steady_timer grace(io);
+  std::atomic<int> stop_io_waits{2};
+  auto stop_io = [&io, &stop_io_waits] {
+    if (--stop_io_waits == 0) io.stop();
+  };
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signo) {
     if (ec) return;
     spdlog::info("signal {}: stopping", signo);
     server.Stop();
     tick.cancel();
+    // The io threads stop once the grace period is over and the delivery
+    // worker's attempts have ended (its pooled connections live on them).
+    deliveries.Stop(stop_io);
     grace.expires_after(kShutdownGrace);
-    grace.async_wait([&](boost::system::error_code) { io.stop(); });
+    grace.async_wait([&](boost::system::error_code) { stop_io(); });
   });
 
   std::string host = config.listen.find(':') != std::string::npos ? "[" + config.listen + "]"

@@ -42,6 +42,34 @@ Md5Digest Md5(std::string_view data) {
   return d;
 }
 
+Md5WithPrefix::Md5WithPrefix(std::string_view prefix)
+    : prefix_(prefix), ctx_(EVP_MD_CTX_new()) {
+  const EVP_MD* md = FetchedMd5();
+  if (md == nullptr || ctx_ == nullptr || !EVP_DigestInit_ex2(ctx_, md, nullptr) ||
+      !EVP_DigestUpdate(ctx_, prefix.data(), prefix.size())) {
+    EVP_MD_CTX_free(ctx_);
+    ctx_ = nullptr;
+  }
+}
+
+Md5WithPrefix::~Md5WithPrefix() { EVP_MD_CTX_free(ctx_); }
+
+Md5Digest Md5WithPrefix::Of(std::string_view a, std::string_view b) const {
+  thread_local DigestContext local;
+  Md5Digest d;
+  unsigned int len = 0;
+  if (ctx_ != nullptr && local.ctx != nullptr && EVP_MD_CTX_copy_ex(local.ctx, ctx_) &&
+      EVP_DigestUpdate(local.ctx, a.data(), a.size()) &&
+      EVP_DigestUpdate(local.ctx, b.data(), b.size()) &&
+      EVP_DigestFinal_ex(local.ctx, d.data(), &len)) {
+    return d;
+  }
+  std::string whole = prefix_;
+  whole.append(a);
+  whole.append(b);
+  return Md5(whole);
+}
+
 std::string ToHex(const unsigned char* data, size_t n) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(n * 2, '0');

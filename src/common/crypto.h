@@ -2,6 +2,8 @@
 // All functions are thread-safe.
 #pragma once
 
+#include <openssl/types.h>
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -14,6 +16,24 @@ using Md5Digest = std::array<unsigned char, 16>;
 
 Md5Digest Md5(std::string_view data);
 std::string Md5Hex(std::string_view data);
+
+// The MD5 of many texts that all begin with one prefix, the prefix hashed
+// once (SNS envelopes differ from one subscription to the next only after
+// the message). Immutable once made: any number of threads may call Of.
+class Md5WithPrefix {
+ public:
+  explicit Md5WithPrefix(std::string_view prefix);
+  ~Md5WithPrefix();
+  Md5WithPrefix(const Md5WithPrefix&) = delete;
+  Md5WithPrefix& operator=(const Md5WithPrefix&) = delete;
+
+  // MD5 of prefix + a + b.
+  Md5Digest Of(std::string_view a, std::string_view b) const;
+
+ private:
+  std::string prefix_;  // for the fallback when OpenSSL fails
+  EVP_MD_CTX* ctx_;     // the state after the prefix; null when it failed
+};
 std::string ToHex(const unsigned char* data, size_t n);
 std::string Sha256(std::string_view data);  // raw 32 bytes
 std::string Sha256Hex(std::string_view data);

@@ -10,6 +10,14 @@ TEST(Crypto, Md5HexMatchesRfc1321Vectors) {
   EXPECT_EQ(Md5Hex("abc"), "900150983cd24fb0d6963f7d28e17f72");
 }
 
+TEST(Crypto, Md5WithPrefixIsTheMd5OfTheWholeText) {
+  const Md5WithPrefix head("The quick brown fox ");
+  EXPECT_EQ(head.Of("jumps over ", "the lazy dog"), Md5("The quick brown fox jumps over the lazy dog"));
+  // The prefix's state is not used up by one text.
+  EXPECT_EQ(head.Of("", ""), Md5("The quick brown fox "));
+  EXPECT_EQ(head.Of("x", "y"), Md5("The quick brown fox xy"));
+}
+
 TEST(Crypto, Sha256HexMatchesKnownVector) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }

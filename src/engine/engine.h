@@ -155,8 +155,10 @@ class Engine {
 
   // The catalog (CatalogKind). PutEntry stores or replaces the entry of
   // entry.key; EraseEntry removes one (ok when there is none). Both fail
-  // only when the change cannot be stored (kUnavailable): then nothing
-  // changed. Entries lists a kind's entries in key order.
+  // when the change cannot be stored (kUnavailable), or with
+  // kInvalidArgument for an entry too large for one log record (8 MiB):
+  // then nothing changed. Entries lists a kind's entries in key order
+  // (bytewise).
   virtual Status PutEntry(CatalogKind kind, CatalogEntry entry) = 0;
   virtual Status EraseEntry(CatalogKind kind, const std::string& key) = 0;
   virtual std::vector<CatalogEntry> Entries(CatalogKind kind) const = 0;

@@ -386,7 +386,8 @@ void HttpClient::StartSweep() {
   if (sweeping_ || busy_.empty()) return;
   sweeping_ = true;
   sweeper_.expires_after(options_.sweep_interval);
-  sweeper_.async_wait([this](boost::system::error_code ec) {
+  sweeper_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
+    if (alive.expired()) return;
     sweeping_ = false;
     if (ec || shut_down_) return;
     const SteadyClock::time_point now = SteadyClock::now();

@@ -245,6 +245,9 @@ class HttpClient {
   size_t open_ = 0;
   bool sweeping_ = false;
   bool shut_down_ = false;
+  // Goes with the client: the sweep's wait, cancelled by Shutdown, completes
+  // later and must then leave the client alone.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace ferry::http

@@ -38,9 +38,11 @@ Status ValidateAttributeName(std::string_view name) {
   return Status::Ok();
 }
 
-// A decimal number as SQS accepts it: [+-] digits [. digits] [e [+-] digits],
-// with at least one digit before or after the point.
-bool IsNumber(std::string_view s) {
+}  // namespace
+
+std::string Quoted(std::string_view name) { return "'" + std::string(name) + "'"; }
+
+bool IsDecimalNumber(std::string_view s) {
   size_t i = 0;
   auto digits = [&] {
     size_t start = i;
@@ -62,8 +64,7 @@ bool IsNumber(std::string_view s) {
   return i == s.size();
 }
 
-// A String.Array value: a JSON array of strings, numbers, booleans and nulls.
-bool IsStringArray(std::string_view value) {
+bool IsStringArrayValue(std::string_view value) {
   boost::system::error_code ec;
   const boost::json::value v = boost::json::parse(value, ec);
   if (ec || !v.is_array()) return false;
@@ -72,10 +73,6 @@ bool IsStringArray(std::string_view value) {
   }
   return true;
 }
-
-}  // namespace
-
-std::string Quoted(std::string_view name) { return "'" + std::string(name) + "'"; }
 
 Result<MessageAttribute> ReadAttributeValue(const api::Params& v, std::string_view name,
                                             const AttributeRules& rules,
@@ -139,11 +136,11 @@ Result<MessageAttribute> ReadAttributeValue(const api::Params& v, std::string_vi
     return Invalid("Message (user) attribute " + Quoted(name) +
                    " contains characters outside the allowed set.");
   }
-  if (base == "Number" && !IsNumber(out.value)) {
+  if (base == "Number" && !IsDecimalNumber(out.value)) {
     return Invalid("Can't cast the value of message (user) attribute " + Quoted(name) +
                    " to a number.");
   }
-  if (rules.string_array && type == kStringArray && !IsStringArray(out.value)) {
+  if (rules.string_array && type == kStringArray && !IsStringArrayValue(out.value)) {
     return Invalid("The value of message (user) attribute " + Quoted(name) +
                    " of type 'String.Array' must be a JSON array of strings, numbers, "
                    "booleans and nulls.");

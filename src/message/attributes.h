@@ -79,6 +79,13 @@ Result<MessageAttribute> ReadAttributeValue(const api::Params& value, std::strin
                                             const AttributeRules& rules,
                                             std::string_view operation);
 
+// A decimal number as SQS and SNS accept a Number attribute's value:
+// [+-] digits [. digits] [e [+-] digits], with at least one digit before or
+// after the point.
+bool IsDecimalNumber(std::string_view s);
+// A String.Array value: a JSON array of strings, numbers, booleans and nulls.
+bool IsStringArrayValue(std::string_view value);
+
 // "'name'", as AWS quotes names in its messages.
 std::string Quoted(std::string_view name);
 

@@ -11,6 +11,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <span>
 #include <string_view>
 
@@ -27,5 +28,11 @@ Status CheckBodyCharacters(std::string_view body);
 // The bytes a message counts against its size limit: the body and, for each
 // attribute, its name, data type and value (binary values decoded).
 size_t MessageSize(std::string_view body, std::span<const MessageAttribute> attributes);
+
+// The same count for a message not yet read from its request fields (a
+// batch entry, for the batch's total): the string at `body_key` and the
+// MessageAttributes' names, types and values, binary values counted decoded.
+// Malformed parts count as zero; the message's own validation reports them.
+size_t UnreadMessageSize(const boost::json::object& fields, std::string_view body_key);
 
 }  // namespace ferry::message

@@ -34,6 +34,16 @@ std::optional<Arn> ParseSubscriptionArn(std::string_view arn, std::string* topic
 // An SQS queue ARN: service sqs, a resource without ':'.
 std::optional<Arn> ParseQueueArn(std::string_view arn);
 
+// Appends `value` percent-encoded for a URL's query (all but RFC 3986's
+// unreserved characters), as an ARN is written in a SubscribeURL or an
+// UnsubscribeURL.
+void AppendUrlEncoded(std::string_view value, std::string* out);
+inline std::string UrlEncode(std::string_view value) {
+  std::string out;
+  AppendUrlEncoded(value, &out);
+  return out;
+}
+
 // 1 to 256 characters of [A-Za-z0-9_-], followed by ".fifo" for a FIFO
 // topic (which counts toward the 256).
 bool ValidTopicName(std::string_view name, bool fifo);

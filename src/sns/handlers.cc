@@ -70,24 +70,27 @@ void SetOrErase(std::map<std::string, std::string>& attributes, const std::strin
   }
 }
 
+Status AuthorizeTopic(const Env& env, const api::Call& call, std::string_view topic_arn) {
+  std::optional<Arn> parsed = ParseTopicArn(topic_arn);
+  const std::string account = RequestAccount(env, call);
+  if (!parsed || parsed->account == account) return Status::Ok();
+  // Topic policies are kept, not evaluated (docs/compatibility.md): another
+  // account's topic is refused as AWS refuses it without a grant.
+  const std::string principal = call.ctx.principal_arn.empty()
+                                    ? "arn:aws:iam::" + account + ":root"
+                                    : call.ctx.principal_arn;
+  return api::Error(ErrorId::kSnsAuthorizationError,
+                    "User: " + principal + " is not authorized to perform: SNS:" + call.action +
+                        " on resource: " + std::string(topic_arn));
+}
+
 Result<std::shared_ptr<const Topic>> ResolveTopic(const Env& env, const api::Call& call,
                                                   std::string_view parameter) {
   const api::Params p(call.params, call.ctx.wire);
   auto arn = p.RequiredString(parameter);
   if (!arn.ok()) return arn.status();
-  std::optional<Arn> parsed = ParseTopicArn(*arn);
-  if (!parsed) return InvalidParameter(parameter);
-  const std::string account = RequestAccount(env, call);
-  if (parsed->account != account) {
-    // Topic policies are kept, not evaluated (docs/compatibility.md): another
-    // account's topic is refused as AWS refuses it without a grant.
-    const std::string principal = call.ctx.principal_arn.empty()
-                                      ? "arn:aws:iam::" + account + ":root"
-                                      : call.ctx.principal_arn;
-    return api::Error(ErrorId::kSnsAuthorizationError,
-                      "User: " + principal + " is not authorized to perform: SNS:" + call.action +
-                          " on resource: " + *arn);
-  }
+  if (!ParseTopicArn(*arn)) return InvalidParameter(parameter);
+  FERRY_RETURN_IF_ERROR(AuthorizeTopic(env, call, *arn));
   std::shared_ptr<const Topic> topic = env.registry.FindTopic(*arn);
   if (!topic) return TopicNotFound();
   return topic;

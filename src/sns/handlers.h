@@ -76,6 +76,10 @@ Result<AttributeChange> ReadAttributeChange(const api::Call& call);
 void SetOrErase(std::map<std::string, std::string>& attributes, const std::string& name,
                 const std::string& value);
 
+// AuthorizationError when a well-formed topic ARN is of another account
+// than the caller's (policies are kept, not evaluated); ok otherwise.
+Status AuthorizeTopic(const Env& env, const api::Call& call, std::string_view topic_arn);
+
 // The topic the request's `parameter` (TopicArn) names, in the caller's
 // account. Errors: MissingParameter, InvalidParameter "<parameter>" for a
 // malformed ARN, AuthorizationError for another account's topic, NotFound.

@@ -12,7 +12,9 @@
 // members must be safe to call from any thread.
 #pragma once
 
+#include <atomic>
 #include <boost/json.hpp>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -26,6 +28,15 @@
 
 namespace ferry::sns {
 
+// What fan-out did, summed over every publish that counts into it.
+struct PublishCounters {
+  std::atomic<uint64_t> copies{0};  // copies stored in a queue
+  // Copies that reached no queue: the subscribed queue (and its dead-letter
+  // queue, if any) is gone, a FIFO queue is subscribed to a standard topic,
+  // or a raw copy has more than 10 attributes.
+  std::atomic<uint64_t> dropped{0};
+};
+
 struct PublishContext {
   engine::Engine& engine;
   // Signs envelopes; null leaves them unsigned (tests only).
@@ -35,6 +46,12 @@ struct PublishContext {
   std::string public_url;
   // The topic an ARN names, null when there is none.
   std::function<std::shared_ptr<const Topic>(std::string_view arn)> find_topic;
+  // Whether the caller may publish to the topic `arn` (well-formed), before
+  // it is looked up: the service refuses another account's topic
+  // (AuthorizationError). Null: every caller may.
+  std::function<Status(const api::Call& call, std::string_view arn)> authorize;
+  // Where fan-out counts what it did; null: not counted.
+  PublishCounters* counters = nullptr;
 };
 
 // The Publish action: {"MessageId", "SequenceNumber" (FIFO topics)}.

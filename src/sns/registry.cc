@@ -126,23 +126,6 @@ bool OlderFirst(const std::shared_ptr<const Subscription>& a,
   return a->created_ms != b->created_ms ? a->created_ms < b->created_ms : a->arn < b->arn;
 }
 
-// Percent-encodes all but RFC 3986's unreserved characters.
-std::string UrlEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
 std::string NewToken() {
   unsigned char bytes[kTokenBytes];
   RandomBytes(bytes, sizeof bytes);

@@ -390,9 +390,6 @@ TEST_F(RegistryTest, ReadersSeeWholeSnapshotsWhileWritersChangeThem) {
 }
 
 TEST(RegistryDurableTest, TopicsAndSubscriptionsSurviveARestart) {
-  // The engine's catalog is kept in memory only until its records reach the
-  // write-ahead log (engine/engine.h); remove this skip when they do.
-  GTEST_SKIP() << "the durable catalog has not landed yet";
   testing::TempDir dir;
   FakeClock clock;
   engine::DurableOptions options;

@@ -98,6 +98,9 @@ SnsService::SnsService(engine::Engine& engine, Registry& registry, const Signing
                 boost::asio::post(executor, std::move(task));
               }} {
   env_->publish.public_url = env_->options.public_url;
+  env_->publish.authorize = [env = env_.get()](const api::Call& call, std::string_view arn) {
+    return AuthorizeTopic(*env, call, arn);
+  };
 }
 
 SnsService::~SnsService() = default;

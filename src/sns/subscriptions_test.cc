@@ -250,9 +250,10 @@ TEST_P(SnsSubscriptionsTest, SetSubscriptionAttributesValidatesAndApplies) {
   EXPECT_FALSE(SubscriptionAttributes(sqs).contains("FilterPolicy"));
   Set(sqs, "RedrivePolicy", R"({"deadLetterTargetArn": "arn:aws:sqs:us-east-1:000000000000:dlq"})");
   EXPECT_EQ(registry.FindSubscription(sqs)->dead_letter_key, "dlq");
-  Set(http, "DeliveryPolicy", R"({"healthyRetryPolicy": {"numRetries": 5}})");
-  EXPECT_EQ(Str(SubscriptionAttributes(http), "DeliveryPolicy"),
-            R"({"healthyRetryPolicy": {"numRetries": 5}})");
+  const std::string policy =
+      R"({"healthyRetryPolicy": {"minDelayTarget": 1, "maxDelayTarget": 5, "numRetries": 5}})";
+  Set(http, "DeliveryPolicy", policy);
+  EXPECT_EQ(Str(SubscriptionAttributes(http), "DeliveryPolicy"), policy);
 
   std::string message;
   EXPECT_EQ(SetFails(sqs, "Colour", "red", &message), "InvalidParameter");

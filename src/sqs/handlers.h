@@ -178,8 +178,6 @@ Status CheckFifoIdsPresent(const SendRules& rules, bool has_group, bool has_dedu
 // (the request, or one batch entry); the body is read in place, not copied.
 Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::CallContext& ctx,
                                  std::string_view action, const SendRules& rules);
-// A FIFO message's SequenceNumber: 20 decimal digits, increasing per queue.
-std::string FormatSequenceNumber(uint64_t sequence);
 // Sends a prepared message, enforcing the queue's MaximumMessageSize, and
 // returns the SendMessage result members (a FIFO duplicate answers with the
 // original's MessageId and SequenceNumber).

@@ -11,6 +11,7 @@
 #include "message/body.h"
 #include "message/digest.h"
 #include "message/payload.h"
+#include "message/sequence_number.h"
 #include "sqs/handlers.h"
 #include "sqs/long_poll.h"
 #include "sqs/message_attributes.h"
@@ -161,7 +162,7 @@ Result<boost::json::object> ReceiveOnce(engine::Queue& queue, const ReceiveSpec&
                       spec.arn_prefix + PlainName(m.dead_letter_source));
       }
       if (fifo && (sys & kSequenceNumber)) {
-        attrs.emplace("SequenceNumber", FormatSequenceNumber(m.sequence));
+        attrs.emplace("SequenceNumber", message::FormatSequenceNumber(m.sequence));
       }
       for (const AttributeView& a : p->system_attributes) {
         if ((sys & kAwsTraceHeader) && a.name == kTraceHeader) {
@@ -235,12 +236,6 @@ Result<ReceiveSpec> ParseReceive(const api::Params& p) {
 }
 
 }  // namespace
-
-std::string FormatSequenceNumber(uint64_t sequence) {
-  // 20 digits like AWS's, increasing with the engine's sequence.
-  constexpr uint64_t kBase = 10'000'000'000'000'000'000ull;
-  return std::to_string(kBase + sequence);
-}
 
 SendRules SendRulesOf(const engine::Queue& queue) {
   SendRules rules;
@@ -365,7 +360,7 @@ HandlerResult SendPrepared(engine::Queue& queue, PreparedSend prepared) {
     out.emplace("MD5OfMessageSystemAttributes", std::move(prepared.system_attributes_md5_hex));
   }
   out.emplace("MessageId", std::move(sent->message_id));
-  if (queue.fifo()) out.emplace("SequenceNumber", FormatSequenceNumber(sent->sequence));
+  if (queue.fifo()) out.emplace("SequenceNumber", message::FormatSequenceNumber(sent->sequence));
   return out;
 }
 

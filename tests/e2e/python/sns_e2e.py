@@ -20,7 +20,7 @@ import urllib.parse
 import urllib.request
 
 import ferry_e2e
-from ferry_e2e import REGION, SqsTestCase, unique_name
+from ferry_e2e import REGION, SqsTestCase, sns_client, unique_name
 
 TIMESTAMP_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 CERT_PATH_RE = re.compile(r"^/SimpleNotificationService-[0-9a-f]{32}\.pem$")
@@ -31,19 +31,6 @@ NOTIFICATION_FIELDS = ["Type", "MessageId", "SequenceNumber", "TopicArn", "Subje
                        "UnsubscribeURL", "MessageAttributes"]
 CONFIRMATION_FIELDS = ["Type", "MessageId", "Token", "TopicArn", "Message", "SubscribeURL",
                        "Timestamp", "SignatureVersion", "Signature", "SigningCertURL"]
-
-
-def sns_client(validate=True, endpoint_url=None, connect_timeout=10, read_timeout=60,
-               session=None):
-    """A boto3 SNS client (Query protocol), retries off."""
-    import boto3
-    from botocore.config import Config
-    cfg = Config(retries={"max_attempts": 1, "mode": "standard"},
-                 parameter_validation=validate, connect_timeout=connect_timeout,
-                 read_timeout=read_timeout)
-    factory = session.client if session is not None else boto3.client
-    return factory("sns", endpoint_url=endpoint_url or ferry_e2e.endpoint(), region_name=REGION,
-                   aws_access_key_id="test", aws_secret_access_key="test", config=cfg)
 
 
 def account():
@@ -309,6 +296,17 @@ class SnsTestCase(SqsTestCase):
         for m in got:
             self.sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
         return got
+
+    def assertDeadLettered(self, dlq, sent, message, subject, timeout=10.0):
+        """The dead-letter queue holds the signed envelope of the publish that
+        answered `sent`; returns the envelope."""
+        dead = self.take(dlq, 1, timeout=timeout)
+        self.assertEqual(len(dead), 1, "nothing in the dead-letter queue")
+        env = json.loads(dead[0]["Body"])
+        self.assertEqual((env["Type"], env["MessageId"], env["Message"], env["Subject"]),
+                         ("Notification", sent["MessageId"], message, subject))
+        self.assertIsNone(signature_problem(env))
+        return env
 
     def assertEmptyQueue(self, url):
         self.assertEqual(self.receive(url, MaxNumberOfMessages=10), [],

@@ -196,12 +196,7 @@ class RetryTest(HttpTestCase):
                                         "RedrivePolicy": redrive})
         self.notification_statuses = [404]
         sent = self.sns.publish(TopicArn=topic, Message="to nobody", Subject="lost")
-        dead = self.take(dlq, 1, timeout=10)
-        self.assertEqual(len(dead), 1, "nothing in the dead-letter queue")
-        env = json.loads(dead[0]["Body"])
-        self.assertEqual((env["Type"], env["MessageId"], env["Message"], env["Subject"]),
-                         ("Notification", sent["MessageId"], "to nobody", "lost"))
-        self.assertIsNone(signature_problem(env))
+        self.assertDeadLettered(dlq, sent, "to nobody", "lost")
         self.assertEqual(len(self.notifications(1, "/gone")), 1)
         self.assertEqual(len(self.notifications(2, "/gone", timeout=1.5)), 1,
                          "a 4xx was retried")

@@ -21,9 +21,9 @@ import urllib.parse
 import urllib.request
 
 import ferry_e2e
-from ferry_e2e import md5_of_attributes, md5_of_body, normalise_attributes
+from ferry_e2e import md5_of_attributes, md5_of_body, normalise_attributes, sns_client
 from sns_e2e import (CERT_PATH_RE, NOTIFICATION_FIELDS, TIMESTAMP_RE, SnsTestCase,
-                     envelope_fields, signature_problem, sns_client, topic_arn_for,
+                     envelope_fields, signature_problem, topic_arn_for,
                      unsubscribe_url_parts)
 
 SNS_ATTRIBUTES = {
@@ -469,12 +469,7 @@ class SqsDeadLetterTest(SnsTestCase):
             "RedrivePolicy": json.dumps({"deadLetterTargetArn": self.queue_arn(dlq)})})
         self.sqs.delete_queue(QueueUrl=url)
         sent = self.sns.publish(TopicArn=topic, Message="undeliverable", Subject="lost")
-        dead = self.take(dlq, 1, timeout=5)
-        self.assertEqual(len(dead), 1, "nothing in the subscription's dead-letter queue")
-        env = json.loads(dead[0]["Body"])
-        self.assertEqual((env["Type"], env["MessageId"], env["Message"], env["Subject"]),
-                         ("Notification", sent["MessageId"], "undeliverable", "lost"))
-        self.assertIsNone(signature_problem(env))
+        env = self.assertDeadLettered(dlq, sent, "undeliverable", "lost", timeout=5)
         self.assertEqual(unsubscribe_url_parts(env["UnsubscribeURL"])[1], sub)
 
 

@@ -18,9 +18,10 @@ Checks:
        (at least once);
   (S3) the http deliveries pending across the kills (the endpoint had
        answered them 500, so they were being retried, or the kill cut their
-       attempt short) are all delivered once the endpoint recovers: every acknowledged publish reaches the webhook
-       with a 200, and every delivered envelope's signature verifies against
-       the certificate the restarted server serves (the key survived).
+       attempt short) are all delivered once the endpoint recovers: every
+       acknowledged publish reaches the webhook with a 200, and every
+       delivered envelope's signature verifies against the certificate the
+       restarted server serves (the key survived).
 """
 
 import json
@@ -84,7 +85,7 @@ def publisher(run, topic_arn, seed):
     import boto3
     from botocore.exceptions import ClientError
 
-    import sns_e2e
+    import ferry_e2e
     rng = random.Random(seed)
     session = boto3.session.Session()
     client, generation, n = None, None, 0
@@ -95,8 +96,9 @@ def publisher(run, topic_arn, seed):
             time.sleep(0.05)
             continue
         if gen != generation:
-            client = sns_e2e.sns_client(endpoint_url=endpoint, connect_timeout=CONNECT_TIMEOUT_S,
-                                        read_timeout=READ_TIMEOUT_S, session=session)
+            client = ferry_e2e.sns_client(endpoint_url=endpoint,
+                                          connect_timeout=CONNECT_TIMEOUT_S,
+                                          read_timeout=READ_TIMEOUT_S, session=session)
             generation = gen
         try:
             if rng.random() < 0.3:
@@ -159,7 +161,7 @@ def sns_across_crashes(server, checker, sqs, ferry_e2e, rng):
 
 def _scenario(server, checker, sqs, ferry_e2e, rng, run, hook, sns_e2e):
     endpoint = sqs.meta.endpoint_url
-    sns = sns_e2e.sns_client(endpoint_url=endpoint, read_timeout=READ_TIMEOUT_S)
+    sns = ferry_e2e.sns_client(endpoint_url=endpoint, read_timeout=READ_TIMEOUT_S)
     topic = sns.create_topic(Name=ferry_e2e.unique_name("crash-topic"))["TopicArn"]
     queue = sqs.create_queue(QueueName=ferry_e2e.unique_name("crash-sns"))["QueueUrl"]
     queue_path = urllib.parse.urlsplit(queue).path
@@ -191,8 +193,8 @@ def _scenario(server, checker, sqs, ferry_e2e, rng, run, hook, sns_e2e):
         endpoint = crash_and_restart(None, server, checker, "sns %d" % number)
         if endpoint is None:
             return None
-        sns = sns_e2e.sns_client(endpoint_url=endpoint, connect_timeout=CONNECT_TIMEOUT_S,
-                                 read_timeout=READ_TIMEOUT_S)
+        sns = ferry_e2e.sns_client(endpoint_url=endpoint, connect_timeout=CONNECT_TIMEOUT_S,
+                                   read_timeout=READ_TIMEOUT_S)
         verify_topic(checker, sns, topic, queue_arn, hook_url, "after sns crash %d" % number)
         run.set_endpoint(endpoint)
     time.sleep(rng.uniform(*LOAD_S))

@@ -1,6 +1,3 @@
-// Not run yet: node --test does not look in pending/. It needs the delivery
-// worker wired into `ferry serve`; then it moves to test/sns.test.mjs.
-//
 // SNS through @aws-sdk/client-sns (Query): every action Ferry serves once,
 // publish to a queue read through @aws-sdk/client-sqs, and an http endpoint
 // in this process whose SubscriptionConfirmation and Notifications (both

@@ -1,0 +1,282 @@
+#include "sns/fan_out.h"
+
+#include <array>
+#include <boost/json.hpp>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "api/errors.h"
+#include "common/crypto.h"
+#include "message/payload.h"
+#include "message/sequence_number.h"
+#include "sns/arn.h"
+#include "sns/delivery_item.h"
+#include "sns/envelope.h"
+#include "sns/signing.h"
+
+namespace ferry::sns {
+namespace {
+
+// Where a FIFO copy keeps its deduplication id in an SQS payload: the
+// stored system attribute SQS's ReceiveMessage returns as
+// MessageDeduplicationId (src/sqs/messages.cc stores the same).
+constexpr std::string_view kStoredDedupId = "MessageDeduplicationId";
+
+// The bodies a message can have: the message itself (or "default"), then
+// one per protocol with its own key under MessageStructure=json.
+constexpr size_t kBodies = 4;
+
+size_t BodyIndex(const PublishMessage& m, Protocol p) {
+  const size_t i = static_cast<size_t>(p);
+  return m.structured && m.protocol_copies[i] ? 1 + i : 0;
+}
+
+// What one distinct body costs once per message, built when a subscription
+// first needs it.
+struct Body {
+  std::string_view text;
+  // The envelope, without the subscription's ARN between head and tail,
+  // and the MD5 state after the head (most of an envelope is its head).
+  std::optional<std::pair<std::string, std::string>> envelope;
+  std::unique_ptr<Md5WithPrefix> head_md5;
+  std::optional<std::string> raw_payload;  // raw SQS delivery
+  std::optional<boost::json::value> parsed;  // body-scoped filter policies
+};
+
+class FanOutRun {
+ public:
+  FanOutRun(const PublishContext& ctx, const Topic& topic, const PublishMessage& m,
+            std::string_view sender_id)
+      : ctx_(ctx), topic_(topic), m_(m), sender_id_(sender_id) {}
+
+  Result<Published> Run() {
+    Published out;
+    now_ = ctx_.engine.clock().NowMs();
+    if (topic_.fifo) {
+      FERRY_RETURN_IF_ERROR(Deduplicate(&out));
+      if (out.duplicate) return out;
+    } else {
+      out.message_id = NewUuid();
+    }
+    message_id_ = out.message_id;
+    sequence_number_ = out.sequence_number;
+    for (const message::MessageAttribute& a : m_.attributes) {
+      views_.push_back(message::View(a));
+      filter_attributes_.push_back({a.name, a.data_type, a.value});
+    }
+    if (topic_.fifo) {
+      system_attributes_.push_back({std::string(kStoredDedupId), "String", false, m_.dedup_id});
+    }
+    unsubscribe_prefix_ = UnsubscribeUrlPrefix(ctx_.public_url);
+    bodies_[0].text = m_.structured ? std::string_view(m_.default_copy) : m_.message;
+    for (Protocol p : {Protocol::kSqs, Protocol::kHttp, Protocol::kHttps}) {
+      bodies_[1 + static_cast<size_t>(p)].text = m_.Body(p);
+    }
+
+    Status failed;
+    for (const auto& sub : topic_.subscriptions) {
+      if (!sub->confirmed) continue;
+      Body& body = bodies_[BodyIndex(m_, sub->protocol)];
+      if (sub->filter && !Passes(*sub->filter, body)) continue;
+      failed = sub->protocol == Protocol::kSqs ? ToQueue(*sub, body) : ToEndpoint(*sub, body);
+      if (!failed.ok()) break;
+    }
+    if (ctx_.counters != nullptr) {
+      ctx_.counters->copies += copies_;
+      ctx_.counters->dropped += dropped_;
+    }
+    if (!failed.ok()) return failed;
+    return out;
+  }
+
+ private:
+  // The topic's deduplication queue gives a FIFO message its id and
+  // sequence number, and tells a duplicate.
+  Status Deduplicate(Published* out) {
+    std::shared_ptr<engine::Queue> q = ctx_.engine.FindQueue(topic_.dedup_queue_key);
+    if (q == nullptr) {
+      return api::Error(api::ErrorId::kSnsInternalError,
+                        "The deduplication queue of topic " + topic_.arn + " is missing.");
+    }
+    engine::SendRequest req;
+    req.group_id = m_.group_id;
+    req.dedup_id = m_.dedup_id;
+    Result<engine::SendResult> sent = q->Send(std::move(req));
+    if (!sent.ok()) return sent.status();
+    out->message_id = std::move(sent->message_id);
+    out->sequence_number = message::FormatSequenceNumber(sent->sequence);
+    out->duplicate = sent->duplicate;
+    return Status::Ok();
+  }
+
+  bool Passes(const FilterPolicy& policy, Body& body) {
+    if (policy.scope() == FilterScope::kMessageAttributes) {
+      return Matches(policy, MessageAttributesView{filter_attributes_});
+    }
+    if (!body.parsed) {
+      boost::system::error_code ec;
+      body.parsed = boost::json::parse(body.text, ec);
+      // Text that is not JSON is a body that is not an object.
+      if (ec) body.parsed = boost::json::value();
+    }
+    return MatchesBody(policy, *body.parsed);
+  }
+
+  Status BuildEnvelope(Body& body) {
+    Notification n;
+    n.message_id = message_id_;
+    n.topic_arn = topic_.arn;
+    if (m_.subject) n.subject = *m_.subject;
+    n.message = body.text;
+    n.timestamp_ms = now_;
+    if (topic_.fifo) n.sequence_number = sequence_number_;
+    n.unsubscribe_url = unsubscribe_prefix_;
+    n.attributes = views_;
+    std::string json;
+    // FIFO notifications are unsigned, as SNS sends them.
+    if (!topic_.fifo && ctx_.signing_key != nullptr) {
+      const SignatureVersion version =
+          topic_.signature_version == 2 ? SignatureVersion::kV2 : SignatureVersion::kV1;
+      Result<std::string> signature = Sign(*ctx_.signing_key, version, StringToSign(n));
+      if (!signature.ok()) return signature.status();
+      const std::string cert_url = ctx_.public_url + ctx_.signing_key->certificate_path();
+      const SignatureFields fields{SignatureVersionText(version), *signature, cert_url};
+      json = NotificationJson(n, &fields);
+    } else {
+      json = NotificationJson(n, nullptr);
+    }
+    // The first "UnsubscribeURL" is the field (every quote of a value is
+    // escaped; attributes, which may repeat the name, come after it). The
+    // prefix is a URL, which JSON does not escape.
+    constexpr std::string_view kField = "\"UnsubscribeURL\" : \"";
+    const size_t at = json.find(kField) + kField.size() + unsubscribe_prefix_.size();
+    body.envelope.emplace(json.substr(0, at), json.substr(at));
+    body.head_md5 = std::make_unique<Md5WithPrefix>(body.envelope->first);
+    return Status::Ok();
+  }
+
+  // The subscription's envelope, in a buffer reused from one subscription
+  // to the next (valid until the next call), and its MD5 when `md5` is set.
+  Result<std::string_view> EnvelopeFor(const Subscription& sub, Body& body, Md5Digest* md5) {
+    if (!body.envelope) FERRY_RETURN_IF_ERROR(BuildEnvelope(body));
+    const auto& [head, tail] = *body.envelope;
+    std::string& out = envelope_;
+    out.clear();
+    out.append(head);
+    AppendUrlEncoded(sub.arn, &out);
+    const size_t arn_end = out.size();
+    out.append(tail);
+    if (md5 != nullptr) {
+      *md5 = body.head_md5->Of(std::string_view(out).substr(head.size(), arn_end - head.size()),
+                               tail);
+    }
+    return std::string_view(out);
+  }
+
+  std::string Payload(std::string_view text, const Md5Digest& md5,
+                      std::span<const message::MessageAttribute> attrs) {
+    message::OutgoingMessage msg;
+    msg.body = text;
+    msg.body_md5 = md5;
+    msg.sender_id = sender_id_;
+    msg.attributes = attrs;
+    msg.system_attributes = system_attributes_;
+    return message::EncodePayload(msg);
+  }
+
+  Status ToQueue(const Subscription& sub, Body& body) {
+    std::shared_ptr<engine::Queue> q;
+    if (!sub.queue_key.empty()) q = ctx_.engine.FindQueue(sub.queue_key);
+    if (q == nullptr && !sub.dead_letter_key.empty()) q = ctx_.engine.FindQueue(sub.dead_letter_key);
+    // A standard topic cannot deliver to a FIFO queue (Subscribe refuses the
+    // pair; a queue deleted and made again as FIFO is skipped). A FIFO topic
+    // delivers to both kinds, as SNS has since 2023. SQS takes at most 10
+    // attributes, so a raw copy of a message with more is discarded, as SNS
+    // discards it.
+    if (q == nullptr || (q->fifo() && !topic_.fifo) ||
+        (sub.raw && m_.attributes.size() > message::kMaxMessageAttributes)) {
+      ++dropped_;
+      return Status::Ok();
+    }
+    engine::SendRequest req;
+    if (sub.raw) {
+      // The message's attributes become the SQS message's (a String.Array
+      // keeps its type, a custom String type to SQS).
+      if (!body.raw_payload) body.raw_payload = Payload(body.text, Md5(body.text), m_.attributes);
+      req.payload = *body.raw_payload;
+    } else {
+      Md5Digest md5;
+      Result<std::string_view> envelope = EnvelopeFor(sub, body, &md5);
+      if (!envelope.ok()) return envelope.status();
+      req.payload = Payload(*envelope, md5, {});
+    }
+    // The group goes to standard queues too (their fair queues); the
+    // deduplication id only to FIFO queues, which deduplicate with it.
+    req.group_id = m_.group_id;
+    if (q->fifo()) req.dedup_id = m_.dedup_id;
+    return Stored(q->Send(std::move(req)));
+  }
+
+  Status ToEndpoint(const Subscription& sub, Body& body) {
+    std::shared_ptr<engine::Queue> q = ctx_.engine.FindQueue(sub.queue_key);
+    if (q == nullptr) {
+      ++dropped_;
+      return Status::Ok();
+    }
+    std::string_view text = body.text;
+    if (!sub.raw) {
+      Result<std::string_view> envelope = EnvelopeFor(sub, body, nullptr);
+      if (!envelope.ok()) return envelope.status();
+      text = *envelope;
+    }
+    engine::SendRequest req;
+    req.payload = EncodeDeliveryItem({kNotificationType, message_id_, text});
+    return Stored(q->Send(std::move(req)));
+  }
+
+  Status Stored(const Result<engine::SendResult>& sent) {
+    if (sent.ok()) {
+      ++copies_;
+      return Status::Ok();
+    }
+    // kInvalidArgument: the queue refused the copy (its kind changed under
+    // us); only a log that cannot be written fails the publish.
+    if (sent.status().code() == Code::kInvalidArgument) {
+      ++dropped_;
+      return Status::Ok();
+    }
+    return sent.status();
+  }
+
+  const PublishContext& ctx_;
+  const Topic& topic_;
+  const PublishMessage& m_;
+  std::string_view sender_id_;
+  TimeMs now_ = 0;
+  std::string message_id_;
+  std::string sequence_number_;
+  std::string unsubscribe_prefix_;
+  std::vector<message::AttributeView> views_;
+  std::vector<FilterAttribute> filter_attributes_;
+  std::vector<message::MessageAttribute> system_attributes_;
+  std::array<Body, kBodies> bodies_;
+  std::string envelope_;
+  uint64_t copies_ = 0;
+  uint64_t dropped_ = 0;
+};
+
+}  // namespace
+
+std::string UnsubscribeUrlPrefix(std::string_view public_url) {
+  std::string out(public_url);
+  out.append("/?Action=Unsubscribe&SubscriptionArn=");
+  return out;
+}
+
+Result<Published> FanOut(const PublishContext& ctx, const Topic& topic,
+                         const PublishMessage& message, std::string_view sender_id) {
+  return FanOutRun(ctx, topic, message, sender_id).Run();
+}
+
+}  // namespace ferry::sns
