@@ -14,10 +14,13 @@ from ferry_e2e import REGION, SqsTestCase, sns_client, unique_name
 
 
 def string_to_sign(envelope):
-    """The string a subscriber rebuilds to verify a Notification (AWS's
-    documented field list, in byte order)."""
+    """The string a subscriber rebuilds to verify a message (AWS's documented
+    field list of its type, in byte order)."""
     out = ""
-    for name in ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"):
+    names = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
+    if envelope.get("Type") != "Notification":
+        names = ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type")
+    for name in names:
         if name in envelope:
             out += "%s\n%s\n" % (name, envelope[name])
     return out
