@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SNS fan-out to SQS through a real, durable Ferry: a topic with 10 SQS
 # subscriptions (optionally each with a five-key filter policy that the
-# messages match), loaded with Publish or PublishBatch by loadgen; then checks
-# that every queue holds one copy of every acknowledged publish.
-# Usage: bench/sns_fanout.sh <ferry> <loadgen> [publish|publish-batch] [plain|filtered]
+# messages match, or with raw delivery, whose copies carry no signed
+# envelope), loaded with Publish or PublishBatch by loadgen; then checks that
+# every queue holds one copy of every acknowledged publish.
+# Usage: bench/sns_fanout.sh <ferry> <loadgen> [publish|publish-batch] [plain|filtered|raw]
 #        [seconds, default 10] [connections, default 32]
 # Prints loadgen's report and the deliveries per second (publishes x 10).
 set -euo pipefail
@@ -37,6 +38,8 @@ for i in range(10):
     url = sqs.create_queue(QueueName=f"fanout-{i}")["QueueUrl"]
     qarn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     attributes = {"FilterPolicy": policy} if filters == "filtered" else {}
+    if filters == "raw":
+        attributes = {"RawMessageDelivery": "true"}
     sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=qarn, Attributes=attributes)
 print(arn)
 PY
