@@ -4,6 +4,10 @@
 #
 #   bench/instructions.sh FERRY LOADGEN SCENARIO [SECONDS]
 #
+# SCENARIO publish or publish-batch: the topic of sns_setup.py (10 SQS
+# subscriptions) in the mode SNS_MODE names (plain, filtered or raw;
+# default plain), 512-byte messages; "per message" is per publish.
+#
 # Starts FERRY under callgrind with instrumentation off, prepares the queue
 # with a short loadgen run (consume-cycle: prefills 20,000 messages), turns
 # instrumentation on for SECONDS (default 10) of SCENARIO, and prints the
@@ -13,7 +17,7 @@
 set -euo pipefail
 ferry=${1:?ferry binary}
 loadgen=${2:?loadgen binary}
-scenario=${3:?send, send-batch or consume-cycle}
+scenario=${3:?send, send-batch, consume-cycle, publish or publish-batch}
 seconds=${4:-10}
 
 work=$(mktemp -d)
@@ -30,6 +34,15 @@ endpoint=$(grep -o 'http://[0-9.]*:[0-9]*' "$work/ferry.log" | head -1)
 
 common=(--endpoint "$endpoint" --scenario "$scenario" --connections 16 --threads 1
         --body-size 1024 --warmup 0)
+case "$scenario" in
+  publish|publish-batch)
+    mode=${SNS_MODE:-plain}
+    topic=$(python3 "$(dirname "$0")/sns_setup.py" "$endpoint" "$mode")
+    common=(--endpoint "$endpoint" --scenario "$scenario" --connections 16 --threads 1
+            --body-size 512 --warmup 0 --topic-arn "$topic")
+    [ "$mode" = filtered ] && common+=(--publish-attributes)
+    ;;
+esac
 prefill=(--prefill 0)
 [ "$scenario" = consume-cycle ] && prefill=(--prefill 20000)
 "$loadgen" "${common[@]}" "${prefill[@]}" --duration 0.5 >/dev/null

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SNS fan-out to SQS through a real, durable Ferry: a topic with 10 SQS
 # subscriptions (optionally each with a five-key filter policy that the
-# messages match), loaded with Publish or PublishBatch by loadgen; then checks
-# that every queue holds one copy of every acknowledged publish.
-# Usage: bench/sns_fanout.sh <ferry> <loadgen> [publish|publish-batch] [plain|filtered]
+# messages match, or with raw delivery, whose copies carry no signed
+# envelope), loaded with Publish or PublishBatch by loadgen; then checks that
+# every queue holds one copy of every acknowledged publish.
+# Usage: bench/sns_fanout.sh <ferry> <loadgen> [publish|publish-batch] [plain|filtered|raw]
 #        [seconds, default 10] [connections, default 32]
 # Prints loadgen's report and the deliveries per second (publishes x 10).
 set -euo pipefail
@@ -23,24 +24,9 @@ until grep -q 'listening on' "$log"; do
 done
 ep=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$log" | head -1 | sed 's/listening on //')
 
-# Setup and the final count through boto3 (the python3 on PATH).
+# Setup (sns_setup.py) and the final count through boto3 (the python3 on PATH).
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
-topic=$(python3 - "$ep" "$filters" <<'PY'
-import json, sys, boto3
-ep, filters = sys.argv[1], sys.argv[2]
-sns = boto3.client("sns", endpoint_url=ep)
-sqs = boto3.client("sqs", endpoint_url=ep)
-arn = sns.create_topic(Name="fanout")["TopicArn"]
-policy = json.dumps({"a": ["x"], "b": [{"prefix": "y"}], "c": [{"numeric": [">", 0]}],
-                     "d": [{"exists": True}], "e": [{"anything-but": "z"}]})
-for i in range(10):
-    url = sqs.create_queue(QueueName=f"fanout-{i}")["QueueUrl"]
-    qarn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    attributes = {"FilterPolicy": policy} if filters == "filtered" else {}
-    sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=qarn, Attributes=attributes)
-print(arn)
-PY
-)
+topic=$(python3 "$(dirname "$0")/sns_setup.py" "$ep" "$filters")
 extra=()
 if [ "$filters" = filtered ]; then
   # The messages carry the five attributes the policy asks about.

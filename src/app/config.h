@@ -22,7 +22,11 @@ struct ServeConfig {
   uint64_t checkpoint_mb = 256;  // log written between checkpoints
   // Seconds a deleted queue's name stays taken (QueueDeletedRecently); AWS: 60.
   unsigned queue_reuse_delay = 60;
-  uint64_t segment_mb = 64;      // size of a log segment file (and of the disk-full reserve)
+  uint64_t segment_mb = 64;
+  // SNS deliveries to https:// endpoints: a PEM file of certificates to
+  // trust besides the system's, and the insecure switch that verifies none.
+  std::string sns_https_ca_file;
+  bool sns_https_insecure = false;      // size of a log segment file (and of the disk-full reserve)
   // The base URL subscribers reach this server at (scheme://host[:port]), for
   // SNS's SubscribeURL, SigningCertURL and UnsubscribeURL. Empty:
   // http://<listen>:<bound port>, with 127.0.0.1 for a wildcard address.

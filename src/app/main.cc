@@ -57,6 +57,12 @@ int main(int argc, char** argv) {
                     "Base URL (scheme://host[:port]) SNS subscribers reach this server at, for "
                     "SubscribeURL, SigningCertURL and UnsubscribeURL; default "
                     "http://<listen>:<port>.");
+  serve->add_option("--sns-https-ca-file", cfg.sns_https_ca_file,
+                    "PEM certificates to trust, besides the system's, for SNS deliveries to "
+                    "https:// endpoints (a private CA).");
+  serve->add_flag("--insecure-sns-https-no-verify", cfg.sns_https_insecure,
+                  "INSECURE: deliver to https:// endpoints without verifying their certificate "
+                  "or host name.");
   serve->add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error.")
       ->capture_default_str();
 

@@ -17,6 +17,7 @@
 #include "common/clock.h"
 #include "delivery/worker.h"
 #include "engine/local_engine.h"
+#include "http/client.h"
 #include "http/health.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -240,7 +241,25 @@ int RunServer(const ServeConfig& config) {
   // of registry.HttpSubscriptions() and learns of new, changed and removed
   // subscriptions (and topics' DeliveryPolicy) through registry.OnChange. It
   // calls the engine, so it runs where the handlers do.
-  delivery::DeliveryWorker deliveries(engine, handlers);
+  delivery::WorkerOptions delivery_options;
+  delivery_options.tls_ca_file = config.sns_https_ca_file;
+  delivery_options.tls_verify = !config.sns_https_insecure;
+  if (config.sns_https_insecure) {
+    spdlog::warn("SNS https deliveries do not verify certificates (--insecure-sns-https-no-verify)");
+  }
+  {
+    // Loaded now, off the io threads, so that a bad CA file stops the start.
+    http::ClientOptions tls;
+    tls.tls_ca_file = delivery_options.tls_ca_file;
+    tls.tls_verify = delivery_options.tls_verify;
+    auto context = http::MakeTlsContext(tls);
+    if (!context.ok()) {
+      spdlog::error("--sns-https-ca-file: {}", context.status().message());
+      return 1;
+    }
+    delivery_options.tls_context = std::move(*context);
+  }
+  delivery::DeliveryWorker deliveries(engine, handlers, delivery_options);
   registry.OnChange([&registry, &deliveries] { deliveries.SetTargets(DeliveryTargets(registry)); });
   deliveries.SetTargets(DeliveryTargets(registry));
   sns::SnsService sns(engine, registry, &*signing_key, handlers,

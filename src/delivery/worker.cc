@@ -94,7 +94,7 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<DeliveryWorker::Impl>
       : engine(e),
         options(o),
         strand(asio::make_strand(std::move(executor))),
-        client(strand, ClientOptionsOf(o)),
+        client(strand, ClientOptionsOf(o), o.tls_context),
         visibility_s(VisibilityOf(o)),
         rng(std::random_device{}()) {}
 
@@ -107,6 +107,8 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<DeliveryWorker::Impl>
     c.keep_headers = false;
     c.max_response_bytes = kMaxAnswerBytes;  // the answer is read and ignored
     c.default_headers = {{"User-Agent", std::string(kUserAgent)}};
+    c.tls_ca_file = o.tls_ca_file;
+    c.tls_verify = o.tls_verify;
     return c;
   }
 

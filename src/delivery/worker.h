@@ -50,6 +50,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "http/client.h"
 #include "sns/model.h"
 
 namespace ferry::delivery {
@@ -63,6 +64,13 @@ struct WorkerOptions {
   // Outbound connections, overall and to one endpoint (host:port).
   size_t max_connections = 256;
   size_t max_connections_per_endpoint = 8;
+  // https:// endpoints: certificates to trust besides the system's store,
+  // and whether to verify at all (http::ClientOptions; false is insecure).
+  std::string tls_ca_file;
+  bool tls_verify = true;
+  // The trust store loaded once (http::MakeTlsContext of the two above);
+  // null: loaded on the first https delivery.
+  std::shared_ptr<http::TlsContext> tls_context;
 };
 
 // What the server knows of one http(s) subscription: the subscription and
