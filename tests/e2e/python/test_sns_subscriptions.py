@@ -91,6 +91,16 @@ class SubscribeSqsTest(SnsTestCase):
                             Protocol="sqs", Endpoint=self.queue_arn(url),
                             Attributes={"Colour": "blue"})
 
+    def test_fifo_queue_needs_a_fifo_topic(self):
+        topic = self.new_topic()
+        url = self.new_queue("fq", attributes={"FifoQueue": "true"},
+                             name=unique_name("fq") + ".fifo")
+        self.assertSnsError("InvalidParameter", self.sns.subscribe, TopicArn=topic,
+                            Protocol="sqs", Endpoint=self.queue_arn(url),
+                            shape="InvalidParameterException")
+        self.assertEqual(self.sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"],
+                         [])
+
     def test_fifo_topics_deliver_to_sqs_only(self):
         topic = self.new_topic(fifo=True)
         self.subscribed_queue(topic, fifo=True)

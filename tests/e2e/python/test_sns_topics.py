@@ -92,6 +92,14 @@ class CreateTopicTest(SnsTestCase):
                             message="Invalid parameter: Attributes Reason: "
                                     "Topic already exists with different attributes")
 
+    def test_create_with_different_tags_is_refused(self):
+        name = unique_name("tags")
+        self.new_topic(name=name, tags={"team": "one"})
+        self.assertSnsError("InvalidParameter", self.sns.create_topic, Name=name,
+                            Tags=[{"Key": "team", "Value": "two"}],
+                            message="Invalid parameter: Tags Reason: "
+                                    "Topic already exists with different tags")
+
     def test_invalid_names(self):
         for name in ("has space", "bad!", "x" * 257, "", "ends.fifo"):
             with self.subTest(name=name):
