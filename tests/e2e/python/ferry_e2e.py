@@ -294,19 +294,18 @@ def md5_of_attributes(attributes):
 
 # ---------------------------------------------------------------- test base
 
-def sns_client(validate=True, endpoint_url=None, connect_timeout=10, read_timeout=60,
-               session=None):
+def sns_client(validate=True, endpoint_url=None, connect_timeout=10, read_timeout=60):
     """A boto3 SNS client (Query protocol: SNS has no other), retries off.
-    endpoint_url defaults to endpoint(); pass a boto3.session.Session per
-    thread when clients are built concurrently."""
+    endpoint_url defaults to endpoint(). Build clients from one thread at a
+    time (boto3's default setup is not thread-safe); using one from another
+    thread is fine."""
     import boto3
     from botocore.config import Config
     cfg = Config(retries={"max_attempts": 1, "mode": "standard"},
                  parameter_validation=validate, connect_timeout=connect_timeout,
                  read_timeout=read_timeout)
-    factory = session.client if session is not None else boto3.client
-    return factory("sns", endpoint_url=endpoint_url or endpoint(), region_name=REGION,
-                   aws_access_key_id="test", aws_secret_access_key="test", config=cfg)
+    return boto3.client("sns", endpoint_url=endpoint_url or endpoint(), region_name=REGION,
+                        aws_access_key_id="test", aws_secret_access_key="test", config=cfg)
 
 
 def unique_name(tag=""):

@@ -1,6 +1,6 @@
 """What the SNS end-to-end tests (test_sns_*.py) and the crash test's SNS
-scenario share: an SNS client, a base TestCase with topic and subscription
-helpers, the signature check of a delivered envelope, and a webhook (an HTTP
+scenario share: a base TestCase with topic and subscription shortcuts, the
+signature check of a delivered envelope, and a webhook (an HTTP
 endpoint in the test process that records what Ferry POSTs to it).
 
 SNS speaks only the Query protocol, under both interpreters; the SQS clients
@@ -234,7 +234,7 @@ def confirm_by_url(subscribe_url):
 
 class SnsTestCase(SqsTestCase):
     """SqsTestCase plus an SNS client (cls.sns, and cls.sns_raw without
-    client-side validation) and topic and subscription helpers that delete
+    client-side validation) and topic and subscription shortcuts that delete
     what they made."""
 
     @classmethod

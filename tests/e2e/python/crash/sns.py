@@ -49,7 +49,7 @@ class SnsRun:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.endpoint = None          # None while the server is down
+        self.client = None            # the publisher's SNS client; None while the server is down
         self.generation = 0
         self.stop = threading.Event()
         self.acked = {}               # body -> MessageId
@@ -61,8 +61,16 @@ class SnsRun:
         self.hung = 0                 # Notifications held open
 
     def set_endpoint(self, endpoint):
+        """The server is up at `endpoint` (None: down). Builds the publisher's
+        client here, in the main thread: boto3 builds clients one at a time."""
+        import ferry_e2e
+        client = None
+        if endpoint:
+            client = ferry_e2e.sns_client(endpoint_url=endpoint,
+                                          connect_timeout=CONNECT_TIMEOUT_S,
+                                          read_timeout=READ_TIMEOUT_S)
         with self.lock:
-            self.endpoint = endpoint
+            self.client = client
             if endpoint:
                 self.generation += 1
 
@@ -82,24 +90,16 @@ class SnsRun:
 
 def publisher(run, topic_arn, seed):
     """Publishes numbered bodies until run.stop; records what was acknowledged."""
-    import boto3
     from botocore.exceptions import ClientError
 
-    import ferry_e2e
     rng = random.Random(seed)
-    session = boto3.session.Session()
-    client, generation, n = None, None, 0
+    n = 0
     while not run.stop.is_set():
         with run.lock:
-            endpoint, gen = run.endpoint, run.generation
-        if endpoint is None:
+            client = run.client
+        if client is None:
             time.sleep(0.05)
             continue
-        if gen != generation:
-            client = ferry_e2e.sns_client(endpoint_url=endpoint,
-                                          connect_timeout=CONNECT_TIMEOUT_S,
-                                          read_timeout=READ_TIMEOUT_S, session=session)
-            generation = gen
         try:
             if rng.random() < 0.3:
                 bodies = ["sns %d" % (n + i) for i in range(rng.randint(2, 10))]
