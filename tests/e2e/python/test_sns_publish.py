@@ -441,6 +441,23 @@ class FifoTopicTest(SnsTestCase):
         self.assertSnsError("InvalidParameter", self.sns.publish, TopicArn=plain, Message="m",
                             MessageGroupId="g")
 
+    def test_group_ids_reach_standard_queues(self):
+        # A FIFO topic delivers to standard queues too (AWS, since 2023), and a
+        # standard topic forwards MessageGroupId to them (fair queues).
+        fifo = self.new_topic(fifo=True)
+        standard = self.new_topic()
+        url = self.new_queue("std")
+        for topic in (fifo, standard):
+            self.subscribe(topic, "sqs", self.queue_arn(url), {"RawMessageDelivery": "true"})
+        self.sns.publish(TopicArn=fifo, Message="from fifo", MessageGroupId="g1",
+                         MessageDeduplicationId="d1")
+        self.sns.publish(TopicArn=standard, Message="fair", MessageGroupId="tenant-1")
+        got = self.take(url, 2, timeout=5,
+                        **self.system_attribute_kwargs(["MessageGroupId"]))
+        self.assertEqual(sorted((m["Body"], m["Attributes"]["MessageGroupId"]) for m in got),
+                         [("fair", "tenant-1"), ("from fifo", "g1")])
+        self.assertEmptyQueue(url)
+
     def test_fifo_batch(self):
         topic = self.new_topic(fifo=True)
         url, _ = self.subscribed_queue(topic, fifo=True,
