@@ -426,7 +426,9 @@ TEST_F(RegistryTest, ReadersSeeWholeSnapshotsWhileWritersChangeThem) {
     auto made = registry.Subscribe(
         NewSubscription(Protocol::kSqs, "arn:aws:sqs:us-east-1:000000000000:q" + std::to_string(i)));
     ASSERT_TRUE(made.ok());
-    if (i % 2 == 0) ASSERT_TRUE(registry.Unsubscribe(made->subscription->arn).ok());
+    if (i % 2 == 0) {
+      ASSERT_TRUE(registry.Unsubscribe(made->subscription->arn).ok());
+    }
   }
   done = true;
   reader.join();
