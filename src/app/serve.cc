@@ -259,6 +259,13 @@ int RunServer(const ServeConfig& config) {
     }
     delivery_options.tls_context = std::move(*context);
   }
+  // An unsubscribed http(s) subscription lives on until its
+  // UnsubscribeConfirmation has been delivered (or given up).
+  delivery_options.on_retired_drained = [&registry](const std::string& arn) {
+    if (Status s = registry.Forget(arn); !s.ok()) {
+      spdlog::warn("cannot forget the unsubscribed {}: {}", arn, s.message());
+    }
+  };
   delivery::DeliveryWorker deliveries(engine, handlers, delivery_options);
   registry.OnChange([&registry, &deliveries] { deliveries.SetTargets(DeliveryTargets(registry)); });
   deliveries.SetTargets(DeliveryTargets(registry));

@@ -85,6 +85,8 @@ struct TargetState {
   TimeMs refilled_ms = 0;
   bool watching = false;
   uint64_t watch_token = 0;
+  // A retired subscription drained: on_retired_drained was called.
+  bool drained_reported = false;
 };
 
 }  // namespace
@@ -187,11 +189,24 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<DeliveryWorker::Impl>
       }
       t->refilled_ms = now;
       if (!t->queue) t->queue = engine.FindQueue(key);
+      if (t->subscription->retired) ReportIfDrained(*t);
       if (!t->queue) continue;
       // A watcher wakes it for arrivals and for retries the engine's Tick
       // makes visible; this catches the rest (throttled, a failed receive).
       if (!t->watching || t->queue->NextWakeMs() <= now) Pump(t);
     }
+  }
+
+  // A retired subscription whose queue holds nothing more (or is gone),
+  // with no attempt in flight, is reported once.
+  void ReportIfDrained(TargetState& t) {
+    if (t.drained_reported || !t.in_flight.empty() || !options.on_retired_drained) return;
+    if (t.queue) {
+      const engine::QueueStats s = t.queue->Stats();
+      if (s.visible + s.in_flight + s.delayed > 0) return;
+    }
+    t.drained_reported = true;
+    options.on_retired_drained(t.subscription->arn);
   }
 
   std::vector<engine::ReceivedMessage> Receive(TargetState& t, int max) {

@@ -44,6 +44,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -71,6 +72,11 @@ struct WorkerOptions {
   // The trust store loaded once (http::MakeTlsContext of the two above);
   // null: loaded on the first https delivery.
   std::shared_ptr<http::TlsContext> tls_context;
+  // Called (from the worker's strand, once per target) when a retired
+  // subscription's delivery queue is empty and nothing of it is in flight:
+  // its UnsubscribeConfirmation was delivered or given up. The server
+  // forgets the subscription then (sns::Registry::Forget).
+  std::function<void(const std::string& subscription_arn)> on_retired_drained;
 };
 
 // What the server knows of one http(s) subscription: the subscription and

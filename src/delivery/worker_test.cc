@@ -122,6 +122,10 @@ struct Spec {
     make_queue = false;
     return *this;
   }
+  Spec& Retired() {
+    retired = true;
+    return *this;
+  }
 
   std::string id = "sub-1";
   std::string url;
@@ -130,6 +134,7 @@ struct Spec {
   std::string dead_letter_key;
   bool raw = false;
   bool make_queue = true;
+  bool retired = false;
 
  private:
   Spec& Set(std::string& field, std::string v) {
@@ -170,6 +175,7 @@ class DeliveryWorkerTest : public ::testing::Test {
     sub->endpoint = spec.url;
     sub->confirmed = true;
     sub->raw = spec.raw;
+    sub->retired = spec.retired;
     if (spec.raw) sub->attributes["RawMessageDelivery"] = "true";
     if (!spec.delivery_policy.empty()) sub->attributes["DeliveryPolicy"] = spec.delivery_policy;
     sub->queue_key = sns::DeliveryQueueKey(spec.id);
@@ -259,6 +265,53 @@ TEST_F(DeliveryWorkerTest, PostsTheItemWithSnsHeadersAndDeletesItOn2xx) {
   const engine::QueueStats q = QueueStats(sub->queue_key);
   EXPECT_EQ(q.visible + q.in_flight + q.delayed, 0);
   EXPECT_EQ(Stats(*sub), Counts(1, 1, 0, 0, 0, 0));
+}
+
+TEST_F(DeliveryWorkerTest, ARetiredSubscriptionIsReportedOnceItsQueueIsDrained) {
+  Endpoint endpoint;
+  std::mutex mu;
+  std::vector<std::string> drained;
+  WorkerOptions options;
+  options.on_retired_drained = [&](const std::string& arn) {
+    std::lock_guard lock(mu);
+    drained.push_back(arn);
+  };
+  StartWorker(options);
+  auto sub = Subscribe(Spec(endpoint.url()).Retired());
+  Publish(*sub, "bye-1", R"({"Type" : "UnsubscribeConfirmation"})", "UnsubscribeConfirmation");
+  ApplyTargets();
+  ASSERT_TRUE(WaitUntil([&] { return Stats(*sub).successes == 1; }));
+  EXPECT_EQ(endpoint.request(0).Header("x-amz-sns-message-type"), "UnsubscribeConfirmation");
+  Advance(100);
+  ASSERT_TRUE(WaitUntil([&] {
+    std::lock_guard lock(mu);
+    return !drained.empty();
+  }));
+  Advance(100);
+  Advance(100);
+  // Nothing in flight can race the report: wait for the worker's strand.
+  ASSERT_TRUE(WaitUntil([&] { return Stats(*sub).attempts == 1; }));
+  std::lock_guard lock(mu);
+  EXPECT_EQ(drained, std::vector<std::string>{sub->arn}) << "reported once";
+}
+
+TEST_F(DeliveryWorkerTest, AConfirmedSubscriptionWithAnEmptyQueueIsNeverReported) {
+  std::mutex mu;
+  int reports = 0;
+  WorkerOptions options;
+  options.on_retired_drained = [&](const std::string&) {
+    std::lock_guard lock(mu);
+    ++reports;
+  };
+  StartWorker(options);
+  Endpoint endpoint;
+  auto sub = Subscribe(Spec(endpoint.url()));
+  ApplyTargets();
+  Advance(100);
+  Advance(100);
+  worker_->Shutdown();
+  std::lock_guard lock(mu);
+  EXPECT_EQ(reports, 0);
 }
 
 TEST_F(DeliveryWorkerTest, RawNotificationsSayRawAndUseThePolicysContentType) {

@@ -60,6 +60,11 @@ struct Subscription {
   bool confirmed = false;
   bool confirmation_authenticated = false;
   std::string token;  // pending http(s): the token ConfirmSubscription takes
+  // http(s) only: unsubscribed, its delivery queue still holding the
+  // UnsubscribeConfirmation (and any notifications published before). It
+  // belongs to no topic and no API call finds it; the delivery worker
+  // drains its queue and the registry then forgets it (Registry::Forget).
+  bool retired = false;
   TimeMs created_ms = 0;
   // The settable attributes as last set (RawMessageDelivery, FilterPolicy,
   // FilterPolicyScope, RedrivePolicy, DeliveryPolicy, SubscriptionRoleArn),

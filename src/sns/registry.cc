@@ -96,6 +96,7 @@ engine::CatalogEntry EncodeSubscription(const Subscription& s) {
   e.fields["authenticated"] = s.confirmation_authenticated ? "1" : "0";
   if (!s.token.empty()) e.fields["token"] = s.token;
   e.fields["created_ms"] = std::to_string(s.created_ms);
+  if (s.retired) e.fields["retired"] = "1";
   Prefix(s.attributes, kAttrPrefix, &e.fields);
   return e;
 }
@@ -115,6 +116,7 @@ Subscription DecodeSubscription(const engine::CatalogEntry& e) {
   s.confirmation_authenticated = Field(e.fields, "authenticated") == "1";
   s.token = Field(e.fields, "token");
   s.created_ms = TimeField(e.fields, "created_ms");
+  s.retired = Field(e.fields, "retired") == "1";
   Unprefix(e.fields, kAttrPrefix, &s.attributes);
   return s;
 }
@@ -172,9 +174,21 @@ Status Registry::Load() {
     topics.emplace(std::move(arn), std::make_shared<const Topic>(std::move(t)));
   }
   SubscriptionMap subscriptions;
+  SubscriptionMap retired;
   std::map<std::string, std::vector<std::shared_ptr<const Subscription>>> by_topic;
   for (const engine::CatalogEntry& e : engine_.Entries(engine::CatalogKind::kSubscription)) {
     Subscription s = DecodeSubscription(e);
+    if (s.retired) {
+      // Still draining its UnsubscribeConfirmation; its topic may be gone.
+      s.queue_key = DeliveryQueueKey(s.id);
+      if (!engine_.FindQueue(s.queue_key)) {
+        FERRY_RETURN_IF_ERROR(engine_.EraseEntry(engine::CatalogKind::kSubscription, e.key));
+        continue;
+      }
+      std::string arn = s.arn;
+      retired.emplace(std::move(arn), std::make_shared<const Subscription>(std::move(s)));
+      continue;
+    }
     if (!topics.contains(s.topic_arn)) {
       FERRY_RETURN_IF_ERROR(engine_.EraseEntry(engine::CatalogKind::kSubscription, e.key));
       if (IsHttp(s)) DropQueue(engine_, DeliveryQueueKey(s.id));
@@ -202,6 +216,7 @@ Status Registry::Load() {
     std::unique_lock lock(mu_);
     topics_ = std::move(topics);
     subscriptions_ = std::move(subscriptions);
+    retired_ = std::move(retired);
   }
   return Status::Ok();
 }
@@ -240,6 +255,7 @@ std::vector<std::shared_ptr<const Subscription>> Registry::HttpSubscriptions() c
   for (const auto& [arn, s] : subscriptions_) {
     if (IsHttp(*s)) out.push_back(s);
   }
+  for (const auto& [arn, s] : retired_) out.push_back(s);
   return out;
 }
 
@@ -398,15 +414,19 @@ void Registry::SwapSubscription(const std::string& arn, std::shared_ptr<const Su
   t->second = std::move(topic);
 }
 
-Status Registry::SendConfirmation(const Subscription& sub, const Topic& topic) {
+Status Registry::SendConfirmation(const Subscription& sub, const Topic& topic,
+                                  bool unsubscribe) {
   auto queue = engine_.FindQueue(sub.queue_key);
   if (!queue) return Status::Internal("the delivery queue of " + sub.arn + " is missing");
+  const ConfirmationType type =
+      unsubscribe ? ConfirmationType::kUnsubscribe : ConfirmationType::kSubscription;
   const std::string message_id = NewUuid();
-  const std::string message = SubscriptionConfirmationMessage(topic.arn);
+  const std::string message = unsubscribe ? UnsubscribeConfirmationMessage(sub.arn)
+                                          : SubscriptionConfirmationMessage(topic.arn);
   const std::string subscribe_url = options_.public_url +
                                     "/?Action=ConfirmSubscription&TopicArn=" +
                                     UrlEncode(topic.arn) + "&Token=" + sub.token;
-  const Confirmation confirmation{.type = ConfirmationType::kSubscription,
+  const Confirmation confirmation{.type = type,
                                   .message_id = message_id,
                                   .token = sub.token,
                                   .topic_arn = topic.arn,
@@ -429,7 +449,7 @@ Status Registry::SendConfirmation(const Subscription& sub, const Topic& topic) {
                                     .signing_cert_url = cert_url});
   engine::SendRequest request;
   request.payload = EncodeDeliveryItem(DeliveryItem{
-      .type = TypeName(ConfirmationType::kSubscription), .message_id = message_id, .body = body});
+      .type = TypeName(type), .message_id = message_id, .body = body});
   auto sent = queue->Send(std::move(request));
   return sent.ok() ? Status::Ok() : sent.status();
 }
@@ -529,9 +549,46 @@ Status Registry::Unsubscribe(std::string_view arn) {
     std::lock_guard write(write_mu_);
     std::shared_ptr<const Subscription> sub = FindSubscription(arn);
     if (!sub) return Status::NotFound("Subscription does not exist");
+    std::shared_ptr<const Topic> topic = FindTopic(sub->topic_arn);
+    if (IsHttp(*sub) && topic) {
+      // Retired first, so that a crash leaves a subscription the next
+      // start drains, never a confirmation without its subscription.
+      Subscription copy = *sub;
+      copy.retired = true;
+      FERRY_RETURN_IF_ERROR(
+          engine_.PutEntry(engine::CatalogKind::kSubscription, EncodeSubscription(copy)));
+      // A confirmation that cannot be stored is not sent; the subscription
+      // is removed all the same.
+      (void)SendConfirmation(copy, *topic, /*unsubscribe=*/true);
+      SwapSubscription(sub->arn, nullptr);
+      std::string key = copy.arn;
+      auto retired = std::make_shared<const Subscription>(std::move(copy));
+      std::unique_lock lock(mu_);
+      retired_[std::move(key)] = std::move(retired);
+    } else {
+      FERRY_RETURN_IF_ERROR(engine_.EraseEntry(engine::CatalogKind::kSubscription, sub->arn));
+      if (IsHttp(*sub)) DropQueue(engine_, sub->queue_key);
+      SwapSubscription(sub->arn, nullptr);
+    }
+  }
+  NotifyChange();
+  return Status::Ok();
+}
+
+Status Registry::Forget(std::string_view arn) {
+  {
+    std::lock_guard write(write_mu_);
+    std::shared_ptr<const Subscription> sub;
+    {
+      std::shared_lock lock(mu_);
+      auto it = retired_.find(arn);
+      if (it == retired_.end()) return Status::Ok();
+      sub = it->second;
+    }
     FERRY_RETURN_IF_ERROR(engine_.EraseEntry(engine::CatalogKind::kSubscription, sub->arn));
-    if (IsHttp(*sub)) DropQueue(engine_, sub->queue_key);
-    SwapSubscription(sub->arn, nullptr);
+    DropQueue(engine_, sub->queue_key);
+    std::unique_lock lock(mu_);
+    retired_.erase(sub->arn);
   }
   NotifyChange();
   return Status::Ok();

@@ -20,7 +20,8 @@
 //   topic         name, account, region, created_ms, fifo ("1"/"0"),
 //                 dedup_queue, attr.<Name>, tag.<Key>
 //   subscription  id, topic, owner, protocol, endpoint, confirmed,
-//                 authenticated, token, created_ms, attr.<Name>
+//                 authenticated, token, created_ms, attr.<Name>, and
+//                 retired ("1") once unsubscribed but not yet forgotten
 // What is derived (Subscription::raw, filter, queue_key, dead_letter_key,
 // Topic::fifo's settings) is derived again when loaded.
 //
@@ -81,8 +82,8 @@ class Registry {
   std::vector<std::shared_ptr<const Topic>> Topics() const;
   // Every subscription, in ARN order.
   std::vector<std::shared_ptr<const Subscription>> Subscriptions() const;
-  // Every http/https subscription, pending or confirmed (the delivery
-  // worker drains their delivery queues).
+  // Every http/https subscription, pending, confirmed or retired (the
+  // delivery worker drains their delivery queues).
   std::vector<std::shared_ptr<const Subscription>> HttpSubscriptions() const;
 
   // `fn` is called after every change of a subscription or of a topic,
@@ -134,8 +135,14 @@ class Registry {
   Result<std::shared_ptr<const Subscription>> Confirm(std::string_view topic_arn,
                                                       std::string_view token,
                                                       bool authenticated);
-  // Removes the subscription and its delivery queue. Errors: kNotFound.
+  // Removes the subscription. An sqs one is gone at once; an http(s) one
+  // is retired (Subscription::retired): an UnsubscribeConfirmation is left
+  // in its delivery queue, which the worker drains before Forget drops it.
+  // Errors: kNotFound.
   Status Unsubscribe(std::string_view arn);
+  // Drops a retired subscription and its delivery queue, once the worker
+  // has nothing left to deliver. Ok when there is none.
+  Status Forget(std::string_view arn);
 
  private:
   using TopicMap = std::map<std::string, std::shared_ptr<const Topic>, std::less<>>;
@@ -144,7 +151,9 @@ class Registry {
   // Swaps in `sub` (null: removes `arn`) and the copy of its topic that
   // lists it so. Caller holds write_mu_.
   void SwapSubscription(const std::string& arn, std::shared_ptr<const Subscription> sub);
-  Status SendConfirmation(const Subscription& sub, const Topic& topic);
+  // Leaves a signed (un)subscribe confirmation in `sub`'s delivery queue.
+  Status SendConfirmation(const Subscription& sub, const Topic& topic,
+                          bool unsubscribe = false);
   void NotifyChange();
 
   engine::Engine& engine_;
@@ -154,6 +163,7 @@ class Registry {
   mutable std::shared_mutex mu_;
   TopicMap topics_;                // guarded by mu_
   SubscriptionMap subscriptions_;  // guarded by mu_
+  SubscriptionMap retired_;        // guarded by mu_
 
   std::mutex listeners_mu_;
   std::vector<std::function<void()>> listeners_;  // guarded by listeners_mu_

@@ -274,16 +274,61 @@ TEST_F(RegistryTest, ATopicSnapshotNeverChangesUnderItsReader) {
   EXPECT_TRUE(registry.FindTopic(kTopicArn)->subscriptions[0]->raw);
 }
 
-TEST_F(RegistryTest, UnsubscribeDropsTheDeliveryQueueAndCountsTheDeletion) {
+TEST_F(RegistryTest, UnsubscribingSqsDropsItAtOnceAndCountsTheDeletion) {
   ASSERT_TRUE(registry.CreateTopic(NewTopic()).ok());
-  auto made = registry.Subscribe(NewSubscription(Protocol::kHttp, "http://h/x"));
+  auto made = registry.Subscribe(NewSubscription(Protocol::kSqs, "arn:aws:sqs:us-east-1:0:q"));
   ASSERT_TRUE(made.ok());
   ASSERT_TRUE(registry.Unsubscribe(made->subscription->arn).ok());
-  EXPECT_FALSE(engine.FindQueue(made->subscription->queue_key));
   EXPECT_FALSE(registry.FindSubscription(made->subscription->arn));
   EXPECT_TRUE(registry.FindTopic(kTopicArn)->subscriptions.empty());
   EXPECT_EQ(registry.FindTopic(kTopicArn)->subscriptions_deleted, 1);
+  EXPECT_TRUE(engine.Entries(engine::CatalogKind::kSubscription).empty());
   EXPECT_EQ(registry.Unsubscribe(made->subscription->arn).code(), Code::kNotFound);
+}
+
+TEST_F(RegistryTest, UnsubscribingHttpRetiresItUntilItsConfirmationIsDelivered) {
+  ASSERT_TRUE(registry.CreateTopic(NewTopic()).ok());
+  auto made = registry.Subscribe(NewSubscription(Protocol::kHttp, "http://h/x"));
+  ASSERT_TRUE(made.ok());
+  const std::string arn = made->subscription->arn;
+  auto queue = engine.FindQueue(made->subscription->queue_key);
+  ASSERT_TRUE(queue);
+  ASSERT_TRUE(queue->Purge().ok());  // the SubscriptionConfirmation, delivered
+  ASSERT_TRUE(registry.Unsubscribe(arn).ok());
+
+  // Gone for the API and for publishes...
+  EXPECT_FALSE(registry.FindSubscription(arn));
+  EXPECT_TRUE(registry.FindTopic(kTopicArn)->subscriptions.empty());
+  EXPECT_EQ(registry.FindTopic(kTopicArn)->subscriptions_deleted, 1);
+  EXPECT_EQ(registry.Unsubscribe(arn).code(), Code::kNotFound);
+  // ...but still drained by the worker, its confirmation waiting.
+  auto http = registry.HttpSubscriptions();
+  ASSERT_EQ(http.size(), 1u);
+  EXPECT_TRUE(http[0]->retired);
+  EXPECT_EQ(engine.Entries(engine::CatalogKind::kSubscription)[0].fields.at("retired"), "1");
+  auto got = queue->Receive(engine::ReceiveRequest{});
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 1u);
+  auto item = DecodeDeliveryItem((*got)[0].payload);
+  ASSERT_TRUE(item);
+  EXPECT_EQ(item->type, "UnsubscribeConfirmation");
+  const boost::json::object body = boost::json::parse(item->body).as_object();
+  EXPECT_EQ(body.at("Type").as_string(), "UnsubscribeConfirmation");
+  EXPECT_NE(std::string(body.at("Message").as_string()).find(arn), std::string::npos);
+
+  // A restart keeps it retired.
+  Registry loaded(engine, RegistryOptions{});
+  ASSERT_TRUE(loaded.Load().ok());
+  ASSERT_EQ(loaded.HttpSubscriptions().size(), 1u);
+  EXPECT_TRUE(loaded.HttpSubscriptions()[0]->retired);
+  EXPECT_FALSE(loaded.FindSubscription(arn));
+
+  // Forget drops it and its queue.
+  ASSERT_TRUE(registry.Forget(arn).ok());
+  EXPECT_TRUE(registry.HttpSubscriptions().empty());
+  EXPECT_FALSE(engine.FindQueue(made->subscription->queue_key));
+  EXPECT_TRUE(engine.Entries(engine::CatalogKind::kSubscription).empty());
+  EXPECT_TRUE(registry.Forget(arn).ok()) << "idempotent";
 }
 
 TEST_F(RegistryTest, DeleteTopicRemovesItsSubscriptionsAndTheirQueues) {
@@ -381,7 +426,9 @@ TEST_F(RegistryTest, ReadersSeeWholeSnapshotsWhileWritersChangeThem) {
     auto made = registry.Subscribe(
         NewSubscription(Protocol::kSqs, "arn:aws:sqs:us-east-1:000000000000:q" + std::to_string(i)));
     ASSERT_TRUE(made.ok());
-    if (i % 2 == 0) ASSERT_TRUE(registry.Unsubscribe(made->subscription->arn).ok());
+    if (i % 2 == 0) {
+      ASSERT_TRUE(registry.Unsubscribe(made->subscription->arn).ok());
+    }
   }
   done = true;
   reader.join();

@@ -212,6 +212,11 @@ TEST_P(SnsSubscriptionsTest, UnsubscribeRemovesAndThenIsNotFound) {
   const std::string arn = Subscribe(kTopic, "https", "https://h/x");
   const std::string queue = registry.FindSubscription(arn)->queue_key;
   Ok("Unsubscribe", Json({{"SubscriptionArn", arn}}));
+  // Its delivery queue stays until the worker has delivered the
+  // UnsubscribeConfirmation left there (Registry::Forget).
+  EXPECT_TRUE(engine.FindQueue(queue));
+  EXPECT_FALSE(registry.FindSubscription(arn));
+  ASSERT_TRUE(registry.Forget(arn).ok());
   EXPECT_FALSE(engine.FindQueue(queue));
   std::string message;
   EXPECT_EQ(Fails("Unsubscribe", Json({{"SubscriptionArn", arn}}), &message), "NotFound");
