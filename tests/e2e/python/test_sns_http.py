@@ -4,8 +4,8 @@ status per request.
 
 The subscription confirmation (its headers and signed envelope, confirmed by
 GETting SubscribeURL as a subscriber does, or by ConfirmSubscription with its
-token), notifications with SNS's headers and signatures, raw delivery, and
-the delivery policy at work: 5xx and 429 are retried and then succeed, a 4xx
+token), notifications with SNS's headers and signatures, raw delivery, the
+UnsubscribeConfirmation, and the delivery policy at work: 5xx and 429 are retried and then succeed, a 4xx
 goes to the subscription's dead-letter queue at once, exhausted retries go
 there too, and throttlePolicy.maxReceivesPerSecond spaces the POSTs. The
 policies use one-second delays so each test waits a few seconds at most,
@@ -116,6 +116,31 @@ class ConfirmAndNotifyTest(HttpTestCase):
         self.assertEqual(env["MessageAttributes"],
                          {"event": {"Type": "String", "Value": "order_placed"}})
         self.assertEqual(by_id[second["MessageId"]].json()["SignatureVersion"], "2")
+
+    def test_unsubscribe_sends_an_unsubscribe_confirmation(self):
+        topic = self.new_topic()
+        arn, _ = self.confirmed(topic, "/bye")
+        self.confirmed(topic, "/stays")
+        self.sns.unsubscribe(SubscriptionArn=arn)
+        got = self.hook.wait_for(1, of_type("UnsubscribeConfirmation", "/bye"))
+        self.assertEqual(len(got), 1, "no UnsubscribeConfirmation")
+        r = got[0]
+        self.assertEqual(r.method, "POST")
+        self.assertEqual(r.headers["x-amz-sns-subscription-arn"], arn)
+        self.assertEqual(r.headers["x-amz-sns-topic-arn"], topic)
+        self.assertEqual(envelope_fields(r.body), CONFIRMATION_FIELDS)
+        env = r.json()
+        self.assertEqual(r.headers["x-amz-sns-message-id"], env["MessageId"])
+        self.assertEqual((env["Type"], env["TopicArn"]), ("UnsubscribeConfirmation", topic))
+        self.assertEqual(env["Message"],
+                         "You have chosen to deactivate subscription %s.\nTo cancel this "
+                         "operation and restore the subscription, visit the SubscribeURL "
+                         "included in this message." % arn)
+        self.assertIsNone(signature_problem(env))
+        # Gone: the next message reaches the subscriber that stays, not this one.
+        self.sns.publish(TopicArn=topic, Message="after")
+        self.assertEqual(len(self.notifications(1, "/stays")), 1)
+        self.assertEqual(self.hook.matching(of_type("Notification", "/bye")), [])
 
     def test_confirm_subscription_action(self):
         topic = self.new_topic()
