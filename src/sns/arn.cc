@@ -79,7 +79,7 @@ void AppendUrlEncoded(std::string_view value, std::string* out) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   for (unsigned char c : value) {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
+        c == '_' || c == '.' || c == '~' || c == ':') {
       out->push_back(static_cast<char>(c));
     } else {
       out->push_back('%');

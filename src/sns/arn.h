@@ -34,9 +34,10 @@ std::optional<Arn> ParseSubscriptionArn(std::string_view arn, std::string* topic
 // An SQS queue ARN: service sqs, a resource without ':'.
 std::optional<Arn> ParseQueueArn(std::string_view arn);
 
-// Appends `value` percent-encoded for a URL's query (all but RFC 3986's
-// unreserved characters), as an ARN is written in a SubscribeURL or an
-// UnsubscribeURL.
+// Appends `value` percent-encoded for a URL's query: all but RFC 3986's
+// unreserved characters and ':' (which a query may hold as it is), so an
+// ARN is written in a SubscribeURL or an UnsubscribeURL as SNS writes it,
+// colons and all.
 void AppendUrlEncoded(std::string_view value, std::string* out);
 inline std::string UrlEncode(std::string_view value) {
   std::string out;

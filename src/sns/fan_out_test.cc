@@ -9,9 +9,9 @@
 namespace ferry::sns {
 namespace {
 
-TEST(UrlEncode, KeepsUnreservedCharactersAndEncodesTheRest) {
+TEST(UrlEncode, KeepsUnreservedCharactersAndColonsAndEncodesTheRest) {
   EXPECT_EQ(UrlEncode("arn:aws:sns:us-east-1:123:t.fifo:ab-c_d~e/f g"),
-            "arn%3Aaws%3Asns%3Aus-east-1%3A123%3At.fifo%3Aab-c_d~e%2Ff%20g");
+            "arn:aws:sns:us-east-1:123:t.fifo:ab-c_d~e%2Ff%20g");
 }
 
 TEST(UnsubscribeUrlPrefix, IsTheUnsubscribeActionOnThePublicUrl) {

@@ -108,7 +108,7 @@ TEST_F(PublishTest, EnvelopeInTheQueueHasSnsFieldsAndAVerifiableSignature) {
   const std::string& body = stored[0].body;
   const std::string unsubscribe =
       std::string(kPublicUrl) +
-      "/?Action=Unsubscribe&SubscriptionArn=arn%3Aaws%3Asns%3Aus-east-1%3A123456789012%3Aorders%3A" +
+      "/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:us-east-1:123456789012:orders:" +
       sub->id;
   boost::json::object e = boost::json::parse(body).as_object();
   EXPECT_EQ(e.at("Type").as_string(), "Notification");

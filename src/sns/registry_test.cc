@@ -230,8 +230,8 @@ TEST_F(RegistryTest, HttpSubscriptionIsPendingWithAConfirmationInItsDeliveryQueu
   EXPECT_EQ(field("TopicArn"), kTopicArn);
   EXPECT_EQ(field("MessageId"), item->message_id);
   EXPECT_EQ(field("SubscribeURL"),
-            "http://ferry.test:9324/?Action=ConfirmSubscription&TopicArn=arn%3Aaws%3Asns%3Aus-"
-            "east-1%3A000000000000%3Aorders&Token=" +
+            "http://ferry.test:9324/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:us-"
+            "east-1:000000000000:orders&Token=" +
                 sub.token);
   EXPECT_EQ(registry.HttpSubscriptions().size(), 1u);
 }

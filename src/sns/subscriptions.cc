@@ -211,12 +211,14 @@ HandlerResult ConfirmSubscription(Env& env, const api::Call& call) {
 }
 
 HandlerResult Unsubscribe(Env& env, const api::Call& call) {
-  auto sub = ResolveSubscription(env, call);
-  if (!sub.ok()) return sub.status();
-  Status s = env.registry.Unsubscribe((*sub)->arn);
-  if (!s.ok()) {
-    return s.code() == Code::kNotFound ? SubscriptionNotFound() : RegistryError(s);
-  }
+  const api::Params p(call.params, call.ctx.wire);
+  auto arn = p.RequiredString("SubscriptionArn");
+  if (!arn.ok()) return arn.status();
+  if (!ParseSubscriptionArn(*arn)) return InvalidParameter("SubscriptionArn");
+  // SNS answers 200 for a well-formed ARN of no subscription (one already
+  // removed, or never made), so that a retried clean-up does not fail.
+  Status s = env.registry.Unsubscribe(*arn);
+  if (!s.ok() && s.code() != Code::kNotFound) return RegistryError(s);
   return boost::json::object();
 }
 
