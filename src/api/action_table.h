@@ -14,6 +14,8 @@
 #pragma once
 
 #include <algorithm>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/post.hpp>
 #include <array>
 #include <cstddef>
 #include <exception>
@@ -45,6 +47,19 @@ struct DurableWait {
   // Runs a task on the service's request threads.
   std::function<void(std::function<void()>)> post;
 };
+
+// The DurableWait of a service over `store` (its engine: anything with
+// AfterDurable(std::function<void(Status)>)), answering on `executor`.
+template <typename Store>
+DurableWait DurableWaitOn(Store& store, boost::asio::any_io_executor executor) {
+  return DurableWait{
+      .after_durable = [&store](std::function<void(Status)> done) {
+        store.AfterDurable(std::move(done));
+      },
+      .post = [executor = std::move(executor)](std::function<void()> task) {
+        boost::asio::post(executor, std::move(task));
+      }};
+}
 
 // Wraps `reply` for a kDurable action. A failure changed nothing and is
 // answered at once. A success is answered once `wait` says the changes are

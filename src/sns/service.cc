@@ -90,13 +90,7 @@ SnsService::SnsService(engine::Engine& engine, Registry& registry, const Signing
                            .find_topic = [&registry](std::string_view arn) {
                              return registry.FindTopic(arn);
                            }}}),
-      durable_{
-          .after_durable =
-              [&engine](std::function<void(Status)> done) { engine.AfterDurable(std::move(done)); },
-          .post =
-              [executor = env_->executor](std::function<void()> task) {
-                boost::asio::post(executor, std::move(task));
-              }} {
+      durable_(api::DurableWaitOn(engine, env_->executor)) {
   env_->publish.public_url = env_->options.public_url;
   env_->publish.authorize = [env = env_.get()](const api::Call& call, std::string_view arn) {
     return AuthorizeTopic(*env, call, arn);

@@ -61,13 +61,7 @@ SqsService::SqsService(engine::Engine& engine, boost::asio::any_io_executor exec
                    .options = std::move(options),
                    .purges = {},
                    .permissions_mu = {}}),
-      durable_{
-          .after_durable =
-              [&engine](std::function<void(Status)> done) { engine.AfterDurable(std::move(done)); },
-          .post =
-              [executor = env_->executor](std::function<void()> task) {
-                boost::asio::post(executor, std::move(task));
-              }} {}
+      durable_(api::DurableWaitOn(engine, env_->executor)) {}
 
 SqsService::~SqsService() = default;
 
