@@ -22,7 +22,9 @@ enum class Wire { kJson, kQuery };
 struct CallContext {
   std::string request_id;
   Wire wire = Wire::kJson;
-  std::string scheme = "http";
+  std::string scheme = "http";  // "https" when the request came over TLS
+  bool secure_transport = false;  // came over TLS (aws:SecureTransport)
+  std::string source_ip;          // the peer's address (aws:SourceIp)
   std::string host;        // Host header as the client sent it (host[:port])
   std::string path;        // URL path, e.g. /000000000000/orders
   std::string region;      // the credential scope's region, else the server's

@@ -31,6 +31,28 @@ struct ServeConfig {
   // SNS's SubscribeURL, SigningCertURL and UnsubscribeURL. Empty:
   // http://<listen>:<bound port>, with 127.0.0.1 for a wildcard address.
   std::string public_url;
+
+  // Security (docs/security.md).
+  // The TOML file of access keys, accounts and roles; empty: open mode, in
+  // which any well-formed signature is accepted (loopback addresses only,
+  // unless insecure_open_mode).
+  std::string credentials_file;
+  bool insecure_open_mode = false;  // open mode on a non-loopback address
+  // SignatureDoesNotMatch answers include the canonical request and the
+  // string to sign (as AWS's do), for debugging clients.
+  bool debug_signatures = false;
+  // The HTTPS listener: certificate chain and key (PEM), and its port
+  // (0: a free one).
+  std::string tls_cert;
+  std::string tls_key;
+  int tls_port = -1;             // -1: no HTTPS listener
+  bool tls_only = false;         // no plain-HTTP listener
+  // Encryption at rest: the master key file (created with mode 0600 when
+  // absent); empty: <data-dir>/master.key. FERRY_MASTER_KEY_FILE overrides it.
+  std::string master_key_file;
+  // Connections: total, and per client address.
+  size_t max_connections = 20000;
+  size_t max_connections_per_client = 1000;
 };
 
 }  // namespace ferry::app

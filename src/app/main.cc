@@ -63,6 +63,30 @@ int main(int argc, char** argv) {
   serve->add_flag("--insecure-sns-https-no-verify", cfg.sns_https_insecure,
                   "INSECURE: deliver to https:// endpoints without verifying their certificate "
                   "or host name.");
+  serve->add_option("--credentials", cfg.credentials_file,
+                    "TOML file of access keys, accounts and roles ([[credentials]], [[roles]]); "
+                    "requests must be signed with one of its keys. Reloaded on SIGHUP.");
+  serve->add_flag("--insecure-open-mode", cfg.insecure_open_mode,
+                  "INSECURE: without --credentials, accept any well-formed signature even when "
+                  "listening on a non-loopback address.");
+  serve->add_flag("--debug-signatures", cfg.debug_signatures,
+                  "Put the canonical request and string to sign in SignatureDoesNotMatch errors.");
+  serve->add_option("--tls-cert", cfg.tls_cert,
+                    "PEM certificate chain of the HTTPS listener (reloaded on SIGHUP).");
+  serve->add_option("--tls-key", cfg.tls_key, "PEM private key of the HTTPS listener.");
+  serve->add_option("--tls-port", cfg.tls_port,
+                    "Port of the HTTPS listener (0 picks a free one); needs --tls-cert and "
+                    "--tls-key.");
+  serve->add_flag("--tls-only", cfg.tls_only, "Serve HTTPS only: no plain-HTTP listener.");
+  serve->add_option("--master-key-file", cfg.master_key_file,
+                    "Master key that wraps the data keys of encryption at rest (made with mode "
+                    "0600 if absent); default <data-dir>/master.key; FERRY_MASTER_KEY_FILE "
+                    "overrides it.");
+  serve->add_option("--max-connections", cfg.max_connections, "Open connections, in all.")
+      ->capture_default_str();
+  serve->add_option("--max-connections-per-client", cfg.max_connections_per_client,
+                    "Open connections from one client address.")
+      ->capture_default_str();
   serve->add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error.")
       ->capture_default_str();
 

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -296,6 +297,18 @@ int RunServer(const ServeConfig& config) {
   boost::asio::steady_timer tick(io);
   ScheduleTick(tick, engine, deliveries);
 
+  // SIGHUP reloads what can change without a restart: each piece that can
+  // (credentials, TLS certificates, declared resources) adds its reloader
+  // here before the io threads start; they run in order on an io thread.
+  std::vector<std::function<void()>> reloaders;
+  boost::asio::signal_set hangup(io, SIGHUP);
+  std::function<void(boost::system::error_code, int)> on_hangup =
+      [&](boost::system::error_code ec, int) {
+        if (ec) return;
+        spdlog::info("SIGHUP: reloading");
+        for (auto& reload : reloaders) reload();
+        hangup.async_wait(on_hangup);
+
   boost::asio::steady_timer grace(io);
   std::atomic<int> stop_io_waits{2};
   auto stop_io = [&io, &stop_io_waits] {
@@ -307,12 +320,16 @@ int RunServer(const ServeConfig& config) {
     spdlog::info("signal {}: stopping", signo);
     server.Stop();
     tick.cancel();
+    hangup.cancel();
     // The io threads stop once the grace period is over and the delivery
     // worker's attempts have ended (its pooled connections live on them).
     deliveries.Stop(stop_io);
     grace.expires_after(kShutdownGrace);
     grace.async_wait([&](boost::system::error_code) { stop_io(); });
   });
+
+      };
+  hangup.async_wait(on_hangup);
 
   std::string host = config.listen.find(':') != std::string::npos ? "[" + config.listen + "]"
                                                                     : config.listen;

@@ -35,6 +35,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::string remote_address;  // peer ip
+  bool secure = false;         // arrived over TLS (the HTTPS listener)
 
   // Value of the first header with this (case-insensitive) name, or "" when
   // absent.

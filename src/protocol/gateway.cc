@@ -206,6 +206,9 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
   ctx.trace_header = std::string(req.Header("x-amzn-trace-id"));
   ctx.region = options_.region;
   ctx.account_id = options_.account_id;
+  ctx.secure_transport = req.secure;
+  if (req.secure) ctx.scheme = "https";
+  ctx.source_ip = req.remote_address;
 
   auto scope = auth::ParseAuthorizationHeader(req.Header("authorization"));
   std::string_view amz_target = req.Header("x-amz-target");
