@@ -10,6 +10,14 @@
 namespace ferry::http {
 namespace {
 
+bool IsIpAddress(const std::string& host) {
+  unsigned char address[16];
+  return inet_pton(AF_INET, host.c_str(), address) == 1 ||
+         inet_pton(AF_INET6, host.c_str(), address) == 1;
+}
+
+}  // namespace
+
 // OpenSSL keeps its reasons on a per-thread queue; the first one says most.
 std::string TakeOpensslError() {
   const unsigned long e = ERR_get_error();
@@ -19,14 +27,6 @@ std::string TakeOpensslError() {
   ERR_error_string_n(e, text, sizeof text);
   return text;
 }
-
-bool IsIpAddress(const std::string& host) {
-  unsigned char address[16];
-  return inet_pton(AF_INET, host.c_str(), address) == 1 ||
-         inet_pton(AF_INET6, host.c_str(), address) == 1;
-}
-
-}  // namespace
 
 Result<std::shared_ptr<TlsContext>> MakeTlsContext(const ClientOptions& options) {
   std::shared_ptr<TlsContext> tls;

@@ -41,6 +41,10 @@ Status PrepareTlsSession(SSL* ssl, const std::string& host, const TlsContext& co
 // Clears the thread's OpenSSL error queue (ForgetTlsErrors).
 std::string HandshakeFailureReason(SSL* ssl, const boost::system::error_code& ec);
 
+// The first reason on the thread's OpenSSL error queue, which it empties
+// (the server's TLS context uses it too).
+std::string TakeOpensslError();
+
 // Empties the thread's OpenSSL error queue after a failed TLS operation:
 // Asio takes only the first entry, and what it leaves would be reported by
 // the next OpenSSL user on this io thread (SigV4, SNS signing) as its own.

@@ -296,6 +296,7 @@ RequestParser::State RequestParser::ParseHead(std::string_view in, size_t& used)
   while (line < head_end) {
     const char* lf = static_cast<const char*>(std::memchr(line, '\n', head_end - line));
     const std::string_view text(line, static_cast<size_t>(lf - 1 - line));  // without CRLF
+    if (!first && fields_ >= max_header_fields_) return Fail(Error::kTooManyHeaders);
     if (!(first ? ParseRequestLine(text) : ParseField(text))) return Fail(Error::kBadRequest);
     first = false;
     line = lf + 1;

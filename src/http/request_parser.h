@@ -17,7 +17,8 @@
 // Content-Length, Transfer-Encoding other than `chunked`, and both framings at
 // once (request smuggling). The head, with any empty lines before it, counts
 // against max_header_bytes
-// (Error::kHeaderTooLarge), the body against max_body_bytes
+// (Error::kHeaderTooLarge), its fields against max_header_fields
+// (Error::kTooManyHeaders, once the whole head is in), the body against max_body_bytes
 // (Error::kBodyTooLarge), a declared Content-Length before any of the body is
 // read. No search looks past its limit, so the outcome depends only on the
 // bytes, never on how they are split across calls to Feed
@@ -46,10 +47,13 @@ bool IsFieldValue(std::string_view s);
 class RequestParser {
  public:
   enum class State { kNeedMore, kHeaderDone, kDone, kError };
-  enum class Error { kNone, kBadRequest, kHeaderTooLarge, kBodyTooLarge };
+  enum class Error { kNone, kBadRequest, kHeaderTooLarge, kTooManyHeaders, kBodyTooLarge };
 
-  RequestParser(size_t max_header_bytes, size_t max_body_bytes)
-      : max_header_bytes_(max_header_bytes), max_body_bytes_(max_body_bytes) {}
+  RequestParser(size_t max_header_bytes, size_t max_body_bytes,
+                size_t max_header_fields = SIZE_MAX)
+      : max_header_bytes_(max_header_bytes),
+        max_body_bytes_(max_body_bytes),
+        max_header_fields_(max_header_fields) {}
 
   // Starts a new request, to be written into `req`. Its method, target and
   // body are cleared at once; its headers are overwritten in place (their
@@ -88,6 +92,7 @@ class RequestParser {
 
   const size_t max_header_bytes_;
   const size_t max_body_bytes_;
+  const size_t max_header_fields_;
   Request* req_ = nullptr;
   // Header entries of earlier requests, whose strings keep their capacity.
   std::vector<std::pair<std::string, std::string>> spare_;

@@ -12,9 +12,12 @@
 #include <unordered_map>
 #include <utility>
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
@@ -23,7 +26,9 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/status.hpp>
 
+#include "http/client_tls.h"
 #include "http/request_parser.h"
+#include "http/server_tls.h"
 
 namespace ferry::http {
 
@@ -49,6 +54,8 @@ using Socket = net::basic_stream_socket<tcp, Strand>;
 using Timer = net::basic_waitable_timer<std::chrono::steady_clock,
                                         net::wait_traits<std::chrono::steady_clock>, Strand>;
 using Clock = std::chrono::steady_clock;
+// A TLS connection's stream over its socket (see Connection).
+using TlsStream = net::ssl::stream<Socket&>;
 
 // Smallest first read of an idle connection. It makes room for a request as
 // large as the connection's previous one, and reads grow as a request needs,
@@ -70,6 +77,8 @@ constexpr std::chrono::seconds kLingerTimeout{2};
 // ENFILE, ENOBUFS, ENOMEM): wait a little for descriptors to free up.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// Connections refused over a limit are logged at most this often.
+constexpr std::chrono::seconds kRefusalLogPeriod{10};
 
 void AppendDecimal(std::string& out, uint64_t v) {
   char digits[20];
@@ -147,10 +156,73 @@ struct Shared {
   const Clock::duration timer_period;
   std::atomic<bool> stopping{false};
 
+  // Why Reserve refused a connection.
+  enum class Refusal { kNone, kTotal, kPerClient };
+
+  // Counts a new connection from `remote` against max_connections and
+  // max_connections_per_client: its id (its entry in `connections` is set
+  // once the Connection exists), or 0 when a limit is reached. The
+  // Connection's destructor, or the caller on a failure before it exists,
+  // gives it back with Release.
+  uint64_t Reserve(const std::string& remote, Refusal& why) {
+    std::lock_guard lock(mu);
+    if (connections.size() >= limits.max_connections) {
+      why = Refusal::kTotal;
+      return 0;
+    }
+    size_t& from_client = per_client[remote];
+    if (limits.max_connections_per_client != 0 &&
+        from_client >= limits.max_connections_per_client) {
+      why = Refusal::kPerClient;
+      return 0;
+    }
+    ++from_client;
+    const uint64_t id = ++next_id;
+    connections.emplace(id, std::weak_ptr<Connection>());
+    why = Refusal::kNone;
+    return id;
+  }
+
+  void Release(uint64_t id, const std::string& remote) {
+    std::lock_guard lock(mu);
+    connections.erase(id);
+    if (auto it = per_client.find(remote); it != per_client.end() && --it->second == 0) {
+      per_client.erase(it);
+    }
+  }
+
+  // Logs a refused connection, at most once per kRefusalLogPeriod (a client
+  // opening connections in a loop must not flood the log).
+  void LogRefusal(Refusal why, const std::string& remote) {
+    uint64_t count = 0;
+    {
+      std::lock_guard lock(mu);
+      ++refused_unlogged;
+      const Clock::time_point now = Clock::now();
+      if (now - last_refusal_log < kRefusalLogPeriod) return;
+      last_refusal_log = now;
+      count = std::exchange(refused_unlogged, 0);
+    }
+    if (why == Refusal::kTotal) {
+      spdlog::warn("http: closed {} new connection(s) over --max-connections ({}); the latest from {}",
+                   count, limits.max_connections, remote);
+    } else {
+      spdlog::warn(
+          "http: closed {} new connection(s) over --max-connections-per-client ({}); the latest "
+          "from {}",
+          count, limits.max_connections_per_client, remote);
+    }
+  }
+
   std::mutex mu;
   // Registry of live connections, for Stop() and max_connections. Guarded by mu.
   std::unordered_map<uint64_t, std::weak_ptr<Connection>> connections;
+  // Live connections per client address, for max_connections_per_client.
+  // Guarded by mu.
+  std::unordered_map<std::string, size_t> per_client;
   uint64_t next_id = 0;  // Guarded by mu.
+  uint64_t refused_unlogged = 0;  // Guarded by mu.
+  Clock::time_point last_refusal_log{};  // Guarded by mu.
 };
 
 // One accepted TCP connection: reads a request, hands it to the Handler,
@@ -166,22 +238,26 @@ struct Shared {
 // asynchronous write only when the socket buffer is full.
 class Connection final : public Responder::Target, public std::enable_shared_from_this<Connection> {
  public:
-  Connection(std::shared_ptr<Shared> shared, uint64_t id, Socket socket, std::string remote)
+  // A TLS connection has `tls_context` (the listener's at accept time).
+  Connection(std::shared_ptr<Shared> shared, uint64_t id, Socket socket, std::string remote,
+             std::shared_ptr<net::ssl::context> tls_context)
       : shared_(std::move(shared)),
         id_(id),
         socket_(std::move(socket)),
         timer_(socket_.get_executor()),
         remote_address_(std::move(remote)),
-        parser_(shared_->limits.max_header_bytes, shared_->limits.max_body_bytes) {}
+        tls_context_(std::move(tls_context)),
+        parser_(shared_->limits.max_header_bytes, shared_->limits.max_body_bytes,
+                shared_->limits.max_header_fields) {}
 
-  ~Connection() override {
-    std::lock_guard lock(shared_->mu);
-    shared_->connections.erase(id_);
-  }
+  ~Connection() override { shared_->Release(id_, remote_address_); }
 
   // Any thread.
   void Start() {
-    net::post(socket_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
+    net::post(socket_.get_executor(), [self = shared_from_this()] {
+      if (self->tls_context_) return self->Handshake();
+      self->WaitForRequest();
+    });
   }
   void NotifyStop() {
     net::post(socket_.get_executor(), [self = shared_from_this()] { self->OnStop(); });
@@ -203,11 +279,40 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
   }
 
  private:
-  enum class Phase { kIdle, kReading, kHandling, kWriting, kClosing, kClosed };
+  enum class Phase { kHandshake, kIdle, kReading, kHandling, kWriting, kClosing, kClosed };
 
   void OnStop() {
     // A connection in any other phase notices `stopping` when it next goes idle.
-    if (phase_ == Phase::kIdle) Close();
+    if (phase_ == Phase::kIdle || phase_ == Phase::kHandshake) Close();
+  }
+
+  // TLS: the handshake must finish within tls_handshake_timeout. Every read
+  // and write then goes through tls_; the plain path only tests the pointer.
+  void Handshake() {
+    phase_ = Phase::kHandshake;
+    try {
+      tls_ = std::make_unique<TlsStream>(socket_, *tls_context_);
+    } catch (const std::exception&) {
+      return Close();  // OpenSSL could not make the session
+    }
+    SetDeadline(shared_->limits.tls_handshake_timeout);
+    tls_->async_handshake(net::ssl::stream_base::server,
+                          [self = shared_from_this()](error_code ec) {
+                            if (ec) {
+                              // Asio reads one entry; the rest would be taken
+                              // by the next OpenSSL user on this thread.
+                              ForgetTlsErrors();
+                              return self->Close();
+                            }
+                            if (self->phase_ == Phase::kClosed) return;
+                            self->WaitForRequest();
+                          });
+  }
+
+  template <class Buffers, class Done>
+  void AsyncWrite(const Buffers& buffers, Done&& done) {
+    if (tls_) return net::async_write(*tls_, buffers, std::forward<Done>(done));
+    net::async_write(socket_, buffers, std::forward<Done>(done));
   }
 
   // Deadlines. Arming an Asio timer for every read and write costs a timer
@@ -266,9 +371,12 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
 
   void Read(size_t size) {
     try {
-      socket_.async_read_some(
-          buffer_.prepare(size),
-          [self = shared_from_this()](error_code ec, size_t n) { self->OnRead(ec, n); });
+      auto done = [self = shared_from_this()](error_code ec, size_t n) { self->OnRead(ec, n); };
+      if (tls_) {
+        tls_->async_read_some(buffer_.prepare(size), std::move(done));
+      } else {
+        socket_.async_read_some(buffer_.prepare(size), std::move(done));
+      }
     } catch (const std::exception&) {
       Close();  // the buffer cannot grow
     }
@@ -327,17 +435,18 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
   }
 
   void SendContinue() {
-    net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
-                     [self = shared_from_this()](error_code ec, size_t) {
-                       if (self->phase_ == Phase::kClosed) return;
-                       if (ec) return self->Close();
-                       self->Parse();
-                     });
+    AsyncWrite(net::buffer(kContinue.data(), kContinue.size()),
+               [self = shared_from_this()](error_code ec, size_t) {
+                 if (self->phase_ == Phase::kClosed) return;
+                 if (ec) return self->Close();
+                 self->Parse();
+               });
   }
 
   void OnParseError(RequestParser::Error error) {
     switch (error) {
       case RequestParser::Error::kHeaderTooLarge:
+      case RequestParser::Error::kTooManyHeaders:
         return Reject(431, error);
       case RequestParser::Error::kBodyTooLarge:
         return Reject(413, error);
@@ -359,6 +468,7 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
     head_only_ = req_.method == "HEAD";
     last_request_bytes_ = request_bytes_;
     req_.remote_address = remote_address_;
+    req_.secure = tls_ != nullptr;
     in_handler_ = true;
     try {
       shared_->handler.Handle(req_, Responder(shared_from_this(), seq));
@@ -477,6 +587,7 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
   void Write(bool close_after) {
     phase_ = Phase::kWriting;
     close_after_write_ = close_after;
+    if (tls_) return WriteTls();
     std::array<net::const_buffer, 2> bufs{net::buffer(head_), net::buffer(body_)};
     const size_t total = head_.size() + body_.size();
     error_code ec;
@@ -494,7 +605,24 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
       bufs[0] = net::const_buffer();
       bufs[1] = net::buffer(body_) + (sent - head_.size());
     }
-    net::async_write(socket_, bufs, [self = shared_from_this()](error_code ec, size_t) {
+    AsyncWrite(bufs, [self = shared_from_this()](error_code ec, size_t) {
+      if (self->phase_ == Phase::kClosed) return;
+      if (ec) return self->Close();
+      self->OnWritten();
+    });
+  }
+
+  // Over TLS every write is asynchronous (a TLS record cannot be half sent
+  // and retried), and the body is copied behind the head: Asio's TLS stream
+  // writes one record per buffer.
+  void WriteTls() {
+    try {
+      head_.append(body_);
+    } catch (const std::exception&) {
+      return Close();
+    }
+    SetDeadline(shared_->limits.read_timeout);
+    AsyncWrite(net::buffer(head_), [self = shared_from_this()](error_code ec, size_t) {
       if (self->phase_ == Phase::kClosed) return;
       if (ec) return self->Close();
       self->OnWritten();
@@ -516,6 +644,8 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
   }
 
   // Sends FIN, then discards input until the peer closes or kLingerTimeout.
+  // Over TLS too: no close_notify is sent (an answer is framed by HTTP), and
+  // what arrives is discarded undecrypted.
   void CloseGracefully() {
     phase_ = Phase::kClosing;
     error_code ec;
@@ -555,6 +685,8 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
   Socket socket_;
   Timer timer_;
   const std::string remote_address_;
+  const std::shared_ptr<net::ssl::context> tls_context_;  // null: plain HTTP
+  std::unique_ptr<TlsStream> tls_;  // made by Handshake, over socket_
   beast::flat_buffer buffer_;  // reused for every request of the connection
   Request req_;                // the request being read or handled; reused
   RequestParser parser_;
@@ -575,83 +707,65 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
   bool resume_after_handler_ = false;  // answered inside Handle; go on when it returns
 };
 
-}  // namespace
-
-// The acceptor loop. The acceptor and the retry timer are used only on
-// strand_ once listening; Listen() and Stop() serialise on shared_->mu.
-class Server::Impl : public std::enable_shared_from_this<Impl> {
+// One listening socket and its accept loop. The acceptor and the retry timer
+// are used only on strand_ once listening; Open() runs before that, and
+// Stop() only shuts the socket down (Linux) and posts the rest.
+class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Impl(net::io_context& io, Handler& handler, const Limits& limits)
+  Listener(net::io_context& io, std::shared_ptr<Shared> shared,
+           std::shared_ptr<ServerTlsContext> tls)
       : io_(io),
-        shared_(std::make_shared<Shared>(handler, limits)),
+        shared_(std::move(shared)),
+        tls_(std::move(tls)),
         strand_(net::make_strand(io)),
         acceptor_(strand_),
         retry_timer_(strand_) {}
 
-  Result<uint16_t> Listen(const std::string& address, uint16_t port) {
-    try {
-      std::lock_guard lock(shared_->mu);
-      if (shared_->stopping.load()) return Status::FailedPrecondition("http server is stopped");
-      if (listening_) return Status::FailedPrecondition("http server is already listening");
-
-      error_code ec;
-      tcp::endpoint endpoint;
-      const net::ip::address ip = net::ip::make_address(address, ec);
-      if (!ec) {
-        endpoint = tcp::endpoint(ip, port);
-      } else {
-        tcp::resolver resolver(io_);
-        const auto results =
-            resolver.resolve(address, std::to_string(port),
-                             tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-        if (ec || results.empty()) {
-          return Status::InvalidArgument("cannot resolve listen address '" + address +
-                                         "': " + ec.message());
-        }
-        endpoint = results.begin()->endpoint();
+  // Binds and listens; returns the bound port.
+  Result<uint16_t> Open(const std::string& address, uint16_t port) {
+    error_code ec;
+    tcp::endpoint endpoint;
+    const net::ip::address ip = net::ip::make_address(address, ec);
+    if (!ec) {
+      endpoint = tcp::endpoint(ip, port);
+    } else {
+      tcp::resolver resolver(io_);
+      const auto results =
+          resolver.resolve(address, std::to_string(port),
+                           tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+      if (ec || results.empty()) {
+        return Status::InvalidArgument("cannot resolve listen address '" + address +
+                                       "': " + ec.message());
       }
-
-      const std::string where = address + ":" + std::to_string(port);
-      auto fail = [&](const char* step) {
-        error_code ignored;
-        acceptor_.close(ignored);
-        return Status::Unavailable(std::string(step) + " " + where + ": " + ec.message());
-      };
-      acceptor_.open(endpoint.protocol(), ec);
-      if (ec) return fail("open");
-      acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-      if (ec) return fail("SO_REUSEADDR");
-      acceptor_.bind(endpoint, ec);
-      if (ec) return fail("bind");
-      acceptor_.listen(net::socket_base::max_listen_connections, ec);
-      if (ec) return fail("listen");
-      const uint16_t bound = acceptor_.local_endpoint(ec).port();
-      if (ec) return fail("getsockname");
-
-      listening_ = true;
-      net::post(strand_, [self = shared_from_this()] { self->Accept(); });
-      return bound;
-    } catch (const std::exception& e) {
-      return Status::Internal(std::string("http listen: ") + e.what());
+      endpoint = results.begin()->endpoint();
     }
+
+    const std::string where = address + ":" + std::to_string(port);
+    auto fail = [&](const char* step) {
+      error_code ignored;
+      acceptor_.close(ignored);
+      return Status::Unavailable(std::string(step) + " " + where + ": " + ec.message());
+    };
+    acceptor_.open(endpoint.protocol(), ec);
+    if (ec) return fail("open");
+    acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (ec) return fail("SO_REUSEADDR");
+    acceptor_.bind(endpoint, ec);
+    if (ec) return fail("bind");
+    acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) return fail("listen");
+    const uint16_t bound = acceptor_.local_endpoint(ec).port();
+    if (ec) return fail("getsockname");
+    net::post(strand_, [self = shared_from_this()] { self->Accept(); });
+    return bound;
   }
 
+  // Called with shared_->mu held, once.
   void Stop() {
-    std::vector<std::shared_ptr<Connection>> live;
-    {
-      std::lock_guard lock(shared_->mu);
-      if (shared_->stopping.exchange(true)) return;
-      if (listening_) {
-        // Refuse connections from now on rather than when the posted close
-        // runs: on Linux, shutdown() of a listening socket resets its backlog,
-        // makes new SYNs get a reset, and wakes the pending accept.
-        ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
-      }
-      live.reserve(shared_->connections.size());
-      for (const auto& [id, weak] : shared_->connections) {
-        if (auto conn = weak.lock()) live.push_back(std::move(conn));
-      }
-    }
+    // Refuse connections from now on rather than when the posted close
+    // runs: on Linux, shutdown() of a listening socket resets its backlog,
+    // makes new SYNs get a reset, and wakes the pending accept.
+    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
     net::post(strand_, [self = shared_from_this()] {
       error_code ignored;
       self->acceptor_.close(ignored);
@@ -661,7 +775,6 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
         // Nothing to cancel then; the retry sees `stopping`.
       }
     });
-    for (auto& conn : live) conn->NotifyStop();
   }
 
  private:
@@ -716,33 +829,88 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
     } catch (const std::exception&) {
       return;
     }
+    Shared::Refusal why = Shared::Refusal::kNone;
     uint64_t id = 0;
-    {
-      std::lock_guard lock(shared_->mu);
-      if (shared_->connections.size() < shared_->limits.max_connections) id = ++shared_->next_id;
+    try {
+      id = shared_->Reserve(remote, why);
+    } catch (const std::exception&) {
+      return;  // out of memory for the count: refused
     }
     if (id == 0) {
-      socket.close(ec);  // over max_connections
+      socket.close(ec);  // over a limit: closed at once, before any read
+      try {
+        shared_->LogRefusal(why, remote);
+      } catch (const std::exception&) {
+        // Logging failed; the refusal stands.
+      }
       return;
     }
+    bool made = false;
     try {
-      auto conn = std::make_shared<Connection>(shared_, id, std::move(socket), std::move(remote));
+      auto conn = std::make_shared<Connection>(shared_, id, std::move(socket), remote,
+                                               tls_ ? tls_->Current() : nullptr);
+      made = true;
       {
         std::lock_guard lock(shared_->mu);
-        shared_->connections.emplace(id, conn);
+        shared_->connections[id] = conn;
       }
       conn->Start();
     } catch (const std::exception&) {
-      // Out of memory: the connection (if built) closes as it is destroyed.
+      // Out of memory. A Connection that was made gives its count back as
+      // it is destroyed.
+      if (!made) shared_->Release(id, remote);
     }
   }
 
   net::io_context& io_;
   const std::shared_ptr<Shared> shared_;
+  const std::shared_ptr<ServerTlsContext> tls_;  // null: plain HTTP
   const net::strand<net::io_context::executor_type> strand_;
   tcp::acceptor acceptor_;
   net::steady_timer retry_timer_;
-  bool listening_ = false;  // guarded by shared_->mu
+};
+
+}  // namespace
+
+// The listeners and the state their connections share. Listen() and Stop()
+// serialise on shared_->mu, which guards listeners_.
+class Server::Impl {
+ public:
+  Impl(net::io_context& io, Handler& handler, const Limits& limits)
+      : io_(io), shared_(std::make_shared<Shared>(handler, limits)) {}
+
+  Result<uint16_t> Listen(const std::string& address, uint16_t port,
+                          std::shared_ptr<ServerTlsContext> tls) {
+    try {
+      std::lock_guard lock(shared_->mu);
+      if (shared_->stopping.load()) return Status::FailedPrecondition("http server is stopped");
+      auto listener = std::make_shared<Listener>(io_, shared_, std::move(tls));
+      auto bound = listener->Open(address, port);
+      if (bound.ok()) listeners_.push_back(std::move(listener));
+      return bound;
+    } catch (const std::exception& e) {
+      return Status::Internal(std::string("http listen: ") + e.what());
+    }
+  }
+
+  void Stop() {
+    std::vector<std::shared_ptr<Connection>> live;
+    {
+      std::lock_guard lock(shared_->mu);
+      if (shared_->stopping.exchange(true)) return;
+      for (auto& listener : listeners_) listener->Stop();
+      live.reserve(shared_->connections.size());
+      for (const auto& [id, weak] : shared_->connections) {
+        if (auto conn = weak.lock()) live.push_back(std::move(conn));
+      }
+    }
+    for (auto& conn : live) conn->NotifyStop();
+  }
+
+ private:
+  net::io_context& io_;
+  const std::shared_ptr<Shared> shared_;
+  std::vector<std::shared_ptr<Listener>> listeners_;  // guarded by shared_->mu
 };
 
 Response Handler::Reject(int status, const Request&) {
@@ -750,12 +918,18 @@ Response Handler::Reject(int status, const Request&) {
 }
 
 Server::Server(net::io_context& io, Handler& handler, Limits limits)
-    : impl_(std::make_shared<Impl>(io, handler, limits)) {}
+    : impl_(std::make_unique<Impl>(io, handler, limits)) {}
 
 Server::~Server() { impl_->Stop(); }
 
 Result<uint16_t> Server::Listen(const std::string& address, uint16_t port) {
-  return impl_->Listen(address, port);
+  return impl_->Listen(address, port, nullptr);
+}
+
+Result<uint16_t> Server::ListenTls(const std::string& address, uint16_t port,
+                                   std::shared_ptr<ServerTlsContext> tls) {
+  if (tls == nullptr) return Status::InvalidArgument("ListenTls without a TLS context");
+  return impl_->Listen(address, port, std::move(tls));
 }
 
 void Server::Stop() { impl_->Stop(); }

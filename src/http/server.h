@@ -125,6 +125,8 @@ class Handler {
 
 struct Limits {
   size_t max_header_bytes = 16 * 1024;
+  // Header fields of one request; more: 431.
+  size_t max_header_fields = 100;
   // The application sizes this from the largest request its protocols
   // allow, in its largest encoding.
   size_t max_body_bytes = 3 * 1024 * 1024;
@@ -133,9 +135,18 @@ struct Limits {
   // Slow client: a started request must arrive within this. Also bounds the
   // time to write one response.
   std::chrono::seconds read_timeout{30};
-  // Connections beyond this are accepted and closed at once.
+  // A TLS handshake must finish within this after the connection is
+  // accepted.
+  std::chrono::seconds tls_handshake_timeout{10};
+  // Connections beyond this, over all listeners, are accepted and closed at
+  // once.
   size_t max_connections = 20000;
+  // Connections from one client IP address beyond this, over all listeners,
+  // are accepted and closed at once (logged at most every 10 s); 0: no limit.
+  size_t max_connections_per_client = 1000;
 };
+
+class ServerTlsContext;  // server_tls.h
 
 // Lifecycle: construct, Listen(), run the io_context, Stop(). The Handler
 // must outlive every thread running the io_context (connections still in
@@ -148,9 +159,18 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds and starts accepting. port 0 picks a free port; returns the bound
-  // port. address is an IP literal or a host name. May be called once.
+  // Binds and starts accepting plain HTTP. port 0 picks a free port; returns
+  // the bound port. address is an IP literal or a host name. May be called
+  // more than once (one listener each); connections of every listener share
+  // the Handler and Limits.
   Result<uint16_t> Listen(const std::string& address, uint16_t port);
+
+  // The same over TLS (HTTPS): each connection first completes a TLS
+  // handshake (within tls_handshake_timeout) with the context `tls` holds at
+  // that moment (ServerTlsContext::Reload swaps it for new connections), and
+  // its requests have Request::secure set.
+  Result<uint16_t> ListenTls(const std::string& address, uint16_t port,
+                             std::shared_ptr<ServerTlsContext> tls);
 
   // Stops accepting, closes idle connections; connections with a request in
   // progress close after answering. When Stop() returns, new connection
@@ -160,7 +180,7 @@ class Server {
 
  private:
   class Impl;
-  std::shared_ptr<Impl> impl_;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace ferry::http

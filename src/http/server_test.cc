@@ -460,6 +460,31 @@ TEST_F(ServerTest, OversizedHeadersGet431AndClose) {
   EXPECT_NE(out.find("Connection: close"), std::string::npos);
 }
 
+std::string HeadWithFields(size_t fields) {
+  std::string head = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
+  for (size_t i = 2; i < fields; ++i) head += "X-F" + std::to_string(i) + ": v\r\n";
+  return head + "\r\n";
+}
+
+TEST_F(ServerTest, HeaderFieldsUpToTheLimitAreServedAndOneMoreGets431) {
+  Limits limits;
+  limits.max_header_fields = 20;
+  Start(limits);
+  EXPECT_EQ(RawExchange(HeadWithFields(20)).rfind("HTTP/1.1 200", 0), 0u);
+  const std::string out = RawExchange(HeadWithFields(21));
+  EXPECT_EQ(out.rfind("HTTP/1.1 431", 0), 0u) << out;
+  EXPECT_EQ(handler_.requests().size(), 1u);
+  // The refusal is rendered by the Handler, given what could be read.
+  ASSERT_EQ(handler_.rejected().size(), 1u);
+  EXPECT_EQ(handler_.rejected()[0].target, "/");
+}
+
+TEST_F(ServerTest, DefaultLimitRefusesAHundredAndOneHeaderFields) {
+  Start();
+  EXPECT_EQ(RawExchange(HeadWithFields(100)).rfind("HTTP/1.1 200", 0), 0u);
+  EXPECT_EQ(RawExchange(HeadWithFields(101)).rfind("HTTP/1.1 431", 0), 0u);
+}
+
 TEST_F(ServerTest, GarbageGets400AndClose) {
   Start();
   const std::string out = RawExchange("\x01\x02 this is not http\r\n\r\n");
@@ -545,6 +570,68 @@ TEST_F(ServerTest, ConnectionsOverMaxAreClosedAtOnce) {
 
   bhttp::write(first, Post("/", ""));
   EXPECT_EQ(Read(first, buffer).result_int(), 200);
+}
+
+TEST_F(ServerTest, ConnectionsPerClientAddressOverTheLimitAreClosedAtOnce) {
+  Limits limits;
+  limits.max_connections_per_client = 2;
+  Start(limits);
+  beast::flat_buffer buffer;
+  std::vector<tcp::socket> held;
+  for (int i = 0; i < 2; ++i) {
+    held.push_back(Connect());
+    bhttp::write(held.back(), Post("/", ""));
+    EXPECT_EQ(Read(held.back(), buffer).result_int(), 200);
+  }
+  tcp::socket third = Connect();
+  EXPECT_TRUE(ServerClosed(third));
+
+  // Another client address (all of 127/8 is loopback) is counted apart.
+  tcp::socket other(client_io_);
+  other.open(tcp::v4());
+  other.bind(tcp::endpoint(net::ip::make_address("127.0.0.2"), 0));
+  other.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_));
+  bhttp::write(other, Post("/", ""));
+  EXPECT_EQ(Read(other, buffer).result_int(), 200);
+
+  // A closed connection gives its place back.
+  held.front().close();
+  for (int attempt = 0;; ++attempt) {
+    tcp::socket again = Connect();
+    bhttp::write(again, Post("/", ""));
+    beast::flat_buffer fresh;
+    bhttp::response<bhttp::string_body> res;
+    error_code ec;
+    bhttp::read(again, fresh, res, ec);
+    if (!ec && res.result_int() == 200) break;
+    ASSERT_LT(attempt, 50) << "the closed connection's place was not given back";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the server sees the close
+  }
+}
+
+TEST_F(ServerTest, ClientTricklingAByteAtATimeIsCutOffAtTheReadTimeout) {
+  Limits limits;
+  limits.read_timeout = std::chrono::seconds(1);
+  Start(limits);
+  tcp::socket s = Connect();
+  const std::string request = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" +
+                              std::string(100, 'a');
+  const auto start = std::chrono::steady_clock::now();
+  std::optional<std::chrono::steady_clock::duration> closed_after;
+  s.non_blocking(true);
+  for (size_t i = 0; i < request.size() && !closed_after; ++i) {
+    error_code ec;
+    net::write(s, net::buffer(&request[i], 1), ec);
+    // Every 100 ms, so that the whole request would take 10 s.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    char c;
+    s.read_some(net::buffer(&c, 1), ec);
+    if (ec && ec != net::error::would_block) closed_after = std::chrono::steady_clock::now() - start;
+  }
+  ASSERT_TRUE(closed_after.has_value());
+  EXPECT_GE(*closed_after, std::chrono::milliseconds(900));
+  EXPECT_LT(*closed_after, std::chrono::milliseconds(2500));
+  EXPECT_TRUE(handler_.requests().empty());
 }
 
 // Limits are in whole seconds, so the two timeout tests take about 1 s each.
