@@ -22,6 +22,7 @@
 #include "http/health.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/server_tls.h"
 #include "protocol/aws_request.h"
 #include "protocol/gateway.h"
 #include "sns/registry.h"
@@ -125,18 +126,38 @@ class CertificateHandler final : public http::Handler {
   const std::string& pem_;
 };
 
-// --public-url, or http://<listen>:<port> (127.0.0.1 for a wildcard address,
-// which no subscriber can reach), without a trailing slash.
-std::string PublicUrl(const ServeConfig& config, uint16_t port) {
+// --public-url, or <scheme>://<listen>:<port> (127.0.0.1 for a wildcard
+// address, which no subscriber can reach), without a trailing slash.
+std::string PublicUrl(const ServeConfig& config, std::string_view scheme, uint16_t port) {
   std::string url = config.public_url;
   if (url.empty()) {
     std::string host = config.listen;
     if (host.empty() || host == "0.0.0.0" || host == "::") host = "127.0.0.1";
     if (host.find(':') != std::string::npos) host = "[" + host + "]";
-    url = "http://" + host + ":" + std::to_string(port);
+    url = std::string(scheme) + "://" + host + ":" + std::to_string(port);
   }
   while (url.ends_with('/')) url.pop_back();
   return url;
+}
+
+// The HTTPS listener's certificate and key, when one is asked for: null
+// without --tls-port; an error for a half-given configuration or a file that
+// cannot be used.
+Result<std::shared_ptr<http::ServerTlsContext>> LoadTls(const ServeConfig& config) {
+  const bool files = !config.tls_cert.empty() || !config.tls_key.empty();
+  if (config.tls_port < 0) {
+    if (config.tls_only) return Status::InvalidArgument("--tls-only needs --tls-port");
+    if (files) {
+      return Status::InvalidArgument(
+          "--tls-cert and --tls-key need --tls-port (0 picks a free port)");
+    }
+    return std::shared_ptr<http::ServerTlsContext>();
+  }
+  if (config.tls_port > 65535) return Status::InvalidArgument("--tls-port is not a port");
+  if (config.tls_cert.empty() || config.tls_key.empty()) {
+    return Status::InvalidArgument("the HTTPS listener needs both --tls-cert and --tls-key");
+  }
+  return http::ServerTlsContext::Load(config.tls_cert, config.tls_key);
 }
 
 // The host a URL names (without brackets or port), for the certificate.
@@ -209,17 +230,45 @@ int RunServer(const ServeConfig& config) {
   if (blocking) offloaded_sqs.emplace(sqs, blocking->get_executor(), io.get_executor());
   api::Service& sqs_service = offloaded_sqs ? static_cast<api::Service&>(*offloaded_sqs) : sqs;
   LateHandler front;
-  http::Server server(io, front, http::Limits{.max_body_bytes = sqs::kMaxRequestBodyBytes});
-  auto port = server.Listen(config.listen, config.port);
-  if (!port.ok()) {
-    spdlog::error("cannot listen on {}:{}: {}", config.listen, config.port, port.status().message());
+  auto tls = LoadTls(config);
+  if (!tls.ok()) {
+    spdlog::error("cannot start the HTTPS listener: {}", tls.status().message());
     return 1;
+  }
+  http::Server server(io, front,
+                      http::Limits{.max_body_bytes = sqs::kMaxRequestBodyBytes,
+                                   .max_connections = config.max_connections,
+                                   .max_connections_per_client = config.max_connections_per_client});
+  // The plain listener's port (none with --tls-only) and the HTTPS one's.
+  std::optional<uint16_t> port;
+  std::optional<uint16_t> tls_port;
+  if (!config.tls_only) {
+    auto bound = server.Listen(config.listen, config.port);
+    if (!bound.ok()) {
+      spdlog::error("cannot listen on {}:{}: {}", config.listen, config.port,
+                    bound.status().message());
+      return 1;
+    }
+    port = *bound;
+  }
+  if (*tls) {
+    auto bound = server.ListenTls(config.listen, static_cast<uint16_t>(config.tls_port), *tls);
+    if (!bound.ok()) {
+      spdlog::error("cannot listen for HTTPS on {}:{}: {}", config.listen, config.tls_port,
+                    bound.status().message());
+      return 1;
+    }
+    tls_port = *bound;
   }
 
   // SNS: the key that signs its messages (kept in the data directory, so
   // signatures stay verifiable across restarts), its topics and
-  // subscriptions, and the service.
-  const std::string public_url = PublicUrl(config, *port);
+  // subscriptions, and the service. Without --public-url, a request that
+  // came over TLS gets URLs of the HTTPS listener (tls_public_url).
+  const std::string public_url =
+      port ? PublicUrl(config, "http", *port) : PublicUrl(config, "https", *tls_port);
+  const std::string tls_public_url =
+      tls_port && config.public_url.empty() ? PublicUrl(config, "https", *tls_port) : "";
   if (!public_url.starts_with("http://") && !public_url.starts_with("https://")) {
     spdlog::error("--public-url must begin with http:// or https://: {}", config.public_url);
     return 1;
@@ -233,7 +282,8 @@ int RunServer(const ServeConfig& config) {
   sns::Registry registry(engine, sns::RegistryOptions{.region = config.region,
                                                       .account_id = config.account_id,
                                                       .signing_key = &*signing_key,
-                                                      .public_url = public_url});
+                                                      .public_url = public_url,
+                                                      .tls_public_url = tls_public_url});
   if (Status loaded = registry.Load(); !loaded.ok()) {
     spdlog::error("cannot load the SNS topics and subscriptions: {}", loaded.message());
     return 1;
@@ -273,7 +323,8 @@ int RunServer(const ServeConfig& config) {
   sns::SnsService sns(engine, registry, &*signing_key, handlers,
                       sns::SnsOptions{.region = config.region,
                                       .account_id = config.account_id,
-                                      .public_url = public_url});
+                                      .public_url = public_url,
+                                      .tls_public_url = tls_public_url});
   std::optional<api::OffloadedService> offloaded_sns;
   if (blocking) offloaded_sns.emplace(sns, blocking->get_executor(), io.get_executor());
   api::Service& sns_service = offloaded_sns ? static_cast<api::Service&>(*offloaded_sns) : sns;
@@ -292,7 +343,8 @@ int RunServer(const ServeConfig& config) {
                         .methods = {"GET", "HEAD"},
                         .handler = &certificate}});
   front.target = &router;
-  gateway.SetListeningPort(*port);
+  if (port) gateway.SetListeningPort(*port);
+  if (tls_port) gateway.SetTlsListeningPort(*tls_port);
 
   boost::asio::steady_timer tick(io);
   ScheduleTick(tick, engine, deliveries);
@@ -308,6 +360,18 @@ int RunServer(const ServeConfig& config) {
         spdlog::info("SIGHUP: reloading");
         for (auto& reload : reloaders) reload();
         hangup.async_wait(on_hangup);
+      };
+  hangup.async_wait(on_hangup);
+  if (*tls) {
+    // A certificate that cannot be loaded leaves the one in use.
+    reloaders.push_back([tls = *tls] {
+      if (Status s = tls->Reload(); !s.ok()) {
+        spdlog::error("TLS certificate not reloaded, the old one stays in use: {}", s.message());
+      } else {
+        spdlog::info("TLS certificate reloaded from {}", tls->cert_file());
+      }
+    });
+  }
 
   boost::asio::steady_timer grace(io);
   std::atomic<int> stop_io_waits{2};
@@ -328,13 +392,18 @@ int RunServer(const ServeConfig& config) {
     grace.async_wait([&](boost::system::error_code) { stop_io(); });
   });
 
-      };
-  hangup.async_wait(on_hangup);
-
+  // "listening on http://h:p (" — the e2e harnesses read it — then the
+  // HTTPS listener: "http://h:p, https://h:tp (", or "https://h:tp (" alone.
   std::string host = config.listen.find(':') != std::string::npos ? "[" + config.listen + "]"
                                                                     : config.listen;
-  std::printf("Ferry %s listening on http://%s:%u (region %s, account %s, data %s, public %s)\n",
-              FERRY_VERSION, host.c_str(), static_cast<unsigned>(*port), config.region.c_str(),
+  std::string listeners;
+  if (port) listeners = "http://" + host + ":" + std::to_string(*port);
+  if (tls_port) {
+    if (!listeners.empty()) listeners += ", ";
+    listeners += "https://" + host + ":" + std::to_string(*tls_port);
+  }
+  std::printf("Ferry %s listening on %s (region %s, account %s, data %s, public %s)\n",
+              FERRY_VERSION, listeners.c_str(), config.region.c_str(),
               config.account_id.c_str(), config.data_dir.c_str(), public_url.c_str());
   std::fflush(stdout);
 

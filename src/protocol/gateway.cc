@@ -153,6 +153,10 @@ void Gateway::SetListeningPort(uint16_t port) {
   listening_port_.store(port, std::memory_order_relaxed);
 }
 
+void Gateway::SetTlsListeningPort(uint16_t port) {
+  tls_listening_port_.store(port, std::memory_order_relaxed);
+}
+
 const api::ServiceDescriptor& Gateway::DefaultService() const {
   static constexpr api::ServiceDescriptor kNone{};
   return services_.empty() ? kNone : services_.front()->descriptor();
@@ -202,7 +206,8 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
   std::string_view path = target.substr(0, q);
   std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
   ctx.path = std::string(path);
-  ctx.host = HostWithPort(req.Header("host"), listening_port_.load(std::memory_order_relaxed));
+  ctx.host = HostWithPort(req.Header("host"), (req.secure ? tls_listening_port_ : listening_port_)
+                                                  .load(std::memory_order_relaxed));
   ctx.trace_header = std::string(req.Header("x-amzn-trace-id"));
   ctx.region = options_.region;
   ctx.account_id = options_.account_id;

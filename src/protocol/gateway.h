@@ -60,6 +60,8 @@ class Gateway final : public http::Handler {
   // The port the server listens on, once bound: queue URLs name it when the
   // Host header names none. Until set, the Host header is used as sent.
   void SetListeningPort(uint16_t port);
+  // The same for requests that came over TLS: the HTTPS listener's port.
+  void SetTlsListeningPort(uint16_t port);
 
  private:
   // The first registered service's descriptor (an empty one if none).
@@ -73,6 +75,7 @@ class Gateway final : public http::Handler {
   GatewayOptions options_;
   std::vector<api::Service*> services_;
   std::atomic<uint16_t> listening_port_{0};
+  std::atomic<uint16_t> tls_listening_port_{0};
 };
 
 }  // namespace ferry::protocol

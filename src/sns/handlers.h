@@ -14,6 +14,7 @@
 #include <boost/json.hpp>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,9 @@ struct Env {
   boost::asio::any_io_executor executor;
   SnsOptions options;
   PublishContext publish;
+  // For a publish that came over TLS: `publish` with options.tls_public_url
+  // (none when that is empty).
+  std::optional<PublishContext> publish_tls;
 };
 
 using HandlerResult = Result<boost::json::object>;

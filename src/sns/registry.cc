@@ -414,8 +414,10 @@ void Registry::SwapSubscription(const std::string& arn, std::shared_ptr<const Su
   t->second = std::move(topic);
 }
 
-Status Registry::SendConfirmation(const Subscription& sub, const Topic& topic,
+Status Registry::SendConfirmation(const Subscription& sub, const Topic& topic, bool over_tls,
                                   bool unsubscribe) {
+  const std::string& base_url =
+      over_tls && !options_.tls_public_url.empty() ? options_.tls_public_url : options_.public_url;
   auto queue = engine_.FindQueue(sub.queue_key);
   if (!queue) return Status::Internal("the delivery queue of " + sub.arn + " is missing");
   const ConfirmationType type =
@@ -423,7 +425,7 @@ Status Registry::SendConfirmation(const Subscription& sub, const Topic& topic,
   const std::string message_id = NewUuid();
   const std::string message = unsubscribe ? UnsubscribeConfirmationMessage(sub.arn)
                                           : SubscriptionConfirmationMessage(topic.arn);
-  const std::string subscribe_url = options_.public_url +
+  const std::string subscribe_url = base_url +
                                     "/?Action=ConfirmSubscription&TopicArn=" +
                                     UrlEncode(topic.arn) + "&Token=" + sub.token;
   const Confirmation confirmation{.type = type,
@@ -441,7 +443,7 @@ Status Registry::SendConfirmation(const Subscription& sub, const Topic& topic,
     auto signed_text = Sign(*options_.signing_key, version, StringToSign(confirmation));
     if (!signed_text.ok()) return signed_text.status();
     signature = std::move(*signed_text);
-    cert_url = options_.public_url + options_.signing_key->certificate_path();
+    cert_url = base_url + options_.signing_key->certificate_path();
   }
   const std::string body = ConfirmationJson(
       confirmation, SignatureFields{.version = SignatureVersionText(version),
@@ -454,7 +456,7 @@ Status Registry::SendConfirmation(const Subscription& sub, const Topic& topic,
   return sent.ok() ? Status::Ok() : sent.status();
 }
 
-Result<Registry::Subscribed> Registry::Subscribe(Subscription sub) {
+Result<Registry::Subscribed> Registry::Subscribe(Subscription sub, bool over_tls) {
   std::shared_ptr<const Subscription> made;
   Status sent;
   {
@@ -464,7 +466,7 @@ Result<Registry::Subscribed> Registry::Subscribe(Subscription sub) {
     for (const auto& existing : topic->subscriptions) {
       if (existing->protocol == sub.protocol && existing->endpoint == sub.endpoint) {
         if (!existing->confirmed && IsHttp(*existing)) {
-          FERRY_RETURN_IF_ERROR(SendConfirmation(*existing, *topic));
+          FERRY_RETURN_IF_ERROR(SendConfirmation(*existing, *topic, over_tls));
         }
         return Subscribed{existing, false};
       }
@@ -485,7 +487,7 @@ Result<Registry::Subscribed> Registry::Subscribe(Subscription sub) {
     }
     made = std::make_shared<const Subscription>(std::move(sub));
     SwapSubscription(made->arn, made);
-    if (!made->confirmed && IsHttp(*made)) sent = SendConfirmation(*made, *topic);
+    if (!made->confirmed && IsHttp(*made)) sent = SendConfirmation(*made, *topic, over_tls);
   }
   NotifyChange();
   // A confirmation that cannot be stored fails the request; the
@@ -544,7 +546,7 @@ Result<std::shared_ptr<const Subscription>> Registry::Confirm(std::string_view t
   return made;
 }
 
-Status Registry::Unsubscribe(std::string_view arn) {
+Status Registry::Unsubscribe(std::string_view arn, bool over_tls) {
   {
     std::lock_guard write(write_mu_);
     std::shared_ptr<const Subscription> sub = FindSubscription(arn);
@@ -559,7 +561,7 @@ Status Registry::Unsubscribe(std::string_view arn) {
           engine_.PutEntry(engine::CatalogKind::kSubscription, EncodeSubscription(copy)));
       // A confirmation that cannot be stored is not sent; the subscription
       // is removed all the same.
-      (void)SendConfirmation(copy, *topic, /*unsubscribe=*/true);
+      (void)SendConfirmation(copy, *topic, over_tls, /*unsubscribe=*/true);
       SwapSubscription(sub->arn, nullptr);
       std::string key = copy.arn;
       auto retired = std::make_shared<const Subscription>(std::move(copy));

@@ -57,6 +57,9 @@ struct RegistryOptions {
   const SigningKey* signing_key = nullptr;
   // Ferry's base URL (no trailing slash): SubscribeURL, SigningCertURL.
   std::string public_url = "http://localhost:9324";
+  // The same for a Subscribe or Unsubscribe that came over TLS (the HTTPS
+  // listener's https:// URL); empty: public_url.
+  std::string tls_public_url;
 };
 
 // The settings of the internal queues.
@@ -125,7 +128,9 @@ class Registry {
     std::shared_ptr<const Subscription> subscription;
     bool created = false;
   };
-  Result<Subscribed> Subscribe(Subscription sub);
+  // `over_tls`: the request came over TLS; the confirmation's URLs then
+  // use tls_public_url.
+  Result<Subscribed> Subscribe(Subscription sub, bool over_tls = false);
   // As UpdateTopic, for a subscription; its derived members are made again.
   Result<std::shared_ptr<const Subscription>> UpdateSubscription(
       std::string_view arn, const std::function<Status(Subscription&)>& edit);
@@ -139,7 +144,7 @@ class Registry {
   // is retired (Subscription::retired): an UnsubscribeConfirmation is left
   // in its delivery queue, which the worker drains before Forget drops it.
   // Errors: kNotFound.
-  Status Unsubscribe(std::string_view arn);
+  Status Unsubscribe(std::string_view arn, bool over_tls = false);
   // Drops a retired subscription and its delivery queue, once the worker
   // has nothing left to deliver. Ok when there is none.
   Status Forget(std::string_view arn);
@@ -152,7 +157,7 @@ class Registry {
   // lists it so. Caller holds write_mu_.
   void SwapSubscription(const std::string& arn, std::shared_ptr<const Subscription> sub);
   // Leaves a signed (un)subscribe confirmation in `sub`'s delivery queue.
-  Status SendConfirmation(const Subscription& sub, const Topic& topic,
+  Status SendConfirmation(const Subscription& sub, const Topic& topic, bool over_tls,
                           bool unsubscribe = false);
   void NotifyChange();
 

@@ -17,9 +17,14 @@ using SnsAction = api::Action<Env>;
 template <HandlerResult (*F)(Env&, const api::Call&)>
 constexpr SnsAction::Handler Now = &api::AnswerNow<Env, F>;
 
-HandlerResult PublishOne(Env& env, const api::Call& call) { return Publish(env.publish, call); }
+const PublishContext& PublishContextOf(const Env& env, const api::Call& call) {
+  return call.ctx.secure_transport && env.publish_tls ? *env.publish_tls : env.publish;
+}
+HandlerResult PublishOne(Env& env, const api::Call& call) {
+  return Publish(PublishContextOf(env, call), call);
+}
 HandlerResult PublishMany(Env& env, const api::Call& call) {
-  return PublishBatch(env.publish, call);
+  return PublishBatch(PublishContextOf(env, call), call);
 }
 
 // Every action of the SNS model, sorted by name. Those that change state are
@@ -89,12 +94,17 @@ SnsService::SnsService(engine::Engine& engine, Registry& registry, const Signing
                            .public_url = {},
                            .find_topic = [&registry](std::string_view arn) {
                              return registry.FindTopic(arn);
-                           }}}),
+                           }},
+                   .publish_tls = std::nullopt}),
       durable_(api::DurableWaitOn(engine, env_->executor)) {
   env_->publish.public_url = env_->options.public_url;
   env_->publish.authorize = [env = env_.get()](const api::Call& call, std::string_view arn) {
     return AuthorizeTopic(*env, call, arn);
   };
+  if (!env_->options.tls_public_url.empty()) {
+    env_->publish_tls.emplace(env_->publish);
+    env_->publish_tls->public_url = env_->options.tls_public_url;
+  }
 }
 
 SnsService::~SnsService() = default;

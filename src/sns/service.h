@@ -32,6 +32,9 @@ struct SnsOptions {
   // Ferry's own base URL, scheme://host[:port] without a trailing slash:
   // SubscribeURL, SigningCertURL and UnsubscribeURL point at it.
   std::string public_url = "http://localhost:9324";
+  // The same for requests that came over TLS (the HTTPS listener's
+  // https:// URL); empty: public_url.
+  std::string tls_public_url;
 };
 
 struct Env;

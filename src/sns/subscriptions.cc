@@ -175,7 +175,7 @@ HandlerResult Subscribe(Env& env, const api::Call& call) {
   for (auto& [name, value] : *attributes) {
     if (!value.empty()) sub.attributes[name] = value;
   }
-  auto made = env.registry.Subscribe(sub);
+  auto made = env.registry.Subscribe(sub, call.ctx.secure_transport);
   if (!made.ok()) {
     return made.status().code() == Code::kInvalidArgument
                ? InvalidParameter("Attributes Reason: " + made.status().message())
@@ -217,7 +217,7 @@ HandlerResult Unsubscribe(Env& env, const api::Call& call) {
   if (!ParseSubscriptionArn(*arn)) return InvalidParameter("SubscriptionArn");
   // SNS answers 200 for a well-formed ARN of no subscription (one already
   // removed, or never made), so that a retried clean-up does not fail.
-  Status s = env.registry.Unsubscribe(*arn);
+  Status s = env.registry.Unsubscribe(*arn, call.ctx.secure_transport);
   if (!s.ok() && s.code() != Code::kNotFound) return RegistryError(s);
   return boost::json::object();
 }
