@@ -40,7 +40,9 @@ for _var in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOI
 
 REGION = "us-east-1"
 FERRY_ACCOUNT_ID = "000000000000"
-LISTENING_RE = re.compile(r"listening on (http://[^\s/]+)")
+# "listening on http://h:p (", "listening on http://h:p, https://h:tp (" or,
+# with --tls-only, "listening on https://h:tp (".
+LISTENING_RE = re.compile(r"listening on (https?://[^\s/,]+(?:, https?://[^\s/,]+)*) \(")
 RUN_ID = uuid.uuid4().hex[:8]
 
 
@@ -70,7 +72,8 @@ class FerryServer:
         self.binary = binary
         self.extra_args = list(extra_args)  # more `ferry serve` flags
         self.proc = None
-        self.endpoint = None
+        self.endpoint = None      # the plain listener (the HTTPS one with --tls-only)
+        self.tls_endpoint = None  # the HTTPS listener, when there is one
         # A data_dir given by the caller is the caller's: stop() leaves it.
         self.data_dir = data_dir
         self._owns_data_dir = data_dir is None
@@ -97,6 +100,7 @@ class FerryServer:
             self._log = open(self.log_path, "a", buffering=1)
             self._log.write("---- ferry restarted on the same data dir ----\n")
         self.endpoint = None
+        self.tls_endpoint = None
         began = time.monotonic()
         self.proc = subprocess.Popen(
             [self.binary, "serve", "--listen", "127.0.0.1", "--port", "0",
@@ -113,7 +117,11 @@ class FerryServer:
                 if not found.is_set():
                     m = LISTENING_RE.search(line)
                     if m:
-                        self.endpoint = m.group(1)
+                        urls = m.group(1).split(", ")
+                        self.tls_endpoint = next(
+                            (u for u in urls if u.startswith("https://")), None)
+                        self.endpoint = next(
+                            (u for u in urls if u.startswith("http://")), self.tls_endpoint)
                         found.set()
 
         self._pump = threading.Thread(target=pump, daemon=True)

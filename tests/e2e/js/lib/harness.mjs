@@ -1,7 +1,9 @@
 // Shared harness for the JavaScript SDK v3 end-to-end tests.
 //
 // startServer() starts `$FERRY_BIN serve` on a free port with a fresh data
-// directory (or uses FERRY_ENDPOINT), and returns { endpoint, client, stop }.
+// directory (or uses FERRY_ENDPOINT), and returns { endpoint, client, stop };
+// startServer(extraArgs) passes more `ferry serve` flags, and with an HTTPS
+// listener (--tls-port) its https:// URL is tlsEndpoint.
 import { spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -49,7 +51,7 @@ export function expectedAccountId() {
   return process.env.FERRY_ENDPOINT ? null : FERRY_ACCOUNT_ID;
 }
 
-export async function startServer() {
+export async function startServer(extraArgs = []) {
   if (process.env.FERRY_ENDPOINT) {
     const endpoint = process.env.FERRY_ENDPOINT.replace(/\/+$/, "");
     const client = makeClient(endpoint);
@@ -58,21 +60,23 @@ export async function startServer() {
   const bin = process.env.FERRY_BIN;
   if (!bin) throw new Error("set FERRY_BIN (path to ferry) or FERRY_ENDPOINT");
   const dataDir = mkdtempSync(path.join(tmpdir(), "ferry-e2e-js-"));
-  const child = spawn(bin, ["serve", "--listen", "127.0.0.1", "--port", "0", "--data-dir", dataDir],
+  const child = spawn(bin,
+    ["serve", "--listen", "127.0.0.1", "--port", "0", "--data-dir", dataDir, ...extraArgs],
     { stdio: ["ignore", "pipe", "pipe"] });
   const killOnExit = () => { try { child.kill("SIGKILL"); } catch { /* gone */ } };
   process.on("exit", killOnExit);
   let log = "";
   const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
   child.stderr.on("data", (d) => { log += d; });
-  const endpoint = await new Promise((resolve, reject) => {
+  // "listening on http://h:p (", or "listening on http://h:p, https://h:tp (".
+  const urls = await new Promise((resolve, reject) => {
     let buf = "";
     const timer = setTimeout(() => reject(new Error(`ferry did not start within 30 s:\n${log}`)), 30000);
     child.stdout.on("data", (d) => {
       buf += d;
       log += d;
-      const m = /listening on (http:\/\/[^\s/]+)/.exec(buf);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+      const m = /listening on (https?:\/\/[^\s/,]+(?:, https?:\/\/[^\s/,]+)*) \(/.exec(buf);
+      if (m) { clearTimeout(timer); resolve(m[1].split(", ")); }
     });
     child.on("error", (e) => { clearTimeout(timer); reject(e); });
     child.on("exit", (code, signal) => {
@@ -80,6 +84,8 @@ export async function startServer() {
       reject(new Error(`ferry exited (${code ?? signal}) before listening:\n${log}`));
     });
   });
+  const tlsEndpoint = urls.find((u) => u.startsWith("https://")) ?? null;
+  const endpoint = urls.find((u) => u.startsWith("http://")) ?? tlsEndpoint;
   const client = makeClient(endpoint);
   async function stop() {
     client.destroy();
@@ -102,7 +108,10 @@ export async function startServer() {
     rmSync(dataDir, { recursive: true, force: true });
     if (problem) throw new Error(`${problem}\n--- ferry log ---\n${log.slice(-4000)}`);
   }
-  return { endpoint, client, stop, alive: () => child.exitCode === null && child.signalCode === null };
+  return {
+    endpoint, tlsEndpoint, client, stop,
+    alive: () => child.exitCode === null && child.signalCode === null,
+  };
 }
 
 /**
