@@ -222,6 +222,20 @@ TEST(RequestParser, HeadOverTheLimitIsTooLargeWhetherOrNotItIsComplete) {
   EXPECT_EQ(out.error, Error::kHeaderTooLarge);
 }
 
+TEST(RequestParser, MoreHeaderFieldsThanTheLimitAreRefusedHoweverTheBytesArrive) {
+  Request req;
+  RequestParser parser(4096, 1024, /*max_header_fields=*/3);
+  const std::string three = "GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
+  auto out = Parse(parser, req, three);
+  EXPECT_EQ(out.state, State::kDone);
+  EXPECT_EQ(req.headers.size(), 3u);
+  const std::string four = "GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n";
+  for (size_t step : {size_t{1}, size_t{7}, four.size()}) {
+    out = Parse(parser, req, four, step);
+    EXPECT_EQ(out.error, Error::kTooManyHeaders) << step;
+  }
+}
+
 // Everything a parser reports for a connection's bytes fed in pieces of
 // `step` (as http_request_fuzz does): each request it completes, then the
 // error that ended the connection, if any.

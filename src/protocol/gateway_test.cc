@@ -137,19 +137,42 @@ TEST(Gateway, AFormBodyWithATargetHeaderIsAQueryRequest) {
   EXPECT_EQ(f.service.last.params.at("QueueName"), "q");
 }
 
-TEST(Gateway, AHostWithoutAPortNamesTheListeningPort) {
-  Fixture f;
-  f.gateway.SetListeningPort(4566);
+// A Query Echo request to "/" with this Host header.
+http::Request EchoWithHost(std::string host) {
   http::Request req;
   req.method = "POST";
   req.target = "/";
-  req.headers = {{"content-type", "application/x-www-form-urlencoded"}, {"host", "localhost"}};
+  req.headers = {{"content-type", "application/x-www-form-urlencoded"}, {"host", std::move(host)}};
   req.body = "Action=Echo";
+  return req;
+}
+
+TEST(Gateway, AHostWithoutAPortNamesTheListeningPort) {
+  Fixture f;
+  f.gateway.SetListeningPort(4566);
+  http::Request req = EchoWithHost("localhost");
   f.Send(req);
   EXPECT_EQ(f.service.last.ctx.host, "localhost:4566");
   req.headers[1].second = "h:1";
   f.Send(req);
   EXPECT_EQ(f.service.last.ctx.host, "h:1");
+}
+
+TEST(Gateway, ARequestOverTlsIsHttpsAndNamesTheTlsListeningPort) {
+  Fixture f;
+  f.gateway.SetListeningPort(4566);
+  f.gateway.SetTlsListeningPort(4567);
+  http::Request req = EchoWithHost("localhost");
+  req.secure = true;
+  f.Send(req);
+  EXPECT_EQ(f.service.last.ctx.host, "localhost:4567");
+  EXPECT_EQ(f.service.last.ctx.scheme, "https");
+  EXPECT_TRUE(f.service.last.ctx.secure_transport);
+  req.secure = false;
+  f.Send(req);
+  EXPECT_EQ(f.service.last.ctx.host, "localhost:4566");
+  EXPECT_EQ(f.service.last.ctx.scheme, "http");
+  EXPECT_FALSE(f.service.last.ctx.secure_transport);
 }
 
 TEST(Gateway, ANulByteInAFormBodyDoesNotEndTheParse) {

@@ -100,7 +100,8 @@ class RegistryTest : public ::testing::Test {
   Registry registry{engine, RegistryOptions{.region = "us-east-1",
                                             .account_id = "000000000000",
                                             .signing_key = nullptr,
-                                            .public_url = "http://ferry.test:9324"}};
+                                            .public_url = "http://ferry.test:9324",
+                                            .tls_public_url = "https://ferry.test:9325"}};
 };
 
 TEST_F(RegistryTest, CreateTopicWritesTheCatalogAndIsFoundByArn) {
@@ -234,6 +235,29 @@ TEST_F(RegistryTest, HttpSubscriptionIsPendingWithAConfirmationInItsDeliveryQueu
             "east-1:000000000000:orders&Token=" +
                 sub.token);
   EXPECT_EQ(registry.HttpSubscriptions().size(), 1u);
+}
+
+TEST_F(RegistryTest, ASubscribeOverTlsGetsAConfirmationWithTheTlsPublicUrl) {
+  ASSERT_TRUE(registry.CreateTopic(NewTopic()).ok());
+  auto confirmation_url = [&](const Subscription& sub) {
+    auto queue = engine.FindQueue(sub.queue_key);
+    EXPECT_TRUE(queue);
+    if (!queue) return std::string();
+    auto got = queue->Receive(engine::ReceiveRequest{});
+    EXPECT_TRUE(got.ok() && got->size() == 1u);
+    if (!got.ok() || got->empty()) return std::string();
+    auto item = DecodeDeliveryItem((*got)[0].payload);
+    const boost::json::object body = boost::json::parse(item->body).as_object();
+    return std::string(body.at("SubscribeURL").as_string());
+  };
+  auto secure = registry.Subscribe(NewSubscription(Protocol::kHttps, "https://h/x"), true);
+  ASSERT_TRUE(secure.ok());
+  EXPECT_TRUE(confirmation_url(*secure->subscription)
+                  .starts_with("https://ferry.test:9325/?Action=ConfirmSubscription&"));
+  auto plain = registry.Subscribe(NewSubscription(Protocol::kHttps, "https://h/y"), false);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(confirmation_url(*plain->subscription)
+                  .starts_with("http://ferry.test:9324/?Action=ConfirmSubscription&"));
 }
 
 TEST_F(RegistryTest, ConfirmByTokenConfirmsOnceAndStaysConfirmed) {
