@@ -46,8 +46,8 @@ Result<std::shared_ptr<ssl::context>> MakeContext(const std::string& cert_file,
       SSL_CTX_set_cipher_list(ctx, kServerTls12Ciphers) != 1) {
     return Status::Internal("TLS context: " + TakeOpensslError());
   }
-  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                               SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_options(
+      ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1) {
     return Status::InvalidArgument("cannot load the certificate chain " + cert_file + ": " +
                                    TakeOpensslError());

@@ -14,11 +14,10 @@
 // connections on any threads share it.
 #pragma once
 
+#include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <mutex>
 #include <string>
-
-#include <boost/asio/ssl/context.hpp>
 
 #include "common/status.h"
 

@@ -54,8 +54,7 @@ void AddExtension(X509* cert, X509* issuer, int nid, const char* value) {
 
 // A certificate for `subject_key` named `cn` with `serial`, signed by
 // `issuer` with `issuer_key` (itself when issuer is null: a CA).
-Cert Issue(EVP_PKEY* subject_key, const char* cn, long serial, X509* issuer,
-           EVP_PKEY* issuer_key) {
+Cert Issue(EVP_PKEY* subject_key, const char* cn, long serial, X509* issuer, EVP_PKEY* issuer_key) {
   Cert cert(X509_new(), &X509_free);
   X509_set_version(cert.get(), X509_VERSION_3);
   ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial);
@@ -95,8 +94,8 @@ void WriteKey(const std::string& path, EVP_PKEY* key) {
 // (server.pem, server.key) for localhost and 127.0.0.1.
 class TestPki {
  public:
-  TestPki() : ca_key_(NewKey()), ca_(Issue(ca_key_.get(), "ferry test CA", 1, nullptr,
-                                            ca_key_.get())) {
+  TestPki()
+      : ca_key_(NewKey()), ca_(Issue(ca_key_.get(), "ferry test CA", 1, nullptr, ca_key_.get())) {
     WriteCert(ca_file(), ca_.get());
   }
   // Writes a server certificate with `serial` and its key.
@@ -305,9 +304,7 @@ TEST_F(ServerTlsTest, ReloadSwitchesTheCertificateForNewConnections) {
 
 TEST_F(ServerTlsTest, ReloadOfABadFileKeepsTheOldCertificate) {
   Start();
-  {
-    std::ofstream(pki_.cert_file()) << "not a certificate\n";
-  }
+  { std::ofstream(pki_.cert_file()) << "not a certificate\n"; }
   const Status reloaded = tls_->Reload();
   EXPECT_EQ(reloaded.code(), Code::kInvalidArgument);
   EXPECT_NE(reloaded.message().find(pki_.cert_file()), std::string::npos) << reloaded.message();
