@@ -203,15 +203,11 @@ struct Shared {
       last_refusal_log = now;
       count = std::exchange(refused_unlogged, 0);
     }
-    if (why == Refusal::kTotal) {
-      spdlog::warn("http: closed {} new connection(s) over --max-connections ({}); the latest from {}",
-                   count, limits.max_connections, remote);
-    } else {
-      spdlog::warn(
-          "http: closed {} new connection(s) over --max-connections-per-client ({}); the latest "
-          "from {}",
-          count, limits.max_connections_per_client, remote);
-    }
+    spdlog::warn(
+        "http: closed {} new connection(s) over the connection limits (total {}, per client "
+        "address {}); the latest from {}, over the {} limit",
+        count, limits.max_connections, limits.max_connections_per_client, remote,
+        why == Refusal::kTotal ? "total" : "per-client");
   }
 
   std::mutex mu;
