@@ -7,8 +7,9 @@ raw suites do not (test_raw_http: simple malformed bodies and wrong types;
 test_poison: random bytes per field; test_sizes: large bodies and the HTTP
 caps; test_errors: the modelled errors through boto3):
 
-- nesting 10,000 levels deep inside a parameter's value, in JSON and in
-  Query keys;
+- nesting 10,000 levels deep inside a parameter's value, in JSON, in
+  Query keys, and in the JSON documents parameters carry (queue policies,
+  SNS MessageStructure, filter and delivery policies);
 - every parameter kind (string, integer, boolean, list, map) given each
   other kind, in JSON;
 - invalid UTF-8 (overlong encodings, surrogates, stray continuation bytes,
@@ -248,6 +249,34 @@ class HostileSet:
                 with self.subTest(nesting=what, field=field):
                     self.assertJsonError(self.sqs_json_raw("SendMessage", doc.encode()),
                                          "MalformedQueryString")
+
+    def case_json_nesting_inside_json_parameters(self):
+        # Parameters whose value is a JSON document of its own: each parser
+        # refuses 10,000 levels with its parameter's error.
+        deep = '{"a":' * DEEP + "1" + "}" * DEEP
+        for name in ["RedrivePolicy", "RedriveAllowPolicy", "Policy"]:
+            with self.subTest(queue_attribute=name):
+                self.assertXmlError(self.sqs_query_raw([
+                    ("Action", "SetQueueAttributes"), ("QueueUrl", self.url),
+                    ("Attribute.1.Name", name), ("Attribute.1.Value", deep)]),
+                    "InvalidAttributeValue")
+        cases = [
+            ("MessageStructure", [("Action", "Publish"), ("TopicArn", self.topic),
+                                  ("MessageStructure", "json"),
+                                  ("Message", '{"default": "x", "sqs": %s}' % deep)]),
+            ("FilterPolicy", [("Action", "Subscribe"), ("TopicArn", self.topic),
+                              ("Protocol", "sqs"), ("Endpoint", "arn:aws:sqs:%s:%s:%s" % (
+                                  REGION, self.account_raw(), self.queue_name)),
+                              ("Attributes.entry.1.key", "FilterPolicy"),
+                              ("Attributes.entry.1.value", '{"a": %s}' % ("[" * DEEP +
+                                                                          "]" * DEEP))]),
+            ("DeliveryPolicy", [("Action", "SetTopicAttributes"), ("TopicArn", self.topic),
+                                ("AttributeName", "DeliveryPolicy"),
+                                ("AttributeValue", '{"http": %s}' % deep)]),
+        ]
+        for what, params in cases:
+            with self.subTest(sns=what):
+                self.assertXmlError(self.sns_query_raw(params), "InvalidParameter", ns=SNS_NS)
 
     def case_query_keys_nested_deep(self):
         key = "Attribute" + ".1.Name" * DEEP
