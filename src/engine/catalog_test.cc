@@ -105,8 +105,7 @@ INSTANTIATE_TEST_SUITE_P(Recovery, CatalogRestartTest, ::testing::Bool(),
                            return info.param ? "FromCheckpoint" : "FromLog";
                          });
 
-// Records after the checkpoint's replay point are applied over the state
-// the checkpoint holds: replaced, erased and new entries alike.
+// A catalog record of a kind this version does not know is damage.
 TEST_F(DurableCatalogTest, ARecordOfAnUnknownKindStopsRecovery) {
   Put(CatalogKind::kTopic, Entry("t", {{"a", "1"}}));
   Put(static_cast<CatalogKind>(7), Entry("x", {{"a", "1"}}));
@@ -118,6 +117,8 @@ TEST_F(DurableCatalogTest, ARecordOfAnUnknownKindStopsRecovery) {
       << opened.status().message();
 }
 
+// Records after the checkpoint's replay point are applied over the state
+// the checkpoint holds: replaced, erased and new entries alike.
 TEST_F(DurableCatalogTest, ChangesAfterACheckpointApplyOverIt) {
   Put(CatalogKind::kTopic, Entry("kept", {{"v", "1"}}));
   Put(CatalogKind::kTopic, Entry("replaced", {{"v", "1"}, {"old", "x"}}));
