@@ -404,9 +404,11 @@ class HostileSet:
 
     def case_ten_thousand_message_attributes(self):
         attrs = {"a%d" % i: {"DataType": "String", "StringValue": "v"} for i in range(10000)}
-        self.assertJsonError(self.sqs_json_raw("SendMessage", {
+        doc = self.assertJsonError(self.sqs_json_raw("SendMessage", {
             "QueueUrl": self.url, "MessageBody": "x", "MessageAttributes": attrs}),
             "InvalidParameterValue")
+        self.assertEqual(doc["message"], "Number of message attributes [10000] exceeds the "
+                                         "allowed maximum [10].")
         # 30,000 form parameters: past the 10,000 a form may hold.
         self.assertXmlError(self.sqs_query_raw(
             [("Action", "SendMessage"), ("QueueUrl", self.url), ("MessageBody", "x")] +
