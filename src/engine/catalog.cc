@@ -58,6 +58,12 @@ Status Catalog::Recover(RecordSource, storage::Lsn, const storage::Record& r) {
   // Checkpoint and log alike: a record replayed over a checkpoint that
   // already holds its effect leaves the same state (catalog.h).
   const auto& e = std::get<storage::CatalogEntry>(r);
+  // A kind this version does not know is damage (or a newer version's
+  // record), like a record type no owner takes: recovery stops.
+  if (e.kind != static_cast<uint8_t>(CatalogKind::kTopic) &&
+      e.kind != static_cast<uint8_t>(CatalogKind::kSubscription)) {
+    return Status::Internal("catalog record of unknown kind " + std::to_string(e.kind));
+  }
   Key key{static_cast<CatalogKind>(e.kind), e.key};
   std::lock_guard lock(mu_);
   if (e.erased) {

@@ -105,6 +105,18 @@ INSTANTIATE_TEST_SUITE_P(Recovery, CatalogRestartTest, ::testing::Bool(),
                            return info.param ? "FromCheckpoint" : "FromLog";
                          });
 
+// A catalog record of a kind this version does not know is damage.
+TEST_F(DurableCatalogTest, ARecordOfAnUnknownKindStopsRecovery) {
+  Put(CatalogKind::kTopic, Entry("t", {{"a", "1"}}));
+  Put(static_cast<CatalogKind>(7), Entry("x", {{"a", "1"}}));
+  engine_.reset();
+  auto opened = LocalEngine::OpenDurable(clock_, options_);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), Code::kInternal);
+  EXPECT_NE(opened.status().message().find("unknown kind 7"), std::string::npos)
+      << opened.status().message();
+}
+
 // Records after the checkpoint's replay point are applied over the state
 // the checkpoint holds: replaced, erased and new entries alike.
 TEST_F(DurableCatalogTest, ChangesAfterACheckpointApplyOverIt) {

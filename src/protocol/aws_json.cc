@@ -5,6 +5,44 @@
 #include "protocol/json_writer.h"
 
 namespace ferry::protocol {
+namespace {
+
+// The object members a JSON text spells out: one ':' outside its strings
+// each. Only for text that parsed.
+size_t MembersWritten(std::string_view text) {
+  size_t members = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == ':') {
+      ++members;
+    }
+  }
+  return members;
+}
+
+// The members the parsed value holds; the parser keeps one of each key.
+// Recursion is bounded by the parser's max_depth.
+size_t MembersParsed(const boost::json::value& v) {
+  size_t members = 0;
+  if (const auto* obj = v.if_object()) {
+    members = obj->size();
+    for (const auto& kv : *obj) members += MembersParsed(kv.value());
+  } else if (const auto* arr = v.if_array()) {
+    for (const auto& e : *arr) members += MembersParsed(e);
+  }
+  return members;
+}
+
+}  // namespace
 
 Result<boost::json::object> DecodeJsonBody(std::string_view body) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return boost::json::object();
@@ -24,6 +62,12 @@ Result<boost::json::object> DecodeJsonBody(std::string_view body) {
   }
   if (!v.is_object()) {
     return api::Error(api::ErrorId::kSerialization, "The request body must be a JSON object.");
+  }
+  // Boost.JSON keeps the last of two equal keys; Ferry will not pick one of
+  // two values (as with a Query parameter sent twice).
+  if (MembersParsed(v) != MembersWritten(body)) {
+    return api::Error(api::ErrorId::kSerialization,
+                      "The request body is not valid JSON: an object holds a key twice.");
   }
   return std::move(v.as_object());
 }

@@ -19,6 +19,21 @@ TEST(AwsJson, MalformedBodiesAreSerializationErrors) {
   }
 }
 
+TEST(AwsJson, AKeyTwiceInOneObjectIsASerializationError) {
+  for (std::string_view body : {R"({"MessageBody":"one","MessageBody":"two"})",
+                                R"({"a":{"k":1,"k":2}})", R"({"a":[{"k":1},{"k":1,"k":1}]})"}) {
+    auto r = DecodeJsonBody(body);
+    ASSERT_FALSE(r.ok()) << body;
+    EXPECT_EQ(api::ErrorFor(r.status()).code, "SerializationException");
+  }
+  // Equal keys in different objects, and colons and quotes inside strings,
+  // are not duplicates.
+  for (std::string_view body : {R"({"a":{"k":1},"b":{"k":1},"k":[{"k":0},{"k":0}]})",
+                                R"({"a:b":"c:\"d\":e","\\":":"})"}) {
+    EXPECT_TRUE(DecodeJsonBody(body).ok()) << body;
+  }
+}
+
 TEST(AwsJson, DeepNestingIsRejected) {
   std::string deep(1000, '[');
   EXPECT_FALSE(DecodeJsonBody("{\"a\":" + deep).ok());

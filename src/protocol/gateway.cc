@@ -190,6 +190,10 @@ api::Service* Gateway::FindServiceForQuery(std::string_view action, const FormPa
 http::Response Gateway::Reject(int status, const http::Request& head) {
   const std::string_view target = head.Header("x-amz-target");
   api::Service* service = FindServiceByTarget(target.substr(0, target.find('.')));
+  if (!service) {  // a Query request: the service it is signed for, if any
+    auto scope = auth::ParseAuthorizationHeader(head.Header("authorization"));
+    if (scope) service = FindServiceBySigningName(scope->service);
+  }
   return RejectionResponse(status, head, service ? service->descriptor() : DefaultService());
 }
 
@@ -234,7 +238,11 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
     params.emplace(std::move(*decoded));
   } else {
     ex.wire = api::Wire::kQuery;
-    ex.service = &DefaultService();
+    // Until the action is read, errors are written in the names of the
+    // service the request is signed for (an SNS request's malformed form is
+    // an SNS ErrorResponse), or of the default one.
+    api::Service* signed_for = scope ? FindServiceBySigningName(scope->service) : nullptr;
+    ex.service = signed_for ? &signed_for->descriptor() : &DefaultService();
     ex.query_as_json = AcceptsJsonOnly(req.Header("accept"));
     auto pairs = ParseForm(query);
     if (!pairs.ok()) {

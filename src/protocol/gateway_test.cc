@@ -527,5 +527,31 @@ TEST(GatewayRouting, SqsQueryRequestsDecodeWithSqsCollectionsAndSnsOnesWithSns) 
   EXPECT_EQ(f.sns.last.params.at("Attributes"), (boost::json::object{{"DisplayName", "d"}}));
 }
 
+TEST(GatewayRouting, AQueryRequestRefusedBeforeItsActionIsReadAnswersInItsSignedService) {
+  TwoServices f;
+  const std::string sns_ns = std::string(api::SnsDescriptor().xml_namespace);
+  const std::string sqs_ns = std::string(api::SqsDescriptor().xml_namespace);
+  // A malformed form, signed for SNS: an SNS ErrorResponse.
+  auto res = f.Query("Action=Publish&Message=%zz", "/", SignedFor("sns"));
+  EXPECT_EQ(res.status, 400);
+  EXPECT_NE(res.body.find("MalformedQueryString"), std::string::npos);
+  EXPECT_NE(res.body.find(sns_ns), std::string::npos) << res.body;
+  // Unsigned, or signed for SQS: the default service's, as before.
+  res = f.Query("Action=Publish&Message=%zz");
+  EXPECT_NE(res.body.find(sqs_ns), std::string::npos) << res.body;
+  res = f.Query("Action=SendMessage&MessageBody=%zz", "/", SignedFor("sqs"));
+  EXPECT_NE(res.body.find(sqs_ns), std::string::npos) << res.body;
+  // The HTTP server's refusals (a body over the cap) too.
+  http::Request head;
+  head.method = "POST";
+  head.target = "/";
+  head.headers = {{"content-type", "application/x-www-form-urlencoded"},
+                  {"authorization", SignedFor("sns")}};
+  res = f.gateway.Reject(413, head);
+  EXPECT_EQ(res.status, 413);
+  EXPECT_NE(res.body.find("RequestEntityTooLarge"), std::string::npos);
+  EXPECT_NE(res.body.find(sns_ns), std::string::npos) << res.body;
+}
+
 }  // namespace
 }  // namespace ferry::protocol

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <limits>
 #include <utility>
 
 #include "common/crypto.h"
@@ -27,9 +28,12 @@ std::string Field(const std::map<std::string, std::string>& fields, const std::s
 
 TimeMs TimeField(const std::map<std::string, std::string>& fields, const std::string& name) {
   const std::string text = Field(fields, name);
+  // A stored time that is not a number of milliseconds (damaged, or more
+  // digits than TimeMs holds) reads as 0, never as an overflowed value.
   TimeMs value = 0;
   for (char c : text) {
     if (c < '0' || c > '9') return 0;
+    if (value > (std::numeric_limits<TimeMs>::max() - (c - '0')) / 10) return 0;
     value = value * 10 + (c - '0');
   }
   return value;

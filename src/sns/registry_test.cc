@@ -433,6 +433,30 @@ TEST_F(RegistryTest, LoadRebuildsTopicsAndSubscriptionsFromTheCatalog) {
   EXPECT_EQ(engine.Entries(engine::CatalogKind::kSubscription).size(), 1u);
 }
 
+TEST_F(RegistryTest, LoadReadsAStoredTimeTooLargeForItsTypeAsZero) {
+  const std::string arn = "arn:aws:sns:us-east-1:000000000000:t";
+  ASSERT_TRUE(engine
+                  .PutEntry(engine::CatalogKind::kTopic,
+                            {.key = arn,
+                             .fields = {{"name", "t"}, {"created_ms", "99999999999999999999"}}})
+                  .ok());
+  ASSERT_TRUE(engine
+                  .PutEntry(engine::CatalogKind::kSubscription,
+                            {.key = arn + ":s",
+                             .fields = {{"topic", arn},
+                                        {"protocol", "sqs"},
+                                        {"endpoint", "arn:aws:sqs:us-east-1:000000000000:q"},
+                                        {"created_ms", "9223372036854775808"}}})
+                  .ok());
+  Registry loaded(engine, RegistryOptions{});
+  ASSERT_TRUE(loaded.Load().ok());
+  auto topic = loaded.FindTopic(arn);
+  ASSERT_TRUE(topic);
+  EXPECT_EQ(topic->created_ms, 0);
+  ASSERT_EQ(topic->subscriptions.size(), 1u);
+  EXPECT_EQ(topic->subscriptions[0]->created_ms, 0);
+}
+
 TEST_F(RegistryTest, ReadersSeeWholeSnapshotsWhileWritersChangeThem) {
   ASSERT_TRUE(registry.CreateTopic(NewTopic()).ok());
   std::atomic<bool> done{false};

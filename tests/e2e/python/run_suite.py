@@ -6,7 +6,8 @@
 
 MODULE is a test module name (test_messages) or a dotted test id
 (test_messages.SendTest.test_md5). Without modules the default suite runs
-(everything except test_retention and test_cli, which ctest runs on their own).
+(everything except test_retention, test_hostile and test_cli, which ctest runs on
+their own).
 
 Options:
   --skip-unavailable  exit 77 (ctest SKIP_RETURN_CODE) instead of failing when
