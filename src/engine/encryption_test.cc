@@ -192,7 +192,9 @@ TEST_F(Encryption, AChangedSealedBodyIsReportedNotServed) {
   std::ofstream(segment, std::ios::binary | std::ios::trunc) << bytes;
 
   Open();
-  auto got = Find("q")->Receive(ReceiveRequest{.max_messages = 1});
+  ReceiveRequest one;
+  one.max_messages = 1;
+  auto got = Find("q")->Receive(one);
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.status().code(), Code::kInternal);
   EXPECT_NE(got.status().message().find("does not open"), std::string::npos);
