@@ -8,6 +8,9 @@
 # subscriptions) in the mode SNS_MODE names (plain, filtered or raw;
 # default plain), 512-byte messages; "per message" is per publish.
 #
+# SSE=off (send, send-batch, consume-cycle): the load's queue does not
+# encrypt its bodies at rest, for comparing against the default.
+#
 # Starts FERRY under callgrind with instrumentation off, prepares the queue
 # with a short loadgen run (consume-cycle: prefills 20,000 messages), turns
 # instrumentation on for SECONDS (default 10) of SCENARIO, and prints the
@@ -43,6 +46,18 @@ case "$scenario" in
     [ "$mode" = filtered ] && common+=(--publish-attributes)
     ;;
 esac
+# SSE=off: the queue of send and consume-cycle is created first with
+# SqsManagedSseEnabled=false, so that its bodies are written in plaintext
+# (encryption at rest is on by default); loadgen then finds it by name.
+if [ "${SSE:-on}" = off ]; then
+  python3 - "$endpoint" <<'PY'
+import sys
+import boto3
+boto3.client("sqs", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="x",
+             aws_secret_access_key="x").create_queue(
+    QueueName="loadgen", Attributes={"SqsManagedSseEnabled": "false"})
+PY
+fi
 prefill=(--prefill 0)
 [ "$scenario" = consume-cycle ] && prefill=(--prefill 20000)
 "$loadgen" "${common[@]}" "${prefill[@]}" --duration 0.5 >/dev/null

@@ -1,12 +1,14 @@
 // ferry: an SQS-compatible message broker.
 //   ferry serve [options]     run the server
 //   ferry repair --data-dir D salvage a data directory the server refuses
+//   ferry rotate-master-key --data-dir D  a new master key for encryption at rest
 //   ferry --version | --help
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 
 #include "app/config.h"
+#include "app/master_key.h"
 #include "app/repair.h"
 #include "app/serve.h"
 
@@ -100,6 +102,16 @@ int main(int argc, char** argv) {
       ->required();
   repair->add_flag("--dry-run", repair_cfg.dry_run, "Report what is damaged; change nothing.");
 
+  ferry::app::RotateConfig rotate_cfg;
+  auto* rotate = app.add_subcommand(
+      "rotate-master-key",
+      "With the server stopped: add a new master key version to the master key file, rewrap "
+      "every data key of the data directory under it, and remove the older versions.");
+  rotate->add_option("--data-dir", rotate_cfg.data_dir, "Directory of the embedded store.")
+      ->required();
+  rotate->add_option("--master-key-file", rotate_cfg.master_key_file,
+                     "As for serve; FERRY_MASTER_KEY_FILE overrides it.");
+
   CLI11_PARSE(app, argc, argv);
 
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
@@ -108,6 +120,7 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::err);
     return ferry::app::RunRepair(repair_cfg);
   }
+  if (rotate->parsed()) return ferry::app::RunRotateMasterKey(rotate_cfg);
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   return ferry::app::RunServer(cfg);
 }

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "app/master_key.h"
 #include "common/clock.h"
 #include "engine/local_engine.h"
 #include "storage/checkpoint.h"
@@ -106,6 +107,7 @@ int RunRepair(const RepairConfig& config) {
   SystemClock clock;
   engine::DurableOptions opts;
   opts.dir = config.data_dir;
+  opts.master_key_file = MasterKeyFileFor(config.data_dir, "");
   opts.salvage = true;
   opts.lost = log->lost;
   {

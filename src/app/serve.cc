@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "api/offloaded_service.h"
+#include "app/master_key.h"
 #include "common/clock.h"
 #include "delivery/worker.h"
 #include "engine/local_engine.h"
@@ -195,6 +196,7 @@ int RunServer(const ServeConfig& config) {
     opts.fsync = config.fsync == "never" ? storage::FsyncMode::kNever : storage::FsyncMode::kAlways;
     opts.checkpoint_bytes = config.checkpoint_mb << 20;
     opts.segment_bytes = config.segment_mb << 20;
+    opts.master_key_file = MasterKeyFileFor(config.data_dir, config.master_key_file);
     engine::RecoveryReport report;
     auto start = std::chrono::steady_clock::now();
     auto opened = engine::LocalEngine::OpenDurable(clock, opts, &report);

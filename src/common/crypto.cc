@@ -6,7 +6,9 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <climits>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 
 namespace ferry {
@@ -135,6 +137,90 @@ std::optional<std::string> Base64Decode(std::string_view data) {
   if (data.size() >= 2 && data[data.size() - 2] == '=') ++pad;
   out.resize(static_cast<size_t>(n) - pad);
   return out;
+}
+
+namespace {
+
+// As for MD5: the algorithm is fetched once and each thread keeps a context,
+// which a new key and nonce re-initialise on every call.
+const EVP_CIPHER* FetchedAes256Gcm() {
+  static const EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  return cipher;
+}
+
+struct CipherContext {
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  ~CipherContext() { EVP_CIPHER_CTX_free(ctx); }
+};
+
+EVP_CIPHER_CTX* ThreadCipherContext() {
+  thread_local CipherContext c;
+  return c.ctx;
+}
+
+const unsigned char* Bytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+bool GcmArgumentsFit(std::string_view key, std::string_view nonce, std::string_view aad,
+                     size_t text) {
+  return key.size() == kAesGcmKeySize && nonce.size() == kAesGcmNonceSize &&
+         aad.size() <= static_cast<size_t>(INT_MAX) && text <= static_cast<size_t>(INT_MAX) &&
+         FetchedAes256Gcm() != nullptr;
+}
+
+}  // namespace
+
+bool AesGcmSeal(std::string_view key, std::string_view nonce, std::string_view aad,
+                std::string_view plaintext, std::string* out) {
+  if (!GcmArgumentsFit(key, nonce, aad, plaintext.size())) return false;
+  EVP_CIPHER_CTX* ctx = ThreadCipherContext();
+  const size_t start = out->size();
+  out->resize(start + plaintext.size() + kAesGcmTagSize);
+  auto* dst = reinterpret_cast<unsigned char*>(out->data() + start);
+  int n = 0;
+  int total = 0;
+  bool ok = EVP_EncryptInit_ex2(ctx, FetchedAes256Gcm(), Bytes(key), Bytes(nonce), nullptr) == 1 &&
+            EVP_EncryptUpdate(ctx, nullptr, &n, Bytes(aad), static_cast<int>(aad.size())) == 1 &&
+            EVP_EncryptUpdate(ctx, dst, &n, Bytes(plaintext),
+                              static_cast<int>(plaintext.size())) == 1;
+  total = n;
+  ok = ok && EVP_EncryptFinal_ex(ctx, dst + total, &n) == 1;
+  total += n;
+  ok = ok && static_cast<size_t>(total) == plaintext.size() &&
+       EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, static_cast<int>(kAesGcmTagSize),
+                           dst + total) == 1;
+  if (!ok) out->resize(start);
+  return ok;
+}
+
+bool AesGcmOpen(std::string_view key, std::string_view nonce, std::string_view aad,
+                std::string_view sealed, std::string* out) {
+  if (sealed.size() < kAesGcmTagSize) return false;
+  const size_t text = sealed.size() - kAesGcmTagSize;
+  if (!GcmArgumentsFit(key, nonce, aad, text)) return false;
+  EVP_CIPHER_CTX* ctx = ThreadCipherContext();
+  out->resize(text);
+  auto* dst = reinterpret_cast<unsigned char*>(out->data());
+  // The tag is copied: OpenSSL's control call takes a non-const pointer.
+  unsigned char tag[kAesGcmTagSize];
+  std::memcpy(tag, sealed.data() + text, kAesGcmTagSize);
+  int n = 0;
+  int total = 0;
+  bool ok = EVP_DecryptInit_ex2(ctx, FetchedAes256Gcm(), Bytes(key), Bytes(nonce), nullptr) == 1 &&
+            EVP_DecryptUpdate(ctx, nullptr, &n, Bytes(aad), static_cast<int>(aad.size())) == 1 &&
+            EVP_DecryptUpdate(ctx, dst, &n, Bytes(sealed), static_cast<int>(text)) == 1;
+  total = n;
+  ok = ok &&
+       EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, static_cast<int>(kAesGcmTagSize), tag) == 1 &&
+       EVP_DecryptFinal_ex(ctx, dst + total, &n) == 1;
+  total += n;
+  if (!ok || static_cast<size_t>(total) != text) {
+    // Nothing of an unauthenticated plaintext is handed out.
+    out->clear();
+    return false;
+  }
+  return true;
 }
 
 void RandomBytes(unsigned char* out, size_t n) {

@@ -43,6 +43,21 @@ std::string Base64Encode(std::string_view data);
 // Standard alphabet with padding; returns nullopt for malformed input.
 std::optional<std::string> Base64Decode(std::string_view data);
 
+// AES-256-GCM (encryption at rest, docs/security.md): a 32-byte key, a
+// 12-byte nonce that the caller never uses twice with one key, and a 16-byte
+// tag over the ciphertext and `aad`.
+inline constexpr size_t kAesGcmKeySize = 32;
+inline constexpr size_t kAesGcmNonceSize = 12;
+inline constexpr size_t kAesGcmTagSize = 16;
+// Appends the ciphertext of `plaintext` and then the tag to *out. False (with
+// *out as it was) only if OpenSSL fails or the key or nonce size is wrong.
+bool AesGcmSeal(std::string_view key, std::string_view nonce, std::string_view aad,
+                std::string_view plaintext, std::string* out);
+// Opens what AesGcmSeal appended (ciphertext then tag) into *out (replaced).
+// False when the tag does not match: the key, nonce, aad or bytes differ.
+bool AesGcmOpen(std::string_view key, std::string_view nonce, std::string_view aad,
+                std::string_view sealed, std::string* out);
+
 // Fills `n` bytes from a cryptographically secure generator.
 void RandomBytes(unsigned char* out, size_t n);
 // A random (version 4) UUID in its canonical 36-character form.

@@ -48,5 +48,37 @@ TEST(Crypto, UuidHasCanonicalShape) {
   EXPECT_NE(NewUuid(), u);
 }
 
+// Test case 14 of the GCM specification (McGrew and Viega): AES-256, a zero
+// key and nonce, one zero block.
+TEST(Crypto, AesGcmMatchesTheSpecificationsVector) {
+  const std::string key(32, '\0');
+  const std::string nonce(12, '\0');
+  std::string sealed;
+  ASSERT_TRUE(AesGcmSeal(key, nonce, "", std::string(16, '\0'), &sealed));
+  EXPECT_EQ(ToHex(reinterpret_cast<const unsigned char*>(sealed.data()), sealed.size()),
+            "cea7403d4d606b6e074ec5d3baf39d18"
+            "d0d1c8a799996bf0265b98b5d48ab919");
+}
+
+TEST(Crypto, AesGcmOpensWhatItSealedAndNothingChanged) {
+  const std::string key(32, 'k');
+  const std::string nonce(12, 'n');
+  std::string sealed = "prefix:";
+  ASSERT_TRUE(AesGcmSeal(key, nonce, "aad", "the plaintext", &sealed));
+  const std::string_view body = std::string_view(sealed).substr(7);
+  std::string out;
+  ASSERT_TRUE(AesGcmOpen(key, nonce, "aad", body, &out));
+  EXPECT_EQ(out, "the plaintext");
+  EXPECT_FALSE(AesGcmOpen(key, nonce, "aaD", body, &out));
+  EXPECT_TRUE(out.empty());
+  EXPECT_FALSE(AesGcmOpen(std::string(32, 'K'), nonce, "aad", body, &out));
+  EXPECT_FALSE(AesGcmOpen(key, std::string(12, 'N'), "aad", body, &out));
+  std::string flipped(body);
+  flipped[0] ^= 1;
+  EXPECT_FALSE(AesGcmOpen(key, nonce, "aad", flipped, &out));
+  EXPECT_FALSE(AesGcmOpen(key, nonce, "aad", body.substr(0, 15), &out));
+  EXPECT_FALSE(AesGcmSeal(std::string(16, 'k'), nonce, "", "x", &sealed));  // not AES-256
+}
+
 }  // namespace
 }  // namespace ferry

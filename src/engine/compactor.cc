@@ -80,7 +80,7 @@ Status Compactor::Compact(uint64_t segment, const QueueLookup& queues) {
       log_.options().dir, segment, &data,
       [&](storage::Lsn lsn, const storage::Record& r) {
         if (const std::optional<storage::RecordedBody> b = storage::BodyIn(r)) {
-          by_queue[b->queue_id].push_back({b->seq, lsn, b->body});
+          by_queue[b->queue_id].push_back({b->seq, lsn, b->body, b->sealed});
         }
         return Status::Ok();
       },

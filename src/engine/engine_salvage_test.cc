@@ -81,7 +81,11 @@ TEST_F(SalvageTest, AMissingSegmentHoldingBodiesStopsTheStartAndRepairDeletesTho
 
 TEST_F(SalvageTest, ACheckpointedMessageWhoseSendRecordIsDamagedIsDeletedAndTheRestKept) {
   Open();
-  auto q = Create("q");
+  // Bodies in plaintext (encryption at rest off), so that message 3's is
+  // found in the segment below.
+  QueueSettings plaintext;
+  plaintext.extra["SqsManagedSseEnabled"] = "false";
+  auto q = Create("q", plaintext);
   std::vector<SendResult> sent;
   for (int i = 0; i < 10; ++i) sent.push_back(Send(*q, BodyOf(i)));
   ASSERT_TRUE(engine_->Checkpoint().ok());

@@ -32,6 +32,18 @@
 
 namespace ferry::engine {
 
+// Whether a durable queue seals the payloads it writes (encryption at rest,
+// docs/security.md): every queue does unless its settings turn server-side
+// encryption off, which the SQS layer keeps verbatim in `extra` as
+// SqsManagedSseEnabled "false" with no KmsMasterKeyId (sqs/attributes.cc:
+// an absent SqsManagedSseEnabled is its default, true). Queues the SQS API
+// cannot name (SNS's internal ones) never have those entries.
+inline bool SealsPayloads(const QueueSettings& s) {
+  if (s.extra.contains("KmsMasterKeyId")) return true;
+  auto sse = s.extra.find("SqsManagedSseEnabled");
+  return sse == s.extra.end() || sse->second != "false";
+}
+
 // A new message as its send record carries it.
 struct JournalSend {
   uint64_t seq = 0;
@@ -41,6 +53,7 @@ struct JournalSend {
   std::string_view group_id;  // empty: no group
   std::string_view dedup_id;  // FIFO queues only (a FIFO send is recorded as such)
   std::string_view payload;
+  bool seal = false;  // written sealed (SealsPayloads of the queue's settings)
 };
 
 // A message moved in from another queue (a dead letter or a redriven one).
@@ -54,6 +67,7 @@ struct JournalDeadLetter {
   uint32_t receive_count = 0;
   TimeMs first_receive_ms = 0;
   std::string_view payload;
+  bool seal = false;  // as JournalSend::seal, of the queue it moves into
 };
 
 class Journal {
@@ -81,9 +95,11 @@ class Journal {
   virtual Status SetSettings(const QueueSettings& settings, TimeMs now) = 0;
   virtual Status SetTags(const std::map<std::string, std::string>& tags) = 0;
 
-  // Compaction: a live body copied to a new place; returns its new BodyRef.
-  // A journal without a log has nothing to compact (kFailedPrecondition).
-  virtual Result<BodyRef> Relocate(uint64_t seq, std::string_view payload) = 0;
+  // Compaction: a live body copied to a new place, as its record held it
+  // (`sealed`: still sealed, for the same queue and seq); returns its new
+  // BodyRef. A journal without a log has nothing to compact
+  // (kFailedPrecondition).
+  virtual Result<BodyRef> Relocate(uint64_t seq, std::string_view payload, bool sealed) = 0;
   // Checkpoint: the position from which this queue's later changes are
   // recorded (every change recorded after the call is at or after it).
   virtual storage::Lsn NextPosition() const = 0;
@@ -113,7 +129,7 @@ class MemoryJournal final : public Journal {
   Status Purge(TimeMs) override { return Status::Ok(); }
   Status SetSettings(const QueueSettings&, TimeMs) override { return Status::Ok(); }
   Status SetTags(const std::map<std::string, std::string>&) override { return Status::Ok(); }
-  Result<BodyRef> Relocate(uint64_t, std::string_view) override {
+  Result<BodyRef> Relocate(uint64_t, std::string_view, bool) override {
     return Status::FailedPrecondition("an in-memory queue has no log to compact");
   }
   storage::Lsn NextPosition() const override { return 0; }

@@ -1,6 +1,8 @@
 #include "engine/local_engine.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
@@ -18,6 +20,7 @@
 #include "engine/recovery.h"
 #include "engine/settings_codec.h"
 #include "storage/checkpoint.h"
+#include "storage/keyring.h"
 
 namespace ferry::engine {
 namespace {
@@ -37,6 +40,9 @@ struct LocalEngine::State {
   // Durable engines only (null otherwise). log outlives every queue use:
   // the engine owns it and destroys it last.
   DurableOptions durable;
+  // Seals the payloads of queues that SealsPayloads and opens sealed ones;
+  // the log keeps a pointer to it, so it is declared before the log.
+  std::unique_ptr<storage::Keyring> keyring;
   std::unique_ptr<storage::Log> log;
   LogBodyStore* log_bodies = nullptr;        // owned by `bodies`
   std::unique_ptr<Maintenance> maintenance;  // uses log: declared after it
@@ -289,6 +295,11 @@ class LocalEngine::QueueRecords final : public RecordOwner {
   Status Recover(RecordSource source, storage::Lsn lsn, const storage::Record& r) override {
     const uint64_t queue_id = storage::QueueIdOf(r);
     if (InCheckpoint(source, lsn, queue_id)) return Status::Ok();  // its CreateQueue too
+    // A sealed body whose data key is gone could never be read: refuse to
+    // start rather than find out at the first receive.
+    if (const auto body = storage::BodyIn(r); body && body->sealed) {
+      FERRY_RETURN_IF_ERROR(st_.keyring->CheckKeyOf(body->body));
+    }
     auto it = by_id_.find(queue_id);
     return std::visit(Overloaded{
                           [&](const storage::CreateQueue& c) {
@@ -356,6 +367,18 @@ Status LocalEngine::Recover(RecoveryReport* report) {
   State& st = *state_;
   const DurableOptions& options = st.durable;
 
+  storage::FileOps& ops = options.file_ops ? *options.file_ops : storage::FileOps::Default();
+  // 0. The keys of the sealed bodies: a missing or wrong master key stops
+  // the start here, before any file is changed.
+  if (ops.CreateDir(options.dir) != 0) {
+    return Status::Unavailable("cannot create the data directory " + options.dir + ": " +
+                               std::strerror(errno));
+  }
+  auto keyring = storage::Keyring::Load(
+      {.dir = options.dir, .master_key_file = options.master_key_file, .file_ops = options.file_ops});
+  if (!keyring.ok()) return keyring.status();
+  st.keyring = std::move(*keyring);
+
   // 1. The checkpoint and the log after it, each record to its owner.
   QueueRecords queues(clock_, st);
   MoveTasks::Recovery tasks(
@@ -369,7 +392,6 @@ Status LocalEngine::Recover(RecoveryReport* report) {
   router.Own(RecordSource::kCheckpoint, storage::RecordType::kMoveTask, tasks);
   router.Own(RecordSource::kLog, storage::RecordType::kMoveTask, tasks);
   st.catalog.Register(router);
-  storage::FileOps& ops = options.file_ops ? *options.file_ops : storage::FileOps::Default();
   auto recovered = RecoverRecords(
       options.dir, router, [&queues] { queues.FinishCheckpoint(); }, ops);
   if (!recovered.ok()) return recovered.status();
@@ -379,8 +401,11 @@ Status LocalEngine::Recover(RecoveryReport* report) {
   auto missing = MissingBodySegments(options.dir, *st.log_bodies, options.salvage, ops);
   if (!missing.ok()) return missing.status();
 
-  // 3. Open the log where the data ends, and give the queues and tasks their log.
-  auto log = OpenRecoveredLog(options, recovered->log);
+  // 3. A data key of this process's own, durable before the log takes a
+  // record sealed with it; then open the log where the data ends, and give
+  // the queues and tasks their log.
+  FERRY_RETURN_IF_ERROR(st.keyring->StartSealing());
+  auto log = OpenRecoveredLog(options, recovered->log, st.keyring.get());
   if (!log.ok()) return log.status();
   st.log = std::move(*log);
   st.log_bodies->set_log(st.log.get());

@@ -56,6 +56,10 @@ struct DurableOptions {
   // storage::RepairLog could not read), and lists them in the report.
   bool salvage = false;
   std::vector<std::pair<storage::Lsn, storage::Lsn>> lost;
+  // Encryption at rest (storage/keyring.h): the master key file; empty:
+  // <dir>/master.key. Made with a fresh master key when the store has no
+  // data key yet.
+  std::string master_key_file;
 };
 
 // A message whose body was lost, deleted by a salvaging recovery.

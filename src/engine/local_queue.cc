@@ -171,6 +171,7 @@ Result<SendResult> LocalQueue::Send(SendRequest req) {
     sent.group_id = req.group_id;
     sent.dedup_id = req.dedup_id;
     sent.payload = req.payload;
+    sent.seal = SealsPayloads(settings_);
     ref = journal_->Send(sent, fifo_, *ref);
     if (!ref.ok()) return ref.status();
     seq = next_seq_++;

@@ -195,7 +195,8 @@ class LocalQueue final : public MovableQueue {
   struct BodyCopy {
     uint64_t seq;
     storage::Lsn lsn;
-    std::string_view payload;
+    std::string_view payload;  // as the record holds it: sealed when `sealed`
+    bool sealed = false;
   };
   // Appends to `live` the bodies in `batch` that their message still uses.
   // Holds mu_ for the call (callers pass small batches) and returns how long.

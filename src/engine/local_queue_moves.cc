@@ -125,6 +125,7 @@ Status LocalQueue::AcceptMoved(MovedMessage m) {
     moved.receive_count = m.receive_count;
     moved.first_receive_ms = m.first_receive_ms;
     moved.payload = m.payload;
+    moved.seal = SealsPayloads(settings_);
     ref = journal_->SendDeadLetter(moved, *ref);
     if (!ref.ok()) return ref.status();
     const uint64_t seq = next_seq_++;

@@ -257,7 +257,7 @@ Status LocalQueue::RelocateBodies(std::span<const BodyCopy> batch, std::vector<B
     // Deleted, expired or purged since it was found: nothing to keep.
     MessageEntry* e = index_.Find(b.seq);
     if (e == nullptr || e->body != b.lsn) continue;
-    Result<BodyRef> moved_to = journal_->Relocate(b.seq, b.payload);
+    Result<BodyRef> moved_to = journal_->Relocate(b.seq, b.payload, b.sealed);
     if (!moved_to.ok()) {
       status = moved_to.status();
       break;

@@ -38,10 +38,20 @@ class QueueBodies {
       counting_ = std::make_shared<CountingBodyStore>();
       return;
     }
+    // Queues seal their bodies by default (encryption at rest): the log
+    // needs the keys to write and read them.
+    auto keyring = storage::Keyring::Load({.dir = dir_.path()});
+    EXPECT_TRUE(keyring.ok()) << keyring.status().message();
+    if (keyring.ok()) {
+      keyring_ = std::move(*keyring);
+      Status sealing = keyring_->StartSealing();
+      EXPECT_TRUE(sealing.ok()) << sealing.message();
+    }
     storage::LogOptions options;
     options.dir = dir_.path();
     options.segment_bytes = 16u << 20;
     options.fsync = storage::FsyncMode::kNever;  // what is written is not what is tested
+    options.keyring = keyring_.get();
     auto log = storage::Log::Open(options, 0, 0);
     EXPECT_TRUE(log.ok()) << log.status().message();
     if (log.ok()) log_ = std::move(*log);
@@ -77,6 +87,7 @@ class QueueBodies {
 
  private:
   storage::testing::TempDir dir_;
+  std::unique_ptr<storage::Keyring> keyring_;  // the log reads it: declared first
   std::unique_ptr<storage::Log> log_;
   std::shared_ptr<LogBodyStore> log_bodies_;
   std::shared_ptr<CountingBodyStore> counting_;

@@ -101,13 +101,15 @@ Result<std::map<uint64_t, uint64_t>> MissingBodySegments(const std::string& dir,
 }
 
 Result<std::unique_ptr<storage::Log>> OpenRecoveredLog(const DurableOptions& options,
-                                                       const storage::ReplayResult& end) {
+                                                       const storage::ReplayResult& end,
+                                                       const storage::Keyring* keyring) {
   storage::LogOptions lo;
   lo.dir = options.dir;
   lo.fsync = options.fsync;
   lo.segment_bytes = options.segment_bytes;
   lo.retry_interval = options.retry_interval;
   lo.file_ops = options.file_ops;
+  lo.keyring = keyring;
   return storage::Log::Open(lo, end.segment, end.offset);
 }
 

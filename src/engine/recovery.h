@@ -89,8 +89,10 @@ Result<std::map<uint64_t, uint64_t>> MissingBodySegments(
     const std::string& dir, const LogBodyStore& bodies, bool salvage,
     storage::FileOps& ops = storage::FileOps::Default());
 
-// Opens the log in options.dir to append where the recovered data ends.
+// Opens the log in options.dir to append where the recovered data ends,
+// opening sealed bodies with `keyring` (which must outlive the log).
 Result<std::unique_ptr<storage::Log>> OpenRecoveredLog(const DurableOptions& options,
-                                                       const storage::ReplayResult& end);
+                                                       const storage::ReplayResult& end,
+                                                       const storage::Keyring* keyring);
 
 }  // namespace ferry::engine

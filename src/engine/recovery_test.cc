@@ -64,7 +64,7 @@ class RecoveryTest : public ::testing::Test {
     DurableOptions options;
     options.dir = dir_.path();
     options.segment_bytes = 2u << 20;  // each segment is zero-filled when created
-    auto log = OpenRecoveredLog(options, storage::ReplayResult{});
+    auto log = OpenRecoveredLog(options, storage::ReplayResult{}, nullptr);  // no sealed body
     EXPECT_TRUE(log.ok()) << log.status().message();
     std::vector<Lsn> lsns;
     if (!log.ok()) return lsns;

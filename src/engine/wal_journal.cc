@@ -16,13 +16,38 @@ Result<BodyRef> WalJournal::AppendBody(const storage::Record& r) {
   return BodyRef{*lsn};
 }
 
+Status WalJournal::SealIf(bool seal, storage::SentMessage* m, std::string* sealed) const {
+  if (!seal) return Status::Ok();
+  const storage::Keyring* keyring = log_->options().keyring;
+  if (keyring == nullptr) {
+    return Status::FailedPrecondition("the log has no keyring to seal message bodies with");
+  }
+  FERRY_RETURN_IF_ERROR(keyring->Seal(queue_id_, m->seq, m->body, sealed));
+  m->body = *sealed;
+  m->sealed = true;
+  return Status::Ok();
+}
+
+namespace {
+
+// What a send record holds of a message: JournalSend and JournalDeadLetter
+// name these fields alike.
+template <class M>
+storage::SentMessage SentMessageOf(const M& m) {
+  return storage::SentMessage{.seq = m.seq,
+                              .message_id = m.message_id,
+                              .sent_ms = m.sent_ms,
+                              .visible_at_ms = m.visible_at_ms,
+                              .group_id = std::string(m.group_id),
+                              .body = m.payload};
+}
+
+}  // namespace
+
 Result<BodyRef> WalJournal::Send(const JournalSend& m, bool fifo, BodyRef) {
-  storage::SentMessage message{.seq = m.seq,
-                               .message_id = m.message_id,
-                               .sent_ms = m.sent_ms,
-                               .visible_at_ms = m.visible_at_ms,
-                               .group_id = std::string(m.group_id),
-                               .body = m.payload};
+  storage::SentMessage message = SentMessageOf(m);
+  thread_local std::string sealed;  // reused: a send allocates no buffer for it
+  FERRY_RETURN_IF_ERROR(SealIf(m.seal, &message, &sealed));
   if (fifo) {
     return AppendBody(storage::SendFifo{
         .queue_id = queue_id_, .message = std::move(message), .dedup_id = std::string(m.dedup_id)});
@@ -31,13 +56,11 @@ Result<BodyRef> WalJournal::Send(const JournalSend& m, bool fifo, BodyRef) {
 }
 
 Result<BodyRef> WalJournal::SendDeadLetter(const JournalDeadLetter& m, BodyRef) {
+  storage::SentMessage message = SentMessageOf(m);
+  thread_local std::string sealed;
+  FERRY_RETURN_IF_ERROR(SealIf(m.seal, &message, &sealed));
   return AppendBody(storage::SendDeadLetter{.queue_id = queue_id_,
-                                            .message = {.seq = m.seq,
-                                                        .message_id = m.message_id,
-                                                        .sent_ms = m.sent_ms,
-                                                        .visible_at_ms = m.visible_at_ms,
-                                                        .group_id = std::string(m.group_id),
-                                                        .body = m.payload},
+                                            .message = std::move(message),
                                             .source_queue = std::string(m.source_queue),
                                             .receive_count = m.receive_count,
                                             .first_receive_ms = m.first_receive_ms});
@@ -79,8 +102,9 @@ Status WalJournal::SetTags(const std::map<std::string, std::string>& tags) {
   return Append(storage::SetTags{.queue_id = queue_id_, .tags = TagsToFields(tags)}).status();
 }
 
-Result<BodyRef> WalJournal::Relocate(uint64_t seq, std::string_view payload) {
-  return AppendBody(storage::Relocate{.queue_id = queue_id_, .seq = seq, .body = payload});
+Result<BodyRef> WalJournal::Relocate(uint64_t seq, std::string_view payload, bool sealed) {
+  return AppendBody(
+      storage::Relocate{.queue_id = queue_id_, .seq = seq, .body = payload, .sealed = sealed});
 }
 
 }  // namespace ferry::engine

@@ -4,7 +4,10 @@
 // request only once its records are durable (Engine::AfterDurable). A
 // payload is written inside its send record and the message's BodyRef is that
 // record's LSN, counted live in the LogBodyStore. The record layouts are in
-// storage/log_format.h and docs/wal_format.md.
+// storage/log_format.h and docs/wal_format.md. A send to a queue that seals
+// its payloads (SealsPayloads) writes the payload sealed by the log's
+// keyring (storage/keyring.h), bound to the queue id and seq; the log opens
+// it again on reading (storage::Log::ReadPayloads).
 //
 // Thread-safety: as journal.h; it takes only the log's and the LogBodyStore's
 // mutexes. AttachLog is called before the queue is shared.
@@ -36,7 +39,7 @@ class WalJournal final : public Journal {
   Status Purge(TimeMs now) override;
   Status SetSettings(const QueueSettings& settings, TimeMs now) override;
   Status SetTags(const std::map<std::string, std::string>& tags) override;
-  Result<BodyRef> Relocate(uint64_t seq, std::string_view payload) override;
+  Result<BodyRef> Relocate(uint64_t seq, std::string_view payload, bool sealed) override;
   storage::Lsn NextPosition() const override { return log_->NextLsn(); }
   void RetainRecovered(BodyRef body) override { bodies_->Retain(body); }
   void AttachLog(storage::Log* log) override { log_ = log; }
@@ -45,6 +48,9 @@ class WalJournal final : public Journal {
   Result<storage::Lsn> Append(const storage::Record& r);
   // Appends a record holding a payload and counts that body live.
   Result<BodyRef> AppendBody(const storage::Record& r);
+  // With `seal`, replaces m->body by its sealed form (kept in *sealed) and
+  // marks it so; the one place a durable queue seals what it writes.
+  Status SealIf(bool seal, storage::SentMessage* m, std::string* sealed) const;
 
   storage::Log* log_;
   LogBodyStore* const bodies_;

@@ -274,7 +274,8 @@ constexpr uint64_t kMaxReadSpan = 32 * 1024;
 
 // The payload of the kSend or kRelocate record `record` (header included),
 // checked by CRC; `dir` and `lsn` say where it was, should it be corrupt.
-Result<std::string> BodyOfRecord(std::string_view record, const std::string& dir, Lsn lsn) {
+Result<std::string> BodyOfRecord(std::string_view record, const std::string& dir, Lsn lsn,
+                                 const Keyring* keyring) {
   const RecordFrame frame = DecodeRecordFrame(record, 0);
   // Built only for an error: formatting the file name costs more than the
   // rest of a body read.
@@ -297,7 +298,15 @@ Result<std::string> BodyOfRecord(std::string_view record, const std::string& dir
   Record r;
   FERRY_RETURN_IF_ERROR(DecodeRecordPayload(frame.type(), frame.payload, &r));
   const std::optional<RecordedBody> body = BodyIn(r);
-  return std::string(body ? body->body : std::string_view());
+  if (!body) return std::string();
+  if (!body->sealed) return std::string(body->body);
+  std::string opened;
+  const Status st =
+      keyring == nullptr
+          ? Status::Internal("no data key is loaded to open it")
+          : keyring->Unseal(body->queue_id, body->seq, body->body, &opened);
+  if (!st.ok()) return Status::Internal("message body at " + where() + ": " + st.message());
+  return opened;
 }
 
 // Reads the whole record at `offset`, whatever its length.
@@ -369,7 +378,7 @@ std::vector<Result<std::string>> Log::ReadPayloads(std::span<const Lsn> lsns) co
     }
   }
   for (auto& [i, record] : buffered) {
-    out[i] = BodyOfRecord(record, options_.dir, lsns[i]);
+    out[i] = BodyOfRecord(record, options_.dir, lsns[i], options_.keyring);
   }
   std::sort(disk.begin(), disk.end(),
             [](const OnDisk& a, const OnDisk& b) { return a.lsn < b.lsn; });
@@ -391,13 +400,13 @@ std::vector<Result<std::string>> Log::ReadPayloads(std::span<const Lsn> lsns) co
         const std::string_view read(span.data(), static_cast<size_t>(got));
         const size_t size = ClaimedRecordSize(read, at);
         if (size != 0 && at + size <= read.size()) {
-          out[d.index] = BodyOfRecord(read.substr(at, size), options_.dir, d.lsn);
+          out[d.index] = BodyOfRecord(read.substr(at, size), options_.dir, d.lsn, options_.keyring);
           continue;
         }
       }
       // A record longer than the span read, or a failed read: on its own.
       Result<std::string> record = ReadRecordAt(ops_, d.file->fd, OffsetOf(d.lsn));
-      out[d.index] = record.ok() ? BodyOfRecord(*record, options_.dir, d.lsn) : record.status();
+      out[d.index] = record.ok() ? BodyOfRecord(*record, options_.dir, d.lsn, options_.keyring) : record.status();
     }
     a = b;
   }

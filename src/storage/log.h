@@ -58,6 +58,7 @@
 
 #include "common/status.h"
 #include "storage/file_ops.h"
+#include "storage/keyring.h"
 #include "storage/log_format.h"
 #include "storage/record.h"
 
@@ -77,6 +78,9 @@ struct LogOptions {
   // Where every file operation of the log goes (file_ops.h); null means
   // FileOps::Default(). Tests inject faults here. Must outlive the log.
   FileOps* file_ops = nullptr;
+  // Opens sealed bodies for ReadPayload (keyring.h); null: a sealed body
+  // read is damage. Must outlive the log.
+  const Keyring* keyring = nullptr;
 };
 
 struct LogStats {
@@ -105,7 +109,8 @@ class Log {
   // Blocks until everything appended so far is durable (tests, shutdown).
   Status Flush();
 
-  // The payload of the kSend or kRelocate record at `lsn`, checked by CRC.
+  // The payload of the kSend or kRelocate record at `lsn`, checked by CRC,
+  // and opened if it is sealed (a body that does not open is kInternal).
   Result<std::string> ReadPayload(Lsn lsn) const;
   // ReadPayload of each LSN, in the same order; records near each other in a
   // segment are read with one pread.

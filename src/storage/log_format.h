@@ -57,12 +57,6 @@ enum class RecordType : uint8_t {
   kCatalogEntry = 23,       // kind, key, erased, fields: an entry's whole state or its erasure
 };
 
-// A type byte some version of this format defines. Resynchronising after a
-// damaged record, a reader takes only these for the start of a record.
-inline constexpr bool IsKnownRecordType(uint8_t t) {
-  return (t >= 1 && t <= 16) || (t >= 20 && t <= 23);
-}
-
 // Records whose payload is a message body (a BodyRef is such a record's
 // LSN): every kind of send, and a body relocated by compaction. Compaction
 // copies the live ones out of old segments.
@@ -70,6 +64,21 @@ inline constexpr bool HoldsBody(RecordType t) {
   return t == RecordType::kSend || t == RecordType::kSendMoved ||
          t == RecordType::kSendDeadLetter || t == RecordType::kSendFifo ||
          t == RecordType::kRelocate;
+}
+
+// Set in the type byte of a record that HoldsBody when its body is sealed
+// (encrypted at rest: storage/keyring.h, docs/wal_format.md "Sealed
+// bodies"); the payload is then the type's own, with the sealed body in
+// place of the body. Logs written before encryption hold no such byte.
+inline constexpr uint8_t kSealedBodyFlag = 0x80;
+
+// A type byte some version of this format defines. Resynchronising after a
+// damaged record, a reader takes only these for the start of a record.
+inline constexpr bool IsKnownRecordType(uint8_t t) {
+  if ((t & kSealedBodyFlag) != 0) {
+    return HoldsBody(static_cast<RecordType>(t & ~kSealedBodyFlag));
+  }
+  return (t >= 1 && t <= 16) || (t >= 20 && t <= 23);
 }
 
 // Records that consumers and compaction need in order to free disk space:

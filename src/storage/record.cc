@@ -240,9 +240,11 @@ uint64_t MessageSeqOf(const Record& r) {
 }
 
 std::optional<RecordedBody> BodyIn(const Record& r) {
-  if (const SentMessage* m = SentMessageOf(r)) return RecordedBody{QueueIdOf(r), m->seq, m->body};
+  if (const SentMessage* m = SentMessageOf(r)) {
+    return RecordedBody{QueueIdOf(r), m->seq, m->body, m->sealed};
+  }
   if (const auto* relocate = std::get_if<Relocate>(&r)) {
-    return RecordedBody{relocate->queue_id, relocate->seq, relocate->body};
+    return RecordedBody{relocate->queue_id, relocate->seq, relocate->body, relocate->sealed};
   }
   return std::nullopt;
 }
@@ -273,7 +275,9 @@ void EncodeRecordPayload(const Record& r, std::string* out) {
 void EncodeRecord(const Record& r, std::string* out) {
   size_t start = out->size();
   out->append(kRecordHeaderSize, '\0');
-  (*out)[start + 8] = static_cast<char>(TypeOf(r));
+  const std::optional<RecordedBody> body = BodyIn(r);
+  const uint8_t sealed = body && body->sealed ? kSealedBodyFlag : 0;
+  (*out)[start + 8] = static_cast<char>(static_cast<uint8_t>(TypeOf(r)) | sealed);
   EncodeRecordPayload(r, out);
   size_t len = out->size() - start - kRecordHeaderSize;
   uint32_t crc = Crc32cExtend(0, out->data() + start + 8, len + 1);
@@ -283,7 +287,13 @@ void EncodeRecord(const Record& r, std::string* out) {
   std::copy(header.begin(), header.end(), out->begin() + static_cast<std::ptrdiff_t>(start));
 }
 
-Status DecodeRecordPayload(RecordType type, std::string_view data, Record* r) {
+Status DecodeRecordPayload(RecordType type_byte, std::string_view data, Record* r) {
+  const bool sealed = (static_cast<uint8_t>(type_byte) & kSealedBodyFlag) != 0;
+  const auto type = static_cast<RecordType>(static_cast<uint8_t>(type_byte) & ~kSealedBodyFlag);
+  if (sealed && !HoldsBody(type)) {
+    return Status::Internal("unknown record type " +
+                            std::to_string(static_cast<int>(type_byte)));
+  }
   Reader in(data);
   const uint64_t queue_id = in.Varint64();
   // Points at the body of the types whose body is the rest of the record.
@@ -313,12 +323,14 @@ Status DecodeRecordPayload(RecordType type, std::string_view data, Record* r) {
     case RecordType::kSend: {
       Send& s = r->emplace<Send>();
       GetSentMessage(in, &s.message);
+      s.message.sealed = sealed;
       body = &s.message.body;
       break;
     }
     case RecordType::kSendFifo: {
       SendFifo& s = r->emplace<SendFifo>();
       GetSentMessage(in, &s.message);
+      s.message.sealed = sealed;
       s.dedup_id = std::string(in.LengthPrefixed());
       body = &s.message.body;
       break;
@@ -326,6 +338,7 @@ Status DecodeRecordPayload(RecordType type, std::string_view data, Record* r) {
     case RecordType::kSendMoved: {
       SendMoved& s = r->emplace<SendMoved>();
       GetSentMessage(in, &s.message);
+      s.message.sealed = sealed;
       s.source_queue = std::string(in.LengthPrefixed());
       body = &s.message.body;
       break;
@@ -333,6 +346,7 @@ Status DecodeRecordPayload(RecordType type, std::string_view data, Record* r) {
     case RecordType::kSendDeadLetter: {
       SendDeadLetter& s = r->emplace<SendDeadLetter>();
       GetSentMessage(in, &s.message);
+      s.message.sealed = sealed;
       s.source_queue = std::string(in.LengthPrefixed());
       s.receive_count = static_cast<uint32_t>(in.Varint64());
       s.first_receive_ms = static_cast<int64_t>(in.Fixed64());
@@ -383,6 +397,7 @@ Status DecodeRecordPayload(RecordType type, std::string_view data, Record* r) {
     case RecordType::kRelocate: {
       Relocate& m = r->emplace<Relocate>();
       m.seq = in.Varint64();
+      m.sealed = sealed;
       body = &m.body;
       break;
     }

@@ -81,6 +81,8 @@ struct SentMessage {
   int64_t visible_at_ms = 0;
   std::string group_id{};   // the message group; empty for a message without one
   std::string_view body{};  // the rest of the record
+  // The body is sealed (keyring.h): written with kSealedBodyFlag in the type.
+  bool sealed = false;
 
   bool operator==(const SentMessage&) const = default;
 };
@@ -172,6 +174,7 @@ struct Relocate {
   uint64_t queue_id = 0;
   uint64_t seq = 0;
   std::string_view body{};  // the rest of the record
+  bool sealed = false;      // as SentMessage::sealed: compaction copies a sealed body as it is
 
   bool operator==(const Relocate&) const = default;
 };
@@ -282,6 +285,7 @@ struct RecordedBody {
   uint64_t queue_id = 0;
   uint64_t seq = 0;
   std::string_view body{};
+  bool sealed = false;  // `body` is sealed (keyring.h), bound to queue_id and seq
 
   bool operator==(const RecordedBody&) const = default;
 };
@@ -305,8 +309,10 @@ void EncodeRecordPayload(const Record& r, std::string* out);
 // Appends header and payload.
 void EncodeRecord(const Record& r, std::string* out);
 // Decodes a payload of the given type into that type's struct. A body in
-// `*r` is the only thing that points into `data`. Fails on truncated or
-// trailing bytes, and on Padding and unknown types.
-Status DecodeRecordPayload(RecordType type, std::string_view data, Record* r);
+// `*r` is the only thing that points into `data`. `type_byte` is the frame's
+// type byte as read (RecordFrame::type()): a body type with kSealedBodyFlag
+// decodes as that type with `sealed` set. Fails on truncated or trailing
+// bytes, and on Padding and unknown types.
+Status DecodeRecordPayload(RecordType type_byte, std::string_view data, Record* r);
 
 }  // namespace ferry::storage

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <utility>
 
+#include "storage/record_frame.h"
+
 namespace ferry::storage {
 namespace {
 
@@ -497,6 +499,37 @@ TEST(RecordFormat, CheckpointMessageWithoutSourceEncodesToThePinnedBytes) {
             "dd3501403b0000000b8202ac02a0a1a2a3a4a5a6a7a8a9aaabacadaeaf554433"
             "2211000000665544332200000077665544330000008101021000000005000000"
             "03677270");
+}
+
+// A sealed body is marked by kSealedBodyFlag in the type byte, which the
+// CRC covers; every other field stays as it is.
+TEST(Record, ASealedBodyIsMarkedInTheTypeByteOfBodyRecordsOnly) {
+  const std::string body = "sealed bytes";
+  std::string buf;
+  EncodeRecord(Relocate{.queue_id = 3, .seq = 9, .body = body, .sealed = true}, &buf);
+  const RecordFrame frame = DecodeRecordFrame(buf, 0);
+  ASSERT_TRUE(frame.whole());
+  EXPECT_EQ(frame.type_byte, static_cast<uint8_t>(RecordType::kRelocate) | kSealedBodyFlag);
+  Record r;
+  ASSERT_TRUE(DecodeRecordPayload(frame.type(), frame.payload, &r).ok());
+  const std::optional<RecordedBody> b = BodyIn(r);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(*b, (RecordedBody{3, 9, body, true}));
+  EXPECT_EQ(TypeOf(r), RecordType::kRelocate);
+
+  std::string plain;
+  EncodeRecord(Send{.queue_id = 3, .message = {.seq = 9, .body = body}}, &plain);
+  EXPECT_EQ(DecodeRecordFrame(plain, 0).type_byte, static_cast<uint8_t>(RecordType::kSend));
+
+  for (uint8_t t = 1; t < 0x80; ++t) {
+    const bool body_type = HoldsBody(static_cast<RecordType>(t));
+    EXPECT_EQ(IsKnownRecordType(t | kSealedBodyFlag), body_type) << int(t);
+  }
+  Record bad;
+  EXPECT_FALSE(DecodeRecordPayload(static_cast<RecordType>(static_cast<uint8_t>(RecordType::kDelete) |
+                                                           kSealedBodyFlag),
+                                   "\x03\x09", &bad)
+                   .ok());
 }
 
 }  // namespace

@@ -85,7 +85,7 @@ std::vector<DamagedRecord> DecodeDamaged(std::string_view d, size_t begin, size_
     }
     DamagedRecord dr;
     dr.offset = static_cast<uint32_t>(q);
-    dr.type = type;
+    dr.type = static_cast<RecordType>(frame.type_byte & ~kSealedBodyFlag);
     dr.queue_id = QueueIdOf(r);
     dr.seq = MessageSeqOf(r);
     if (const SentMessage* m = SentMessageOf(r)) dr.message_id = m->message_id;
