@@ -3,12 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <map>
 #include <thread>
 
 #include "auth/open_resolver.h"
 #include "auth/sigv4_canonical.h"
 #include "auth/sigv4_sign.h"
+#include "auth/static_resolver_test_util.h"
 #include "common/crypto.h"
 
 namespace ferry::auth {
@@ -22,45 +22,6 @@ constexpr std::string_view kSuiteKey = "AKIDEXAMPLE";
 constexpr std::string_view kSuiteSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 // 2015-08-30T12:36:00Z, the time of the test suite's requests.
 constexpr int64_t kSuiteTimeMs = int64_t{1'440'938'160} * 1000;
-
-class FakeResolver final : public KeyResolver {
- public:
-  void Add(Principal p) {
-    std::string key = p.access_key_id;
-    keys_[key] = std::move(p);
-  }
-  Resolution Resolve(std::string_view access_key_id, std::string_view session_token,
-                     int64_t now_ms) const override {
-    ++calls;
-    Resolution r;
-    auto it = keys_.find(std::string(access_key_id));
-    if (it == keys_.end() || it->second.session_token != session_token) {
-      r.failure = {AuthError::kInvalidClientTokenId,
-                   "The security token included in the request is invalid."};
-      return r;
-    }
-    if (it->second.expires_ms != 0 && now_ms >= it->second.expires_ms) {
-      r.failure = {AuthError::kExpiredToken, "The security token included in the request is expired"};
-      return r;
-    }
-    r.principal = it->second;
-    return r;
-  }
-  mutable int calls = 0;
-
- private:
-  std::map<std::string, Principal> keys_;
-};
-
-Principal User(std::string_view key, std::string_view secret) {
-  Principal p;
-  p.access_key_id = std::string(key);
-  p.secret_access_key = std::string(secret);
-  p.account_id = "123456789012";
-  p.principal_id = "AIDAEXAMPLEUSER000001";
-  p.arn = "arn:aws:iam::123456789012:user/alice";
-  return p;
-}
 
 struct Request {
   std::string method = "GET";
@@ -90,10 +51,10 @@ Request SuiteRequest(std::string method, std::string path, std::string query,
 class SigV4Verify : public ::testing::Test {
  protected:
   SigV4Verify() {
-    resolver_.Add(User(kSuiteKey, kSuiteSecret));
-    resolver_.Add(User("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
-    resolver_.Add(User("AKIDALICE", "alice-secret"));
-    Principal temp = User("ASIATEMP", "temp-secret");
+    resolver_.Add(TestUser(kSuiteKey, kSuiteSecret));
+    resolver_.Add(TestUser("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
+    resolver_.Add(TestUser("AKIDALICE", "alice-secret"));
+    Principal temp = TestUser("ASIATEMP", "temp-secret");
     temp.session_token = "the-session-token";
     temp.expires_ms = kNow + 3600'000;
     resolver_.Add(temp);
@@ -122,7 +83,7 @@ class SigV4Verify : public ::testing::Test {
   }
 
   static constexpr int64_t kNow = int64_t{1'700'000'000} * 1000;
-  FakeResolver resolver_;
+  StaticResolver resolver_;
   Verifier verifier_;
 };
 
@@ -385,7 +346,7 @@ TEST_F(SigV4Verify, TheSessionTokenIsSigned) {
   EXPECT_TRUE(Verify(r).caller);
   // Another token the resolver would accept, but not the one signed.
   resolver_.Add([] {
-    Principal p = User("ASIATEMP", "temp-secret");
+    Principal p = TestUser("ASIATEMP", "temp-secret");
     p.session_token = "other";
     return p;
   }());
@@ -592,7 +553,7 @@ TEST_F(SigV4Verify, SigningKeysAreCachedPerScope) {
 
 TEST_F(SigV4Verify, AChangedSecretIsNoticedDespiteTheCache) {
   EXPECT_TRUE(Verify(SignedSend()).caller);
-  resolver_.Add(User("AKIDALICE", "rotated-secret"));
+  resolver_.Add(TestUser("AKIDALICE", "rotated-secret"));
   ExpectFailure(Verify(SignedSend()), AuthError::kSignatureDoesNotMatch);
   SigningCredentials rotated = Alice();
   rotated.secret_access_key = "rotated-secret";
