@@ -69,18 +69,21 @@ def signing_clock(offset):
             yield
 
 
-def presigned_url(sqs, operation, params, expires=3600):
-    """A presigned Query URL for an SQS action. boto3's generate_presigned_url
-    where botocore speaks Query; where it speaks JSON its URLs sign the
-    X-Amz-Target and Content-Type headers, which a bare GET cannot send, so
-    the same URL is signed by hand with botocore's SigV4QueryAuth."""
+def presigned_url(sqs, operation, params, expires=3600, method="GET"):
+    """A presigned Query URL for an SQS action, to be fetched with `method`
+    (the method is signed). boto3's generate_presigned_url where botocore
+    speaks Query (its default method is the operation's, POST); where it
+    speaks JSON its URLs sign the X-Amz-Target and Content-Type headers,
+    which a bare GET cannot send, so the same URL is signed by hand with
+    botocore's SigV4QueryAuth."""
     if sqs.meta.service_model.protocol == "query":
-        return sqs.generate_presigned_url(operation, Params=params, ExpiresIn=expires)
+        return sqs.generate_presigned_url(operation, Params=params, ExpiresIn=expires,
+                                          HttpMethod=method)
     from botocore.auth import SigV4QueryAuth
     from botocore.awsrequest import AWSRequest
     action = sqs.meta.method_to_api_mapping[operation]
     query = urllib.parse.urlencode(dict(params, Action=action, Version="2012-11-05"))
-    req = AWSRequest(method="GET", url=sqs.meta.endpoint_url + "/?" + query)
+    req = AWSRequest(method=method, url=sqs.meta.endpoint_url + "/?" + query)
     creds = sqs._request_signer._credentials
     SigV4QueryAuth(creds, "sqs", REGION, expires=expires).add_auth(req)
     return req.url
@@ -285,16 +288,20 @@ class AuthenticatedTest(unittest.TestCase):
         status, body = fetch(presigned_url(self.sqs, "get_queue_url", {"QueueName": name}))
         self.assertEqual(status, 200, body)
         self.assertIn(url, body)
+        # Signed for POST, as generate_presigned_url signs SendMessage by
+        # default, and posted with an empty body.
         send_url = presigned_url(self.sqs, "send_message",
-                                 {"QueueUrl": url, "MessageBody": "presigned"})
-        status, body = fetch(send_url)
+                                 {"QueueUrl": url, "MessageBody": "presigned"}, method="POST")
+        status, body = fetch(send_url, data=b"")
         self.assertEqual(status, 200, body)
         got = self.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"]
         self.assertEqual(got[0]["Body"], "presigned")
 
-        status, body = fetch(send_url.replace("MessageBody=presigned", "MessageBody=forged"))
-        self.assertEqual(status, 403, body)
-        self.assertEqual(error_code(body), "SignatureDoesNotMatch")
+        for forged, data in ((send_url.replace("MessageBody=presigned", "MessageBody=forged"), b""),
+                             (send_url, None)):  # the same URL with GET
+            status, body = fetch(forged, data=data)
+            self.assertEqual(status, 403, body)
+            self.assertEqual(error_code(body), "SignatureDoesNotMatch")
 
         with signing_clock(datetime.timedelta(minutes=-20)):
             old_url = presigned_url(self.sqs, "get_queue_url", {"QueueName": name}, expires=60)
