@@ -330,6 +330,8 @@ int RunServer(const ServeConfig& config) {
         spdlog::info("SIGHUP: reloading");
         for (auto& reload : reloaders) reload();
         hangup.async_wait(on_hangup);
+      };
+  hangup.async_wait(on_hangup);
 
   boost::asio::steady_timer grace(io);
   std::atomic<int> stop_io_waits{2};
@@ -349,9 +351,6 @@ int RunServer(const ServeConfig& config) {
     grace.expires_after(kShutdownGrace);
     grace.async_wait([&](boost::system::error_code) { stop_io(); });
   });
-
-      };
-  hangup.async_wait(on_hangup);
 
   std::string host = config.listen.find(':') != std::string::npos ? "[" + config.listen + "]"
                                                                     : config.listen;
