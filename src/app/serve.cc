@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "api/offloaded_service.h"
+#include "auth/credential_file.h"
+#include "auth/session_token.h"
 #include "common/clock.h"
 #include "delivery/worker.h"
 #include "engine/local_engine.h"
@@ -278,7 +280,31 @@ int RunServer(const ServeConfig& config) {
   if (blocking) offloaded_sns.emplace(sns, blocking->get_executor(), io.get_executor());
   api::Service& sns_service = offloaded_sns ? static_cast<api::Service&>(*offloaded_sns) : sns;
 
-  sts::StsService sts(config.account_id);
+  // Accounts, keys and roles (--credentials), and the key that seals STS's
+  // temporary credentials: kept in the data directory, so they outlive a
+  // restart. Without a credentials file AssumeRole admits any role.
+  auto session_key = config.in_memory ? Result<std::string>(auth::NewSessionKey())
+                                      : auth::LoadOrCreateSessionKey(config.data_dir);
+  if (!session_key.ok()) {
+    spdlog::error("cannot load the STS session key: {}", session_key.status().message());
+    return 1;
+  }
+  const auth::SessionSealer sealer(std::move(*session_key));
+  std::unique_ptr<auth::CredentialStore> credentials;
+  if (!config.credentials_file.empty()) {
+    auto opened = auth::CredentialStore::Open(config.credentials_file, sealer);
+    if (!opened.ok()) {
+      spdlog::error("--credentials: {}", opened.status().message());
+      return 1;
+    }
+    credentials = std::move(*opened);
+  }
+  const auth::OpenRoleDirectory open_roles;
+  sts::StsService sts(sts::StsOptions{
+      .account_id = config.account_id,
+      .roles = credentials ? static_cast<const auth::RoleDirectory*>(credentials.get()) : &open_roles,
+      .sealer = &sealer,
+      .clock = &clock});
   protocol::Gateway gateway(
       protocol::GatewayOptions{.region = config.region, .account_id = config.account_id},
       {&sqs_service, &sns_service, &sts});
@@ -308,6 +334,19 @@ int RunServer(const ServeConfig& config) {
         spdlog::info("SIGHUP: reloading");
         for (auto& reload : reloaders) reload();
         hangup.async_wait(on_hangup);
+      };
+  hangup.async_wait(on_hangup);
+  if (credentials) {
+    reloaders.push_back([&credentials] {
+      Result<auth::ReloadReport> report = credentials->Reload();
+      if (!report.ok()) {
+        spdlog::error("credentials not reloaded, the previous ones stay: {}",
+                      report.status().message());
+        return;
+      }
+      spdlog::info("credentials reloaded from {}: {}", credentials->path(), report->Summary());
+    });
+  }
 
   boost::asio::steady_timer grace(io);
   std::atomic<int> stop_io_waits{2};
@@ -327,9 +366,6 @@ int RunServer(const ServeConfig& config) {
     grace.expires_after(kShutdownGrace);
     grace.async_wait([&](boost::system::error_code) { stop_io(); });
   });
-
-      };
-  hangup.async_wait(on_hangup);
 
   std::string host = config.listen.find(':') != std::string::npos ? "[" + config.listen + "]"
                                                                     : config.listen;
