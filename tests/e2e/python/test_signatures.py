@@ -9,8 +9,8 @@ Authenticated mode (a server of its own, `ferry serve --credentials FILE`):
 the right key works for SQS (in this interpreter's protocol) and SNS; a
 wrong secret, an unknown key, a request signed 20 minutes ago, a tampered
 body, and tampered or expired presigned URLs are refused with AWS's codes;
-so is the aws CLI with a wrong secret. Those tests skip, saying why, on a
-build whose `--credentials` is not supported yet.
+so is the aws CLI with a wrong secret. (They skip, saying why, on a build
+that cannot load a credentials file.)
 """
 
 import contextlib
