@@ -16,6 +16,10 @@
 
 #include "api/offloaded_service.h"
 #include "app/master_key.h"
+#include "app/protected_mode.h"
+#include "auth/credential_file.h"
+#include "auth/credentials.h"
+#include "auth/session_token.h"
 #include "common/clock.h"
 #include "delivery/worker.h"
 #include "engine/local_engine.h"
@@ -172,6 +176,19 @@ std::string HostOf(std::string_view url) {
 }  // namespace
 
 int RunServer(const ServeConfig& config) {
+  // Authentication (docs/security.md): the keys of --credentials (loaded
+  // below, beside STS's), else open mode, on a loopback address only unless
+  // --insecure-open-mode.
+  if (auto refusal = OpenModeRefusal(config)) {
+    spdlog::error("{}", *refusal);
+    return 1;
+  }
+  if (config.credentials_file.empty()) {
+    spdlog::warn(
+        "open mode: no --credentials, so any well-formed signature is accepted and its access key "
+        "names the caller");
+  }
+
   std::error_code fs_ec;
   std::filesystem::create_directories(config.data_dir, fs_ec);
   if (fs_ec) {
@@ -331,10 +348,39 @@ int RunServer(const ServeConfig& config) {
   if (blocking) offloaded_sns.emplace(sns, blocking->get_executor(), io.get_executor());
   api::Service& sns_service = offloaded_sns ? static_cast<api::Service&>(*offloaded_sns) : sns;
 
-  sts::StsService sts(config.account_id);
-  protocol::Gateway gateway(
-      protocol::GatewayOptions{.region = config.region, .account_id = config.account_id},
-      {&sqs_service, &sns_service, &sts});
+  // Accounts, keys and roles (--credentials), and the key that seals STS's
+  // temporary credentials: kept in the data directory, so they outlive a
+  // restart. Without a credentials file AssumeRole admits any role.
+  auto session_key = config.in_memory ? Result<std::string>(auth::NewSessionKey())
+                                      : auth::LoadOrCreateSessionKey(config.data_dir);
+  if (!session_key.ok()) {
+    spdlog::error("cannot load the STS session key: {}", session_key.status().message());
+    return 1;
+  }
+  const auth::SessionSealer sealer(std::move(*session_key));
+  std::unique_ptr<auth::CredentialStore> credentials;
+  if (!config.credentials_file.empty()) {
+    auto opened = auth::CredentialStore::Open(config.credentials_file, sealer);
+    if (!opened.ok()) {
+      spdlog::error("--credentials: {}", opened.status().message());
+      return 1;
+    }
+    credentials = std::move(*opened);
+  }
+  const auth::OpenRoleDirectory open_roles;
+  sts::StsService sts(sts::StsOptions{
+      .account_id = config.account_id,
+      .roles = credentials ? static_cast<const auth::RoleDirectory*>(credentials.get()) : &open_roles,
+      .sealer = &sealer,
+      .clock = &clock});
+  // With --credentials every request's signature is verified against its
+  // keys; without, open mode (protected_mode.h).
+  protocol::Gateway gateway(protocol::GatewayOptions{.region = config.region,
+                                                    .account_id = config.account_id,
+                                                    .resolver = credentials.get(),
+                                                    .debug_signatures = config.debug_signatures,
+                                                    .clock = &clock},
+                            {&sqs_service, &sns_service, &sts});
   // /health and the SNS signing certificate beside the AWS gateway; every
   // AWS request stays the gateway's (protocol/aws_request.h).
   http::HealthHandler health;
@@ -374,6 +420,17 @@ int RunServer(const ServeConfig& config) {
       }
     });
   }
+  if (credentials) {
+    reloaders.push_back([&credentials] {
+      Result<auth::ReloadReport> report = credentials->Reload();
+      if (!report.ok()) {
+        spdlog::error("credentials not reloaded, the previous ones stay: {}",
+                      report.status().message());
+        return;
+      }
+      spdlog::info("credentials reloaded from {}: {}", credentials->path(), report->Summary());
+    });
+  }
 
   boost::asio::steady_timer grace(io);
   std::atomic<int> stop_io_waits{2};
@@ -404,8 +461,9 @@ int RunServer(const ServeConfig& config) {
     if (!listeners.empty()) listeners += ", ";
     listeners += "https://" + host + ":" + std::to_string(*tls_port);
   }
-  std::printf("Ferry %s listening on %s (region %s, account %s, data %s, public %s)\n",
-              FERRY_VERSION, listeners.c_str(), config.region.c_str(),
+  std::printf("Ferry %s listening on %s (mode %s, region %s, account %s, data %s, public %s)\n",
+              FERRY_VERSION, listeners.c_str(),
+              credentials ? "authenticated" : "open", config.region.c_str(),
               config.account_id.c_str(), config.data_dir.c_str(), public_url.c_str());
   std::fflush(stdout);
 

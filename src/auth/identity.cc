@@ -8,9 +8,11 @@ namespace ferry::auth {
 namespace {
 
 constexpr std::string_view kUserIdPrefix = "AIDA";
-constexpr size_t kUserIdSuffixLength = 17;
+constexpr size_t kUniqueIdSuffixLength = 17;
 constexpr size_t kMaxUserNameLength = 64;
 constexpr size_t kAccountIdLength = 12;
+
+}  // namespace
 
 bool IsUserName(std::string_view name) {
   return !name.empty() && name.size() <= kMaxUserNameLength &&
@@ -20,14 +22,14 @@ bool IsUserName(std::string_view name) {
          });
 }
 
-// "AIDA" and the first 85 bits of the key's SHA-256 in base32 (RFC 4648).
-std::string PrincipalIdOf(std::string_view access_key) {
+// The prefix and the first 85 bits of the seed's SHA-256 in base32 (RFC 4648).
+std::string UniqueIdOf(std::string_view prefix, std::string_view seed) {
   static constexpr char kBase32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  const std::string digest = Sha256(access_key);
-  std::string id(kUserIdPrefix);
+  const std::string digest = Sha256(seed);
+  std::string id(prefix);
   unsigned bits = 0;
   unsigned buffer = 0;
-  for (size_t i = 0; id.size() < kUserIdPrefix.size() + kUserIdSuffixLength;) {
+  for (size_t i = 0; id.size() < prefix.size() + kUniqueIdSuffixLength;) {
     if (bits < 5) {
       buffer = (buffer << 8) | static_cast<unsigned char>(digest[i++]);
       bits += 8;
@@ -37,8 +39,6 @@ std::string PrincipalIdOf(std::string_view access_key) {
   }
   return id;
 }
-
-}  // namespace
 
 bool IsAccountId(std::string_view text) {
   return text.size() == kAccountIdLength &&
@@ -66,7 +66,7 @@ CallerIdentity IdentifyCaller(std::string_view access_key, std::string_view defa
     return last.id;
   }
   id.account_id = std::string(default_account_id);
-  id.principal_id = PrincipalIdOf(access_key);
+  id.principal_id = UniqueIdOf(kUserIdPrefix, access_key);
   const std::string_view user = IsUserName(access_key) ? access_key : id.principal_id;
   id.arn = "arn:aws:iam::" + id.account_id + ":user/" + std::string(user);
   last = Last{std::string(access_key), id};

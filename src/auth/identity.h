@@ -36,6 +36,15 @@ struct CallerIdentity {
 // Whether `text` has the form of an AWS account id: exactly 12 ASCII digits.
 bool IsAccountId(std::string_view text);
 
+// Whether `name` is a valid IAM user or role name: 1-64 of
+// A-Z a-z 0-9 + = , . @ _ -.
+bool IsUserName(std::string_view name);
+
+// A unique id in AWS's form for IAM ids: `prefix` ("AIDA" for users, "AROA"
+// for roles) and 17 of A-Z 2-7 derived from `seed`, so the same seed always
+// gets the same id.
+std::string UniqueIdOf(std::string_view prefix, std::string_view seed);
+
 // The identity of a caller signing with `access_key` (non-empty): the root
 // user of the account a 12-digit key names, else a user of
 // `default_account_id`. A user's ARN names the access key when it is a valid

@@ -70,18 +70,34 @@ void SetOrErase(std::map<std::string, std::string>& attributes, const std::strin
   }
 }
 
-Status AuthorizeTopic(const Env& env, const api::Call& call, std::string_view topic_arn) {
-  std::optional<Arn> parsed = ParseTopicArn(topic_arn);
-  const std::string account = RequestAccount(env, call);
-  if (!parsed || parsed->account == account) return Status::Ok();
-  // Topic policies are kept, not evaluated (docs/compatibility.md): another
-  // account's topic is refused as AWS refuses it without a grant.
+namespace {
+
+// AWS's AuthorizationError for the caller and `resource`.
+Status NotAuthorized(const Env& env, const api::Call& call, std::string_view resource) {
   const std::string principal = call.ctx.principal_arn.empty()
-                                    ? "arn:aws:iam::" + account + ":root"
+                                    ? "arn:aws:iam::" + RequestAccount(env, call) + ":root"
                                     : call.ctx.principal_arn;
   return api::Error(ErrorId::kSnsAuthorizationError,
                     "User: " + principal + " is not authorized to perform: SNS:" + call.action +
-                        " on resource: " + std::string(topic_arn));
+                        " on resource: " + std::string(resource));
+}
+
+}  // namespace
+
+Status AuthorizeTopic(const Env& env, const api::Call& call, std::string_view topic_arn) {
+  std::optional<Arn> parsed = ParseTopicArn(topic_arn);
+  if (!parsed || parsed->account == RequestAccount(env, call)) return Status::Ok();
+  // Topic policies are kept, not evaluated (docs/compatibility.md): another
+  // account's topic is refused as AWS refuses it without a grant.
+  return NotAuthorized(env, call, topic_arn);
+}
+
+Status AuthorizeQueueEndpoint(const Env& env, const api::Call& call, std::string_view queue_arn) {
+  std::optional<Arn> parsed = ParseQueueArn(queue_arn);
+  if (!parsed || parsed->account == RequestAccount(env, call)) return Status::Ok();
+  // Queue policies are not evaluated: without one, SNS could not deliver to
+  // another account's queue, so the subscription is refused at once.
+  return NotAuthorized(env, call, queue_arn);
 }
 
 Result<std::shared_ptr<const Topic>> ResolveTopic(const Env& env, const api::Call& call,

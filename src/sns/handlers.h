@@ -83,6 +83,9 @@ void SetOrErase(std::map<std::string, std::string>& attributes, const std::strin
 // AuthorizationError when a well-formed topic ARN is of another account
 // than the caller's (policies are kept, not evaluated); ok otherwise.
 Status AuthorizeTopic(const Env& env, const api::Call& call, std::string_view topic_arn);
+// AuthorizationError when a well-formed queue ARN (a Subscribe endpoint) is
+// of another account than the caller's; ok otherwise.
+Status AuthorizeQueueEndpoint(const Env& env, const api::Call& call, std::string_view queue_arn);
 
 // The topic the request's `parameter` (TopicArn) names, in the caller's
 // account. Errors: MissingParameter, InvalidParameter "<parameter>" for a

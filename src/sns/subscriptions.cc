@@ -78,7 +78,9 @@ Result<std::shared_ptr<const Subscription>> ResolveSubscription(const Env& env,
   const api::Params p(call.params, call.ctx.wire);
   auto arn = p.RequiredString("SubscriptionArn");
   if (!arn.ok()) return arn.status();
-  if (!ParseSubscriptionArn(*arn)) return InvalidParameter("SubscriptionArn");
+  std::string topic_arn;
+  if (!ParseSubscriptionArn(*arn, &topic_arn)) return InvalidParameter("SubscriptionArn");
+  FERRY_RETURN_IF_ERROR(AuthorizeTopic(env, call, topic_arn));
   std::shared_ptr<const Subscription> sub = env.registry.FindSubscription(*arn);
   if (!sub) return SubscriptionNotFound();
   return sub;
@@ -140,6 +142,7 @@ HandlerResult Subscribe(Env& env, const api::Call& call) {
   const std::string target = endpoint->value_or("");
   if (*protocol == Protocol::kSqs) {
     if (!ParseQueueArn(target)) return InvalidParameter("SQS endpoint ARN");
+    FERRY_RETURN_IF_ERROR(AuthorizeQueueEndpoint(env, call, target));
     if (IsFifoQueueArn(target) && !(*topic)->fifo) {
       return InvalidParameter(
           "Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard "
@@ -214,7 +217,9 @@ HandlerResult Unsubscribe(Env& env, const api::Call& call) {
   const api::Params p(call.params, call.ctx.wire);
   auto arn = p.RequiredString("SubscriptionArn");
   if (!arn.ok()) return arn.status();
-  if (!ParseSubscriptionArn(*arn)) return InvalidParameter("SubscriptionArn");
+  std::string topic_arn;
+  if (!ParseSubscriptionArn(*arn, &topic_arn)) return InvalidParameter("SubscriptionArn");
+  FERRY_RETURN_IF_ERROR(AuthorizeTopic(env, call, topic_arn));
   // SNS answers 200 for a well-formed ARN of no subscription (one already
   // removed, or never made), so that a retried clean-up does not fail.
   Status s = env.registry.Unsubscribe(*arn, call.ctx.secure_transport);

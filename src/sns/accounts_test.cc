@@ -1,0 +1,88 @@
+// Each account sees only its own topics and subscriptions: what account B
+// can do with account A's topic, its subscriptions and A's queues.
+#include <gtest/gtest.h>
+
+#include "sns/sns_test_util.h"
+
+namespace ferry::sns {
+namespace {
+
+constexpr std::string_view kA = "111111111111";
+constexpr std::string_view kB = "222222222222";
+constexpr std::string_view kTopicA = "arn:aws:sns:us-east-1:111111111111:t";
+constexpr std::string_view kQueueA = "arn:aws:sqs:us-east-1:111111111111:q";
+
+std::string Json(const boost::json::object& o) { return boost::json::serialize(o); }
+
+class SnsAccountsTest : public ::testing::TestWithParam<api::Wire>, public SnsFixture {
+ public:
+  SnsAccountsTest() {
+    wire = GetParam();
+    account = std::string(kA);
+    CreateTopic("t");
+    sub_a = Subscribe(kTopicA, "sqs", kQueueA);
+    account = std::string(kB);
+  }
+  std::string sub_a;
+};
+INSTANTIATE_TEST_SUITE_P(Wires, SnsAccountsTest,
+                         ::testing::Values(api::Wire::kJson, api::Wire::kQuery),
+                         [](const auto& info) {
+                           return info.param == api::Wire::kJson ? "Json" : "Query";
+                         });
+
+TEST_P(SnsAccountsTest, ListsShowOnlyTheCallersOwn) {
+  EXPECT_TRUE(Ok("ListTopics", "{}")["Topics"].as_array().empty());
+  EXPECT_TRUE(Ok("ListSubscriptions", "{}")["Subscriptions"].as_array().empty());
+  account = std::string(kA);
+  EXPECT_EQ(Ok("ListTopics", "{}")["Topics"].as_array().size(), 1u);
+  EXPECT_EQ(Ok("ListSubscriptions", "{}")["Subscriptions"].as_array().size(), 1u);
+}
+
+TEST_P(SnsAccountsTest, AnotherAccountsTopicCannotBeUsed) {
+  std::string message;
+  EXPECT_EQ(Fails("Publish", Json({{"TopicArn", kTopicA}, {"Message", "m"}}), &message),
+            "AuthorizationError");
+  EXPECT_EQ(message,
+            "User: arn:aws:iam::222222222222:root is not authorized to perform: SNS:Publish on "
+            "resource: arn:aws:sns:us-east-1:111111111111:t");
+  EXPECT_EQ(Fails("ListSubscriptionsByTopic", Json({{"TopicArn", kTopicA}})), "AuthorizationError");
+  EXPECT_EQ(Fails("Subscribe", Json({{"TopicArn", kTopicA},
+                                     {"Protocol", "sqs"},
+                                     {"Endpoint", "arn:aws:sqs:us-east-1:222222222222:mine"}})),
+            "AuthorizationError");
+}
+
+TEST_P(SnsAccountsTest, AnotherAccountsSubscriptionCannotBeReadChangedOrRemoved) {
+  std::string message;
+  EXPECT_EQ(Fails("GetSubscriptionAttributes", Json({{"SubscriptionArn", sub_a}}), &message),
+            "AuthorizationError");
+  EXPECT_EQ(message,
+            "User: arn:aws:iam::222222222222:root is not authorized to perform: "
+            "SNS:GetSubscriptionAttributes on resource: arn:aws:sns:us-east-1:111111111111:t");
+  EXPECT_EQ(Fails("SetSubscriptionAttributes", Json({{"SubscriptionArn", sub_a},
+                                                     {"AttributeName", "RawMessageDelivery"},
+                                                     {"AttributeValue", "true"}})),
+            "AuthorizationError");
+  EXPECT_EQ(Fails("Unsubscribe", Json({{"SubscriptionArn", sub_a}})), "AuthorizationError");
+  account = std::string(kA);
+  EXPECT_EQ(SubscriptionAttributes(sub_a)["RawMessageDelivery"], "false");
+}
+
+TEST_P(SnsAccountsTest, AnotherAccountsQueueCannotBeSubscribed) {
+  CreateTopic("mine");
+  std::string message;
+  EXPECT_EQ(Fails("Subscribe", Json({{"TopicArn", "arn:aws:sns:us-east-1:222222222222:mine"},
+                                     {"Protocol", "sqs"},
+                                     {"Endpoint", kQueueA}}),
+                  &message),
+            "AuthorizationError");
+  EXPECT_EQ(message,
+            "User: arn:aws:iam::222222222222:root is not authorized to perform: SNS:Subscribe on "
+            "resource: arn:aws:sqs:us-east-1:111111111111:q");
+  Subscribe("arn:aws:sns:us-east-1:222222222222:mine", "sqs",
+            "arn:aws:sqs:us-east-1:222222222222:q");
+}
+
+}  // namespace
+}  // namespace ferry::sns
