@@ -61,9 +61,9 @@ struct SendRequest {
 // of an SNS publish): the views are read during the call and never kept.
 // The queue's own delay applies.
 struct CopyRequest {
-  std::string_view payload;
-  std::string_view group_id;  // as SendRequest::group_id
-  std::string_view dedup_id;  // as SendRequest::dedup_id (FIFO queues)
+  std::string_view payload{};
+  std::string_view group_id{};  // as SendRequest::group_id
+  std::string_view dedup_id{};  // as SendRequest::dedup_id (FIFO queues)
 };
 
 struct SendResult {
