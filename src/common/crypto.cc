@@ -6,10 +6,11 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <array>
 #include <climits>
 #include <cstdio>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 
 namespace ferry {
 
@@ -230,14 +231,39 @@ void RandomBytes(unsigned char* out, size_t n) {
   }
 }
 
+void BufferedRandomBytes(unsigned char* out, size_t n) {
+  thread_local std::array<unsigned char, 4096> buffer;
+  thread_local size_t used = buffer.size();
+  if (n > buffer.size()) {
+    RandomBytes(out, n);
+    return;
+  }
+  if (buffer.size() - used < n) {
+    RandomBytes(buffer.data(), buffer.size());
+    used = 0;
+  }
+  std::memcpy(out, buffer.data() + used, n);
+  used += n;
+}
+
+std::string FormatUuid(const unsigned char* id16) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(36, '-');
+  size_t at = 0;
+  for (size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) ++at;  // the dashes, already there
+    out[at++] = kHex[id16[i] >> 4];
+    out[at++] = kHex[id16[i] & 15];
+  }
+  return out;
+}
+
 std::string NewUuid() {
   unsigned char b[16];
-  RandomBytes(b, sizeof b);
+  BufferedRandomBytes(b, sizeof b);
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;
-  std::string hex = ToHex(b, 16);
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20);
+  return FormatUuid(b);
 }
 
 }  // namespace ferry

@@ -60,6 +60,13 @@ bool AesGcmOpen(std::string_view key, std::string_view nonce, std::string_view a
 
 // Fills `n` bytes from a cryptographically secure generator.
 void RandomBytes(unsigned char* out, size_t n);
+// The same generator's output, cut from a per-thread buffer refilled 4 KiB
+// at a time: one RAND_bytes call costs about as much as a whole message
+// send, so per-message ids take their bytes from here. (A fork would
+// duplicate the buffer; Ferry does not fork.)
+void BufferedRandomBytes(unsigned char* out, size_t n);
+// 16 bytes in the canonical 36-character UUID form (8-4-4-4-12 lower hex).
+std::string FormatUuid(const unsigned char* id16);
 // A random (version 4) UUID in its canonical 36-character form.
 std::string NewUuid();
 

@@ -1,5 +1,8 @@
 #include "common/crypto.h"
 
+#include <set>
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace ferry {
@@ -78,6 +81,22 @@ TEST(Crypto, AesGcmOpensWhatItSealedAndNothingChanged) {
   EXPECT_FALSE(AesGcmOpen(key, nonce, "aad", flipped, &out));
   EXPECT_FALSE(AesGcmOpen(key, nonce, "aad", body.substr(0, 15), &out));
   EXPECT_FALSE(AesGcmSeal(std::string(16, 'k'), nonce, "", "x", &sealed));  // not AES-256
+}
+
+TEST(Crypto, FormatUuidWritesEveryByteInOrder) {
+  const unsigned char id[16] = {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
+                                0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54, 0x32, 0x10};
+  EXPECT_EQ(FormatUuid(id), "01234567-89ab-cdef-fedc-ba9876543210");
+}
+
+TEST(Crypto, BufferedRandomBytesDoNotRepeatAcrossRefills) {
+  // More than one 4 KiB buffer's worth: ids cut across a refill differ too.
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(seen.insert(NewUuid()).second);
+  unsigned char big[8192] = {};
+  BufferedRandomBytes(big, sizeof big);  // larger than the buffer: straight from the generator
+  EXPECT_NE(std::string(reinterpret_cast<char*>(big), 4096),
+            std::string(reinterpret_cast<char*>(big) + 4096, 4096));
 }
 
 }  // namespace

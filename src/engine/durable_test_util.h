@@ -51,6 +51,16 @@ class DurableEngineTest : public ::testing::Test {
     engine_ = std::move(*opened);
   }
 
+  // Closes the engine and opens it again with every file operation going
+  // through `ops` (fault injection), retrying a failed batch every
+  // millisecond. `ops` must outlive the engine.
+  void ReopenWithFileOps(storage::FileOps* ops) {
+    engine_.reset();
+    options_.file_ops = ops;
+    options_.retry_interval = std::chrono::milliseconds(1);
+    Open();
+  }
+
   // Destroys the engine (queues obtained from it must not be used after)
   // and opens a new one on the same directory.
   // With checkpoint_on_restart_, a checkpoint is written first, so that the

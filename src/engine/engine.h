@@ -58,6 +58,12 @@ class Queue {
   // (kUnavailable), or with kInvalidArgument for a FIFO send without a group
   // or deduplication id. A FIFO duplicate succeeds without storing anything.
   virtual Result<SendResult> Send(SendRequest req) = 0;
+  // Stores a message exactly as Send does (same states, records, errors and
+  // FIFO deduplication), for a caller that needs neither its id nor its
+  // sequence and keeps the payload itself: the fan-out of one publish into
+  // many queues passes the same bytes to each. Nothing of `req` is kept;
+  // the engine formats no id. Ok for a FIFO duplicate (nothing stored).
+  virtual Status SendCopy(const CopyRequest& req) = 0;
   // Returns up to req.max_messages visible messages, now in flight. On a
   // FIFO queue: in sequence order within a group, and none of a group that
   // has a message in flight; standard queues serve groups round robin.

@@ -378,10 +378,7 @@ TEST_F(DurableEngine, MaintainDeletesSegmentsNoMessageNeedsAndRestartsAfterwards
 
 TEST_F(DurableEngine, ADiskFaultFailsRequestsUntilItClearsAndLosesNothingAcknowledged) {
   storage::testing::FaultyFileOps ops;
-  engine_.reset();
-  options_.file_ops = &ops;
-  options_.retry_interval = std::chrono::milliseconds(1);
-  Open();
+  ReopenWithFileOps(&ops);
   auto q = Create("q");
   Send(*q, "acknowledged");
   ASSERT_TRUE(WaitDurable().ok());
@@ -410,6 +407,58 @@ TEST_F(DurableEngine, ADiskFaultFailsRequestsUntilItClearsAndLosesNothingAcknowl
   Restart();
   EXPECT_EQ(Payloads(ReceiveAll(*Find("q"))),
             (std::set<std::string>{"acknowledged", "caught by the fault", "after the fault"}));
+  engine_.reset();  // its log uses `ops`
+}
+
+// The copies of a fan-out (SendCopy): each queue's copy is its own record
+// and message, so a checkpoint, the log after it and a restart keep every
+// copy, and deleting one queue's copy leaves the others.
+TEST_F(DurableEngine, CopiesSurviveACheckpointAndTheLogAfterItEachDeletedOnItsOwn) {
+  std::vector<std::shared_ptr<Queue>> queues;
+  for (const char* name : {"a", "b", "c"}) queues.push_back(Create(name));
+  for (const auto& q : queues) ASSERT_TRUE(q->SendCopy({.payload = "before"}).ok());
+  ASSERT_TRUE(engine_->Checkpoint().ok());
+  for (const auto& q : queues) ASSERT_TRUE(q->SendCopy({.payload = "after"}).ok());
+  for (const auto& m : ReceiveAll(*queues[0])) ASSERT_TRUE(queues[0]->Delete(m.receipt_handle).ok());
+  auto in_b = ReceiveAll(*queues[1]);
+  for (const auto& m : in_b) {
+    if (m.payload == "after") ASSERT_TRUE(queues[1]->Delete(m.receipt_handle).ok());
+  }
+  ASSERT_TRUE(WaitDurable().ok());
+  queues.clear();
+
+  Restart();
+  clock_.Advance(3'601'000);
+  EXPECT_TRUE(ReceiveAll(*Find("a")).empty());
+  EXPECT_EQ(Payloads(ReceiveAll(*Find("b"))), (std::set<std::string>{"before"}));
+  EXPECT_EQ(Payloads(ReceiveAll(*Find("c"))), (std::set<std::string>{"before", "after"}));
+}
+
+TEST_F(DurableEngine, CopiesTheLogCannotWriteAreNotAcknowledgedAndLaterOnesAreRefused) {
+  storage::testing::FaultyFileOps ops;
+  ReopenWithFileOps(&ops);
+  auto a = Create("a");
+  auto b = Create("b");
+  ASSERT_TRUE(a->SendCopy({.payload = "acknowledged"}).ok());
+  ASSERT_TRUE(b->SendCopy({.payload = "acknowledged"}).ok());
+  ASSERT_TRUE(WaitDurable().ok());
+
+  ops.FailWrites(EIO);
+  ASSERT_TRUE(a->SendCopy({.payload = "caught by the fault"}).ok());  // into the batch...
+  EXPECT_EQ(WaitDurable().code(), Code::kUnavailable);                // ...not acknowledged
+  EXPECT_EQ(b->SendCopy({.payload = "refused"}).code(), Code::kUnavailable);
+  EXPECT_EQ(b->Stats().visible, 1);  // a refused copy stores nothing
+
+  ops.Heal();
+  ASSERT_TRUE(testing::WaitUntil([&] { return WaitDurable().ok(); }));
+  a.reset();
+  b.reset();
+  Restart();
+  // The batch the fault caught is written once the disk is back (nothing
+  // accepted is dropped); the refused copy never existed.
+  EXPECT_EQ(Payloads(ReceiveAll(*Find("a"))),
+            (std::set<std::string>{"acknowledged", "caught by the fault"}));
+  EXPECT_EQ(Payloads(ReceiveAll(*Find("b"))), (std::set<std::string>{"acknowledged"}));
   engine_.reset();  // its log uses `ops`
 }
 
@@ -634,6 +683,49 @@ TEST_F(CompactionTest, DiskUseReturnsToTheSizeOfTheLiveData) {
   clock_.Advance(3'601'000);
   EXPECT_EQ(Payloads(ReceiveAll(*q)), expected);
   EXPECT_LE(BytesOnDisk(), after + options_.segment_bytes);
+}
+
+// Compaction moves each queue's live copy on its own: copies of one payload
+// in two queues, each queue deleting a different 95 % of its copies, keep
+// their bodies in both, through compaction and a restart.
+TEST_F(CompactionTest, CopiesInSeveralQueuesKeepTheirBodiesThroughCompaction) {
+  auto a = Create("a");
+  auto b = Create("b");
+  for (int i = 0; i < 1000; ++i) {
+    const std::string body = KiB(i);
+    ASSERT_TRUE(a->SendCopy({.payload = body}).ok());
+    ASSERT_TRUE(b->SendCopy({.payload = body}).ok());
+  }
+  // Keeps every 20th copy, from `first` on, in message order; deletes the rest.
+  auto keep_every_20th = [&](Queue& q, int first) {
+    std::set<std::string> kept;
+    for (const auto& m : ReceiveAll(q)) {
+      const int i = std::stoi(m.payload.substr(std::string_view("message ").size()));  // KiB(i)
+      if (i % 20 == first) {
+        kept.insert(m.payload);
+        EXPECT_TRUE(q.ChangeVisibility(m.receipt_handle, 0).ok());
+      } else {
+        EXPECT_TRUE(q.Delete(m.receipt_handle).ok());
+      }
+    }
+    return kept;
+  };
+  const std::set<std::string> kept_a = keep_every_20th(*a, 0);
+  const std::set<std::string> kept_b = keep_every_20th(*b, 1);
+  ASSERT_EQ(kept_a.size(), 50u);
+  ASSERT_EQ(kept_b.size(), 50u);
+  ASSERT_TRUE(WaitDurable().ok());
+  MaintainUntilSettled();
+  EXPECT_GT(engine_->compaction_stats().bodies_relocated, 0u);
+  EXPECT_EQ(Payloads(ReceiveAll(*a)), kept_a);
+  EXPECT_EQ(Payloads(ReceiveAll(*b)), kept_b);
+  a.reset();
+  b.reset();
+
+  Restart();
+  clock_.Advance(3'601'000);
+  EXPECT_EQ(Payloads(ReceiveAll(*Find("a"))), kept_a);
+  EXPECT_EQ(Payloads(ReceiveAll(*Find("b"))), kept_b);
 }
 
 TEST_F(CompactionTest, ADrainedQueueLeavesAlmostNothingOnDisk) {

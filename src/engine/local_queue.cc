@@ -23,20 +23,6 @@ uint64_t RandomNonZero64() {
   return v;
 }
 
-// One RAND_bytes call costs about 2 µs, as much as the rest of a send, so
-// message ids are cut from a per-thread buffer of CSPRNG output refilled 4 KiB
-// at a time. (A fork would duplicate the buffer; Ferry does not fork.)
-void BufferedRandomBytes(uint8_t* out, size_t n) {
-  thread_local std::array<uint8_t, 4096> buffer;
-  thread_local size_t used = buffer.size();
-  if (buffer.size() - used < n) {
-    RandomBytes(buffer.data(), buffer.size());
-    used = 0;
-  }
-  std::memcpy(out, buffer.data() + used, n);
-  used += n;
-}
-
 std::array<uint8_t, 16> NewMessageId() {
   std::array<uint8_t, 16> id;
   BufferedRandomBytes(id.data(), id.size());
@@ -52,17 +38,7 @@ std::unique_ptr<Journal> NewJournal(const QueueLog& durable, uint64_t queue_id, 
   return std::make_unique<WalJournal>(durable.log, durable.bodies, queue_id);
 }
 
-std::string FormatMessageId(const std::array<uint8_t, 16>& id) {
-  std::string hex = ToHex(id.data(), id.size());
-  std::string out;
-  out.reserve(36);
-  out.append(hex, 0, 8).push_back('-');
-  out.append(hex, 8, 4).push_back('-');
-  out.append(hex, 12, 4).push_back('-');
-  out.append(hex, 16, 4).push_back('-');
-  out.append(hex, 20, 12);
-  return out;
-}
+std::string FormatMessageId(const std::array<uint8_t, 16>& id) { return FormatUuid(id.data()); }
 
 void LocalQueue::RunAll(Callbacks& fns) {
   for (auto& fn : fns) fn();
@@ -131,12 +107,24 @@ Status LocalQueue::Untag(const std::vector<std::string>& keys) {
 }
 
 Result<SendResult> LocalQueue::Send(SendRequest req) {
-  if (fifo_ && (req.group_id.empty() || req.dedup_id.empty())) {
+  Result<Stored> stored =
+      Store(req.payload, req.delay_s, std::move(req.group_id), req.dedup_id);
+  if (!stored.ok()) return stored.status();
+  return SendResult{FormatMessageId(stored->message_id), stored->seq, stored->duplicate};
+}
+
+Status LocalQueue::SendCopy(const CopyRequest& req) {
+  return Store(req.payload, -1, std::string(req.group_id), req.dedup_id).status();
+}
+
+Result<LocalQueue::Stored> LocalQueue::Store(std::string_view payload, int64_t delay_request_s,
+                                             std::string group_id, std::string_view dedup_id) {
+  if (fifo_ && (group_id.empty() || dedup_id.empty())) {
     return Status::InvalidArgument("a FIFO send needs a group id and a deduplication id");
   }
   const std::array<uint8_t, 16> id = NewMessageId();
   // A durable queue's body is the payload of its send record, appended below.
-  Result<BodyRef> ref = journal_->StoreBody(req.payload);
+  Result<BodyRef> ref = journal_->StoreBody(payload);
   if (!ref.ok()) return ref.status();
   const TimeMs now = clock_.NowMs();
 
@@ -148,11 +136,11 @@ Result<SendResult> LocalQueue::Send(SendRequest req) {
     int64_t became_visible = AdvanceLocked(now, &released);
     std::string dedup_key;
     if (fifo_) {
-      dedup_key = DedupKeyLocked(req.group_id, req.dedup_id);
+      dedup_key = DedupKeyLocked(group_id, dedup_id);
       if (const DedupWindow::Entry* original = dedup_.Find(dedup_key, now)) {
         // A duplicate stores nothing. The original's records are older than
         // anything the caller waits for next, so its AfterDurable covers them.
-        SendResult dup{FormatMessageId(original->message_id), original->seq, true};
+        Stored dup{original->message_id, original->seq, true};
         wake = TakeWatchersLocked(became_visible);
         lock.unlock();
         journal_->DiscardBody(*ref);
@@ -161,16 +149,16 @@ Result<SendResult> LocalQueue::Send(SendRequest req) {
         return dup;
       }
     }
-    const int64_t delay_s = req.delay_s >= 0 ? req.delay_s : settings_.delay_s;
+    const int64_t delay_s = delay_request_s >= 0 ? delay_request_s : settings_.delay_s;
     const TimeMs sent_ms = std::max(last_sent_ms_, now);
     JournalSend sent;
     sent.seq = next_seq_;
     sent.message_id = id;
     sent.sent_ms = sent_ms;
     sent.visible_at_ms = sent_ms + SecondsToMs(delay_s);
-    sent.group_id = req.group_id;
-    sent.dedup_id = req.dedup_id;
-    sent.payload = req.payload;
+    sent.group_id = group_id;
+    sent.dedup_id = dedup_id;
+    sent.payload = payload;
     sent.seal = SealsPayloads(settings_);
     ref = journal_->Send(sent, fifo_, *ref);
     if (!ref.ok()) return ref.status();
@@ -182,10 +170,10 @@ Result<SendResult> LocalQueue::Send(SendRequest req) {
     entry.body = *ref;
     entry.sent_ms = last_sent_ms_;
     entry.message_id = id;
-    entry.has_group = !req.group_id.empty();
+    entry.has_group = !group_id.empty();
     MessageEntry* e = index_.Insert(entry);
     const std::string* group = nullptr;
-    if (entry.has_group) group = &groups_.emplace(seq, std::move(req.group_id)).first->second;
+    if (entry.has_group) group = &groups_.emplace(seq, std::move(group_id)).first->second;
     FifoGroups::Group* fifo_group = nullptr;
     if (fifo_) {
       dedup_.Insert(dedup_key, {id, seq, sent_ms}, now);
@@ -209,7 +197,7 @@ Result<SendResult> LocalQueue::Send(SendRequest req) {
   }
   RunAll(wake);
   ReleaseBodies(released);
-  return SendResult{FormatMessageId(id), seq};
+  return Stored{id, seq, false};
 }
 
 Result<std::vector<ReceivedMessage>> LocalQueue::Receive(const ReceiveRequest& req) {
@@ -395,9 +383,8 @@ FifoGroups::Group& LocalQueue::FifoGroupOfLocked(const MessageEntry& e) {
   return *fifo_groups_.Find(groups_.at(e.seq));
 }
 
-std::string LocalQueue::DedupKeyLocked(const std::string& group,
-                                       const std::string& dedup_id) const {
-  if (settings_.dedup_scope == DedupScope::kQueue) return dedup_id;
+std::string LocalQueue::DedupKeyLocked(std::string_view group, std::string_view dedup_id) const {
+  if (settings_.dedup_scope == DedupScope::kQueue) return std::string(dedup_id);
   std::string key;
   key.reserve(group.size() + 1 + dedup_id.size());
   key.append(group).push_back('\0');  // group ids are printable: no collisions

@@ -113,6 +113,7 @@ class LocalQueue final : public MovableQueue {
   Status Untag(const std::vector<std::string>& keys) override;
 
   Result<SendResult> Send(SendRequest req) override;
+  Status SendCopy(const CopyRequest& req) override;
   Result<std::vector<ReceivedMessage>> Receive(const ReceiveRequest& req) override;
   Status Delete(std::string_view receipt_handle) override;
   Status ChangeVisibility(std::string_view receipt_handle, int64_t timeout_s) override;
@@ -236,6 +237,16 @@ class LocalQueue final : public MovableQueue {
   };
   using Callbacks = std::vector<std::function<void()>>;
   static void RunAll(Callbacks& fns);
+  // What Send and SendCopy store (or, for a FIFO duplicate, found).
+  struct Stored {
+    std::array<uint8_t, 16> message_id;
+    uint64_t seq;
+    bool duplicate;
+  };
+  // The one send path: `payload` is read during the call; a negative
+  // `delay_s` takes the queue's delay.
+  Result<Stored> Store(std::string_view payload, int64_t delay_s, std::string group_id,
+                       std::string_view dedup_id);
   // Heap order for timers_: the earliest `at` on top.
   static bool TimerLater(const Timer& a, const Timer& b) { return a.at > b.at; }
 
@@ -263,7 +274,7 @@ class LocalQueue final : public MovableQueue {
   const std::string* GroupOfLocked(const MessageEntry& e) const;
   FifoGroups::Group& FifoGroupOfLocked(const MessageEntry& e);
   // The dedup window's key for a FIFO send, per the queue's DeduplicationScope.
-  std::string DedupKeyLocked(const std::string& group, const std::string& dedup_id) const;
+  std::string DedupKeyLocked(std::string_view group, std::string_view dedup_id) const;
   void ExpireLocked(TimeMs now, std::vector<BodyRef>* released);
   int64_t PromoteLocked(TimeMs now);
   void MakeVisibleLocked(MessageEntry* e);

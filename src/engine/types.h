@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "common/clock.h"
 
@@ -54,6 +55,15 @@ struct SendRequest {
   // FIFO queues: required; a send whose id (within the dedup scope) was sent
   // in the last 5 minutes is a duplicate, stored no second time.
   std::string dedup_id;
+};
+
+// A message another service holds and stores in several queues (the copies
+// of an SNS publish): the views are read during the call and never kept.
+// The queue's own delay applies.
+struct CopyRequest {
+  std::string_view payload{};
+  std::string_view group_id{};  // as SendRequest::group_id
+  std::string_view dedup_id{};  // as SendRequest::dedup_id (FIFO queues)
 };
 
 struct SendResult {

@@ -199,7 +199,10 @@ class FanOutRun {
       ++dropped_;
       return Status::Ok();
     }
-    engine::SendRequest req;
+    // The same raw payload goes to every raw subscription as a view: the
+    // engine copies it into its record and keeps nothing of ours.
+    engine::CopyRequest req;
+    std::string enveloped;
     if (sub.raw) {
       // The message's attributes become the SQS message's (a String.Array
       // keeps its type, a custom String type to SQS).
@@ -209,13 +212,14 @@ class FanOutRun {
       Md5Digest md5;
       Result<std::string_view> envelope = EnvelopeFor(sub, body, &md5);
       if (!envelope.ok()) return envelope.status();
-      req.payload = Payload(*envelope, md5, {});
+      enveloped = Payload(*envelope, md5, {});
+      req.payload = enveloped;
     }
     // The group goes to standard queues too (their fair queues); the
     // deduplication id only to FIFO queues, which deduplicate with it.
     req.group_id = m_.group_id;
     if (q->fifo()) req.dedup_id = m_.dedup_id;
-    return Stored(q->Send(std::move(req)));
+    return Stored(q->SendCopy(req));
   }
 
   Status ToEndpoint(const Subscription& sub, Body& body) {
@@ -230,23 +234,22 @@ class FanOutRun {
       if (!envelope.ok()) return envelope.status();
       text = *envelope;
     }
-    engine::SendRequest req;
-    req.payload = EncodeDeliveryItem({kNotificationType, message_id_, text});
-    return Stored(q->Send(std::move(req)));
+    const std::string item = EncodeDeliveryItem({kNotificationType, message_id_, text});
+    return Stored(q->SendCopy({.payload = item}));
   }
 
-  Status Stored(const Result<engine::SendResult>& sent) {
+  Status Stored(const Status& sent) {
     if (sent.ok()) {
       ++copies_;
       return Status::Ok();
     }
     // kInvalidArgument: the queue refused the copy (its kind changed under
     // us); only a log that cannot be written fails the publish.
-    if (sent.status().code() == Code::kInvalidArgument) {
+    if (sent.code() == Code::kInvalidArgument) {
       ++dropped_;
       return Status::Ok();
     }
-    return sent.status();
+    return sent;
   }
 
   const PublishContext& ctx_;

@@ -6,7 +6,8 @@
 // envelope per distinct body, split around the one field that differs by
 // subscription (UnsubscribeURL), one raw payload per distinct body, one
 // parse of a body for body-scoped filter policies. Per subscription: the
-// filter match, a concatenation, an MD5 and the engine's Send.
+// filter match, a concatenation, an MD5 and the engine's SendCopy (a raw
+// copy: only the SendCopy, of the payload encoded once per body).
 //
 // FIFO topics first pass the message through the topic's deduplication
 // queue (model.h): a duplicate within 5 minutes answers with the original's
