@@ -466,7 +466,7 @@ Result<Policy> ParsePolicy(std::string_view json, std::string_view service) {
   }
   if (statements == nullptr) return Invalid("Missing required field Statement");
   if (statements->is_array()) {
-    if (statements->get_array().empty()) return Invalid("Statement must not be empty");
+    // No statements: a policy that grants nothing.
     for (const boost::json::value& s : statements->get_array()) {
       auto parsed = ParseStatement(s, service);
       if (!parsed.ok()) return parsed.status();

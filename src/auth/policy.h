@@ -49,25 +49,25 @@ namespace ferry::auth {
 // ARN); a service calling on a resource's behalf has `service`
 // ("sns.amazonaws.com") and neither of the others.
 struct PolicyCaller {
-  std::string_view account;
-  std::string_view arn;
-  std::string_view service;
+  std::string_view account{};
+  std::string_view arn{};
+  std::string_view service{};
 };
 
 // The condition keys of a request. Empty: the request does not carry it.
 struct PolicyContext {
-  std::string_view source_arn;      // aws:SourceArn
-  std::string_view source_account;  // aws:SourceAccount
-  std::string_view source_owner;    // aws:SourceOwner
-  std::string_view source_ip;       // aws:SourceIp (an IPv4 or IPv6 address)
-  std::optional<bool> secure_transport;  // aws:SecureTransport
+  std::string_view source_arn{};      // aws:SourceArn
+  std::string_view source_account{};  // aws:SourceAccount
+  std::string_view source_owner{};    // aws:SourceOwner
+  std::string_view source_ip{};       // aws:SourceIp (an IPv4 or IPv6 address)
+  std::optional<bool> secure_transport{};  // aws:SecureTransport
 };
 
 struct PolicyRequest {
-  PolicyCaller caller;
-  std::string_view action;    // "sqs:SendMessage", "sns:Publish"
-  std::string_view resource;  // the resource's ARN
-  PolicyContext context;
+  PolicyCaller caller{};
+  std::string_view action{};    // "sqs:SendMessage", "sns:Publish"
+  std::string_view resource{};  // the resource's ARN
+  PolicyContext context{};
 };
 
 enum class Decision {

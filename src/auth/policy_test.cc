@@ -335,7 +335,6 @@ TEST(Policy, InvalidDocumentsAreRefusedWithAReason) {
       {"[]", "The policy must be a JSON object"},
       {R"({"Version": "2012-10-17"})", "Missing required field Statement"},
       {R"({"Version": "2020-01-01", "Statement": []})", "Invalid policy version"},
-      {R"({"Statement": []})", "Statement must not be empty"},
       {R"({"Statement": [{"Principal": "*", "Action": "*"}]})", "Missing required field Effect"},
       {R"({"Statement": [{"Effect": "Permit", "Principal": "*", "Action": "*"}]})",
        "Invalid effect: Permit"},
