@@ -243,8 +243,13 @@ int RunServer(const ServeConfig& config) {
   if (engine.blocking()) blocking.emplace(config.blocking_threads);
   boost::asio::any_io_executor handlers = io.get_executor();
   if (blocking) handlers = blocking->get_executor();
+  // The queues' parsed Policy documents: the SQS service keeps them, SNS's
+  // fan-out checks each copy it sends to a queue against them.
+  auto queue_policies = std::make_shared<auth::PolicyCache>();
   sqs::SqsService sqs(engine, handlers,
-                      sqs::SqsOptions{.region = config.region, .account_id = config.account_id});
+                      sqs::SqsOptions{.region = config.region,
+                                      .account_id = config.account_id,
+                                      .queue_policies = queue_policies});
   std::optional<api::OffloadedService> offloaded_sqs;
   if (blocking) offloaded_sqs.emplace(sqs, blocking->get_executor(), io.get_executor());
   api::Service& sqs_service = offloaded_sqs ? static_cast<api::Service&>(*offloaded_sqs) : sqs;
@@ -343,7 +348,8 @@ int RunServer(const ServeConfig& config) {
                       sns::SnsOptions{.region = config.region,
                                       .account_id = config.account_id,
                                       .public_url = public_url,
-                                      .tls_public_url = tls_public_url});
+                                      .tls_public_url = tls_public_url,
+                                      .queue_policies = queue_policies});
   std::optional<api::OffloadedService> offloaded_sns;
   if (blocking) offloaded_sns.emplace(sns, blocking->get_executor(), io.get_executor());
   api::Service& sns_service = offloaded_sns ? static_cast<api::Service&>(*offloaded_sns) : sns;

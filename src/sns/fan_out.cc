@@ -13,6 +13,7 @@
 #include "sns/arn.h"
 #include "sns/delivery_item.h"
 #include "sns/envelope.h"
+#include "sns/queue_access.h"
 #include "sns/signing.h"
 
 namespace ferry::sns {
@@ -85,6 +86,7 @@ class FanOutRun {
     if (ctx_.counters != nullptr) {
       ctx_.counters->copies += copies_;
       ctx_.counters->dropped += dropped_;
+      ctx_.counters->refused += refused_;
     }
     if (!failed.ok()) return failed;
     return out;
@@ -188,7 +190,8 @@ class FanOutRun {
   Status ToQueue(const Subscription& sub, Body& body) {
     std::shared_ptr<engine::Queue> q;
     if (!sub.queue_key.empty()) q = ctx_.engine.FindQueue(sub.queue_key);
-    if (q == nullptr && !sub.dead_letter_key.empty()) q = ctx_.engine.FindQueue(sub.dead_letter_key);
+    const bool dead_letter = q == nullptr && !sub.dead_letter_key.empty();
+    if (dead_letter) q = ctx_.engine.FindQueue(sub.dead_letter_key);
     // A standard topic cannot deliver to a FIFO queue (Subscribe refuses the
     // pair; a queue deleted and made again as FIFO is skipped). A FIFO topic
     // delivers to both kinds, as SNS has since 2023. SQS takes at most 10
@@ -199,6 +202,7 @@ class FanOutRun {
       ++dropped_;
       return Status::Ok();
     }
+    if (!Admitted(sub, q, dead_letter)) return Status::Ok();
     // The same raw payload goes to every raw subscription as a view: the
     // engine copies it into its record and keeps nothing of ours.
     engine::CopyRequest req;
@@ -220,6 +224,18 @@ class FanOutRun {
     req.group_id = m_.group_id;
     if (q->fifo()) req.dedup_id = m_.dedup_id;
     return Stored(q->SendCopy(req));
+  }
+
+  // Whether the queue's policy lets the topic send its copy
+  // (queue_access.h); a refusal is counted and logged.
+  bool Admitted(const Subscription& sub, const std::shared_ptr<engine::Queue>& q,
+                bool dead_letter) {
+    const std::string dead_letter_arn = dead_letter ? DeadLetterArnOf(sub) : std::string();
+    const std::string_view arn = dead_letter ? std::string_view(dead_letter_arn) : sub.endpoint;
+    if (TopicMayDeliver(ctx_, topic_, arn, q)) return true;
+    ++refused_;
+    LogRefusedCopy(now_, topic_, sub, arn);
+    return false;
   }
 
   Status ToEndpoint(const Subscription& sub, Body& body) {
@@ -267,6 +283,7 @@ class FanOutRun {
   std::string envelope_;
   uint64_t copies_ = 0;
   uint64_t dropped_ = 0;
+  uint64_t refused_ = 0;
 };
 
 }  // namespace

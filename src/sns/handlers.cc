@@ -72,32 +72,44 @@ void SetOrErase(std::map<std::string, std::string>& attributes, const std::strin
 
 namespace {
 
-// AWS's AuthorizationError for the caller and `resource`.
-Status NotAuthorized(const Env& env, const api::Call& call, std::string_view resource) {
-  const std::string principal = call.ctx.principal_arn.empty()
-                                    ? "arn:aws:iam::" + RequestAccount(env, call) + ":root"
-                                    : call.ctx.principal_arn;
-  return api::Error(ErrorId::kSnsAuthorizationError,
-                    "User: " + principal + " is not authorized to perform: SNS:" + call.action +
-                        " on resource: " + std::string(resource));
+bool OwnerAlways(std::string_view action) {
+  return action == "GetTopicAttributes" || action == "SetTopicAttributes" ||
+         action == "AddPermission" || action == "RemovePermission" || action == "DeleteTopic";
 }
 
 }  // namespace
 
-Status AuthorizeTopic(const Env& env, const api::Call& call, std::string_view topic_arn) {
+Status AuthorizeTopic(const Env& env, const api::Call& call, std::string_view topic_arn,
+                      const Topic* topic) {
   std::optional<Arn> parsed = ParseTopicArn(topic_arn);
-  if (!parsed || parsed->account == RequestAccount(env, call)) return Status::Ok();
-  // Topic policies are kept, not evaluated (docs/compatibility.md): another
-  // account's topic is refused as AWS refuses it without a grant.
-  return NotAuthorized(env, call, topic_arn);
-}
-
-Status AuthorizeQueueEndpoint(const Env& env, const api::Call& call, std::string_view queue_arn) {
-  std::optional<Arn> parsed = ParseQueueArn(queue_arn);
-  if (!parsed || parsed->account == RequestAccount(env, call)) return Status::Ok();
-  // Queue policies are not evaluated: without one, SNS could not deliver to
-  // another account's queue, so the subscription is refused at once.
-  return NotAuthorized(env, call, queue_arn);
+  if (!parsed) return Status::Ok();
+  const std::string account = RequestAccount(env, call);
+  const bool owner = parsed->account == account;
+  // The owner of a topic without a policy (SNS's default grants only the
+  // owner): nothing to evaluate. No policy refuses the owner the actions
+  // that read and change the policy, or delete the topic, so that a Deny
+  // can always be taken back.
+  if (owner && (topic == nullptr || topic->policy == nullptr || OwnerAlways(call.action))) {
+    return Status::Ok();
+  }
+  const std::string root = "arn:aws:iam::" + account + ":root";
+  const std::string_view principal =
+      call.ctx.principal_arn.empty() ? std::string_view(root) : std::string_view(call.ctx.principal_arn);
+  if (topic != nullptr) {
+    std::string action = "sns:";
+    action.append(call.action == "PublishBatch" ? std::string_view("Publish")
+                                                : std::string_view(call.action));
+    const auth::PolicyRequest request{
+        .caller = {.account = account, .arn = principal},
+        .action = action,
+        .resource = topic->arn,
+        .context = {.source_ip = call.ctx.source_ip,
+                    .secure_transport = call.ctx.secure_transport}};
+    if (auth::IsAllowed(topic->policy.get(), request, topic->account)) return Status::Ok();
+  }
+  return api::Error(ErrorId::kSnsAuthorizationError,
+                    "User: " + std::string(principal) + " is not authorized to perform: SNS:" +
+                        call.action + " on resource: " + std::string(topic_arn));
 }
 
 Result<std::shared_ptr<const Topic>> ResolveTopic(const Env& env, const api::Call& call,
@@ -106,8 +118,8 @@ Result<std::shared_ptr<const Topic>> ResolveTopic(const Env& env, const api::Cal
   auto arn = p.RequiredString(parameter);
   if (!arn.ok()) return arn.status();
   if (!ParseTopicArn(*arn)) return InvalidParameter(parameter);
-  FERRY_RETURN_IF_ERROR(AuthorizeTopic(env, call, *arn));
   std::shared_ptr<const Topic> topic = env.registry.FindTopic(*arn);
+  FERRY_RETURN_IF_ERROR(AuthorizeTopic(env, call, *arn, topic.get()));
   if (!topic) return TopicNotFound();
   return topic;
 }

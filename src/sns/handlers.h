@@ -80,16 +80,19 @@ Result<AttributeChange> ReadAttributeChange(const api::Call& call);
 void SetOrErase(std::map<std::string, std::string>& attributes, const std::string& name,
                 const std::string& value);
 
-// AuthorizationError when a well-formed topic ARN is of another account
-// than the caller's (policies are kept, not evaluated); ok otherwise.
-Status AuthorizeTopic(const Env& env, const api::Call& call, std::string_view topic_arn);
-// AuthorizationError when a well-formed queue ARN (a Subscribe endpoint) is
-// of another account than the caller's; ok otherwise.
-Status AuthorizeQueueEndpoint(const Env& env, const api::Call& call, std::string_view queue_arn);
+// Whether the caller may call the request's action (sns:<Action>;
+// PublishBatch is sns:Publish) on the topic `topic_arn` (well-formed), which
+// is `topic` (null when there is none), by its Policy and the owner rule
+// (auth/policy.h): AuthorizationError for another account's topic that its
+// policy does not open to the caller (or that does not exist: nothing is
+// learnt of another account's topics), and for the owner's call that a
+// statement denies; ok otherwise.
+Status AuthorizeTopic(const Env& env, const api::Call& call, std::string_view topic_arn,
+                      const Topic* topic);
 
-// The topic the request's `parameter` (TopicArn) names, in the caller's
-// account. Errors: MissingParameter, InvalidParameter "<parameter>" for a
-// malformed ARN, AuthorizationError for another account's topic, NotFound.
+// The topic the request's `parameter` (TopicArn) names, if the caller may
+// act on it (AuthorizeTopic). Errors: MissingParameter, InvalidParameter
+// "<parameter>" for a malformed ARN, AuthorizationError, NotFound.
 Result<std::shared_ptr<const Topic>> ResolveTopic(const Env& env, const api::Call& call,
                                                   std::string_view parameter = "TopicArn");
 

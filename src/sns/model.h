@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/policy.h"
 #include "common/clock.h"
 #include "sns/filter_policy.h"
 
@@ -81,6 +82,10 @@ struct Subscription {
   std::string dead_letter_key;
 };
 
+// The ARN of `sub`'s dead-letter queue (its RedrivePolicy's
+// deadLetterTargetArn); empty without one.
+std::string DeadLetterArnOf(const Subscription& sub);
+
 struct Topic {
   std::string arn;  // arn:aws:sns:<region>:<account>:<name>
   std::string name;
@@ -97,6 +102,9 @@ struct Topic {
   std::map<std::string, std::string> tags;
   // FIFO topics: DedupQueueKey of this topic; empty otherwise.
   std::string dedup_queue_key;
+  // Derived: the Policy attribute, parsed (auth/policy.h); null without one
+  // (SNS's default policy, which grants only the owner's account).
+  std::shared_ptr<const auth::Policy> policy;
   // Its subscriptions, confirmed and pending, oldest first.
   std::vector<std::shared_ptr<const Subscription>> subscriptions;
   int64_t subscriptions_deleted = 0;

@@ -31,8 +31,8 @@ Result<std::shared_ptr<const Topic>> FindTopic(const PublishContext& ctx, const 
   if (!ParseTopicArn(arn)) {
     return InvalidParameter("Invalid parameter: " + std::string(parameter));
   }
-  if (ctx.authorize) FERRY_RETURN_IF_ERROR(ctx.authorize(call, arn));
   std::shared_ptr<const Topic> topic = ctx.find_topic ? ctx.find_topic(arn) : nullptr;
+  if (ctx.authorize) FERRY_RETURN_IF_ERROR(ctx.authorize(call, arn, topic.get()));
   if (topic == nullptr) return api::Error(ErrorId::kSnsNotFound, "Topic does not exist");
   return topic;
 }

@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "api/call.h"
+#include "auth/policy_cache.h"
 #include "common/status.h"
 #include "engine/engine.h"
 #include "sns/model.h"
@@ -35,6 +36,8 @@ struct PublishCounters {
   // queue, if any) is gone, a FIFO queue is subscribed to a standard topic,
   // or a raw copy has more than 10 attributes.
   std::atomic<uint64_t> dropped{0};
+  // Copies the queue's policy refused (queue_access.h): not stored, logged.
+  std::atomic<uint64_t> refused{0};
 };
 
 struct PublishContext {
@@ -46,12 +49,18 @@ struct PublishContext {
   std::string public_url;
   // The topic an ARN names, null when there is none.
   std::function<std::shared_ptr<const Topic>(std::string_view arn)> find_topic;
-  // Whether the caller may publish to the topic `arn` (well-formed), before
-  // it is looked up: the service refuses another account's topic
-  // (AuthorizationError). Null: every caller may.
-  std::function<Status(const api::Call& call, std::string_view arn)> authorize;
+  // Whether the caller may publish to the topic `arn` (well-formed), which
+  // is `topic` (null: there is none), before anything else is checked: the
+  // service evaluates the topic's policy (AuthorizationError). Null: every
+  // caller may.
+  std::function<Status(const api::Call& call, std::string_view arn, const Topic* topic)>
+      authorize;
   // Where fan-out counts what it did; null: not counted.
   PublishCounters* counters = nullptr;
+  // The SQS queues' parsed policies (the SQS service's, which keeps them
+  // exact), for the check of each copy (queue_access.h); null: each check
+  // parses the queue's policy (tests).
+  std::shared_ptr<auth::PolicyCache> queue_policies{};
 };
 
 // The Publish action: {"MessageId", "SequenceNumber" (FIFO topics)}.

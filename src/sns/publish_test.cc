@@ -45,20 +45,20 @@ TEST_F(PublishTest, MalformedTopicArnIsInvalidParameter) {
                    "Invalid parameter: TopicArn");
 }
 
-TEST_F(PublishTest, TheContextMayRefuseATopicBeforeItIsLookedUp) {
+TEST_F(PublishTest, TheContextMayRefuseATopicBeforeAnythingElse) {
   auto topic = MakeTopic("t");
   SubscribeQueue(*topic, "q");
   PublishContext ctx = Context();
   std::string asked;
-  ctx.authorize = [&asked](const api::Call& call, std::string_view arn) {
-    asked = call.action + " " + std::string(arn);
+  ctx.authorize = [&asked](const api::Call& call, std::string_view arn, const Topic* found) {
+    asked = call.action + " " + std::string(arn) + (found != nullptr ? " found" : "");
     return api::Error(ErrorId::kSnsAuthorizationError, "no");
   };
   auto r = sns::Publish(ctx, MakeCall("Publish", R"({"TargetArn":")" + topic->arn +
                                                      R"(","Message":"m"})"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(ErrorCode(r.status()), "AuthorizationError");
-  EXPECT_EQ(asked, "Publish " + topic->arn);
+  EXPECT_EQ(asked, "Publish " + topic->arn + " found");
   EXPECT_EQ(Drain("q").size(), 0u);
 }
 
@@ -370,6 +370,10 @@ TEST_F(PublishTest, MissingQueueGoesToTheDeadLetterQueueOrIsDropped) {
   auto with_dlq = SubscribeQueue(*topic, "gone1");
   auto without = SubscribeQueue(*topic, "gone2");
   ASSERT_TRUE(engine_.CreateQueue("dlq", {}, {}).ok());
+  // As the registry derives it from the RedrivePolicy; the DLQ is the
+  // topic's account's, so its policy lets the topic send.
+  with_dlq->attributes["RedrivePolicy"] =
+      R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq"})";
   with_dlq->dead_letter_key = "dlq";
   ASSERT_TRUE(engine_.DeleteQueue("gone1").ok());
   ASSERT_TRUE(engine_.DeleteQueue("gone2").ok());

@@ -59,6 +59,14 @@ void DeriveTopic(Topic& topic) {
   topic.content_based_dedup = topic.fifo && cbd != topic.attributes.end() && cbd->second == "true";
   auto sv = topic.attributes.find("SignatureVersion");
   topic.signature_version = sv != topic.attributes.end() && sv->second == "2" ? 2 : 1;
+  // A stored policy that does not parse (one set before policies were
+  // validated) grants nothing.
+  auto policy = topic.attributes.find("Policy");
+  topic.policy = nullptr;
+  if (policy != topic.attributes.end()) {
+    Result<auth::Policy> parsed = auth::ParsePolicy(policy->second);
+    if (parsed.ok()) topic.policy = std::make_shared<const auth::Policy>(std::move(*parsed));
+  }
 }
 
 engine::CatalogEntry EncodeTopic(const Topic& t) {
@@ -306,14 +314,8 @@ Status Registry::Derive(Subscription& sub) const {
   }
   sub.queue_key = IsHttp(sub) ? DeliveryQueueKey(sub.id) : QueueKeyOf(sub.endpoint);
   sub.dead_letter_key.clear();
-  if (const std::string* redrive = attr("RedrivePolicy"); redrive != nullptr) {
-    boost::system::error_code ec;
-    boost::json::value v = boost::json::parse(*redrive, ec);
-    const boost::json::value* target =
-        !ec && v.is_object() ? v.get_object().if_contains("deadLetterTargetArn") : nullptr;
-    if (target != nullptr && target->is_string()) {
-      sub.dead_letter_key = QueueKeyOf(target->get_string());
-    }
+  if (const std::string target = DeadLetterArnOf(sub); !target.empty()) {
+    sub.dead_letter_key = QueueKeyOf(target);
   }
   return Status::Ok();
 }

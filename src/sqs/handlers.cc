@@ -68,6 +68,77 @@ std::string PlainName(std::string_view registry_name) {
   return engine::QueueKey::Decode(registry_name).name;
 }
 
+namespace {
+
+// The action a policy names for an SQS action: a batch is authorized as its
+// single action, as AWS does.
+std::string_view PolicyActionOf(std::string_view action) {
+  for (std::string_view batch :
+       {"SendMessageBatch", "DeleteMessageBatch", "ChangeMessageVisibilityBatch"}) {
+    if (action == batch) return action.substr(0, action.size() - 5);
+  }
+  return action;
+}
+
+// What only the owner may do, whatever a policy says (AWS: "Only the queue
+// owner is allowed to invoke this action").
+bool OwnerOnly(std::string_view action) {
+  return action == "AddPermission" || action == "RemovePermission";
+}
+
+// What no policy refuses the owner, so that a Deny can always be taken back:
+// reading and changing the policy, and deleting the queue.
+bool OwnerAlways(std::string_view action) {
+  return OwnerOnly(action) || action == "GetQueueAttributes" || action == "SetQueueAttributes" ||
+         action == "DeleteQueue";
+}
+
+}  // namespace
+
+Status AuthorizeQueue(const Env& env, const api::Call& call, std::string_view action,
+                      const std::shared_ptr<engine::Queue>& queue, std::string_view owner) {
+  const std::string account = RequestAccount(env, call);
+  if (account == owner ? OwnerAlways(action) : OwnerOnly(action)) {
+    return account == owner ? Status::Ok() : QueueDoesNotExist(call.ctx.wire);
+  }
+  std::shared_ptr<const auth::Policy> policy =
+      env.policies->Find(queue->name(), queue, [&queue]() -> std::optional<std::string> {
+        engine::QueueSettings settings = queue->settings();
+        auto it = settings.extra.find("Policy");
+        if (it == settings.extra.end()) return std::nullopt;
+        return std::move(it->second);
+      });
+  // No policy: the owner only, without building the request.
+  if (policy == nullptr) {
+    if (account == owner) return Status::Ok();
+    return QueueDoesNotExist(call.ctx.wire);
+  }
+  const std::string arn = QueueArnOf(env, queue->name());
+  const std::string root = "arn:aws:iam::" + account + ":root";
+  std::string qualified = "sqs:";
+  qualified.append(PolicyActionOf(action));
+  const auth::PolicyRequest request{
+      .caller = {.account = account,
+                 .arn = call.ctx.principal_arn.empty() ? std::string_view(root)
+                                                       : std::string_view(call.ctx.principal_arn)},
+      .action = qualified,
+      .resource = arn,
+      .context = {.source_ip = call.ctx.source_ip,
+                  .secure_transport = call.ctx.secure_transport}};
+  if (auth::IsAllowed(policy.get(), request, owner)) return Status::Ok();
+  if (account != owner) return QueueDoesNotExist(call.ctx.wire);
+  return api::Error(api::ErrorId::kAccessDenied,
+                    "Access to the resource " + QueueUrlOf(env, call, queue->name()) +
+                        " is denied.");
+}
+
+void RememberPolicy(const Env& env, const std::shared_ptr<engine::Queue>& queue,
+                    const engine::QueueSettings& settings) {
+  auto it = settings.extra.find("Policy");
+  env.policies->Store(queue->name(), queue,
+                      it == settings.extra.end() ? nullptr : auth::PolicyCache::Parse(it->second));
+}
+
 Result<std::shared_ptr<engine::Queue>> ResolveQueue(const Env& env, const api::Call& call) {
   std::string_view url = call.ctx.path;
   auto it = call.params.find("QueueUrl");
@@ -77,15 +148,15 @@ Result<std::shared_ptr<engine::Queue>> ResolveQueue(const Env& env, const api::C
   }
   std::optional<std::string_view> name = QueueNameFromUrl(url);
   if (!name) return QueueDoesNotExist(call.ctx.wire);
-  // Another account's queue is one the caller cannot see (AWS answers so
-  // when no policy grants access; policies are not enforced yet).
+  // The queue is looked up in the account its URL names; whether the caller
+  // may use it is its policy's question.
   const std::string account = RequestAccount(env, call);
-  std::optional<std::string_view> named_account = QueueAccountFromUrl(url);
-  if (named_account && *named_account != account) return QueueDoesNotExist(call.ctx.wire);
+  const std::string_view owner = QueueAccountFromUrl(url).value_or(account);
   std::optional<std::string_view> region = QueueRegionFromUrl(url);
   std::shared_ptr<engine::Queue> queue = env.engine.FindQueue(
-      KeyIn(env, account, region.value_or(env.options.region), *name).Encode());
+      KeyIn(env, owner, region.value_or(env.options.region), *name).Encode());
   if (!queue) return QueueDoesNotExist(call.ctx.wire);
+  FERRY_RETURN_IF_ERROR(AuthorizeQueue(env, call, call.action, queue, owner));
   return queue;
 }
 

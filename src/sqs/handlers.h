@@ -51,6 +51,8 @@ struct Env {
   // Serializes AddPermission and RemovePermission, which read, change and
   // write back a queue's Policy.
   std::mutex permissions_mu;
+  // options.queue_policies, or the service's own.
+  std::shared_ptr<auth::PolicyCache> policies;
 };
 
 using HandlerResult = Result<boost::json::object>;
@@ -89,10 +91,23 @@ std::string PlainName(std::string_view registry_name);
 
 // The queue a request names: by its QueueUrl parameter, else by the request
 // path (Query clients may post to the queue URL), in the region the URL
-// names (/queue/<region>/...) or else the server's own, and in the caller's
-// account. Errors: QueueDoesNotExist, also when the URL names another
-// account (queue_url.h, QueueAccountFromUrl).
+// names (/queue/<region>/...) or else the server's own, and in the account
+// the URL names (queue_url.h, QueueAccountFromUrl) or else the caller's;
+// and the caller may call the request's action on it (AuthorizeQueue).
+// Errors: QueueDoesNotExist, AccessDenied.
 Result<std::shared_ptr<engine::Queue>> ResolveQueue(const Env& env, const api::Call& call);
+// Whether the caller of `call` may call `action` (an SQS action name, e.g.
+// "SendMessage"; a batch action is its single action's) on `queue` of
+// `owner` (an account), by the queue's Policy and the owner rule
+// (auth/policy.h). Another account's queue that does not allow it is
+// answered QueueDoesNotExist, as if it were not there (nothing is learnt of
+// it); the owner refused by an explicit Deny gets AccessDenied.
+Status AuthorizeQueue(const Env& env, const api::Call& call, std::string_view action,
+                      const std::shared_ptr<engine::Queue>& queue, std::string_view owner);
+// Keeps the parsed form of `queue`'s Policy (in `settings`, as just stored)
+// for the checks above. Called by every handler that sets a Policy.
+void RememberPolicy(const Env& env, const std::shared_ptr<engine::Queue>& queue,
+                    const engine::QueueSettings& settings);
 // The AWS error of an engine failure that has no more specific meaning.
 Status EngineError(const Status& status);
 // "Value <v> for parameter <name> is invalid. Reason: <reason>" when `value`

@@ -1,10 +1,11 @@
 // AddPermission and RemovePermission: edit the queue's Policy attribute (an
-// IAM policy document) one statement per label, as AWS does. Ferry keeps and
-// returns the policy; enforcing it is a later issue.
+// IAM policy document) one statement per label, as AWS does. The edited
+// policy is what ResolveQueue evaluates (auth/policy.h).
 #include <algorithm>
 #include <array>
 
 #include "api/errors.h"
+#include "auth/identity.h"
 #include "sqs/handlers.h"
 #include "sqs/queue_url.h"
 
@@ -37,11 +38,6 @@ Status CheckLabel(std::string_view label) {
   return InvalidLabel(label,
                       "Can only include alphanumeric characters, hyphens, or underscores. 1 to "
                       "80 in length.");
-}
-
-bool IsAccountId(std::string_view id) {
-  return id.size() == 12 &&
-         std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // The queue's policy document, or a new empty one, with Statement an array.
@@ -88,10 +84,10 @@ boost::json::value OneOrList(const std::vector<std::string>& values) {
 // permissions_mu, so that concurrent edits do not lose each other), then
 // stores the policy, or removes it when no statement is left.
 template <typename Edit>
-HandlerResult EditStatements(Env& env, engine::Queue& queue, Edit edit) {
-  const std::string arn = QueueArnOf(env, queue.name());
+HandlerResult EditStatements(Env& env, const std::shared_ptr<engine::Queue>& queue, Edit edit) {
+  const std::string arn = QueueArnOf(env, queue->name());
   std::lock_guard lock(env.permissions_mu);
-  engine::QueueSettings settings = queue.settings();
+  engine::QueueSettings settings = queue->settings();
   boost::json::object policy = PolicyOf(settings, arn);
   boost::json::array& statements = policy["Statement"].as_array();
   FERRY_RETURN_IF_ERROR(edit(statements, arn));
@@ -100,8 +96,9 @@ HandlerResult EditStatements(Env& env, engine::Queue& queue, Edit edit) {
   } else {
     settings.extra["Policy"] = boost::json::serialize(policy);
   }
-  Status s = queue.SetSettings(std::move(settings));
+  Status s = queue->SetSettings(settings);
   if (!s.ok()) return EngineError(s);
+  RememberPolicy(env, queue, settings);
   return boost::json::object();
 }
 
@@ -125,7 +122,7 @@ HandlerResult AddPermission(Env& env, const api::Call& call) {
     return api::MissingParameter("Actions");
   }
   for (const std::string& id : *accounts) {
-    if (!IsAccountId(id)) {
+    if (!auth::IsAccountId(id)) {
       return api::InvalidParameterValue("PrincipalId", id, "Unable to verify.");
     }
   }
@@ -144,7 +141,7 @@ HandlerResult AddPermission(Env& env, const api::Call& call) {
   std::vector<std::string> principals;
   for (const std::string& id : *accounts) principals.push_back("arn:aws:iam::" + id + ":root");
 
-  return EditStatements(env, **queue, [&](boost::json::array& statements, const std::string& arn) {
+  return EditStatements(env, *queue, [&](boost::json::array& statements, const std::string& arn) {
     if (HasSid(statements, *label)) return InvalidLabel(*label, "Already exists.");
     boost::json::object statement;
     statement["Sid"] = *label;
@@ -164,7 +161,7 @@ HandlerResult RemovePermission(Env& env, const api::Call& call) {
   auto label = p.RequiredString("Label");
   if (!label.ok()) return label.status();
 
-  return EditStatements(env, **queue, [&](boost::json::array& statements, const std::string&) {
+  return EditStatements(env, *queue, [&](boost::json::array& statements, const std::string&) {
     if (!HasSid(statements, *label)) {
       return InvalidLabel(*label, "can't find label.");
     }

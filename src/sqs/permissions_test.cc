@@ -92,6 +92,7 @@ TEST_P(PermissionsTest, RemovePermissionDropsTheLabelAndTheEmptyPolicy) {
             "MissingParameter");
 }
 
+// A Deny of everything does not lock the owner out of its policy.
 TEST_P(PermissionsTest, AddPermissionKeepsAPolicySetByAttributes) {
   CreateQueue(
       "q",

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/errors.h"
+#include "auth/identity.h"
 #include "common/crypto.h"
 #include "sqs/attributes.h"
 #include "sqs/handlers.h"
@@ -84,6 +85,7 @@ HandlerResult CreateQueue(Env& env, const api::Call& call) {
         return EngineError(created.status());
     }
   }
+  RememberPolicy(env, *created, (*created)->settings());
   return UrlResult(env, call, key);
 }
 
@@ -91,16 +93,20 @@ HandlerResult GetQueueUrl(Env& env, const api::Call& call) {
   const api::Params p(call.params, call.ctx.wire);
   auto name = p.RequiredString("QueueName");
   if (!name.ok()) return name.status();
-  auto owner = p.OptionalString("QueueOwnerAWSAccountId");
-  if (!owner.ok()) return owner.status();
+  auto owner_param = p.OptionalString("QueueOwnerAWSAccountId");
+  if (!owner_param.ok()) return owner_param.status();
   const std::string account = RequestAccount(env, call);
-  // Another account's queue is one the caller cannot see (AWS answers so
-  // when no policy grants access; policies are not enforced yet).
-  if (owner->has_value() && !(*owner)->empty() && **owner != account) {
-    return QueueDoesNotExist(call.ctx.wire);
+  // Another account's queue is found when its policy lets the caller
+  // GetQueueUrl; otherwise it does not exist for the caller.
+  std::string owner = account;
+  if (owner_param->has_value() && !(*owner_param)->empty()) {
+    if (!auth::IsAccountId(**owner_param)) return QueueDoesNotExist(call.ctx.wire);
+    owner = **owner_param;
   }
-  const std::string key = KeyIn(env, account, RequestRegion(env, call), *name).Encode();
-  if (!env.engine.FindQueue(key)) return QueueDoesNotExist(call.ctx.wire);
+  const std::string key = KeyIn(env, owner, RequestRegion(env, call), *name).Encode();
+  std::shared_ptr<engine::Queue> queue = env.engine.FindQueue(key);
+  if (!queue) return QueueDoesNotExist(call.ctx.wire);
+  FERRY_RETURN_IF_ERROR(AuthorizeQueue(env, call, call.action, queue, owner));
   return UrlResult(env, call, key);
 }
 
@@ -167,6 +173,7 @@ HandlerResult DeleteQueue(Env& env, const api::Call& call) {
   Status s = env.engine.DeleteQueue((*queue)->name());
   if (s.code() == Code::kNotFound) return QueueDoesNotExist(call.ctx.wire);
   if (!s.ok()) return EngineError(s);
+  env.policies->Erase((*queue)->name());
   return boost::json::object();
 }
 
@@ -199,7 +206,8 @@ HandlerResult SetQueueAttributes(Env& env, const api::Call& call) {
   FERRY_RETURN_IF_ERROR(ApplyQueueAttributes(*attributes, &desired));
   PlaceRedriveTarget(env, (*queue)->name(), *attributes, &desired);
   FERRY_RETURN_IF_ERROR(CheckRedriveTarget(env, (*queue)->name(), (*queue)->fifo(), *attributes));
-  if (!(desired == current)) FERRY_RETURN_IF_ERROR((*queue)->SetSettings(std::move(desired)));
+  if (!(desired == current)) FERRY_RETURN_IF_ERROR((*queue)->SetSettings(desired));
+  if (attributes->contains("Policy")) RememberPolicy(env, *queue, desired);
   return boost::json::object();
 }
 

@@ -175,7 +175,7 @@ TEST_P(QueuesTest, DeleteQueue) {
 
 TEST_P(QueuesTest, GetQueueAttributesAll) {
   clock.Set(1'700'000'123'456);
-  CreateQueue("q", R"({"VisibilityTimeout": "45", "Policy": "{\"Version\":\"2012-10-17\"}"})");
+  CreateQueue("q", R"({"VisibilityTimeout": "45", "Policy": "{\"Version\":\"2012-10-17\",\"Statement\":[]}"})");
   auto out =
       Ok("GetQueueAttributes",
          R"({"QueueUrl": "http://localhost:9324/000000000000/q", "AttributeNames": ["All"]})");
@@ -192,7 +192,7 @@ TEST_P(QueuesTest, GetQueueAttributesAll) {
   EXPECT_EQ(Str(a["LastModifiedTimestamp"]), "1700000123");
   EXPECT_EQ(Str(a["QueueArn"]), "arn:aws:sqs:us-east-1:000000000000:q");
   EXPECT_EQ(Str(a["SqsManagedSseEnabled"]), "true");
-  EXPECT_EQ(Str(a["Policy"]), R"({"Version":"2012-10-17"})");
+  EXPECT_EQ(Str(a["Policy"]), R"({"Version":"2012-10-17","Statement":[]})");
   EXPECT_FALSE(a.contains("RedrivePolicy"));
   EXPECT_FALSE(a.contains("KmsMasterKeyId"));
 }
@@ -227,10 +227,10 @@ TEST_P(QueuesTest, SetQueueAttributes) {
   CreateQueue("q");
   clock.Advance(5000);
   Ok("SetQueueAttributes", R"({"QueueUrl": "http://localhost:9324/000000000000/q",
-      "Attributes": {"VisibilityTimeout": "5", "Policy": "{\"Version\":\"2012-10-17\"}"}})");
+      "Attributes": {"VisibilityTimeout": "5", "Policy": "{\"Version\":\"2012-10-17\",\"Statement\":[]}"}})");
   auto q = engine.FindQueue("q");
   EXPECT_EQ(q->settings().visibility_timeout_s, 5);
-  EXPECT_EQ(q->settings().extra.at("Policy"), R"({"Version":"2012-10-17"})");
+  EXPECT_EQ(q->settings().extra.at("Policy"), R"({"Version":"2012-10-17","Statement":[]})");
   EXPECT_EQ(Fails("SetQueueAttributes", R"({"QueueUrl": "http://localhost:9324/000000000000/q",
                                           "Attributes": {"VisibilityTimeout": "-1"}})"),
             "InvalidAttributeValue");

@@ -60,8 +60,12 @@ SqsService::SqsService(engine::Engine& engine, boost::asio::any_io_executor exec
                    .executor = std::move(executor),
                    .options = std::move(options),
                    .purges = {},
-                   .permissions_mu = {}}),
-      durable_(api::DurableWaitOn(engine, env_->executor)) {}
+                   .permissions_mu = {},
+                   .policies = {}}),
+      durable_(api::DurableWaitOn(engine, env_->executor)) {
+  env_->policies = env_->options.queue_policies;
+  if (env_->policies == nullptr) env_->policies = std::make_shared<auth::PolicyCache>();
+}
 
 SqsService::~SqsService() = default;
 

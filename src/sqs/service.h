@@ -20,6 +20,7 @@
 
 #include "api/action_table.h"
 #include "api/call.h"
+#include "auth/policy_cache.h"
 #include "engine/engine.h"
 
 namespace ferry::sqs {
@@ -49,6 +50,11 @@ struct SqsOptions {
   // (api::CallContext::account_id empty). Every other account's queues are
   // kept apart from it by their key (engine/queue_key.h).
   std::string account_id = "000000000000";
+  // The queues' parsed Policy documents, by registry name: the service
+  // keeps it exact (it stores each policy it sets), and SNS's fan-out reads
+  // it to check a copy against its queue's policy. Null: the service makes
+  // its own.
+  std::shared_ptr<auth::PolicyCache> queue_policies{};
 };
 
 struct Env;
