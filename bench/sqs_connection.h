@@ -60,6 +60,7 @@ class HttpConnection {
 
  private:
   const Wire wire_;
+  const std::string authority_;  // the Host header the client sends
   http::ClientConnection connection_;
   std::string target_;  // "AmazonSQS." + action, reused
 };

@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "api/offloaded_service.h"
+#include "app/protected_mode.h"
 #include "auth/credential_file.h"
+#include "auth/credentials.h"
 #include "auth/session_token.h"
 #include "common/clock.h"
 #include "delivery/worker.h"
@@ -152,6 +154,20 @@ std::string HostOf(std::string_view url) {
 }  // namespace
 
 int RunServer(const ServeConfig& config) {
+  // Authentication (docs/security.md): the keys of --credentials (loaded
+  // below, once the data directory holds the STS session key), else open
+  // mode, on a loopback address only unless --insecure-open-mode.
+  const auth::KeyResolver* resolver = nullptr;
+  if (auto refusal = OpenModeRefusal(config)) {
+    spdlog::error("{}", *refusal);
+    return 1;
+  }
+  if (config.credentials_file.empty()) {
+    spdlog::warn(
+        "open mode: no --credentials, so any well-formed signature is accepted and its access key "
+        "names the caller");
+  }
+
   std::error_code fs_ec;
   std::filesystem::create_directories(config.data_dir, fs_ec);
   if (fs_ec) {
@@ -298,6 +314,7 @@ int RunServer(const ServeConfig& config) {
       return 1;
     }
     credentials = std::move(*opened);
+    resolver = credentials.get();
   }
   const auth::OpenRoleDirectory open_roles;
   sts::StsService sts(sts::StsOptions{
@@ -305,9 +322,12 @@ int RunServer(const ServeConfig& config) {
       .roles = credentials ? static_cast<const auth::RoleDirectory*>(credentials.get()) : &open_roles,
       .sealer = &sealer,
       .clock = &clock});
-  protocol::Gateway gateway(
-      protocol::GatewayOptions{.region = config.region, .account_id = config.account_id},
-      {&sqs_service, &sns_service, &sts});
+  protocol::Gateway gateway(protocol::GatewayOptions{.region = config.region,
+                                                    .account_id = config.account_id,
+                                                    .resolver = resolver,
+                                                    .debug_signatures = config.debug_signatures,
+                                                    .clock = &clock},
+                            {&sqs_service, &sns_service, &sts});
   // /health and the SNS signing certificate beside the AWS gateway; every
   // AWS request stays the gateway's (protocol/aws_request.h).
   http::HealthHandler health;
@@ -369,8 +389,9 @@ int RunServer(const ServeConfig& config) {
 
   std::string host = config.listen.find(':') != std::string::npos ? "[" + config.listen + "]"
                                                                     : config.listen;
-  std::printf("Ferry %s listening on http://%s:%u (region %s, account %s, data %s, public %s)\n",
-              FERRY_VERSION, host.c_str(), static_cast<unsigned>(*port), config.region.c_str(),
+  std::printf("Ferry %s listening on http://%s:%u (mode %s, region %s, account %s, data %s, public %s)\n",
+              FERRY_VERSION, host.c_str(), static_cast<unsigned>(*port),
+              resolver ? "authenticated" : "open", config.region.c_str(),
               config.account_id.c_str(), config.data_dir.c_str(), public_url.c_str());
   std::fflush(stdout);
 

@@ -5,7 +5,6 @@
 #include <optional>
 
 #include "api/errors.h"
-#include "auth/identity.h"
 #include "auth/sigv4.h"
 #include "protocol/aws_json.h"
 #include "protocol/aws_query.h"
@@ -110,16 +109,31 @@ bool IsValidHost(std::string_view host) {
   return std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// Fills in who the caller is (auth/identity.h), from its credential: its
-// account (else the server's default, already in ctx.account_id), unique id
-// and ARN.
-void IdentifyCaller(const std::optional<auth::CredentialScope>& scope, api::CallContext& ctx) {
-  if (!scope) return;
-  ctx.access_key = scope->access_key;
-  auth::CallerIdentity id = auth::IdentifyCaller(scope->access_key, ctx.account_id);
-  ctx.account_id = std::move(id.account_id);
-  ctx.principal_id = std::move(id.principal_id);
-  ctx.principal_arn = std::move(id.arn);
+// Fills in who the caller is, from the principal its credential maps to.
+void FillCaller(const auth::Principal& principal, const auth::CredentialScope& scope,
+                api::CallContext& ctx) {
+  ctx.access_key = scope.access_key;
+  ctx.account_id = principal.account_id;
+  ctx.principal_id = principal.principal_id;
+  ctx.principal_arn = principal.arn;
+  // AWS keeps each region's resources apart; the services scope a request
+  // to the region its credential names.
+  if (auth::IsRegionName(scope.region)) ctx.region = scope.region;
+}
+
+// The catalog row of each reason a signature is refused.
+ErrorId AuthErrorId(auth::AuthError error) {
+  switch (error) {
+    case auth::AuthError::kMissingAuthenticationToken: return ErrorId::kMissingAuthenticationToken;
+    case auth::AuthError::kIncompleteSignature: return ErrorId::kIncompleteSignature;
+    case auth::AuthError::kInvalidClientTokenId: return ErrorId::kInvalidClientTokenId;
+    case auth::AuthError::kSignatureDoesNotMatch: return ErrorId::kSignatureDoesNotMatch;
+    case auth::AuthError::kRequestExpired:
+    case auth::AuthError::kSignatureExpired: return ErrorId::kRequestExpired;
+    case auth::AuthError::kExpiredToken: return ErrorId::kExpiredToken;
+    case auth::AuthError::kAccessDenied: return ErrorId::kAccessDenied;
+  }
+  return ErrorId::kAccessDenied;
 }
 
 std::string_view FindParam(const FormPairs& pairs, std::string_view key) {
@@ -147,7 +161,28 @@ bool NamesResourceOf(const api::ServiceDescriptor& service, const FormPairs& pai
 }  // namespace
 
 Gateway::Gateway(GatewayOptions options, std::vector<api::Service*> services)
-    : options_(std::move(options)), services_(std::move(services)) {}
+    : options_(std::move(options)),
+      services_(std::move(services)),
+      open_resolver_(options_.account_id),
+      verifier_(auth::VerifierOptions{.debug_signatures = options_.debug_signatures}) {}
+
+bool Gateway::VerifiesSignatures() const {
+  return options_.resolver != nullptr && options_.resolver->verifies_signatures();
+}
+
+Status Gateway::Authenticate(const http::Request& req, std::string_view path,
+                             std::string_view query, const api::Service* service,
+                             api::CallContext& ctx) const {
+  const Clock& clock = options_.clock ? *options_.clock : system_clock_;
+  const auth::SignedRequest signed_request{req.method, path, query, req.headers, req.body};
+  auth::Verification v =
+      verifier_.Verify(*options_.resolver, signed_request,
+                       service ? service->descriptor().signing_name : std::string_view(),
+                       clock.NowMs());
+  if (!v.caller) return api::Error(AuthErrorId(v.failure.error), std::move(v.failure.message));
+  FillCaller(v.caller->principal, v.caller->scope, ctx);
+  return Status::Ok();
+}
 
 void Gateway::SetListeningPort(uint16_t port) {
   listening_port_.store(port, std::memory_order_relaxed);
@@ -210,6 +245,7 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
   if (req.secure) ctx.scheme = "https";
   ctx.source_ip = req.remote_address;
 
+  const bool verifies = VerifiesSignatures();
   auto scope = auth::ParseAuthorizationHeader(req.Header("authorization"));
   std::string_view amz_target = req.Header("x-amz-target");
 
@@ -220,6 +256,9 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
     service = FindServiceByTarget(amz_target.substr(0, dot));
     if (service) ex.service = &service->descriptor();
     if (dot != std::string_view::npos) ex.action = std::string(amz_target.substr(dot + 1));
+    if (verifies) {
+      if (Status st = Authenticate(req, path, query, service, ctx); !st.ok()) return fail(st);
+    }
     if (!service || !service->Knows(ex.action)) {
       return fail(api::Error(ErrorId::kUnknownOperation,
                              "The operation " + std::string(amz_target) + " is not known."));
@@ -247,11 +286,17 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
       if (!cred.empty()) scope = auth::ParseCredential(cred);
     }
     ex.action = std::string(FindParam(*pairs, "Action"));
-    if (ex.action.empty()) return fail(MissingActionError(req.method));
-    if (scope) service = FindServiceBySigningName(scope->service);
-    if (!service || !service->Knows(ex.action)) {
-      service = FindServiceForQuery(ex.action, *pairs, path);
+    if (!ex.action.empty()) {
+      if (scope) service = FindServiceBySigningName(scope->service);
+      if (!service || !service->Knows(ex.action)) {
+        service = FindServiceForQuery(ex.action, *pairs, path);
+      }
     }
+    if (verifies) {
+      if (service) ex.service = &service->descriptor();
+      if (Status st = Authenticate(req, path, query, service, ctx); !st.ok()) return fail(st);
+    }
+    if (ex.action.empty()) return fail(MissingActionError(req.method));
     if (!service) {
       return fail(api::InvalidAction(ex.action));
     }
@@ -265,10 +310,11 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
     return fail(
         api::Error(ErrorId::kInvalidParameterValue, "The Host header is not a valid host."));
   }
-  IdentifyCaller(scope, ctx);
-  // AWS keeps each region's resources apart; the services scope a request
-  // to the region its credential names.
-  if (scope && auth::IsRegionName(scope->region)) ctx.region = scope->region;
+  if (!verifies && scope) {
+    // Open mode: the credential names the caller; its signature is not checked.
+    auto resolved = open_resolver_.Resolve(scope->access_key, {}, 0);
+    FillCaller(*resolved.principal, *scope, ctx);
+  }
   ctx.wire = ex.wire;
   ctx.request_id = ex.request_id;
   api::Call call{std::string(ex.service->name), ex.action, std::move(*params), std::move(ctx)};

@@ -28,8 +28,20 @@
 // answered in JSON (the Query document's shape); a GET without Action is 404
 // UnknownOperationException. The credential scope's region (when it can be
 // one) becomes CallContext::region, else GatewayOptions::region.
+//
+// Authentication (docs/security.md): with a KeyResolver that verifies
+// signatures (GatewayOptions::resolver), every request's SigV4 signature is
+// verified (auth/sigv4_verify.h) before its service is invoked, for the
+// service the request was routed to (JSON: once its target is known, before
+// the body is decoded; Query: once its action and service are known, or
+// found unknown), and refused in the client's protocol with AWS's code,
+// status and text. The verified Principal fills CallContext's account,
+// principal and access key. Without one (open mode) any well-formed
+// credential is accepted and only names the caller (auth/open_resolver.h);
+// an unsigned request is the default account's.
 // Thread-safety: immutable after construction but for the listening port,
-// an atomic; Handle runs on any thread.
+// an atomic, and the verifier's key cache, which locks; Handle runs on any
+// thread.
 #pragma once
 
 #include <atomic>
@@ -38,6 +50,10 @@
 #include <vector>
 
 #include "api/call.h"
+#include "auth/credentials.h"
+#include "auth/open_resolver.h"
+#include "auth/sigv4_verify.h"
+#include "common/clock.h"
 #include "http/server.h"
 #include "protocol/form.h"
 
@@ -48,6 +64,15 @@ struct GatewayOptions {
   // The default account: that of unsigned callers and of access keys that
   // name no account (auth/identity.h).
   std::string account_id = "000000000000";
+  // The keys that sign requests; null: open mode. The resolver outlives the
+  // gateway; one that reloads (the credentials file on SIGHUP) swaps its
+  // keys inside, behind its own lock: the gateway keeps the same object.
+  const auth::KeyResolver* resolver = nullptr;
+  // SignatureDoesNotMatch answers name the canonical request and string to
+  // sign (ferry serve --debug-signatures).
+  bool debug_signatures = false;
+  // The time signatures are checked against; null: the system clock.
+  const Clock* clock = nullptr;
 };
 
 class Gateway final : public http::Handler {
@@ -70,8 +95,19 @@ class Gateway final : public http::Handler {
   api::Service* FindServiceForQuery(std::string_view action, const FormPairs& pairs,
                                     std::string_view path) const;
 
+  // Whether signatures are verified (a resolver that does; else open mode).
+  bool VerifiesSignatures() const;
+  // Verifies the request's signature for `service` (null: not known yet, any
+  // service's scope will do) and fills ctx with its caller; a failed Status
+  // in AWS's words when the request is refused.
+  Status Authenticate(const http::Request& req, std::string_view path, std::string_view query,
+                      const api::Service* service, api::CallContext& ctx) const;
+
   GatewayOptions options_;
   std::vector<api::Service*> services_;
+  SystemClock system_clock_;
+  auth::OpenResolver open_resolver_;
+  auth::Verifier verifier_;
   std::atomic<uint16_t> listening_port_{0};
 };
 

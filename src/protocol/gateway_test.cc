@@ -6,6 +6,9 @@
 #include <vector>
 
 #include "api/errors.h"
+#include "auth/sigv4_sign.h"
+#include "auth/static_resolver_test_util.h"
+#include "common/clock.h"
 
 namespace ferry::protocol {
 namespace {
@@ -502,6 +505,177 @@ TEST(GatewayRouting, SqsQueryRequestsDecodeWithSqsCollectionsAndSnsOnesWithSns) 
       "Action=CreateTopic&Name=t&Attributes.entry.1.key=DisplayName"
       "&Attributes.entry.1.value=d");
   EXPECT_EQ(f.sns.last.params.at("Attributes"), (boost::json::object{{"DisplayName", "d"}}));
+}
+
+}  // namespace
+}  // namespace ferry::protocol
+
+namespace ferry::protocol {
+namespace {
+
+// --- Authentication: a resolver that verifies signatures ---
+
+constexpr int64_t kNowMs = int64_t{1'700'000'000} * 1000;
+
+struct AuthFixture {
+  explicit AuthFixture(bool debug = false)
+      : gateway(GatewayOptions{.resolver = &resolver, .debug_signatures = debug, .clock = &clock},
+                {&service}) {
+    resolver.Add(auth::TestUser("AKIDALICE", "alice-secret"));
+  }
+  http::Response Send(http::Request req) {
+    http::Response out;
+    gateway.Handle(std::move(req), [&](http::Response r) { out = std::move(r); });
+    return out;
+  }
+  // A JSON Echo to SQS, signed at `at` with `secret`.
+  http::Request Json(std::string_view secret = "alice-secret", int64_t at = kNowMs) {
+    http::Request req;
+    req.method = "POST";
+    req.target = "/";
+    req.headers = {{"host", "127.0.0.1:9324"},
+                   {"content-type", "application/x-amz-json-1.0"},
+                   {"x-amz-target", "AmazonSQS.Echo"}};
+    req.body = R"({"QueueName":"q"})";
+    Sign(req, secret, at);
+    return req;
+  }
+  // A Query Echo to SQS in a form body.
+  http::Request Query(std::string_view secret = "alice-secret") {
+    http::Request req;
+    req.method = "POST";
+    req.target = "/123456789012/q";
+    req.headers = {{"host", "127.0.0.1:9324"},
+                   {"content-type", "application/x-www-form-urlencoded; charset=utf-8"}};
+    req.body = "Action=Echo&QueueName=q";
+    Sign(req, secret, kNowMs);
+    return req;
+  }
+  static void Sign(http::Request& req, std::string_view secret, int64_t at) {
+    auth::SigningCredentials creds{
+        .access_key_id = "AKIDALICE", .secret_access_key = std::string(secret), .session_token = {}};
+    const size_t q = req.target.find('?');
+    const std::string path = req.target.substr(0, q);
+    const std::string query = q == std::string::npos ? "" : req.target.substr(q + 1);
+    std::string auth = auth::SignRequest(creds, req.method, path, query, req.headers, req.body, at);
+    req.headers.emplace_back("authorization", std::move(auth));
+  }
+
+  FakeClock clock{kNowMs};
+  auth::StaticResolver resolver;
+  EchoService service;
+  Gateway gateway;
+};
+
+TEST(GatewayAuth, AVerifiedRequestCarriesItsPrincipal) {
+  AuthFixture f;
+  auto res = f.Send(f.Json());
+  EXPECT_EQ(res.status, 200) << res.body;
+  const api::CallContext& ctx = f.service.last.ctx;
+  EXPECT_EQ(ctx.account_id, "123456789012");
+  EXPECT_EQ(ctx.access_key, "AKIDALICE");
+  EXPECT_EQ(ctx.principal_id, "AIDAEXAMPLEUSER000001");
+  EXPECT_EQ(ctx.principal_arn, "arn:aws:iam::123456789012:user/alice");
+  EXPECT_EQ(ctx.region, "us-east-1");
+  EXPECT_EQ(f.Send(f.Query()).status, 200);
+}
+
+TEST(GatewayAuth, AWrongSecretIsRefusedInJsonBeforeTheServiceRuns) {
+  AuthFixture f;
+  auto res = f.Send(f.Json("wrong"));
+  EXPECT_EQ(res.status, 403);
+  EXPECT_EQ(HeaderOf(res, "x-amzn-query-error"), "SignatureDoesNotMatch;Sender");
+  EXPECT_NE(res.body.find("The request signature we calculated does not match"), std::string::npos);
+  EXPECT_EQ(res.body.find("Canonical String"), std::string::npos);
+  EXPECT_TRUE(f.service.last.action.empty());
+}
+
+TEST(GatewayAuth, AWrongSecretIsRefusedInQueryXml) {
+  AuthFixture f;
+  auto res = f.Send(f.Query("wrong"));
+  EXPECT_EQ(res.status, 403);
+  EXPECT_NE(res.body.find("<Code>SignatureDoesNotMatch</Code>"), std::string::npos) << res.body;
+  EXPECT_NE(res.body.find("<Type>Sender</Type>"), std::string::npos);
+}
+
+TEST(GatewayAuth, DebugSignaturesShowsTheCanonicalRequest) {
+  AuthFixture f(/*debug=*/true);
+  auto res = f.Send(f.Json("wrong"));
+  EXPECT_EQ(res.status, 403);
+  EXPECT_NE(res.body.find("The Canonical String for this request should have been"),
+            std::string::npos)
+      << res.body;
+  EXPECT_NE(res.body.find("x-amz-target:AmazonSQS.Echo"), std::string::npos);
+}
+
+TEST(GatewayAuth, AnUnsignedRequestIsMissingItsToken) {
+  AuthFixture f;
+  http::Request req;
+  req.method = "POST";
+  req.target = "/";
+  req.headers = {{"host", "127.0.0.1:9324"}};
+  req.body = "Action=Echo";
+  auto res = f.Send(req);
+  EXPECT_EQ(res.status, 403);
+  EXPECT_NE(res.body.find("<Code>MissingAuthenticationToken</Code>"), std::string::npos) << res.body;
+  // Even a request that names no action is refused for its missing signature first.
+  req.body.clear();
+  req.method = "GET";
+  EXPECT_EQ(f.Send(req).status, 403);
+}
+
+TEST(GatewayAuth, AnUnknownKeyIsAnInvalidClientTokenId) {
+  AuthFixture f;
+  http::Request req = f.Json();
+  for (auto& [n, v] : req.headers) {
+    if (n == "authorization") v.replace(v.find("AKIDALICE"), 9, "AKIDOTHER");
+  }
+  auto res = f.Send(req);
+  EXPECT_EQ(res.status, 403);
+  EXPECT_EQ(HeaderOf(res, "x-amzn-query-error"), "InvalidClientTokenId;Sender");
+}
+
+TEST(GatewayAuth, ARequestSignedTwentyMinutesAgoHasExpired) {
+  AuthFixture f;
+  auto res = f.Send(f.Json("alice-secret", kNowMs - 20 * 60'000));
+  EXPECT_EQ(res.status, 400);
+  EXPECT_EQ(HeaderOf(res, "x-amzn-query-error"), "RequestExpired;Sender");
+  EXPECT_NE(res.body.find("Signature expired"), std::string::npos);
+}
+
+TEST(GatewayAuth, AScopeOfAnotherServiceIsRefused) {
+  AuthFixture f;
+  http::Request req = f.Json();
+  req.headers.pop_back();
+  req.headers.pop_back();  // the x-amz-date SignRequest added
+  auth::SigningCredentials sns{.access_key_id = "AKIDALICE",
+                               .secret_access_key = "alice-secret",
+                               .session_token = {},
+                               .service = "sns"};
+  req.headers.emplace_back("authorization",
+                           auth::SignRequest(sns, "POST", "/", "", req.headers, req.body, kNowMs));
+  auto res = f.Send(req);
+  EXPECT_EQ(res.status, 403);
+  EXPECT_NE(res.body.find("Credential should be scoped to correct service: 'sqs'."),
+            std::string::npos)
+      << res.body;
+}
+
+TEST(GatewayAuth, APresignedQueryRequestIsVerified) {
+  AuthFixture f;
+  auth::SigningCredentials creds{
+      .access_key_id = "AKIDALICE", .secret_access_key = "alice-secret", .session_token = {}};
+  http::Request req;
+  req.method = "GET";
+  req.headers = {{"host", "127.0.0.1:9324"}};
+  const std::string query = auth::PresignQuery(creds, "GET", "/123456789012/q",
+                                               "Action=Echo&QueueName=q", "127.0.0.1:9324", "",
+                                               60, kNowMs);
+  req.target = "/123456789012/q?" + query;
+  EXPECT_EQ(f.Send(req).status, 200);
+  EXPECT_EQ(f.service.last.ctx.account_id, "123456789012");
+  f.clock.Advance(61'000);
+  EXPECT_EQ(f.Send(req).status, 400);
 }
 
 }  // namespace

@@ -49,7 +49,8 @@ export function expectedAccountId() {
   return process.env.FERRY_ENDPOINT ? null : FERRY_ACCOUNT_ID;
 }
 
-export async function startServer() {
+// extraArgs: more `ferry serve` flags (e.g. --credentials FILE).
+export async function startServer(extraArgs = []) {
   if (process.env.FERRY_ENDPOINT) {
     const endpoint = process.env.FERRY_ENDPOINT.replace(/\/+$/, "");
     const client = makeClient(endpoint);
@@ -58,7 +59,7 @@ export async function startServer() {
   const bin = process.env.FERRY_BIN;
   if (!bin) throw new Error("set FERRY_BIN (path to ferry) or FERRY_ENDPOINT");
   const dataDir = mkdtempSync(path.join(tmpdir(), "ferry-e2e-js-"));
-  const child = spawn(bin, ["serve", "--listen", "127.0.0.1", "--port", "0", "--data-dir", dataDir],
+  const child = spawn(bin, ["serve", "--listen", "127.0.0.1", "--port", "0", "--data-dir", dataDir, ...extraArgs],
     { stdio: ["ignore", "pipe", "pipe"] });
   const killOnExit = () => { try { child.kill("SIGKILL"); } catch { /* gone */ } };
   process.on("exit", killOnExit);
