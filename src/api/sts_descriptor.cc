@@ -2,7 +2,8 @@
 
 namespace ferry::api {
 
-// STS answers GetCallerIdentity, which has no collections. Its JSON errors
+// STS answers GetCallerIdentity and AssumeRole, which have no collections
+// (AssumeRole's Credentials and AssumedRoleUser are plain structures). Its JSON errors
 // carry the bare type (STS is not query-compatible JSON).
 const ServiceDescriptor& StsDescriptor() {
   static constexpr ServiceDescriptor kSts{

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
 
 #include "auth/identity.h"
 
@@ -19,7 +18,7 @@ constexpr std::string_view kExpiredTokenMessage =
     "The security token included in the request is expired";
 // Larger than any sensible credentials file; a file this large is refused
 // before it is parsed.
-constexpr std::streamsize kMaxFileBytes = 16 << 20;
+constexpr size_t kMaxFileBytes = size_t{16} << 20;
 
 // Reads one [[credentials]] or [[roles]] entry, naming it in every error:
 // "<file>: [[credentials]] entry 2 (line 7): ...".
@@ -225,13 +224,16 @@ Result<CredentialSet> ParseCredentials(std::string_view text, std::string_view s
 Result<CredentialSet> ParseCredentialFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::InvalidArgument("cannot read the credentials file " + path);
-  std::string text(static_cast<size_t>(kMaxFileBytes) + 1, '\0');
-  in.read(text.data(), kMaxFileBytes + 1);
-  if (in.bad()) return Status::InvalidArgument("cannot read the credentials file " + path);
-  if (in.gcount() > kMaxFileBytes) {
-    return Status::InvalidArgument(path + ": larger than 16 MiB, too large for a credentials file");
+  std::string text;
+  char buffer[8192];
+  while (in.read(buffer, sizeof(buffer)) || in.gcount() > 0) {
+    text.append(buffer, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxFileBytes) {
+      return Status::InvalidArgument(path +
+                                     ": larger than 16 MiB, too large for a credentials file");
+    }
   }
-  text.resize(static_cast<size_t>(in.gcount()));
+  if (in.bad()) return Status::InvalidArgument("cannot read the credentials file " + path);
   return ParseCredentials(text, path);
 }
 
