@@ -9,7 +9,8 @@ packages=(
   libssl-dev ca-certificates libspdlog-dev libfmt-dev libcli11-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev libexpat1-dev
   clang-14 libclang-rt-14-dev llvm-14
-  libtomlplusplus-dev
+  libtomlplusplus-dev prometheus-cpp-dev libyaml-cpp-dev
+  prometheus chromium
   python3 python3-boto3 python3-boto python3-pytest
 )
 command -v node >/dev/null || packages+=(nodejs)

@@ -53,6 +53,18 @@ struct ServeConfig {
   // Connections: total, and per client address.
   size_t max_connections = 20000;
   size_t max_connections_per_client = 1000;
+
+  // Operations (docs/metrics.md, docs/logging.md, docs/resources.md,
+  // docs/console.md).
+  // A second listener (host:port) for /metrics, /health and /ready only;
+  // empty: they are served on the API port(s).
+  std::string metrics_listen;
+  bool metrics = true;             // serve /metrics (--no-metrics turns it off)
+  std::string log_format = "text"; // text, json (JSON lines) or logfmt
+  bool access_log = false;         // one line per request (info level)
+  // The declarative resources file (YAML), applied at start and on SIGHUP.
+  std::string resources_file;
+  bool console = true;             // serve the web console under /console/
 };
 
 }  // namespace ferry::app

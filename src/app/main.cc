@@ -91,6 +91,20 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error.")
       ->capture_default_str();
+  serve->add_option("--log-format", cfg.log_format,
+                    "text (for people), json (JSON lines) or logfmt (for log pipelines).")
+      ->check(CLI::IsMember({"text", "json", "logfmt"}))
+      ->capture_default_str();
+  serve->add_flag("--access-log", cfg.access_log,
+                  "Log one line per API request: request id, account, action, status, latency.");
+  serve->add_option("--metrics-listen", cfg.metrics_listen,
+                    "host:port of a second listener serving only /metrics, /health and /ready "
+                    "(default: they are served on the API port).");
+  serve->add_flag("!--no-metrics", cfg.metrics, "Do not serve /metrics.");
+  serve->add_option("--resources", cfg.resources_file,
+                    "YAML file of queues, topics and subscriptions to create or update at start "
+                    "and on SIGHUP (docs/resources.md).");
+  serve->add_flag("!--no-console", cfg.console, "Do not serve the web console at /console/.");
 
   ferry::app::RepairConfig repair_cfg;
   auto* repair = app.add_subcommand(

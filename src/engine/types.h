@@ -141,6 +141,14 @@ struct QueueStats {
   int64_t in_flight = 0;  // ApproximateNumberOfMessagesNotVisible
   int64_t delayed = 0;    // ApproximateNumberOfMessagesDelayed
   TimeMs oldest_sent_ms = 0;  // 0 when empty
+  // Counters since the engine started (not kept across restarts): what
+  // CloudWatch's SQS metrics and the admin API report per queue.
+  uint64_t sent = 0;                 // messages stored by Send / SendCopy / moves in
+  uint64_t sent_bytes = 0;           // their payload bytes
+  uint64_t received = 0;             // messages returned by Receive
+  uint64_t empty_receives = 0;       // Receive calls that returned nothing
+  uint64_t deleted = 0;              // messages deleted by Delete
+  uint64_t moved_to_dead_letter = 0; // messages this queue moved to its DLQ
 };
 
 enum class MoveTaskStatus : uint8_t {
