@@ -385,7 +385,8 @@ int RunServer(const ServeConfig& config) {
                                                     .account_id = config.account_id,
                                                     .resolver = credentials.get(),
                                                     .debug_signatures = config.debug_signatures,
-                                                    .clock = &clock},
+                                                    .clock = &clock,
+                                                    .sessions = &sealer},
                             {&sqs_service, &sns_service, &sts});
   // /health and the SNS signing certificate beside the AWS gateway; every
   // AWS request stays the gateway's (protocol/aws_request.h).

@@ -36,70 +36,7 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
-using Digest = std::array<unsigned char, 32>;
-
-// A SHA-256 context per thread, over the digest fetched once.
-class Sha256 {
- public:
-  Sha256() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ctx_(EVP_MD_CTX_new()) {}
-  ~Sha256() {
-    EVP_MD_CTX_free(ctx_);
-    EVP_MD_free(md_);
-  }
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-
-  // SHA-256 of the concatenation of `parts`.
-  Digest Of(std::initializer_list<std::string_view> parts) {
-    Digest out{};
-    unsigned int len = 0;
-    EVP_DigestInit_ex(ctx_, md_, nullptr);
-    for (std::string_view p : parts) EVP_DigestUpdate(ctx_, p.data(), p.size());
-    EVP_DigestFinal_ex(ctx_, out.data(), &len);
-    return out;
-  }
-
-  static Sha256& ThisThread() {
-    thread_local Sha256 sha;
-    return sha;
-  }
-
- private:
-  EVP_MD* md_;
-  EVP_MD_CTX* ctx_;
-};
-
-std::string_view View(const Digest& d) {
-  return std::string_view(reinterpret_cast<const char*>(d.data()), d.size());
-}
-
 }  // namespace
-
-std::string Sha256Hex(std::string_view data) {
-  const Digest d = Sha256::ThisThread().Of({data});
-  return ToHex(d.data(), d.size());
-}
-
-std::string HmacSha256(std::string_view key, std::string_view data) {
-  // RFC 2104: H((K ^ opad) || H((K ^ ipad) || data)), K padded to the block.
-  constexpr size_t kBlock = 64;
-  Sha256& sha = Sha256::ThisThread();
-  std::array<char, kBlock> k{};
-  if (key.size() > kBlock) {
-    const Digest hashed = sha.Of({key});
-    std::memcpy(k.data(), hashed.data(), hashed.size());
-  } else {
-    std::memcpy(k.data(), key.data(), key.size());
-  }
-  std::array<char, kBlock> ipad, opad;
-  for (size_t i = 0; i < kBlock; ++i) {
-    ipad[i] = static_cast<char>(k[i] ^ 0x36);
-    opad[i] = static_cast<char>(k[i] ^ 0x5c);
-  }
-  const Digest inner = sha.Of({std::string_view(ipad.data(), kBlock), data});
-  const Digest outer = sha.Of({std::string_view(opad.data(), kBlock), View(inner)});
-  return std::string(View(outer));
-}
 
 void UriEncode(std::string_view in, bool keep_slash, std::string& out) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -287,20 +224,20 @@ std::string StringToSign(std::string_view amz_date, std::string_view scope,
   out.push_back('\n');
   out.append(amz_date).push_back('\n');
   out.append(scope).push_back('\n');
-  out += sigv4::Sha256Hex(canonical_request);
+  out += Sha256Hex(canonical_request);
   return out;
 }
 
 std::string DeriveSigningKey(std::string_view secret, std::string_view date, std::string_view region,
                              std::string_view service) {
-  std::string k = sigv4::HmacSha256("AWS4" + std::string(secret), date);
-  k = sigv4::HmacSha256(k, region);
-  k = sigv4::HmacSha256(k, service);
-  return sigv4::HmacSha256(k, kTerminator);
+  std::string k = HmacSha256("AWS4" + std::string(secret), date);
+  k = HmacSha256(k, region);
+  k = HmacSha256(k, service);
+  return HmacSha256(k, kTerminator);
 }
 
 std::string Signature(std::string_view signing_key, std::string_view string_to_sign) {
-  const std::string mac = sigv4::HmacSha256(signing_key, string_to_sign);
+  const std::string mac = HmacSha256(signing_key, string_to_sign);
   return ToHex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
 }
 

@@ -68,13 +68,6 @@ std::string CanonicalRequest(std::string_view method, std::string_view canonical
 std::string StringToSign(std::string_view amz_date, std::string_view scope,
                          std::string_view canonical_request);
 
-// SHA-256 (lower-case hex) and HMAC-SHA256 (32 raw bytes) over a digest
-// fetched once per thread: OpenSSL 3's one-shot EVP_Digest and HMAC look the
-// algorithm up on every call, which costs more than hashing SigV4's short
-// inputs (see docs/performance.md, "SigV4 verification").
-std::string Sha256Hex(std::string_view data);
-std::string HmacSha256(std::string_view key, std::string_view data);
-
 // The 32-byte key that signs for one day, region and service.
 std::string DeriveSigningKey(std::string_view secret, std::string_view date, std::string_view region,
                              std::string_view service);

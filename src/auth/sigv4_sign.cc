@@ -43,7 +43,7 @@ std::string SignRequest(const SigningCredentials& creds, std::string_view method
   }
   const std::string canonical =
       sigv4::CanonicalRequest(method, sigv4::CanonicalUri(path), sigv4::CanonicalQuery(query),
-                              canonical_headers, signed_headers, sigv4::Sha256Hex(body));
+                              canonical_headers, signed_headers, Sha256Hex(body));
   return std::string(sigv4::kAlgorithm) + " Credential=" + creds.access_key_id + "/" +
          Scope(creds, amz_date) + ", SignedHeaders=" + signed_headers +
          ", Signature=" + SignatureOf(creds, amz_date, canonical);
@@ -68,7 +68,7 @@ std::string PresignQuery(const SigningCredentials& creds, std::string_view metho
   add("X-Amz-SignedHeaders", "host");
   const std::string canonical =
       sigv4::CanonicalRequest(method, sigv4::CanonicalUri(path), sigv4::CanonicalQuery(out),
-                              "host:" + std::string(host) + "\n", "host", sigv4::Sha256Hex(body));
+                              "host:" + std::string(host) + "\n", "host", Sha256Hex(body));
   add("X-Amz-Signature", SignatureOf(creds, amz_date, canonical));
   return out;
 }

@@ -313,7 +313,7 @@ Verification Verifier::Verify(const KeyResolver& resolver, const SignedRequest& 
   } else if (HasHeader(req, "x-amz-content-sha256")) {
     declared = std::string(HeaderOf(req, "x-amz-content-sha256"));
   }
-  const std::string body_hash = sigv4::Sha256Hex(req.body);
+  const std::string body_hash = Sha256Hex(req.body);
   if (declared && *declared != sigv4::kUnsignedPayload && *declared != body_hash) {
     return fail(Mismatch("The provided 'x-amz-content-sha256' header does not match what was computed."));
   }

@@ -1,12 +1,12 @@
 #include "common/crypto.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/md5.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <array>
+#include <initializer_list>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -88,26 +88,76 @@ std::string Md5Hex(std::string_view data) {
   return ToHex(d.data(), d.size());
 }
 
-std::string Sha256(std::string_view data) {
-  std::string out(32, '\0');
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len,
-             EVP_sha256(), nullptr);
-  return out;
+namespace {
+
+using Sha256Digest = std::array<unsigned char, 32>;
+
+// A SHA-256 context per thread, over the digest fetched once: OpenSSL 3's
+// one-shot EVP_Digest and HMAC look the algorithm up in the provider store on
+// every call, which costs more than hashing the short inputs of SigV4 and
+// SNS's deduplication ids (docs/performance.md, "SigV4 verification").
+class ThreadSha256 {
+ public:
+  ThreadSha256() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ctx_(EVP_MD_CTX_new()) {}
+  ~ThreadSha256() {
+    EVP_MD_CTX_free(ctx_);
+    EVP_MD_free(md_);
+  }
+  ThreadSha256(const ThreadSha256&) = delete;
+  ThreadSha256& operator=(const ThreadSha256&) = delete;
+
+  // SHA-256 of the concatenation of `parts`.
+  Sha256Digest Of(std::initializer_list<std::string_view> parts) {
+    Sha256Digest out{};
+    unsigned int len = 0;
+    EVP_DigestInit_ex(ctx_, md_, nullptr);
+    for (std::string_view p : parts) EVP_DigestUpdate(ctx_, p.data(), p.size());
+    EVP_DigestFinal_ex(ctx_, out.data(), &len);
+    return out;
+  }
+
+  static ThreadSha256& Get() {
+    thread_local ThreadSha256 sha;
+    return sha;
+  }
+
+ private:
+  EVP_MD* md_;
+  EVP_MD_CTX* ctx_;
+};
+
+std::string_view View(const Sha256Digest& d) {
+  return std::string_view(reinterpret_cast<const char*>(d.data()), d.size());
 }
 
+}  // namespace
+
+std::string Sha256(std::string_view data) { return std::string(View(ThreadSha256::Get().Of({data}))); }
+
 std::string Sha256Hex(std::string_view data) {
-  auto d = Sha256(data);
-  return ToHex(reinterpret_cast<const unsigned char*>(d.data()), d.size());
+  const Sha256Digest d = ThreadSha256::Get().Of({data});
+  return ToHex(d.data(), d.size());
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
-  std::string out(32, '\0');
-  unsigned int len = 32;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-       reinterpret_cast<unsigned char*>(out.data()), &len);
-  return out;
+  // RFC 2104: H((K ^ opad) || H((K ^ ipad) || data)), K padded to the block.
+  constexpr size_t kBlock = 64;
+  ThreadSha256& sha = ThreadSha256::Get();
+  std::array<char, kBlock> k{};
+  if (key.size() > kBlock) {
+    const Sha256Digest hashed = sha.Of({key});
+    std::memcpy(k.data(), hashed.data(), hashed.size());
+  } else {
+    std::memcpy(k.data(), key.data(), key.size());
+  }
+  std::array<char, kBlock> ipad, opad;
+  for (size_t i = 0; i < kBlock; ++i) {
+    ipad[i] = static_cast<char>(k[i] ^ 0x36);
+    opad[i] = static_cast<char>(k[i] ^ 0x5c);
+  }
+  const Sha256Digest inner = sha.Of({std::string_view(ipad.data(), kBlock), data});
+  const Sha256Digest outer = sha.Of({std::string_view(opad.data(), kBlock), View(inner)});
+  return std::string(View(outer));
 }
 
 std::string Base64Encode(std::string_view data) {

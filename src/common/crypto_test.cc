@@ -1,5 +1,8 @@
 #include "common/crypto.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <set>
 #include <string>
 
@@ -19,6 +22,23 @@ TEST(Crypto, Md5WithPrefixIsTheMd5OfTheWholeText) {
   // The prefix's state is not used up by one text.
   EXPECT_EQ(head.Of("", ""), Md5("The quick brown fox "));
   EXPECT_EQ(head.Of("x", "y"), Md5("The quick brown fox xy"));
+}
+
+TEST(Crypto, HmacSha256IsRfc2104sForEveryKeyLength) {
+  // RFC 4231, test case 2.
+  const std::string mac = HmacSha256("Jefe", "what do ya want for nothing?");
+  EXPECT_EQ(ToHex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size()),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // Keys shorter than, as long as, and longer than the block agree with OpenSSL's HMAC.
+  for (size_t n : {0, 20, 32, 63, 64, 65, 200}) {
+    const std::string key(n, static_cast<char>('a' + n % 26));
+    std::string want(32, '\0');
+    unsigned int len = 32;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char*>("data"), 4,
+         reinterpret_cast<unsigned char*>(want.data()), &len);
+    EXPECT_EQ(HmacSha256(key, "data"), want) << n;
+  }
 }
 
 TEST(Crypto, Sha256HexMatchesKnownVector) {

@@ -143,6 +143,17 @@ std::string_view FindParam(const FormPairs& pairs, std::string_view key) {
   return {};
 }
 
+// The X-Amz-Security-Token a request carries: the header, else (a presigned
+// URL) the query parameter; "" when there is none.
+std::string SessionTokenOf(const http::Request& req, std::string_view query) {
+  if (std::string_view header = req.Header("x-amz-security-token"); !header.empty()) {
+    return std::string(header);
+  }
+  if (query.find("X-Amz-Security-Token=") == std::string_view::npos) return {};
+  auto pairs = ParseForm(query);
+  return pairs.ok() ? std::string(FindParam(*pairs, "X-Amz-Security-Token")) : std::string();
+}
+
 bool HasParam(const FormPairs& pairs, std::string_view key) {
   return std::any_of(pairs.begin(), pairs.end(), [&](const auto& p) { return p.first == key; });
 }
@@ -163,7 +174,7 @@ bool NamesResourceOf(const api::ServiceDescriptor& service, const FormPairs& pai
 Gateway::Gateway(GatewayOptions options, std::vector<api::Service*> services)
     : options_(std::move(options)),
       services_(std::move(services)),
-      open_resolver_(options_.account_id),
+      open_resolver_(options_.account_id, options_.sessions),
       verifier_(auth::VerifierOptions{.debug_signatures = options_.debug_signatures}) {}
 
 bool Gateway::VerifiesSignatures() const {
@@ -325,7 +336,12 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
   }
   if (!verifies && scope) {
     // Open mode: the credential names the caller; its signature is not checked.
-    auto resolved = open_resolver_.Resolve(scope->access_key, {}, 0);
+    const Clock& clock = options_.clock ? *options_.clock : system_clock_;
+    auto resolved =
+        open_resolver_.Resolve(scope->access_key, SessionTokenOf(req, query), clock.NowMs());
+    if (!resolved.principal) {
+      return fail(api::Error(AuthErrorId(resolved.failure.error), resolved.failure.message));
+    }
     FillCaller(*resolved.principal, *scope, ctx);
   }
   ctx.wire = ex.wire;

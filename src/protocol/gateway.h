@@ -73,6 +73,10 @@ struct GatewayOptions {
   bool debug_signatures = false;
   // The time signatures are checked against; null: the system clock.
   const Clock* clock = nullptr;
+  // Open mode: opens the session tokens of STS's temporary credentials, so
+  // that a request signed with them acts as the assumed role
+  // (auth/open_resolver.h); null: tokens are ignored.
+  const auth::SessionSealer* sessions = nullptr;
 };
 
 class Gateway final : public http::Handler {

@@ -122,6 +122,29 @@ class AccountsTest(SqsTestCase):
         self.assertEqual(default["Account"], expected_account_id())
         self.assertEqual(default["Arn"], "arn:aws:iam::%s:user/test" % expected_account_id())
 
+    def test_open_mode_assumed_role_credentials_act_as_the_role(self):
+        got = client("sts", "test").assume_role(
+            RoleArn="arn:aws:iam::%s:role/deployer" % SECOND, RoleSessionName="open-e2e")
+        creds = got["Credentials"]
+        import boto3
+        session = dict(endpoint_url=endpoint(), region_name=REGION,
+                       aws_access_key_id=creds["AccessKeyId"],
+                       aws_secret_access_key=creds["SecretAccessKey"],
+                       aws_session_token=creds["SessionToken"],
+                       config=Config(retries={"max_attempts": 1, "mode": "standard"}))
+        identity = boto3.client("sts", **session).get_caller_identity()
+        self.assertEqual(identity["Account"], SECOND)
+        self.assertEqual(identity["Arn"],
+                         "arn:aws:sts::%s:assumed-role/deployer/open-e2e" % SECOND)
+        sqs = boto3.client("sqs", **session)
+        name = unique_name("assumed")
+        url = self.create(sqs, name)
+        self.assertEqual(url, "%s/%s/%s" % (endpoint(), SECOND, name))
+        self.assertEqual(self.listed(self.second, name), [url])
+        # The same key without its token is a user of the default account.
+        plain = boto3.client("sts", **dict(session, aws_session_token=None))
+        self.assertEqual(plain.get_caller_identity()["Account"], expected_account_id())
+
 
 AWS = os.environ.get("FERRY_AWS_CLI") or shutil.which("aws")
 
