@@ -17,7 +17,7 @@ import tempfile
 import time
 import unittest
 
-from ferry_e2e import FerryServer, sns_client, sqs_client
+from ferry_e2e import FerryServer, client_protocol, sns_client, sqs_client
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLE = os.path.join(HERE, "..", "..", "..", "examples", "orders", "resources.yaml")
@@ -83,6 +83,11 @@ class ResourcesTest(unittest.TestCase):
     maxDiff = None
 
     def setUp(self):
+        expected = os.environ.get("FERRY_EXPECT_PROTOCOL")
+        if expected:
+            self.assertEqual(client_protocol(), expected,
+                             "botocore speaks %r but this run expects %r"
+                             % (client_protocol(), expected))
         self.ferry = ResourcesServer()
         self.addCleanup(self.ferry.cleanup)
 
