@@ -6,12 +6,17 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "api/local_invoker.h"
 #include "common/clock.h"
+#include "common/temp_dir_test_util.h"
 #include "engine/local_engine.h"
 #include "resources/apply.h"
+#include "resources/background_apply.h"
 #include "resources/spec.h"
 #include "sns/registry.h"
 #include "sns/service.h"
@@ -164,6 +169,40 @@ TEST_F(ServicesFixture, AnEditedFileUpdatesWhatChangedAndCreatesWhatIsNew) {
   QueueAttributes("audit");
 }
 
+TEST_F(ServicesFixture, DefaultsWrittenOutInTheFileAreUnchangedTheSecondTime) {
+  constexpr std::string_view kDefaults = R"(queues:
+  plain:
+    DelaySeconds: 0
+    MessageRetentionPeriod: 345600
+    ReceiveMessageWaitTimeSeconds: 0
+    VisibilityTimeout: 30
+    SqsManagedSseEnabled: true
+  jobs.fifo:
+    FifoQueue: true
+    ContentBasedDeduplication: false
+    DeduplicationScope: queue
+    FifoThroughputLimit: perQueue
+topics:
+  plain:
+    DisplayName: ""
+    SignatureVersion: 1
+    TracingConfig: PassThrough
+    subscriptions:
+      - protocol: sqs
+        queue: plain
+        raw_message_delivery: false
+        filter_policy: {event: [a]}
+        filter_policy_scope: MessageAttributes
+  jobs.fifo:
+    ContentBasedDeduplication: false
+)";
+  MustApply(kDefaults);
+  ApplyReport again = MustApply(kDefaults);
+  for (const Change& c : again.changes) {
+    EXPECT_EQ(c.kind, Change::Kind::kUnchanged) << c.resource << ": " << c.detail;
+  }
+}
+
 TEST_F(ServicesFixture, AnAttributeTheServiceRefusesFailsThatQueueOnly) {
   ApplyReport report = [&] {
     Result<Spec> spec = ParseSpec("queues:\n  a:\n    VisibilityTimeout: 99999\n  b:\n", "r.yaml");
@@ -174,6 +213,59 @@ TEST_F(ServicesFixture, AnAttributeTheServiceRefusesFailsThatQueueOnly) {
   EXPECT_EQ(report.changes[0].kind, Change::Kind::kFailed);
   EXPECT_THAT(report.changes[0].detail, HasSubstr("InvalidAttributeValue"));
   EXPECT_EQ(report.changes[1].kind, Change::Kind::kCreated);
+}
+
+// Counts the applies BackgroundApply reports and lets a test wait for them.
+class AppliesSeen {
+ public:
+  std::function<void()> Callback() {
+    return [this] {
+      {
+        std::lock_guard lock(mu_);
+        ++seen_;
+      }
+      cv_.notify_all();
+    };
+  }
+  void WaitFor(int n) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return seen_ >= n; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int seen_ = 0;
+};
+
+TEST_F(ServicesFixture, BackgroundApplyAppliesTheFileOnEachRequest) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/resources.yaml";
+  std::ofstream(path) << "queues:\n  first:\n";
+  AppliesSeen seen;
+  BackgroundApply apply(path, invoker_, seen.Callback());
+  apply.Request();
+  seen.WaitFor(1);
+  EXPECT_EQ(apply.applies_done(), 1u);
+  QueueAttributes("first");
+
+  std::ofstream(path) << "queues:\n  first:\n  second:\n";
+  apply.Request();
+  seen.WaitFor(2);
+  QueueAttributes("second");
+}
+
+TEST_F(ServicesFixture, BackgroundApplyCountsAnInvalidFileAndChangesNothing) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/resources.yaml";
+  std::ofstream(path) << "queues:\n  first:\n    Nope: 1\n";
+  AppliesSeen seen;
+  BackgroundApply apply(path, invoker_, seen.Callback());
+  apply.Request();
+  seen.WaitFor(1);
+  EXPECT_EQ(apply.applies_done(), 1u);
+  auto url = invoker_.Invoke("sqs", "GetQueueUrl", object{{"QueueName", "first"}});
+  EXPECT_FALSE(url.ok());
 }
 
 }  // namespace
