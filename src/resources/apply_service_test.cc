@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <condition_variable>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -238,19 +239,27 @@ class AppliesSeen {
   int seen_ = 0;
 };
 
+// Writes `text` to `path`, starts a BackgroundApply of it and waits for
+// its first apply.
+std::unique_ptr<BackgroundApply> FirstApply(const std::string& path, std::string_view text,
+                                            api::LocalInvoker& invoker, AppliesSeen& seen) {
+  std::ofstream(path) << text;
+  auto apply = std::make_unique<BackgroundApply>(path, invoker, seen.Callback());
+  apply->Request();
+  seen.WaitFor(1);
+  return apply;
+}
+
 TEST_F(ServicesFixture, BackgroundApplyAppliesTheFileOnEachRequest) {
   testing::TempDir dir;
   const std::string path = dir.path() + "/resources.yaml";
-  std::ofstream(path) << "queues:\n  first:\n";
   AppliesSeen seen;
-  BackgroundApply apply(path, invoker_, seen.Callback());
-  apply.Request();
-  seen.WaitFor(1);
-  EXPECT_EQ(apply.applies_done(), 1u);
+  auto apply = FirstApply(path, "queues:\n  first:\n", invoker_, seen);
+  EXPECT_EQ(apply->applies_done(), 1u);
   QueueAttributes("first");
 
   std::ofstream(path) << "queues:\n  first:\n  second:\n";
-  apply.Request();
+  apply->Request();
   seen.WaitFor(2);
   QueueAttributes("second");
 }
@@ -258,12 +267,9 @@ TEST_F(ServicesFixture, BackgroundApplyAppliesTheFileOnEachRequest) {
 TEST_F(ServicesFixture, BackgroundApplyCountsAnInvalidFileAndChangesNothing) {
   testing::TempDir dir;
   const std::string path = dir.path() + "/resources.yaml";
-  std::ofstream(path) << "queues:\n  first:\n    Nope: 1\n";
   AppliesSeen seen;
-  BackgroundApply apply(path, invoker_, seen.Callback());
-  apply.Request();
-  seen.WaitFor(1);
-  EXPECT_EQ(apply.applies_done(), 1u);
+  auto apply = FirstApply(path, "queues:\n  first:\n    Nope: 1\n", invoker_, seen);
+  EXPECT_EQ(apply->applies_done(), 1u);
   auto url = invoker_.Invoke("sqs", "GetQueueUrl", object{{"QueueName", "first"}});
   EXPECT_FALSE(url.ok());
 }
