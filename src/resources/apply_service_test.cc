@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "common/temp_dir_test_util.h"
 #include "engine/local_engine.h"
+#include "resources/applies_seen_test_util.h"
 #include "resources/apply.h"
 #include "resources/background_apply.h"
 #include "resources/spec.h"
@@ -215,29 +216,6 @@ TEST_F(ServicesFixture, AnAttributeTheServiceRefusesFailsThatQueueOnly) {
   EXPECT_THAT(report.changes[0].detail, HasSubstr("InvalidAttributeValue"));
   EXPECT_EQ(report.changes[1].kind, Change::Kind::kCreated);
 }
-
-// Counts the applies BackgroundApply reports and lets a test wait for them.
-class AppliesSeen {
- public:
-  std::function<void()> Callback() {
-    return [this] {
-      {
-        std::lock_guard lock(mu_);
-        ++seen_;
-      }
-      cv_.notify_all();
-    };
-  }
-  void WaitFor(int n) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return seen_ >= n; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int seen_ = 0;
-};
 
 // Writes `text` to `path`, starts a BackgroundApply of it and waits for
 // its first apply.
