@@ -566,7 +566,9 @@ TEST_P(LocalQueueTest, PeekLeavesReceiptHandlesCurrent) {
 }
 
 TEST_P(LocalQueueTest, CountersLeaveOutDuplicatesAndStaleDeletes) {
-  auto fifo = bodies_->MakeQueue("f.fifo", QueueSettings{.fifo = true}, clock_);
+  QueueSettings fifo_settings;
+  fifo_settings.fifo = true;
+  auto fifo = bodies_->MakeQueue("f.fifo", fifo_settings, clock_);
   SendRequest req;
   req.payload = "m";
   req.group_id = "g";
