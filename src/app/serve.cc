@@ -76,7 +76,8 @@ std::vector<delivery::Target> DeliveryTargets(const sns::Registry& registry) {
       }
       counters = topic->counters;
     }
-    targets.push_back(delivery::Target{std::move(sub), std::move(topic_policy), std::move(counters)});
+    targets.push_back(
+        delivery::Target{std::move(sub), std::move(topic_policy), std::move(counters)});
   }
   return targets;
 }
@@ -401,21 +402,22 @@ int RunServer(const ServeConfig& config) {
   // --metrics-listen only on that second listener; --no-metrics: none.
   // request_metrics is the RequestObserver of the gateway's requests.
   metrics::Metrics metrics_registry;
-  auto request_metrics = std::make_shared<metrics::RequestMetrics>(
-      std::vector<const api::Service*>{&sqs, &sns, &sts});
+  auto request_metrics =
+      std::make_shared<metrics::RequestMetrics>(std::vector<const api::Service*>{&sqs, &sns, &sts});
   if (config.metrics) {
     metrics_registry.Add(request_metrics);
     metrics_registry.Add(std::make_shared<metrics::QueueCollector>(
-        engine, metrics::QueueLabelOptions{.account_id = config.account_id, .region = config.region}));
+        engine,
+        metrics::QueueLabelOptions{.account_id = config.account_id, .region = config.region}));
     metrics_registry.Add(std::make_shared<metrics::TopicCollector>(registry));
-    metrics_registry.Add(std::make_shared<metrics::ServerCollector>(metrics::ServerSources{
-        .version = FERRY_VERSION,
-        .start_time_seconds = start_time_s,
-        .recovery_seconds = recovery_s,
-        .data_dir = config.in_memory ? std::string() : config.data_dir,
-        .open_connections = [&server] { return server.open_connections(); },
-        .compaction = [&local] { return local.compaction_stats(); },
-        .log_probe = config.in_memory ? nullptr : &log_probe}));
+    metrics_registry.Add(std::make_shared<metrics::ServerCollector>(
+        metrics::ServerSources{.version = FERRY_VERSION,
+                               .start_time_seconds = start_time_s,
+                               .recovery_seconds = recovery_s,
+                               .data_dir = config.in_memory ? std::string() : config.data_dir,
+                               .open_connections = [&server] { return server.open_connections(); },
+                               .compaction = [&local] { return local.compaction_stats(); },
+                               .log_probe = config.in_memory ? nullptr : &log_probe}));
   }
   metrics::MetricsHandler metrics_handler(metrics_registry);
   const bool metrics_on_api = config.metrics && config.metrics_listen.empty();
@@ -433,10 +435,11 @@ int RunServer(const ServeConfig& config) {
   // AWS request stays the gateway's (protocol/aws_request.h).
   http::HealthHandler health;
   CertificateHandler certificate(signing_key->certificate_pem());
-  std::vector<http::Route> routes{{.path = "/health", .methods = {"GET", "HEAD"}, .handler = &health},
-                                  {.path = signing_key->certificate_path(),
-                                   .methods = {"GET", "HEAD"},
-                                   .handler = &certificate}};
+  std::vector<http::Route> routes{
+      {.path = "/health", .methods = {"GET", "HEAD"}, .handler = &health},
+      {.path = signing_key->certificate_path(),
+       .methods = {"GET", "HEAD"},
+       .handler = &certificate}};
   if (metrics_on_api) {
     routes.push_back({.path = "/metrics", .methods = {"GET", "HEAD"}, .handler = &metrics_handler});
   }

@@ -387,7 +387,8 @@ TEST_F(DeliveryWorkerTest, AttemptsAreCountedAndTimedOnTheirTopicByProtocol) {
   targets_.back().topic_counters = counters;
   ApplyTargets();
   Publish(*sub, "msg-1", "body");
-  const sns::DeliveryCounters& http = counters->deliveries[static_cast<size_t>(sns::Protocol::kHttp)];
+  const sns::DeliveryCounters& http =
+      counters->deliveries[static_cast<size_t>(sns::Protocol::kHttp)];
   ASSERT_TRUE(WaitUntil([&] { return http.retried.load() == 1; }));
   Advance(11'500);
   ASSERT_TRUE(WaitUntil([&] { return http.succeeded.load() == 1; }));

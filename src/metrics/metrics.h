@@ -13,9 +13,10 @@
 // thread-safe). Collectors must outlive the Metrics.
 #pragma once
 
-#include <memory>
 #include <prometheus/collectable.h>
 #include <prometheus/registry.h>
+
+#include <memory>
 #include <string>
 #include <vector>
 

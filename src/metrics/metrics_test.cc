@@ -31,7 +31,10 @@ class One final : public prometheus::Collectable {
 
 TEST(MetricsTest, RendersTheRegistryAndEveryCollector) {
   Metrics metrics;
-  prometheus::BuildCounter().Name("ferry_test_events_total").Help("Events.").Register(metrics.registry())
+  prometheus::BuildCounter()
+      .Name("ferry_test_events_total")
+      .Help("Events.")
+      .Register(metrics.registry())
       .Add({})
       .Increment(3);
   metrics.Add(std::make_shared<One>());

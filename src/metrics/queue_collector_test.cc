@@ -49,7 +49,8 @@ class QueueCollectorTest : public ::testing::Test {
   Metrics metrics_;
 };
 
-constexpr char kJobs[] = R"({account="000000000000",queue="jobs",region="us-east-1",type="standard"})";
+constexpr char kJobs[] =
+    R"({account="000000000000",queue="jobs",region="us-east-1",type="standard"})";
 
 TEST_F(QueueCollectorTest, ReportsDepthAndAgeOfTheOldestMessage) {
   auto jobs = Create("jobs");
@@ -67,8 +68,8 @@ TEST_F(QueueCollectorTest, ReportsDepthAndAgeOfTheOldestMessage) {
 
 TEST_F(QueueCollectorTest, AnEmptyQueueHasAnOldestAgeOfZero) {
   Create("jobs");
-  EXPECT_EQ(SeriesValue(metrics_.Text(), std::string("ferry_sqs_oldest_message_age_seconds") + kJobs),
-            0);
+  EXPECT_EQ(
+      SeriesValue(metrics_.Text(), std::string("ferry_sqs_oldest_message_age_seconds") + kJobs), 0);
 }
 
 TEST_F(QueueCollectorTest, InFlightMessagesAreNotVisible) {
@@ -88,8 +89,9 @@ TEST_F(QueueCollectorTest, InFlightMessagesAreNotVisible) {
 
 TEST_F(QueueCollectorTest, LabelsNameTheAccountRegionAndKindOfEachQueue) {
   Create("111111111111/eu-west-1/orders.fifo", /*fifo=*/true);
-  EXPECT_TRUE(SeriesValue(metrics_.Text(),
-                          R"(ferry_sqs_messages_visible{account="111111111111",queue="orders.fifo",region="eu-west-1",type="fifo"})"));
+  EXPECT_TRUE(SeriesValue(
+      metrics_.Text(),
+      R"(ferry_sqs_messages_visible{account="111111111111",queue="orders.fifo",region="eu-west-1",type="fifo"})"));
 }
 
 TEST_F(QueueCollectorTest, InternalQueuesAreLeftOut) {
@@ -114,8 +116,11 @@ TEST_F(QueueCollectorTest, MarksTheQueuesThatARedrivePolicyNames) {
   settings.max_receive_count = 3;
   ASSERT_TRUE(engine_.CreateQueue("jobs", settings, {}).ok());
   const std::string text = metrics_.Text();
-  EXPECT_EQ(SeriesValue(text, R"(ferry_sqs_dead_letter_queue_info{account="000000000000",queue="jobs-dlq",region="us-east-1",type="standard"})"),
-            1);
+  EXPECT_EQ(
+      SeriesValue(
+          text,
+          R"(ferry_sqs_dead_letter_queue_info{account="000000000000",queue="jobs-dlq",region="us-east-1",type="standard"})"),
+      1);
   EXPECT_FALSE(SeriesValue(text, std::string("ferry_sqs_dead_letter_queue_info") + kJobs));
 }
 

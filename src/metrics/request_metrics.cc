@@ -7,11 +7,12 @@
 namespace ferry::metrics {
 
 const std::array<uint64_t, 16> RequestMetrics::kLatencyBoundsNs{
-    500'000,       1'000'000,     2'500'000,      5'000'000,      10'000'000,    25'000'000,
-    50'000'000,    100'000'000,   250'000'000,    500'000'000,    1'000'000'000, 2'500'000'000,
+    500'000,       1'000'000,      2'500'000,      5'000'000,     10'000'000,    25'000'000,
+    50'000'000,    100'000'000,    250'000'000,    500'000'000,   1'000'000'000, 2'500'000'000,
     5'000'000'000, 10'000'000'000, 20'000'000'000, 30'000'000'000};
 
-RequestMetrics::Entry::Entry(std::string name) : action(std::move(name)), latency(kLatencyBoundsNs) {}
+RequestMetrics::Entry::Entry(std::string name)
+    : action(std::move(name)), latency(kLatencyBoundsNs) {}
 
 RequestMetrics::RequestMetrics(std::vector<const api::Service*> services) {
   services.push_back(nullptr);
@@ -49,7 +50,8 @@ RequestMetrics::Entry& RequestMetrics::EntryFor(std::string_view service, std::s
   return *s->unknown;  // a table larger than kSlots: never for Ferry's services
 }
 
-RequestMetrics::Entry& RequestMetrics::Insert(ServiceEntries& s, size_t start, std::string_view action) {
+RequestMetrics::Entry& RequestMetrics::Insert(ServiceEntries& s, size_t start,
+                                              std::string_view action) {
   std::lock_guard lock(insert_mu_);
   // Another thread may have filled this slot, or a later one, with any
   // action since the lock-free probe: probe again under the lock.
@@ -92,7 +94,8 @@ std::vector<prometheus::MetricFamily> RequestMetrics::Collect() const {
     const AtomicHistogram::Snapshot latency = e.latency.Read();
     if (latency.count == 0) return;  // an action not yet seen has no series
     for (size_t o = 0; o < kOutcomes; ++o) {
-      AddSample(requests, {{"action", e.action}, {"outcome", kOutcomeNames[o]}, {"service", service}},
+      AddSample(requests,
+                {{"action", e.action}, {"outcome", kOutcomeNames[o]}, {"service", service}},
                 double(e.outcomes[o].load(std::memory_order_relaxed)));
     }
     AddHistogram(durations, {{"action", e.action}, {"service", service}}, latency, 1e9);

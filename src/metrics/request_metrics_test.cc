@@ -27,7 +27,8 @@ class FakeSqs final : public api::Service {
 
 class RequestMetricsTest : public ::testing::Test {
  protected:
-  RequestMetricsTest() : observer_(std::make_shared<RequestMetrics>(std::vector<const api::Service*>{&sqs_})) {
+  RequestMetricsTest()
+      : observer_(std::make_shared<RequestMetrics>(std::vector<const api::Service*>{&sqs_})) {
     metrics_.Add(observer_);
   }
 
@@ -52,9 +53,19 @@ TEST_F(RequestMetricsTest, CountsRequestsByServiceActionAndOutcome) {
   Observe("sqs", "SendMessage", 400);
   Observe("sqs", "SendMessage", 503);
   const std::string text = metrics_.Text();
-  EXPECT_EQ(SeriesValue(text, R"(ferry_requests_total{action="SendMessage",outcome="ok",service="sqs"})"), 2);
-  EXPECT_EQ(SeriesValue(text, R"(ferry_requests_total{action="SendMessage",outcome="client_error",service="sqs"})"), 1);
-  EXPECT_EQ(SeriesValue(text, R"(ferry_requests_total{action="SendMessage",outcome="server_error",service="sqs"})"), 1);
+  EXPECT_EQ(
+      SeriesValue(text, R"(ferry_requests_total{action="SendMessage",outcome="ok",service="sqs"})"),
+      2);
+  EXPECT_EQ(
+      SeriesValue(
+          text,
+          R"(ferry_requests_total{action="SendMessage",outcome="client_error",service="sqs"})"),
+      1);
+  EXPECT_EQ(
+      SeriesValue(
+          text,
+          R"(ferry_requests_total{action="SendMessage",outcome="server_error",service="sqs"})"),
+      1);
 }
 
 TEST_F(RequestMetricsTest, AnActionNotYetSeenHasNoSeries) {
@@ -67,7 +78,10 @@ TEST_F(RequestMetricsTest, AnActionTheServiceDoesNotKnowIsCountedAsUnknown) {
   Observe("sqs", "", 400);
   const std::string text = metrics_.Text();
   EXPECT_EQ(text.find("DropAllTables"), std::string::npos);
-  EXPECT_EQ(SeriesValue(text, R"(ferry_requests_total{action="unknown",outcome="client_error",service="sqs"})"), 2);
+  EXPECT_EQ(
+      SeriesValue(text,
+                  R"(ferry_requests_total{action="unknown",outcome="client_error",service="sqs"})"),
+      2);
 }
 
 TEST_F(RequestMetricsTest, AServiceNotGivenIsCountedAsUnknown) {
@@ -75,7 +89,11 @@ TEST_F(RequestMetricsTest, AServiceNotGivenIsCountedAsUnknown) {
   Observe("evil", "SendMessage", 400);
   const std::string text = metrics_.Text();
   EXPECT_EQ(text.find("evil"), std::string::npos);
-  EXPECT_EQ(SeriesValue(text, R"(ferry_requests_total{action="unknown",outcome="client_error",service="unknown"})"), 2);
+  EXPECT_EQ(
+      SeriesValue(
+          text,
+          R"(ferry_requests_total{action="unknown",outcome="client_error",service="unknown"})"),
+      2);
 }
 
 TEST_F(RequestMetricsTest, TimesRequestsInSecondsBuckets) {
@@ -84,10 +102,14 @@ TEST_F(RequestMetricsTest, TimesRequestsInSecondsBuckets) {
   const std::string text = metrics_.Text();
   const std::string labels = R"(action="ReceiveMessage",service="sqs")";
   EXPECT_EQ(SeriesValue(text, "ferry_request_duration_seconds_count{" + labels + "}"), 2);
-  EXPECT_NEAR(*SeriesValue(text, "ferry_request_duration_seconds_sum{" + labels + "}"), 20.002, 1e-9);
-  EXPECT_EQ(SeriesValue(text, "ferry_request_duration_seconds_bucket{" + labels + R"(,le="0.0025"})"), 1);
-  EXPECT_EQ(SeriesValue(text, "ferry_request_duration_seconds_bucket{" + labels + R"(,le="20"})"), 2);
-  EXPECT_EQ(SeriesValue(text, "ferry_request_duration_seconds_bucket{" + labels + R"(,le="+Inf"})"), 2);
+  EXPECT_NEAR(*SeriesValue(text, "ferry_request_duration_seconds_sum{" + labels + "}"), 20.002,
+              1e-9);
+  EXPECT_EQ(
+      SeriesValue(text, "ferry_request_duration_seconds_bucket{" + labels + R"(,le="0.0025"})"), 1);
+  EXPECT_EQ(SeriesValue(text, "ferry_request_duration_seconds_bucket{" + labels + R"(,le="20"})"),
+            2);
+  EXPECT_EQ(SeriesValue(text, "ferry_request_duration_seconds_bucket{" + labels + R"(,le="+Inf"})"),
+            2);
 }
 
 TEST_F(RequestMetricsTest, ConcurrentRequestsAreAllCounted) {
@@ -101,10 +123,13 @@ TEST_F(RequestMetricsTest, ConcurrentRequestsAreAllCounted) {
   }
   for (auto& t : threads) t.join();
   const std::string text = metrics_.Text();
-  EXPECT_EQ(SeriesValue(text, R"(ferry_requests_total{action="SendMessage",outcome="ok",service="sqs"})"),
-            kThreads / 2 * kEach);
-  EXPECT_EQ(SeriesValue(text, R"(ferry_requests_total{action="ReceiveMessage",outcome="ok",service="sqs"})"),
-            kThreads / 2 * kEach);
+  EXPECT_EQ(
+      SeriesValue(text, R"(ferry_requests_total{action="SendMessage",outcome="ok",service="sqs"})"),
+      kThreads / 2 * kEach);
+  EXPECT_EQ(
+      SeriesValue(text,
+                  R"(ferry_requests_total{action="ReceiveMessage",outcome="ok",service="sqs"})"),
+      kThreads / 2 * kEach);
 }
 
 }  // namespace

@@ -38,8 +38,8 @@ std::vector<prometheus::MetricFamily> ServerCollector::Collect() const {
   }
   if (sources_.compaction) {
     const engine::CompactionStats c = sources_.compaction();
-    Single(out, "ferry_compaction_segments_examined_total",
-           "Log segments compaction looked at.", MetricType::Counter, double(c.segments_examined));
+    Single(out, "ferry_compaction_segments_examined_total", "Log segments compaction looked at.",
+           MetricType::Counter, double(c.segments_examined));
     Single(out, "ferry_compaction_segments_compacted_total",
            "Log segments compaction emptied by re-appending their live messages.",
            MetricType::Counter, double(c.segments_compacted));
@@ -55,8 +55,8 @@ std::vector<prometheus::MetricFamily> ServerCollector::Collect() const {
                          "Records per group commit: one write and one fdatasync for all of them.",
                          MetricType::Histogram));
     AddHistogram(out.back(), {}, probe->batch_records.Read(), 1);
-    out.push_back(Family("ferry_log_batch_bytes", "Bytes written per group commit.",
-                         MetricType::Histogram));
+    out.push_back(
+        Family("ferry_log_batch_bytes", "Bytes written per group commit.", MetricType::Histogram));
     AddHistogram(out.back(), {}, probe->batch_bytes.Read(), 1);
     out.push_back(Family("ferry_log_fsync_duration_seconds",
                          "Time of the fdatasync calls that made one batch durable.",
@@ -85,8 +85,7 @@ void ServerCollector::CollectStore(std::vector<prometheus::MetricFamily>& out) c
   Single(out, "ferry_log_segments", "Segment files of the write-ahead log on disk.",
          MetricType::Gauge, double(segments));
   std::error_code ckp_ec;
-  const uintmax_t checkpoint =
-      fs::file_size(storage::CheckpointPath(sources_.data_dir), ckp_ec);
+  const uintmax_t checkpoint = fs::file_size(storage::CheckpointPath(sources_.data_dir), ckp_ec);
   Single(out, "ferry_checkpoint_bytes", "Bytes of the newest checkpoint file (0: none yet).",
          MetricType::Gauge, ckp_ec ? 0.0 : double(checkpoint));
   const fs::space_info space = fs::space(sources_.data_dir, ec);

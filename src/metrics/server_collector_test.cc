@@ -38,18 +38,19 @@ TEST(ServerCollectorTest, ReportsProcessConnectionsCompactionAndRecovery) {
   probe.batch_records.Observe(3);
   probe.batch_records.Observe(100);
   probe.sync_ns.Observe(2'000'000);
-  ServerSources sources{
-      .version = "9.9.9",
-      .start_time_seconds = 1700000000,
-      .recovery_seconds = 0.25,
-      .open_connections = [] { return size_t{7}; },
-      .compaction = [] {
-        return engine::CompactionStats{.segments_examined = 4,
-                                       .segments_compacted = 1,
-                                       .bodies_relocated = 12,
-                                       .worst_pause = std::chrono::milliseconds(3)};
-      },
-      .log_probe = &probe};
+  ServerSources sources{.version = "9.9.9",
+                        .start_time_seconds = 1700000000,
+                        .recovery_seconds = 0.25,
+                        .open_connections = [] { return size_t{7}; },
+                        .compaction =
+                            [] {
+                              return engine::CompactionStats{
+                                  .segments_examined = 4,
+                                  .segments_compacted = 1,
+                                  .bodies_relocated = 12,
+                                  .worst_pause = std::chrono::milliseconds(3)};
+                            },
+                        .log_probe = &probe};
   Metrics metrics;
   metrics.Add(std::make_shared<ServerCollector>(std::move(sources)));
   const std::string text = metrics.Text();

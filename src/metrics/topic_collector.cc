@@ -17,7 +17,8 @@ struct DeliveryMetric {
 
 constexpr std::array<DeliveryMetric, 4> kDeliveryMetrics{{
     {"ferry_sns_deliveries_attempted_total",
-     "Deliveries tried, by protocol: sqs copies, http(s) POSTs.", &sns::DeliveryCounters::attempted},
+     "Deliveries tried, by protocol: sqs copies, http(s) POSTs.",
+     &sns::DeliveryCounters::attempted},
     {"ferry_sns_deliveries_succeeded_total",
      "Deliveries that succeeded (NumberOfNotificationsDelivered).",
      &sns::DeliveryCounters::succeeded},
@@ -34,9 +35,10 @@ constexpr sns::Protocol kProtocols[] = {sns::Protocol::kSqs, sns::Protocol::kHtt
 
 std::vector<prometheus::MetricFamily> TopicCollector::Collect() const {
   std::vector<prometheus::MetricFamily> out;
-  out.push_back(Family("ferry_sns_messages_published_total",
-                       "Messages published to the topic and fanned out (NumberOfMessagesPublished).",
-                       MetricType::Counter));
+  out.push_back(
+      Family("ferry_sns_messages_published_total",
+             "Messages published to the topic and fanned out (NumberOfMessagesPublished).",
+             MetricType::Counter));
   out.push_back(Family("ferry_sns_notifications_filtered_out_total",
                        "Subscriptions a message skipped because their filter policy refused it "
                        "(NumberOfNotificationsFilteredOut).",
@@ -50,7 +52,8 @@ std::vector<prometheus::MetricFamily> TopicCollector::Collect() const {
   for (const auto& topic : registry_.Topics()) {
     if (topic->counters == nullptr) continue;
     const sns::TopicCounters& c = *topic->counters;
-    const Labels labels{{"account", topic->account}, {"region", topic->region}, {"topic", topic->name}};
+    const Labels labels{
+        {"account", topic->account}, {"region", topic->region}, {"topic", topic->name}};
     AddSample(out[0], labels, double(c.published.load(std::memory_order_relaxed)));
     AddSample(out[1], labels, double(c.filtered_out.load(std::memory_order_relaxed)));
     for (sns::Protocol p : kProtocols) {
@@ -63,8 +66,8 @@ std::vector<prometheus::MetricFamily> TopicCollector::Collect() const {
                   double((d.*kDeliveryMetrics[i].counter).load(std::memory_order_relaxed)));
       }
       if (p != sns::Protocol::kSqs) {
-        AddHistogram(out.back(), with_protocol,
-                     c.http_latency[static_cast<size_t>(p) - 1].Read(), 1e9);
+        AddHistogram(out.back(), with_protocol, c.http_latency[static_cast<size_t>(p) - 1].Read(),
+                     1e9);
       }
     }
   }

@@ -40,14 +40,17 @@ TEST_F(TopicCollectorTest, ReportsPublishesAndFilteredOutPerTopic) {
   topic->counters->published += 3;
   topic->counters->filtered_out += 1;
   const std::string text = metrics_.Text();
-  EXPECT_EQ(SeriesValue(text, std::string("ferry_sns_messages_published_total{") + kOrders + "}"), 3);
-  EXPECT_EQ(SeriesValue(text, std::string("ferry_sns_notifications_filtered_out_total{") + kOrders + "}"),
-            1);
+  EXPECT_EQ(SeriesValue(text, std::string("ferry_sns_messages_published_total{") + kOrders + "}"),
+            3);
+  EXPECT_EQ(
+      SeriesValue(text, std::string("ferry_sns_notifications_filtered_out_total{") + kOrders + "}"),
+      1);
 }
 
 TEST_F(TopicCollectorTest, ReportsDeliveriesByProtocolOnlyForProtocolsThatDelivered) {
   auto topic = Create("orders");
-  sns::DeliveryCounters& http = topic->counters->deliveries[static_cast<size_t>(sns::Protocol::kHttp)];
+  sns::DeliveryCounters& http =
+      topic->counters->deliveries[static_cast<size_t>(sns::Protocol::kHttp)];
   http.attempted += 3;
   http.succeeded += 1;
   http.failed += 2;

@@ -549,8 +549,9 @@ TEST_F(PublishTest, TopicCountersCountPublishesFilteredSubscriptionsAndQueueCopi
 TEST_F(PublishTest, AFifoDuplicateIsNotCountedAsPublished) {
   auto topic = MakeTopic("t.fifo");
   SubscribeQueue(*topic, "q.fifo");
-  const std::string params = R"({"TopicArn":")" + topic->arn +
-                             R"(","Message":"m","MessageGroupId":"g","MessageDeduplicationId":"d"})";
+  const std::string params =
+      R"({"TopicArn":")" + topic->arn +
+      R"(","Message":"m","MessageGroupId":"g","MessageDeduplicationId":"d"})";
   ASSERT_TRUE(Publish(params).ok());
   ASSERT_TRUE(Publish(params).ok());
   EXPECT_EQ(topic->counters->published.load(), 1u);

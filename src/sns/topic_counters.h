@@ -35,12 +35,12 @@ struct DeliveryCounters {
 // Upper bounds (nanoseconds) of the http(s) delivery latency buckets: 5 ms
 // to the longest request timeout (15 s by default).
 inline constexpr std::array<uint64_t, 12> kDeliveryLatencyBoundsNs{
-    5'000'000,   10'000'000,    25'000'000,    50'000'000,    100'000'000,   250'000'000,
+    5'000'000,   10'000'000,    25'000'000,    50'000'000,    100'000'000,    250'000'000,
     500'000'000, 1'000'000'000, 2'500'000'000, 5'000'000'000, 10'000'000'000, 15'000'000'000};
 
 struct TopicCounters {
-  std::atomic<uint64_t> published{0};     // messages fanned out (not FIFO duplicates)
-  std::atomic<uint64_t> filtered_out{0};  // confirmed subscriptions whose filter refused one
+  std::atomic<uint64_t> published{0};          // messages fanned out (not FIFO duplicates)
+  std::atomic<uint64_t> filtered_out{0};       // confirmed subscriptions whose filter refused one
   std::array<DeliveryCounters, 3> deliveries;  // by Protocol
   // One http or https POST, from its first byte to the answer: [0] http,
   // [1] https.

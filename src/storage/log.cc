@@ -498,10 +498,10 @@ Status Log::WriteChunks(std::vector<Chunk>& chunks) {
       if (ops_.Fdatasync(fd) != 0) return Errno("fdatasync", options_.dir);
     }
     if (options_.probe != nullptr) {
-      options_.probe->sync_ns.Observe(static_cast<uint64_t>(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
-                                                               sync_start)
-              .count()));
+      options_.probe->sync_ns.Observe(
+          static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                    std::chrono::steady_clock::now() - sync_start)
+                                    .count()));
     }
   }
   // A segment created (renamed into place) is not durable until its
