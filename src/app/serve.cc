@@ -30,6 +30,13 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "http/server_tls.h"
+#include "metrics/admin_listener.h"
+#include "metrics/metrics.h"
+#include "metrics/metrics_handler.h"
+#include "metrics/queue_collector.h"
+#include "metrics/request_metrics.h"
+#include "metrics/server_collector.h"
+#include "metrics/topic_collector.h"
 #include "protocol/aws_request.h"
 #include "protocol/gateway.h"
 #include "resources/background_apply.h"
@@ -39,6 +46,7 @@
 #include "sns/signing_key.h"
 #include "sqs/service.h"
 #include "storage/dir_lock.h"
+#include "storage/log_probe.h"
 #include "sts/sts_service.h"
 
 namespace ferry::app {
@@ -66,12 +74,15 @@ std::vector<delivery::Target> DeliveryTargets(const sns::Registry& registry) {
   std::vector<delivery::Target> targets;
   for (auto& sub : registry.HttpSubscriptions()) {
     std::string topic_policy;
+    std::shared_ptr<sns::TopicCounters> counters;
     if (auto topic = registry.FindTopic(sub->topic_arn)) {
       if (auto it = topic->attributes.find("DeliveryPolicy"); it != topic->attributes.end()) {
         topic_policy = it->second;
       }
+      counters = topic->counters;
     }
-    targets.push_back(delivery::Target{std::move(sub), std::move(topic_policy)});
+    targets.push_back(
+        delivery::Target{std::move(sub), std::move(topic_policy), std::move(counters)});
   }
   return targets;
 }
@@ -209,6 +220,12 @@ int RunServer(const ServeConfig& config) {
   }
   unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   SystemClock clock;
+  const double start_time_s =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  // Group commit's measurements, and the time recovery took (-1: none):
+  // metrics read them (docs/metrics.md).
+  storage::LogProbe log_probe;
+  double recovery_s = -1;
   std::unique_ptr<engine::LocalEngine> engine_owner;
   if (config.in_memory) {
     engine_owner = std::make_unique<engine::LocalEngine>(clock, engine::NewMemoryBodyStore());
@@ -219,6 +236,7 @@ int RunServer(const ServeConfig& config) {
     opts.checkpoint_bytes = config.checkpoint_mb << 20;
     opts.segment_bytes = config.segment_mb << 20;
     opts.master_key_file = MasterKeyFileFor(config.data_dir, config.master_key_file);
+    opts.log_probe = &log_probe;
     engine::RecoveryReport report;
     auto start = std::chrono::steady_clock::now();
     auto opened = engine::LocalEngine::OpenDurable(clock, opts, &report);
@@ -229,6 +247,7 @@ int RunServer(const ServeConfig& config) {
     engine_owner = std::move(*opened);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::steady_clock::now() - start).count();
+    recovery_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     spdlog::info("recovered {} queues and {} messages ({} log records{}) in {} ms", report.queues,
                  report.messages, report.log_records,
                  report.from_checkpoint ? ", from a checkpoint" : "", ms);
@@ -404,6 +423,31 @@ int RunServer(const ServeConfig& config) {
       offloaded_admin ? static_cast<api::Service&>(*offloaded_admin) : admin;
   // ---- end of the admin API
 
+  // ---- Metrics (docs/metrics.md): /metrics on the API listeners, or with
+  // --metrics-listen only on that second listener; --no-metrics: none.
+  // request_metrics is the RequestObserver of the gateway's requests.
+  metrics::Metrics metrics_registry;
+  auto request_metrics =
+      std::make_shared<metrics::RequestMetrics>(std::vector<const api::Service*>{&sqs, &sns, &sts, &admin});
+  if (config.metrics) {
+    metrics_registry.Add(request_metrics);
+    metrics_registry.Add(std::make_shared<metrics::QueueCollector>(
+        engine,
+        metrics::QueueLabelOptions{.account_id = config.account_id, .region = config.region}));
+    metrics_registry.Add(std::make_shared<metrics::TopicCollector>(registry));
+    metrics_registry.Add(std::make_shared<metrics::ServerCollector>(
+        metrics::ServerSources{.version = FERRY_VERSION,
+                               .start_time_seconds = start_time_s,
+                               .recovery_seconds = recovery_s,
+                               .data_dir = config.in_memory ? std::string() : config.data_dir,
+                               .open_connections = [&server] { return server.open_connections(); },
+                               .compaction = [&local] { return local.compaction_stats(); },
+                               .log_probe = config.in_memory ? nullptr : &log_probe}));
+  }
+  metrics::MetricsHandler metrics_handler(metrics_registry);
+  const bool metrics_on_api = config.metrics && config.metrics_listen.empty();
+  // ---- end of metrics
+
   // With --credentials every request's signature is verified against its
   // keys; without, open mode (protected_mode.h).
   protocol::Gateway gateway(protocol::GatewayOptions{.region = config.region,
@@ -417,12 +461,35 @@ int RunServer(const ServeConfig& config) {
   // AWS request stays the gateway's (protocol/aws_request.h).
   http::HealthHandler health;
   CertificateHandler certificate(signing_key->certificate_pem());
-  http::Router router(gateway, &protocol::IsAwsRequest,
-                      {{.path = "/health", .methods = {"GET", "HEAD"}, .handler = &health},
-                       {.path = signing_key->certificate_path(),
-                        .methods = {"GET", "HEAD"},
-                        .handler = &certificate}});
+  std::vector<http::Route> routes{
+      {.path = "/health", .methods = {"GET", "HEAD"}, .handler = &health},
+      {.path = signing_key->certificate_path(),
+       .methods = {"GET", "HEAD"},
+       .handler = &certificate}};
+  if (metrics_on_api) {
+    routes.push_back({.path = "/metrics", .methods = {"GET", "HEAD"}, .handler = &metrics_handler});
+  }
+  http::Router router(gateway, &protocol::IsAwsRequest, std::move(routes));
   front.target = &router;
+  // ---- The operations listener (--metrics-listen): /metrics and /health only.
+  std::optional<metrics::AdminListener> admin;
+  if (!config.metrics_listen.empty()) {
+    std::vector<http::Route> admin_routes{
+        {.path = "/health", .methods = {"GET", "HEAD"}, .handler = &health}};
+    if (config.metrics) {
+      admin_routes.push_back(
+          {.path = "/metrics", .methods = {"GET", "HEAD"}, .handler = &metrics_handler});
+    }
+    admin.emplace(io, std::move(admin_routes));
+    auto bound = admin->Listen(config.metrics_listen);
+    if (!bound.ok()) {
+      spdlog::error("--metrics-listen {}: {}", config.metrics_listen, bound.status().message());
+      return 1;
+    }
+    spdlog::info("operations listener on {} (port {}): /metrics, /health", config.metrics_listen,
+                 *bound);
+  }
+  // ---- end of the operations listener
   if (port) gateway.SetListeningPort(*port);
   if (tls_port) gateway.SetTlsListeningPort(*tls_port);
 
@@ -474,6 +541,7 @@ int RunServer(const ServeConfig& config) {
     if (ec) return;
     spdlog::info("signal {}: stopping", signo);
     server.Stop();
+    if (admin) admin->Stop();
     tick.cancel();
     hangup.cancel();
     // The io threads stop once the grace period is over and the delivery

@@ -7,6 +7,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 #include <cmath>
 #include <functional>
 #include <future>
@@ -59,6 +60,31 @@ struct Counters {
   }
 };
 
+// An attempt's share of its topic's counters (sns/topic_counters.h), by the
+// subscription's protocol; does nothing without counters.
+class TopicProbe {
+ public:
+  TopicProbe(std::shared_ptr<sns::TopicCounters> counters, sns::Protocol protocol)
+      : counters_(std::move(counters)), protocol_(static_cast<size_t>(protocol)) {}
+
+  void Attempted(std::chrono::steady_clock::duration took) {
+    if (counters_ == nullptr) return;
+    Add(&sns::DeliveryCounters::attempted);
+    if (protocol_ == 0) return;  // sqs: no POST to time
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(took).count();
+    counters_->http_latency[protocol_ - 1].Observe(ns > 0 ? static_cast<uint64_t>(ns) : 0);
+  }
+  void Add(std::atomic<uint64_t> sns::DeliveryCounters::*counter) {
+    if (counters_ != nullptr) {
+      (counters_->deliveries[protocol_].*counter).fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+
+ private:
+  std::shared_ptr<sns::TopicCounters> counters_;
+  size_t protocol_;
+};
+
 // A resolution done on the resolver's thread; Endpoint has no error state.
 struct Resolved {
   Status status;
@@ -70,6 +96,7 @@ struct Resolved {
 struct TargetState {
   std::string key;  // its delivery queue
   std::shared_ptr<const sns::Subscription> subscription;
+  std::shared_ptr<sns::TopicCounters> topic_counters;  // of its topic; null: not counted
   DeliveryPolicy policy;
   std::shared_ptr<engine::Queue> queue;  // null until the queue exists
   std::optional<http::Url> url;          // nullopt: the endpoint is not a URL we can reach
@@ -156,6 +183,7 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<DeliveryWorker::Impl>
         t->endpoint.reset();
       }
       t->subscription = std::move(target.subscription);
+      t->topic_counters = std::move(target.topic_counters);
       next[key] = std::move(t);
     }
     for (auto& [key, t] : targets) {
@@ -296,24 +324,33 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<DeliveryWorker::Impl>
       co_return;
     }
     ++counters.attempts;
+    TopicProbe topic(t.topic_counters, sub->protocol);
+    const auto started = std::chrono::steady_clock::now();
     const Result<http::InboundResponse> answer = co_await Post(t, *sub, policy, *item);
     if (shutting_down) co_return;  // the item comes back when its visibility lapses
+    topic.Attempted(std::chrono::steady_clock::now() - started);
     switch (Classify(answer)) {
       case Outcome::kDelivered:
         (void)queue.Delete(Handle(t, m));
         ++counters.successes;
+        topic.Add(&sns::DeliveryCounters::succeeded);
         co_return;
       case Outcome::kRetryable:
         ++counters.failures;
+        topic.Add(&sns::DeliveryCounters::failed);
         if (!answer.ok()) t.endpoint.reset();
         if (m.receive_count <= policy.retry.num_retries) {
           const int64_t delay_s = RetryDelayS(policy.retry, m.receive_count, unit(rng));
-          if (queue.ChangeVisibility(Handle(t, m), delay_s).ok()) ++counters.retries;
+          if (queue.ChangeVisibility(Handle(t, m), delay_s).ok()) {
+            ++counters.retries;
+            topic.Add(&sns::DeliveryCounters::retried);
+          }
           co_return;
         }
         break;
       case Outcome::kPermanent:
         ++counters.failures;
+        topic.Add(&sns::DeliveryCounters::failed);
         break;
     }
     DeadLetter(t, queue, m, *sub, *item);

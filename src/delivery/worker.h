@@ -84,6 +84,9 @@ struct WorkerOptions {
 struct Target {
   std::shared_ptr<const sns::Subscription> subscription;
   std::string topic_delivery_policy;
+  // Where its attempts are counted and timed, by protocol (the topic's
+  // counters, sns/topic_counters.h); null: not counted.
+  std::shared_ptr<sns::TopicCounters> topic_counters{};
 };
 
 // Per subscription, since the worker started draining it.

@@ -378,6 +378,27 @@ TEST_F(DeliveryWorkerTest, AServerErrorIsRetriedAfterTheScheduledDelay) {
   EXPECT_EQ(QueueStats(sub->queue_key).in_flight, 0);
 }
 
+TEST_F(DeliveryWorkerTest, AttemptsAreCountedAndTimedOnTheirTopicByProtocol) {
+  Endpoint endpoint;
+  endpoint.Answer({500});
+  StartWorker();
+  auto counters = std::make_shared<sns::TopicCounters>();
+  auto sub = Subscribe(Spec(endpoint.url()).Policy(FixedRetries(2, 10)));
+  targets_.back().topic_counters = counters;
+  ApplyTargets();
+  Publish(*sub, "msg-1", "body");
+  const sns::DeliveryCounters& http =
+      counters->deliveries[static_cast<size_t>(sns::Protocol::kHttp)];
+  ASSERT_TRUE(WaitUntil([&] { return http.retried.load() == 1; }));
+  Advance(11'500);
+  ASSERT_TRUE(WaitUntil([&] { return http.succeeded.load() == 1; }));
+  EXPECT_EQ(http.attempted.load(), 2u);
+  EXPECT_EQ(http.failed.load(), 1u);
+  EXPECT_EQ(counters->http_latency[0].Read().count, 2u);
+  EXPECT_EQ(counters->http_latency[1].Read().count, 0u);
+  EXPECT_EQ(counters->deliveries[static_cast<size_t>(sns::Protocol::kHttps)].attempted.load(), 0u);
+}
+
 TEST_F(DeliveryWorkerTest, AClientErrorIsDeadLetteredAtOnceWithTheBody) {
   Endpoint endpoint;
   endpoint.Answer({400});

@@ -60,6 +60,9 @@ struct DurableOptions {
   // <dir>/master.key. Made with a fresh master key when the store has no
   // data key yet.
   std::string master_key_file;
+  // Group-commit measurements (storage/log_probe.h); null: none. Must
+  // outlive the engine.
+  storage::LogProbe* log_probe = nullptr;
 };
 
 // A message whose body was lost, deleted by a salvaging recovery.

@@ -110,6 +110,7 @@ Result<std::unique_ptr<storage::Log>> OpenRecoveredLog(const DurableOptions& opt
   lo.retry_interval = options.retry_interval;
   lo.file_ops = options.file_ops;
   lo.keyring = keyring;
+  lo.probe = options.log_probe;
   return storage::Log::Open(lo, end.segment, end.offset);
 }
 

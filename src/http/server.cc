@@ -903,6 +903,11 @@ class Server::Impl {
     for (auto& conn : live) conn->NotifyStop();
   }
 
+  size_t OpenConnections() const {
+    std::lock_guard lock(shared_->mu);
+    return shared_->connections.size();
+  }
+
  private:
   net::io_context& io_;
   const std::shared_ptr<Shared> shared_;
@@ -929,5 +934,7 @@ Result<uint16_t> Server::ListenTls(const std::string& address, uint16_t port,
 }
 
 void Server::Stop() { impl_->Stop(); }
+
+size_t Server::open_connections() const { return impl_->OpenConnections(); }
 
 }  // namespace ferry::http

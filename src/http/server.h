@@ -178,6 +178,11 @@ class Server {
   // shortly after, on the io threads.
   void Stop();
 
+  // Connections open now, over every listener (a metrics gauge; it takes
+  // the lock the accept path takes, so call it at scrape rate, not per
+  // request).
+  size_t open_connections() const;
+
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;

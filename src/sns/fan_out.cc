@@ -79,8 +79,18 @@ class FanOutRun {
     for (const auto& sub : topic_.subscriptions) {
       if (!sub->confirmed) continue;
       Body& body = bodies_[BodyIndex(m_, sub->protocol)];
-      if (sub->filter && !Passes(*sub->filter, body)) continue;
-      failed = sub->protocol == Protocol::kSqs ? ToQueue(*sub, body) : ToEndpoint(*sub, body);
+      if (sub->filter && !Passes(*sub->filter, body)) {
+        ++filtered_out_;
+        continue;
+      }
+      if (sub->protocol == Protocol::kSqs) {
+        const uint64_t before = copies_;
+        failed = ToQueue(*sub, body);
+        ++to_queues_;
+        queues_stored_ += copies_ - before;
+      } else {
+        failed = ToEndpoint(*sub, body);
+      }
       if (!failed.ok()) break;
     }
     if (ctx_.counters != nullptr) {
@@ -88,6 +98,7 @@ class FanOutRun {
       ctx_.counters->dropped += dropped_;
       ctx_.counters->refused += refused_;
     }
+    Count(failed.ok());
     if (!failed.ok()) return failed;
     return out;
   }
@@ -226,6 +237,22 @@ class FanOutRun {
     return Stored(q->SendCopy(req));
   }
 
+  // Adds this publish to the topic's counters (topic_counters.h): relaxed
+  // atomic additions, once per publish, not per subscription.
+  void Count(bool published) {
+    if (topic_.counters == nullptr) return;
+    TopicCounters& c = *topic_.counters;
+    constexpr auto kRelaxed = std::memory_order_relaxed;
+    if (published) c.published.fetch_add(1, kRelaxed);
+    if (filtered_out_ != 0) c.filtered_out.fetch_add(filtered_out_, kRelaxed);
+    if (to_queues_ != 0) {
+      DeliveryCounters& sqs = c.deliveries[static_cast<size_t>(Protocol::kSqs)];
+      sqs.attempted.fetch_add(to_queues_, kRelaxed);
+      sqs.succeeded.fetch_add(queues_stored_, kRelaxed);
+      sqs.failed.fetch_add(to_queues_ - queues_stored_, kRelaxed);
+    }
+  }
+
   // Whether the queue's policy lets the topic send its copy
   // (queue_access.h); a refusal is counted and logged.
   bool Admitted(const Subscription& sub, const std::shared_ptr<engine::Queue>& q,
@@ -284,6 +311,9 @@ class FanOutRun {
   uint64_t copies_ = 0;
   uint64_t dropped_ = 0;
   uint64_t refused_ = 0;
+  uint64_t filtered_out_ = 0;
+  uint64_t to_queues_ = 0;      // sqs subscriptions tried
+  uint64_t queues_stored_ = 0;  // of which stored a copy
 };
 
 }  // namespace

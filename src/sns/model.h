@@ -30,6 +30,7 @@
 #include "auth/policy.h"
 #include "common/clock.h"
 #include "sns/filter_policy.h"
+#include "sns/topic_counters.h"
 
 namespace ferry::sns {
 
@@ -108,6 +109,9 @@ struct Topic {
   // Its subscriptions, confirmed and pending, oldest first.
   std::vector<std::shared_ptr<const Subscription>> subscriptions;
   int64_t subscriptions_deleted = 0;
+  // What publish and delivery counted (topic_counters.h): mutable atomics
+  // behind an unchanging pointer, shared by every copy of this topic.
+  std::shared_ptr<TopicCounters> counters = std::make_shared<TopicCounters>();
 };
 
 }  // namespace ferry::sns

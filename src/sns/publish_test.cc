@@ -522,3 +522,40 @@ TEST_F(PublishTest, PublishBatchOnAFifoTopicNeedsEveryGroupId) {
 
 }  // namespace
 }  // namespace ferry::sns::testing
+
+namespace ferry::sns::testing {
+namespace {
+
+TEST_F(PublishTest, TopicCountersCountPublishesFilteredSubscriptionsAndQueueCopies) {
+  auto topic = MakeTopic("t");
+  auto red = SubscribeQueue(*topic, "red");
+  SubscribeQueue(*topic, "all");
+  SubscribeQueue(*topic, "q.fifo");  // a standard topic cannot deliver to it
+  red->filter = std::make_shared<FilterPolicy>(
+      CompileFilterPolicy(R"({"colour":["red"]})", FilterScope::kMessageAttributes).value());
+  ASSERT_TRUE(Publish(R"({"TopicArn":")" + topic->arn + R"(","Message":"m"})").ok());
+  ASSERT_TRUE(Publish(R"({"TopicArn":")" + topic->arn + R"(","Message":"m"})").ok());
+
+  const TopicCounters& c = *topic->counters;
+  EXPECT_EQ(c.published.load(), 2u);
+  EXPECT_EQ(c.filtered_out.load(), 2u);
+  const DeliveryCounters& sqs = c.deliveries[static_cast<size_t>(Protocol::kSqs)];
+  EXPECT_EQ(sqs.attempted.load(), 4u);
+  EXPECT_EQ(sqs.succeeded.load(), 2u);
+  EXPECT_EQ(sqs.failed.load(), 2u);
+  EXPECT_EQ(sqs.retried.load(), 0u);
+}
+
+TEST_F(PublishTest, AFifoDuplicateIsNotCountedAsPublished) {
+  auto topic = MakeTopic("t.fifo");
+  SubscribeQueue(*topic, "q.fifo");
+  const std::string params =
+      R"({"TopicArn":")" + topic->arn +
+      R"(","Message":"m","MessageGroupId":"g","MessageDeduplicationId":"d"})";
+  ASSERT_TRUE(Publish(params).ok());
+  ASSERT_TRUE(Publish(params).ok());
+  EXPECT_EQ(topic->counters->published.load(), 1u);
+}
+
+}  // namespace
+}  // namespace ferry::sns::testing

@@ -493,8 +493,15 @@ Status Log::WriteChunks(std::vector<Chunk>& chunks) {
     touched.insert(it->second);
   }
   if (options_.fsync == FsyncMode::kAlways) {
+    const auto sync_start = std::chrono::steady_clock::now();
     for (int fd : touched) {
       if (ops_.Fdatasync(fd) != 0) return Errno("fdatasync", options_.dir);
+    }
+    if (options_.probe != nullptr) {
+      options_.probe->sync_ns.Observe(
+          static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                    std::chrono::steady_clock::now() - sync_start)
+                                    .count()));
     }
   }
   // A segment created (renamed into place) is not durable until its
@@ -523,6 +530,8 @@ void Log::WriterLoop() {
     if (pending_.empty() && stop_) break;
     writing_ = std::move(pending_);
     pending_.clear();
+    const uint64_t batch_records = stats_.records - records_written_;
+    records_written_ = stats_.records;
     while (true) {
       lock.unlock();
       Status st = WriteChunks(writing_);
@@ -556,7 +565,13 @@ void Log::WriterLoop() {
     if (failing_) spdlog::info("write-ahead log: writing again");
     failing_ = false;
     ++stats_.batches;
-    for (const auto& c : writing_) stats_.bytes += c.data.size();
+    uint64_t batch_bytes = 0;
+    for (const auto& c : writing_) batch_bytes += c.data.size();
+    stats_.bytes += batch_bytes;
+    if (options_.probe != nullptr) {
+      options_.probe->batch_records.Observe(batch_records);
+      options_.probe->batch_bytes.Observe(batch_bytes);
+    }
     const auto& last = writing_.back();
     durable_ = MakeLsn(last.segment, last.offset + static_cast<uint32_t>(last.data.size()));
     for (auto& c : writing_) {

@@ -60,6 +60,7 @@
 #include "storage/file_ops.h"
 #include "storage/keyring.h"
 #include "storage/log_format.h"
+#include "storage/log_probe.h"
 #include "storage/record.h"
 
 namespace ferry::storage {
@@ -81,6 +82,9 @@ struct LogOptions {
   // Opens sealed bodies for ReadPayload (keyring.h); null: a sealed body
   // read is damage. Must outlive the log.
   const Keyring* keyring = nullptr;
+  // Where the writer records each batch's size and fdatasync time
+  // (log_probe.h); null: not measured. Must outlive the log.
+  LogProbe* probe = nullptr;
 };
 
 struct LogStats {
@@ -206,6 +210,7 @@ class Log {
   mutable std::map<uint64_t, std::shared_ptr<const ReadFd>> read_fds_;  // guarded by mu_
   std::map<uint64_t, int>
       write_fds_;                  // writer thread only; the newest segment's (two across a roll)
+  uint64_t records_written_ = 0;   // guarded by mu_: stats_.records taken into batches so far
   uint64_t manifest_segment_ = 0;  // writer thread (and Open): the newest the manifest names
 
   std::thread writer_;

@@ -53,6 +53,25 @@ TEST(Log, PayloadsAreReadBackBeforeAndAfterTheyAreDurable) {
   EXPECT_EQ(*(*log)->ReadPayload(*lsn), body);  // from the file
 }
 
+TEST(Log, TheProbeSeesEveryRecordOfEveryBatchAndTimesItsSync) {
+  TempDir dir;
+  LogProbe probe;
+  LogOptions options = Options(dir.path());
+  options.probe = &probe;
+  auto log = Log::Open(options, 0, 0);
+  ASSERT_TRUE(log.ok());
+  for (uint64_t seq = 1; seq <= 3; ++seq) ASSERT_TRUE((*log)->Append(SendRecord(seq, "a")).ok());
+  ASSERT_TRUE((*log)->Flush().ok());
+  ASSERT_TRUE((*log)->Append(SendRecord(4, "b")).ok());
+  ASSERT_TRUE((*log)->Flush().ok());
+  const AtomicHistogram::Snapshot records = probe.batch_records.Read();
+  // However the writer split them into batches, each record is in one.
+  EXPECT_EQ(records.sum, 4u);
+  EXPECT_GE(records.count, 2u);
+  EXPECT_EQ(probe.batch_bytes.Read().count, records.count);
+  EXPECT_EQ(probe.sync_ns.Read().count, records.count);
+}
+
 TEST(Log, LargePayloadsNeedTwoReadsAndStillMatch) {
   TempDir dir;
   auto log = Log::Open(Options(dir.path(), 8 << 20), 0, 0);
