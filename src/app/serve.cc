@@ -406,7 +406,7 @@ int RunServer(const ServeConfig& config) {
   // ---- Admin API (docs/admin-api.md, src/admin): the service on the
   // gateway, and the queue history the tick samples.
   admin::QueueHistory queue_history(engine, clock);
-  admin::AdminService admin(engine, admin::AdminOptions{.region = config.region,
+  admin::AdminService admin_api(engine, admin::AdminOptions{.region = config.region,
                                                         .account_id = config.account_id,
                                                         .version = FERRY_VERSION,
                                                         .authenticated = credentials != nullptr,
@@ -418,9 +418,9 @@ int RunServer(const ServeConfig& config) {
                                                         .topics = &registry,
                                                         .history = &queue_history});
   std::optional<api::OffloadedService> offloaded_admin;
-  if (blocking) offloaded_admin.emplace(admin, blocking->get_executor(), io.get_executor());
+  if (blocking) offloaded_admin.emplace(admin_api, blocking->get_executor(), io.get_executor());
   api::Service& admin_service =
-      offloaded_admin ? static_cast<api::Service&>(*offloaded_admin) : admin;
+      offloaded_admin ? static_cast<api::Service&>(*offloaded_admin) : admin_api;
   // ---- end of the admin API
 
   // ---- Metrics (docs/metrics.md): /metrics on the API listeners, or with
@@ -428,7 +428,7 @@ int RunServer(const ServeConfig& config) {
   // request_metrics is the RequestObserver of the gateway's requests.
   metrics::Metrics metrics_registry;
   auto request_metrics =
-      std::make_shared<metrics::RequestMetrics>(std::vector<const api::Service*>{&sqs, &sns, &sts, &admin});
+      std::make_shared<metrics::RequestMetrics>(std::vector<const api::Service*>{&sqs, &sns, &sts, &admin_api});
   if (config.metrics) {
     metrics_registry.Add(request_metrics);
     metrics_registry.Add(std::make_shared<metrics::QueueCollector>(
@@ -472,7 +472,7 @@ int RunServer(const ServeConfig& config) {
   http::Router router(gateway, &protocol::IsAwsRequest, std::move(routes));
   front.target = &router;
   // ---- The operations listener (--metrics-listen): /metrics and /health only.
-  std::optional<metrics::AdminListener> admin;
+  std::optional<metrics::AdminListener> ops_listener;
   if (!config.metrics_listen.empty()) {
     std::vector<http::Route> admin_routes{
         {.path = "/health", .methods = {"GET", "HEAD"}, .handler = &health}};
@@ -480,8 +480,8 @@ int RunServer(const ServeConfig& config) {
       admin_routes.push_back(
           {.path = "/metrics", .methods = {"GET", "HEAD"}, .handler = &metrics_handler});
     }
-    admin.emplace(io, std::move(admin_routes));
-    auto bound = admin->Listen(config.metrics_listen);
+    ops_listener.emplace(io, std::move(admin_routes));
+    auto bound = ops_listener->Listen(config.metrics_listen);
     if (!bound.ok()) {
       spdlog::error("--metrics-listen {}: {}", config.metrics_listen, bound.status().message());
       return 1;
@@ -541,7 +541,7 @@ int RunServer(const ServeConfig& config) {
     if (ec) return;
     spdlog::info("signal {}: stopping", signo);
     server.Stop();
-    if (admin) admin->Stop();
+    if (ops_listener) ops_listener->Stop();
     tick.cancel();
     hangup.cancel();
     // The io threads stop once the grace period is over and the delivery
