@@ -2,6 +2,8 @@
 //   ferry serve [options]     run the server
 //   ferry repair --data-dir D salvage a data directory the server refuses
 //   ferry rotate-master-key --data-dir D  a new master key for encryption at rest
+//   ferry queues | send | receive | peek | tail | redrive | purge | topics |
+//         subscriptions | publish | status   the admin CLI (docs/cli.md)
 //   ferry --version | --help
 #include <spdlog/spdlog.h>
 
@@ -11,6 +13,7 @@
 #include "app/master_key.h"
 #include "app/repair.h"
 #include "app/serve.h"
+#include "cli/cli_app.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Ferry: a durable message broker that speaks the Amazon SQS and SNS APIs."};
@@ -126,7 +129,12 @@ int main(int argc, char** argv) {
   rotate->add_option("--master-key-file", rotate_cfg.master_key_file,
                      "As for serve; FERRY_MASTER_KEY_FILE overrides it.");
 
+  // The admin CLI: commands that talk to a running server (src/cli).
+  ferry::cli::AdminCommands admin_commands(app);
+
   CLI11_PARSE(app, argc, argv);
+
+  if (auto status = admin_commands.RunParsed()) return *status;
 
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   if (repair->parsed()) {
