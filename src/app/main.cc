@@ -132,7 +132,11 @@ int main(int argc, char** argv) {
   // The admin CLI: commands that talk to a running server (src/cli).
   ferry::cli::AdminCommands admin_commands(app);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return admin_commands.Exit(app, e);
+  }
 
   if (auto status = admin_commands.RunParsed()) return *status;
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <thread>
 
@@ -135,6 +136,14 @@ AdminCommands::AdminCommands(CLI::App& app) {
 
   Add(app, "status", "The server's health, readiness and key figures.",
       [](Context& ctx) { return RunStatus(ctx); });
+}
+
+int AdminCommands::Exit(CLI::App& app, const CLI::ParseError& error) const {
+  const int status = app.exit(error);
+  if (status == 0) return 0;
+  const bool admin = std::any_of(commands_.begin(), commands_.end(),
+                                 [](const Command& c) { return c.app->parsed(); });
+  return admin ? 2 : status;
 }
 
 std::optional<int> AdminCommands::RunParsed() {

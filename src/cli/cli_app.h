@@ -32,6 +32,11 @@ class AdminCommands {
   // nullopt when it chose another (serve, repair, ...).
   std::optional<int> RunParsed();
 
+  // The exit status of a command line CLI11 refused (after printing why):
+  // 2 for the admin commands' usage errors, CLI11's own otherwise (and 0
+  // for --help).
+  int Exit(CLI::App& app, const CLI::ParseError& error) const;
+
  private:
   struct Command {
     CLI::App* app;

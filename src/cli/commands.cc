@@ -18,6 +18,7 @@ namespace json = boost::json;
 constexpr size_t kBodyColumnChars = 60;
 constexpr int kMaxReceiveBatch = 10;
 constexpr int kMaxPeekPage = 100;
+constexpr double kMinRateSeconds = 0.25;
 
 std::string Str(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
@@ -482,8 +483,8 @@ Status RunRedrive(Context& ctx, const RedriveOptions& options) {
     const int64_t moved = std::max<int64_t>(0, Int(*task, "ApproximateNumberOfMessagesMoved"));
     const int64_t total = std::max<int64_t>(0, Int(*task, "ApproximateNumberOfMessagesToMove"));
     const double elapsed = std::chrono::duration<double>(ctx.now() - began).count();
-    std::optional<double> rate;
-    if (elapsed > 0) rate = static_cast<double>(moved) / elapsed;
+    std::optional<double> rate;  // too early to tell at first
+    if (elapsed >= kMinRateSeconds) rate = static_cast<double>(moved) / elapsed;
     const bool running = status == "RUNNING" || status == "CANCELLING";
     if (ctx.json) {
       PrintJsonLine(ctx.out, *task);

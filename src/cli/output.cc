@@ -119,7 +119,7 @@ std::string RenderProgress(uint64_t done, uint64_t total, std::optional<double> 
   if (rate) {
     line += " " + Printf("%.0f", *rate) + " msg/s";
     if (total > done && *rate > 0) {
-      const double eta = std::round(static_cast<double>(total - done) / *rate);
+      const double eta = std::max(1.0, std::round(static_cast<double>(total - done) / *rate));
       line += " ETA " + FormatAge(static_cast<int64_t>(eta));
     }
   }
