@@ -305,6 +305,54 @@ Result<json::object> LatestTask(Context& ctx, const std::string& source_arn) {
   return results[0].as_object();
 }
 
+// Whether a server answered that it has no such action: not Ferry, or a
+// Ferry without the admin service.
+bool IsUnknownAction(const Status& st) {
+  return st.message().starts_with("UnknownOperationException") ||
+         st.message().starts_with("InvalidAction");
+}
+
+// ListQueueStats' answer built from plain SQS actions (ListQueues and each
+// queue's attributes), for servers without the admin service: no oldest
+// message age and no counters.
+Result<json::object> QueueStatsFromSqs(Context& ctx, const std::string& prefix) {
+  json::array queues;
+  std::string next_token;
+  do {
+    json::object params{{"MaxResults", 1000}};
+    if (!prefix.empty()) params["QueueNamePrefix"] = prefix;
+    if (!next_token.empty()) params["NextToken"] = next_token;
+    auto listed = ctx.api.Invoke("sqs", "ListQueues", std::move(params));
+    if (!listed.ok()) return listed.status();
+    for (const json::value& url : ArrayOf(*listed, "QueueUrls")) {
+      if (!url.is_string()) continue;
+      auto answer = ctx.api.Invoke("sqs", "GetQueueAttributes",
+                                   {{"QueueUrl", url}, {"AttributeNames", json::array{"All"}}});
+      if (!answer.ok()) continue;  // deleted since it was listed
+      json::object attrs;
+      if (const json::value* a = answer->if_contains("Attributes"); a && a->is_object()) {
+        attrs = a->as_object();
+      }
+      json::object q{{"QueueName", NameOf(url.get_string())},
+                     {"QueueUrl", url},
+                     {"QueueArn", Str(attrs, "QueueArn")},
+                     {"Fifo", Str(attrs, "FifoQueue") == "true"},
+                     {"Visible", Int(attrs, "ApproximateNumberOfMessages")},
+                     {"InFlight", Int(attrs, "ApproximateNumberOfMessagesNotVisible")},
+                     {"Delayed", Int(attrs, "ApproximateNumberOfMessagesDelayed")}};
+      boost::system::error_code ec;
+      json::value redrive = json::parse(Str(attrs, "RedrivePolicy"), ec);
+      if (!ec && redrive.is_object()) {
+        q["DeadLetterTargetArn"] = Str(redrive.as_object(), "deadLetterTargetArn");
+        q["MaxReceiveCount"] = Int(redrive.as_object(), "maxReceiveCount");
+      }
+      queues.push_back(std::move(q));
+    }
+    next_token = Str(*listed, "NextToken");
+  } while (!next_token.empty());
+  return json::object{{"Queues", std::move(queues)}};
+}
+
 }  // namespace
 
 Result<std::pair<std::string, json::object>> ParseAttribute(std::string_view text) {
@@ -337,6 +385,9 @@ Status RunQueues(Context& ctx, const QueuesOptions& options) {
   json::object params;
   if (!options.prefix.empty()) params["QueueNamePrefix"] = options.prefix;
   auto answer = ctx.api.Invoke("ferry", "ListQueueStats", std::move(params));
+  if (!answer.ok() && IsUnknownAction(answer.status())) {
+    answer = QueueStatsFromSqs(ctx, options.prefix);
+  }
   if (!answer.ok()) return answer.status();
   if (ctx.json) {
     PrintJsonLine(ctx.out, *answer);

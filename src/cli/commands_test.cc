@@ -99,6 +99,21 @@ TEST_F(CommandsTest, QueuesWithJsonPrintsTheServersDocumentOnOneLine) {
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1);
 }
 
+TEST_F(CommandsTest, QueuesOnAServerWithoutTheAdminServiceUsesSqsAttributes) {
+  api_.Answer("ListQueueStats",
+              Status::InvalidArgument("UnknownOperationException: The operation is not known."));
+  api_.Answer("ListQueues", Obj(R"({"QueueUrls":["http://h/000000000000/jobs"]})"));
+  api_.Answer("GetQueueAttributes", Obj(R"({"Attributes":{"QueueArn":"arn:aws:sqs:us-east-1:000000000000:jobs",
+    "ApproximateNumberOfMessages":"7","ApproximateNumberOfMessagesNotVisible":"1",
+    "ApproximateNumberOfMessagesDelayed":"0",
+    "RedrivePolicy":"{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:jobs-dlq\",\"maxReceiveCount\":3}"}})"));
+  auto c = ctx();
+  ASSERT_TRUE(RunQueues(c, {}).ok());
+  EXPECT_EQ(out_.str(),
+            "NAME  VISIBLE  IN FLIGHT  DELAYED  OLDEST  DLQ\n"
+            "jobs        7          1        0       -  jobs-dlq\n");
+}
+
 TEST_F(CommandsTest, SendResolvesTheQueueNameAndSendsBodyAttributesAndFifoFields) {
   AnswerQueueUrl();
   api_.Answer("SendMessage", Obj(R"({"MessageId":"m1","MD5OfMessageBody":")" + Md5Hex("hello") + R"("})"));
