@@ -30,6 +30,8 @@
 #include "http/server_tls.h"
 #include "protocol/aws_request.h"
 #include "protocol/gateway.h"
+#include "resources/background_apply.h"
+#include "resources/spec.h"
 #include "sns/registry.h"
 #include "sns/service.h"
 #include "sns/signing_key.h"
@@ -456,6 +458,33 @@ int RunServer(const ServeConfig& config) {
     grace.expires_after(kShutdownGrace);
     grace.async_wait([&](boost::system::error_code) { stop_io(); });
   });
+
+  // ---- Declarative resources (--resources, docs/resources.md) ----
+  // A file that does not validate stops the start; one that does is applied
+  // before "listening on" is printed, by BackgroundApply's thread (the
+  // services answer on the io threads, which this thread runs meanwhile),
+  // and again on each SIGHUP.
+  std::optional<api::LocalInvoker> resources_invoker;
+  std::optional<resources::BackgroundApply> resources_apply;
+  if (!config.resources_file.empty()) {
+    if (auto spec = resources::ParseSpecFile(config.resources_file); !spec.ok()) {
+      spdlog::error("--resources: {}", spec.status().message());
+      return 1;
+    }
+    resources_invoker.emplace(
+        std::vector<api::Service*>{&sqs_service, &sns_service},
+        api::LocalInvokerOptions{.account_id = config.account_id,
+                                 .region = config.region,
+                                 .host = public_url.substr(public_url.find("://") + 3),
+                                 .scheme = public_url.substr(0, public_url.find("://"))});
+    resources_apply.emplace(config.resources_file, *resources_invoker,
+                            [&io] { boost::asio::post(io, [] {}); });
+    reloaders.push_back([&resources_apply] { resources_apply->Request(); });
+    resources_apply->Request();
+    auto work = boost::asio::make_work_guard(io);
+    while (resources_apply->applies_done() == 0 && !io.stopped()) io.run_one();
+  }
+  // ---- end of declarative resources ----
 
   // "listening on http://h:p (" — the e2e harnesses read it — then the
   // HTTPS listener: "http://h:p, https://h:tp (", or "https://h:tp (" alone.

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/invoker.h"
@@ -24,8 +25,8 @@ struct Change {
 
 struct ApplyReport {
   std::vector<Change> changes;
-  bool ok() const;               // no kFailed change
-  std::string Summary() const;   // "2 created, 1 updated, 5 unchanged, 0 failed"
+  bool ok() const;              // no kFailed change
+  std::string Summary() const;  // "2 created, 1 updated, 5 unchanged, 0 failed"
 };
 
 struct ApplyOptions {
@@ -39,5 +40,12 @@ struct ApplyOptions {
 // not depend on it).
 Result<ApplyReport> ApplyFile(const std::string& path, api::ActionInvoker& invoker,
                               const ApplyOptions& options = {});
+
+struct Spec;  // spec.h
+// Applies a file already read and validated (ParseSpecFile).
+ApplyReport Apply(const Spec& spec, api::ActionInvoker& invoker, const ApplyOptions& options = {});
+
+// "created", "updated", "unchanged" or "failed".
+std::string_view KindName(Change::Kind kind);
 
 }  // namespace ferry::resources

@@ -1,0 +1,187 @@
+#include "resources/spec.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+namespace ferry::resources {
+namespace {
+
+using ::testing::HasSubstr;
+
+Spec MustParse(std::string_view text) {
+  Result<Spec> spec = ParseSpec(text, "r.yaml");
+  EXPECT_TRUE(spec.ok()) << spec.status().message();
+  return spec.ok() ? *spec : Spec{};
+}
+
+std::string ErrorOf(std::string_view text) {
+  Result<Spec> spec = ParseSpec(text, "r.yaml");
+  EXPECT_FALSE(spec.ok());
+  return spec.ok() ? "" : spec.status().message();
+}
+
+TEST(SpecTest, QueueAttributesBecomeTheTextTheActionsTake) {
+  Spec spec = MustParse(R"(
+queues:
+  jobs:
+    VisibilityTimeout: 60
+    SqsManagedSseEnabled: False
+    tags: {team: a, empty: }
+)");
+  ASSERT_EQ(spec.queues.size(), 1u);
+  const QueueSpec& q = spec.queues[0];
+  EXPECT_EQ(q.name, "jobs");
+  EXPECT_EQ(q.attributes.at("VisibilityTimeout"), "60");
+  EXPECT_EQ(q.attributes.at("SqsManagedSseEnabled"), "false");
+  EXPECT_EQ(q.tags.at("team"), "a");
+  EXPECT_EQ(q.tags.at("empty"), "");
+  EXPECT_EQ(q.at.ToString(), "r.yaml:3:3");
+}
+
+TEST(SpecTest, AnEmptyFileDeclaresNothing) {
+  Spec spec = MustParse("");
+  EXPECT_TRUE(spec.queues.empty());
+  EXPECT_TRUE(spec.topics.empty());
+}
+
+TEST(SpecTest, AQueueWithNoSettingsIsDeclared) {
+  Spec spec = MustParse("queues:\n  plain:\n  other: {}\n");
+  ASSERT_EQ(spec.queues.size(), 2u);
+  EXPECT_TRUE(spec.queues[0].attributes.empty());
+}
+
+TEST(SpecTest, PoliciesAreRenderedToJsonWithPlainScalarsTyped) {
+  Spec spec = MustParse(R"(
+topics:
+  orders:
+    subscriptions:
+      - protocol: sqs
+        queue: inventory
+        filter_policy:
+          event: [order_placed]
+          quantity: [{numeric: [">", 0]}]
+          gift: [{exists: true}]
+          code: ["007"]
+          version: "2"
+)");
+  ASSERT_EQ(spec.topics.size(), 1u);
+  ASSERT_EQ(spec.topics[0].subscriptions.size(), 1u);
+  const auto& sub = spec.topics[0].subscriptions[0];
+  EXPECT_EQ(boost::json::parse(sub.attributes.at("FilterPolicy")),
+            boost::json::parse(R"({"event":["order_placed"],"quantity":[{"numeric":[">",0]}],
+                                   "gift":[{"exists":true}],"code":["007"],"version":"2"})"));
+}
+
+TEST(SpecTest, AFifoNameMakesAFifoQueue) {
+  Spec spec = MustParse("queues:\n  jobs.fifo:\n    ContentBasedDeduplication: true\n");
+  EXPECT_EQ(spec.queues[0].attributes.at("FifoQueue"), "true");
+  EXPECT_TRUE(spec.queues[0].fifo());
+}
+
+TEST(SpecTest, FifoQueueNeedsAFifoName) {
+  EXPECT_THAT(
+      ErrorOf("queues:\n  jobs:\n    FifoQueue: true\n"),
+      HasSubstr("r.yaml:2:3: queue 'jobs': FifoQueue true needs a name that ends in .fifo"));
+}
+
+TEST(SpecTest, AnUnknownKeyIsAnErrorWithItsPlace) {
+  EXPECT_EQ(ErrorOf("queues:\n  jobs:\n    VisibilityTimeOut: 60\n"),
+            "r.yaml:3:5: unknown key 'VisibilityTimeOut' in queue 'jobs' (known: AWS queue "
+            "attributes such as VisibilityTimeout, dead_letter, tags, policy, "
+            "redrive_allow_policy)");
+  EXPECT_THAT(ErrorOf("queus:\n  jobs:\n"),
+              HasSubstr("r.yaml:1:1: unknown key 'queus' at the top"));
+}
+
+TEST(SpecTest, AnAttributeWrittenAsYamlElsewhereSaysWhere) {
+  EXPECT_THAT(ErrorOf("queues:\n  jobs:\n    RedrivePolicy: '{}'\n"),
+              HasSubstr("r.yaml:3:5: unknown key 'RedrivePolicy' in queue 'jobs': write it as "
+                        "'dead_letter'"));
+}
+
+TEST(SpecTest, EveryProblemIsReportedOnItsOwnLine) {
+  const std::string error = ErrorOf(R"(queues:
+  a:
+    VisibilityTimeout: soon
+    DelaySeconds: [1]
+topics:
+  t:
+    subscriptions:
+      - protocol: email
+)");
+  EXPECT_THAT(error,
+              HasSubstr("r.yaml:3:24: VisibilityTimeout must be a whole number, not 'soon'\n"));
+  EXPECT_THAT(error, HasSubstr("r.yaml:4:19: DelaySeconds must be a single value\n"));
+  EXPECT_THAT(error, HasSubstr("r.yaml:8:9: protocol 'email' is not one of sqs, http, https"));
+}
+
+TEST(SpecTest, MalformedYamlNamesTheLine) {
+  EXPECT_THAT(ErrorOf("queues:\n  a: [1\n"), HasSubstr("r.yaml:3:1: "));
+}
+
+TEST(SpecTest, AMissingFileIsAnError) {
+  Result<Spec> spec = ParseSpecFile("/nonexistent/resources.yaml");
+  ASSERT_FALSE(spec.ok());
+  EXPECT_EQ(spec.status().message(), "/nonexistent/resources.yaml: cannot read the file");
+}
+
+TEST(SpecTest, ADeadLetterNeedsAQueueAndACount) {
+  EXPECT_THAT(ErrorOf("queues:\n  a:\n    dead_letter: {queue: b}\n"),
+              HasSubstr("r.yaml:3:18: dead_letter needs max_receive_count (1 to 1000)"));
+  EXPECT_THAT(ErrorOf("queues:\n  a:\n    dead_letter: {queue: b, max_receive_count: 0}\n"),
+              HasSubstr("max_receive_count must be from 1 to 1000"));
+}
+
+TEST(SpecTest, ACycleOfDeadLetterQueuesIsRefused) {
+  const std::string error = ErrorOf(R"(queues:
+  a: {dead_letter: {queue: b, max_receive_count: 1}}
+  b: {dead_letter: {queue: c, max_receive_count: 1}}
+  c: {dead_letter: {queue: a, max_receive_count: 1}}
+)");
+  EXPECT_THAT(error, HasSubstr("r.yaml:2:3: queue 'a' is in a cycle of dead-letter queues"));
+  EXPECT_THAT(ErrorOf("queues:\n  a: {dead_letter: {queue: a, max_receive_count: 1}}\n"),
+              HasSubstr("queue 'a' is its own dead-letter queue"));
+}
+
+TEST(SpecTest, AFifoQueueNeedsAFifoDeadLetterQueue) {
+  EXPECT_THAT(ErrorOf("queues:\n  a.fifo: {dead_letter: {queue: b, max_receive_count: 1}}\n  b:\n"),
+              HasSubstr("must both be FIFO or both standard"));
+}
+
+TEST(SpecTest, DeadLetterQueuesComeBeforeTheirSources) {
+  Spec spec = MustParse(R"(queues:
+  source: {dead_letter: {queue: middle, max_receive_count: 1}}
+  middle: {dead_letter: {queue: last, max_receive_count: 1}}
+  other:
+  last:
+)");
+  std::vector<std::string> order;
+  for (const QueueSpec* q : QueuesInDependencyOrder(spec)) order.push_back(q->name);
+  EXPECT_EQ(order, (std::vector<std::string>{"last", "middle", "source", "other"}));
+}
+
+TEST(SpecTest, SubscriptionsAreChecked) {
+  EXPECT_THAT(ErrorOf("topics:\n  t:\n    subscriptions:\n      - {protocol: sqs}\n"),
+              HasSubstr("an sqs subscription needs either queue (a name) or endpoint"));
+  EXPECT_THAT(ErrorOf("topics:\n  t:\n    subscriptions:\n      - {protocol: https, endpoint: "
+                      "http://x}\n"),
+              HasSubstr("an https subscription needs an endpoint https://"));
+  EXPECT_THAT(ErrorOf("topics:\n  t:\n    subscriptions:\n      - {protocol: sqs, queue: q, "
+                      "delivery_policy: {}}\n"),
+              HasSubstr("delivery_policy is for http and https subscriptions only"));
+  EXPECT_THAT(ErrorOf("topics:\n  t:\n    subscriptions:\n      - {protocol: sqs, queue: q}\n"
+                      "      - {protocol: sqs, queue: q}\n"),
+              HasSubstr("r.yaml:5:9: topic 't' subscribes sqs q twice"));
+  EXPECT_THAT(ErrorOf("queues:\n  q.fifo:\ntopics:\n  t:\n    subscriptions:\n"
+                      "      - {protocol: sqs, queue: q.fifo}\n"),
+              HasSubstr("cannot be subscribed to the standard topic 't'"));
+}
+
+TEST(SpecTest, ANameGivenTwiceIsAnError) {
+  EXPECT_THAT(ErrorOf("queues:\n  a:\n  a:\n"), HasSubstr("r.yaml:3:3: 'a' is declared twice"));
+}
+
+}  // namespace
+}  // namespace ferry::resources
