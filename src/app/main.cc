@@ -3,7 +3,7 @@
 //   ferry repair --data-dir D salvage a data directory the server refuses
 //   ferry rotate-master-key --data-dir D  a new master key for encryption at rest
 //   ferry queues | send | receive | peek | tail | redrive | purge | topics |
-//         subscriptions | publish | status   the admin CLI (docs/cli.md)
+//         subscriptions | publish | status | apply   the admin CLI (docs/cli.md)
 //   ferry --version | --help
 #include <spdlog/spdlog.h>
 

@@ -136,6 +136,13 @@ AdminCommands::AdminCommands(CLI::App& app) {
 
   Add(app, "status", "The server's health, readiness and key figures.",
       [](Context& ctx) { return RunStatus(ctx); });
+
+  auto* apply = Add(app, "apply",
+                    "Create or update the queues, topics and subscriptions a resources file "
+                    "declares (docs/resources.md) on the running server.",
+                    [this](Context& ctx) { return RunApply(ctx, apply_); });
+  apply->add_option("file,--file", apply_.file, "The YAML resources file.")->required();
+  apply->add_flag("--dry-run", apply_.dry_run, "Report what would change; change nothing.");
 }
 
 int AdminCommands::Exit(CLI::App& app, const CLI::ParseError& error) const {

@@ -1,6 +1,6 @@
 // The admin CLI's subcommands on the `ferry` command line (docs/cli.md):
 // queues, send, receive, peek, tail, redrive, purge, topics, subscriptions,
-// publish, status. Each takes the connection flags of the aws CLI
+// publish, status, apply. Each takes the connection flags of the aws CLI
 // (--endpoint-url, --region, --profile, --ca-bundle, --no-verify-ssl) and
 // --json. main() registers them beside serve, and after parsing asks
 // RunParsed() whether one of them was chosen.
@@ -62,6 +62,7 @@ class AdminCommands {
   SubscriptionsOptions subscriptions_;
   PublishOptions publish_;
   std::string publish_message_;
+  ApplyFileOptions apply_;
   int send_delay_ = -1;
   int receive_visibility_ = -1;
 };

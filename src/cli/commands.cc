@@ -9,6 +9,7 @@
 #include "cli/output.h"
 #include "cli/resolve.h"
 #include "common/crypto.h"
+#include "resources/apply.h"
 
 namespace ferry::cli {
 namespace {
@@ -731,6 +732,31 @@ Status RunStatus(Context& ctx) {
   table.AddRow({"messages in flight", field("InFlight")});
   table.AddRow({"messages delayed", field("Delayed")});
   table.Print(ctx.out, /*header=*/false);
+  return Status::Ok();
+}
+
+Status RunApply(Context& ctx, const ApplyFileOptions& options) {
+  auto report = resources::ApplyFile(options.file, ctx.api, {.dry_run = options.dry_run});
+  if (!report.ok()) return report.status();
+  if (ctx.json) {
+    json::array changes;
+    for (const resources::Change& c : report->changes) {
+      changes.push_back(json::object{{"Kind", resources::KindName(c.kind)},
+                                     {"Resource", c.resource},
+                                     {"Detail", c.detail}});
+    }
+    PrintJsonLine(ctx.out, json::object{{"Changes", std::move(changes)},
+                                        {"Summary", report->Summary()},
+                                        {"DryRun", options.dry_run}});
+  } else {
+    Table table({{"CHANGE"}, {"RESOURCE"}, {"DETAIL"}});
+    for (const resources::Change& c : report->changes) {
+      table.AddRow({std::string(resources::KindName(c.kind)), c.resource, c.detail});
+    }
+    PrintTable(ctx, table, "nothing declared");
+    ctx.out << (options.dry_run ? "dry run: " : "") << report->Summary() << '\n';
+  }
+  if (!report->ok()) return Status::Internal("applying " + options.file + ": " + report->Summary());
   return Status::Ok();
 }
 

@@ -128,6 +128,15 @@ Status RunPublish(Context& ctx, const PublishOptions& options);
 
 Status RunStatus(Context& ctx);
 
+// Applies a declarative resources file (docs/resources.md) to the server:
+// one line per queue, topic and subscription (created, updated, unchanged,
+// failed) and a summary; any failed entry makes it an error.
+struct ApplyFileOptions {
+  std::string file;
+  bool dry_run = false;
+};
+Status RunApply(Context& ctx, const ApplyFileOptions& options);
+
 // "name=value", "name:Number=42", "name:Binary=aGk=" as a message
 // attribute in the service model's shape, with its name.
 Result<std::pair<std::string, boost::json::object>> ParseAttribute(std::string_view text);

@@ -221,6 +221,49 @@ class TopicsTest(CliTestCase):
         self.assertEqual(m["MessageAttributes"]["k"]["StringValue"], "v")
 
 
+class ApplyTest(CliTestCase):
+    def write_file(self, text):
+        fd, path = tempfile.mkstemp(prefix="ferry-cli-apply-", suffix=".yaml")
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        self.addCleanup(os.unlink, path)
+        return path
+
+    def test_apply_creates_then_finds_unchanged_and_a_dry_run_changes_nothing(self):
+        name = unique_name("apply")
+        spec = ("queues:\n  %s-dlq: {}\n  %s:\n    VisibilityTimeout: %%d\n"
+                "    dead_letter:\n      queue: %s-dlq\n      max_receive_count: 4\n"
+                "topics:\n  %s:\n    subscriptions:\n      - protocol: sqs\n"
+                "        queue: %s\n        raw_message_delivery: true\n"
+                % (name, name, name, name, name))
+        path = self.write_file(spec % 45)
+        for queue in (name, name + "-dlq"):
+            self.addCleanup(self._delete_quietly, self.sqs.meta.endpoint_url + "/000000000000/" + queue)
+        created = self.ferry("apply", path)
+        self.assertIn("created", created.stdout)
+        self.assertIn("0 failed", created.stdout)
+        url = self.sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        self.assertEqual(self.attrs(url, "VisibilityTimeout")["VisibilityTimeout"], "45")
+        topic_arn = next(t["TopicArn"] for t in self.sns.list_topics()["Topics"]
+                         if t["TopicArn"].endswith(":" + name))
+        self.addCleanup(self.sns.delete_topic, TopicArn=topic_arn)
+        again = json.loads(self.ferry("apply", path, "--json").stdout)
+        self.assertEqual({c["Kind"] for c in again["Changes"]}, {"unchanged"})
+        changed = self.write_file(spec % 90)
+        dry = self.ferry("apply", changed, "--dry-run")
+        self.assertIn("updated", dry.stdout)
+        self.assertEqual(self.attrs(url, "VisibilityTimeout")["VisibilityTimeout"], "45")
+        self.ferry("publish", name, "--message", "applied")
+        [m] = self.receive_n(url, 1)
+        self.assertEqual(m["Body"], "applied")
+
+    def test_an_invalid_file_is_refused_with_its_location_and_exit_1(self):
+        path = self.write_file("queues:\n  bad name!: {}\n")
+        proc = self.ferry("apply", path, expect=1)
+        self.assertTrue(proc.stderr.startswith("ferry: "), proc.stderr)
+        self.assertIn(path, proc.stderr)
+
+
 class StatusAndErrorsTest(CliTestCase):
     def test_status_shows_health_and_key_figures(self):
         doc = json.loads(self.ferry("status", "--json").stdout)
