@@ -713,9 +713,9 @@ Status RunStatus(Context& ctx) {
   };
   Table table({{"FIELD"}, {"VALUE"}});  // printed without its header
   table.AddRow({"version", field("Version")});
-  table.AddRow({"health (/health)", health});
-  table.AddRow({"ready (/ready)", ready});
-  table.AddRow({"ready", field("Ready")});
+  table.AddRow({"health", health});
+  // The server's own word, and its probe's when it serves one.
+  table.AddRow({"ready", field("Ready") + (ready == "not served" ? "" : " (/ready: " + ready + ")")});
   table.AddRow({"mode", field("Mode")});
   const int64_t uptime = Int(status, "UptimeSeconds");
   table.AddRow({"uptime", uptime < 0 ? "-" : FormatAge(uptime)});
