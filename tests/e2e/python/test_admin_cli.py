@@ -9,7 +9,10 @@ by boto3 with its MD5 checked; `ferry peek` changes no receive count;
 subscriptions and publish route to an SQS subscription; errors exit 1 with
 AWS's code and message, usage errors 2. A server of its own with
 --credentials checks that a wrong secret is refused and that profiles of a
-credentials file (AWS_SHARED_CREDENTIALS_FILE, --profile, HOME/.aws) sign.
+credentials file (AWS_SHARED_CREDENTIALS_FILE, --profile, HOME/.aws) sign;
+one with an HTTPS listener that --ca-bundle, AWS_CA_BUNDLE and
+--no-verify-ssl do what the aws CLI's do. `ferry apply` applies a resources
+file (created, then unchanged; a dry run changes nothing).
 """
 
 import json
@@ -376,6 +379,50 @@ class CredentialsTest(unittest.TestCase):
         proc = run_ferry(self.endpoint, "topics", env=env)
         self.assertEqual(proc.returncode, 1)
         self.assertTrue(proc.stderr.startswith("ferry: InvalidClientTokenId"), proc.stderr)
+
+
+class TlsTest(unittest.TestCase):
+    """A server of its own with an HTTPS listener whose CA the test makes."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not FERRY_BIN or os.environ.get("FERRY_ENDPOINT"):
+            raise unittest.SkipTest("needs FERRY_BIN to start a server with TLS")
+        if not shutil.which("openssl"):
+            raise unittest.SkipTest("needs the openssl command line")
+        from test_tls import Pki
+        cls.pki = Pki()
+        cls.pki.issue(1)
+        cls.server = FerryServer(FERRY_BIN, extra_args=[
+            "--tls-cert", cls.pki.cert, "--tls-key", cls.pki.key, "--tls-port", "0"])
+        try:
+            cls.server.start()
+        except Exception:
+            cls.server.stop()
+            shutil.rmtree(cls.pki.dir, ignore_errors=True)
+            raise
+        cls.endpoint = cls.server.tls_endpoint
+
+    @classmethod
+    def tearDownClass(cls):
+        problem = cls.server.stop()
+        shutil.rmtree(cls.pki.dir, ignore_errors=True)
+        if problem:
+            raise AssertionError(problem)
+
+    def test_the_ca_bundle_flag_or_variable_makes_the_certificate_trusted(self):
+        proc = run_ferry(self.endpoint, "topics", "--ca-bundle", self.pki.ca)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        proc = run_ferry(self.endpoint, "queues", env={"AWS_CA_BUNDLE": self.pki.ca})
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+
+    def test_an_untrusted_certificate_is_refused_unless_verification_is_off(self):
+        proc = run_ferry(self.endpoint, "topics", env={"AWS_CA_BUNDLE": None})
+        self.assertEqual(proc.returncode, 1)
+        self.assertTrue(proc.stderr.startswith("ferry: cannot reach Ferry at %s: " % self.endpoint),
+                        proc.stderr)
+        proc = run_ferry(self.endpoint, "topics", "--no-verify-ssl", env={"AWS_CA_BUNDLE": None})
+        self.assertEqual(proc.returncode, 0, proc.stderr)
 
 
 if __name__ == "__main__":
