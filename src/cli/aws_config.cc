@@ -4,7 +4,6 @@
 #include <fstream>
 #include <sstream>
 
-
 namespace ferry::cli {
 namespace {
 
@@ -36,9 +35,7 @@ std::optional<std::string> ReadFile(const std::string& path) {
   return out.str();
 }
 
-std::string Get(const EnvLookup& env, std::string_view name) {
-  return env(name).value_or("");
-}
+std::string Get(const EnvLookup& env, std::string_view name) { return env(name).value_or(""); }
 
 // The first non-empty of the values.
 std::string FirstOf(std::initializer_list<std::string> values) {
@@ -76,8 +73,8 @@ struct Profiles {
 Profiles LoadProfiles(const EnvLookup& env) {
   Profiles p;
   const std::string home = Get(env, "HOME");
-  p.credentials_path = FirstOf({Get(env, "AWS_SHARED_CREDENTIALS_FILE"),
-                                home.empty() ? "" : home + "/.aws/credentials"});
+  p.credentials_path = FirstOf(
+      {Get(env, "AWS_SHARED_CREDENTIALS_FILE"), home.empty() ? "" : home + "/.aws/credentials"});
   p.config_path = FirstOf({Get(env, "AWS_CONFIG_FILE"), home.empty() ? "" : home + "/.aws/config"});
   if (!p.credentials_path.empty()) {
     if (auto text = ReadFile(p.credentials_path)) p.credentials = ParseIni(*text);
@@ -91,8 +88,7 @@ Profiles LoadProfiles(const EnvLookup& env) {
 // Fills the keys of `cfg` from profile `name`: the credentials file first,
 // then the config file (the aws CLI reads keys from both, in that order).
 // Returns whether the profile exists at all.
-Result<bool> KeysFromProfile(const Profiles& profiles, const std::string& name,
-                             ClientConfig& cfg) {
+Result<bool> KeysFromProfile(const Profiles& profiles, const std::string& name, ClientConfig& cfg) {
   const auto* creds = profiles.Credentials(name);
   const auto* config = profiles.Config(name);
   if (creds == nullptr && config == nullptr) return false;
@@ -182,9 +178,9 @@ Result<ClientConfig> ResolveConfig(const ConfigFlags& flags, const EnvLookup& en
     cfg.credentials_source = "none (placeholder key: open mode only)";
   }
 
-  cfg.endpoint = FirstOf({flags.endpoint_url, Get(env, "AWS_ENDPOINT_URL_SQS"),
-                          Get(env, "AWS_ENDPOINT_URL"), Setting(config, "endpoint_url"),
-                          std::string(kDefaultEndpoint)});
+  cfg.endpoint =
+      FirstOf({flags.endpoint_url, Get(env, "AWS_ENDPOINT_URL_SQS"), Get(env, "AWS_ENDPOINT_URL"),
+               Setting(config, "endpoint_url"), std::string(kDefaultEndpoint)});
   while (cfg.endpoint.size() > 1 && cfg.endpoint.back() == '/') cfg.endpoint.pop_back();
   cfg.region = FirstOf({flags.region, Get(env, "AWS_REGION"), Get(env, "AWS_DEFAULT_REGION"),
                         Setting(config, "region"), std::string(kDefaultRegion)});

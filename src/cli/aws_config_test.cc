@@ -88,10 +88,12 @@ TEST_F(AwsConfigTest, AnExplicitProfileFlagBeatsEnvironmentKeys) {
 }
 
 TEST_F(AwsConfigTest, AwsProfileSelectsTheProfileAndItsConfigSection) {
-  WriteAws("credentials", "[default]\naws_access_key_id = D\naws_secret_access_key = d\n"
-                          "[ops]\naws_access_key_id = O\naws_secret_access_key = o\n");
-  WriteAws("config", "[default]\nregion = us-west-2\n[profile ops]\nregion = eu-central-1\n"
-                     "endpoint_url = http://ops-ferry:9324\n");
+  WriteAws("credentials",
+           "[default]\naws_access_key_id = D\naws_secret_access_key = d\n"
+           "[ops]\naws_access_key_id = O\naws_secret_access_key = o\n");
+  WriteAws("config",
+           "[default]\nregion = us-west-2\n[profile ops]\nregion = eu-central-1\n"
+           "endpoint_url = http://ops-ferry:9324\n");
   vars_["AWS_PROFILE"] = "ops";
   ClientConfig cfg = Resolve();
   EXPECT_EQ(cfg.access_key_id, "O");
@@ -107,7 +109,8 @@ TEST_F(AwsConfigTest, KeysInTheConfigFileAreUsedWhenTheCredentialsFileHasNone) {
 }
 
 TEST_F(AwsConfigTest, FileVariablesOverrideTheHomePaths) {
-  std::ofstream(dir_.file("creds")) << "[default]\naws_access_key_id = ALT\naws_secret_access_key = a\n";
+  std::ofstream(dir_.file("creds"))
+      << "[default]\naws_access_key_id = ALT\naws_secret_access_key = a\n";
   std::ofstream(dir_.file("cfg")) << "[default]\nregion = sa-east-1\n";
   vars_["AWS_SHARED_CREDENTIALS_FILE"] = dir_.file("creds");
   vars_["AWS_CONFIG_FILE"] = dir_.file("cfg");

@@ -13,7 +13,8 @@ namespace ferry::cli {
 CLI::App* AdminCommands::Add(CLI::App& app, const char* name, const char* description,
                              std::function<Status(Context&)> run) {
   CLI::App* sub = app.add_subcommand(name, description);
-  auto* group = sub->add_option_group("connection", "Where the server is and how to sign (docs/cli.md)");
+  auto* group =
+      sub->add_option_group("connection", "Where the server is and how to sign (docs/cli.md)");
   group->add_option("--endpoint-url", flags_.endpoint_url,
                     "Server URL; else AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL, the profile's "
                     "endpoint_url, http://127.0.0.1:9324.");
@@ -32,8 +33,9 @@ CLI::App* AdminCommands::Add(CLI::App& app, const char* name, const char* descri
 }
 
 AdminCommands::AdminCommands(CLI::App& app) {
-  auto* queues = Add(app, "queues", "List queues with their depth, in flight, delayed, oldest "
-                                    "message age and dead-letter queue.",
+  auto* queues = Add(app, "queues",
+                     "List queues with their depth, in flight, delayed, oldest "
+                     "message age and dead-letter queue.",
                      [this](Context& ctx) { return RunQueues(ctx, queues_); });
   queues->add_option("--prefix", queues_.prefix, "Only queues whose name starts with this.");
 
@@ -168,21 +170,20 @@ std::optional<int> AdminCommands::RunParsed() {
   auto invoker = RemoteInvoker::Create(std::move(*config));
   if (!invoker.ok()) return fail(invoker.status());
   RemoteInvoker& remote = **invoker;
-  Context ctx{
-      .api = remote,
-      .out = std::cout,
-      .err = std::cerr,
-      .in = std::cin,
-      .json = json_,
-      .stdin_is_tty = isatty(STDIN_FILENO) == 1,
-      .stdout_is_tty = isatty(STDOUT_FILENO) == 1,
-      .sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); },
-      .now = [] { return std::chrono::steady_clock::now(); },
-      .get = [&remote](std::string_view path) -> Result<std::pair<unsigned, std::string>> {
-        auto answer = remote.Get(path);
-        if (!answer.ok()) return answer.status();
-        return std::pair{answer->status, std::move(answer->body)};
-      }};
+  Context ctx{.api = remote,
+              .out = std::cout,
+              .err = std::cerr,
+              .in = std::cin,
+              .json = json_,
+              .stdin_is_tty = isatty(STDIN_FILENO) == 1,
+              .stdout_is_tty = isatty(STDOUT_FILENO) == 1,
+              .sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); },
+              .now = [] { return std::chrono::steady_clock::now(); },
+              .get = [&remote](std::string_view path) -> Result<std::pair<unsigned, std::string>> {
+                auto answer = remote.Get(path);
+                if (!answer.ok()) return answer.status();
+                return std::pair{answer->status, std::move(answer->body)};
+              }};
   Status st = chosen->run(ctx);
   std::cout.flush();
   if (!st.ok()) return fail(st);

@@ -63,8 +63,7 @@ TEST_F(CliAppTest, RunParsedLeavesOtherSubcommandsAlone) {
 
 TEST_F(CliAppTest, AConfigurationErrorExits1WithItsMessage) {
   AdminCommands commands(app_);
-  ASSERT_EQ(ParseExit(app_, commands,
-                      {"queues", "--profile", "surely-not-a-profile-anyone-has"}),
+  ASSERT_EQ(ParseExit(app_, commands, {"queues", "--profile", "surely-not-a-profile-anyone-has"}),
             -1);
   testing::internal::CaptureStderr();
   EXPECT_EQ(commands.RunParsed(), 1);

@@ -148,16 +148,19 @@ class MessageTable {
  public:
   explicit MessageTable(bool with_state)
       : with_state_(with_state),
-        table_(with_state ? std::vector<Table::Column>{{"SEQ", true}, {"MESSAGE ID"},
-                                                       {"STATE"}, {"RECEIVES", true},
-                                                       {"AGE", true}, {"BODY"}}
-                          : std::vector<Table::Column>{{"MESSAGE ID"}, {"RECEIVES", true},
-                                                       {"AGE", true}, {"BODY"}}) {}
+        table_(with_state ? std::vector<Table::Column>{{"SEQ", true},
+                                                       {"MESSAGE ID"},
+                                                       {"STATE"},
+                                                       {"RECEIVES", true},
+                                                       {"AGE", true},
+                                                       {"BODY"}}
+                          : std::vector<Table::Column>{
+                                {"MESSAGE ID"}, {"RECEIVES", true}, {"AGE", true}, {"BODY"}}) {}
   void Add(const json::object& m) {
     const std::string body = OneLine(Str(m, "Body"), kBodyColumnChars);
     if (with_state_) {
-      table_.AddRow({Str(m, "SequenceNumber"), Str(m, "MessageId"), Str(m, "State"),
-                     ReceivesOf(m), AgeOf(m), body});
+      table_.AddRow({Str(m, "SequenceNumber"), Str(m, "MessageId"), Str(m, "State"), ReceivesOf(m),
+                     AgeOf(m), body});
     } else {
       table_.AddRow({Str(m, "MessageId"), ReceivesOf(m), AgeOf(m), body});
     }
@@ -205,8 +208,9 @@ Status DeleteAll(Context& ctx, const std::string& url, const json::array& messag
   if (messages.empty()) return Status::Ok();
   json::array entries;
   for (size_t i = 0; i < messages.size(); ++i) {
-    entries.push_back(json::object{{"Id", std::to_string(i)},
-                                   {"ReceiptHandle", Str(messages[i].as_object(), "ReceiptHandle")}});
+    entries.push_back(
+        json::object{{"Id", std::to_string(i)},
+                     {"ReceiptHandle", Str(messages[i].as_object(), "ReceiptHandle")}});
   }
   auto answer = ctx.api.Invoke("sqs", "DeleteMessageBatch",
                                {{"QueueUrl", url}, {"Entries", std::move(entries)}});
@@ -296,8 +300,8 @@ Status TailByReceive(Context& ctx, const std::string& url, const TailOptions& op
 
 // The newest move task of a source queue, as ListMessageMoveTasks lists it.
 Result<json::object> LatestTask(Context& ctx, const std::string& source_arn) {
-  auto answer = ctx.api.Invoke("sqs", "ListMessageMoveTasks",
-                               {{"SourceArn", source_arn}, {"MaxResults", 1}});
+  auto answer =
+      ctx.api.Invoke("sqs", "ListMessageMoveTasks", {{"SourceArn", source_arn}, {"MaxResults", 1}});
   if (!answer.ok()) return answer.status();
   const json::array& results = ArrayOf(*answer, "Results");
   if (results.empty() || !results[0].is_object()) {
@@ -404,8 +408,12 @@ Status RunQueues(Context& ctx, const QueuesOptions& options) {
                                        std::max<int64_t>(0, Int(o, "InFlight")) +
                                        std::max<int64_t>(0, Int(o, "Delayed"));
   }
-  Table table({{"NAME"}, {"VISIBLE", true}, {"IN FLIGHT", true}, {"DELAYED", true},
-               {"OLDEST", true}, {"DLQ"}});
+  Table table({{"NAME"},
+               {"VISIBLE", true},
+               {"IN FLIGHT", true},
+               {"DELAYED", true},
+               {"OLDEST", true},
+               {"DLQ"}});
   for (const json::value& q : queues) {
     if (!q.is_object()) continue;
     const auto& o = q.as_object();
@@ -501,8 +509,7 @@ Status RunPeek(Context& ctx, const PeekOptions& options) {
 Status RunTail(Context& ctx, const TailOptions& options) {
   auto url = ResolveQueueUrl(ctx.api, options.queue);
   if (!url.ok()) return url.status();
-  return options.delete_after ? TailByReceive(ctx, *url, options)
-                              : TailByPeek(ctx, *url, options);
+  return options.delete_after ? TailByReceive(ctx, *url, options) : TailByPeek(ctx, *url, options);
 }
 
 Status RunRedrive(Context& ctx, const RedriveOptions& options) {
@@ -542,8 +549,8 @@ Status RunRedrive(Context& ctx, const RedriveOptions& options) {
       PrintJsonLine(ctx.out, *task);
       ctx.out.flush();
     } else {
-      std::string line = RenderProgress(static_cast<uint64_t>(moved),
-                                        static_cast<uint64_t>(total), rate);
+      std::string line =
+          RenderProgress(static_cast<uint64_t>(moved), static_cast<uint64_t>(total), rate);
       if (ctx.stdout_is_tty) {
         ctx.out << '\r' << line << "\x1b[K" << (running ? "" : "\n");
         ctx.out.flush();
@@ -607,12 +614,12 @@ Status RunTopics(Context& ctx) {
       if (const json::value* a = attrs->if_contains("Attributes"); a && a->is_object()) {
         attributes = a->as_object();
       }
-      topics.push_back(json::object{
-          {"TopicArn", arn},
-          {"Name", NameOf(arn)},
-          {"SubscriptionsConfirmed", Int(attributes, "SubscriptionsConfirmed")},
-          {"SubscriptionsPending", Int(attributes, "SubscriptionsPending")},
-          {"FifoTopic", Str(attributes, "FifoTopic") == "true"}});
+      topics.push_back(
+          json::object{{"TopicArn", arn},
+                       {"Name", NameOf(arn)},
+                       {"SubscriptionsConfirmed", Int(attributes, "SubscriptionsConfirmed")},
+                       {"SubscriptionsPending", Int(attributes, "SubscriptionsPending")},
+                       {"FifoTopic", Str(attributes, "FifoTopic") == "true"}});
     }
     next_token = Str(*answer, "NextToken");
   } while (!next_token.empty());
@@ -659,8 +666,8 @@ Status RunSubscriptions(Context& ctx, const SubscriptionsOptions& options) {
     const auto& o = s.as_object();
     const std::string arn = Str(o, "SubscriptionArn");
     // A confirmed subscription's id is the last part of its ARN.
-    table.AddRow({std::string(NameOf(Str(o, "TopicArn"))), Str(o, "Protocol"),
-                  Str(o, "Endpoint"), arn.starts_with("arn:") ? std::string(NameOf(arn)) : arn});
+    table.AddRow({std::string(NameOf(Str(o, "TopicArn"))), Str(o, "Protocol"), Str(o, "Endpoint"),
+                  arn.starts_with("arn:") ? std::string(NameOf(arn)) : arn});
   }
   PrintTable(ctx, table, "no subscriptions");
   return Status::Ok();
@@ -715,7 +722,8 @@ Status RunStatus(Context& ctx) {
   table.AddRow({"version", field("Version")});
   table.AddRow({"health", health});
   // The server's own word, and its probe's when it serves one.
-  table.AddRow({"ready", field("Ready") + (ready == "not served" ? "" : " (/ready: " + ready + ")")});
+  table.AddRow(
+      {"ready", field("Ready") + (ready == "not served" ? "" : " (/ready: " + ready + ")")});
   table.AddRow({"mode", field("Mode")});
   const int64_t uptime = Int(status, "UptimeSeconds");
   table.AddRow({"uptime", uptime < 0 ? "-" : FormatAge(uptime)});
@@ -741,9 +749,8 @@ Status RunApply(Context& ctx, const ApplyFileOptions& options) {
   if (ctx.json) {
     json::array changes;
     for (const resources::Change& c : report->changes) {
-      changes.push_back(json::object{{"Kind", resources::KindName(c.kind)},
-                                     {"Resource", c.resource},
-                                     {"Detail", c.detail}});
+      changes.push_back(json::object{
+          {"Kind", resources::KindName(c.kind)}, {"Resource", c.resource}, {"Detail", c.detail}});
     }
     PrintJsonLine(ctx.out, json::object{{"Changes", std::move(changes)},
                                         {"Summary", report->Summary()},

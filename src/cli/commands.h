@@ -84,7 +84,7 @@ Status RunPeek(Context& ctx, const PeekOptions& options);
 struct TailOptions {
   std::string queue;
   bool delete_after = false;
-  bool only_new = false;  // peek mode: skip the messages already there
+  bool only_new = false;          // peek mode: skip the messages already there
   std::optional<uint64_t> count;  // stop after this many messages
   std::chrono::milliseconds poll_interval{1000};
   int wait_seconds = 20;  // delete mode: the long poll

@@ -51,7 +51,11 @@ class CommandsTest : public ::testing::Test {
                    .json = json_,
                    .stdin_is_tty = stdin_tty_,
                    .stdout_is_tty = false,
-                   .sleep = [this](std::chrono::milliseconds d) { now_ += d; ++sleeps_; },
+                   .sleep =
+                       [this](std::chrono::milliseconds d) {
+                         now_ += d;
+                         ++sleeps_;
+                       },
                    .now = [this] { return now_; },
                    .get = [](std::string_view path) -> Result<std::pair<unsigned, std::string>> {
                      if (path == "/health") return std::pair{200u, std::string("{}")};
@@ -59,7 +63,9 @@ class CommandsTest : public ::testing::Test {
                    }};
   }
   json::object Obj(std::string_view text) { return json::parse(text).as_object(); }
-  void AnswerQueueUrl() { api_.Answer("GetQueueUrl", Obj(R"({"QueueUrl":"http://h/000000000000/q"})")); }
+  void AnswerQueueUrl() {
+    api_.Answer("GetQueueUrl", Obj(R"({"QueueUrl":"http://h/000000000000/q"})"));
+  }
 
   FakeInvoker api_;
   std::ostringstream out_, err_;
@@ -103,7 +109,8 @@ TEST_F(CommandsTest, QueuesOnAServerWithoutTheAdminServiceUsesSqsAttributes) {
   api_.Answer("ListQueueStats",
               Status::InvalidArgument("UnknownOperationException: The operation is not known."));
   api_.Answer("ListQueues", Obj(R"({"QueueUrls":["http://h/000000000000/jobs"]})"));
-  api_.Answer("GetQueueAttributes", Obj(R"({"Attributes":{"QueueArn":"arn:aws:sqs:us-east-1:000000000000:jobs",
+  api_.Answer("GetQueueAttributes",
+              Obj(R"({"Attributes":{"QueueArn":"arn:aws:sqs:us-east-1:000000000000:jobs",
     "ApproximateNumberOfMessages":"7","ApproximateNumberOfMessagesNotVisible":"1",
     "ApproximateNumberOfMessagesDelayed":"0",
     "RedrivePolicy":"{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:jobs-dlq\",\"maxReceiveCount\":3}"}})"));
@@ -116,7 +123,8 @@ TEST_F(CommandsTest, QueuesOnAServerWithoutTheAdminServiceUsesSqsAttributes) {
 
 TEST_F(CommandsTest, SendResolvesTheQueueNameAndSendsBodyAttributesAndFifoFields) {
   AnswerQueueUrl();
-  api_.Answer("SendMessage", Obj(R"({"MessageId":"m1","MD5OfMessageBody":")" + Md5Hex("hello") + R"("})"));
+  api_.Answer("SendMessage",
+              Obj(R"({"MessageId":"m1","MD5OfMessageBody":")" + Md5Hex("hello") + R"("})"));
   auto c = ctx();
   ASSERT_TRUE(RunSend(c, {.queue = "q",
                           .body = "hello",
@@ -134,8 +142,9 @@ TEST_F(CommandsTest, SendResolvesTheQueueNameAndSendsBodyAttributesAndFifoFields
   EXPECT_EQ(p.at("DelaySeconds").as_int64(), 5);
   EXPECT_EQ(p.at("MessageGroupId").as_string(), "g");
   EXPECT_EQ(p.at("MessageDeduplicationId").as_string(), "d");
-  EXPECT_EQ(json::serialize(p.at("MessageAttributes")),
-            R"({"color":{"DataType":"String","StringValue":"red"},"n":{"DataType":"Number","StringValue":"42"}})");
+  EXPECT_EQ(
+      json::serialize(p.at("MessageAttributes")),
+      R"({"color":{"DataType":"String","StringValue":"red"},"n":{"DataType":"Number","StringValue":"42"}})");
 }
 
 TEST_F(CommandsTest, SendReadsTheBodyFromStdinAndRefusesAWrongDigest) {
@@ -174,18 +183,22 @@ TEST_F(CommandsTest, ReceiveWithDeletePrintsJsonLinesThenDeletesAndChecksDigests
   api_.Answer("DeleteMessageBatch", Obj(R"({"Successful":[{"Id":"0"},{"Id":"1"}]})"));
   json_ = true;
   auto c = ctx();
-  ASSERT_TRUE(RunReceive(c, {.queue = "q", .max = 5, .wait_seconds = 2, .delete_after = true}).ok());
+  ASSERT_TRUE(
+      RunReceive(c, {.queue = "q", .max = 5, .wait_seconds = 2, .delete_after = true}).ok());
   std::istringstream lines(out_.str());
   std::string line;
   std::vector<std::string> ids;
-  while (std::getline(lines, line)) ids.push_back(std::string(json::parse(line).at("MessageId").as_string()));
+  while (std::getline(lines, line))
+    ids.push_back(std::string(json::parse(line).at("MessageId").as_string()));
   EXPECT_EQ(ids, (std::vector<std::string>{"a", "b"}));
   // ReceiveMessage (5), DeleteMessageBatch, ReceiveMessage (3): empty, done.
   ASSERT_EQ(api_.calls.size(), 4u);
   EXPECT_EQ(api_.calls[1].params.at("MaxNumberOfMessages").as_int64(), 5);
   EXPECT_EQ(api_.calls[1].params.at("WaitTimeSeconds").as_int64(), 2);
   EXPECT_EQ(api_.calls[2].action, "DeleteMessageBatch");
-  EXPECT_EQ(api_.calls[2].params.at("Entries").as_array()[1].as_object().at("ReceiptHandle").as_string(), "rb");
+  EXPECT_EQ(
+      api_.calls[2].params.at("Entries").as_array()[1].as_object().at("ReceiptHandle").as_string(),
+      "rb");
   EXPECT_EQ(api_.calls[3].params.at("MaxNumberOfMessages").as_int64(), 3);
 }
 
@@ -216,9 +229,12 @@ TEST_F(CommandsTest, PeekPagesWithNextSequenceAndShowsStates) {
 
 TEST_F(CommandsTest, TailFollowsByPeekingFromTheLastSequenceSeen) {
   AnswerQueueUrl();
-  api_.Answer("PeekMessages", Obj(R"({"Messages":[{"MessageId":"a","SequenceNumber":"4","Body":"1"}]})"));
+  api_.Answer("PeekMessages",
+              Obj(R"({"Messages":[{"MessageId":"a","SequenceNumber":"4","Body":"1"}]})"));
   api_.Answer("PeekMessages", Obj(R"({"Messages":[]})"));
-  api_.Answer("PeekMessages", Obj(R"({"Messages":[{"MessageId":"b","SequenceNumber":"9","Body":"2","State":"visible"}]})"));
+  api_.Answer(
+      "PeekMessages",
+      Obj(R"({"Messages":[{"MessageId":"b","SequenceNumber":"9","Body":"2","State":"visible"}]})"));
   auto c = ctx();
   ASSERT_TRUE(RunTail(c, {.queue = "q", .count = 2}).ok());
   EXPECT_EQ(out_.str(), "a  1\nb  visible  2\n");
@@ -230,8 +246,10 @@ TEST_F(CommandsTest, TailFollowsByPeekingFromTheLastSequenceSeen) {
 
 TEST_F(CommandsTest, TailNewSkipsTheMessagesAlreadyThere) {
   AnswerQueueUrl();
-  api_.Answer("PeekMessages", Obj(R"({"Messages":[{"MessageId":"old","SequenceNumber":"4","Body":"1"}]})"));
-  api_.Answer("PeekMessages", Obj(R"({"Messages":[{"MessageId":"new","SequenceNumber":"5","Body":"2"}]})"));
+  api_.Answer("PeekMessages",
+              Obj(R"({"Messages":[{"MessageId":"old","SequenceNumber":"4","Body":"1"}]})"));
+  api_.Answer("PeekMessages",
+              Obj(R"({"Messages":[{"MessageId":"new","SequenceNumber":"5","Body":"2"}]})"));
   auto c = ctx();
   ASSERT_TRUE(RunTail(c, {.queue = "q", .only_new = true, .count = 1}).ok());
   EXPECT_EQ(out_.str(), "new  2\n");
@@ -239,7 +257,8 @@ TEST_F(CommandsTest, TailNewSkipsTheMessagesAlreadyThere) {
 
 TEST_F(CommandsTest, RedriveStartsATaskAndFollowsItToCompletion) {
   AnswerQueueUrl();
-  api_.Answer("GetQueueAttributes", Obj(R"({"Attributes":{"QueueArn":"arn:aws:sqs:us-east-1:000000000000:dlq"}})"));
+  api_.Answer("GetQueueAttributes",
+              Obj(R"({"Attributes":{"QueueArn":"arn:aws:sqs:us-east-1:000000000000:dlq"}})"));
   api_.Answer("StartMessageMoveTask", Obj(R"({"TaskHandle":"h1"})"));
   api_.Answer("ListMessageMoveTasks", Obj(R"({"Results":[{"Status":"RUNNING",
     "ApproximateNumberOfMessagesMoved":0,"ApproximateNumberOfMessagesToMove":10}]})"));
@@ -249,7 +268,8 @@ TEST_F(CommandsTest, RedriveStartsATaskAndFollowsItToCompletion) {
     "ApproximateNumberOfMessagesMoved":10,"ApproximateNumberOfMessagesToMove":10}]})"));
   auto c = ctx();
   ASSERT_TRUE(RunRedrive(c, {.source = "dlq", .max_per_second = 50}).ok());
-  EXPECT_EQ(api_.calls[2].params.at("SourceArn").as_string(), "arn:aws:sqs:us-east-1:000000000000:dlq");
+  EXPECT_EQ(api_.calls[2].params.at("SourceArn").as_string(),
+            "arn:aws:sqs:us-east-1:000000000000:dlq");
   EXPECT_EQ(api_.calls[2].params.at("MaxNumberOfMessagesPerSecond").as_int64(), 50);
   EXPECT_EQ(out_.str(),
             "[....................] 0/10 0%\n"
@@ -284,9 +304,11 @@ TEST_F(CommandsTest, PurgeOnATerminalAsksAndDoesNothingWithoutYes) {
 }
 
 TEST_F(CommandsTest, TopicsListsEveryPageWithSubscriptionCounts) {
-  api_.Answer("ListTopics", Obj(R"({"Topics":[{"TopicArn":"arn:aws:sns:us-east-1:0:orders"}],"NextToken":"t"})"));
+  api_.Answer("ListTopics",
+              Obj(R"({"Topics":[{"TopicArn":"arn:aws:sns:us-east-1:0:orders"}],"NextToken":"t"})"));
   api_.Answer("ListTopics", Obj(R"({"Topics":[{"TopicArn":"arn:aws:sns:us-east-1:0:b"}]})"));
-  api_.Answer("GetTopicAttributes", Obj(R"({"Attributes":{"SubscriptionsConfirmed":"2","SubscriptionsPending":"0"}})"));
+  api_.Answer("GetTopicAttributes",
+              Obj(R"({"Attributes":{"SubscriptionsConfirmed":"2","SubscriptionsPending":"0"}})"));
   auto c = ctx();
   ASSERT_TRUE(RunTopics(c).ok());
   EXPECT_EQ(out_.str(),
@@ -296,10 +318,14 @@ TEST_F(CommandsTest, TopicsListsEveryPageWithSubscriptionCounts) {
 }
 
 TEST_F(CommandsTest, PublishResolvesATopicNameAndSendsSubjectAndAttributes) {
-  api_.Answer("ListTopics", Obj(R"({"Topics":[{"TopicArn":"arn:aws:sns:us-east-1:0:other"},{"TopicArn":"arn:aws:sns:us-east-1:0:orders"}]})"));
+  api_.Answer(
+      "ListTopics",
+      Obj(R"({"Topics":[{"TopicArn":"arn:aws:sns:us-east-1:0:other"},{"TopicArn":"arn:aws:sns:us-east-1:0:orders"}]})"));
   api_.Answer("Publish", Obj(R"({"MessageId":"p1"})"));
   auto c = ctx();
-  ASSERT_TRUE(RunPublish(c, {.topic = "orders", .message = "hi", .subject = "s", .attributes = {"k=v"}}).ok());
+  ASSERT_TRUE(
+      RunPublish(c, {.topic = "orders", .message = "hi", .subject = "s", .attributes = {"k=v"}})
+          .ok());
   EXPECT_EQ(out_.str(), "published p1 to orders\n");
   const json::object& p = api_.calls.back().params;
   EXPECT_EQ(p.at("TopicArn").as_string(), "arn:aws:sns:us-east-1:0:orders");
@@ -316,7 +342,9 @@ TEST_F(CommandsTest, AnUnknownTopicNameIsNotFound) {
 }
 
 TEST_F(CommandsTest, StatusAddsTheProbesToTheServersFigures) {
-  api_.Answer("GetServerStatus", Obj(R"({"Version":"0.1.0","Ready":true,"Mode":"open","UptimeSeconds":3700,"Queues":4})"));
+  api_.Answer(
+      "GetServerStatus",
+      Obj(R"({"Version":"0.1.0","Ready":true,"Mode":"open","UptimeSeconds":3700,"Queues":4})"));
   json_ = true;
   auto c = ctx();
   ASSERT_TRUE(RunStatus(c).ok());

@@ -53,9 +53,8 @@ std::string_view TargetPrefix(std::string_view service) {
   return "";
 }
 
-WireRequest BuildRequest(const ClientConfig& config, const http::Url& url,
-                         std::string_view service, std::string_view action,
-                         const json::object& params, int64_t now_ms) {
+WireRequest BuildRequest(const ClientConfig& config, const http::Url& url, std::string_view service,
+                         std::string_view action, const json::object& params, int64_t now_ms) {
   WireRequest req;
   req.target = url.target;
   req.body = json::serialize(params);

@@ -43,9 +43,9 @@ struct WireRequest {
 std::string_view TargetPrefix(std::string_view service);
 
 // The signed JSON 1.0 request of one call at `now_ms`.
-WireRequest BuildRequest(const ClientConfig& config, const http::Url& url,
-                         std::string_view service, std::string_view action,
-                         const boost::json::object& params, int64_t now_ms);
+WireRequest BuildRequest(const ClientConfig& config, const http::Url& url, std::string_view service,
+                         std::string_view action, const boost::json::object& params,
+                         int64_t now_ms);
 
 // The result of an answer: its JSON object on 2xx (an empty body is {}), or
 // the error it carries. A non-JSON error body (a proxy's HTML page) is

@@ -74,7 +74,8 @@ TEST(ParseResponseTest, ASuccessIsItsJsonObjectAndAnEmptyBodyIsEmpty) {
 
 TEST(ParseResponseTest, AnAwsErrorCarriesItsCodeWithoutNamespaceAndItsMessage) {
   auto err = ParseResponse(
-      400, R"({"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."})");
+      400,
+      R"({"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."})");
   ASSERT_FALSE(err.ok());
   EXPECT_EQ(err.status().message(), "QueueDoesNotExist: The specified queue does not exist.");
   EXPECT_EQ(err.status().code(), Code::kNotFound);
