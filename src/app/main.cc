@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/alerts_command.h"
 #include "app/config.h"
 #include "app/master_key.h"
 #include "app/repair.h"
@@ -129,6 +130,16 @@ int main(int argc, char** argv) {
   rotate->add_option("--master-key-file", rotate_cfg.master_key_file,
                      "As for serve; FERRY_MASTER_KEY_FILE overrides it.");
 
+  // `ferry alerts FILE`: the Prometheus rules of a resources file's alarms.
+  std::string alerts_file;
+  std::string alerts_group = "ferry-resources";
+  auto* alerts = app.add_subcommand(
+      "alerts",
+      "Print the Prometheus alert rules of the alarms: of a resources file's queues "
+      "(docs/resources.md).");
+  alerts->add_option("file", alerts_file, "The resources file (YAML).")->required();
+  alerts->add_option("--group", alerts_group, "The rule group's name.");
+
   // The admin CLI: commands that talk to a running server (src/cli).
   ferry::cli::AdminCommands admin_commands(app);
 
@@ -147,6 +158,7 @@ int main(int argc, char** argv) {
     return ferry::app::RunRepair(repair_cfg);
   }
   if (rotate->parsed()) return ferry::app::RunRotateMasterKey(rotate_cfg);
+  if (alerts->parsed()) return ferry::app::PrintAlertRules(alerts_file, alerts_group);
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   return ferry::app::RunServer(cfg);
 }

@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <condition_variable>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "common/clock.h"
 #include "common/temp_dir_test_util.h"
 #include "engine/local_engine.h"
+#include "resources/applies_seen_test_util.h"
 #include "resources/apply.h"
 #include "resources/background_apply.h"
 #include "resources/spec.h"
@@ -215,42 +217,27 @@ TEST_F(ServicesFixture, AnAttributeTheServiceRefusesFailsThatQueueOnly) {
   EXPECT_EQ(report.changes[1].kind, Change::Kind::kCreated);
 }
 
-// Counts the applies BackgroundApply reports and lets a test wait for them.
-class AppliesSeen {
- public:
-  std::function<void()> Callback() {
-    return [this] {
-      {
-        std::lock_guard lock(mu_);
-        ++seen_;
-      }
-      cv_.notify_all();
-    };
-  }
-  void WaitFor(int n) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return seen_ >= n; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int seen_ = 0;
-};
+// Writes `text` to `path`, starts a BackgroundApply of it and waits for
+// its first apply.
+std::unique_ptr<BackgroundApply> FirstApply(const std::string& path, std::string_view text,
+                                            api::LocalInvoker& invoker, AppliesSeen& seen) {
+  std::ofstream(path) << text;
+  auto apply = std::make_unique<BackgroundApply>(path, invoker, seen.Callback());
+  apply->Request();
+  seen.WaitFor(1);
+  return apply;
+}
 
 TEST_F(ServicesFixture, BackgroundApplyAppliesTheFileOnEachRequest) {
   testing::TempDir dir;
   const std::string path = dir.path() + "/resources.yaml";
-  std::ofstream(path) << "queues:\n  first:\n";
   AppliesSeen seen;
-  BackgroundApply apply(path, invoker_, seen.Callback());
-  apply.Request();
-  seen.WaitFor(1);
-  EXPECT_EQ(apply.applies_done(), 1u);
+  auto apply = FirstApply(path, "queues:\n  first:\n", invoker_, seen);
+  EXPECT_EQ(apply->applies_done(), 1u);
   QueueAttributes("first");
 
   std::ofstream(path) << "queues:\n  first:\n  second:\n";
-  apply.Request();
+  apply->Request();
   seen.WaitFor(2);
   QueueAttributes("second");
 }
@@ -258,12 +245,9 @@ TEST_F(ServicesFixture, BackgroundApplyAppliesTheFileOnEachRequest) {
 TEST_F(ServicesFixture, BackgroundApplyCountsAnInvalidFileAndChangesNothing) {
   testing::TempDir dir;
   const std::string path = dir.path() + "/resources.yaml";
-  std::ofstream(path) << "queues:\n  first:\n    Nope: 1\n";
   AppliesSeen seen;
-  BackgroundApply apply(path, invoker_, seen.Callback());
-  apply.Request();
-  seen.WaitFor(1);
-  EXPECT_EQ(apply.applies_done(), 1u);
+  auto apply = FirstApply(path, "queues:\n  first:\n    Nope: 1\n", invoker_, seen);
+  EXPECT_EQ(apply->applies_done(), 1u);
   auto url = invoker_.Invoke("sqs", "GetQueueUrl", object{{"QueueName", "first"}});
   EXPECT_FALSE(url.ok());
 }

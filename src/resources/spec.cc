@@ -364,6 +364,50 @@ void CheckName(std::string_view what, const std::string& name, size_t max,
   }
 }
 
+// alarms: {messages_visible_above: N, oldest_message_age_above: SECONDS,
+// for: DURATION, severity: TEXT}
+std::optional<Alarms> ReadAlarms(const YAML::Node& value, Problems& problems) {
+  constexpr std::string_view kKnown =
+      "messages_visible_above, oldest_message_age_above, for, severity";
+  if (!value.IsMap()) {
+    problems.Add(value, "alarms must be a mapping (" + std::string(kKnown) + ")");
+    return std::nullopt;
+  }
+  Alarms alarms;
+  for (const Entry& e : Entries(value, problems)) {
+    const bool scalar = e.value.IsScalar();
+    if (e.key == "messages_visible_above" || e.key == "oldest_message_age_above") {
+      int64_t n = 0;
+      const std::string text = scalar ? e.value.Scalar() : "";
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+      if (!scalar || ec != std::errc() || end != text.data() + text.size() || n < 0) {
+        problems.Add(e.value, e.key + " must be a whole number, 0 or more");
+        continue;
+      }
+      (e.key == "messages_visible_above" ? alarms.messages_visible_above
+                                         : alarms.oldest_message_age_above) = n;
+    } else if (e.key == "for" && scalar) {
+      static const std::regex kDuration(R"(([0-9]+(ms|s|m|h|d|w|y))+)");
+      if (!std::regex_match(e.value.Scalar(), kDuration)) {
+        problems.Add(e.value, "for must be a Prometheus duration such as 30s, 5m or 1h");
+      }
+      alarms.for_duration = e.value.Scalar();
+    } else if (e.key == "severity" && scalar) {
+      alarms.severity = e.value.Scalar();
+    } else if (e.key == "for" || e.key == "severity") {
+      problems.Add(e.value, e.key + " must be a single value");
+    } else {
+      problems.Add(e.key_node,
+                   "unknown key '" + e.key + "' in alarms (known: " + std::string(kKnown) + ")");
+    }
+  }
+  if (!alarms.messages_visible_above && !alarms.oldest_message_age_above) {
+    problems.Add(value, "alarms needs messages_visible_above or oldest_message_age_above");
+    return std::nullopt;
+  }
+  return alarms;
+}
+
 QueueSpec ReadQueue(const std::string& name, const YAML::Node& name_node, const YAML::Node& body,
                     Problems& problems) {
   QueueSpec q;
@@ -380,10 +424,12 @@ QueueSpec ReadQueue(const std::string& name, const YAML::Node& name_node, const 
       }
       if (e.key == "dead_letter") {
         q.dead_letter = ReadDeadLetter(e.value, true, problems);
+      } else if (e.key == "alarms") {
+        q.alarms = ReadAlarms(e.value, problems);
       } else {
         UnknownKey(e.key_node, e.key, "queue '" + name + "'",
                    "AWS queue attributes such as VisibilityTimeout, dead_letter, tags, policy, "
-                   "redrive_allow_policy",
+                   "redrive_allow_policy, alarms",
                    problems);
       }
     }

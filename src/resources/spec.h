@@ -8,6 +8,7 @@
 // Thread-safety: pure functions over values.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -33,6 +34,15 @@ struct DeadLetter {
   int max_receive_count = 0;  // queues only; 0 for a subscription's
 };
 
+// A queue's alert rules (`ferry alerts FILE` renders them for Prometheus,
+// alerts.h); applying the file ignores them.
+struct Alarms {
+  std::optional<int64_t> messages_visible_above;    // ferry_sqs_messages_visible > N
+  std::optional<int64_t> oldest_message_age_above;  // ferry_sqs_oldest_message_age_seconds > N
+  std::string for_duration = "5m";                  // Prometheus `for:`
+  std::string severity = "page";                    // the `severity` label
+};
+
 struct QueueSpec {
   std::string name;
   Location at;
@@ -41,6 +51,7 @@ struct QueueSpec {
   AttributeMap attributes;
   std::optional<DeadLetter> dead_letter;
   std::map<std::string, std::string> tags;
+  std::optional<Alarms> alarms;
   bool fifo() const;
 };
 

@@ -5,16 +5,12 @@
 
 #include <boost/json.hpp>
 
+#include "resources/spec_test_util.h"
+
 namespace ferry::resources {
 namespace {
 
 using ::testing::HasSubstr;
-
-Spec MustParse(std::string_view text) {
-  Result<Spec> spec = ParseSpec(text, "r.yaml");
-  EXPECT_TRUE(spec.ok()) << spec.status().message();
-  return spec.ok() ? *spec : Spec{};
-}
 
 std::string ErrorOf(std::string_view text) {
   Result<Spec> spec = ParseSpec(text, "r.yaml");
@@ -90,7 +86,7 @@ TEST(SpecTest, AnUnknownKeyIsAnErrorWithItsPlace) {
   EXPECT_EQ(ErrorOf("queues:\n  jobs:\n    VisibilityTimeOut: 60\n"),
             "r.yaml:3:5: unknown key 'VisibilityTimeOut' in queue 'jobs' (known: AWS queue "
             "attributes such as VisibilityTimeout, dead_letter, tags, policy, "
-            "redrive_allow_policy)");
+            "redrive_allow_policy, alarms)");
   EXPECT_THAT(ErrorOf("queus:\n  jobs:\n"),
               HasSubstr("r.yaml:1:1: unknown key 'queus' at the top"));
 }

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
 import time
 import unittest
@@ -21,6 +22,7 @@ from ferry_e2e import FerryServer, client_protocol, sns_client, sqs_client
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLE = os.path.join(HERE, "..", "..", "..", "examples", "orders", "resources.yaml")
+EXAMPLE_ALERTS = os.path.join(os.path.dirname(EXAMPLE), "alerts.yml")
 ACCOUNT = "000000000000"
 
 
@@ -203,6 +205,35 @@ class ResourcesTest(unittest.TestCase):
             self.ferry.start()
         self.assertIn("--resources: %s:3:5: unknown key 'VisibilityTimout'" % self.ferry.path,
                       str(refused.exception))
+
+
+class AlertsCommandTest(unittest.TestCase):
+    """`ferry alerts FILE`: the Prometheus rules of the file's alarms:."""
+
+    def setUp(self):
+        self.binary = os.environ.get("FERRY_BIN")
+        if not self.binary:
+            raise unittest.SkipTest("needs FERRY_BIN")
+
+    def test_the_example_alert_rules_are_what_ferry_alerts_makes_of_the_example(self):
+        made = subprocess.run([self.binary, "alerts", "--group", "ferry-orders", EXAMPLE],
+                              capture_output=True, text=True, check=True).stdout
+        with open(EXAMPLE_ALERTS) as f:
+            shipped = "".join(line for line in f if not line.startswith("#"))
+        self.assertEqual(made, shipped)
+        promtool = shutil.which("promtool")
+        if promtool:
+            subprocess.run([promtool, "check", "rules", EXAMPLE_ALERTS], check=True,
+                           capture_output=True)
+
+    def test_an_invalid_file_is_refused_with_its_place(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml") as f:
+            f.write("queues:\n  q:\n    alarms: {depth: 1}\n")
+            f.flush()
+            done = subprocess.run([self.binary, "alerts", f.name], capture_output=True, text=True)
+        self.assertEqual(done.returncode, 1)
+        self.assertIn("%s:3:14: unknown key 'depth' in alarms" % f.name, done.stderr)
+        self.assertEqual(done.stdout, "")
 
 
 if __name__ == "__main__":
