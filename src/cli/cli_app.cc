@@ -45,7 +45,8 @@ AdminCommands::AdminCommands(CLI::App& app) {
   auto* body = send->add_option("--body", send_body_, "Message body; else read from stdin.");
   send->add_option("--attribute", send_.attributes,
                    "Message attribute name=value (String), name:Number=42 or name:Binary=<base64>; "
-                   "repeatable.");
+                   "repeatable.")
+      ->allow_extra_args(false);  // one value per --attribute: the queue may follow
   auto* delay = send->add_option("--delay", send_delay_, "DelaySeconds (0-900).");
   send->add_option("--group-id", send_.group_id, "MessageGroupId (FIFO queues).");
   send->add_option("--dedup-id", send_.dedup_id, "MessageDeduplicationId (FIFO queues).");
@@ -128,8 +129,10 @@ AdminCommands::AdminCommands(CLI::App& app) {
   auto* message =
       publish->add_option("--message", publish_message_, "The message; else read from stdin.");
   publish->add_option("--subject", publish_.subject, "Subject (email-style deliveries).");
-  publish->add_option("--attribute", publish_.attributes,
-                      "Message attribute, as for send; repeatable.");
+  publish
+      ->add_option("--attribute", publish_.attributes,
+                   "Message attribute, as for send; repeatable.")
+      ->allow_extra_args(false);
   publish->add_option("--group-id", publish_.group_id, "MessageGroupId (FIFO topics).");
   publish->add_option("--dedup-id", publish_.dedup_id, "MessageDeduplicationId (FIFO topics).");
   publish->callback([this, message] {

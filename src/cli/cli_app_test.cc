@@ -47,6 +47,14 @@ TEST_F(CliAppTest, AMissingRequiredArgumentExits2) {
   EXPECT_NE(testing::internal::GetCapturedStderr().find("queue"), std::string::npos);
 }
 
+TEST_F(CliAppTest, AnAttributeTakesOneValueSoTheQueueMayFollowIt) {
+  AdminCommands commands(app_);
+  EXPECT_EQ(
+      ParseExit(app_, commands,
+                {"send", "--attribute", "k=v", "orders", "--attribute", "a=b", "--body", "x"}),
+      -1);
+}
+
 TEST_F(CliAppTest, OtherSubcommandsKeepCli11sExitStatus) {
   AdminCommands commands(app_);
   testing::internal::CaptureStderr();
