@@ -2,6 +2,8 @@
 //   ferry serve [options]     run the server
 //   ferry repair --data-dir D salvage a data directory the server refuses
 //   ferry rotate-master-key --data-dir D  a new master key for encryption at rest
+//   ferry queues | send | receive | peek | tail | redrive | purge | topics |
+//         subscriptions | publish | status | apply   the admin CLI (docs/cli.md)
 //   ferry --version | --help
 #include <spdlog/spdlog.h>
 
@@ -12,6 +14,7 @@
 #include "app/master_key.h"
 #include "app/repair.h"
 #include "app/serve.h"
+#include "cli/cli_app.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Ferry: a durable message broker that speaks the Amazon SQS and SNS APIs."};
@@ -137,7 +140,16 @@ int main(int argc, char** argv) {
   alerts->add_option("file", alerts_file, "The resources file (YAML).")->required();
   alerts->add_option("--group", alerts_group, "The rule group's name.");
 
-  CLI11_PARSE(app, argc, argv);
+  // The admin CLI: commands that talk to a running server (src/cli).
+  ferry::cli::AdminCommands admin_commands(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return admin_commands.Exit(app, e);
+  }
+
+  if (auto status = admin_commands.RunParsed()) return *status;
 
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   if (repair->parsed()) {
