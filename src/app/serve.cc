@@ -21,6 +21,7 @@
 #include "auth/credentials.h"
 #include "auth/session_token.h"
 #include "common/clock.h"
+#include "console/console_handler.h"
 #include "delivery/worker.h"
 #include "engine/local_engine.h"
 #include "http/client.h"
@@ -391,11 +392,25 @@ int RunServer(const ServeConfig& config) {
   // AWS request stays the gateway's (protocol/aws_request.h).
   http::HealthHandler health;
   CertificateHandler certificate(signing_key->certificate_pem());
-  http::Router router(gateway, &protocol::IsAwsRequest,
-                      {{.path = "/health", .methods = {"GET", "HEAD"}, .handler = &health},
-                       {.path = signing_key->certificate_path(),
+  std::vector<http::Route> routes = {
+      {.path = "/health", .methods = {"GET", "HEAD"}, .handler = &health},
+      {.path = signing_key->certificate_path(),
+       .methods = {"GET", "HEAD"},
+       .handler = &certificate}};
+  // --- web console (docs/console.md): static files under /console/; the
+  // page signs its own API calls, so it needs nothing else of the server.
+  console::ConsoleHandler console_handler;
+  if (config.console) {
+    for (std::string_view path : {console::kConsolePath, console::kConsolePrefix}) {
+      routes.push_back({.path = std::string(path),
+                        .match = path.ends_with('/') ? http::Route::Match::kPrefix
+                                                     : http::Route::Match::kExact,
                         .methods = {"GET", "HEAD"},
-                        .handler = &certificate}});
+                        .handler = &console_handler});
+    }
+  }
+  // --- end of web console
+  http::Router router(gateway, &protocol::IsAwsRequest, std::move(routes));
   front.target = &router;
   if (port) gateway.SetListeningPort(*port);
   if (tls_port) gateway.SetTlsListeningPort(*tls_port);
