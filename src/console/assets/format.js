@@ -20,11 +20,30 @@ export function time(ms) {
   return new Date(Number(ms)).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
 }
 
-/** A JSON string pretty-printed, or the string itself when it is not JSON. */
+/**
+ * A JSON string pretty-printed, an array of plain values kept on one line
+ * (a filter policy's ["a", "b"]); the string itself when it is not JSON.
+ */
 export function prettyJson(text) {
   try {
-    return JSON.stringify(JSON.parse(text), null, 2);
+    return formatJson(JSON.parse(text), "");
   } catch {
     return String(text);
   }
+}
+
+function formatJson(value, indent) {
+  const inner = indent + "  ";
+  if (Array.isArray(value)) {
+    if (value.every((v) => v === null || typeof v !== "object")) {
+      return `[${value.map((v) => JSON.stringify(v)).join(", ")}]`;
+    }
+    return `[\n${value.map((v) => inner + formatJson(v, inner)).join(",\n")}\n${indent}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return "{}";
+    return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${formatJson(v, inner)}`).join(",\n")}\n${indent}}`;
+  }
+  return JSON.stringify(value);
 }

@@ -267,6 +267,7 @@ export async function render(ctx) {
   }
 
   async function resumeRedrive() {
+    if (!state.dlqSources.length) return;
     const task = await latestTask().catch(() => null);
     if (task && task.Status === "RUNNING") pollRedrive();
   }
