@@ -24,6 +24,7 @@ function route() {
 }
 
 function drawHeader(session) {
+  document.getElementById("nav").hidden = !session;
   document.querySelectorAll("#nav a").forEach((a) => {
     a.classList.toggle("active", location.hash.startsWith(a.getAttribute("href")));
   });

@@ -51,6 +51,10 @@ export function lineChart({ title, series, from, to, unit = "" }) {
       pts.length === 1 ? { cx: x(pts[0][0]), cy: y(pts[0][1]), r: 3, class: `series ${s.cls}` }
         : { points: d, class: `series ${s.cls}` }));
   }
+  if (!series.some((s) => s.points.some((p) => p[0] >= from && p[0] <= to))) {
+    root.append(svg("text", { x: (PAD.left + WIDTH - PAD.right) / 2, y: HEIGHT / 2, class: "axis empty",
+      "text-anchor": "middle" }, "no samples yet: the server takes one every 10 seconds"));
+  }
   const legend = h("figcaption", {}, h("strong", {}, title),
     series.map((s) => h("span", { class: `legend ${s.cls}` }, s.label)), unit ? h("span", { class: "unit" }, unit) : null);
   const figure = h("figure", { class: "chart-box" }, legend);

@@ -42,8 +42,8 @@ async function openPage(endpoint) {
     await page.screenshot({ path: file, fullPage: true });
     console.log(`screenshot: ${file}`);
   };
-  await page.goto(`${endpoint}/console/`);
-  return { page, context, events, shot };
+  const response = await page.goto(`${endpoint}/console/`);
+  return { page, context, events, shot, headers: response.headers() };
 }
 
 async function signIn(page, key, { expectOpen = false } = {}) {
@@ -95,7 +95,9 @@ describe("the console in open mode, with the orders example", () => {
   });
 
   test("signs in with the open mode placeholder and lists the queues", async () => {
-    const { page, shot } = ui;
+    const { page, shot, headers } = ui;
+    assert.match(headers["content-security-policy"], /^default-src 'self'; script-src 'self';/);
+    assert.equal(headers["x-content-type-options"], "nosniff");
     await signIn(page, null, { expectOpen: true });
     await page.waitForSelector('#queues tr[data-queue="orders-dlq"]');
     await page.waitForFunction(() => document.querySelector('#queues tr[data-queue="orders-dlq"] td.visible')?.textContent === "3");
