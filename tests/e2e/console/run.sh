@@ -1,5 +1,6 @@
 #!/bin/sh
-# ctest entry for the console's browser tests: node's test runner over test/,
+# ctest entry for the console's browser tests: node's test runner over
+# test/console.test.mjs (test/sigv4.test.mjs is ctest's console_sigv4_js),
 # with Debian's chromium driven by playwright-core. Exit 77 (skipped) when
 # chromium or node is missing; dependencies come from `npm ci` here and in
 # ../js (the setup script's job).
@@ -21,4 +22,4 @@ for dir in node_modules/playwright-core ../js/node_modules/@aws-sdk/client-sqs; 
     exit 1
   fi
 done
-exec "$node" --test --test-concurrency=1 --test-reporter=spec
+exec "$node" --test --test-reporter=spec test/console.test.mjs
