@@ -71,5 +71,7 @@ struct ServiceDescriptor {
 const ServiceDescriptor& SqsDescriptor();
 const ServiceDescriptor& SnsDescriptor();
 const ServiceDescriptor& StsDescriptor();
+// Ferry's admin API (docs/admin-api.md).
+const ServiceDescriptor& FerryDescriptor();
 
 }  // namespace ferry::api

@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "admin/admin_service.h"
+#include "admin/queue_history.h"
 #include "api/offloaded_service.h"
 #include "app/master_key.h"
 #include "app/protected_mode.h"
@@ -46,13 +48,14 @@ constexpr auto kTickInterval = std::chrono::milliseconds(100);
 constexpr auto kShutdownGrace = std::chrono::milliseconds(500);
 
 void ScheduleTick(boost::asio::steady_timer& timer, engine::Engine& engine,
-                  delivery::DeliveryWorker& deliveries) {
+                  delivery::DeliveryWorker& deliveries, admin::QueueHistory& history) {
   timer.expires_after(kTickInterval);
-  timer.async_wait([&timer, &engine, &deliveries](boost::system::error_code ec) {
+  timer.async_wait([&timer, &engine, &deliveries, &history](boost::system::error_code ec) {
     if (ec) return;
     engine.Tick();
     deliveries.Tick();
-    ScheduleTick(timer, engine, deliveries);
+    history.Tick();
+    ScheduleTick(timer, engine, deliveries, history);
   });
 }
 
@@ -380,6 +383,26 @@ int RunServer(const ServeConfig& config) {
       .roles = credentials ? static_cast<const auth::RoleDirectory*>(credentials.get()) : &open_roles,
       .sealer = &sealer,
       .clock = &clock});
+  // ---- Admin API (docs/admin-api.md, src/admin): the service on the
+  // gateway, and the queue history the tick samples.
+  admin::QueueHistory queue_history(engine, clock);
+  admin::AdminService admin(engine, admin::AdminOptions{.region = config.region,
+                                                        .account_id = config.account_id,
+                                                        .version = FERRY_VERSION,
+                                                        .authenticated = credentials != nullptr,
+                                                        .engine = "local",
+                                                        .data_dir = config.data_dir,
+                                                        .in_memory = config.in_memory,
+                                                        .started_ms = clock.NowMs(),
+                                                        .ready = nullptr,
+                                                        .topics = &registry,
+                                                        .history = &queue_history});
+  std::optional<api::OffloadedService> offloaded_admin;
+  if (blocking) offloaded_admin.emplace(admin, blocking->get_executor(), io.get_executor());
+  api::Service& admin_service =
+      offloaded_admin ? static_cast<api::Service&>(*offloaded_admin) : admin;
+  // ---- end of the admin API
+
   // With --credentials every request's signature is verified against its
   // keys; without, open mode (protected_mode.h).
   protocol::Gateway gateway(protocol::GatewayOptions{.region = config.region,
@@ -387,7 +410,7 @@ int RunServer(const ServeConfig& config) {
                                                     .resolver = credentials.get(),
                                                     .debug_signatures = config.debug_signatures,
                                                     .clock = &clock},
-                            {&sqs_service, &sns_service, &sts});
+                            {&sqs_service, &sns_service, &sts, &admin_service});
   // /health and the SNS signing certificate beside the AWS gateway; every
   // AWS request stays the gateway's (protocol/aws_request.h).
   http::HealthHandler health;
@@ -416,7 +439,7 @@ int RunServer(const ServeConfig& config) {
   if (tls_port) gateway.SetTlsListeningPort(*tls_port);
 
   boost::asio::steady_timer tick(io);
-  ScheduleTick(tick, engine, deliveries);
+  ScheduleTick(tick, engine, deliveries, queue_history);
 
   // SIGHUP reloads what can change without a restart: each piece that can
   // (credentials, TLS certificates, declared resources) adds its reloader

@@ -14,10 +14,11 @@ std::shared_ptr<MovableQueue> QueueMover::Find(const std::string& name) {
   return find_ ? find_(name) : nullptr;
 }
 
-void QueueMover::ToDeadLetterQueue(MovableQueue& from, const std::string& dlq,
-                                   std::vector<MovingMessage> messages) {
+size_t QueueMover::ToDeadLetterQueue(MovableQueue& from, const std::string& dlq,
+                                     std::vector<MovingMessage> messages) {
   std::shared_ptr<MovableQueue> target = Find(dlq);
-  if (!target) return;
+  if (!target) return 0;
+  size_t stored = 0;
   for (MovingMessage& m : messages) {
     MovedMessage moved;
     moved.message_id = m.message_id;
@@ -27,10 +28,12 @@ void QueueMover::ToDeadLetterQueue(MovableQueue& from, const std::string& dlq,
     moved.group_id = std::move(m.group_id);
     moved.payload = std::move(m.payload);
     moved.source_queue = from.name();
-    if (!target->AcceptMoved(std::move(moved)).ok()) return;
+    if (!target->AcceptMoved(std::move(moved)).ok()) return stored;
+    ++stored;
     // A failure here leaves the message in both queues: at least once.
     (void)from.DropMoved(m.sequence, m.generation);
   }
+  return stored;
 }
 
 int64_t QueueMover::Redrive(MovableQueue& from, const std::string& destination,

@@ -74,8 +74,9 @@ class QueueMover {
   // attributes, group and, unless the DLQ is FIFO, send time), then drops it
   // from `from`. A message the DLQ
   // cannot take (it was deleted, the log fails) stays in `from`, in flight
-  // until its visibility deadline; a later receive tries again.
-  void ToDeadLetterQueue(MovableQueue& from, const std::string& dlq,
+  // until its visibility deadline; a later receive tries again. Returns how
+  // many the DLQ stored.
+  size_t ToDeadLetterQueue(MovableQueue& from, const std::string& dlq,
                          std::vector<MovingMessage> messages);
 
   // A move task's step: stores each message as a new message (new id, sent

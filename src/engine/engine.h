@@ -77,7 +77,15 @@ class Queue {
   // message is gone or not in flight under this receipt handle.
   virtual Status ChangeVisibility(std::string_view receipt_handle, int64_t timeout_s) = 0;
   virtual Status Purge() = 0;
+  // Stats' counters (sent, received, ...) count since the engine started.
   virtual QueueStats Stats() = 0;
+  // Up to req.max_messages stored messages after req.start_after_sequence,
+  // oldest first, in the states the request includes, without changing
+  // anything (visibility, receive counts and receipt handles stay; nothing is
+  // recorded). Expired messages are absent. The hold on the queue is bounded
+  // (types.h, kMaxPeekScan): a page may come back short or empty with
+  // next_sequence set. Errors: kUnavailable when a body cannot be read.
+  virtual Result<PeekResult> Peek(const PeekRequest& req) = 0;
 
   // Long polling: `fn` is called once, soon after a message may have become
   // visible (a send, a visibility change, a promotion in Tick). Returns a

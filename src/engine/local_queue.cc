@@ -164,6 +164,8 @@ Result<LocalQueue::Stored> LocalQueue::Store(std::string_view payload, int64_t d
     if (!ref.ok()) return ref.status();
     seq = next_seq_++;
     last_sent_ms_ = sent_ms;
+    ++sent_;
+    sent_bytes_ += payload.size();
 
     MessageEntry entry;
     entry.seq = seq;
@@ -229,13 +231,21 @@ Result<std::vector<ReceivedMessage>> LocalQueue::Receive(const ReceiveRequest& r
       }
     }
     if (!dead.empty()) dlq = settings_.dead_letter_queue;
+    received_ += taken.size();
+    if (taken.empty()) ++empty_receives_;
     wake = TakeWatchersLocked(became_visible);
   }
   RunAll(wake);
   ReleaseBodies(released);
   if (!dead.empty()) {
     ReadMovingPayloads(&dead, dead_bodies);
-    if (mover_) mover_->ToDeadLetterQueue(*this, dlq, std::move(dead));
+    // Counted once the DLQ has them: a move that fails is tried again by a
+    // later receive, and counted then.
+    const size_t moved = mover_ ? mover_->ToDeadLetterQueue(*this, dlq, std::move(dead)) : 0;
+    if (moved > 0) {
+      std::lock_guard lock(mu_);
+      moved_to_dead_letter_ += moved;
+    }
   }
   // Nothing could be taken because the log refuses records: say so rather
   // than answer as if the queue were empty.
@@ -413,6 +423,8 @@ Status LocalQueue::DeleteCurrent(uint64_t seq, uint32_t generation, bool in_flig
       return Status::Ok();
     }
     FERRY_RETURN_IF_ERROR(journal_->Delete(seq));
+    // DropMoved (in_flight_only) ends a move, which its receive counted.
+    if (!in_flight_only) ++deleted_;
     // Deleting a FIFO group's last in-flight message lets its next one go.
     if (RemoveLocked(e, &released)) wake = TakeWatchersLocked(1);
     CompactLocked();
@@ -505,6 +517,12 @@ QueueStats LocalQueue::Stats() {
     stats.delayed = delayed_count_;
     const MessageEntry* oldest = index_.Find(oldest_seq_);
     if (oldest != nullptr) stats.oldest_sent_ms = oldest->sent_ms;
+    stats.sent = sent_;
+    stats.sent_bytes = sent_bytes_;
+    stats.received = received_;
+    stats.empty_receives = empty_receives_;
+    stats.deleted = deleted_;
+    stats.moved_to_dead_letter = moved_to_dead_letter_;
   }
   RunAll(wake);
   ReleaseBodies(released);

@@ -119,6 +119,7 @@ class LocalQueue final : public MovableQueue {
   Status ChangeVisibility(std::string_view receipt_handle, int64_t timeout_s) override;
   Status Purge() override;
   QueueStats Stats() override;
+  Result<PeekResult> Peek(const PeekRequest& req) override;
 
   uint64_t Watch(std::function<void()> fn) override;
   void Unwatch(uint64_t token) override;
@@ -235,6 +236,12 @@ class LocalQueue final : public MovableQueue {
     std::string group_id;
     std::string source;  // dead-lettered: the queue it came from
   };
+  // A message Peek chose, copied out so that its body is read unlocked.
+  struct Peeked {
+    Taken message;
+    TimeMs visible_at_ms;
+    PeekedState state;
+  };
   using Callbacks = std::vector<std::function<void()>>;
   static void RunAll(Callbacks& fns);
   // What Send and SendCopy store (or, for a FIFO duplicate, found).
@@ -304,6 +311,9 @@ class LocalQueue final : public MovableQueue {
   // from `out` the ones whose body cannot be read and, in a FIFO queue, the
   // later messages of their groups (they stay in flight, behind them).
   void ReadMovingPayloads(std::vector<MovingMessage>* out, const std::vector<BodyRef>& bodies);
+  // Peek's selection (see Queue::Peek): the chosen messages, and where the
+  // next page starts (0: nothing after them).
+  uint64_t PeekLocked(const PeekRequest& req, std::vector<Peeked>* out) const;
   // Empties the queue's message state and returns the old index.
   SeqIndex TakeAllLocked();
 
@@ -356,6 +366,15 @@ class LocalQueue final : public MovableQueue {
   int64_t visible_count_ = 0;    // guarded by mu_
   int64_t in_flight_count_ = 0;  // guarded by mu_
   int64_t delayed_count_ = 0;    // guarded by mu_
+  // Counters since this process made or recovered the queue (not logged, so
+  // a restart starts them at 0): QueueStats' sent ... moved_to_dead_letter.
+  // A purge leaves them.
+  uint64_t sent_ = 0;                  // guarded by mu_
+  uint64_t sent_bytes_ = 0;            // guarded by mu_
+  uint64_t received_ = 0;              // guarded by mu_
+  uint64_t empty_receives_ = 0;        // guarded by mu_
+  uint64_t deleted_ = 0;               // guarded by mu_
+  uint64_t moved_to_dead_letter_ = 0;  // guarded by mu_
 
   // Registration order is wake order: the longest waiter is woken first.
   std::map<uint64_t, std::function<void()>> watchers_;  // guarded by mu_

@@ -150,6 +150,8 @@ Status LocalQueue::AcceptMoved(MovedMessage m) {
       last_sent_ms_ = sent_ms;
     }
     ++visible_count_;
+    ++sent_;
+    sent_bytes_ += m.payload.size();
     if (fifo_) {
       fifo_groups_.Offer(fifo_groups_.Add(*group, seq));
     } else {

@@ -509,6 +509,84 @@ TEST_P(LocalQueueTest, NextWakeMsTracksEarliestTimer) {
   EXPECT_EQ(q_->NextWakeMs(), INT64_MAX);
 }
 
+TEST_P(LocalQueueTest, PeekScansABoundedRunOfSequencesAndResumesAfterIt) {
+  // A long run of deleted messages between two stored ones: one Peek does
+  // not walk all of it under the queue's mutex; the pages resume after it.
+  Send("first");
+  const uint64_t gap = kMaxPeekScan + 10;
+  for (uint64_t i = 0; i < gap; ++i) Send("x");
+  Send("last");
+  ReceivedMessage first = ReceiveOne();
+  ASSERT_EQ(first.payload, "first");
+  ASSERT_TRUE(q_->ChangeVisibility(first.receipt_handle, 0).ok());
+  for (;;) {
+    auto got = Receive(10);
+    bool done = false;
+    for (const auto& m : got) {
+      if (m.payload == "x") {
+        ASSERT_TRUE(q_->Delete(m.receipt_handle).ok());
+      } else if (m.payload == "last") {
+        done = true;
+      }
+    }
+    if (done || got.empty()) break;
+  }
+  PeekRequest req;
+  req.start_after_sequence = 1;  // after "first"
+  req.include_in_flight = false;
+  std::vector<std::string> seen;
+  int calls = 0;
+  for (; calls < 10; ++calls) {
+    Result<PeekResult> page = q_->Peek(req);
+    ASSERT_TRUE(page.ok());
+    for (const PeekedMessage& m : page->messages) seen.push_back(m.payload);
+    if (page->next_sequence == 0) break;
+    ASSERT_GT(page->next_sequence, req.start_after_sequence);
+    req.start_after_sequence = page->next_sequence;
+  }
+  EXPECT_GE(calls, 1) << "the gap takes more than one call";
+  EXPECT_TRUE(seen.empty()) << "\"last\" is in flight and left out";
+  req.start_after_sequence = 0;
+  req.include_in_flight = true;
+  req.max_messages = 1;
+  Result<PeekResult> head = q_->Peek(req);
+  ASSERT_TRUE(head.ok());
+  ASSERT_EQ(head->messages.size(), 1u);
+  EXPECT_EQ(head->messages[0].payload, "first");
+  EXPECT_NE(head->next_sequence, 0u) << "more may follow";
+}
+
+TEST_P(LocalQueueTest, PeekLeavesReceiptHandlesCurrent) {
+  Send("m");
+  ReceivedMessage m = ReceiveOne();
+  ASSERT_TRUE(q_->Peek({}).ok());
+  ASSERT_TRUE(q_->Delete(m.receipt_handle).ok());
+  EXPECT_EQ(q_->Stats().deleted, 1u) << "the handle was still the current one";
+  EXPECT_EQ(q_->Stats().in_flight, 0);
+}
+
+TEST_P(LocalQueueTest, CountersLeaveOutDuplicatesAndStaleDeletes) {
+  QueueSettings fifo_settings;
+  fifo_settings.fifo = true;
+  auto fifo = bodies_->MakeQueue("f.fifo", fifo_settings, clock_);
+  SendRequest req;
+  req.payload = "m";
+  req.group_id = "g";
+  req.dedup_id = "d";
+  ASSERT_TRUE(fifo->Send(req).ok());
+  ASSERT_TRUE(fifo->Send(req).ok());
+  EXPECT_EQ(fifo->Stats().sent, 1u) << "a duplicate stores nothing";
+
+  Send("m");
+  ReceivedMessage first = ReceiveOne(0);
+  ReceivedMessage second = ReceiveOne();
+  ASSERT_TRUE(q_->Delete(first.receipt_handle).ok());
+  EXPECT_EQ(q_->Stats().deleted, 0u) << "a stale handle deletes nothing";
+  ASSERT_TRUE(q_->Delete(second.receipt_handle).ok());
+  EXPECT_EQ(q_->Stats().deleted, 1u);
+  EXPECT_EQ(q_->Stats().received, 2u);
+}
+
 TEST_P(LocalQueueTest, RepeatedVisibilityChangesDoNotGrowMemory) {
   Send("m");
   ReceivedMessage m = ReceiveOne();

@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.h"
 
@@ -93,6 +94,47 @@ struct ReceivedMessage {
   // The queue a dead-lettered message was moved from; empty otherwise.
   std::string dead_letter_source;
 };
+
+// Peek: messages looked at without being received. Nothing changes: no
+// visibility, receive count or receipt handle, and nothing is logged.
+struct PeekRequest {
+  int max_messages = 10;  // 1..kMaxPeekMessages
+  // Paging: only messages with a greater sequence (0: from the oldest).
+  uint64_t start_after_sequence = 0;
+  bool include_in_flight = true;
+  bool include_delayed = true;
+};
+inline constexpr int kMaxPeekMessages = 100;
+
+enum class PeekedState : uint8_t { kVisible, kInFlight, kDelayed };
+
+struct PeekedMessage {
+  std::string message_id;
+  uint64_t sequence = 0;
+  std::string payload;
+  std::string group_id;
+  TimeMs sent_ms = 0;
+  TimeMs first_receive_ms = 0;  // 0: never received
+  int32_t receive_count = 0;
+  // In flight or delayed: when it becomes visible; visible: when it became
+  // so (its send time, or the end of its last delay or flight).
+  TimeMs visible_at_ms = 0;
+  PeekedState state = PeekedState::kVisible;
+  // The queue a dead-lettered message was moved from; empty otherwise.
+  std::string dead_letter_source;
+};
+
+struct PeekResult {
+  std::vector<PeekedMessage> messages;  // oldest (lowest sequence) first
+  // Where the next page starts (its start_after_sequence): set when there
+  // may be more after this page, 0 when the queue has nothing after it.
+  // A page may be empty with a next sequence set: a queue scans a bounded
+  // number of sequences per call (kMaxPeekScan), so that a long run of
+  // deleted messages costs several calls, not one long lock hold.
+  uint64_t next_sequence = 0;
+};
+// The most sequences one Peek examines.
+inline constexpr uint64_t kMaxPeekScan = 65536;
 
 // A message id in its canonical 36-character UUID form.
 std::string FormatMessageId(const std::array<uint8_t, 16>& id);

@@ -184,4 +184,15 @@ size_t AttributesSize(std::span<const MessageAttribute> attributes) {
   return n;
 }
 
+boost::json::object AttributeJson(const AttributeView& a) {
+  boost::json::object v;
+  v.emplace("DataType", a.data_type);
+  if (a.binary) {
+    v.emplace("BinaryValue", Base64Encode(a.value));
+  } else {
+    v.emplace("StringValue", a.value);
+  }
+  return v;
+}
+
 }  // namespace ferry::message

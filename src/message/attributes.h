@@ -14,6 +14,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <boost/json.hpp>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -45,6 +46,10 @@ struct AttributeView {
 inline AttributeView View(const MessageAttribute& a) {
   return {a.name, a.data_type, a.binary, a.value};
 }
+
+// The MessageAttributeValue shape of an attribute, as answers carry it:
+// {"DataType", "StringValue"} or {"DataType", "BinaryValue" (base64)}.
+boost::json::object AttributeJson(const AttributeView& a);
 
 // An attribute's transport type as AWS's MD5 layout writes it (1 for String
 // and Number, 2 for Binary); the payload stores the same byte.

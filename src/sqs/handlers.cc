@@ -2,6 +2,7 @@
 
 #include "api/errors.h"
 #include "auth/sigv4.h"
+#include "sqs/queue_keys.h"
 #include "sqs/queue_url.h"
 
 namespace ferry::sqs {
@@ -34,34 +35,31 @@ std::string RequestRegion(const Env& env, const api::Call& call) {
   return auth::IsRegionName(call.ctx.region) ? call.ctx.region : env.options.region;
 }
 
+namespace {
+
+QueueHome HomeOf(const Env& env) { return {env.options.region, env.options.account_id}; }
+
+}  // namespace
+
 engine::QueueKey KeyIn(const Env& env, std::string_view account, std::string_view region,
                        std::string_view name) {
-  return engine::QueueKey{
-      .region = region == env.options.region ? std::string() : std::string(region),
-      .name = std::string(name),
-      .account = account == env.options.account_id ? std::string() : std::string(account)};
+  return QueueKeyIn(HomeOf(env), account, region, name);
 }
 
 std::string AccountOf(const Env& env, std::string_view registry_name) {
-  engine::QueueKey key = engine::QueueKey::Decode(registry_name);
-  return key.account.empty() ? env.options.account_id : key.account;
+  return AccountOfKey(HomeOf(env), registry_name);
 }
 
 std::string RegionOf(const Env& env, std::string_view registry_name) {
-  engine::QueueKey key = engine::QueueKey::Decode(registry_name);
-  return key.region.empty() ? env.options.region : key.region;
+  return RegionOfKey(HomeOf(env), registry_name);
 }
 
 std::string QueueArnOf(const Env& env, std::string_view registry_name) {
-  engine::QueueKey key = engine::QueueKey::Decode(registry_name);
-  return MakeQueueArn(key.region.empty() ? env.options.region : key.region,
-                      key.account.empty() ? env.options.account_id : key.account, key.name);
+  return QueueArnOfKey(HomeOf(env), registry_name);
 }
 
 std::string QueueUrlOf(const Env& env, const api::Call& call, std::string_view registry_name) {
-  engine::QueueKey key = engine::QueueKey::Decode(registry_name);
-  return MakeQueueUrl(call.ctx, key.account.empty() ? env.options.account_id : key.account,
-                      key.name, key.region);
+  return QueueUrlOfKey(HomeOf(env), call.ctx, registry_name);
 }
 
 std::string PlainName(std::string_view registry_name) {

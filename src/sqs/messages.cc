@@ -21,6 +21,7 @@ namespace ferry::sqs {
 namespace {
 
 using api::ErrorId;
+using message::AttributeJson;
 using message::DecodedPayload;
 
 // No queue's MaximumMessageSize is below this, so smaller messages need no
@@ -103,17 +104,6 @@ Status CheckFifoId(std::string_view parameter, std::string_view id) {
       parameter, id,
       std::string(parameter) +
           " can only include alphanumeric and punctuation characters. 1 to 128 in length.");
-}
-
-boost::json::object AttributeJson(const AttributeView& a) {
-  boost::json::object v;
-  v.emplace("DataType", a.data_type);
-  if (a.binary) {
-    v.emplace("BinaryValue", Base64Encode(a.value));
-  } else {
-    v.emplace("StringValue", a.value);
-  }
-  return v;
 }
 
 // One engine receive, shaped as the ReceiveMessage result. Sets *got when it

@@ -7,6 +7,7 @@
 #include "common/crypto.h"
 #include "sqs/attributes.h"
 #include "sqs/handlers.h"
+#include "sqs/queue_keys.h"
 #include "sqs/queue_url.h"
 
 namespace ferry::sqs {
@@ -151,19 +152,9 @@ HandlerResult ListQueues(Env& env, const api::Call& call) {
   const api::Params p(call.params, call.ctx.wire);
   auto prefix = p.OptionalString("QueueNamePrefix");
   if (!prefix.ok()) return prefix.status();
-  const engine::QueueKey key =
-      KeyIn(env, RequestAccount(env, call), RequestRegion(env, call), prefix->value_or(""));
-  const std::string encoded = key.Encode();
-  std::vector<std::string> names = env.engine.ListQueues(encoded);
-  // Only the request's account and region: their queues' registry names are
-  // a name after exactly `scope` (queue_key.h). Other accounts' and regions'
-  // names may share the prefix: "" begins every name, and a region may be
-  // 12 digits, so "111111111111/" begins account 111111111111's names too.
-  const std::string_view scope =
-      std::string_view(encoded).substr(0, encoded.size() - key.name.size());
-  std::erase_if(names, [&](const std::string& n) {
-    return std::string_view(n).substr(0, n.rfind('/') + 1) != scope;
-  });
+  const std::vector<std::string> names =
+      ListQueueKeys(env.engine, {env.options.region, env.options.account_id},
+                    RequestAccount(env, call), RequestRegion(env, call), prefix->value_or(""));
   return PageOfQueueUrls(env, call, names, "QueueUrls", false);
 }
 

@@ -84,6 +84,17 @@ bool EngineConformanceTest::WaitUntil(const std::function<bool()>& pred) {
   return true;
 }
 
+std::pair<std::shared_ptr<Queue>, std::shared_ptr<Queue>> EngineConformanceTest::DeadLetterOne() {
+  auto dlq = Create("dlq");
+  auto src = Create("src", WithDeadLetterQueue("dlq", 1));
+  Send(*src, "m");
+  ReceiveAndAbandon(*src, 1);
+  EXPECT_TRUE(Receive(*src).empty()) << "the second receive moves it instead of returning it";
+  engine_->Tick();
+  EXPECT_TRUE(WaitUntil([&] { return dlq->Stats().visible == 1; }));
+  return {src, dlq};
+}
+
 MoveTaskInfo EngineConformanceTest::NewestTask(const std::string& source) {
   auto tasks = engine_->ListMoveTasks(source, 1);
   EXPECT_TRUE(tasks.ok()) << tasks.status().message();

@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -66,6 +67,9 @@ class EngineConformanceTest : public ::testing::TestWithParam<EngineParam> {
   void ReceiveAndAbandon(Queue& q, int n);
   // Waits up to 10 s, without sleeping, for pred() to hold; returns pred().
   static bool WaitUntil(const std::function<bool()>& pred);
+  // Queues "src" and "dlq", its dead-letter queue (maxReceiveCount 1), and
+  // a message sent to src that a receive has moved to dlq: {src, dlq}.
+  std::pair<std::shared_ptr<Queue>, std::shared_ptr<Queue>> DeadLetterOne();
   // The source's newest move task.
   MoveTaskInfo NewestTask(const std::string& source);
   // Waits until everything changed so far is durable (AfterDurable);
