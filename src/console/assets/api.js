@@ -84,55 +84,15 @@ export function queueNameOf(urlOrArn) {
   return String(urlOrArn).split(/[/:]/).pop();
 }
 
-// Until a server has the admin service, its actions are unknown operations.
-function isUnknownAction(err) {
-  return err instanceof ApiError && /^(UnknownOperation|InvalidAction)/.test(err.code);
-}
-
 /**
  * Who the server is and what mode it runs in (GetServerStatus): checks the
  * credentials on the way, so signing in calls it.
  */
-export async function serverStatus(session) {
-  try {
-    return await call(session, "ferry", "GetServerStatus", {});
-  } catch (err) {
-    if (!isUnknownAction(err)) throw err;
-    await call(session, "sqs", "ListQueues", {});
-    return {};
-  }
-}
-
-function attrNumber(attrs, name) {
-  return attrs[name] === undefined ? undefined : Number(attrs[name]);
+export function serverStatus(session) {
+  return call(session, "ferry", "GetServerStatus", {});
 }
 
 /** Every queue of the caller's account with its figures (ListQueueStats). */
 export async function listQueueStats(session) {
-  try {
-    return (await call(session, "ferry", "ListQueueStats", {})).Queues ?? [];
-  } catch (err) {
-    if (!isUnknownAction(err)) throw err;
-  }
-  const urls = [];
-  let token;
-  do {
-    const page = await call(session, "sqs", "ListQueues", { MaxResults: 1000, NextToken: token });
-    urls.push(...(page.QueueUrls ?? []));
-    token = page.NextToken;
-  } while (token);
-  return Promise.all(urls.map(async (url) => {
-    const { Attributes: a = {} } = await call(session, "sqs", "GetQueueAttributes",
-      { QueueUrl: url, AttributeNames: ["All"] });
-    const redrive = a.RedrivePolicy ? JSON.parse(a.RedrivePolicy) : null;
-    return {
-      QueueName: queueNameOf(url), QueueUrl: url, QueueArn: a.QueueArn,
-      Fifo: a.FifoQueue === "true",
-      Visible: attrNumber(a, "ApproximateNumberOfMessages"),
-      InFlight: attrNumber(a, "ApproximateNumberOfMessagesNotVisible"),
-      Delayed: attrNumber(a, "ApproximateNumberOfMessagesDelayed"),
-      DeadLetterTargetArn: redrive?.deadLetterTargetArn,
-      MaxReceiveCount: redrive ? Number(redrive.maxReceiveCount) : undefined,
-    };
-  }));
+  return (await call(session, "ferry", "ListQueueStats", {})).Queues ?? [];
 }

@@ -53,7 +53,7 @@ export function lineChart({ title, series, from, to, unit = "" }) {
   }
   if (!series.some((s) => s.points.some((p) => p[0] >= from && p[0] <= to))) {
     root.append(svg("text", { x: (PAD.left + WIDTH - PAD.right) / 2, y: HEIGHT / 2, class: "axis empty",
-      "text-anchor": "middle" }, "no samples yet: the server takes one every 10 seconds"));
+      "text-anchor": "middle" }, "no data yet: the server samples every 10 seconds"));
   }
   const legend = h("figcaption", {}, h("strong", {}, title),
     series.map((s) => h("span", { class: `legend ${s.cls}` }, s.label)), unit ? h("span", { class: "unit" }, unit) : null);

@@ -17,10 +17,6 @@ const HISTORY_MS = 10000;
 const HOUR = 3600;
 const PEEK_PAGE = 25;
 
-// Samples this page took itself, for a server without GetQueueHistory; kept
-// per queue while the tab lives.
-const localSamples = new Map();
-
 function figure(label, cls) {
   const value = h("dd", { class: cls }, "–");
   return { el: h("div", { class: "figure" }, h("dt", {}, label), value), value };
@@ -91,11 +87,6 @@ export async function render(ctx) {
     figures.oldest.value.textContent = age(q.OldestMessageAgeSeconds);
     figures.sent.value.textContent = count(q.Sent);
     figures.received.value.textContent = count(q.Received);
-    const samples = localSamples.get(name) ?? [];
-    samples.push({ Timestamp: Date.now() / 1000, Visible: q.Visible, InFlight: q.InFlight,
-      Sent: q.Sent, Received: q.Received });
-    while (samples.length && samples[0].Timestamp < Date.now() / 1000 - HOUR) samples.shift();
-    localSamples.set(name, samples);
     if (first) {
       drawActions();
       ctx.every(HISTORY_MS, refreshHistory);
@@ -110,15 +101,14 @@ export async function render(ctx) {
     try {
       samples = (await call(ctx.session, "ferry", "GetQueueHistory", { QueueUrl: state.queue.QueueUrl })).Samples ?? [];
     } catch (err) {
-      if (!(err instanceof ApiError && /^(UnknownOperation|InvalidAction)/.test(err.code))) {
-        if (ctx.current()) replace(charts, errorLine(err));
-        return;
-      }
-      samples = localSamples.get(name) ?? [];
+      if (ctx.current()) replace(charts, errorLine(err));
+      return;
     }
     if (!ctx.current()) return;
+    // The last hour; a younger history (a server just started) is drawn
+    // over its own span, at least two minutes, rather than as a sliver.
     const to = Date.now() / 1000;
-    const from = to - HOUR;
+    const from = Math.max(to - HOUR, Math.min(to - 120, samples[0]?.Timestamp ?? to));
     const depth = [
       { label: "visible", cls: "s-visible", points: samples.map((s) => [s.Timestamp, s.Visible ?? 0]) },
       { label: "in flight", cls: "s-inflight", points: samples.map((s) => [s.Timestamp, s.InFlight ?? 0]) },

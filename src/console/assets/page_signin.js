@@ -52,10 +52,9 @@ export async function render(ctx) {
   try {
     const status = await serverStatus({ ...PLACEHOLDER, region: "us-east-1" });
     if (!ctx.current()) return;
-    if (status.Mode === "open" || status.Mode === undefined) {
+    if (status.Mode === "open") {
       keyId.value = PLACEHOLDER.accessKeyId;
       secret.value = PLACEHOLDER.secretAccessKey;
-      if (status.Region) region.value = status.Region;
       replace(note, h("span", { class: "badge open" }, "open mode"),
         " This server checks no signatures (it listens on loopback only): any key signs in, " +
         "and a 12-digit key id is that account's root user.");

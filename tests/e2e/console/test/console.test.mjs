@@ -37,9 +37,11 @@ async function openPage(endpoint) {
   page.on("console", (m) => {
     if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) events.errors.push(m.text());
   });
-  const shot = async (name) => {
+  // shot(name): the whole page; shot(name, locator, {}): one element;
+  // shot(name, page, { clip }): a part of the page.
+  const shot = async (name, target = page, options = { fullPage: true }) => {
     const file = path.join(SHOTS, `${name}.png`);
-    await page.screenshot({ path: file, fullPage: true });
+    await target.screenshot({ path: file, ...options });
     console.log(`screenshot: ${file}`);
   };
   const response = await page.goto(`${endpoint}/console/`);
@@ -129,7 +131,11 @@ describe("the console in open mode, with the orders example", () => {
     await page.waitForTimeout(500);
     assert.deepEqual(events.dialogs, []);
     assert.equal(await page.locator("#messages span.state.inflight").count() > 0, true);
-    await shot("03-queue-orders");
+    // The server samples every 10 s and the page asks every 10 s: within
+    // ~30 s the depth chart has a line of two samples.
+    await page.waitForSelector("#charts polyline.series.s-visible", { state: "attached", timeout: 45000 });
+    await shot("03-queue-orders", page, { clip: { x: 0, y: 0, width: 1280, height: 1040 } });
+    await shot("03b-peek-escaped", page.locator("#messages tr.message", { hasText: XSS }), {});
   });
 
   test("sends a test message from the queue page", async () => {
