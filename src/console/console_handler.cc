@@ -25,9 +25,7 @@ http::Response WithSecurityHeaders(int status) {
   return res;
 }
 
-std::string_view PathOf(std::string_view target) {
-  return target.substr(0, target.find('?'));
-}
+std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
 
 // Whether an If-None-Match header names `etag` (a list, or "*").
 bool Matches(std::string_view if_none_match, std::string_view etag) {
