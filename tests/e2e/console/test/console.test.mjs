@@ -240,6 +240,28 @@ describe("the console with a credentials file", () => {
     await shot("10-wrong-secret");
   });
 
+  test("the page's pure-JavaScript signer is accepted as crypto.subtle's is", async () => {
+    // What a page served over plain http from a non-loopback host signs with.
+    const { page } = ui;
+    const result = await page.evaluate(async (key) => {
+      const { hashing, sign } = await import("./sigv4.js");
+      const out = {};
+      for (const [kind, useSubtle] of [["subtle", true], ["js", false]]) {
+        const body = "{}";
+        const { headers } = await sign({ method: "POST", path: "/", body, headers: {
+          host: location.host, "content-type": "application/x-amz-json-1.0", "x-amz-target": "AmazonSQS.ListQueues" } },
+        key, { region: "us-east-1", service: "sqs", hash: hashing(useSubtle) });
+        delete headers.host;
+        const res = await fetch("/", { method: "POST", headers, body });
+        out[kind] = { status: res.status, queues: (await res.json()).QueueUrls };
+      }
+      return out;
+    }, ALICE);
+    assert.equal(result.subtle.status, 200);
+    assert.deepEqual(result.js, result.subtle);
+    assert.match(result.js.queues.join(), /alice-jobs/);
+  });
+
   test("each account sees its own queues", async () => {
     const { page, shot } = ui;
     await signIn(page, ALICE);
