@@ -74,6 +74,13 @@ export async function call(session, service, action, params = {}) {
   }
   if (!res.ok) {
     const code = shortCode(doc.__type ?? res.headers.get("x-amzn-query-error") ?? `HTTP${res.status}`);
+    // The signed-in key stopped working (temporary credentials expired, or
+    // the key left the credentials file): back to the sign-in page.
+    if ((code === "ExpiredToken" || code === "InvalidClientTokenId") &&
+        loadSession()?.accessKeyId === session.accessKeyId) {
+      clearSession();
+      location.hash = "#/signin";
+    }
     throw new ApiError(code, doc.message ?? doc.Message ?? code, res.status);
   }
   return doc;
