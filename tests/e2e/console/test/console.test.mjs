@@ -276,6 +276,19 @@ describe("the console with a credentials file", () => {
   });
 });
 
+test("--no-console serves no console", async () => {
+  const server = await startServer(["--no-console"]);
+  try {
+    const res = await fetch(`${server.endpoint}/console/`);
+    assert.notEqual(res.status, 200);
+    assert.equal(res.headers.get("content-security-policy"), null);
+    // The API is still there.
+    assert.ok((await client(server.endpoint)("ferry", "GetServerStatus", {})).Version);
+  } finally {
+    await server.stop();
+  }
+});
+
 test("screenshots were written", () => {
   assert.ok(existsSync(path.join(SHOTS, "01-queues.png")));
 });
