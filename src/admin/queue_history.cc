@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "sns/model.h"
+
 namespace ferry::admin {
 
 void QueueHistory::Tick() {
@@ -20,6 +22,8 @@ void QueueHistory::Tick() {
   };
   std::vector<Read> reads;
   for (std::string& name : engine_.ListQueues("")) {
+    // SNS's internal queues are no client's: the admin API never shows them.
+    if (name.starts_with(sns::kInternalQueuePrefix)) continue;
     std::shared_ptr<engine::Queue> q = engine_.FindQueue(name);
     if (!q) continue;  // deleted meanwhile
     const engine::QueueStats s = q->Stats();

@@ -7,7 +7,8 @@
 // appends one sample per queue to its ring of kSamples. A queue no longer in
 // the engine is forgotten at the next sampling, and a queue created again
 // under a deleted one's name starts a new history (its creation time
-// differs). At most kMaxQueues queues are followed (the first ones met; a
+// differs). SNS's internal queues (sns/model.h) are left out. At most
+// kMaxQueues queues are followed (the first ones met; a
 // queue beyond them has no history), so memory is bounded: about 23 KiB a
 // queue.
 //

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/local_engine.h"
+#include "sns/model.h"
 
 namespace ferry::admin {
 namespace {
@@ -95,6 +96,13 @@ TEST_F(QueueHistoryTest, AQueueCreatedAgainStartsANewHistory) {
   Create("q");
   Run(QueueHistory::kIntervalMs);
   EXPECT_EQ(history.Samples("q").size(), 1u);
+}
+
+TEST_F(QueueHistoryTest, LeavesOutSnsInternalQueues) {
+  const std::string internal = std::string(sns::kInternalQueuePrefix) + "delivery-x";
+  Create(internal);
+  history.Tick();
+  EXPECT_TRUE(history.Samples(internal).empty());
 }
 
 TEST_F(QueueHistoryTest, AQueueWithoutSamplesHasAnEmptyHistory) {
