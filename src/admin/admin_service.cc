@@ -18,10 +18,9 @@ namespace {
 
 using api::ErrorId;
 
-constexpr std::array kActions = {std::string_view("GetQueueHistory"),
-                                 std::string_view("GetServerStatus"),
-                                 std::string_view("ListQueueStats"),
-                                 std::string_view("PeekMessages")};
+constexpr std::array kActions = {
+    std::string_view("GetQueueHistory"), std::string_view("GetServerStatus"),
+    std::string_view("ListQueueStats"), std::string_view("PeekMessages")};
 constexpr int64_t kDefaultPeekMessages = 10;
 // Where a FIFO message keeps its deduplication id (src/sqs/messages.cc): a
 // stored system attribute of its payload.
@@ -100,8 +99,7 @@ struct Request {
 
   std::vector<std::shared_ptr<engine::Queue>> CallerQueues(std::string_view prefix) const {
     std::vector<std::shared_ptr<engine::Queue>> out;
-    for (const std::string& key :
-         sqs::ListQueueKeys(engine, home(), account(), region(), prefix)) {
+    for (const std::string& key : sqs::ListQueueKeys(engine, home(), account(), region(), prefix)) {
       if (auto q = engine.FindQueue(key)) out.push_back(std::move(q));  // else deleted meanwhile
     }
     return out;

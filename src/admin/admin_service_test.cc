@@ -17,7 +17,9 @@ constexpr std::string_view kOther = "111111111111";
 class AdminServiceTest : public ::testing::Test, public sqs::SqsFixture {
  protected:
   AdminServiceTest()
-      : registry(engine, sns::RegistryOptions{}), history(engine, clock), admin(engine, Options()) {}
+      : registry(engine, sns::RegistryOptions{}),
+        history(engine, clock),
+        admin(engine, Options()) {}
 
   AdminOptions Options() {
     AdminOptions o;
@@ -35,7 +37,8 @@ class AdminServiceTest : public ::testing::Test, public sqs::SqsFixture {
     call.service = "ferry";
     call.ctx.account_id = std::string(account);
     std::optional<Result<boost::json::object>> answer;
-    admin.Invoke(std::move(call), [&answer](Result<boost::json::object> a) { answer = std::move(a); });
+    admin.Invoke(std::move(call),
+                 [&answer](Result<boost::json::object> a) { answer = std::move(a); });
     EXPECT_TRUE(answer.has_value()) << "the admin service answers at once";
     return answer ? std::move(*answer) : Status::Internal("no answer");
   }
@@ -131,7 +134,9 @@ TEST_F(AdminServiceTest, ListQueueStatsFiltersByPrefixAndShowsOnlyTheCallersQueu
 
 TEST_F(AdminServiceTest, ListQueueStatsNamesTheDeadLetterTargetOfARedrivePolicy) {
   CreateQueue("dlq");
-  CreateQueue("src", R"({"RedrivePolicy": "{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dlq\",\"maxReceiveCount\":\"3\"}"})");
+  CreateQueue(
+      "src",
+      R"({"RedrivePolicy": "{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dlq\",\"maxReceiveCount\":\"3\"}"})");
   boost::json::object out = AdminOk("ListQueueStats", R"({"QueueNamePrefix": "src"})");
   const boost::json::object& q = out["Queues"].as_array()[0].as_object();
   EXPECT_EQ(Str(q.at("DeadLetterTargetArn")), "arn:aws:sqs:us-east-1:000000000000:dlq");
@@ -197,9 +202,9 @@ TEST_F(AdminServiceTest, PeekMessagesDecodesMessageAttributesAndFifoIds) {
       {"MessageGroupId", "g1"},
       {"MessageDeduplicationId", "d1"},
       {"MessageAttributes",
-       boost::json::object{{"k", boost::json::object{{"DataType", "String"}, {"StringValue", "v"}}},
-                           {"b", boost::json::object{{"DataType", "Binary"},
-                                                     {"BinaryValue", "AAE="}}}}}};
+       boost::json::object{
+           {"k", boost::json::object{{"DataType", "String"}, {"StringValue", "v"}}},
+           {"b", boost::json::object{{"DataType", "Binary"}, {"BinaryValue", "AAE="}}}}}};
   Ok("SendMessage", boost::json::serialize(p));
   boost::json::array got = Peek(url);
   ASSERT_EQ(got.size(), 1u);
@@ -234,15 +239,16 @@ TEST_F(AdminServiceTest, PeekMessagesRefusesAnotherAccountsQueueAsNonexistent) {
   EXPECT_EQ(ErrorCode(Admin("PeekMessages",
                             R"({"QueueUrl": "http://localhost:9324/111111111111/secret"})")),
             "QueueDoesNotExist");
-  Result<boost::json::object> own = Admin(
-      "PeekMessages", R"({"QueueUrl": "http://localhost:9324/111111111111/secret"})", kOther);
+  Result<boost::json::object> own =
+      Admin("PeekMessages", R"({"QueueUrl": "http://localhost:9324/111111111111/secret"})", kOther);
   EXPECT_TRUE(own.ok()) << "its owner may peek";
 }
 
 TEST_F(AdminServiceTest, PeekMessagesValidatesItsParameters) {
   const std::string url = CreateQueue("q");
   EXPECT_EQ(ErrorCode(Admin("PeekMessages", "{}")), "MissingParameter");
-  EXPECT_EQ(ErrorCode(Admin("PeekMessages", R"({"QueueUrl": "http://localhost:9324/000000000000/none"})")),
+  EXPECT_EQ(ErrorCode(Admin("PeekMessages",
+                            R"({"QueueUrl": "http://localhost:9324/000000000000/none"})")),
             "QueueDoesNotExist");
   for (std::string_view bad : {"0", "101"}) {
     EXPECT_EQ(ErrorCode(Admin("PeekMessages", R"({"QueueUrl": ")" + url +
@@ -327,7 +333,8 @@ TEST(AdminService, ReadinessComesFromTheCallbackItIsGiven) {
   api::Call call;
   call.action = "GetServerStatus";
   std::optional<Result<boost::json::object>> answer;
-  admin.Invoke(std::move(call), [&answer](Result<boost::json::object> a) { answer = std::move(a); });
+  admin.Invoke(std::move(call),
+               [&answer](Result<boost::json::object> a) { answer = std::move(a); });
   ASSERT_TRUE(answer.has_value() && answer->ok());
   EXPECT_FALSE((**answer)["Ready"].as_bool());
   EXPECT_EQ(Str((**answer)["Mode"]), "authenticated");
@@ -337,7 +344,8 @@ TEST(AdminService, KnowsItsFourActionsOnly) {
   FakeClock clock;
   engine::LocalEngine engine(clock, engine::NewMemoryBodyStore());
   AdminService admin(engine, AdminOptions{});
-  for (std::string_view a : {"ListQueueStats", "PeekMessages", "GetQueueHistory", "GetServerStatus"}) {
+  for (std::string_view a :
+       {"ListQueueStats", "PeekMessages", "GetQueueHistory", "GetServerStatus"}) {
     EXPECT_TRUE(admin.Knows(a)) << a;
   }
   EXPECT_FALSE(admin.Knows("SendMessage"));

@@ -32,7 +32,8 @@ void QueueHistory::Tick() {
     sample.visible = s.visible;
     sample.in_flight = s.in_flight;
     sample.delayed = s.delayed;
-    sample.oldest_age_s = s.oldest_sent_ms == 0 ? 0 : std::max<TimeMs>(now - s.oldest_sent_ms, 0) / 1000;
+    sample.oldest_age_s =
+        s.oldest_sent_ms == 0 ? 0 : std::max<TimeMs>(now - s.oldest_sent_ms, 0) / 1000;
     sample.sent = s.sent;
     sample.received = s.received;
     sample.deleted = s.deleted;
@@ -71,8 +72,10 @@ std::vector<HistorySample> QueueHistory::Samples(const std::string& registry_nam
   const Ring& ring = it->second;
   std::vector<HistorySample> out;
   out.reserve(ring.samples.size());
-  out.insert(out.end(), ring.samples.begin() + static_cast<ptrdiff_t>(ring.next), ring.samples.end());
-  out.insert(out.end(), ring.samples.begin(), ring.samples.begin() + static_cast<ptrdiff_t>(ring.next));
+  out.insert(out.end(), ring.samples.begin() + static_cast<ptrdiff_t>(ring.next),
+             ring.samples.end());
+  out.insert(out.end(), ring.samples.begin(),
+             ring.samples.begin() + static_cast<ptrdiff_t>(ring.next));
   return out;
 }
 
