@@ -34,3 +34,10 @@ if [ -f tests/e2e/js/package-lock.json ]; then
     (cd tests/e2e/js && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
+# playwright-core for the console's browser tests (it drives Debian's
+# chromium; no browser is downloaded).
+if [ -f tests/e2e/console/package-lock.json ]; then
+  if [ ! -d tests/e2e/console/node_modules ] || [ tests/e2e/console/package-lock.json -nt tests/e2e/console/node_modules ]; then
+    (cd tests/e2e/console && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi

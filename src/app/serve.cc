@@ -23,6 +23,7 @@
 #include "auth/credentials.h"
 #include "auth/session_token.h"
 #include "common/clock.h"
+#include "console/console_handler.h"
 #include "delivery/worker.h"
 #include "engine/local_engine.h"
 #include "http/client.h"
@@ -469,6 +470,19 @@ int RunServer(const ServeConfig& config) {
   if (metrics_on_api) {
     routes.push_back({.path = "/metrics", .methods = {"GET", "HEAD"}, .handler = &metrics_handler});
   }
+  // --- web console (docs/console.md): static files under /console/; the
+  // page signs its own API calls, so it needs nothing else of the server.
+  console::ConsoleHandler console_handler;
+  if (config.console) {
+    for (std::string_view path : {console::kConsolePath, console::kConsolePrefix}) {
+      routes.push_back({.path = std::string(path),
+                        .match = path.ends_with('/') ? http::Route::Match::kPrefix
+                                                     : http::Route::Match::kExact,
+                        .methods = {"GET", "HEAD"},
+                        .handler = &console_handler});
+    }
+  }
+  // --- end of web console
   http::Router router(gateway, &protocol::IsAwsRequest, std::move(routes));
   front.target = &router;
   // ---- The operations listener (--metrics-listen): /metrics and /health only.

@@ -1,0 +1,294 @@
+// The web console in headless Chromium (Debian's, driven by playwright-core)
+// against real servers: one in open mode with the orders example, one with a
+// credentials file of two accounts. Each step takes a screenshot into
+// FERRY_CONSOLE_SCREENSHOTS (ctest: <build>/console-screenshots).
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { chromium } from "playwright-core";
+import { startServer } from "../../js/lib/harness.mjs";
+import { client } from "../lib/api.mjs";
+
+const CHROMIUM = process.env.FERRY_CHROMIUM ?? "/usr/bin/chromium";
+const SHOTS = path.resolve(process.env.FERRY_CONSOLE_SCREENSHOTS ?? "console-screenshots");
+const XSS = "<img src=x onerror=alert(1)>";
+// Each server of this file is started here, whatever FERRY_ENDPOINT says:
+// the accounts need a credentials file.
+delete process.env.FERRY_ENDPOINT;
+
+mkdirSync(SHOTS, { recursive: true });
+let browser;
+before(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--headless=new"] });
+});
+after(async () => { await browser?.close(); });
+
+/** A fresh page that records dialogs and page errors; shot(name) screenshots. */
+async function openPage(endpoint) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const events = { dialogs: [], errors: [] };
+  page.on("dialog", async (d) => { events.dialogs.push(`${d.type()}: ${d.message()}`); await d.dismiss(); });
+  page.on("pageerror", (e) => events.errors.push(String(e)));
+  // A refused API call (the wrong secret) is logged by the browser as a
+  // failed resource: expected, not an error of the page.
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) events.errors.push(m.text());
+  });
+  // shot(name): the whole page; shot(name, locator, {}): one element;
+  // shot(name, page, { clip }): a part of the page.
+  const shot = async (name, target = page, options = { fullPage: true }) => {
+    const file = path.join(SHOTS, `${name}.png`);
+    await target.screenshot({ path: file, ...options });
+    console.log(`screenshot: ${file}`);
+  };
+  const response = await page.goto(`${endpoint}/console/`);
+  return { page, context, events, shot, headers: response.headers() };
+}
+
+async function signIn(page, key, { expectOpen = false } = {}) {
+  await page.waitForSelector("#signin");
+  if (expectOpen) await page.waitForSelector("#mode-note .badge.open");
+  if (key) {
+    await page.fill("#access-key-id", key.accessKeyId);
+    await page.fill("#secret-access-key", key.secretAccessKey);
+  }
+  await page.click("#signin");
+}
+
+const cell = (page, queue, cls) => page.locator(`#queues tr[data-queue="${queue}"] td.${cls}`);
+
+describe("the console in open mode, with the orders example", () => {
+  let server, api, ui, urls = {}, dlqArn;
+
+  before(async () => {
+    server = await startServer();
+    api = client(server.endpoint);
+    for (const name of ["orders-dlq", "inventory"]) {
+      urls[name] = (await api("sqs", "CreateQueue", { QueueName: name })).QueueUrl;
+    }
+    dlqArn = (await api("sqs", "GetQueueAttributes", { QueueUrl: urls["orders-dlq"], AttributeNames: ["QueueArn"] })).Attributes.QueueArn;
+    urls.orders = (await api("sqs", "CreateQueue", { QueueName: "orders", Attributes: {
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }) } })).QueueUrl;
+    // Three orders that failed once: received, then dead-lettered by the next receive.
+    for (let i = 1; i <= 3; i++) {
+      await api("sqs", "SendMessage", { QueueUrl: urls.orders, MessageBody: JSON.stringify({ order: 1000 + i, sku: "broken" }) });
+    }
+    await api("sqs", "ReceiveMessage", { QueueUrl: urls.orders, MaxNumberOfMessages: 10, VisibilityTimeout: 0 });
+    await api("sqs", "ReceiveMessage", { QueueUrl: urls.orders, MaxNumberOfMessages: 10 });
+    for (let i = 1; i <= 12; i++) {
+      await api("sqs", "SendMessage", { QueueUrl: urls.orders, MessageBody: JSON.stringify({ order: 2000 + i, sku: `SKU-${i % 4}`, qty: i % 3 + 1 }),
+        MessageAttributes: { kind: { DataType: "String", StringValue: "order" } } });
+    }
+    await api("sqs", "SendMessage", { QueueUrl: urls.orders, MessageBody: XSS,
+      MessageAttributes: { note: { DataType: "String", StringValue: "<b>not bold</b>" } } });
+    await api("sqs", "ReceiveMessage", { QueueUrl: urls.orders, MaxNumberOfMessages: 2, VisibilityTimeout: 300 });
+    for (let i = 1; i <= 5; i++) {
+      await api("sqs", "SendMessage", { QueueUrl: urls.inventory, MessageBody: JSON.stringify({ sku: `SKU-${i}`, delta: -i }) });
+    }
+    ui = await openPage(server.endpoint);
+  });
+
+  after(async () => {
+    await ui?.context.close();
+    await server?.stop();
+  });
+
+  test("signs in with the open mode placeholder and lists the queues", async () => {
+    const { page, shot, headers } = ui;
+    assert.match(headers["content-security-policy"], /^default-src 'self'; script-src 'self';/);
+    assert.equal(headers["x-content-type-options"], "nosniff");
+    await signIn(page, null, { expectOpen: true });
+    await page.waitForSelector('#queues tr[data-queue="orders-dlq"]');
+    await page.waitForFunction(() => document.querySelector('#queues tr[data-queue="orders-dlq"] td.visible')?.textContent === "3");
+    assert.equal(await cell(page, "inventory", "visible").textContent(), "5");
+    assert.match(await page.locator("#who").textContent(), /open mode/);
+    await shot("01-queues");
+  });
+
+  test("the queue list's depth follows a send", async () => {
+    const { page, shot } = ui;
+    await api("sqs", "SendMessage", { QueueUrl: urls.inventory, MessageBody: "one more" });
+    await page.waitForFunction(() => document.querySelector('#queues tr[data-queue="inventory"] td.visible')?.textContent === "6",
+      null, { timeout: 10000 });
+    await shot("02-queues-after-send");
+  });
+
+  test("the queue page shows the figures, the chart and peeked messages as text", async () => {
+    const { page, events, shot } = ui;
+    await page.click('#queues a[href="#/queues/orders"]');
+    await page.waitForSelector("#charts svg.chart");
+    assert.equal(await page.locator("#charts figure").count(), 2);
+    await page.waitForSelector("#messages tr.message");
+    // The hostile body is shown as its characters, and no element came of it.
+    const body = page.locator("#messages pre.body", { hasText: XSS });
+    await body.waitFor();
+    assert.equal(await body.textContent(), XSS);
+    assert.equal(await page.locator("#messages img").count(), 0);
+    assert.equal(await page.locator("#messages b").count(), 0);
+    await page.waitForTimeout(500);
+    assert.deepEqual(events.dialogs, []);
+    assert.equal(await page.locator("#messages span.state.inflight").count() > 0, true);
+    // The server samples every 10 s and the page asks every 10 s: within
+    // ~30 s the depth chart has a line of two samples.
+    await page.waitForSelector("#charts polyline.series.s-visible", { state: "attached", timeout: 45000 });
+    await shot("03-queue-orders", page, { clip: { x: 0, y: 0, width: 1280, height: 1040 } });
+    await shot("03b-peek-escaped", page.locator("#messages tr.message", { hasText: XSS }), {});
+  });
+
+  test("sends a test message from the queue page", async () => {
+    const { page, shot } = ui;
+    await page.fill("#send-body", '{"order": 4242, "from": "console"}');
+    await page.fill("#send-attributes", "source=console");
+    await page.click("#send");
+    await page.waitForSelector("#send-result .ok");
+    await page.locator("#messages pre.body", { hasText: '"order": 4242' }).waitFor();
+    const got = await api("sqs", "GetQueueAttributes", { QueueUrl: urls.orders, AttributeNames: ["ApproximateNumberOfMessages"] });
+    assert.equal(got.Attributes.ApproximateNumberOfMessages, "12");
+    await shot("04-queue-sent");
+  });
+
+  test("purges a queue after confirming", async () => {
+    const { page, shot } = ui;
+    await page.goto(`${server.endpoint}/console/#/queues/inventory`);
+    await page.waitForSelector("#purge");
+    await page.click("#purge");
+    await page.waitForSelector("#purge-dialog[open]");
+    await shot("05-purge-confirm");
+    await page.click("#purge-confirm");
+    await page.waitForSelector("#purge-result .ok");
+    await page.waitForFunction(() => document.querySelector("dd.visible")?.textContent === "0", null, { timeout: 10000 });
+    await shot("06-purged");
+  });
+
+  test("redrives the dead-letter queue with a progress bar reaching 100%", async () => {
+    const { page, shot } = ui;
+    await page.goto(`${server.endpoint}/console/#/queues/orders-dlq`);
+    await page.waitForSelector("#redrive-start");
+    await page.click("#redrive-start");
+    await page.waitForFunction(() => document.querySelector("#redrive-bar")?.value === 100, null, { timeout: 20000 });
+    assert.match(await page.locator("#redrive-text").textContent(), /completed: 3 of 3 moved \(100%\)/);
+    const dlq = await api("sqs", "GetQueueAttributes", { QueueUrl: urls["orders-dlq"], AttributeNames: ["ApproximateNumberOfMessages"] });
+    assert.equal(dlq.Attributes.ApproximateNumberOfMessages, "0");
+    await shot("07-redrive-done");
+  });
+
+  test("the topics page shows a subscription with its filter policy", async () => {
+    const { page, shot } = ui;
+    const { TopicArn } = await api("sns", "CreateTopic", { Name: "order-events" });
+    const inventoryArn = (await api("sqs", "GetQueueAttributes", { QueueUrl: urls.inventory, AttributeNames: ["QueueArn"] })).Attributes.QueueArn;
+    await api("sns", "Subscribe", { TopicArn, Protocol: "sqs", Endpoint: inventoryArn, Attributes: {
+      FilterPolicy: JSON.stringify({ kind: ["order"], qty: [{ numeric: [">", 0] }] }),
+      RawMessageDelivery: "true",
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn }) } });
+    await page.click('#nav a[href="#/topics"]');
+    const row = page.locator('section[data-topic="order-events"] tr.subscription');
+    await row.waitFor();
+    const policy = await row.locator("pre.policy").textContent();
+    assert.deepEqual(JSON.parse(policy), { kind: ["order"], qty: [{ numeric: [">", 0] }] });
+    assert.match(policy, /\n {2}"kind"/);  // pretty-printed
+    assert.match(await row.textContent(), /confirmed/);
+    assert.match(await row.locator("td.failures").textContent(), /0 in orders-dlq/);
+    await shot("08-topics");
+  });
+
+  test("signing out forgets the credentials", async () => {
+    const { page, events, shot } = ui;
+    await page.click("#signout");
+    await page.waitForSelector("#signin");
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+    await shot("09-signed-out");
+    assert.deepEqual(events.dialogs, []);
+    assert.deepEqual(events.errors, []);
+  });
+});
+
+describe("the console with a credentials file", () => {
+  const ALICE = { accessKeyId: "AKIAALICE00000000001", secretAccessKey: "alice-secret-1" };
+  const BOB = { accessKeyId: "AKIABOB0000000000002", secretAccessKey: "bob-secret-2" };
+  let server, ui, dir;
+
+  before(async () => {
+    dir = path.join(tmpdir(), `ferry-console-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, "credentials.toml");
+    writeFileSync(file, [
+      "[[credentials]]", `access_key_id = "${ALICE.accessKeyId}"`, `secret_access_key = "${ALICE.secretAccessKey}"`,
+      'account_id = "111111111111"', 'name = "alice"', "",
+      "[[credentials]]", `access_key_id = "${BOB.accessKeyId}"`, `secret_access_key = "${BOB.secretAccessKey}"`,
+      'account_id = "222222222222"', 'name = "root"', ""].join("\n"), { mode: 0o600 });
+    server = await startServer(["--credentials", file]);
+    await client(server.endpoint, ALICE)("sqs", "CreateQueue", { QueueName: "alice-jobs" });
+    await client(server.endpoint, BOB)("sqs", "CreateQueue", { QueueName: "bob-jobs" });
+    ui = await openPage(server.endpoint);
+  });
+
+  after(async () => {
+    await ui?.context.close();
+    await server?.stop();
+  });
+
+  test("a wrong secret is refused with the server's answer", async () => {
+    const { page, shot } = ui;
+    await signIn(page, { ...ALICE, secretAccessKey: "not-the-secret" });
+    const error = page.locator("#signin-error .error");
+    await error.waitFor();
+    assert.match(await error.textContent(), /SignatureDoesNotMatch/);
+    assert.equal(await page.locator("#mode-note .badge").count(), 0);
+    await shot("10-wrong-secret");
+  });
+
+  test("the page's pure-JavaScript signer is accepted as crypto.subtle's is", async () => {
+    // What a page served over plain http from a non-loopback host signs with.
+    const { page } = ui;
+    const result = await page.evaluate(async (key) => {
+      const { hashing, sign } = await import("./sigv4.js");
+      const out = {};
+      for (const [kind, useSubtle] of [["subtle", true], ["js", false]]) {
+        const body = "{}";
+        const { headers } = await sign({ method: "POST", path: "/", body, headers: {
+          host: location.host, "content-type": "application/x-amz-json-1.0", "x-amz-target": "AmazonSQS.ListQueues" } },
+        key, { region: "us-east-1", service: "sqs", hash: hashing(useSubtle) });
+        delete headers.host;
+        const res = await fetch("/", { method: "POST", headers, body });
+        out[kind] = { status: res.status, queues: (await res.json()).QueueUrls };
+      }
+      return out;
+    }, ALICE);
+    assert.equal(result.subtle.status, 200);
+    assert.deepEqual(result.js, result.subtle);
+    assert.match(result.js.queues.join(), /alice-jobs/);
+  });
+
+  test("each account sees its own queues", async () => {
+    const { page, shot } = ui;
+    await signIn(page, ALICE);
+    await page.waitForSelector('#queues tr[data-queue="alice-jobs"]');
+    assert.equal(await page.locator('#queues tr[data-queue="bob-jobs"]').count(), 0);
+    await shot("11-alice");
+    await page.click("#signout");
+    await signIn(page, BOB);
+    await page.waitForSelector('#queues tr[data-queue="bob-jobs"]');
+    assert.equal(await page.locator('#queues tr[data-queue="alice-jobs"]').count(), 0);
+    await shot("12-bob");
+  });
+});
+
+test("--no-console serves no console", async () => {
+  const server = await startServer(["--no-console"]);
+  try {
+    const res = await fetch(`${server.endpoint}/console/`);
+    assert.notEqual(res.status, 200);
+    assert.equal(res.headers.get("content-security-policy"), null);
+    // The API is still there.
+    assert.ok((await client(server.endpoint)("ferry", "GetServerStatus", {})).Version);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("screenshots were written", () => {
+  assert.ok(existsSync(path.join(SHOTS, "01-queues.png")));
+});
