@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/config.h"
+#include "app/logging.h"
 #include "app/master_key.h"
 #include "app/repair.h"
 #include "app/serve.h"
@@ -135,6 +136,8 @@ int main(int argc, char** argv) {
     return ferry::app::RunRepair(repair_cfg);
   }
   if (rotate->parsed()) return ferry::app::RunRotateMasterKey(rotate_cfg);
-  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  // --log-format (app/logging.h); CLI11 has checked the name.
+  ferry::app::ConfigureLogging(*ferry::app::ParseLogFormat(cfg.log_format),
+                               spdlog::level::from_str(cfg.log_level));
   return ferry::app::RunServer(cfg);
 }

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "api/offloaded_service.h"
+#include "app/access_log.h"
+#include "app/logging.h"
 #include "app/master_key.h"
 #include "app/protected_mode.h"
 #include "auth/credential_file.h"
@@ -379,20 +381,28 @@ int RunServer(const ServeConfig& config) {
       .roles = credentials ? static_cast<const auth::RoleDirectory*>(credentials.get()) : &open_roles,
       .sealer = &sealer,
       .clock = &clock});
+  // Request log (docs/logging.md): with --access-log a record per request,
+  // else only server errors and refused signatures, rate-limited.
+  AccessLog access_log(config.access_log, clock);
   // With --credentials every request's signature is verified against its
   // keys; without, open mode (protected_mode.h).
   protocol::Gateway gateway(protocol::GatewayOptions{.region = config.region,
                                                     .account_id = config.account_id,
                                                     .resolver = credentials.get(),
                                                     .debug_signatures = config.debug_signatures,
-                                                    .clock = &clock},
+                                                    .clock = &clock,
+                                                    .observers = {&access_log}},
                             {&sqs_service, &sns_service, &sts});
   // /health and the SNS signing certificate beside the AWS gateway; every
   // AWS request stays the gateway's (protocol/aws_request.h).
   http::HealthHandler health;
+  // /ready: the store recovered (the server listens only after that) and
+  // takes durable writes now (docs/health.md).
+  http::ReadyHandler ready([&engine] { return engine.Health(); });
   CertificateHandler certificate(signing_key->certificate_pem());
   http::Router router(gateway, &protocol::IsAwsRequest,
                       {{.path = "/health", .methods = {"GET", "HEAD"}, .handler = &health},
+                       {.path = "/ready", .methods = {"GET", "HEAD"}, .handler = &ready},
                        {.path = signing_key->certificate_path(),
                         .methods = {"GET", "HEAD"},
                         .handler = &certificate}});
@@ -472,6 +482,17 @@ int RunServer(const ServeConfig& config) {
               credentials ? "authenticated" : "open", config.region.c_str(),
               config.account_id.c_str(), config.data_dir.c_str(), public_url.c_str());
   std::fflush(stdout);
+  // The same, as a record of the log stream for pipelines (docs/logging.md).
+  if (CurrentLogFormat() != LogFormat::kText) {
+    LogFields(spdlog::level::info, "listening",
+              {{"version", FERRY_VERSION},
+               {"listeners", listeners},
+               {"mode", credentials ? "authenticated" : "open"},
+               {"region", config.region},
+               {"account", config.account_id},
+               {"data_dir", config.data_dir},
+               {"public_url", public_url}});
+  }
 
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });

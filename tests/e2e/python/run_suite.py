@@ -35,7 +35,8 @@ DEFAULT_MODULES = ["test_queues", "test_attributes", "test_messages",
                    "test_receive", "test_behaviour", "test_errors", "test_raw_http", "test_dlq",
                    "test_fifo", "test_boto2", "test_poison", "test_sizes", "test_router",
                    "test_accounts", "test_policies", "test_sns_topics", "test_sns_subscriptions",
-                   "test_sns_publish", "test_sns_http", "test_encryption", "test_signatures"]
+                   "test_sns_publish", "test_sns_http", "test_encryption", "test_signatures",
+                   "test_logging"]
 SKIP = 77
 
 
