@@ -11,6 +11,7 @@
 
 #include "app/alerts_command.h"
 #include "app/config.h"
+#include "app/logging.h"
 #include "app/master_key.h"
 #include "app/repair.h"
 #include "app/serve.h"
@@ -159,6 +160,8 @@ int main(int argc, char** argv) {
   }
   if (rotate->parsed()) return ferry::app::RunRotateMasterKey(rotate_cfg);
   if (alerts->parsed()) return ferry::app::PrintAlertRules(alerts_file, alerts_group);
-  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  // --log-format (app/logging.h); CLI11 has checked the name.
+  ferry::app::ConfigureLogging(*ferry::app::ParseLogFormat(cfg.log_format),
+                               spdlog::level::from_str(cfg.log_level));
   return ferry::app::RunServer(cfg);
 }

@@ -17,6 +17,8 @@
 #include "admin/admin_service.h"
 #include "admin/queue_history.h"
 #include "api/offloaded_service.h"
+#include "app/access_log.h"
+#include "app/logging.h"
 #include "app/master_key.h"
 #include "app/protected_mode.h"
 #include "auth/credential_file.h"
@@ -415,7 +417,7 @@ int RunServer(const ServeConfig& config) {
                                                         .data_dir = config.data_dir,
                                                         .in_memory = config.in_memory,
                                                         .started_ms = clock.NowMs(),
-                                                        .ready = nullptr,
+                                                        .ready = [&engine] { return engine.Health().ok(); },
                                                         .topics = &registry,
                                                         .history = &queue_history});
   std::optional<api::OffloadedService> offloaded_admin;
@@ -449,6 +451,9 @@ int RunServer(const ServeConfig& config) {
   const bool metrics_on_api = config.metrics && config.metrics_listen.empty();
   // ---- end of metrics
 
+  // Request log (docs/logging.md): with --access-log a record per request,
+  // else only server errors and refused signatures, rate-limited.
+  AccessLog access_log(config.access_log, clock);
   // With --credentials every request's signature is verified against its
   // keys; without, open mode (protected_mode.h).
   protocol::Gateway gateway(protocol::GatewayOptions{.region = config.region,
@@ -456,14 +461,19 @@ int RunServer(const ServeConfig& config) {
                                                     .resolver = credentials.get(),
                                                     .debug_signatures = config.debug_signatures,
                                                     .clock = &clock,
-                                                    .sessions = &sealer},
+                                                    .sessions = &sealer,
+                                                    .observers = {&access_log, request_metrics.get()}},
                             {&sqs_service, &sns_service, &sts, &admin_service});
   // /health and the SNS signing certificate beside the AWS gateway; every
   // AWS request stays the gateway's (protocol/aws_request.h).
   http::HealthHandler health;
+  // /ready: the store recovered (the server listens only after that) and
+  // takes durable writes now (docs/health.md).
+  http::ReadyHandler ready([&engine] { return engine.Health(); });
   CertificateHandler certificate(signing_key->certificate_pem());
   std::vector<http::Route> routes{
       {.path = "/health", .methods = {"GET", "HEAD"}, .handler = &health},
+      {.path = "/ready", .methods = {"GET", "HEAD"}, .handler = &ready},
       {.path = signing_key->certificate_path(),
        .methods = {"GET", "HEAD"},
        .handler = &certificate}};
@@ -485,11 +495,12 @@ int RunServer(const ServeConfig& config) {
   // --- end of web console
   http::Router router(gateway, &protocol::IsAwsRequest, std::move(routes));
   front.target = &router;
-  // ---- The operations listener (--metrics-listen): /metrics and /health only.
+  // ---- The operations listener (--metrics-listen): /metrics, /health and /ready only.
   std::optional<metrics::AdminListener> ops_listener;
   if (!config.metrics_listen.empty()) {
     std::vector<http::Route> admin_routes{
-        {.path = "/health", .methods = {"GET", "HEAD"}, .handler = &health}};
+        {.path = "/health", .methods = {"GET", "HEAD"}, .handler = &health},
+        {.path = "/ready", .methods = {"GET", "HEAD"}, .handler = &ready}};
     if (config.metrics) {
       admin_routes.push_back(
           {.path = "/metrics", .methods = {"GET", "HEAD"}, .handler = &metrics_handler});
@@ -500,7 +511,7 @@ int RunServer(const ServeConfig& config) {
       spdlog::error("--metrics-listen {}: {}", config.metrics_listen, bound.status().message());
       return 1;
     }
-    spdlog::info("operations listener on {} (port {}): /metrics, /health", config.metrics_listen,
+    spdlog::info("operations listener on {} (port {}): /metrics, /health, /ready", config.metrics_listen,
                  *bound);
   }
   // ---- end of the operations listener
@@ -607,6 +618,17 @@ int RunServer(const ServeConfig& config) {
               credentials ? "authenticated" : "open", config.region.c_str(),
               config.account_id.c_str(), config.data_dir.c_str(), public_url.c_str());
   std::fflush(stdout);
+  // The same, as a record of the log stream for pipelines (docs/logging.md).
+  if (CurrentLogFormat() != LogFormat::kText) {
+    LogFields(spdlog::level::info, "listening",
+              {{"version", FERRY_VERSION},
+               {"listeners", listeners},
+               {"mode", credentials ? "authenticated" : "open"},
+               {"region", config.region},
+               {"account", config.account_id},
+               {"data_dir", config.data_dir},
+               {"public_url", public_url}});
+  }
 
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });

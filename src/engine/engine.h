@@ -185,6 +185,12 @@ class Engine {
   // either way).
   virtual bool blocking() const = 0;
 
+  // Whether the engine takes durable writes now, for readiness probes
+  // (/ready): Ok, or kUnavailable saying why not (a durable engine's disk
+  // is full or failing). Cheap and non-blocking on every engine: no I/O.
+  // An engine with nothing that can fail so (in memory) is always ready.
+  virtual Status Health() const { return Status::Ok(); }
+
   // How long a deleted queue's name stays taken: AWS's 60 s by default; 0
   // lets a name be reused at once (test suites that recreate queues). Set it
   // before serving (the operator's choice, `ferry serve`).

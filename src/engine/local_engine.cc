@@ -115,6 +115,10 @@ void LocalEngine::set_queue_reuse_delay(std::chrono::milliseconds delay) {
   state_->reuse_delay_ms = delay.count();
 }
 
+Status LocalEngine::Health() const {
+  return state_->log ? state_->log->Health() : Status::Ok();
+}
+
 std::chrono::milliseconds LocalEngine::queue_reuse_delay() const {
   std::shared_lock lock(state_->mu);
   return std::chrono::milliseconds(state_->reuse_delay_ms);

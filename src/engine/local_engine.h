@@ -118,6 +118,8 @@ class LocalEngine final : public Engine {
   // Calls take memory locks only; the log's I/O happens on its own threads.
   bool blocking() const override { return false; }
   // The recently deleted names are kept in memory only: a restart forgets them.
+  // Durable engines: the log's (storage::Log::Health); in memory: Ok.
+  Status Health() const override;
   std::chrono::milliseconds queue_reuse_delay() const override;
   void set_queue_reuse_delay(std::chrono::milliseconds delay) override;
 

@@ -392,6 +392,7 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
     phase_ = Phase::kReading;
     SetDeadline(shared_->limits.read_timeout);
     parser_.Start(req_);
+    req_.arrival = std::chrono::steady_clock::now();
     head_done_ = false;
     request_bytes_ = 0;
     Parse();
@@ -506,6 +507,12 @@ class Connection final : public Responder::Target, public std::enable_shared_fro
       ReadHeadLeniently(std::string_view(static_cast<const char*>(data.data()), data.size()),
                         shared_->limits.max_header_bytes, scanned);
     }
+    // The handler may log the refusal: it needs the peer and arrival either way.
+    req_.remote_address = remote_address_;
+    req_.secure = tls_ != nullptr;
+    scanned.remote_address = remote_address_;
+    scanned.secure = req_.secure;
+    scanned.arrival = req_.arrival;
     const Request& head = parsed ? req_ : scanned;
     Response response;
     try {

@@ -36,6 +36,10 @@ struct Request {
   std::string body;
   std::string remote_address;  // peer ip
   bool secure = false;         // arrived over TLS (the HTTPS listener)
+  // When the server began reading the request (its first bytes were read);
+  // the epoch (default) for a request not read by a Server. Request
+  // latencies are measured from it, so they include a slow upload.
+  std::chrono::steady_clock::time_point arrival{};
 
   // Value of the first header with this (case-insensitive) name, or "" when
   // absent.

@@ -28,28 +28,27 @@ http::Response ErrorResponse(api::Wire wire, const api::ServiceDescriptor* servi
   return res;
 }
 
+Status RejectionError(int http_status) {
+  switch (http_status) {
+    case 413:
+      return api::Error(api::ErrorId::kRequestEntityTooLarge,
+                        "The request is larger than any request this service accepts.");
+    case 431:
+      return api::Error(api::ErrorId::kRequestHeaderFieldsTooLarge,
+                        "The request's header fields are too large.");
+    default:
+      return api::Error(api::ErrorId::kBadRequest, "The request is not valid HTTP/1.1.");
+  }
+}
+
 http::Response RejectionResponse(int http_status, const http::Request& head,
                                  const api::ServiceDescriptor& service) {
   const std::string_view target = head.Header("x-amz-target");
   const std::string_view content_type = head.Header("content-type");
   const bool json = !target.empty() || content_type.starts_with("application/x-amz-json") ||
                     content_type.starts_with("application/json");
-  Status st;
-  switch (http_status) {
-    case 413:
-      st = api::Error(api::ErrorId::kRequestEntityTooLarge,
-                      "The request is larger than any request this service accepts.");
-      break;
-    case 431:
-      st = api::Error(api::ErrorId::kRequestHeaderFieldsTooLarge,
-                      "The request's header fields are too large.");
-      break;
-    default:
-      st = api::Error(api::ErrorId::kBadRequest, "The request is not valid HTTP/1.1.");
-      break;
-  }
-  http::Response res =
-      ErrorResponse(json ? api::Wire::kJson : api::Wire::kQuery, &service, st, NewRequestId());
+  http::Response res = ErrorResponse(json ? api::Wire::kJson : api::Wire::kQuery, &service,
+                                     RejectionError(http_status), NewRequestId());
   res.status = http_status;
   return res;
 }

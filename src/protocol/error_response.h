@@ -31,4 +31,7 @@ http::Response ErrorResponse(api::Wire wire, const api::ServiceDescriptor* servi
 http::Response RejectionResponse(int http_status, const http::Request& head,
                                  const api::ServiceDescriptor& service);
 
+// The error RejectionResponse writes for `http_status`.
+Status RejectionError(int http_status);
+
 }  // namespace ferry::protocol

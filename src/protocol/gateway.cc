@@ -1,6 +1,7 @@
 #include "protocol/gateway.h"
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <optional>
 
@@ -32,6 +33,54 @@ struct Exchange {
   std::string action;
   std::string request_id;
 };
+
+// What the observers are told of a request beyond its Exchange, kept only
+// while the gateway has observers: the CallContext itself goes to the service.
+struct Observed {
+  std::string account_id;
+  std::string access_key;
+  std::string source_ip;
+  std::chrono::steady_clock::time_point arrival;
+  uint64_t request_bytes = 0;
+};
+
+// When the request began to arrive: the server's mark, else now.
+std::chrono::steady_clock::time_point ArrivalOf(const http::Request& req) {
+  return req.arrival == std::chrono::steady_clock::time_point{} ? std::chrono::steady_clock::now()
+                                                                : req.arrival;
+}
+
+std::string_view ResponseHeader(const http::Response& res, std::string_view name) {
+  for (const auto& [k, v] : res.headers) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+std::string_view WireName(api::Wire wire) { return wire == api::Wire::kJson ? "json" : "query"; }
+
+// The record of an answered request; its views are into the arguments.
+api::RequestRecord MakeRecord(const Exchange& ex, std::string_view service,
+                              std::string_view account_id, std::string_view access_key,
+                              std::string_view source_ip,
+                              std::chrono::steady_clock::time_point arrival,
+                              uint64_t request_bytes, const http::Response& res,
+                              const Status& st) {
+  return api::RequestRecord{
+      .service = service,
+      .action = ex.action,
+      .account_id = account_id,
+      .access_key = access_key,
+      .request_id = ex.request_id,
+      .source_ip = source_ip,
+      .wire = WireName(ex.wire),
+      .http_status = res.status,
+      .error_code = st.ok() ? std::string_view() : api::ErrorFor(st).code,
+      .latency = std::chrono::steady_clock::now() - arrival,
+      .request_bytes = request_bytes,
+      .response_bytes = res.body.size(),
+  };
+}
 
 // Whether an Accept header prefers JSON: it names application/json and no
 // XML type. Query answers are XML unless a client asks otherwise.
@@ -233,22 +282,61 @@ api::Service* Gateway::FindServiceForQuery(std::string_view action, const FormPa
   return first;
 }
 
+void Gateway::Notify(const api::RequestRecord& record) const {
+  for (api::RequestObserver* observer : options_.observers) observer->OnRequest(record);
+}
+
 http::Response Gateway::Reject(int status, const http::Request& head) {
   const std::string_view target = head.Header("x-amz-target");
-  api::Service* service = FindServiceByTarget(target.substr(0, target.find('.')));
+  const size_t dot = target.find('.');
+  api::Service* service = FindServiceByTarget(target.substr(0, dot));
+  std::optional<auth::CredentialScope> scope;
   if (!service) {  // a Query request: the service it is signed for, if any
-    auto scope = auth::ParseAuthorizationHeader(head.Header("authorization"));
+    scope = auth::ParseAuthorizationHeader(head.Header("authorization"));
     if (scope) service = FindServiceBySigningName(scope->service);
   }
-  return RejectionResponse(status, head, service ? service->descriptor() : DefaultService());
+  http::Response res =
+      RejectionResponse(status, head, service ? service->descriptor() : DefaultService());
+  if (options_.observers.empty()) return res;
+  // The body was not read (or not all of it): the action is known from a
+  // JSON target only.
+  Exchange ex;
+  ex.wire = target.empty() ? api::Wire::kQuery : api::Wire::kJson;
+  if (dot != std::string_view::npos) ex.action = std::string(target.substr(dot + 1));
+  ex.request_id = std::string(ResponseHeader(res, "x-amzn-RequestId"));
+  Notify(MakeRecord(ex, service ? service->descriptor().name : std::string_view(), {},
+                    scope ? std::string_view(scope->access_key) : std::string_view(),
+                    head.remote_address, ArrivalOf(head), head.body.size(), res,
+                    RejectionError(status)));
+  return res;
 }
 
 void Gateway::Handle(const http::Request& req, http::Responder respond) {
   Exchange ex;
   ex.request_id = NewRequestId();
-  auto fail = [&](const Status& st) { respond(ErrorResponse(ex, st)); };
-
+  const bool observed = !options_.observers.empty();
+  const auto arrival = observed ? ArrivalOf(req) : std::chrono::steady_clock::time_point{};
   api::CallContext ctx;
+  api::Service* service = nullptr;
+  const bool verifies = VerifiesSignatures();
+  // Whether ctx names the caller's account yet: in open mode the default
+  // one until the credential names another; else once verified.
+  bool caller_known = !verifies;
+  auto scope = auth::ParseAuthorizationHeader(req.Header("authorization"));
+  auto fail = [&](const Status& st) {
+    http::Response res = ErrorResponse(ex, st);
+    if (!observed) return respond(std::move(res));
+    const api::RequestRecord record =
+        MakeRecord(ex, service ? service->descriptor().name : std::string_view(),
+                   caller_known ? std::string_view(ctx.account_id) : std::string_view(),
+                   // A refused request's key, as its credential names it.
+                   !ctx.access_key.empty() || !scope ? std::string_view(ctx.access_key)
+                                                     : std::string_view(scope->access_key),
+                   req.remote_address, arrival, req.body.size(), res, st);
+    respond(std::move(res));
+    Notify(record);
+  };
+
   // Built by move at the end: a JSON body's object keeps its own arena.
   std::optional<boost::json::object> params;
   std::string_view target = req.target;
@@ -265,11 +353,8 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
   if (req.secure) ctx.scheme = "https";
   ctx.source_ip = req.remote_address;
 
-  const bool verifies = VerifiesSignatures();
-  auto scope = auth::ParseAuthorizationHeader(req.Header("authorization"));
   std::string_view amz_target = req.Header("x-amz-target");
 
-  api::Service* service = nullptr;
   if (DetectWire(req.Header("content-type"), amz_target, req.body) == api::Wire::kJson) {
     ex.wire = api::Wire::kJson;
     size_t dot = amz_target.find('.');
@@ -278,6 +363,7 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
     if (dot != std::string_view::npos) ex.action = std::string(amz_target.substr(dot + 1));
     if (verifies) {
       if (Status st = Authenticate(req, path, query, service, ctx); !st.ok()) return fail(st);
+      caller_known = true;
     }
     if (!service || !service->Knows(ex.action)) {
       return fail(api::Error(ErrorId::kUnknownOperation,
@@ -319,6 +405,7 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
     if (verifies) {
       if (service) ex.service = &service->descriptor();
       if (Status st = Authenticate(req, path, query, service, ctx); !st.ok()) return fail(st);
+      caller_known = true;
     }
     if (ex.action.empty()) return fail(MissingActionError(req.method));
     if (!service) {
@@ -346,6 +433,21 @@ void Gateway::Handle(const http::Request& req, http::Responder respond) {
   }
   ctx.wire = ex.wire;
   ctx.request_id = ex.request_id;
+  if (observed) {
+    Observed seen{ctx.account_id, ctx.access_key, ctx.source_ip, arrival, req.body.size()};
+    api::Call call{std::string(ex.service->name), ex.action, std::move(*params), std::move(ctx)};
+    return service->Invoke(
+        std::move(call), [this, ex = std::move(ex), seen = std::move(seen),
+                          respond = std::move(respond)](Result<boost::json::object> result) {
+          http::Response res =
+              result.ok() ? SuccessResponse(ex, *result) : ErrorResponse(ex, result.status());
+          const api::RequestRecord record =
+              MakeRecord(ex, ex.service->name, seen.account_id, seen.access_key, seen.source_ip,
+                         seen.arrival, seen.request_bytes, res, result.status());
+          respond(std::move(res));
+          Notify(record);
+        });
+  }
   api::Call call{std::string(ex.service->name), ex.action, std::move(*params), std::move(ctx)};
   service->Invoke(std::move(call), [ex = std::move(ex), respond = std::move(respond)](
                                        Result<boost::json::object> result) {

@@ -39,6 +39,17 @@
 // principal and access key. Without one (open mode) any well-formed
 // credential is accepted and only names the caller (auth/open_resolver.h);
 // an unsigned request is the default account's.
+//
+// Observers (api/request_observer.h): each of GatewayOptions::observers is
+// told of every request the gateway answers, once, right after the answer
+// is handed to the server: those the services answered and those the
+// gateway refused itself (a refused signature, an unknown action, a
+// malformed body, the server's own 400/413/431 through Reject). Latency runs
+// from http::Request::arrival (when the server began reading the request;
+// the gateway's own arrival when unset) to that moment. With no observers
+// the gateway does no work for them; with some, it keeps a copy of the
+// caller's account, access key and address beside a request in flight.
+//
 // Thread-safety: immutable after construction but for the listening port,
 // an atomic, and the verifier's key cache, which locks; Handle runs on any
 // thread.
@@ -50,6 +61,7 @@
 #include <vector>
 
 #include "api/call.h"
+#include "api/request_observer.h"
 #include "auth/credentials.h"
 #include "auth/open_resolver.h"
 #include "auth/sigv4_verify.h"
@@ -77,6 +89,9 @@ struct GatewayOptions {
   // that a request signed with them acts as the assumed role
   // (auth/open_resolver.h); null: tokens are ignored.
   const auth::SessionSealer* sessions = nullptr;
+  // Told of every answered request (see above), in this order. They must
+  // outlive the gateway and every answer still in flight.
+  std::vector<api::RequestObserver*> observers;
 };
 
 class Gateway final : public http::Handler {
@@ -108,6 +123,9 @@ class Gateway final : public http::Handler {
   // in AWS's words when the request is refused.
   Status Authenticate(const http::Request& req, std::string_view path, std::string_view query,
                       const api::Service* service, api::CallContext& ctx) const;
+
+  // Tells every observer of `record`.
+  void Notify(const api::RequestRecord& record) const;
 
   GatewayOptions options_;
   std::vector<api::Service*> services_;

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <string>
 #include <vector>
 
 #include "api/errors.h"
@@ -28,6 +30,26 @@ class EchoService final : public api::Service {
     reply(boost::json::object{{"QueueUrl", "u"}});
   }
   api::Call last;
+};
+
+// Keeps a copy of every record it is told of.
+class RecordingObserver final : public api::RequestObserver {
+ public:
+  struct Seen {
+    std::string service, action, account_id, access_key, request_id, source_ip, wire;
+    int http_status = 0;
+    std::string error_code;
+    std::chrono::nanoseconds latency{0};
+    uint64_t request_bytes = 0, response_bytes = 0;
+  };
+  void OnRequest(const api::RequestRecord& r) override {
+    seen.push_back(Seen{std::string(r.service), std::string(r.action), std::string(r.account_id),
+                        std::string(r.access_key), std::string(r.request_id),
+                        std::string(r.source_ip), std::string(r.wire), r.http_status,
+                        std::string(r.error_code), r.latency, r.request_bytes,
+                        r.response_bytes});
+  }
+  std::vector<Seen> seen;
 };
 
 struct Fixture {
@@ -589,14 +611,15 @@ struct AuthFixture {
     Sign(req, secret, at);
     return req;
   }
-  // A Query Echo to SQS in a form body.
-  http::Request Query(std::string_view secret = "alice-secret") {
+  // A Query request to SQS in a form body (an Echo unless `body` says).
+  http::Request Query(std::string_view secret = "alice-secret",
+                      std::string_view body = "Action=Echo&QueueName=q") {
     http::Request req;
     req.method = "POST";
     req.target = "/123456789012/q";
     req.headers = {{"host", "127.0.0.1:9324"},
                    {"content-type", "application/x-www-form-urlencoded; charset=utf-8"}};
-    req.body = "Action=Echo&QueueName=q";
+    req.body = std::string(body);
     Sign(req, secret, kNowMs);
     return req;
   }
@@ -615,6 +638,106 @@ struct AuthFixture {
   EchoService service;
   Gateway gateway;
 };
+
+// A gateway with a RecordingObserver, verifying signatures.
+struct ObservedFixture : AuthFixture {
+  ObservedFixture()
+      : observed(GatewayOptions{.resolver = &resolver, .clock = &clock, .observers = {&recorder}},
+                 {&service}) {}
+  http::Response Send(http::Request req) {
+    req.remote_address = "10.1.2.3";
+    http::Response out;
+    observed.Handle(req, [&](http::Response r) { out = std::move(r); });
+    return out;
+  }
+  // The one record observed so far.
+  const RecordingObserver::Seen& Only() {
+    EXPECT_EQ(recorder.seen.size(), 1u);
+    if (recorder.seen.empty()) recorder.seen.emplace_back();
+    return recorder.seen.back();
+  }
+
+  RecordingObserver recorder;
+  Gateway observed;
+};
+
+TEST(GatewayObservers, ASuccessIsObservedOnceWithItsCallerAndRequestId) {
+  ObservedFixture f;
+  http::Request req = f.Json();
+  req.arrival = std::chrono::steady_clock::now() - std::chrono::milliseconds(5);
+  auto res = f.Send(req);
+  ASSERT_EQ(res.status, 200) << res.body;
+  const auto& r = f.Only();
+  EXPECT_EQ(r.service, "sqs");
+  EXPECT_EQ(r.action, "Echo");
+  EXPECT_EQ(r.account_id, "123456789012");
+  EXPECT_EQ(r.access_key, "AKIDALICE");
+  EXPECT_EQ(r.request_id, HeaderOf(res, "x-amzn-RequestId"));
+  EXPECT_EQ(r.source_ip, "10.1.2.3");
+  EXPECT_EQ(r.wire, "json");
+  EXPECT_EQ(r.http_status, 200);
+  EXPECT_EQ(r.error_code, "");
+  // Measured from the server's arrival mark, not from when the gateway began.
+  EXPECT_GE(r.latency, std::chrono::milliseconds(5));
+  EXPECT_EQ(r.request_bytes, req.body.size());
+  EXPECT_EQ(r.response_bytes, res.body.size());
+}
+
+TEST(GatewayObservers, AServiceErrorIsObservedWithItsAwsCode) {
+  ObservedFixture f;
+  auto res = f.Send(f.Query("alice-secret", "Action=Fail&QueueName=q"));
+  ASSERT_EQ(res.status, 400) << res.body;
+  const auto& r = f.Only();
+  EXPECT_EQ(r.service, "sqs");
+  EXPECT_EQ(r.action, "Fail");
+  EXPECT_EQ(r.wire, "query");
+  EXPECT_EQ(r.account_id, "123456789012");
+  EXPECT_EQ(r.http_status, 400);
+  EXPECT_EQ(r.error_code, "QueueDoesNotExist");
+  EXPECT_EQ(r.request_id, HeaderOf(res, "x-amzn-RequestId"));
+}
+
+TEST(GatewayObservers, ARefusedSignatureIsObservedWithTheKeyButNoAccount) {
+  ObservedFixture f;
+  auto res = f.Send(f.Json("wrong"));
+  ASSERT_EQ(res.status, 403);
+  const auto& r = f.Only();
+  EXPECT_EQ(r.service, "sqs");
+  EXPECT_EQ(r.action, "Echo");
+  EXPECT_EQ(r.account_id, "");
+  EXPECT_EQ(r.access_key, "AKIDALICE");
+  EXPECT_EQ(r.http_status, 403);
+  EXPECT_EQ(r.error_code, "SignatureDoesNotMatch");
+  EXPECT_EQ(r.request_id, HeaderOf(res, "x-amzn-RequestId"));
+  EXPECT_EQ(r.source_ip, "10.1.2.3");
+}
+
+TEST(GatewayObservers, AnUnknownActionIsObservedWithoutAService) {
+  ObservedFixture f;
+  auto res = f.Send(f.Query("alice-secret", "Action=Nope"));
+  ASSERT_EQ(res.status, 400) << res.body;
+  const auto& r = f.Only();
+  EXPECT_EQ(r.service, "");
+  EXPECT_EQ(r.action, "Nope");
+  EXPECT_EQ(r.error_code, "InvalidAction");
+  EXPECT_EQ(r.http_status, 400);
+}
+
+TEST(GatewayObservers, TheServersOwnRefusalIsObserved) {
+  ObservedFixture f;
+  http::Request head;
+  head.method = "POST";
+  head.headers = {{"x-amz-target", "AmazonSQS.SendMessage"}};
+  head.remote_address = "10.9.9.9";
+  auto res = f.observed.Reject(413, head);
+  const auto& r = f.Only();
+  EXPECT_EQ(r.service, "sqs");
+  EXPECT_EQ(r.action, "SendMessage");
+  EXPECT_EQ(r.http_status, 413);
+  EXPECT_EQ(r.error_code, "RequestEntityTooLarge");
+  EXPECT_EQ(r.source_ip, "10.9.9.9");
+  EXPECT_EQ(r.request_id, HeaderOf(res, "x-amzn-RequestId"));
+}
 
 TEST(GatewayAuth, AVerifiedRequestCarriesItsPrincipal) {
   AuthFixture f;

@@ -205,6 +205,16 @@ bool Log::DiskFull() const {
   return reserve_in_use_ || no_room_;
 }
 
+Status Log::Health() const {
+  std::lock_guard lock(mu_);
+  if (failing_) return Refused();
+  if (reserve_in_use_ || no_room_) {
+    return Status::Unavailable("the disk is full (" + no_room_cause_.message() +
+                               "): new messages are refused until consumers have freed space");
+  }
+  return Status::Ok();
+}
+
 Lsn Log::NextLsn() const {
   std::lock_guard lock(mu_);
   return MakeLsn(segment_, offset_);

@@ -132,6 +132,11 @@ class Log {
   // found no room for its last file. The engine then checkpoints as soon as
   // that lets a segment go.
   bool DiskFull() const;
+  // Whether the log takes durable writes: Ok, or kUnavailable with the
+  // reason while writes fail (a write or fdatasync error, until a retry
+  // succeeds) or the disk is full (DiskFull: records that add data are
+  // refused). For readiness probes: one lock, no I/O, no counters touched.
+  Status Health() const;
   // Bytes of the reserve file: a segment plus the room given back when the
   // reserve is taken.
   uint64_t ReserveBytes() const { return options_.segment_bytes + options_.segment_bytes / 4; }

@@ -396,6 +396,27 @@ TEST_P(LogFaultTest, FailingDiskFailsWaitersRefusesAppendsAndRecoversWhenHealed)
   for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1);
 }
 
+TEST_P(LogFaultTest, HealthIsUnavailableWhileTheDiskFailsAndOkOnceItTakesWritesAgain) {
+  auto opened = Log::Open(FaultyOptions(), 0, 0);
+  ASSERT_TRUE(opened.ok());
+  Log& log = **opened;
+  Fill(log, 3);
+  EXPECT_TRUE(log.Health().ok());
+
+  Inject();
+  auto lsn = log.Append(SendRecord(4, BodyOf(4)));
+  ASSERT_TRUE(lsn.ok());
+  ASSERT_EQ(DurableStatus(log, *lsn).code(), Code::kUnavailable);
+  const Status sick = log.Health();
+  EXPECT_EQ(sick.code(), Code::kUnavailable);
+  EXPECT_NE(sick.message().find(std::strerror(GetParam().err)), std::string::npos)
+      << sick.message();
+
+  ops_.Heal();
+  EXPECT_TRUE(WaitUntil([&] { return log.Health().ok(); }));
+  EXPECT_TRUE(log.Append(SendRecord(5, BodyOf(5))).ok());
+}
+
 TEST_P(LogFaultTest, FaultAtSegmentRolloverLosesNothing) {
   std::vector<Lsn> lsns;
   {
@@ -540,6 +561,18 @@ TEST_F(FullDiskTest, SendsAreRefusedWhileDeletesGoOnIntoTheReserve) {
   ASSERT_EQ(sends.size(), sent);
   for (uint64_t i = 0; i < sent; ++i) EXPECT_EQ(sends[i], i + 1);
   EXPECT_EQ(deleted.size(), deletes.size());
+}
+
+TEST_F(FullDiskTest, HealthSaysTheDiskIsFullWhileSendsAreRefused) {
+  ASSERT_TRUE(WaitUntil([&] { return fs::exists(PathOf("RESERVE")); }));
+  EXPECT_TRUE(log_->Health().ok());
+  ASSERT_EQ(SendUntilRefused().code(), Code::kUnavailable);
+  const uint64_t refused = log_->stats().refused_full;
+  const Status full = log_->Health();
+  EXPECT_EQ(full.code(), Code::kUnavailable);
+  EXPECT_NE(full.message().find("disk is full"), std::string::npos) << full.message();
+  // Asking is not a refused append.
+  EXPECT_EQ(log_->stats().refused_full, refused);
 }
 
 TEST_F(FullDiskTest, TheHelperGivesUpItsPartialFileAndWaitsLongerEachTime) {

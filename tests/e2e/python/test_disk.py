@@ -15,22 +15,28 @@ lock: start a server, delete its LOCK file, start a second server on the same
 
 full: mount a tmpfs of 40 MiB (root only; skips when mount is refused), start
   ferry on it with 4 MiB segments and:
+  0. /ready answers 200 {"status":"ready"};
   1. send 200 KiB messages until a send answers 503 ServiceUnavailable; more
-     sends keep answering 503, and none answers anything else;
+     sends keep answering 503, and none answers anything else; /ready answers
+     503 {"status":"not ready"} with a reason naming the full disk;
   2. PurgeQueue of another queue, ReceiveMessage and DeleteMessageBatch of
      every message: each one answers 200 (no 503 at all), and every
      acknowledged message is received;
   3. within 60 s sends are taken again (the server deleted the drained
      segments and rebuilt its reserve), while receives still never answer
-     503; the new messages are received, and the server stops cleanly.
+     503, and /ready answers 200 again; the new messages are received, and
+     the server stops cleanly.
 """
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -50,6 +56,15 @@ def error_code(e):
     """(ServiceUnavailable-like code, HTTP status) of a botocore ClientError."""
     return (e.response.get("Error", {}).get("Code"),
             e.response.get("ResponseMetadata", {}).get("HTTPStatusCode"))
+
+
+def ready(endpoint):
+    """(status, JSON body) of GET /ready."""
+    try:
+        with urllib.request.urlopen(endpoint + "/ready", timeout=10) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
 
 
 def lock_test(binary, ferry_e2e):
@@ -143,6 +158,9 @@ def full_disk_test(binary, ferry_e2e):
                                    extra_args=["--segment-mb", str(SEGMENT_MIB)])
     try:
         server.start()
+        if ready(server.endpoint) != (200, {"status": "ready"}):
+            log("FAIL: /ready of a fresh server: %r" % (ready(server.endpoint),))
+            return 1
         sqs = ferry_e2e.sqs_client(endpoint_url=server.endpoint)
         url = sqs.create_queue(QueueName="fill")["QueueUrl"]
         other = sqs.create_queue(QueueName="purged")["QueueUrl"]
@@ -170,6 +188,12 @@ def full_disk_test(binary, ferry_e2e):
         usage = shutil.disk_usage(mount_point)
         log("disk full after %d sends: %d of %d KiB used; sends answer 503"
             % (len(acknowledged), usage.used // 1024, usage.total // 1024))
+        status, body = ready(server.endpoint)
+        if status != 503 or body.get("status") != "not ready" or "disk is full" not in body.get(
+                "reason", ""):
+            log("FAIL: /ready on a full disk answered %d %r" % (status, body))
+            return 1
+        log("/ready on the full disk: 503 %r" % body["reason"])
 
         # 2. Drain: nothing may answer 503.
         sqs.purge_queue(QueueUrl=other)
@@ -211,6 +235,9 @@ def full_disk_test(binary, ferry_e2e):
                 return 1
             time.sleep(0.5)
         log("sends taken again %.1f s after the drain" % (time.monotonic() - began))
+        if ready(server.endpoint) != (200, {"status": "ready"}):
+            log("FAIL: /ready once sends are taken again: %r" % (ready(server.endpoint),))
+            return 1
         for i in range(20):
             sqs.send_message(QueueUrl=url, MessageBody="after %d" % i)
         bodies = set()
