@@ -410,6 +410,25 @@ TEST_F(DurableEngine, ADiskFaultFailsRequestsUntilItClearsAndLosesNothingAcknowl
   engine_.reset();  // its log uses `ops`
 }
 
+TEST_F(DurableEngine, HealthIsUnavailableWhileTheLogCannotWriteAndOkOnceItCan) {
+  storage::testing::FaultyFileOps ops;
+  ReopenWithFileOps(&ops);
+  auto q = Create("q");
+  EXPECT_TRUE(engine_->Health().ok());
+
+  ops.FailSyncs(EIO);
+  Send(*q, "caught by the fault");
+  ASSERT_EQ(WaitDurable().code(), Code::kUnavailable);
+  const Status sick = engine_->Health();
+  EXPECT_EQ(sick.code(), Code::kUnavailable);
+  EXPECT_NE(sick.message().find("cannot write"), std::string::npos) << sick.message();
+
+  ops.Heal();
+  ASSERT_TRUE(testing::WaitUntil([&] { return engine_->Health().ok(); }));
+  q.reset();
+  engine_.reset();  // its log uses `ops`
+}
+
 // The copies of a fan-out (SendCopy): each queue's copy is its own record
 // and message, so a checkpoint, the log after it and a restart keep every
 // copy, and deleting one queue's copy leaves the others.

@@ -17,6 +17,13 @@ class EngineTest : public testing::MemoryEngineTest {
   }
 };
 
+TEST_F(EngineTest, AnInMemoryEngineIsAlwaysHealthy) {
+  EXPECT_TRUE(engine_->Health().ok());
+  auto q = Create("q");
+  SendTo(*q, "m");
+  EXPECT_TRUE(engine_->Health().ok());
+}
+
 TEST_F(EngineTest, CreateQueueReturnsExistingWhenSettingsEqual) {
   auto q = engine_->CreateQueue("a", {}, {{"team", "x"}});
   ASSERT_TRUE(q.ok());
