@@ -6,9 +6,12 @@
 #include <array>
 #include <boost/json.hpp>
 #include <charconv>
+#include <cmath>
+#include <fstream>
 #include <functional>
-#include <regex>
 #include <set>
+
+#include "common/utf8.h"
 
 namespace ferry::resources {
 namespace {
@@ -62,6 +65,37 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kWrittenE
 
 constexpr std::string_view kFifoSuffix = ".fifo";
 
+// Bounds on what a file may be, checked before and after yaml-cpp reads it.
+// yaml-cpp recurses once per level of nesting (and its own guard allows
+// 2,000 levels, too deep for a small stack), and an alias is the node it
+// names, so a few lines of anchors can stand for billions of nodes, or for
+// a node that contains itself. A resources file needs a few levels (a
+// policy's Condition is the deepest, at 6) and some thousands of nodes.
+constexpr size_t kMaxFileBytes = 1 << 20;
+constexpr int kMaxDepth = 64;
+constexpr size_t kMaxNodes = 200'000;
+
+// `text` with each control character written as \xNN, so that a problem
+// stays on its one line whatever the file's names or yaml-cpp's messages
+// quote (a key may hold a line break, and yaml-cpp quotes the character it
+// could not read).
+std::string OneLine(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 // Collects the problems of one file, each with its place.
 class Problems {
  public:
@@ -73,7 +107,7 @@ class Problems {
   }
   void Add(const YAML::Node& node, std::string message) { Add(At(node), std::move(message)); }
   void Add(const Location& at, std::string message) {
-    lines_.push_back(at.ToString() + ": " + std::move(message));
+    lines_.push_back(at.ToString() + ": " + OneLine(message));
   }
   bool empty() const { return lines_.empty(); }
   Status ToStatus() const {
@@ -102,6 +136,138 @@ std::optional<bool> BoolOf(std::string_view s) {
   return std::nullopt;
 }
 
+// Skips the digits at the front of `s`; false if there were none.
+bool SkipDigits(std::string_view& s) {
+  size_t n = 0;
+  while (n < s.size() && s[n] >= '0' && s[n] <= '9') ++n;
+  s.remove_prefix(n);
+  return n > 0;
+}
+
+// JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
+// Matched by hand: std::regex recurses once per character and overflows
+// the stack on a long scalar.
+bool IsJsonNumber(std::string_view s) {
+  if (s.starts_with('-')) s.remove_prefix(1);
+  if (s.starts_with('0')) {
+    s.remove_prefix(1);
+  } else if (s.empty() || s[0] < '1' || s[0] > '9' || !SkipDigits(s)) {
+    return false;
+  }
+  if (s.starts_with('.')) {
+    s.remove_prefix(1);
+    if (!SkipDigits(s)) return false;
+  }
+  if (s.starts_with('e') || s.starts_with('E')) {
+    s.remove_prefix(1);
+    if (s.starts_with('+') || s.starts_with('-')) s.remove_prefix(1);
+    if (!SkipDigits(s)) return false;
+  }
+  return s.empty();
+}
+
+// A Prometheus duration, ([0-9]+(ms|s|m|h|d|w|y))+, matched by hand for the
+// same reason.
+bool IsPrometheusDuration(std::string_view s) {
+  if (s.empty()) return false;
+  while (!s.empty()) {
+    if (!SkipDigits(s)) return false;
+    if (s.starts_with("ms")) {
+      s.remove_prefix(2);
+    } else if (!s.empty() && std::string_view("smhdwy").find(s[0]) != std::string_view::npos) {
+      s.remove_prefix(1);
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The deepest nesting of flow collections ([ and {) in the text, skipping
+// quoted scalars and comments as YAML does, so that yaml-cpp is not asked
+// to recurse far past kMaxDepth (its own guard, at 2,000 levels, backs this
+// up). Block nesting needs indentation or a "- " per level, which that
+// guard and CheckTree bound.
+int FlowDepth(std::string_view text) {
+  int depth = 0;
+  int deepest = 0;
+  char quote = 0;
+  bool comment = false;
+  bool escaped = false;
+  char previous = '\n';
+  for (char c : text) {
+    if (comment) {
+      comment = c != '\n';
+    } else if (quote != 0) {
+      if (escaped) {
+        escaped = false;
+      } else if (quote == '"' && c == '\\') {
+        escaped = true;
+      } else if (c == quote) {
+        quote = 0;
+      }
+    } else if (c == '#' && (previous == ' ' || previous == '\t' || previous == '\n')) {
+      comment = true;
+    } else if ((c == '"' || c == '\'') &&
+               std::string_view("[{,: \t\n").find(previous) != std::string_view::npos) {
+      quote = c;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+    previous = c;
+  }
+  return deepest;
+}
+
+// Checks the tree under `node`, aliases followed, before it is read: it is
+// at most kMaxDepth deep (a node that contains itself through an alias is
+// too deep) and kMaxNodes large. Adds the problem and returns false.
+bool CheckTree(const YAML::Node& node, int depth, size_t& budget, Problems& problems) {
+  if (depth > kMaxDepth) {
+    problems.Add(node, "the file nests deeper than " + std::to_string(kMaxDepth) +
+                           " levels, counting each alias as what it names");
+    return false;
+  }
+  if (budget == 0) {
+    problems.Add(node, "the file has more than " + std::to_string(kMaxNodes) +
+                           " values, counting each alias as what it names");
+    return false;
+  }
+  --budget;
+  if (node.IsMap()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (!CheckTree(it->first, depth + 1, budget, problems) ||
+          !CheckTree(it->second, depth + 1, budget, problems)) {
+        return false;
+      }
+    }
+  } else if (node.IsSequence()) {
+    for (const YAML::Node& item : node) {
+      if (!CheckTree(item, depth + 1, budget, problems)) return false;
+    }
+  }
+  return true;
+}
+
+// Where the first byte of `text` that is not UTF-8 is, for the error.
+Location FirstNonUtf8(std::string_view text, const std::string& file) {
+  Location at{file, 1, 1};
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t start = i;
+    if (DecodeUtf8(text, &i) < 0) break;
+    if (text[start] == '\n') {
+      ++at.line;
+      at.column = 1;
+    } else {
+      ++at.column;
+    }
+  }
+  return at;
+}
+
 // A plain (unquoted) scalar, which YAML reads as a number, boolean or null
 // when it looks like one; a quoted scalar is always text.
 bool IsPlain(const YAML::Node& node) { return node.Tag() == "?"; }
@@ -128,11 +294,11 @@ boost::json::value ToJson(const YAML::Node& node) {
       if (!IsPlain(node)) return boost::json::value(s);
       if (s == "null" || s == "~") return nullptr;
       if (auto b = BoolOf(s)) return *b;
-      static const std::regex kNumber(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)");
-      if (std::regex_match(s, kNumber)) {
+      if (IsJsonNumber(s)) {
         boost::system::error_code ec;
         boost::json::value v = boost::json::parse(s, ec);
-        if (!ec) return v;
+        // A number too large for a double would serialize as no JSON number.
+        if (!ec && (!v.is_double() || std::isfinite(v.get_double()))) return v;
       }
       return boost::json::value(s);
     }
@@ -387,8 +553,7 @@ std::optional<Alarms> ReadAlarms(const YAML::Node& value, Problems& problems) {
       (e.key == "messages_visible_above" ? alarms.messages_visible_above
                                          : alarms.oldest_message_age_above) = n;
     } else if (e.key == "for" && scalar) {
-      static const std::regex kDuration(R"(([0-9]+(ms|s|m|h|d|w|y))+)");
-      if (!std::regex_match(e.value.Scalar(), kDuration)) {
+      if (!IsPrometheusDuration(e.value.Scalar())) {
         problems.Add(e.value, "for must be a Prometheus duration such as 30s, 5m or 1h");
       }
       alarms.for_duration = e.value.Scalar();
@@ -586,6 +751,8 @@ void CheckReferences(const Spec& spec, Problems& problems) {
 Result<Spec> Read(const YAML::Node& root, const std::string& file) {
   Problems problems(file);
   Spec spec;
+  size_t budget = kMaxNodes;
+  if (!CheckTree(root, 0, budget, problems)) return problems.ToStatus();
   if (root.IsNull()) return spec;
   if (!root.IsMap()) {
     problems.Add(root, "the file must be a mapping with queues: and topics:");
@@ -641,24 +808,43 @@ const QueueSpec* Spec::FindQueue(std::string_view name) const {
 }
 
 Result<Spec> ParseSpec(std::string_view text, const std::string& file) {
-  // yaml-cpp reports malformed YAML by throwing; nothing else here throws.
+  const Location start{file, 1, 1};
+  if (text.size() > kMaxFileBytes) {
+    return Status::InvalidArgument(start.ToString() + ": the file is larger than " +
+                                   std::to_string(kMaxFileBytes) + " bytes");
+  }
+  // Policies become JSON text, which must be UTF-8; yaml-cpp passes other
+  // bytes through (and itself refuses escapes of lone surrogates).
+  if (!IsValidUtf8(text)) {
+    return Status::InvalidArgument(FirstNonUtf8(text, file).ToString() + ": the file is not UTF-8");
+  }
+  if (FlowDepth(text) > kMaxDepth) {
+    return Status::InvalidArgument(start.ToString() + ": the file nests [ and { deeper than " +
+                                   std::to_string(kMaxDepth) + " levels");
+  }
+  // yaml-cpp reports malformed YAML by throwing, and allocation can throw;
+  // nothing may leave this module as an exception.
   try {
     return Read(YAML::Load(std::string(text)), file);
   } catch (const YAML::Exception& e) {
-    Location at{file, e.mark.line + 1, e.mark.column + 1};
-    return Status::InvalidArgument(at.ToString() + ": " + e.msg);
+    // A mark yaml-cpp could not place (-1) is reported at the start.
+    Location at{file, std::max(e.mark.line, 0) + 1, std::max(e.mark.column, 0) + 1};
+    return Status::InvalidArgument(at.ToString() + ": " + OneLine(e.msg));
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(start.ToString() +
+                                   ": cannot read the file: " + OneLine(e.what()));
   }
 }
 
 Result<Spec> ParseSpecFile(const std::string& path) {
-  try {
-    return Read(YAML::LoadFile(path), path);
-  } catch (const YAML::BadFile&) {
-    return Status::InvalidArgument(path + ": cannot read the file");
-  } catch (const YAML::Exception& e) {
-    Location at{path, e.mark.line + 1, e.mark.column + 1};
-    return Status::InvalidArgument(at.ToString() + ": " + e.msg);
-  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::InvalidArgument(path + ": cannot read the file");
+  // One byte past the bound, so ParseSpec can tell a file that is too large.
+  std::string text(kMaxFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return Status::InvalidArgument(path + ": cannot read the file");
+  text.resize(static_cast<size_t>(in.gcount()));
+  return ParseSpec(text, path);
 }
 
 std::vector<const QueueSpec*> QueuesInDependencyOrder(const Spec& spec) {

@@ -25,6 +25,7 @@ struct Location {
   int line = 0;
   int column = 0;
   std::string ToString() const;
+  bool operator==(const Location&) const = default;
 };
 
 using AttributeMap = std::map<std::string, std::string>;
@@ -32,6 +33,7 @@ using AttributeMap = std::map<std::string, std::string>;
 struct DeadLetter {
   std::string queue;          // a queue name
   int max_receive_count = 0;  // queues only; 0 for a subscription's
+  bool operator==(const DeadLetter&) const = default;
 };
 
 // A queue's alert rules (`ferry alerts FILE` renders them for Prometheus,
@@ -41,6 +43,7 @@ struct Alarms {
   std::optional<int64_t> oldest_message_age_above;  // ferry_sqs_oldest_message_age_seconds > N
   std::string for_duration = "5m";                  // Prometheus `for:`
   std::string severity = "page";                    // the `severity` label
+  bool operator==(const Alarms&) const = default;
 };
 
 struct QueueSpec {
@@ -53,6 +56,7 @@ struct QueueSpec {
   std::map<std::string, std::string> tags;
   std::optional<Alarms> alarms;
   bool fifo() const;
+  bool operator==(const QueueSpec&) const = default;
 };
 
 struct SubscriptionSpec {
@@ -64,6 +68,7 @@ struct SubscriptionSpec {
   // (JSON); RedrivePolicy comes from dead_letter.
   AttributeMap attributes;
   std::optional<DeadLetter> dead_letter;
+  bool operator==(const SubscriptionSpec&) const = default;
 };
 
 struct TopicSpec {
@@ -75,12 +80,15 @@ struct TopicSpec {
   std::map<std::string, std::string> tags;
   std::vector<SubscriptionSpec> subscriptions;
   bool fifo() const;
+  bool operator==(const TopicSpec&) const = default;
 };
 
 struct Spec {
   std::vector<QueueSpec> queues;  // in file order
   std::vector<TopicSpec> topics;  // in file order
   const QueueSpec* FindQueue(std::string_view name) const;
+  // Field by field; the fuzz target checks that reading is deterministic.
+  bool operator==(const Spec&) const = default;
 };
 
 // Reads and validates the file at `path`. Errors (InvalidArgument) name the

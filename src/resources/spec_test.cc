@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <string>
 
 #include "resources/spec_test_util.h"
 
@@ -177,6 +178,100 @@ TEST(SpecTest, SubscriptionsAreChecked) {
 
 TEST(SpecTest, ANameGivenTwiceIsAnError) {
   EXPECT_THAT(ErrorOf("queues:\n  a:\n  a:\n"), HasSubstr("r.yaml:3:3: 'a' is declared twice"));
+}
+
+TEST(SpecTest, ControlCharactersInAProblemAreEscapedSoItStaysOnItsLine) {
+  // Found by resources_spec_fuzz: yaml-cpp's message quotes the character
+  // it could not read, here a line break.
+  constexpr char kInput[] = "queues:\n  q:\n   \x01\0\trms: {messa\0\ns_visible_r: 5x}\n";
+  EXPECT_EQ(ErrorOf(std::string_view(kInput, sizeof(kInput) - 1)),
+            "r.yaml:4:1: unknown escape character: \\x0a");
+  EXPECT_THAT(ErrorOf("queues:\n  q:\n    \"a\\nb\": 1\n"),
+              HasSubstr("r.yaml:3:5: unknown key 'a\\x0ab' in queue 'q'"));
+}
+
+TEST(SpecTest, DeepFlowNestingIsRefusedBeforeYamlCppRecurses) {
+  const std::string deep =
+      "queues: {q: {policy: " + std::string(3000, '[') + std::string(3000, ']') + "}}\n";
+  EXPECT_EQ(ErrorOf(deep), "r.yaml:1:1: the file nests [ and { deeper than 64 levels");
+}
+
+TEST(SpecTest, BracketsInQuotesAndCommentsDoNotCountAsNesting) {
+  const std::string text = "queues:\n  q:  # " + std::string(100, '[') + "\n    tags: {a: \"" +
+                           std::string(100, '{') + "\", b: '" + std::string(100, '[') + "'}\n";
+  EXPECT_EQ(MustParse(text).queues.at(0).tags.at("a"), std::string(100, '{'));
+}
+
+TEST(SpecTest, DeepBlockNestingIsRefusedWithItsReason) {
+  std::string deep = "queues:\n  q:\n    policy:\n";
+  for (int i = 0; i < 100; ++i) deep += std::string(6 + 2 * i, ' ') + "k:\n";
+  EXPECT_THAT(ErrorOf(deep),
+              HasSubstr(": the file nests deeper than 64 levels, counting each alias as what "
+                        "it names"));
+}
+
+TEST(SpecTest, AnAliasThatContainsItselfIsRefused) {
+  EXPECT_THAT(ErrorOf("queues:\n  q:\n    policy: &p {Statement: [*p]}\n"),
+              HasSubstr("r.yaml:3:13: the file nests deeper than 64 levels"));
+}
+
+TEST(SpecTest, AliasesStandingForTooManyValuesAreRefused) {
+  std::string text = "x0: &x0 [a, a, a, a, a, a, a, a, a, a]\n";
+  for (int i = 1; i < 8; ++i) {
+    const std::string prev = "*x" + std::to_string(i - 1);
+    text += "x" + std::to_string(i) + ": &x" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) text += (j ? ", " : "") + prev;
+    text += "]\n";
+  }
+  EXPECT_THAT(ErrorOf(text),
+              HasSubstr(": the file has more than 200000 values, counting each alias as what "
+                        "it names"));
+}
+
+TEST(SpecTest, TextThatIsNotUtf8IsRefusedWithItsPlace) {
+  // Found by resources_spec_fuzz: a policy with such a byte rendered to JSON
+  // text that is no JSON.
+  EXPECT_EQ(ErrorOf("queues:\n  q\xea:\n"), "r.yaml:2:4: the file is not UTF-8");
+  // yaml-cpp refuses an escaped lone surrogate itself.
+  EXPECT_EQ(ErrorOf("queues:\n  q:\n    policy: {Resource: \"a\\uD800\"}\n"),
+            "r.yaml:3:32: invalid unicode: 55296");
+}
+
+TEST(SpecTest, AFileOverOneMebibyteIsRefused) {
+  const std::string big = "# " + std::string(1 << 20, 'x') + "\n";
+  EXPECT_EQ(ErrorOf(big), "r.yaml:1:1: the file is larger than 1048576 bytes");
+}
+
+TEST(SpecTest, LongScalarsAreMatchedWithoutRecursion) {
+  // std::regex recursed once per character and overflowed the stack here.
+  const std::string digits(200'000, '7');
+  Spec spec = MustParse(
+      "queues:\n  q:\n    policy: {n: " + digits + ", m: " + digits +
+      "x}\n    alarms: {messages_visible_above: 1, for: " + std::string(200'000, '1') + "s}\n");
+  const auto json = boost::json::parse(spec.queues.at(0).attributes.at("Policy"));
+  // Too large for a double, the number stays text: the policy stays JSON.
+  EXPECT_EQ(json.at("n").as_string(), digits);
+  EXPECT_TRUE(json.at("m").is_string());
+}
+
+TEST(SpecTest, JsonNumbersAndDurationsFollowTheirGrammars) {
+  Spec spec = MustParse(R"(
+queues:
+  q:
+    policy: {a: -0.5e+3, b: 01, c: 1., d: .5, e: 1e, f: -, g: 12}
+    alarms: {messages_visible_above: 1, for: 1h30m5ms}
+)");
+  const auto json = boost::json::parse(spec.queues.at(0).attributes.at("Policy"));
+  EXPECT_TRUE(json.at("a").is_double());
+  for (const char* text_key : {"b", "c", "d", "e", "f"}) {
+    EXPECT_TRUE(json.at(text_key).is_string()) << text_key;
+  }
+  EXPECT_TRUE(json.at("g").is_number());
+  for (const char* bad : {"5x", "m", "1h5", "", "1 s"}) {
+    EXPECT_THAT(ErrorOf(std::string("queues:\n  q:\n    alarms: {for: '") + bad + "'}\n"),
+                HasSubstr("for must be a Prometheus duration"))
+        << bad;
+  }
 }
 
 }  // namespace

@@ -12,8 +12,6 @@ constexpr std::string_view kB = "222222222222";
 constexpr std::string_view kTopicA = "arn:aws:sns:us-east-1:111111111111:t";
 constexpr std::string_view kQueueA = "arn:aws:sqs:us-east-1:111111111111:q";
 
-std::string Json(const boost::json::object& o) { return boost::json::serialize(o); }
-
 class SnsAccountsTest : public ::testing::TestWithParam<api::Wire>, public SnsFixture {
  public:
   SnsAccountsTest() {

@@ -5,11 +5,12 @@
 // wires them.
 #include <gtest/gtest.h>
 
-#include "engine/local_engine.h"
 #include "engine/body_store.h"
+#include "engine/local_engine.h"
 #include "sns/service.h"
+#include "sns/sns_test_util.h"
+#include "sqs/accounts_test_util.h"
 #include "sqs/service.h"
-#include "sqs/sqs_test_util.h"
 
 namespace ferry::sns {
 namespace {
@@ -22,8 +23,6 @@ constexpr std::string_view kTopicOfA = "arn:aws:sns:us-east-1:111111111111:news"
 constexpr std::string_view kTopicOfB = "arn:aws:sns:us-east-1:222222222222:events";
 
 using Answer = Result<boost::json::object>;
-
-std::string Json(const boost::json::object& o) { return boost::json::serialize(o); }
 
 class SnsPolicyTest : public ::testing::Test {
  protected:
@@ -46,9 +45,7 @@ class SnsPolicyTest : public ::testing::Test {
     call.ctx.host = "localhost:9324";
     call.ctx.path = "/";
     call.ctx.region = "us-east-1";
-    call.ctx.account_id = std::string(account);
-    call.ctx.principal_id = std::string(account);
-    call.ctx.principal_arn = "arn:aws:iam::" + std::string(account) + ":root";
+    sqs::ByRootUserOf(account, call);
     std::optional<Answer> slot;
     service.Invoke(std::move(call), [&](Answer a) { slot = std::move(a); });
     for (int i = 0; i < 1000 && !slot; ++i) {

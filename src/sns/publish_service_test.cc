@@ -12,8 +12,6 @@ namespace {
 constexpr std::string_view kQueueArn = "arn:aws:sqs:us-east-1:000000000000:q";
 constexpr std::string_view kFifoQueueArn = "arn:aws:sqs:us-east-1:000000000000:q.fifo";
 
-std::string Json(const boost::json::object& o) { return boost::json::serialize(o); }
-
 class SnsPublishServiceTest : public ::testing::TestWithParam<api::Wire>, public SnsFixture {
  public:
   SnsPublishServiceTest() { wire = GetParam(); }

@@ -150,6 +150,9 @@ class SnsFixture {
   }
 };
 
+// Params written as a JSON object, as the JSON text the calls take.
+inline std::string Json(const boost::json::object& o) { return boost::json::serialize(o); }
+
 // Shorthand: a string member of a JSON object.
 inline std::string Str(const boost::json::object& o, std::string_view key) {
   const boost::json::value* v = o.if_contains(key);

@@ -11,8 +11,6 @@ constexpr std::string_view kTopic = "arn:aws:sns:us-east-1:000000000000:t";
 constexpr std::string_view kFifoTopic = "arn:aws:sns:us-east-1:000000000000:f.fifo";
 constexpr std::string_view kQueue = "arn:aws:sqs:us-east-1:000000000000:q";
 
-std::string Json(const boost::json::object& o) { return boost::json::serialize(o); }
-
 class SnsSubscriptionsTest : public ::testing::TestWithParam<api::Wire>, public SnsFixture {
  public:
   SnsSubscriptionsTest() {

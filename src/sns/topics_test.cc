@@ -9,8 +9,6 @@ namespace {
 
 constexpr std::string_view kArn = "arn:aws:sns:us-east-1:000000000000:t";
 
-std::string Json(const boost::json::object& o) { return boost::json::serialize(o); }
-
 class SnsTopicsTest : public ::testing::TestWithParam<api::Wire>, public SnsFixture {
  public:
   SnsTopicsTest() { wire = GetParam(); }

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/durable_test_util.h"
-#include "sqs/sqs_test_util.h"
+#include "sqs/accounts_test_util.h"
 
 namespace ferry::sqs {
 namespace {
@@ -12,27 +12,8 @@ namespace {
 constexpr std::string_view kFirst = "111111111111";
 constexpr std::string_view kSecond = "222222222222";
 
-class AccountsTest : public SqsTest {
+class AccountsTest : public AccountsTestBase {
  protected:
-  api::Call As(std::string_view account, std::string_view action, std::string_view json) const {
-    api::Call call = MakeCall(action, json);
-    call.ctx.account_id = std::string(account);
-    call.ctx.principal_id = std::string(account);
-    call.ctx.principal_arn = "arn:aws:iam::" + std::string(account) + ":root";
-    return call;
-  }
-  boost::json::object OkAs(std::string_view account, std::string_view action,
-                           std::string_view json) {
-    Answer a = Call(As(account, action, json));
-    EXPECT_TRUE(a.ok()) << account << " " << action << ": " << a.status().message();
-    return a.ok() ? std::move(a).value() : boost::json::object();
-  }
-  // The AWS error code (JSON form) of a call that must fail.
-  std::string FailsAs(std::string_view account, std::string_view action, std::string_view json) {
-    Answer a = Call(As(account, action, json));
-    EXPECT_FALSE(a.ok()) << account << " " << action << " succeeded";
-    return a.ok() ? "" : std::string(api::ErrorFor(a.status()).code);
-  }
   std::vector<std::string> Listed(std::string_view account) {
     auto out = OkAs(account, "ListQueues", "{}");
     std::vector<std::string> urls;
@@ -190,9 +171,7 @@ TEST(AccountsDurableTest, EachAccountsQueuesSurviveARestart) {
   auto durable = DurableEngineIn(dir.path());
   auto as = [](SqsFixture& f, std::string_view account, std::string_view action,
                std::string_view json) {
-    api::Call call = f.MakeCall(action, json);
-    call.ctx.account_id = std::string(account);
-    auto out = f.Call(std::move(call));
+    auto out = CallAsAccount(f, account, action, json);
     EXPECT_TRUE(out.ok()) << account << " " << action;
     return out.ok() ? std::move(*out) : boost::json::object();
   };

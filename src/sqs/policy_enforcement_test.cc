@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/durable_test_util.h"
-#include "sqs/sqs_test_util.h"
+#include "sqs/accounts_test_util.h"
 
 namespace ferry::sqs {
 namespace {
@@ -27,33 +27,9 @@ std::string AllowOther(std::string_view actions) {
          std::string(actions) + R"(, "Resource": ")" + std::string(kQueueArn) + R"("}]})";
 }
 
-class PolicyEnforcementTest : public SqsTest {
+class PolicyEnforcementTest : public AccountsTestBase {
  protected:
-  api::Call As(std::string_view account, std::string_view action, std::string_view json) const {
-    api::Call call = MakeCall(action, json);
-    call.ctx.account_id = std::string(account);
-    call.ctx.principal_id = std::string(account);
-    call.ctx.principal_arn = "arn:aws:iam::" + std::string(account) + ":root";
-    call.ctx.source_ip = "198.51.100.7";
-    return call;
-  }
-  Answer CallAs(std::string_view account, std::string_view action, std::string_view json) {
-    return Call(As(account, action, json));
-  }
-  boost::json::object OkAs(std::string_view account, std::string_view action,
-                           std::string_view json) {
-    Answer a = CallAs(account, action, json);
-    EXPECT_TRUE(a.ok()) << account << " " << action << ": " << a.status().message();
-    return a.ok() ? std::move(a).value() : boost::json::object();
-  }
-  std::string FailsAs(std::string_view account, std::string_view action, std::string_view json,
-                      std::string* message = nullptr) {
-    Answer a = CallAs(account, action, json);
-    EXPECT_FALSE(a.ok()) << account << " " << action << " succeeded";
-    if (a.ok()) return "";
-    if (message) *message = a.status().message();
-    return std::string(api::ErrorFor(a.status()).code);
-  }
+  PolicyEnforcementTest() { source_ip = "198.51.100.7"; }
   std::string Queue() const { return R"({"QueueUrl": ")" + std::string(kQueueUrl) + R"("})"; }
   std::string Send(std::string_view body) const {
     return R"({"QueueUrl": ")" + std::string(kQueueUrl) + R"(", "MessageBody": ")" +
@@ -210,12 +186,7 @@ FERRY_SQS_BOTH_WIRES(PolicyEnforcementTest);
 TEST(PolicyEnforcementDurableTest, APolicySurvivesARestart) {
   engine::testing::TempDir dir;
   auto durable = DurableEngineIn(dir.path());
-  auto as = [](SqsFixture& f, std::string_view account, std::string_view action,
-               std::string_view json) {
-    api::Call call = f.MakeCall(action, json);
-    call.ctx.account_id = std::string(account);
-    return f.Call(std::move(call));
-  };
+  auto as = CallAsAccount;
   {
     SqsFixture f(durable);
     ASSERT_TRUE(as(f, kOwner, "CreateQueue", R"({"QueueName": "jobs"})").ok());

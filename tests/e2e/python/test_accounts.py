@@ -26,24 +26,15 @@ from botocore.exceptions import ClientError
 import ferry_e2e
 from ferry_e2e import (REGION, FerryServer, SqsTestCase, endpoint, expected_account_id,
                        unique_name)
-
-FIRST = "111111111111"
-SECOND = "222222222222"
-
-
-def client(service, access_key):
-    import boto3
-    return boto3.client(service, endpoint_url=endpoint(), region_name=REGION,
-                        aws_access_key_id=access_key, aws_secret_access_key="test",
-                        config=Config(retries={"max_attempts": 1, "mode": "standard"}))
+from two_accounts import (FIRST, SECOND, TwoAccountsAssertions, client,
+                          skip_against_a_peer)
 
 
-class AccountsTest(SqsTestCase):
+class AccountsTest(TwoAccountsAssertions, SqsTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if expected_account_id() is None:
-            raise unittest.SkipTest("a peer's accounts are its own")
+        skip_against_a_peer()
         cls.first = client("sqs", FIRST)
         cls.second = client("sqs", SECOND)
 
@@ -54,12 +45,6 @@ class AccountsTest(SqsTestCase):
 
     def listed(self, sqs, prefix):
         return sqs.list_queues(QueueNamePrefix=prefix).get("QueueUrls", [])
-
-    def assertNonExistent(self, call, **kwargs):
-        with self.assertRaises(ClientError) as cm:
-            call(**kwargs)
-        self.assertIn(cm.exception.response["Error"]["Code"],
-                      ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"))
 
     def test_two_accounts_each_own_their_jobs_queue(self):
         name = unique_name("jobs")

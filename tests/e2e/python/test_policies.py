@@ -8,25 +8,20 @@ import unittest
 
 from botocore.exceptions import ClientError
 
-import test_accounts
-from ferry_e2e import REGION, expected_account_id, managed_server, unique_name
-
-# A client of an account (a 12-digit access key names its root user).
-client = test_accounts.client
-
-A = "111111111111"
-B = "222222222222"
+from ferry_e2e import REGION, managed_server, unique_name
+from two_accounts import FIRST as A
+from two_accounts import SECOND as B
+from two_accounts import TwoAccountsAssertions, client, skip_against_a_peer
 
 
 def queue_arn(account, name):
     return "arn:aws:sqs:%s:%s:%s" % (REGION, account, name)
 
 
-class PoliciesTest(unittest.TestCase):
+class PoliciesTest(TwoAccountsAssertions, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        if expected_account_id() is None:
-            raise unittest.SkipTest("a peer's accounts are its own")
+        skip_against_a_peer()
         cls.sqs_a = client("sqs", A)
         cls.sqs_b = client("sqs", B)
         cls.sns_a = client("sns", A)
@@ -42,12 +37,6 @@ class PoliciesTest(unittest.TestCase):
         self.sqs_a.set_queue_attributes(QueueUrl=self.url, Attributes={"Policy": json.dumps(
             {"Version": "2012-10-17", "Statement": statements})})
 
-    def assertHidden(self, call, **kwargs):
-        with self.assertRaises(ClientError) as cm:
-            call(**kwargs)
-        self.assertIn(cm.exception.response["Error"]["Code"],
-                      ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"))
-
     def waiting(self):
         return int(self.sqs_a.get_queue_attributes(
             QueueUrl=self.url, AttributeNames=["ApproximateNumberOfMessages"])
@@ -59,11 +48,11 @@ class PoliciesTest(unittest.TestCase):
         return [m["Body"] for m in got.get("Messages", [])]
 
     def test_another_account_cannot_see_or_use_the_queue(self):
-        self.assertHidden(self.sqs_b.send_message, QueueUrl=self.url, MessageBody="x")
-        self.assertHidden(self.sqs_b.receive_message, QueueUrl=self.url)
-        self.assertHidden(self.sqs_b.get_queue_attributes, QueueUrl=self.url,
+        self.assertNonExistent(self.sqs_b.send_message, QueueUrl=self.url, MessageBody="x")
+        self.assertNonExistent(self.sqs_b.receive_message, QueueUrl=self.url)
+        self.assertNonExistent(self.sqs_b.get_queue_attributes, QueueUrl=self.url,
                           AttributeNames=["All"])
-        self.assertHidden(self.sqs_b.get_queue_url, QueueName=self.name,
+        self.assertNonExistent(self.sqs_b.get_queue_url, QueueName=self.name,
                           QueueOwnerAWSAccountId=A)
         self.assertEqual(self.sqs_b.list_queues(QueueNamePrefix=self.name).get("QueueUrls", []),
                          [])
@@ -72,7 +61,7 @@ class PoliciesTest(unittest.TestCase):
         self.set_policy([{"Effect": "Allow", "Principal": {"AWS": B},
                           "Action": "sqs:SendMessage", "Resource": self.arn}])
         self.sqs_b.send_message(QueueUrl=self.url, MessageBody="from b")
-        self.assertHidden(self.sqs_b.receive_message, QueueUrl=self.url)
+        self.assertNonExistent(self.sqs_b.receive_message, QueueUrl=self.url)
         self.assertEqual(self.bodies(), ["from b"])
 
     def test_an_explicit_deny_beats_an_allow(self):
@@ -80,7 +69,7 @@ class PoliciesTest(unittest.TestCase):
             {"Effect": "Allow", "Principal": "*", "Action": "sqs:*", "Resource": self.arn},
             {"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::%s:root" % B},
              "Action": "sqs:SendMessage", "Resource": self.arn}])
-        self.assertHidden(self.sqs_b.send_message, QueueUrl=self.url, MessageBody="x")
+        self.assertNonExistent(self.sqs_b.send_message, QueueUrl=self.url, MessageBody="x")
         self.sqs_b.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])
         # The owner denied: AccessDenied, and it can still take the Deny back.
         self.set_policy([{"Effect": "Deny", "Principal": "*", "Action": "sqs:SendMessage",
@@ -115,7 +104,7 @@ class PoliciesTest(unittest.TestCase):
         self.sqs_b.send_message(QueueUrl=self.url, MessageBody="granted")
         self.assertEqual(self.bodies(), ["granted"])
         self.sqs_a.remove_permission(QueueUrl=self.url, Label="b-may-send")
-        self.assertHidden(self.sqs_b.send_message, QueueUrl=self.url, MessageBody="revoked")
+        self.assertNonExistent(self.sqs_b.send_message, QueueUrl=self.url, MessageBody="revoked")
 
     def test_bs_topic_delivers_once_the_queue_policy_allows_it(self):
         topic = self.sns_b.create_topic(Name=unique_name("events"))["TopicArn"]
