@@ -20,7 +20,8 @@ using api::ErrorId;
 
 constexpr std::array kActions = {
     std::string_view("GetQueueHistory"), std::string_view("GetServerStatus"),
-    std::string_view("ListQueueStats"), std::string_view("PeekMessages")};
+    std::string_view("ListQueueStats"), std::string_view("ListSubscriptionStats"),
+    std::string_view("PeekMessages")};
 constexpr int64_t kDefaultPeekMessages = 10;
 // Where a FIFO message keeps its deduplication id (src/sqs/messages.cc): a
 // stored system attribute of its payload.
@@ -280,6 +281,58 @@ Result<boost::json::object> GetServerStatus(const Request& r) {
   };
 }
 
+// The caller's http(s) subscriptions (in the request's region; of one topic
+// with TopicArn), oldest topic first, each with the worker's counts and
+// the deliveries waiting in its delivery queue.
+Result<boost::json::object> ListSubscriptionStats(const Request& r) {
+  const api::Params p(r.call.params, r.call.ctx.wire);
+  Result<std::optional<std::string>> topic_arn = p.OptionalString("TopicArn");
+  if (!topic_arn.ok()) return topic_arn.status();
+  const std::map<std::string, DeliveryCounts> counts =
+      r.options.delivery_counts ? r.options.delivery_counts()
+                                : std::map<std::string, DeliveryCounts>{};
+  boost::json::array out;
+  bool topic_found = false;
+  if (r.options.topics != nullptr) {
+    const std::string account = r.account();
+    const std::string region = r.region();
+    for (const auto& t : r.options.topics->Topics()) {
+      if (t->account != account || t->region != region) continue;
+      if (*topic_arn && t->arn != **topic_arn) continue;
+      topic_found = true;
+      for (const auto& sub : t->subscriptions) {
+        if (sub->protocol != sns::Protocol::kHttp && sub->protocol != sns::Protocol::kHttps)
+          continue;
+        const auto it = counts.find(sub->arn);
+        const DeliveryCounts c = it == counts.end() ? DeliveryCounts{} : it->second;
+        int64_t waiting = 0;
+        if (auto q = r.engine.FindQueue(sub->queue_key)) {
+          const engine::QueueStats s = q->Stats();
+          waiting = s.visible + s.in_flight + s.delayed;
+        }
+        out.push_back(boost::json::object{
+            {"SubscriptionArn", sub->arn},
+            {"PendingConfirmation", !sub->confirmed},
+            {"TopicArn", t->arn},
+            {"Protocol", sub->protocol == sns::Protocol::kHttps ? "https" : "http"},
+            {"Endpoint", sub->endpoint},
+            {"Waiting", waiting},
+            {"Attempts", c.attempts},
+            {"Successes", c.successes},
+            {"Failures", c.failures},
+            {"Retries", c.retries},
+            {"DeadLettered", c.dead_lettered},
+            {"Dropped", c.dropped},
+        });
+      }
+    }
+  }
+  if (*topic_arn && !topic_found) {
+    return api::Error(ErrorId::kSnsNotFound, "Topic does not exist");
+  }
+  return boost::json::object{{"Subscriptions", std::move(out)}};
+}
+
 }  // namespace
 
 AdminService::AdminService(engine::Engine& engine, AdminOptions options)
@@ -295,6 +348,7 @@ void AdminService::Invoke(api::Call call, api::Reply reply) {
   if (call.action == "PeekMessages") return reply(PeekMessages(r));
   if (call.action == "GetQueueHistory") return reply(GetQueueHistory(r));
   if (call.action == "GetServerStatus") return reply(GetServerStatus(r));
+  if (call.action == "ListSubscriptionStats") return reply(ListSubscriptionStats(r));
   reply(api::InvalidAction(call.action));
 }
 

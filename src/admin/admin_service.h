@@ -10,6 +10,8 @@
 //   GetQueueHistory  a queue's figures over the last hour (QueueHistory)
 //   GetServerStatus  the server's version, readiness, mode, uptime and the
 //                    caller's account's counts
+//   ListSubscriptionStats  the caller's http(s) subscriptions with their
+//                    delivery counts since the start and deliveries waiting
 //
 // Every action acts in the caller's account only: a queue URL naming another
 // account is QueueDoesNotExist, whatever that queue's policy allows (the
@@ -22,7 +24,9 @@
 // whose calls block, wrap it in an api::OffloadedService.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -33,6 +37,18 @@
 #include "sns/registry.h"
 
 namespace ferry::admin {
+
+// What the SNS delivery worker counted for one http(s) subscription since
+// the server started (src/delivery's SubscriptionStats, copied by the
+// server so that this service does not depend on the worker).
+struct DeliveryCounts {
+  uint64_t attempts = 0;
+  uint64_t successes = 0;
+  uint64_t failures = 0;
+  uint64_t retries = 0;
+  uint64_t dead_lettered = 0;
+  uint64_t dropped = 0;
+};
 
 struct AdminOptions {
   // The server's home region and default account (as SqsOptions).
@@ -53,6 +69,8 @@ struct AdminOptions {
   // history (GetQueueHistory answers no samples).
   const sns::Registry* topics = nullptr;
   const QueueHistory* history = nullptr;
+  // The delivery worker's counts by subscription ARN; null: none counted.
+  std::function<std::map<std::string, DeliveryCounts>()> delivery_counts;
 };
 
 class AdminService final : public api::Service {

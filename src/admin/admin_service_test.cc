@@ -28,6 +28,7 @@ class AdminServiceTest : public ::testing::Test, public sqs::SqsFixture {
     o.started_ms = clock.NowMs();
     o.topics = &registry;
     o.history = &history;
+    o.delivery_counts = [this] { return delivery_counts; };
     return o;
   }
 
@@ -70,6 +71,18 @@ class AdminServiceTest : public ::testing::Test, public sqs::SqsFixture {
     return out["Messages"].as_array();
   }
 
+  // A topic of the default account in us-east-1, in the registry.
+  sns::Topic MakeTopic(const std::string& name) {
+    sns::Topic topic;
+    topic.name = name;
+    topic.account = "000000000000";
+    topic.region = "us-east-1";
+    topic.arn = "arn:aws:sns:us-east-1:000000000000:" + name;
+    EXPECT_TRUE(registry.CreateTopic(topic).ok());
+    return topic;
+  }
+
+  std::map<std::string, DeliveryCounts> delivery_counts;
   sns::Registry registry;
   QueueHistory history;
   AdminService admin;
@@ -286,12 +299,7 @@ TEST_F(AdminServiceTest, GetServerStatusCountsTheCallersQueuesTopicsAndMessages)
   ReceiveFrom(a);
   SendTo(a, "3");
   ASSERT_TRUE(engine.CreateQueue(std::string(kOther) + "//theirs", {}, {}).ok());
-  sns::Topic topic;
-  topic.name = "t";
-  topic.account = "000000000000";
-  topic.region = "us-east-1";
-  topic.arn = "arn:aws:sns:us-east-1:000000000000:t";
-  ASSERT_TRUE(registry.CreateTopic(topic).ok());
+  const sns::Topic topic = MakeTopic("t");
   sns::Subscription sub;
   sub.topic_arn = topic.arn;
   sub.owner = "000000000000";
@@ -323,6 +331,62 @@ TEST_F(AdminServiceTest, GetServerStatusCountsTheCallersQueuesTopicsAndMessages)
   EXPECT_EQ((*other)["Topics"].to_number<int64_t>(), 0);
 }
 
+TEST_F(AdminServiceTest, ListSubscriptionStatsShowsTheCallersHttpSubscriptionsWithTheirCounts) {
+  const sns::Topic topic = MakeTopic("t");
+  auto subscribe = [&](sns::Protocol protocol, std::string endpoint, bool confirmed) {
+    sns::Subscription sub;
+    sub.topic_arn = topic.arn;
+    sub.owner = "000000000000";
+    sub.protocol = protocol;
+    sub.endpoint = std::move(endpoint);
+    sub.confirmed = confirmed;
+    auto made = registry.Subscribe(sub);
+    EXPECT_TRUE(made.ok()) << made.status().message();
+    return made.ok() ? made->subscription->arn : std::string();
+  };
+  const std::string hook = subscribe(sns::Protocol::kHttp, "http://127.0.0.1:1/hook", true);
+  const std::string pending =
+      subscribe(sns::Protocol::kHttps, "https://127.0.0.1:1/pending", false);
+  CreateQueue("q");
+  subscribe(sns::Protocol::kSqs, "arn:aws:sqs:us-east-1:000000000000:q", true);
+  delivery_counts[hook] = DeliveryCounts{
+      .attempts = 7, .successes = 3, .failures = 4, .retries = 3, .dead_lettered = 1, .dropped = 0};
+
+  boost::json::object out = AdminOk("ListSubscriptionStats", "{}");
+  const boost::json::array& subs = out["Subscriptions"].as_array();
+  ASSERT_EQ(subs.size(), 2u) << "the sqs subscription is not listed";
+  const boost::json::object& h = subs[0].as_object();
+  EXPECT_EQ(Str(h.at("SubscriptionArn")), hook);
+  EXPECT_FALSE(h.at("PendingConfirmation").as_bool());
+  EXPECT_EQ(Str(h.at("Protocol")), "http");
+  EXPECT_EQ(Str(h.at("Endpoint")), "http://127.0.0.1:1/hook");
+  EXPECT_EQ(h.at("Attempts").to_number<int64_t>(), 7);
+  EXPECT_EQ(h.at("Successes").to_number<int64_t>(), 3);
+  EXPECT_EQ(h.at("Failures").to_number<int64_t>(), 4);
+  EXPECT_EQ(h.at("Retries").to_number<int64_t>(), 3);
+  EXPECT_EQ(h.at("DeadLettered").to_number<int64_t>(), 1);
+  EXPECT_EQ(h.at("Waiting").to_number<int64_t>(), 0);
+  const boost::json::object& p = subs[1].as_object();
+  EXPECT_EQ(Str(p.at("SubscriptionArn")), pending);
+  EXPECT_TRUE(p.at("PendingConfirmation").as_bool());
+  EXPECT_EQ(Str(p.at("Protocol")), "https");
+  EXPECT_EQ(p.at("Attempts").to_number<int64_t>(), 0);
+  EXPECT_EQ(p.at("Waiting").to_number<int64_t>(), 1) << "its SubscriptionConfirmation waits";
+
+  EXPECT_EQ(AdminOk("ListSubscriptionStats",
+                    R"({"TopicArn": "arn:aws:sns:us-east-1:000000000000:t"})")["Subscriptions"]
+                .as_array()
+                .size(),
+            2u);
+  EXPECT_EQ(ErrorCode(Admin("ListSubscriptionStats",
+                            R"({"TopicArn": "arn:aws:sns:us-east-1:000000000000:nope"})")),
+            "NotFound");
+  Result<boost::json::object> other = Admin("ListSubscriptionStats", "{}", kOther);
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE((*other)["Subscriptions"].as_array().empty())
+      << "another account's subscriptions are not shown";
+}
+
 TEST(AdminService, ReadinessComesFromTheCallbackItIsGiven) {
   FakeClock clock;
   engine::LocalEngine engine(clock, engine::NewMemoryBodyStore());
@@ -340,12 +404,12 @@ TEST(AdminService, ReadinessComesFromTheCallbackItIsGiven) {
   EXPECT_EQ(Str((**answer)["Mode"]), "authenticated");
 }
 
-TEST(AdminService, KnowsItsFourActionsOnly) {
+TEST(AdminService, KnowsItsActionsOnly) {
   FakeClock clock;
   engine::LocalEngine engine(clock, engine::NewMemoryBodyStore());
   AdminService admin(engine, AdminOptions{});
-  for (std::string_view a :
-       {"ListQueueStats", "PeekMessages", "GetQueueHistory", "GetServerStatus"}) {
+  for (std::string_view a : {"ListQueueStats", "PeekMessages", "GetQueueHistory", "GetServerStatus",
+                             "ListSubscriptionStats"}) {
     EXPECT_TRUE(admin.Knows(a)) << a;
   }
   EXPECT_FALSE(admin.Knows("SendMessage"));

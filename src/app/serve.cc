@@ -409,17 +409,27 @@ int RunServer(const ServeConfig& config) {
   // ---- Admin API (docs/admin-api.md, src/admin): the service on the
   // gateway, and the queue history the tick samples.
   admin::QueueHistory queue_history(engine, clock);
-  admin::AdminService admin_api(engine, admin::AdminOptions{.region = config.region,
-                                                        .account_id = config.account_id,
-                                                        .version = FERRY_VERSION,
-                                                        .authenticated = credentials != nullptr,
-                                                        .engine = "local",
-                                                        .data_dir = config.data_dir,
-                                                        .in_memory = config.in_memory,
-                                                        .started_ms = clock.NowMs(),
-                                                        .ready = [&engine] { return engine.Health().ok(); },
-                                                        .topics = &registry,
-                                                        .history = &queue_history});
+  admin::AdminService admin_api(
+      engine, admin::AdminOptions{.region = config.region,
+                                  .account_id = config.account_id,
+                                  .version = FERRY_VERSION,
+                                  .authenticated = credentials != nullptr,
+                                  .engine = "local",
+                                  .data_dir = config.data_dir,
+                                  .in_memory = config.in_memory,
+                                  .started_ms = clock.NowMs(),
+                                  .ready = [&engine] { return engine.Health().ok(); },
+                                  .topics = &registry,
+                                  .history = &queue_history,
+                                  .delivery_counts =
+                                      [&deliveries] {
+                                        std::map<std::string, admin::DeliveryCounts> out;
+                                        for (const auto& [arn, s] : deliveries.stats()) {
+                                          out[arn] = {s.attempts, s.successes,     s.failures,
+                                                      s.retries,  s.dead_lettered, s.dropped};
+                                        }
+                                        return out;
+                                      }});
   std::optional<api::OffloadedService> offloaded_admin;
   if (blocking) offloaded_admin.emplace(admin_api, blocking->get_executor(), io.get_executor());
   api::Service& admin_service =

@@ -1,9 +1,9 @@
 // #/topics: the account's SNS topics, each with its subscriptions: protocol,
 // endpoint, pending or confirmed, raw delivery, the filter policy
-// pretty-printed, and delivery failures as far as the API shows them: the
-// messages waiting in the subscription's dead-letter queue (its
-// RedrivePolicy). SNS has no action that reports failed attempts by
-// themselves.
+// pretty-printed, and delivery failures: for an http(s) subscription the
+// delivery worker's counts since the server started (Ferry.ListSubscriptionStats:
+// failed attempts, retries, dead letters, deliveries waiting), and for any
+// subscription with a RedrivePolicy the messages in its dead-letter queue.
 import { call, listQueueStats, queueNameOf } from "./api.js";
 import { errorLine, h, replace } from "./dom.js";
 import { count, prettyJson } from "./format.js";
@@ -29,12 +29,15 @@ export async function render(ctx) {
 
   ctx.every(REFRESH_MS, async () => {
     try {
-      const [topics, queues] = await Promise.all([
+      const [topics, queues, deliveries] = await Promise.all([
         listAll(ctx.session, "ListTopics", {}, "Topics"),
         listQueueStats(ctx.session).catch(() => []),
+        call(ctx.session, "ferry", "ListSubscriptionStats").then((r) => r.Subscriptions ?? []).catch(() => []),
       ]);
       const depth = new Map(queues.map((q) => [q.QueueArn, q]));
-      const cards = await Promise.all(topics.map((t) => topicCard(ctx.session, t.TopicArn, depth)));
+      // By topic and endpoint: a pending subscription is listed without its ARN.
+      const counts = new Map(deliveries.map((d) => [`${d.TopicArn} ${d.Endpoint}`, d]));
+      const cards = await Promise.all(topics.map((t) => topicCard(ctx.session, t.TopicArn, depth, counts)));
       if (!ctx.current()) return;
       replace(status);
       replace(list, cards.length ? cards : h("p", { class: "muted" }, "No topics in this account."));
@@ -44,7 +47,7 @@ export async function render(ctx) {
   });
 }
 
-async function topicCard(session, topicArn, queues) {
+async function topicCard(session, topicArn, queues, counts) {
   const [{ Attributes: attrs = {} }, subs] = await Promise.all([
     call(session, "sns", "GetTopicAttributes", { TopicArn: topicArn }),
     listAll(session, "ListSubscriptionsByTopic", { TopicArn: topicArn }, "Subscriptions"),
@@ -63,11 +66,19 @@ async function topicCard(session, topicArn, queues) {
     h("table", { class: "grid subscriptions" },
       h("thead", {}, h("tr", {}, h("th", {}, "Protocol"), h("th", {}, "Endpoint"), h("th", {}, "Status"),
         h("th", {}, "Raw"), h("th", {}, "Filter policy"), h("th", {}, "Delivery failures"))),
-      h("tbody", {}, details.length ? details.map((s) => subscriptionRow(s, queues))
+      h("tbody", {}, details.length ? details.map((s) => subscriptionRow(s, queues, counts.get(`${topicArn} ${s.Endpoint}`)))
         : h("tr", {}, h("td", { colspan: 6, class: "muted" }, "No subscriptions.")))));
 }
 
-function subscriptionRow(s, queues) {
+// An http(s) subscription's delivery counts since the server started.
+function deliveryCounts(d) {
+  return h("div", { class: "deliveries" },
+    h("strong", { class: d.Failures > 0 ? "bad" : "" }, count(d.Failures)),
+    ` failed of ${count(d.Attempts)} attempts · ${count(d.Retries)} retried · `,
+    `${count(d.DeadLettered)} dead-lettered · ${count(d.Waiting)} waiting`);
+}
+
+function subscriptionRow(s, queues, delivered) {
   const pending = s.PendingConfirmation === "true";
   const endpoint = s.Protocol === "sqs" && queues.has(s.Endpoint)
     ? queueLink(queueNameOf(s.Endpoint)) : h("code", {}, s.Endpoint);
@@ -80,6 +91,7 @@ function subscriptionRow(s, queues) {
       ? [h("strong", { class: dlq.Visible > 0 ? "bad" : "" }, count(dlq.Visible)), " in ", queueLink(dlq.QueueName)]
       : [h("span", { class: "muted" }, "dead letters to "), h("code", {}, dlqArn || s.RedrivePolicy)];
   }
+  if (delivered) failures = [deliveryCounts(delivered), ...(s.RedrivePolicy ? [h("div", {}, failures)] : [])];
   return h("tr", { class: "subscription" },
     h("td", {}, s.Protocol),
     h("td", {}, endpoint),

@@ -183,9 +183,22 @@ describe("the console in open mode, with the orders example", () => {
       FilterPolicy: JSON.stringify({ kind: ["order"], qty: [{ numeric: [">", 0] }] }),
       RawMessageDelivery: "true",
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn }) } });
+    // An http subscription whose endpoint refuses connections: its
+    // confirmation fails, and the page shows the worker's counts.
+    const refusing = "http://127.0.0.1:9/order-hook";
+    await api("sns", "Subscribe", { TopicArn, Protocol: "http", Endpoint: refusing });
+    for (let i = 0; ; i++) {
+      const { Subscriptions } = await api("ferry", "ListSubscriptionStats", { TopicArn });
+      if (Subscriptions.some((d) => d.Endpoint === refusing && d.Failures > 0)) break;
+      assert.ok(i < 100, "the refused confirmation is counted as a failed attempt");
+      await new Promise((r) => setTimeout(r, 100));
+    }
     await page.click('#nav a[href="#/topics"]');
-    const row = page.locator('section[data-topic="order-events"] tr.subscription');
+    const row = page.locator('section[data-topic="order-events"] tr.subscription', { hasText: inventoryArn.split(":").pop() });
     await row.waitFor();
+    const hook = page.locator('section[data-topic="order-events"] tr.subscription', { hasText: refusing });
+    assert.match(await hook.locator("td.failures").textContent(), /^[1-9]\d* failed of [1-9]\d* attempts · \d+ retried · 0 dead-lettered · 1 waiting/);
+    assert.match(await hook.textContent(), /pending/);
     const policy = await row.locator("pre.policy").textContent();
     assert.deepEqual(JSON.parse(policy), { kind: ["order"], qty: [{ numeric: [">", 0] }] });
     assert.match(policy, /\n {2}"kind"/);  // pretty-printed
