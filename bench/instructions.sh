@@ -11,6 +11,9 @@
 # SSE=off (send, send-batch, consume-cycle): the load's queue does not
 # encrypt its bodies at rest, for comparing against the default.
 #
+# FERRY_FLAGS: more flags for `ferry serve` (split on spaces), e.g.
+# "--no-metrics" or "--access-log", for the cost of what they switch.
+#
 # Starts FERRY under callgrind with instrumentation off, prepares the queue
 # with a short loadgen run (consume-cycle: prefills 20,000 messages), turns
 # instrumentation on for SECONDS (default 10) of SCENARIO, and prints the
@@ -26,7 +29,7 @@ seconds=${4:-10}
 work=$(mktemp -d)
 trap 'kill -INT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$work/cg.out" \
-  "$ferry" serve --port 0 --data-dir "$work/data" --threads 2 >"$work/ferry.log" 2>&1 &
+  "$ferry" serve --port 0 --data-dir "$work/data" --threads 2 ${FERRY_FLAGS:-} >"$work/ferry.log" 2>&1 &
 pid=$!
 for _ in $(seq 300); do
   grep -q "listening on" "$work/ferry.log" 2>/dev/null && break
