@@ -11,6 +11,8 @@
 # SSE=off (send, send-batch, consume-cycle): the load's queue does not
 # encrypt its bodies at rest, for comparing against the default.
 #
+# PROFILE=FILE keeps the callgrind profile there (for callgrind_annotate).
+#
 # FERRY_FLAGS: more flags for `ferry serve` (split on spaces), e.g.
 # "--no-metrics" or "--access-log", for the cost of what they switch.
 #
@@ -70,6 +72,7 @@ callgrind_control -i off "$pid" >/dev/null 2>&1
 kill -INT "$pid"
 wait "$pid" || true
 trap 'rm -rf "$work"' EXIT
+[ -n "${PROFILE:-}" ] && cp "$work/cg.out" "$PROFILE"
 
 requests=$(grep -o '"requests":[0-9]*' "$work/load.txt" | cut -d: -f2)
 messages=$(grep -o '"messages":[0-9]*' "$work/load.txt" | cut -d: -f2)

@@ -6,8 +6,11 @@
 
 plain: envelopes (signed); filtered: envelopes, each subscription with a
 five-key filter policy that loadgen's --publish-attributes messages match;
-raw: raw delivery (no envelope, nothing to sign). Uses the boto3 of the
-python3 running it, with test credentials unless the environment has some.
+raw: raw delivery (no envelope, nothing to sign). SSE=off in the
+environment creates the queues with SqsManagedSseEnabled=false (bodies
+stored in plaintext; encryption at rest is on by default). Uses the boto3 of
+the python3 running it, with test credentials unless the environment has
+some.
 """
 import json
 import os
@@ -26,7 +29,8 @@ arn = sns.create_topic(Name="fanout")["TopicArn"]
 policy = json.dumps({"a": ["x"], "b": [{"prefix": "y"}], "c": [{"numeric": [">", 0]}],
                      "d": [{"exists": True}], "e": [{"anything-but": "z"}]})
 for i in range(10):
-    url = sqs.create_queue(QueueName=f"fanout-{i}")["QueueUrl"]
+    queue_attributes = {"SqsManagedSseEnabled": "false"} if os.environ.get("SSE") == "off" else {}
+    url = sqs.create_queue(QueueName=f"fanout-{i}", Attributes=queue_attributes)["QueueUrl"]
     qarn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     attributes = {}
     if mode == "filtered":

@@ -5,6 +5,8 @@
 
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -101,6 +103,42 @@ TEST(Crypto, AesGcmOpensWhatItSealedAndNothingChanged) {
   EXPECT_FALSE(AesGcmOpen(key, nonce, "aad", flipped, &out));
   EXPECT_FALSE(AesGcmOpen(key, nonce, "aad", body.substr(0, 15), &out));
   EXPECT_FALSE(AesGcmSeal(std::string(16, 'k'), nonce, "", "x", &sealed));  // not AES-256
+}
+
+// A thread's contexts keep the last key's schedule: each result must equal
+// what a fresh thread (fresh contexts) computes, whatever came before:
+// other nonces, another key, an open, a failed open.
+TEST(Crypto, AesGcmResultsDoNotDependOnEarlierCallsOfTheThread) {
+  const std::string k1(32, 'a');
+  const std::string k2(32, 'b');
+  struct Step {
+    const std::string* key;
+    std::string nonce;
+    std::string text;
+  };
+  const std::vector<Step> steps = {{&k1, std::string(12, '1'), "first"},
+                                   {&k1, std::string(12, '2'), "second, same key"},
+                                   {&k2, std::string(12, '1'), "another key"},
+                                   {&k1, std::string(12, '3'), std::string(1000, 'x')},
+                                   {&k1, std::string(12, '3'), ""}};
+  auto fresh = [](const Step& step) {
+    std::string out;
+    std::thread([&] { EXPECT_TRUE(AesGcmSeal(*step.key, step.nonce, "aad", step.text, &out)); })
+        .join();
+    return out;
+  };
+  std::string opened;
+  for (const Step& step : steps) {
+    std::string sealed;
+    ASSERT_TRUE(AesGcmSeal(*step.key, step.nonce, "aad", step.text, &sealed));
+    EXPECT_EQ(sealed, fresh(step)) << step.text;
+    ASSERT_TRUE(AesGcmOpen(*step.key, step.nonce, "aad", sealed, &opened));
+    EXPECT_EQ(opened, step.text);
+    // A failed open (wrong key, then the right one) leaves the next ones right.
+    EXPECT_FALSE(AesGcmOpen(step.key == &k1 ? k2 : k1, step.nonce, "aad", sealed, &opened));
+    ASSERT_TRUE(AesGcmOpen(*step.key, step.nonce, "aad", sealed, &opened));
+    EXPECT_EQ(opened, step.text);
+  }
 }
 
 TEST(Crypto, FormatUuidWritesEveryByteInOrder) {
