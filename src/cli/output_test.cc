@@ -25,6 +25,8 @@ TEST(FormatBytesTest, UsesBinaryUnitsWithOneDecimal) {
 
 TEST(OneLineTest, EscapesLineBreaksAndCutsLongTextWithAnEllipsis) {
   EXPECT_EQ(OneLine("a\nb\tc", 20), "a\\nb\\tc");
+  EXPECT_EQ(OneLine("a\x1b[2Jb\x7f", 20), "a\\x1B[2Jb\\x7F") << "no terminal escapes";
+  EXPECT_EQ(OneLine("\x01\x02", 6), "\\x01…");
   EXPECT_EQ(OneLine("abcdefgh", 5), "abcd…");
   EXPECT_EQ(OneLine("abcde", 5), "abcde");
   EXPECT_EQ(OneLine("ééééé", 3), "éé…");  // whole characters, never half of one
