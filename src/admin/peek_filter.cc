@@ -15,15 +15,20 @@ std::string FilterKey(std::string_view name) {
   return std::string(kFilterKey) + "." + std::string(name);
 }
 
-Status Invalid(std::string_view key, std::string_view value, std::string_view reason) {
-  return api::InvalidParameterValue(key, value, reason);
+// "Value for parameter <key> is invalid. Reason: <reason>", as
+// api::InvalidParameterType words it: the value itself may be long, or a
+// JSON structure.
+Status Invalid(std::string_view key, std::string_view reason) {
+  return api::Error(
+      api::ErrorId::kInvalidParameterValue,
+      "Value for parameter " + std::string(key) + " is invalid. Reason: " + std::string(reason));
 }
 
 Status CheckValue(std::string_view key, std::string_view value, bool may_be_empty) {
   if (value.size() > kMaxFilterValueBytes) {
-    return Invalid(key, "", "Must be at most " + std::to_string(kMaxFilterValueBytes) + " bytes.");
+    return Invalid(key, "Must be at most " + std::to_string(kMaxFilterValueBytes) + " bytes.");
   }
-  if (!may_be_empty && value.empty()) return Invalid(key, "", "Must not be empty.");
+  if (!may_be_empty && value.empty()) return Invalid(key, "Must not be empty.");
   return Status::Ok();
 }
 
@@ -40,7 +45,7 @@ Result<AttributeCondition> ReadCondition(std::string_view name, const boost::jso
     return c;
   }
   const char* kShape = R"(Must be a string, {"Exists": true|false} or {"Prefix": "..."}.)";
-  if (!v.is_object() || v.get_object().size() != 1) return Invalid(key, "", kShape);
+  if (!v.is_object() || v.get_object().size() != 1) return Invalid(key, kShape);
   const auto& [op, operand] = *v.get_object().begin();
   if (op == "Exists" && operand.is_bool()) {
     c.kind =
@@ -53,7 +58,7 @@ Result<AttributeCondition> ReadCondition(std::string_view name, const boost::jso
     c.value = std::string(operand.get_string());
     return c;
   }
-  return Invalid(key, "", kShape);
+  return Invalid(key, kShape);
 }
 
 std::string_view BaseType(std::string_view data_type) {
@@ -92,15 +97,13 @@ Result<PeekFilter> PeekFilter::Parse(const boost::json::object& request,
     if (!f->is_object()) return api::InvalidParameterType(kFilterKey, "a map of attribute names");
     const boost::json::object& map = f->get_object();
     if (map.size() > kMaxFilterAttributes) {
-      return Invalid(kFilterKey, "",
-                     "At most " + std::to_string(kMaxFilterAttributes) +
-                         " attribute names, found " + std::to_string(map.size()) + ".");
+      return Invalid(kFilterKey, "At most " + std::to_string(kMaxFilterAttributes) +
+                                     " attribute names, found " + std::to_string(map.size()) + ".");
     }
     for (const auto& [name, value] : map) {
       if (name.empty() || name.size() > kMaxFilterNameBytes) {
-        return Invalid(
-            kFilterKey, "",
-            "Attribute names must be 1 to " + std::to_string(kMaxFilterNameBytes) + " bytes.");
+        return Invalid(kFilterKey, "Attribute names must be 1 to " +
+                                       std::to_string(kMaxFilterNameBytes) + " bytes.");
       }
       Result<AttributeCondition> c = ReadCondition(name, value);
       if (!c.ok()) return c.status();

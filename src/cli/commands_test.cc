@@ -219,9 +219,9 @@ TEST_F(CommandsTest, PeekPagesWithNextSequenceAndShowsStates) {
   auto c = ctx();
   ASSERT_TRUE(RunPeek(c, {.queue = "q", .max = 3}).ok());
   EXPECT_EQ(out_.str(),
-            "SEQ  MESSAGE ID  STATE     SENT  RECEIVES  VISIBLE AT  GROUP    SIZE  BODY\n"
-            "  1  a           visible   -            0  -           -       11 B  line1\\nline2\n"
-            "  2  b           inflight  -            1  -           g        1 B  y\n");
+            "SEQ  MESSAGE ID  STATE     SENT  RECEIVES  VISIBLE AT  GROUP  SIZE  BODY\n"
+            "  1  a           visible   -            0  -           -      11 B  line1\\nline2\n"
+            "  2  b           inflight  -            1  -           g       1 B  y\n");
   EXPECT_EQ(api_.calls[1].params.at("MaxNumberOfMessages").as_int64(), 3);
   EXPECT_EQ(api_.calls[2].params.at("StartAfterSequence").as_string(), "1");
   EXPECT_EQ(api_.calls[2].params.at("MaxNumberOfMessages").as_int64(), 2);

@@ -58,7 +58,7 @@ TEST(PeekTableTest, ShowsEveryColumnAndEscapesControlCharacters) {
   EXPECT_EQ(
       out.str(),
       "SEQ  MESSAGE ID  STATE    SENT       RECEIVES  VISIBLE AT  GROUP  SIZE  BODY\n"
-      " 17  m-1         delayed  1m00s ago       2  in 30s      g1      9 B  a\\x1B[31mb\\r\\n\n");
+      " 17  m-1         delayed  1m00s ago         2  in 30s      g1      9 B  a\\x1B[31mb\\r\\n\n");
 }
 
 TEST(PeekTableTest, AnEmptyTableSaysSo) {

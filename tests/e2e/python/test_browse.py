@@ -83,7 +83,7 @@ class BrowseTest(SqsTestCase):
             "blob": base64.b64encode(b"\x00\x01").decode()}), [])
         self.assertEqual(self.bodies(url, MessageAttributeFilter={"color": {"Prefix": "red"},
                                                                   "n": "7"}), ["red one"])
-        self.assertEqual(self.bodies(url, BodyContains="e t"), ["red two"])
+        self.assertEqual(self.bodies(url, BodyContains="d t"), ["red two"])
 
     def test_a_malformed_filter_is_invalid_parameter_value(self):
         url = self.new_queue("browse-bad")
