@@ -61,6 +61,12 @@ std::string OneLine(std::string_view text, size_t max_chars) {
       std::snprintf(hex, sizeof hex, "\\x%02X", lead);
       piece = hex;
       width = 4;
+    } else if (lead == 0xC2 && len == 2 && static_cast<unsigned char>(piece[1]) < 0xA0) {
+      // The C1 controls (U+0080-U+009F: CSI is U+009B) as \u00NN.
+      char hex[7];
+      std::snprintf(hex, sizeof hex, "\\u%04X", static_cast<unsigned char>(piece[1]));
+      piece = hex;
+      width = 6;
     }
     if (chars + width > max_chars || (chars + width == max_chars && i + len < text.size())) {
       out += "…";
