@@ -4,7 +4,9 @@
 #include <array>
 #include <charconv>
 #include <optional>
+#include <utility>
 
+#include "admin/peek_filter.h"
 #include "api/errors.h"
 #include "api/params.h"
 #include "auth/sigv4.h"
@@ -23,6 +25,9 @@ constexpr std::array kActions = {
     std::string_view("ListQueueStats"), std::string_view("ListSubscriptionStats"),
     std::string_view("PeekMessages")};
 constexpr int64_t kDefaultPeekMessages = 10;
+// The most engine pages (Queue::Peek calls) one PeekMessages reads: with a
+// filter, at most 1,000 messages are examined per request.
+constexpr int kMaxPeekPages = 10;
 // Where a FIFO message keeps its deduplication id (src/sqs/messages.cc): a
 // stored system attribute of its payload.
 constexpr std::string_view kStoredDedupId = "MessageDeduplicationId";
@@ -141,45 +146,106 @@ Result<boost::json::object> ListQueueStats(const Request& r) {
   return boost::json::object{{"Queues", std::move(queues)}};
 }
 
-Result<boost::json::object> PeekedJson(const Request& r, engine::PeekedMessage& m) {
+Result<message::DecodedPayload> Decode(const engine::PeekedMessage& m) {
   std::optional<message::DecodedPayload> p = message::DecodePayload(m.payload);
   if (!p) {
     return api::Error(ErrorId::kInternalError,
                       "The stored message " + m.message_id + " could not be decoded.");
   }
+  return std::move(*p);
+}
+
+boost::json::object PeekedJson(const Request& r, engine::PeekedMessage& m,
+                               const message::DecodedPayload& p) {
   boost::json::object o;
   o.emplace("MessageId", std::move(m.message_id));
   o.emplace("SequenceNumber", std::to_string(m.sequence));
-  o.emplace("Body", p->body);
-  o.emplace("MD5OfBody", message::BodyMd5Hex(p->body_md5));
+  o.emplace("Body", p.body);
+  o.emplace("MD5OfBody", message::BodyMd5Hex(p.body_md5));
   o.emplace("State", StateName(m.state));
   o.emplace("SentTimestamp", m.sent_ms);
   o.emplace("ApproximateReceiveCount", m.receive_count);
   o.emplace("ApproximateFirstReceiveTimestamp", m.first_receive_ms);
   o.emplace("VisibleAtTimestamp", m.visible_at_ms);
-  o.emplace("SenderId", p->sender_id);
+  o.emplace("SenderId", p.sender_id);
   if (!m.group_id.empty()) o.emplace("MessageGroupId", std::move(m.group_id));
-  for (const message::AttributeView& a : p->system_attributes) {
+  for (const message::AttributeView& a : p.system_attributes) {
     if (a.name == kStoredDedupId) o.emplace("MessageDeduplicationId", a.value);
   }
   if (!m.dead_letter_source.empty()) {
     o.emplace("DeadLetterQueueSourceArn", sqs::QueueArnOfKey(r.home(), m.dead_letter_source));
   }
-  if (!p->attributes.empty()) {
+  if (!p.attributes.empty()) {
     boost::json::object attrs;
-    for (const message::AttributeView& a : p->attributes) {
+    for (const message::AttributeView& a : p.attributes) {
       attrs.emplace(a.name, message::AttributeJson(a));
     }
-    o.emplace("MD5OfMessageAttributes", message::AttributesMd5Hex(p->attributes));
+    o.emplace("MD5OfMessageAttributes", message::AttributesMd5Hex(p.attributes));
     o.emplace("MessageAttributes", std::move(attrs));
   }
   return o;
 }
 
-Result<boost::json::object> PeekMessages(const Request& r) {
+// Which states a peek includes: "States" (a list of state names) when
+// given, else IncludeInFlight and IncludeDelayed (visible always).
+Status ReadPeekStates(const api::Params& p, engine::PeekRequest* req) {
+  if (p.Has("States")) {
+    Result<std::vector<std::string>> states = p.StringList("States");
+    if (!states.ok()) return states.status();
+    if (states->empty()) {
+      return api::InvalidParameterValue("States", "[]", "Must name at least one state.");
+    }
+    req->include_visible = req->include_in_flight = req->include_delayed = false;
+    for (const std::string& s : *states) {
+      if (s == StateName(engine::PeekedState::kVisible)) {
+        req->include_visible = true;
+      } else if (s == StateName(engine::PeekedState::kInFlight)) {
+        req->include_in_flight = true;
+      } else if (s == StateName(engine::PeekedState::kDelayed)) {
+        req->include_delayed = true;
+      } else {
+        return api::InvalidParameterValue("States", s,
+                                          "Must be a list of visible, inflight and delayed.");
+      }
+    }
+    return Status::Ok();
+  }
+  Result<std::optional<bool>> in_flight = p.OptionalBool("IncludeInFlight");
+  if (!in_flight.ok()) return in_flight.status();
+  Result<std::optional<bool>> delayed = p.OptionalBool("IncludeDelayed");
+  if (!delayed.ok()) return delayed.status();
+  req->include_in_flight = in_flight->value_or(true);
+  req->include_delayed = delayed->value_or(true);
+  return Status::Ok();
+}
+
+// The queue a peek reads: the one QueueUrl names or, with DeadLetterQueue,
+// its dead-letter queue (from its RedrivePolicy).
+Result<std::shared_ptr<engine::Queue>> PeekedQueue(const Request& r, const api::Params& p) {
   Result<std::shared_ptr<engine::Queue>> queue = r.ResolveQueue();
   if (!queue.ok()) return queue.status();
+  Result<std::optional<bool>> dlq = p.OptionalBool("DeadLetterQueue");
+  if (!dlq.ok()) return dlq.status();
+  if (!dlq->value_or(false)) return queue;
+  const std::string name = engine::QueueKey::Decode((*queue)->name()).name;
+  const std::string target = (*queue)->settings().dead_letter_queue;
+  if (target.empty()) {
+    return api::InvalidParameterValue(
+        "DeadLetterQueue", "true",
+        "The queue " + name + " has no dead-letter queue (no RedrivePolicy).");
+  }
+  std::shared_ptr<engine::Queue> dead = r.engine.FindQueue(target);
+  if (!dead) {
+    return api::Error(ErrorId::kQueueDoesNotExist,
+                      "The dead-letter queue of " + name + " does not exist.");
+  }
+  return dead;
+}
+
+Result<boost::json::object> PeekMessages(const Request& r) {
   const api::Params p(r.call.params, r.call.ctx.wire);
+  Result<std::shared_ptr<engine::Queue>> queue = PeekedQueue(r, p);
+  if (!queue.ok()) return queue.status();
   Result<std::optional<int64_t>> max = p.OptionalInt("MaxNumberOfMessages");
   if (!max.ok()) return max.status();
   const int64_t n = max->value_or(kDefaultPeekMessages);
@@ -189,32 +255,42 @@ Result<boost::json::object> PeekMessages(const Request& r) {
   }
   Result<uint64_t> start = StartAfterSequence(r.call.params);
   if (!start.ok()) return start.status();
-  Result<std::optional<bool>> in_flight = p.OptionalBool("IncludeInFlight");
-  if (!in_flight.ok()) return in_flight.status();
-  Result<std::optional<bool>> delayed = p.OptionalBool("IncludeDelayed");
-  if (!delayed.ok()) return delayed.status();
-
   engine::PeekRequest req;
-  req.max_messages = static_cast<int>(n);
   req.start_after_sequence = *start;
-  req.include_in_flight = in_flight->value_or(true);
-  req.include_delayed = delayed->value_or(true);
-  Result<engine::PeekResult> peeked = (*queue)->Peek(req);
-  if (!peeked.ok()) {
-    return api::Error(ErrorId::kServiceUnavailable,
-                      "The service is temporarily unavailable: " + peeked.status().message());
-  }
+  FERRY_RETURN_IF_ERROR(ReadPeekStates(p, &req));
+  Result<PeekFilter> filter = PeekFilter::Parse(r.call.params, p);
+  if (!filter.ok()) return filter.status();
+
+  // Engine pages until the answer is full, the queue is read to its end, or
+  // kMaxPeekPages pages were read. A filter reads full engine pages and
+  // keeps what matches: a sparse one may answer few messages, or none, with
+  // NextSequence set.
   boost::json::array messages;
-  messages.reserve(peeked->messages.size());
-  for (engine::PeekedMessage& m : peeked->messages) {
-    Result<boost::json::object> o = PeekedJson(r, m);
-    if (!o.ok()) return o.status();
-    messages.emplace_back(std::move(o).value());
+  uint64_t next = 0;
+  for (int page = 0; page < kMaxPeekPages; ++page) {
+    const int want = static_cast<int>(n) - static_cast<int>(messages.size());
+    req.max_messages = filter->empty() ? want : engine::kMaxPeekMessages;
+    Result<engine::PeekResult> peeked = (*queue)->Peek(req);
+    if (!peeked.ok()) {
+      return api::Error(ErrorId::kServiceUnavailable,
+                        "The service is temporarily unavailable: " + peeked.status().message());
+    }
+    next = peeked->next_sequence;
+    for (engine::PeekedMessage& m : peeked->messages) {
+      if (std::cmp_equal(messages.size(), n)) {
+        next = m.sequence - 1;  // this one and those after it are the next page's
+        break;
+      }
+      Result<message::DecodedPayload> payload = Decode(m);
+      if (!payload.ok()) return payload.status();
+      if (filter->Matches(*payload)) messages.emplace_back(PeekedJson(r, m, *payload));
+    }
+    if (next == 0 || std::cmp_equal(messages.size(), n)) break;
+    req.start_after_sequence = next;
   }
-  boost::json::object out{{"Messages", std::move(messages)}};
-  if (peeked->next_sequence != 0) {
-    out.emplace("NextSequence", std::to_string(peeked->next_sequence));
-  }
+  boost::json::object out{{"Messages", std::move(messages)},
+                          {"QueueUrl", sqs::QueueUrlOfKey(r.home(), r.call.ctx, (*queue)->name())}};
+  if (next != 0) out.emplace("NextSequence", std::to_string(next));
   return out;
 }
 

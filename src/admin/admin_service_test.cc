@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "admin/peek_filter.h"
 #include "api/errors.h"
 #include "sqs/sqs_test_util.h"
 
@@ -69,6 +70,15 @@ class AdminServiceTest : public ::testing::Test, public sqs::SqsFixture {
     std::string json = R"({"QueueUrl": ")" + url + "\"" + std::string(extra) + "}";
     boost::json::object out = AdminOk("PeekMessages", json);
     return out["Messages"].as_array();
+  }
+  // One field of each message a peek answers.
+  std::vector<std::string> PeekField(const std::string& url, std::string_view extra,
+                                     std::string_view field) {
+    std::vector<std::string> out;
+    for (const boost::json::value& m : Peek(url, extra)) {
+      out.push_back(Str(m.as_object().at(field)));
+    }
+    return out;
   }
 
   // A topic of the default account in us-east-1, in the registry.
@@ -272,6 +282,110 @@ TEST_F(AdminServiceTest, PeekMessagesValidatesItsParameters) {
   EXPECT_EQ(ErrorCode(Admin("PeekMessages",
                             R"({"QueueUrl": ")" + url + R"(", "StartAfterSequence": "x"})")),
             "InvalidParameterValue");
+}
+
+TEST_F(AdminServiceTest, PeekMessagesFiltersOnAttributesAndBody) {
+  const std::string url = CreateQueue("q");
+  for (int i = 0; i < 6; ++i) {
+    boost::json::object attrs{
+        {"n", boost::json::object{{"DataType", "Number"}, {"StringValue", std::to_string(i)}}}};
+    if (i % 2 == 0) {
+      attrs["color"] =
+          boost::json::object{{"DataType", "String"}, {"StringValue", "red-" + std::to_string(i)}};
+    }
+    boost::json::object p{{"QueueUrl", url},
+                          {"MessageBody", "body " + std::to_string(i)},
+                          {"MessageAttributes", std::move(attrs)}};
+    Ok("SendMessage", boost::json::serialize(p));
+  }
+  auto bodies = [&](std::string_view extra) { return PeekField(url, extra, "Body"); };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(bodies(R"(, "MessageAttributeFilter": {"n": "4.0"})"), V{"body 4"});
+  EXPECT_EQ(bodies(R"(, "MessageAttributeFilter": {"color": {"Exists": false}})"),
+            (V{"body 1", "body 3", "body 5"}));
+  EXPECT_EQ(bodies(R"(, "MessageAttributeFilter": {"color": {"Prefix": "red-"}, "n": "2"})"),
+            V{"body 2"});
+  EXPECT_EQ(bodies(R"(, "BodyContains": "y 5")"), V{"body 5"});
+  EXPECT_TRUE(bodies(R"(, "MessageAttributeFilter": {"color": "red"})").empty());
+}
+
+TEST_F(AdminServiceTest, PeekMessagesWithAFilterPagesByTheLastMatchReturned) {
+  const std::string url = CreateQueue("q");
+  for (int i = 1; i <= 30; ++i) SendTo(url, i % 7 == 0 ? "hit" : "miss");
+  std::string start = "0";
+  std::vector<std::string> seqs;
+  for (int call = 0; call < 10; ++call) {
+    boost::json::object out = AdminOk(
+        "PeekMessages",
+        R"({"QueueUrl": ")" + url +
+            R"(", "MaxNumberOfMessages": 2, "BodyContains": "hit", "StartAfterSequence": ")" +
+            start + "\"}");
+    for (const boost::json::value& m : out["Messages"].as_array()) {
+      seqs.push_back(Str(m.as_object().at("SequenceNumber")));
+    }
+    if (!out.contains("NextSequence")) break;
+    start = Str(out["NextSequence"]);
+  }
+  EXPECT_EQ(seqs, (std::vector<std::string>{"7", "14", "21", "28"}));
+}
+
+TEST_F(AdminServiceTest, PeekMessagesStatesChooseWhichMessagesAreShown) {
+  const std::string url = CreateQueue("q");
+  SendTo(url, "received");
+  ASSERT_EQ(ReceiveFrom(url, 60).size(), 1u);
+  SendTo(url, "visible");
+  boost::json::object p{{"QueueUrl", url}, {"MessageBody", "later"}, {"DelaySeconds", 30}};
+  Ok("SendMessage", boost::json::serialize(p));
+  auto states = [&](std::string_view extra) { return PeekField(url, extra, "State"); };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(states(R"(, "States": ["delayed", "inflight"])"), (V{"inflight", "delayed"}));
+  EXPECT_EQ(states(R"(, "States": ["visible"], "IncludeInFlight": true)"), V{"visible"})
+      << "States replaces IncludeInFlight and IncludeDelayed";
+  EXPECT_EQ(states(""), (V{"inflight", "visible", "delayed"}));
+  EXPECT_EQ(ErrorCode(Admin("PeekMessages", R"({"QueueUrl": ")" + url + R"(", "States": []})")),
+            "InvalidParameterValue");
+  EXPECT_EQ(
+      ErrorCode(Admin("PeekMessages", R"({"QueueUrl": ")" + url + R"(", "States": ["gone"]})")),
+      "InvalidParameterValue");
+}
+
+TEST_F(AdminServiceTest, PeekMessagesReadsTheDeadLetterQueueOfARedrivePolicy) {
+  const std::string dlq = CreateQueue("dlq");
+  const std::string src = CreateQueue(
+      "src",
+      R"({"RedrivePolicy": "{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dlq\",\"maxReceiveCount\":\"3\"}"})");
+  SendTo(src, "at the source");
+  SendTo(dlq, "dead");
+  boost::json::object out =
+      AdminOk("PeekMessages", R"({"QueueUrl": ")" + src + R"(", "DeadLetterQueue": true})");
+  EXPECT_EQ(Str(out["QueueUrl"]), dlq);
+  ASSERT_EQ(out["Messages"].as_array().size(), 1u);
+  EXPECT_EQ(Str(out["Messages"].as_array()[0].as_object().at("Body")), "dead");
+  EXPECT_EQ(Str(AdminOk("PeekMessages", R"({"QueueUrl": ")" + src + "\"}")["QueueUrl"]), src);
+  Result<boost::json::object> none =
+      Admin("PeekMessages", R"({"QueueUrl": ")" + dlq + R"(", "DeadLetterQueue": true})");
+  EXPECT_EQ(ErrorCode(none), "InvalidParameterValue");
+  EXPECT_NE(none.status().message().find("has no dead-letter queue"), std::string::npos);
+}
+
+TEST_F(AdminServiceTest, PeekMessagesRefusesAMalformedFilter) {
+  const std::string url = CreateQueue("q");
+  std::string eleven;
+  for (int i = 0; i < 11; ++i)
+    eleven += (i ? ", " : "") + ("\"a" + std::to_string(i) + "\": \"v\"");
+  for (const std::string& bad : std::vector<std::string>{
+           R"("MessageAttributeFilter": "x")", R"("MessageAttributeFilter": {"a": 1})",
+           R"("MessageAttributeFilter": {"a": {"Exists": "yes"}})",
+           R"("MessageAttributeFilter": {"a": {"Prefix": ""}})",
+           R"("MessageAttributeFilter": {"a": {"Prefix": "x", "Exists": true}})",
+           R"("MessageAttributeFilter": {"a": {"Like": "x"}})",
+           R"("MessageAttributeFilter": {)" + eleven + "}",
+           R"("MessageAttributeFilter": {"": "v"})", R"("BodyContains": "")",
+           R"("BodyContains": ")" + std::string(kMaxFilterValueBytes + 1, 'x') + "\""}) {
+    EXPECT_EQ(ErrorCode(Admin("PeekMessages", R"({"QueueUrl": ")" + url + "\", " + bad + "}")),
+              "InvalidParameterValue")
+        << bad;
+  }
 }
 
 TEST_F(AdminServiceTest, GetQueueHistoryReturnsTheSamplesOldestFirst) {

@@ -81,6 +81,21 @@ AdminCommands::AdminCommands(CLI::App& app) {
   peek->add_option("--max", peek_.max, "Messages to show.")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
+  peek->add_flag("--all", peek_.all, "Every message, page after page (--max does not apply).");
+  peek->add_option("--after", peek_.after,
+                   "Start after this sequence number (the 'more after' of a previous peek).");
+  peek->add_option("--state", peek_.states,
+                   "Only messages in these states: visible,inflight,delayed (default: all).")
+      ->allow_extra_args(false);
+  peek->add_option("--filter", peek_.filters,
+                   "Message attribute NAME=VALUE (a Number attribute: the same number), "
+                   "NAME^=PREFIX, or NAME with --exists; repeatable, all must match.")
+      ->allow_extra_args(false);
+  peek->add_flag("--exists", peek_.exists,
+                 "A --filter NAME without a value: the attribute is set.");
+  peek->add_option("--contains", peek_.contains, "Only messages whose body contains this text.");
+  peek->add_flag("--dlq", peek_.dead_letter_queue,
+                 "Look at the queue's dead-letter queue (from its RedrivePolicy).");
   peek->add_flag("!--no-in-flight", peek_.include_in_flight, "Leave out in-flight messages.");
   peek->add_flag("!--no-delayed", peek_.include_delayed, "Leave out delayed messages.");
 

@@ -55,6 +55,15 @@ TEST_F(CliAppTest, AnAttributeTakesOneValueSoTheQueueMayFollowIt) {
       -1);
 }
 
+TEST_F(CliAppTest, PeekTakesItsBrowseFlagsWithTheQueueAnywhere) {
+  AdminCommands commands(app_);
+  EXPECT_EQ(ParseExit(app_, commands,
+                      {"peek", "--state", "visible,inflight", "--filter", "color=red", "orders",
+                       "--filter", "trace", "--exists", "--contains", "timeout", "--dlq", "--all",
+                       "--after", "17", "--json"}),
+            -1);
+}
+
 TEST_F(CliAppTest, OtherSubcommandsKeepCli11sExitStatus) {
   AdminCommands commands(app_);
   testing::internal::CaptureStderr();

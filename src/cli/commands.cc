@@ -6,6 +6,7 @@
 #include <map>
 #include <ostream>
 
+#include "cli/json_fields.h"
 #include "cli/output.h"
 #include "cli/resolve.h"
 #include "common/crypto.h"
@@ -21,36 +22,7 @@ constexpr int kMaxReceiveBatch = 10;
 constexpr int kMaxPeekPage = 100;
 constexpr double kMinRateSeconds = 0.25;
 
-std::string Str(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-// A figure the services send as a number (admin API) or as a string
-// (queue attributes); -1 when absent.
-int64_t Int(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr) return -1;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
-  if (v->is_double()) return static_cast<int64_t>(v->get_double());
-  if (v->is_string()) {
-    try {
-      return std::stoll(std::string(v->get_string()));
-    } catch (...) {
-      return -1;
-    }
-  }
-  return -1;
-}
-
 std::string Count(int64_t n) { return n < 0 ? "-" : std::to_string(n); }
-
-const json::array& ArrayOf(const json::object& o, std::string_view key) {
-  static const json::array kEmpty;
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_array() ? v->get_array() : kEmpty;
-}
 
 int64_t NowEpochMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -143,27 +115,14 @@ Status CheckBodyDigest(const json::object& message) {
                           ": the body does not match its MD5OfBody");
 }
 
-// People's view of messages: one row each. `with_state` for peek's states.
+// People's view of received messages: one row each (peek has its own,
+// peek.h).
 class MessageTable {
  public:
-  explicit MessageTable(bool with_state)
-      : with_state_(with_state),
-        table_(with_state ? std::vector<Table::Column>{{"SEQ", true},
-                                                       {"MESSAGE ID"},
-                                                       {"STATE"},
-                                                       {"RECEIVES", true},
-                                                       {"AGE", true},
-                                                       {"BODY"}}
-                          : std::vector<Table::Column>{
-                                {"MESSAGE ID"}, {"RECEIVES", true}, {"AGE", true}, {"BODY"}}) {}
+  MessageTable() : table_({{"MESSAGE ID"}, {"RECEIVES", true}, {"AGE", true}, {"BODY"}}) {}
   void Add(const json::object& m) {
-    const std::string body = OneLine(Str(m, "Body"), kBodyColumnChars);
-    if (with_state_) {
-      table_.AddRow({Str(m, "SequenceNumber"), Str(m, "MessageId"), Str(m, "State"), ReceivesOf(m),
-                     AgeOf(m), body});
-    } else {
-      table_.AddRow({Str(m, "MessageId"), ReceivesOf(m), AgeOf(m), body});
-    }
+    table_.AddRow(
+        {Str(m, "MessageId"), ReceivesOf(m), AgeOf(m), OneLine(Str(m, "Body"), kBodyColumnChars)});
   }
   void Print(std::ostream& out) const {
     if (table_.rows() == 0) {
@@ -174,7 +133,6 @@ class MessageTable {
   }
 
  private:
-  bool with_state_;
   Table table_;
 };
 
@@ -458,7 +416,7 @@ Status RunSend(Context& ctx, const SendOptions& options) {
 Status RunReceive(Context& ctx, const ReceiveOptions& options) {
   auto url = ResolveQueueUrl(ctx.api, options.queue);
   if (!url.ok()) return url.status();
-  MessageTable table(false);
+  MessageTable table;
   int received = 0;
   while (received < options.max) {
     const int batch = std::min(kMaxReceiveBatch, options.max - received);
@@ -474,33 +432,6 @@ Status RunReceive(Context& ctx, const ReceiveOptions& options) {
     }
     if (options.delete_after) FERRY_RETURN_IF_ERROR(DeleteAll(ctx, *url, *messages));
     received += static_cast<int>(messages->size());
-  }
-  if (!ctx.json) table.Print(ctx.out);
-  return Status::Ok();
-}
-
-Status RunPeek(Context& ctx, const PeekOptions& options) {
-  auto url = ResolveQueueUrl(ctx.api, options.queue);
-  if (!url.ok()) return url.status();
-  MessageTable table(true);
-  std::string start;
-  int seen = 0;
-  while (seen < options.max) {
-    auto answer = Peek(ctx, *url, std::min(kMaxPeekPage, options.max - seen), start,
-                       options.include_in_flight, options.include_delayed);
-    if (!answer.ok()) return answer.status();
-    const json::array& messages = ArrayOf(*answer, "Messages");
-    for (const json::value& m : messages) {
-      if (!m.is_object()) continue;
-      if (ctx.json) {
-        PrintJsonLine(ctx.out, m);
-      } else {
-        table.Add(m.as_object());
-      }
-    }
-    seen += static_cast<int>(messages.size());
-    start = Str(*answer, "NextSequence");
-    if (messages.empty() || start.empty()) break;
   }
   if (!ctx.json) table.Print(ctx.out);
   return Status::Ok();

@@ -69,11 +69,23 @@ struct ReceiveOptions {
 };
 Status RunReceive(Context& ctx, const ReceiveOptions& options);
 
+// Looks at a queue's messages without receiving them (PeekMessages), a
+// table of them or JSON lines; peek.h builds the request and the table.
 struct PeekOptions {
   std::string queue;
   int max = 10;
+  bool all = false;   // every message, page after page (max does not apply)
+  std::string after;  // start after this sequence (a NextSequence)
   bool include_in_flight = true;
   bool include_delayed = true;
+  // "visible", "inflight", "delayed", each entry possibly a comma-separated
+  // list; when given, replaces include_in_flight and include_delayed.
+  std::vector<std::string> states;
+  // "NAME=VALUE" (equals), "NAME^=PREFIX", or "NAME" with `exists`.
+  std::vector<std::string> filters;
+  bool exists = false;
+  std::string contains;            // BodyContains
+  bool dead_letter_queue = false;  // the queue's dead-letter queue instead
 };
 Status RunPeek(Context& ctx, const PeekOptions& options);
 

@@ -215,16 +215,55 @@ TEST_F(CommandsTest, PeekPagesWithNextSequenceAndShowsStates) {
   api_.Answer("PeekMessages", Obj(R"({"Messages":[{"MessageId":"a","SequenceNumber":"1",
     "Body":"line1\nline2","State":"visible","ApproximateReceiveCount":0}],"NextSequence":"1"})"));
   api_.Answer("PeekMessages", Obj(R"({"Messages":[{"MessageId":"b","SequenceNumber":"2",
-    "Body":"y","State":"inflight","ApproximateReceiveCount":1}]})"));
+    "Body":"y","State":"inflight","ApproximateReceiveCount":1,"MessageGroupId":"g"}]})"));
   auto c = ctx();
   ASSERT_TRUE(RunPeek(c, {.queue = "q", .max = 3}).ok());
   EXPECT_EQ(out_.str(),
-            "SEQ  MESSAGE ID  STATE     RECEIVES  AGE  BODY\n"
-            "  1  a           visible          0    -  line1\\nline2\n"
-            "  2  b           inflight         1    -  y\n");
+            "SEQ  MESSAGE ID  STATE     SENT  RECEIVES  VISIBLE AT  GROUP  SIZE  BODY\n"
+            "  1  a           visible   -            0  -           -      11 B  line1\\nline2\n"
+            "  2  b           inflight  -            1  -           g       1 B  y\n");
   EXPECT_EQ(api_.calls[1].params.at("MaxNumberOfMessages").as_int64(), 3);
   EXPECT_EQ(api_.calls[2].params.at("StartAfterSequence").as_string(), "1");
   EXPECT_EQ(api_.calls[2].params.at("MaxNumberOfMessages").as_int64(), 2);
+}
+
+TEST_F(CommandsTest, PeekGoesOnPastEmptyFilteredPagesAndSaysWhereMoreStarts) {
+  AnswerQueueUrl();
+  api_.Answer("PeekMessages", Obj(R"({"Messages":[],"NextSequence":"1000"})"));
+  api_.Answer("PeekMessages", Obj(R"({"Messages":[{"MessageId":"a","SequenceNumber":"1007",
+    "Body":"x","State":"visible"}],"NextSequence":"1007"})"));
+  auto c = ctx();
+  ASSERT_TRUE(RunPeek(c, {.queue = "q", .max = 1, .after = "5", .filters = {"color=red"}}).ok());
+  ASSERT_EQ(api_.calls.size(), 3u);
+  EXPECT_EQ(api_.calls[1].params.at("StartAfterSequence").as_string(), "5");
+  EXPECT_EQ(api_.calls[1].params.at("MessageAttributeFilter").at("color").as_string(), "red");
+  EXPECT_EQ(api_.calls[2].params.at("StartAfterSequence").as_string(), "1000");
+  EXPECT_NE(out_.str().find("more after sequence 1007: --after 1007\n"), std::string::npos)
+      << out_.str();
+}
+
+TEST_F(CommandsTest, PeekAllPagesToTheEndAndNamesTheDeadLetterQueueItRead) {
+  AnswerQueueUrl();
+  api_.Answer("PeekMessages", Obj(R"({"QueueUrl":"http://h/000000000000/q-dlq","Messages":[
+    {"MessageId":"a","SequenceNumber":"1","Body":"x"}],"NextSequence":"1"})"));
+  api_.Answer("PeekMessages", Obj(R"({"QueueUrl":"http://h/000000000000/q-dlq","Messages":[
+    {"MessageId":"b","SequenceNumber":"2","Body":"y"}]})"));
+  auto c = ctx();
+  ASSERT_TRUE(RunPeek(c, {.queue = "q", .max = 1, .all = true, .dead_letter_queue = true}).ok());
+  ASSERT_EQ(api_.calls.size(), 3u);
+  EXPECT_TRUE(api_.calls[1].params.at("DeadLetterQueue").as_bool());
+  EXPECT_EQ(api_.calls[1].params.at("MaxNumberOfMessages").as_int64(), 100);
+  EXPECT_EQ(out_.str().rfind("dead-letter queue http://h/000000000000/q-dlq\n", 0), 0u);
+  EXPECT_NE(out_.str().find("  2  b "), std::string::npos);
+  EXPECT_EQ(out_.str().find("more after"), std::string::npos);
+}
+
+TEST_F(CommandsTest, PeekRefusesAnUnknownStateBeforeCallingTheServer) {
+  auto c = ctx();
+  Status st = RunPeek(c, {.queue = "q", .states = {"visible,gone"}});
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("'gone'"), std::string::npos);
+  EXPECT_TRUE(api_.calls.empty());
 }
 
 TEST_F(CommandsTest, TailFollowsByPeekingFromTheLastSequenceSeen) {

@@ -50,11 +50,24 @@ std::string OneLine(std::string_view text, size_t max_chars) {
     const unsigned char lead = static_cast<unsigned char>(text[i]);
     size_t len = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
     len = std::min(len, text.size() - i);
-    std::string_view piece = text.substr(i, len);
-    if (piece == "\n") piece = "\\n";
-    if (piece == "\r") piece = "\\r";
-    if (piece == "\t") piece = "\\t";
-    const size_t width = DisplayWidth(piece) == 0 ? 1 : piece.size() == len ? 1 : 2;
+    std::string piece(text.substr(i, len));
+    size_t width = 1;
+    if (piece == "\n" || piece == "\r" || piece == "\t") {
+      piece = piece == "\n" ? "\\n" : piece == "\r" ? "\\r" : "\\t";
+      width = 2;
+    } else if (lead < 0x20 || lead == 0x7F) {
+      // Other control characters would act on the terminal: shown as \xNN.
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "\\x%02X", lead);
+      piece = hex;
+      width = 4;
+    } else if (lead == 0xC2 && len == 2 && static_cast<unsigned char>(piece[1]) < 0xA0) {
+      // The C1 controls (U+0080-U+009F: CSI is U+009B) as \u00NN.
+      char hex[7];
+      std::snprintf(hex, sizeof hex, "\\u%04X", static_cast<unsigned char>(piece[1]));
+      piece = hex;
+      width = 6;
+    }
     if (chars + width > max_chars || (chars + width == max_chars && i + len < text.size())) {
       out += "…";
       return out;

@@ -23,8 +23,8 @@ std::string FormatAge(int64_t seconds);
 std::string FormatBytes(uint64_t bytes);
 
 // The text on one line for a table cell: line breaks and tabs shown as \n
-// and \t, at most `max_chars` characters (whole UTF-8 sequences), a cut
-// marked "…". Full bodies are what --json is for.
+// and \t, other control characters as \xNN (ESC, DEL) or \u00NN (C1: CSI), at most `max_chars`
+// characters (whole UTF-8 sequences), a cut marked "…". Full bodies are what --json is for.
 std::string OneLine(std::string_view text, size_t max_chars);
 
 // A table with a header row, columns padded to their widest cell and two

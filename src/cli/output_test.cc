@@ -25,6 +25,9 @@ TEST(FormatBytesTest, UsesBinaryUnitsWithOneDecimal) {
 
 TEST(OneLineTest, EscapesLineBreaksAndCutsLongTextWithAnEllipsis) {
   EXPECT_EQ(OneLine("a\nb\tc", 20), "a\\nb\\tc");
+  EXPECT_EQ(OneLine("a\x1b[2Jb\x7f", 20), "a\\x1B[2Jb\\x7F") << "no terminal escapes";
+  EXPECT_EQ(OneLine("\x01\x02", 6), "\\x01…");
+  EXPECT_EQ(OneLine("a\xC2\x9B" "[2J\xC2\xA0", 20), "a\\u009B[2J\xC2\xA0") << "C1 controls too";
   EXPECT_EQ(OneLine("abcdefgh", 5), "abcd…");
   EXPECT_EQ(OneLine("abcde", 5), "abcde");
   EXPECT_EQ(OneLine("ééééé", 3), "éé…");  // whole characters, never half of one

@@ -14,7 +14,7 @@ namespace {
 bool Included(const PeekRequest& req, MessageState state) {
   switch (state) {
     case MessageState::kVisible:
-      return true;
+      return req.include_visible;
     case MessageState::kInFlight:
       return req.include_in_flight;
     case MessageState::kDelayed:

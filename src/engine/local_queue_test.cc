@@ -565,6 +565,30 @@ TEST_P(LocalQueueTest, PeekLeavesReceiptHandlesCurrent) {
   EXPECT_EQ(q_->Stats().in_flight, 0);
 }
 
+TEST_P(LocalQueueTest, PeekLeavesOutTheStatesNotAskedFor) {
+  Send("visible");
+  Send("delayed", 100);
+  Send("still visible");
+  ReceivedMessage m = ReceiveOne();  // the oldest: now in flight
+  ASSERT_EQ(m.payload, "visible");
+  auto payloads = [&](bool in_flight, bool delayed) {
+    PeekRequest req;
+    req.include_visible = false;
+    req.include_in_flight = in_flight;
+    req.include_delayed = delayed;
+    std::vector<std::string> out;
+    Result<PeekResult> page = q_->Peek(req);
+    EXPECT_TRUE(page.ok());
+    if (page.ok()) {
+      for (const PeekedMessage& p : page->messages) out.push_back(p.payload);
+    }
+    return out;
+  };
+  EXPECT_EQ(payloads(false, true), std::vector<std::string>{"delayed"});
+  EXPECT_EQ(payloads(true, false), std::vector<std::string>{"visible"});
+  EXPECT_EQ(payloads(true, true), (std::vector<std::string>{"visible", "delayed"}));
+}
+
 TEST_P(LocalQueueTest, CountersLeaveOutDuplicatesAndStaleDeletes) {
   QueueSettings fifo_settings;
   fifo_settings.fifo = true;

@@ -101,6 +101,7 @@ struct PeekRequest {
   int max_messages = 10;  // 1..kMaxPeekMessages
   // Paging: only messages with a greater sequence (0: from the oldest).
   uint64_t start_after_sequence = 0;
+  bool include_visible = true;
   bool include_in_flight = true;
   bool include_delayed = true;
 };

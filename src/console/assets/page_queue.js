@@ -1,21 +1,21 @@
 // #/queues/<name>: one queue. Its live figures; a chart of its depth and
 // throughput over the last hour (GetQueueHistory); its messages as they are
-// (PeekMessages: nothing is received, no visibility changes); sending a test
-// message; purging; and for a dead-letter queue, redriving its messages to
-// their sources with a progress bar (StartMessageMoveTask,
-// ListMessageMoveTasks).
+// (the message browser, message_browser.js: PeekMessages, nothing is
+// received); sending a test message; purging; and for a dead-letter queue,
+// redriving its messages to their sources with a progress bar
+// (StartMessageMoveTask, ListMessageMoveTasks).
 //
 // Message bodies and attributes are data from anyone who could send: they
 // are shown as text (dom.js), never parsed as HTML.
 import { ApiError, call, listQueueStats } from "./api.js";
 import { lineChart } from "./chart.js";
 import { errorLine, h, replace } from "./dom.js";
-import { age, count, time } from "./format.js";
+import { age, count } from "./format.js";
+import { messageBrowser } from "./message_browser.js";
 import { queueLink, REFRESH_MS } from "./page_queues.js";
 
 const HISTORY_MS = 10000;
 const HOUR = 3600;
-const PEEK_PAGE = 25;
 
 function figure(label, cls) {
   const value = h("dd", { class: cls }, "–");
@@ -35,9 +35,7 @@ export async function render(ctx) {
   const charts = h("div", { class: "charts", id: "charts" });
   const actions = h("div", { class: "actions" });
   const redrive = h("div", { class: "redrive", id: "redrive" });
-  const messages = h("tbody");
-  const peekStatus = h("div");
-  const more = h("button", { type: "button", class: "link", hidden: true }, "Show more");
+  const browser = messageBrowser(ctx, () => state.queue);
   const arn = h("p", { class: "muted arn" });
 
   replace(ctx.main,
@@ -47,16 +45,7 @@ export async function render(ctx) {
     h("dl", { class: "figures" }, Object.values(figures).map((f) => f.el)),
     charts,
     h("section", {}, h("h2", {}, "Actions"), actions, redrive),
-    h("section", {},
-      h("div", { class: "title" }, h("h2", {}, "Messages"),
-        h("button", { type: "button", id: "peek-refresh", onclick: () => peek() }, "Refresh")),
-      h("p", { class: "muted" }, "Peeked, not received: visibility and receive counts do not change."),
-      peekStatus,
-      h("table", { class: "grid messages", id: "messages" },
-        h("thead", {}, h("tr", {}, h("th", {}, "Message"), h("th", {}, "State"),
-          h("th", { class: "num" }, "Receives"), h("th", {}, "Body"), h("th", {}, "Attributes"))),
-        messages),
-      more));
+    browser.el);
 
   // ---------------------------------------------------------------- figures
   async function refreshFigures() {
@@ -90,7 +79,7 @@ export async function render(ctx) {
     if (first) {
       drawActions();
       ctx.every(HISTORY_MS, refreshHistory);
-      peek();
+      browser.refresh();
       resumeRedrive();
     }
   }
@@ -128,45 +117,6 @@ export async function render(ctx) {
       lineChart({ title: "Throughput", series: throughput, from, to, unit: "messages per minute" }));
   }
 
-  // ------------------------------------------------------------------- peek
-  let nextSequence;
-  async function peek(append = false) {
-    if (!state.queue) return;
-    let page;
-    try {
-      page = await call(ctx.session, "ferry", "PeekMessages", {
-        QueueUrl: state.queue.QueueUrl, MaxNumberOfMessages: PEEK_PAGE,
-        IncludeInFlight: true, IncludeDelayed: true,
-        ...(append && nextSequence ? { StartAfterSequence: nextSequence } : {}),
-      });
-    } catch (err) {
-      if (ctx.current()) replace(peekStatus, errorLine(err));
-      return;
-    }
-    if (!ctx.current()) return;
-    replace(peekStatus);
-    nextSequence = page.NextSequence;
-    more.hidden = !nextSequence;
-    const rows = (page.Messages ?? []).map(messageRow);
-    if (append) messages.append(...rows);
-    else replace(messages, rows.length ? rows : h("tr", {}, h("td", { colspan: 5, class: "muted" }, "No messages.")));
-  }
-  more.addEventListener("click", () => peek(true));
-
-  function messageRow(m) {
-    const attrs = Object.entries(m.MessageAttributes ?? {});
-    return h("tr", { class: "message", "data-message-id": m.MessageId },
-      h("td", {}, h("code", {}, m.MessageId), h("div", { class: "muted" }, time(m.SentTimestamp)),
-        m.MessageGroupId ? h("div", { class: "muted" }, `group ${m.MessageGroupId}`) : null),
-      h("td", {}, h("span", { class: `state ${m.State}` }, m.State)),
-      h("td", { class: "num" }, count(m.ApproximateReceiveCount)),
-      h("td", {}, h("pre", { class: "body" }, m.Body ?? "")),
-      h("td", {}, attrs.length
-        ? h("ul", { class: "attrs" }, attrs.map(([k, v]) => h("li", {}, h("code", {}, k), ` (${v.DataType}) `,
-          v.StringValue ?? (v.BinaryValue !== undefined ? `[${String(v.BinaryValue).length} base64 chars]` : ""))))
-        : h("span", { class: "muted" }, "–")));
-  }
-
   // ---------------------------------------------------------------- actions
   function drawActions() {
     const q = state.queue;
@@ -199,7 +149,7 @@ export async function render(ctx) {
         replace(sendResult, h("p", { class: "ok" }, "Sent message ", h("code", {}, res.MessageId)));
         body.value = "";
         refreshFigures();
-        peek();
+        browser.refresh();
       } catch (err) {
         replace(sendResult, errorLine(err));
       }
@@ -218,7 +168,7 @@ export async function render(ctx) {
         await call(ctx.session, "sqs", "PurgeQueue", { QueueUrl: q.QueueUrl });
         replace(purgeResult, h("p", { class: "ok" }, "Purged."));
         refreshFigures();
-        peek();
+        browser.refresh();
       } catch (err) {
         replace(purgeResult, errorLine(err));
       }
@@ -297,7 +247,7 @@ export async function render(ctx) {
         state.redriving = false;
         if (button) button.disabled = false;
         refreshFigures();
-        peek();
+        browser.refresh();
         return;
       }
       setTimeout(tick, 500);

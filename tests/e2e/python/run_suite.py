@@ -36,7 +36,7 @@ DEFAULT_MODULES = ["test_queues", "test_attributes", "test_messages",
                    "test_fifo", "test_boto2", "test_poison", "test_sizes", "test_router",
                    "test_accounts", "test_policies", "test_sns_topics", "test_sns_subscriptions",
                    "test_sns_publish", "test_sns_http", "test_encryption", "test_signatures",
-                   "test_admin_api", "test_metrics", "test_logging"]
+                   "test_admin_api", "test_browse", "test_metrics", "test_logging"]
 SKIP = 77
 
 

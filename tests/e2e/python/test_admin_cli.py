@@ -129,6 +129,42 @@ class MessagesTest(CliTestCase):
         self.assertIn("STATE", table.splitlines()[0])
         self.assertIn("inflight", table)
 
+    def test_peek_filters_by_attribute_state_and_body_and_pages_with_after(self):
+        url = self.new_queue("peek-filter")
+        for i in range(12):
+            self.sqs.send_message(QueueUrl=url, MessageBody="job %d\x7f\u009b2J" % i, MessageAttributes={
+                "n": {"DataType": "Number", "StringValue": str(i)},
+                "tenant": {"DataType": "String", "StringValue": "acme-%d" % (i % 3)}})
+        self.receive(url, MaxNumberOfMessages=1, VisibilityTimeout=60)
+        bodies = lambda proc: [m["Body"] for m in json_lines(proc.stdout)]
+        self.assertEqual(bodies(self.ferry("peek", url, "--filter", "n=7.0", "--json")),
+                         ["job 7\x7f\u009b2J"])
+        self.assertEqual(len(bodies(self.ferry("peek", url, "--filter", "tenant^=acme-1",
+                                               "--filter", "n", "--exists", "--all", "--json"))), 4)
+        self.assertEqual(bodies(self.ferry("peek", url, "--state", "inflight", "--json")),
+                         ["job 0\x7f\u009b2J"])
+        self.assertEqual(bodies(self.ferry("peek", url, "--contains", "job 11", "--json")),
+                         ["job 11\x7f\u009b2J"])
+        first = self.ferry("peek", url, "--max", "5").stdout
+        self.assertNotIn("\x7f", first, "control characters are escaped")
+        self.assertNotIn("\u009b", first)
+        self.assertIn("\\x7F\\u009B2J", first)
+        last = first.splitlines()[-1]
+        self.assertRegex(last, r"^more after sequence 5: --after 5$")
+        rest = json_lines(self.ferry("peek", url, "--after", "5", "--all", "--json").stdout)
+        self.assertEqual([m["SequenceNumber"] for m in rest], [str(i) for i in range(6, 13)])
+        self.assertEqual(self.counts(url), (11, 1, 0))
+        self.ferry("peek", url, "--state", "nope", expect=1)
+
+    def test_peek_dlq_reads_the_dead_letter_queue(self):
+        source, dlq = self.queue_with_dlq()
+        self.sqs.send_message(QueueUrl=dlq, MessageBody="dead")
+        proc = self.ferry("peek", source, "--dlq")
+        self.assertEqual(proc.stdout.splitlines()[0], "dead-letter queue " + dlq)
+        self.assertIn("dead", proc.stdout)
+        err = self.ferry("peek", dlq, "--dlq", expect=1).stderr
+        self.assertIn("no dead-letter queue", err)
+
     def test_tail_follows_new_messages_without_receiving_them(self):
         url = self.new_queue("tail")
         self.sqs.send_message(QueueUrl=url, MessageBody="before")

@@ -138,6 +138,90 @@ describe("the console in open mode, with the orders example", () => {
     await shot("03b-peek-escaped", page.locator("#messages tr.message", { hasText: XSS }), {});
   });
 
+  test("the message browser filters, pages, opens a message and reads the dead-letter queue", async () => {
+    const { page, events, shot } = ui;
+    const dlqUrl = (await api("sqs", "CreateQueue", { QueueName: "browse-demo-dlq" })).QueueUrl;
+    const dlqArn2 = (await api("sqs", "GetQueueAttributes", { QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] })).Attributes.QueueArn;
+    const url = (await api("sqs", "CreateQueue", { QueueName: "browse-demo", Attributes: {
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn2, maxReceiveCount: 5 }) } })).QueueUrl;
+    for (let start = 1; start <= 60; start += 10) {
+      await api("sqs", "SendMessageBatch", { QueueUrl: url, Entries: Array.from({ length: 10 }, (_, k) => {
+        const i = start + k;
+        return { Id: `m${i}`, MessageBody: JSON.stringify({ order: i, lines: ["a", "b"] }, null, 2),
+          MessageAttributes: { n: { DataType: "Number", StringValue: String(i) },
+            parity: { DataType: "String", StringValue: i % 2 ? "odd" : "even" } } };
+      }) });
+    }
+    for (const body of ["dead 1", "dead 2"]) await api("sqs", "SendMessage", { QueueUrl: dlqUrl, MessageBody: body });
+    await api("sqs", "ReceiveMessage", { QueueUrl: url, MaxNumberOfMessages: 3, VisibilityTimeout: 600 });
+
+    await page.goto(`${server.endpoint}/console/#/queues/browse-demo`);
+    const rows = page.locator("#messages tr.message");
+    await page.waitForFunction(() => document.querySelectorAll("#messages tr.message").length === 25);
+    assert.equal(await page.locator("#page-next").isVisible(), true);
+    assert.equal(await page.locator("#tab-dlq").count(), 1, "a queue with a RedrivePolicy has a DLQ tab");
+    await page.click("#page-next");
+    await page.waitForFunction(() => document.querySelector("#messages tr.message")?.dataset.sequence === "26");
+    assert.match(await page.locator("#page-info").textContent(), /after sequence 25/);
+    await shot("13-browse-page-2");
+
+    // An attribute filter: the even ones, 25 on the first page, 5 on the next.
+    await page.fill("#filter-name", "parity");
+    await page.fill("#filter-value", "even");
+    await page.click("#filter-apply");
+    await page.waitForFunction(() => document.querySelector("#messages tr.message")?.dataset.sequence === "2");
+    assert.equal(await rows.count(), 25);
+    for (const body of await page.locator("#messages pre.body").allTextContents()) {
+      assert.equal(JSON.parse(body).order % 2, 0);
+    }
+    await shot("14-browse-filtered");
+    await page.click("#page-next");
+    await page.waitForFunction(() => document.querySelector("#messages tr.message")?.dataset.sequence === "52");
+    assert.equal(await rows.count(), 5);
+    assert.equal(await page.locator("#page-next").isVisible(), false);
+
+    // A Number attribute by its value, and only the messages in flight.
+    await page.fill("#filter-name", "n");
+    await page.fill("#filter-value", "2.0");
+    await page.click("#filter-apply");
+    await page.waitForFunction(() => document.querySelectorAll("#messages tr.message").length === 1);
+    assert.equal(await rows.first().getAttribute("data-sequence"), "2");
+    await page.click("#filter-clear");
+    await page.waitForFunction(() => document.querySelectorAll("#messages tr.message").length === 25);
+    await page.uncheck('input.state-toggle[value="visible"]');
+    await page.uncheck('input.state-toggle[value="delayed"]');
+    await page.waitForFunction(() => document.querySelectorAll("#messages tr.message").length === 3);
+    assert.equal(await page.locator("#messages span.state.inflight").count(), 3);
+    await page.check('input.state-toggle[value="visible"]');
+    await page.waitForFunction(() => document.querySelectorAll("#messages tr.message").length === 25);
+
+    // The detail view: the whole body, the attributes, the system attributes.
+    const row = page.locator('#messages tr.message[data-sequence="4"]');
+    await row.locator("button.details").click();
+    await page.waitForSelector("#message-detail[open]");
+    assert.equal(await page.locator("#detail-body").textContent(), JSON.stringify({ order: 4, lines: ["a", "b"] }, null, 2));
+    assert.match(await page.locator('#detail-attributes tr[data-attribute="n"]').textContent(), /Number.*4/);
+    assert.equal(await page.locator('#detail-system tr[data-attribute="SequenceNumber"] td').textContent(), "4");
+    assert.match(await page.locator('#detail-system tr[data-attribute="ApproximateReceiveCount"] td').textContent(), /^[01]$/);
+    await shot("15-browse-detail");
+    await page.click("#detail-close");
+
+    // The dead-letter queue's tab reads that queue.
+    await page.click("#tab-dlq");
+    await page.waitForFunction(() => document.querySelectorAll("#messages tr.message").length === 2);
+    assert.deepEqual(await page.locator("#messages pre.body").allTextContents(), ["dead 1", "dead 2"]);
+    assert.match(await page.locator("#browse-reading").textContent(), /browse-demo-dlq/);
+    await shot("16-browse-dlq");
+
+    // Browsing changed nothing.
+    const after = (await api("sqs", "GetQueueAttributes", { QueueUrl: url, AttributeNames: ["All"] })).Attributes;
+    assert.equal(after.ApproximateNumberOfMessages, "57");
+    assert.equal(after.ApproximateNumberOfMessagesNotVisible, "3");
+    assert.deepEqual(events.dialogs, []);
+    await page.goto(`${server.endpoint}/console/#/queues/orders`);
+    await page.waitForSelector("#messages tr.message");
+  });
+
   test("sends a test message from the queue page", async () => {
     const { page, shot } = ui;
     await page.fill("#send-body", '{"order": 4242, "from": "console"}');
