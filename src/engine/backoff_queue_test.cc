@@ -207,8 +207,14 @@ TEST_P(BackoffQueueTest, EachMessageOfABatchGetsItsOwnBackoff) {
   EXPECT_EQ(ReappearsAfter(*q, 5'000).payload, "old");
 }
 
-TEST_P(BackoffQueueTest, AFifoGroupWaitsForItsMessageBackingOff) {
-  if (!fifo()) GTEST_SKIP() << "FIFO only";
+// FIFO queues only, over both journals.
+class BackoffFifoQueueTest : public BackoffQueueTest {};
+
+INSTANTIATE_TEST_SUITE_P(Queues, BackoffFifoQueueTest,
+                         ::testing::Combine(testing::JournalKinds(), ::testing::Values(true)),
+                         BackoffTestName);
+
+TEST_P(BackoffFifoQueueTest, AGroupWaitsForItsMessageBackingOff) {
   auto q = MakeQueue(WithBackoff(BackoffFunction::kLinear, 20, 300));
   Send(*q, "first");
   Send(*q, "second");
