@@ -47,7 +47,7 @@ void LocalQueue::RunAll(Callbacks& fns) {
 LocalQueue::LocalQueue(std::string name, QueueSettings settings,
                        std::map<std::string, std::string> tags, const Clock& clock,
                        std::shared_ptr<BodyStore> bodies, QueueLog durable,
-                       std::shared_ptr<QueueMover> mover)
+                       std::shared_ptr<QueueMover> mover, RandomSource random)
     : name_(std::move(name)),
       created_ms_(durable.created_ms ? durable.created_ms : clock.NowMs()),
       clock_(clock),
@@ -58,7 +58,8 @@ LocalQueue::LocalQueue(std::string name, QueueSettings settings,
       fifo_(settings.fifo),
       settings_(std::move(settings)),
       tags_(std::move(tags)),
-      modified_ms_(created_ms_) {}
+      modified_ms_(created_ms_),
+      random_(random ? std::move(random) : SeededRandomSource()) {}
 
 LocalQueue::~LocalQueue() {
   index_.ForEach([this](const MessageEntry& e) { bodies_->Release(e.body); });
@@ -366,6 +367,10 @@ bool LocalQueue::ReplayAttemptLocked(const std::string& attempt_id, TimeMs now,
 
 Status LocalQueue::TakeLocked(MessageEntry* e, TimeMs now, TimeMs deadline,
                               std::vector<Taken>* taken) {
+  // The Receive record carries each message's own deadline, so recovery
+  // restores the backoff with it.
+  deadline = RedeliveryDeadline(settings_.redelivery_backoff, e->receive_count + 1, now, deadline,
+                                random_);
   FERRY_RETURN_IF_ERROR(journal_->Receive(e->seq, e->receive_count + 1, now, deadline));
   e->state = MessageState::kInFlight;
   --visible_count_;

@@ -65,6 +65,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/backoff.h"
 #include "engine/dead_letter.h"
 #include "engine/fair_lanes.h"
 #include "engine/fifo.h"
@@ -94,9 +95,11 @@ std::unique_ptr<Journal> NewJournal(const QueueLog& durable, uint64_t queue_id, 
 
 class LocalQueue final : public MovableQueue {
  public:
+  // `random` draws the redelivery backoff's jitter (backoff.h); null: a
+  // SeededRandomSource.
   LocalQueue(std::string name, QueueSettings settings, std::map<std::string, std::string> tags,
              const Clock& clock, std::shared_ptr<BodyStore> bodies, QueueLog durable = {},
-             std::shared_ptr<QueueMover> mover = nullptr);
+             std::shared_ptr<QueueMover> mover = nullptr, RandomSource random = nullptr);
   ~LocalQueue() override;
 
   LocalQueue(const LocalQueue&) = delete;
@@ -273,8 +276,9 @@ class LocalQueue final : public MovableQueue {
   // A retried FIFO receive: the messages of `attempt_id` when all of them are
   // still in flight under the handles it returned.
   bool ReplayAttemptLocked(const std::string& attempt_id, TimeMs now, std::vector<Taken>* taken);
-  // Moves a visible message in flight until `deadline` and logs it; the
-  // log's error (and nothing changed) when it refuses the record.
+  // Moves a visible message in flight until `deadline`, plus the queue's
+  // redelivery backoff (backoff.h), and logs it; the log's error (and
+  // nothing changed) when it refuses the record.
   Status TakeLocked(MessageEntry* e, TimeMs now, TimeMs deadline, std::vector<Taken>* taken);
   Taken TakenOfLocked(const MessageEntry& e) const;
   // The message's group id, or null for a message without one.
@@ -344,6 +348,7 @@ class LocalQueue final : public MovableQueue {
   QueueSettings settings_;                   // guarded by mu_
   std::map<std::string, std::string> tags_;  // guarded by mu_
   TimeMs modified_ms_;                       // guarded by mu_
+  RandomSource random_;                      // guarded by mu_; the backoff's jitter
 
   SeqIndex index_;                                    // guarded by mu_
   FairLanes visible_;                                 // guarded by mu_; standard queues

@@ -21,6 +21,50 @@ DedupScope DedupScopeFromText(const std::string& v) {
   return v == kMessageGroupScope ? DedupScope::kMessageGroup : DedupScope::kQueue;
 }
 
+// The redelivery backoff's function and jitter by name; an unknown name
+// reads as none.
+constexpr std::string_view kLinear = "linear";
+constexpr std::string_view kExponential = "exponential";
+constexpr std::string_view kFullJitter = "full";
+constexpr std::string_view kEqualJitter = "equal";
+
+BackoffFunction BackoffFunctionFromText(const std::string& v) {
+  if (v == kLinear) return BackoffFunction::kLinear;
+  if (v == kExponential) return BackoffFunction::kExponential;
+  return BackoffFunction::kNone;
+}
+
+BackoffJitter BackoffJitterFromText(const std::string& v) {
+  if (v == kFullJitter) return BackoffJitter::kFull;
+  if (v == kEqualJitter) return BackoffJitter::kEqual;
+  return BackoffJitter::kNone;
+}
+
+void BackoffToFields(const RedeliveryBackoff& b, storage::Fields* f) {
+  f->emplace_back("backoff_function",
+                  std::string(b.function == BackoffFunction::kLinear ? kLinear : kExponential));
+  f->emplace_back("backoff_base_s", std::to_string(b.base_s));
+  f->emplace_back("backoff_max_s", std::to_string(b.max_s));
+  const std::string_view jitter = b.jitter == BackoffJitter::kFull    ? kFullJitter
+                                  : b.jitter == BackoffJitter::kEqual ? kEqualJitter
+                                                                      : "none";
+  f->emplace_back("backoff_jitter", std::string(jitter));
+}
+
+constexpr std::string_view kBackoffPrefix = "backoff_";
+
+void BackoffFromField(const std::string& k, const std::string& v, RedeliveryBackoff* b) {
+  if (k == "backoff_function") {
+    b->function = BackoffFunctionFromText(v);
+  } else if (k == "backoff_base_s") {
+    b->base_s = ToInt(v, 0);
+  } else if (k == "backoff_max_s") {
+    b->max_s = ToInt(v, 0);
+  } else if (k == "backoff_jitter") {
+    b->jitter = BackoffJitterFromText(v);
+  }
+}
+
 }  // namespace
 
 storage::Fields SettingsToFields(const QueueSettings& s) {
@@ -45,6 +89,9 @@ storage::Fields SettingsToFields(const QueueSettings& s) {
                                       : std::string("queue"));
     f.emplace_back("throughput_per_group", s.throughput_per_group ? "1" : "0");
   }
+  // Only a queue with a backoff stores it: the settings record of any other
+  // queue is the same as before the backoff existed.
+  if (s.redelivery_backoff.enabled()) BackoffToFields(s.redelivery_backoff, &f);
   for (const auto& [k, v] : s.extra) f.emplace_back(std::string(kExtraPrefix) + k, v);
   return f;
 }
@@ -63,6 +110,8 @@ QueueSettings SettingsFromFields(const storage::Fields& fields) {
     else if (k == "content_based_dedup") s.content_based_dedup = v == "1";
     else if (k == "dedup_scope") s.dedup_scope = DedupScopeFromText(v);
     else if (k == "throughput_per_group") s.throughput_per_group = v == "1";
+    else if (k.starts_with(kBackoffPrefix))
+      BackoffFromField(k, v, &s.redelivery_backoff);
     else if (k.starts_with(kExtraPrefix)) s.extra[k.substr(kExtraPrefix.size())] = v;
   }
   return s;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "engine/backoff.h"
 
 namespace ferry::engine {
 
@@ -42,6 +43,9 @@ struct QueueSettings {
   bool content_based_dedup = false;
   DedupScope dedup_scope = DedupScope::kQueue;
   bool throughput_per_group = false;
+  // Receives of a message that came back unacknowledged hide it for longer
+  // each time (backoff.h); not enabled by default.
+  RedeliveryBackoff redelivery_backoff;
   std::map<std::string, std::string> extra;
 
   bool operator==(const QueueSettings&) const = default;

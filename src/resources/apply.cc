@@ -15,9 +15,11 @@ using boost::json::object;
 
 // Attributes whose value is a JSON document: equal when they parse to the
 // same value, whatever the spacing and key order.
+constexpr std::string_view kRedeliveryBackoff = "FerryRedeliveryBackoff";
+
 bool IsJsonAttribute(std::string_view name) {
   return name == "Policy" || name == "RedrivePolicy" || name == "RedriveAllowPolicy" ||
-         name == "FilterPolicy" || name == "DeliveryPolicy";
+         name == "FilterPolicy" || name == "DeliveryPolicy" || name == kRedeliveryBackoff;
 }
 
 bool SameValue(std::string_view name, std::string_view current, std::string_view desired) {
@@ -25,7 +27,12 @@ bool SameValue(std::string_view name, std::string_view current, std::string_view
   if (!IsJsonAttribute(name) || current.empty() || desired.empty()) return false;
   boost::system::error_code ec1, ec2;
   const boost::json::value a = boost::json::parse(current, ec1);
-  const boost::json::value b = boost::json::parse(desired, ec2);
+  boost::json::value b = boost::json::parse(desired, ec2);
+  // The service returns a backoff with its defaults filled in.
+  if (!ec2 && name == kRedeliveryBackoff && b.is_object()) {
+    b.get_object().emplace("maxSeconds", 43200);
+    b.get_object().emplace("jitter", "none");
+  }
   return !ec1 && !ec2 && a == b;
 }
 

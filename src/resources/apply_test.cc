@@ -135,6 +135,21 @@ TEST(ApplyTest, WhatAlreadyMatchesIsUnchangedAndNothingIsWritten) {
   EXPECT_TRUE(report.ok());
 }
 
+TEST(ApplyTest, ARedeliveryBackoffWithItsDefaultsLeftOutIsUnchanged) {
+  FakeInvoker fake;
+  std::map<std::string, object> existing{
+      {"jobs", object{{"FerryRedeliveryBackoff",
+                       R"({"function":"linear","baseSeconds":5,"maxSeconds":43200,)"
+                       R"("jitter":"none"})"}}}};
+  ServeQueues(fake, &existing);
+  const std::string file = "queues:\n  jobs:\n    redelivery_backoff: {function: linear, ";
+  ApplyReport report = MustApply(file + "baseSeconds: 5}\n", fake);
+  EXPECT_THAT(fake.Mutations(), ElementsAre());
+  report = MustApply(file + "baseSeconds: 5, jitter: full}\n", fake);
+  ASSERT_EQ(report.changes.size(), 1u);
+  EXPECT_EQ(report.changes[0].detail, "FerryRedeliveryBackoff changed");
+}
+
 TEST(ApplyTest, OnlyTheDifferingAttributesAndTagsAreSet) {
   FakeInvoker fake;
   std::map<std::string, object> existing{

@@ -71,6 +71,15 @@ topics:
                                    "gift":[{"exists":true}],"code":["007"],"version":"2"})"));
 }
 
+TEST(SpecTest, ARedeliveryBackoffIsRenderedToJson) {
+  Spec spec =
+      MustParse("queues:\n  jobs:\n    redelivery_backoff: {function: linear, baseSeconds: 5}\n");
+  EXPECT_EQ(boost::json::parse(spec.queues[0].attributes.at("FerryRedeliveryBackoff")),
+            boost::json::parse(R"({"function":"linear","baseSeconds":5})"));
+  EXPECT_THAT(ErrorOf("queues:\n  jobs:\n    FerryRedeliveryBackoff: '{}'\n"),
+              HasSubstr("write it as 'redelivery_backoff' (a YAML mapping)"));
+}
+
 TEST(SpecTest, AFifoNameMakesAFifoQueue) {
   Spec spec = MustParse("queues:\n  jobs.fifo:\n    ContentBasedDeduplication: true\n");
   EXPECT_EQ(spec.queues[0].attributes.at("FifoQueue"), "true");

@@ -9,6 +9,7 @@
 #include "engine/queue_key.h"
 #include "common/utf8.h"
 #include "sqs/queue_url.h"
+#include "sqs/redelivery_backoff.h"
 
 namespace ferry::sqs {
 namespace {
@@ -17,8 +18,9 @@ using engine::QueueSettings;
 
 // kJson: the Policy, validated as a resource policy (auth/policy.h) and kept
 // in `extra`; kRedrive: the RedrivePolicy, parsed into engine fields; kRedriveAllow: the
-// RedriveAllowPolicy, validated and kept in `extra`.
-enum class Kind { kInt, kJson, kText, kBool, kRedrive, kRedriveAllow };
+// RedriveAllowPolicy, validated and kept in `extra`; kBackoff:
+// FerryRedeliveryBackoff, parsed into QueueSettings::redelivery_backoff.
+enum class Kind { kInt, kJson, kText, kBool, kRedrive, kRedriveAllow, kBackoff };
 
 // The attributes a client may set. `field` is the QueueSettings member of an
 // engine setting; nullptr keeps the value in `extra` under `name`.
@@ -46,6 +48,7 @@ constexpr std::array kSettable = {
     SettableAttribute{"KmsMasterKeyId", Kind::kText},
     SettableAttribute{"KmsDataKeyReusePeriodSeconds", Kind::kInt, 60, 86400},
     SettableAttribute{"SqsManagedSseEnabled", Kind::kBool},
+    SettableAttribute{kRedeliveryBackoff, Kind::kBackoff},
 };
 
 // Attributes that only FIFO queues have, in the order "All" lists them.
@@ -57,7 +60,8 @@ constexpr std::string_view kDedupScope = "DeduplicationScope";
 constexpr std::string_view kThroughputLimit = "FifoThroughputLimit";
 
 // Every attribute GetQueueAttributes can return, in the order "All" lists them.
-constexpr std::array<std::string_view, 17> kReadable = {
+// Ferry's own come last, and under "All" only when set.
+constexpr std::array<std::string_view, 18> kReadable = {
     "ApproximateNumberOfMessages",
     "ApproximateNumberOfMessagesNotVisible",
     "ApproximateNumberOfMessagesDelayed",
@@ -75,6 +79,7 @@ constexpr std::array<std::string_view, 17> kReadable = {
     "KmsMasterKeyId",
     "KmsDataKeyReusePeriodSeconds",
     "SqsManagedSseEnabled",
+    kRedeliveryBackoff,
 };
 
 constexpr std::string_view kSse = "SqsManagedSseEnabled";
@@ -287,6 +292,10 @@ std::optional<std::string> SettableValue(const QueueSettings& s, const SettableA
     if (s.dead_letter_queue.empty()) return std::nullopt;
     return RedrivePolicyValue(s, arn_prefix);
   }
+  if (a.kind == Kind::kBackoff) {
+    if (!s.redelivery_backoff.enabled()) return std::nullopt;
+    return RenderRedeliveryBackoff(s.redelivery_backoff);
+  }
   if (const std::string* v = FindExtra(s, a.name)) return *v;
   const bool kms = FindExtra(s, kKmsKey) != nullptr;
   if (a.name == kSse) return std::string(kms ? "false" : "true");
@@ -407,6 +416,12 @@ Status ApplyQueueAttributes(const AttributeMap& attributes, QueueSettings* setti
           settings->extra[name] = value;
         }
         break;
+      case Kind::kBackoff: {
+        Result<engine::RedeliveryBackoff> backoff = ParseRedeliveryBackoff(value);
+        if (!backoff.ok()) return backoff.status();
+        settings->redelivery_backoff = *backoff;
+        break;
+      }
     }
   }
   if (settings->fifo && settings->throughput_per_group &&
@@ -477,9 +492,10 @@ Result<boost::json::object> RenderQueueAttributes(const std::vector<std::string>
     stats_needed = stats_needed || n.starts_with("ApproximateNumberOfMessages");
   }
   stats_needed = stats_needed || all;
-  auto wanted = [&](std::string_view n) {
-    return all || std::find(names.begin(), names.end(), n) != names.end();
+  auto named = [&](std::string_view n) {
+    return std::find(names.begin(), names.end(), n) != names.end();
   };
+  auto wanted = [&](std::string_view n) { return all || named(n); };
 
   const QueueSettings settings = queue.settings();
   engine::QueueStats stats;
@@ -503,6 +519,9 @@ Result<boost::json::object> RenderQueueAttributes(const std::vector<std::string>
       v = std::string(arn);
     } else if (const SettableAttribute* a = FindSettable(n)) {
       v = SettableValue(settings, *a, arn.substr(0, arn.rfind(':') + 1));
+      // Asked for by name, an unset FerryRedeliveryBackoff is the value
+      // that removes one.
+      if (!v && n == kRedeliveryBackoff && named(n)) v = std::string();
     }
     if (v) out.emplace(n, std::move(*v));
   }
