@@ -5,6 +5,7 @@
 #include <charconv>
 #include <optional>
 
+#include "admin/cancel_message.h"
 #include "api/errors.h"
 #include "api/params.h"
 #include "auth/sigv4.h"
@@ -19,8 +20,9 @@ namespace {
 using api::ErrorId;
 
 constexpr std::array kActions = {
-    std::string_view("GetQueueHistory"), std::string_view("GetServerStatus"),
-    std::string_view("ListQueueStats"), std::string_view("PeekMessages")};
+    std::string_view("CancelMessage"), std::string_view("GetQueueHistory"),
+    std::string_view("GetServerStatus"), std::string_view("ListQueueStats"),
+    std::string_view("PeekMessages")};
 constexpr int64_t kDefaultPeekMessages = 10;
 // Where a FIFO message keeps its deduplication id (src/sqs/messages.cc): a
 // stored system attribute of its payload.
@@ -295,6 +297,11 @@ void AdminService::Invoke(api::Call call, api::Reply reply) {
   if (call.action == "PeekMessages") return reply(PeekMessages(r));
   if (call.action == "GetQueueHistory") return reply(GetQueueHistory(r));
   if (call.action == "GetServerStatus") return reply(GetServerStatus(r));
+  if (call.action == "CancelMessage") {
+    Result<std::shared_ptr<engine::Queue>> queue = r.ResolveQueue();
+    if (!queue.ok()) return reply(queue.status());
+    return CancelMessage(engine_, **queue, call, std::move(reply));
+  }
   reply(api::InvalidAction(call.action));
 }
 

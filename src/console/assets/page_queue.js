@@ -8,6 +8,7 @@
 // Message bodies and attributes are data from anyone who could send: they
 // are shown as text (dom.js), never parsed as HTML.
 import { ApiError, call, listQueueStats } from "./api.js";
+import { cancelButton } from "./cancel.js";
 import { lineChart } from "./chart.js";
 import { errorLine, h, replace } from "./dom.js";
 import { age, count, time } from "./format.js";
@@ -158,7 +159,8 @@ export async function render(ctx) {
     return h("tr", { class: "message", "data-message-id": m.MessageId },
       h("td", {}, h("code", {}, m.MessageId), h("div", { class: "muted" }, time(m.SentTimestamp)),
         m.MessageGroupId ? h("div", { class: "muted" }, `group ${m.MessageGroupId}`) : null),
-      h("td", {}, h("span", { class: `state ${m.State}` }, m.State)),
+      h("td", {}, h("span", { class: `state ${m.State}` }, m.State),
+        cancelButton(ctx.session, state.queue, m, () => peek())),
       h("td", { class: "num" }, count(m.ApproximateReceiveCount)),
       h("td", {}, h("pre", { class: "body" }, m.Body ?? "")),
       h("td", {}, attrs.length
