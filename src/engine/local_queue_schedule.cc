@@ -7,9 +7,9 @@
 //
 // Cancel has no id index to use (one would cost RAM per message): it scans
 // the index's tables, which are contiguous 64-byte entries, comparing the
-// raw 16-byte ids under the queue's mutex. That is bounded by the queue's
-// message count and measured in local_queue_schedule_test.cc (about 3 ms per
-// million stored messages on the development machine; docs/extensions/
+// raw 16-byte ids under the queue's mutex. That is linear in the queue's
+// message count and measured in local_queue_schedule_test.cc (about 17 ms
+// per million stored messages on a busy two-core machine; docs/extensions/
 // schedule.md has the figure). The cancel itself is a Delete record, the
 // same record DeleteMessage writes, so recovery needs nothing new. The
 // locking rules are in local_queue.h.

@@ -36,6 +36,9 @@ class SchedulingTest(SqsTestCase):
         attrs.update(attributes)
         return self.new_queue("sched", attributes=attrs)
 
+    def delayed(self, url):
+        return self.attrs(url, "ApproximateNumberOfMessagesDelayed")["ApproximateNumberOfMessagesDelayed"]
+
     def bodies_now(self, url):
         out = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
                                        WaitTimeSeconds=0, MessageAttributeNames=["All"])
@@ -80,7 +83,7 @@ class SchedulingTest(SqsTestCase):
     def test_delay_seconds_beyond_900_is_taken_on_an_opted_in_queue(self):
         url = self.opted_in()
         self.sqs.send_message(QueueUrl=url, MessageBody="in-an-hour", DelaySeconds=3600)
-        self.assertEqual(self.counts(url)["ApproximateNumberOfMessagesDelayed"], "1")
+        self.assertEqual(self.delayed(url), "1")
         plain = self.new_queue("plain")
         self.assertSqsError("InvalidParameterValue", self.sqs.send_message,
                             QueueUrl=plain, MessageBody="x", DelaySeconds=3600)
@@ -94,10 +97,13 @@ class SchedulingTest(SqsTestCase):
         for attrs in (attribute("Ferry.DelaySeconds", "Number", 121),
                       attribute("Ferry.DeliverAt", "Number", int(time.time()) + 3600),
                       attribute("Ferry.DeliverAt", "String", "tomorrow")):
-            self.assertSqsError("InvalidParameterValue", self.sqs.send_message, QueueUrl=url,
-                                MessageBody="x", MessageAttributes=attrs)
+            with self.subTest(attrs=attrs):
+                self.assertSqsError("InvalidParameterValue", self.sqs.send_message, QueueUrl=url,
+                                    MessageBody="x", MessageAttributes=attrs)
+        # Up to 900 is SQS's own rule, whatever the retention; beyond, the retention bounds it.
+        self.sqs.send_message(QueueUrl=url, MessageBody="x", DelaySeconds=121)
         self.assertSqsError("InvalidParameterValue", self.sqs.send_message, QueueUrl=url,
-                            MessageBody="x", DelaySeconds=121)
+                            MessageBody="x", DelaySeconds=1000)
 
     def test_a_message_cancelled_through_the_admin_api_never_arrives(self):
         url = self.opted_in()
@@ -118,7 +124,8 @@ class SchedulingTest(SqsTestCase):
         self.assertEqual(out, {"Cancelled": False, "Reason": "AlreadyVisible"})
         status, out, _ = admin_call(endpoint(), "CancelMessage",
                                     {"QueueUrl": url, "MessageId": "nope"})
-        self.assertEqual((status, out.get("__type", "").split("#")[-1]), (400, "InvalidParameterValue"))
+        self.assertEqual(status, 400)
+        self.assertTrue(out.get("__type", "").split("#")[-1].startswith("InvalidParameterValue"), out)
 
     @unittest.skipUnless(FERRY_BIN, "needs FERRY_BIN for the CLI")
     def test_ferry_cancel_cancels_and_exits_three_when_it_cannot(self):
@@ -132,7 +139,7 @@ class SchedulingTest(SqsTestCase):
         self.assertEqual(again.returncode, 3, again.stderr)
         self.assertIn("NotFound", again.stderr)
         self.assertIn('"Cancelled":false', again.stdout.replace(" ", ""))
-        self.assertEqual(self.counts(url)["ApproximateNumberOfMessagesDelayed"], "0")
+        self.assertEqual(self.delayed(url), "0")
 
 
 @unittest.skipUnless(FERRY_BIN and not os.environ.get("FERRY_ENDPOINT"),
