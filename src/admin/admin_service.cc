@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "admin/peek_filter.h"
+#include "admin/cancel_message.h"
 #include "api/errors.h"
 #include "api/params.h"
 #include "auth/sigv4.h"
@@ -21,9 +22,9 @@ namespace {
 using api::ErrorId;
 
 constexpr std::array kActions = {
-    std::string_view("GetQueueHistory"), std::string_view("GetServerStatus"),
-    std::string_view("ListQueueStats"), std::string_view("ListSubscriptionStats"),
-    std::string_view("PeekMessages")};
+    std::string_view("CancelMessage"), std::string_view("GetQueueHistory"),
+    std::string_view("GetServerStatus"), std::string_view("ListQueueStats"),
+    std::string_view("ListSubscriptionStats"), std::string_view("PeekMessages")};
 constexpr int64_t kDefaultPeekMessages = 10;
 // The most engine pages (Queue::Peek calls) one PeekMessages reads: with a
 // filter, at most 1,000 messages are examined per request.
@@ -425,6 +426,11 @@ void AdminService::Invoke(api::Call call, api::Reply reply) {
   if (call.action == "GetQueueHistory") return reply(GetQueueHistory(r));
   if (call.action == "GetServerStatus") return reply(GetServerStatus(r));
   if (call.action == "ListSubscriptionStats") return reply(ListSubscriptionStats(r));
+  if (call.action == "CancelMessage") {
+    Result<std::shared_ptr<engine::Queue>> queue = r.ResolveQueue();
+    if (!queue.ok()) return reply(queue.status());
+    return CancelMessage(engine_, **queue, call, std::move(reply));
+  }
   reply(api::InvalidAction(call.action));
 }
 

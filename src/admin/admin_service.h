@@ -12,11 +12,12 @@
 //                    caller's account's counts
 //   ListSubscriptionStats  the caller's http(s) subscriptions with their
 //                    delivery counts since the start and deliveries waiting
+//   CancelMessage    cancels a scheduled (delayed) message (cancel_message.h)
 //
 // Every action acts in the caller's account only: a queue URL naming another
 // account is QueueDoesNotExist, whatever that queue's policy allows (the
-// admin API reads what only the owner may see). Nothing it does changes a
-// queue.
+// admin API reads what only the owner may see). Only CancelMessage changes
+// a queue, and answers once the change is durable.
 //
 // Thread-safety: Invoke may be called concurrently from any thread; the
 // service keeps no mutable state of its own, and what it is given (engine,

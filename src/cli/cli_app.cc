@@ -130,6 +130,16 @@ AdminCommands::AdminCommands(CLI::App& app) {
   purge->add_option("queue,--queue", purge_.queue, "Queue name, URL or ARN.")->required();
   purge->add_flag("-y,--yes", purge_.yes, "Do not ask.");
 
+  auto* cancel = Add(app, "cancel",
+                     "Cancel a scheduled (delayed) message by its MessageId; exit status 3 when "
+                     "it was already visible or is not found.",
+                     [this](Context& ctx) { return RunCancel(ctx, cancel_); });
+  cancel->add_option("queue,--queue", cancel_.queue, "Queue name, URL or ARN.")->required();
+  cancel
+      ->add_option("message_id,--message-id", cancel_.message_id,
+                   "The MessageId its send returned.")
+      ->required();
+
   Add(app, "topics", "List SNS topics with their subscription counts.",
       [](Context& ctx) { return RunTopics(ctx); });
 
@@ -205,7 +215,7 @@ std::optional<int> AdminCommands::RunParsed() {
   Status st = chosen->run(ctx);
   std::cout.flush();
   if (!st.ok()) return fail(st);
-  return 0;
+  return ctx.exit_status;
 }
 
 }  // namespace ferry::cli

@@ -59,6 +59,7 @@ class AdminCommands {
   RedriveOptions redrive_;
   int redrive_rate_ = 0;
   PurgeOptions purge_;
+  CancelOptions cancel_;
   SubscriptionsOptions subscriptions_;
   PublishOptions publish_;
   std::string publish_message_;

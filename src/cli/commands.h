@@ -42,6 +42,9 @@ struct Context {
   // An unsigned GET of a path on the server (/health, /ready): the HTTP
   // status and body. Null where there is no server to ask.
   std::function<Result<std::pair<unsigned, std::string>>(std::string_view path)> get;
+  // The process's exit status when the command succeeds; a command whose
+  // answer is a "no" (cancel) sets it.
+  int exit_status = 0;
 };
 
 struct QueuesOptions {
@@ -120,6 +123,16 @@ struct PurgeOptions {
   bool yes = false;  // do not ask, even on a terminal
 };
 Status RunPurge(Context& ctx, const PurgeOptions& options);
+
+// Cancels a scheduled message (Ferry.CancelMessage, cancel_command.cc):
+// prints what happened; when it was not cancelled (already visible, not
+// found) the reason goes to stderr and the exit status is kNotCancelledExit.
+struct CancelOptions {
+  std::string queue;
+  std::string message_id;
+};
+inline constexpr int kNotCancelledExit = 3;
+Status RunCancel(Context& ctx, const CancelOptions& options);
 
 Status RunTopics(Context& ctx);
 

@@ -342,6 +342,33 @@ TEST_F(CommandsTest, PurgeOnATerminalAsksAndDoesNothingWithoutYes) {
   EXPECT_EQ(out_.str(), "purged q\n");
 }
 
+TEST_F(CommandsTest, CancelPrintsWhatHappenedAndExitsThreeWhenNotCancelled) {
+  AnswerQueueUrl();
+  api_.Answer("CancelMessage", Obj(R"({"Cancelled":true})"));
+  api_.Answer("CancelMessage", Obj(R"({"Cancelled":false,"Reason":"AlreadyVisible"})"));
+  auto c = ctx();
+  ASSERT_TRUE(RunCancel(c, {.queue = "q", .message_id = "m-1"}).ok());
+  EXPECT_EQ(c.exit_status, 0);
+  EXPECT_EQ(out_.str(), "cancelled m-1 in q\n");
+  EXPECT_EQ(api_.calls.back().service, "ferry");
+  EXPECT_EQ(api_.calls.back().params.at("QueueUrl").as_string(), "http://h/000000000000/q");
+  EXPECT_EQ(api_.calls.back().params.at("MessageId").as_string(), "m-1");
+  auto c2 = ctx();
+  ASSERT_TRUE(RunCancel(c2, {.queue = "q", .message_id = "m-1"}).ok());
+  EXPECT_EQ(c2.exit_status, kNotCancelledExit);
+  EXPECT_EQ(err_.str(), "not cancelled: AlreadyVisible\n");
+}
+
+TEST_F(CommandsTest, CancelWithJsonPrintsTheAnswer) {
+  AnswerQueueUrl();
+  api_.Answer("CancelMessage", Obj(R"({"Cancelled":false,"Reason":"NotFound"})"));
+  json_ = true;
+  auto c = ctx();
+  ASSERT_TRUE(RunCancel(c, {.queue = "q", .message_id = "m-1"}).ok());
+  EXPECT_EQ(json::parse(out_.str()), json::parse(R"({"Cancelled":false,"Reason":"NotFound"})"));
+  EXPECT_EQ(c.exit_status, kNotCancelledExit);
+}
+
 TEST_F(CommandsTest, TopicsListsEveryPageWithSubscriptionCounts) {
   api_.Answer("ListTopics",
               Obj(R"({"Topics":[{"TopicArn":"arn:aws:sns:us-east-1:0:orders"}],"NextToken":"t"})"));

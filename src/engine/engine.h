@@ -86,6 +86,15 @@ class Queue {
   // (types.h, kMaxPeekScan): a page may come back short or empty with
   // next_sequence set. Errors: kUnavailable when a body cannot be read.
   virtual Result<PeekResult> Peek(const PeekRequest& req) = 0;
+  // Cancels a scheduled message: the message `message_id` names (a
+  // 36-character UUID, any letter case) is removed for good when it is still
+  // delayed, durably (a Delete record: after AfterDurable it never comes
+  // back). kAlreadyVisible when it is visible or in flight (nothing changes),
+  // kNotFound when no stored message has that id. The queue finds the id by a
+  // scan of its messages under its lock (no id index: see local_queue.h).
+  // Errors: kInvalidArgument for a malformed id; kUnavailable when the log
+  // refuses the record (then nothing changed).
+  virtual Result<CancelOutcome> Cancel(std::string_view message_id) = 0;
 
   // Long polling: `fn` is called once, soon after a message may have become
   // visible (a send, a visibility change, a promotion in Tick). Returns a

@@ -109,7 +109,7 @@ Status LocalQueue::Untag(const std::vector<std::string>& keys) {
 
 Result<SendResult> LocalQueue::Send(SendRequest req) {
   Result<Stored> stored =
-      Store(req.payload, req.delay_s, std::move(req.group_id), req.dedup_id);
+      Store(req.payload, DelayMsOf(req, clock_.NowMs()), std::move(req.group_id), req.dedup_id);
   if (!stored.ok()) return stored.status();
   return SendResult{FormatMessageId(stored->message_id), stored->seq, stored->duplicate};
 }
@@ -118,7 +118,7 @@ Status LocalQueue::SendCopy(const CopyRequest& req) {
   return Store(req.payload, -1, std::string(req.group_id), req.dedup_id).status();
 }
 
-Result<LocalQueue::Stored> LocalQueue::Store(std::string_view payload, int64_t delay_request_s,
+Result<LocalQueue::Stored> LocalQueue::Store(std::string_view payload, int64_t delay_request_ms,
                                              std::string group_id, std::string_view dedup_id) {
   if (fifo_ && (group_id.empty() || dedup_id.empty())) {
     return Status::InvalidArgument("a FIFO send needs a group id and a deduplication id");
@@ -150,13 +150,14 @@ Result<LocalQueue::Stored> LocalQueue::Store(std::string_view payload, int64_t d
         return dup;
       }
     }
-    const int64_t delay_s = delay_request_s >= 0 ? delay_request_s : settings_.delay_s;
+    const int64_t delay_ms =
+        delay_request_ms >= 0 ? delay_request_ms : SecondsToMs(settings_.delay_s);
     const TimeMs sent_ms = std::max(last_sent_ms_, now);
     JournalSend sent;
     sent.seq = next_seq_;
     sent.message_id = id;
     sent.sent_ms = sent_ms;
-    sent.visible_at_ms = sent_ms + SecondsToMs(delay_s);
+    sent.visible_at_ms = sent_ms + delay_ms;
     sent.group_id = group_id;
     sent.dedup_id = dedup_id;
     sent.payload = payload;
@@ -182,10 +183,10 @@ Result<LocalQueue::Stored> LocalQueue::Store(std::string_view payload, int64_t d
       dedup_.Insert(dedup_key, {id, seq, sent_ms}, now);
       fifo_group = &fifo_groups_.Add(*group, seq);
     }
-    if (delay_s > 0) {
+    if (delay_ms > 0) {
       e->state = MessageState::kDelayed;
       ++delayed_count_;
-      ScheduleLocked(e, entry.sent_ms + SecondsToMs(delay_s));
+      ScheduleLocked(e, entry.sent_ms + delay_ms);
     } else {
       e->state = MessageState::kVisible;
       ++visible_count_;

@@ -123,6 +123,7 @@ class LocalQueue final : public MovableQueue {
   Status Purge() override;
   QueueStats Stats() override;
   Result<PeekResult> Peek(const PeekRequest& req) override;
+  Result<CancelOutcome> Cancel(std::string_view message_id) override;
 
   uint64_t Watch(std::function<void()> fn) override;
   void Unwatch(uint64_t token) override;
@@ -254,9 +255,12 @@ class LocalQueue final : public MovableQueue {
     bool duplicate;
   };
   // The one send path: `payload` is read during the call; a negative
-  // `delay_s` takes the queue's delay.
-  Result<Stored> Store(std::string_view payload, int64_t delay_s, std::string group_id,
+  // `delay_ms` takes the queue's delay.
+  Result<Stored> Store(std::string_view payload, int64_t delay_ms, std::string group_id,
                        std::string_view dedup_id);
+  // A send's delay in ms (local_queue_schedule.cc): deliver_at_ms, else
+  // delay_s; -1 for the queue's.
+  static int64_t DelayMsOf(const SendRequest& req, TimeMs now);
   // Heap order for timers_: the earliest `at` on top.
   static bool TimerLater(const Timer& a, const Timer& b) { return a.at > b.at; }
 

@@ -73,6 +73,19 @@ class SeqIndex {
   // Bytes held by the tables, for tests and metrics.
   size_t MemoryBytes() const;
 
+  // The first entry, in no particular order, for which pred(const
+  // MessageEntry&) is true, or null. A linear scan of the tables (they are
+  // contiguous, so it runs at memory speed: see local_queue_schedule.cc).
+  template <typename Pred>
+  MessageEntry* FindIf(Pred&& pred) {
+    for (Shard& s : shards_) {
+      for (size_t i = 0; i < s.capacity; ++i) {
+        if (s.slots[i].seq != 0 && pred(s.slots[i])) return &s.slots[i];
+      }
+    }
+    return nullptr;
+  }
+
   // Calls fn(const MessageEntry&) for every entry, in no particular order.
   template <typename Fn>
   void ForEach(Fn&& fn) const {

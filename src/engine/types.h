@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,7 +56,13 @@ struct SendRequest {
   // The stored message: body plus encoded attributes, opaque to the engine.
   std::string payload;
   // Seconds before the message becomes visible; -1 takes the queue's delay.
+  // Any length up to the queue's retention period: the 900 s limit is SQS's,
+  // checked by the SQS layer (scheduled delivery lifts it).
   int64_t delay_s = -1;
+  // Scheduled delivery at an absolute time (ms since the epoch, by the
+  // engine's clock): when non-zero it replaces delay_s; a time already past
+  // makes the message visible at once.
+  TimeMs deliver_at_ms = 0;
   std::string group_id;  // optional on standard queues; required on FIFO queues
   // FIFO queues: required; a send whose id (within the dedup scope) was sent
   // in the last 5 minutes is a duplicate, stored no second time.
@@ -143,6 +150,16 @@ inline constexpr uint64_t kMaxPeekScan = 65536;
 
 // A message id in its canonical 36-character UUID form.
 std::string FormatMessageId(const std::array<uint8_t, 16>& id);
+// The raw bytes of a message id in that form (either letter case), or
+// nullopt when it is not one.
+std::optional<std::array<uint8_t, 16>> ParseMessageId(std::string_view id);
+
+// What Queue::Cancel did.
+enum class CancelOutcome : uint8_t {
+  kCancelled,       // it was delayed; it is gone for good
+  kAlreadyVisible,  // visible or in flight: nothing changed
+  kNotFound,        // no stored message has that id
+};
 
 // A message on its way out of a queue (to a dead-letter queue, or moved by a
 // move task): taken out of circulation by the source (in flight, no receipt

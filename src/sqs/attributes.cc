@@ -6,10 +6,11 @@
 
 #include "api/errors.h"
 #include "auth/policy.h"
-#include "engine/queue_key.h"
 #include "common/utf8.h"
+#include "engine/queue_key.h"
 #include "sqs/queue_url.h"
 #include "sqs/redelivery_backoff.h"
+#include "sqs/scheduling.h"
 
 namespace ferry::sqs {
 namespace {
@@ -366,6 +367,10 @@ Status ApplyQueueAttributes(const AttributeMap& attributes, QueueSettings* setti
       FERRY_RETURN_IF_ERROR(ApplyFifoAttribute(name, value, settings));
       continue;
     }
+    if (name == kScheduledDelivery) {  // Ferry's (scheduling.h)
+      FERRY_RETURN_IF_ERROR(ApplyScheduledDelivery(value, settings));
+      continue;
+    }
     const SettableAttribute* a = FindSettable(name);
     if (a == nullptr) return UnknownAttribute(name);
     switch (a->kind) {
@@ -473,6 +478,10 @@ std::optional<std::string> FirstDifferingAttribute(const AttributeMap& requested
       if (FifoValue(existing, name) != FifoValue(desired, name)) return name;
       continue;
     }
+    if (name == kScheduledDelivery) {
+      if (ScheduledDelivery(existing) != ScheduledDelivery(desired)) return name;
+      continue;
+    }
     const SettableAttribute* a = FindSettable(name);
     if (a != nullptr && SettableValue(existing, *a) != SettableValue(desired, *a)) return name;
   }
@@ -486,7 +495,7 @@ Result<boost::json::object> RenderQueueAttributes(const std::vector<std::string>
   for (const std::string& n : names) {
     if (n == "All") {
       all = true;
-    } else if (!Contains(kReadable, n) && !Contains(kFifoOnly, n)) {
+    } else if (!Contains(kReadable, n) && !Contains(kFifoOnly, n) && n != kScheduledDelivery) {
       return UnknownAttribute(n);
     }
     stats_needed = stats_needed || n.starts_with("ApproximateNumberOfMessages");
@@ -529,6 +538,13 @@ Result<boost::json::object> RenderQueueAttributes(const std::vector<std::string>
     for (std::string_view n : kFifoOnly) {
       if (wanted(n)) out.emplace(n, FifoValue(settings, n));
     }
+  }
+  // Ferry's attributes: by name always, under All only when not the default,
+  // so that a plain SQS client sees what it would see on AWS.
+  const bool scheduled = ScheduledDelivery(settings);
+  if (std::find(names.begin(), names.end(), kScheduledDelivery) != names.end() ||
+      (all && scheduled)) {
+    out.emplace(kScheduledDelivery, scheduled ? "true" : "false");
   }
   return out;
 }

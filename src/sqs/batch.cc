@@ -82,7 +82,7 @@ HandlerResult SendMessageBatch(Env& env, const api::Call& call) {
                           " bytes. You have sent " + std::to_string(total) + " bytes.");
   }
 
-  const SendRules rules = SendRulesOf(**queue);
+  const SendRules rules = SendRulesOf(**queue, env.engine.clock());
   FERRY_RETURN_IF_ERROR(CheckFifoBatchIds(*entries, rules));
   api::BatchResult result(call.ctx.wire);
   for (const BatchEntry& e : *entries) {

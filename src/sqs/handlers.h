@@ -182,8 +182,12 @@ struct PreparedSend {
 struct SendRules {
   bool fifo = false;  // MessageGroupId and a deduplication id required, no per-message delay
   bool content_based_dedup = false;  // FIFO: the deduplication id may come from the body
+  // Scheduled delivery (scheduling.h): the queue, whose settings are read
+  // only for a message asking for more than SQS allows, and the engine's now.
+  const engine::Queue* queue = nullptr;
+  TimeMs now = 0;
 };
-SendRules SendRulesOf(const engine::Queue& queue);
+SendRules SendRulesOf(const engine::Queue& queue, const Clock& clock);
 // The FIFO ids a send must carry: MissingParameter without MessageGroupId,
 // InvalidParameterValue without a deduplication id unless the queue derives
 // it from the body. Ok on a standard queue.

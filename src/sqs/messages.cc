@@ -16,6 +16,7 @@
 #include "sqs/long_poll.h"
 #include "sqs/message_attributes.h"
 #include "sqs/queue_url.h"
+#include "sqs/scheduling.h"
 
 namespace ferry::sqs {
 namespace {
@@ -227,9 +228,11 @@ Result<ReceiveSpec> ParseReceive(const api::Params& p) {
 
 }  // namespace
 
-SendRules SendRulesOf(const engine::Queue& queue) {
+SendRules SendRulesOf(const engine::Queue& queue, const Clock& clock) {
   SendRules rules;
   rules.fifo = queue.fifo();
+  rules.queue = &queue;
+  rules.now = clock.NowMs();
   if (rules.fifo) rules.content_based_dedup = queue.settings().content_based_dedup;
   return rules;
 }
@@ -263,10 +266,15 @@ Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::
   const api::Params p(message, ctx.wire);
   auto delay = p.OptionalInt("DelaySeconds");
   if (!delay.ok()) return delay.status();
-  FERRY_RETURN_IF_ERROR(
-      CheckRange("DelaySeconds", *delay, 0, 900, "DelaySeconds must be >= 0 and <= 900."));
   auto attributes = ParseMessageAttributes(p, action);
   if (!attributes.ok()) return attributes.status();
+  // DelaySeconds 0..900, or scheduled delivery's longer delays and times.
+  Schedule schedule{delay->value_or(-1), 0};
+  if (rules.queue != nullptr) {
+    Result<Schedule> resolved = ResolveSchedule(*delay, *attributes, *rules.queue, rules.now);
+    if (!resolved.ok()) return resolved.status();
+    schedule = *resolved;
+  }
   auto system_attributes = ParseMessageSystemAttributes(p, action);
   if (!system_attributes.ok()) return system_attributes.status();
   // The X-Amzn-Trace-Id header becomes the AWSTraceHeader system attribute
@@ -323,7 +331,8 @@ Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::
   msg.attributes = *attributes;
   msg.system_attributes = *system_attributes;
   out.request.payload = message::EncodePayload(msg);
-  out.request.delay_s = rules.fifo ? -1 : delay->value_or(-1);
+  out.request.delay_s = rules.fifo ? -1 : schedule.delay_s;
+  out.request.deliver_at_ms = schedule.deliver_at_ms;
   if (group_id->has_value()) out.request.group_id = std::move(**group_id);
   return out;
 }
@@ -389,7 +398,7 @@ HandlerResult SendMessage(Env& env, const api::Call& call) {
   auto queue = ResolveQueue(env, call);
   if (!queue.ok()) return queue.status();
   Result<PreparedSend> prepared =
-      PrepareSend(call.params, call.ctx, "SendMessage", SendRulesOf(**queue));
+      PrepareSend(call.params, call.ctx, "SendMessage", SendRulesOf(**queue, env.engine.clock()));
   if (!prepared.ok()) return prepared.status();
   return SendPrepared(**queue, std::move(prepared).value());
 }

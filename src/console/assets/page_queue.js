@@ -8,6 +8,7 @@
 // Message bodies and attributes are data from anyone who could send: they
 // are shown as text (dom.js), never parsed as HTML.
 import { ApiError, call, listQueueStats } from "./api.js";
+import "./cancel.js";  // registers the Cancel row action
 import { lineChart } from "./chart.js";
 import { errorLine, h, replace } from "./dom.js";
 import { age, count } from "./format.js";

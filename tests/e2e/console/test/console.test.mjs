@@ -234,6 +234,19 @@ describe("the console in open mode, with the orders example", () => {
     await shot("04-queue-sent");
   });
 
+  test("cancels a delayed message from the queue page", async () => {
+    const { page } = ui;
+    const sent = await api("sqs", "SendMessage", { QueueUrl: urls.orders, MessageBody: "re-check 77", DelaySeconds: 600 });
+    await page.click("#peek-refresh");
+    const row = page.locator(`#messages tr.message[data-message-id="${sent.MessageId}"]`);
+    await row.locator("button.cancel").click();
+    const answer = row.locator(".cancel-answer");
+    await answer.filter({ hasText: "cancelled" }).waitFor();
+    assert.equal(await answer.textContent(), "cancelled");
+    const got = await api("sqs", "GetQueueAttributes", { QueueUrl: urls.orders, AttributeNames: ["ApproximateNumberOfMessagesDelayed"] });
+    assert.equal(got.Attributes.ApproximateNumberOfMessagesDelayed, "0");
+  });
+
   test("purges a queue after confirming", async () => {
     const { page, shot } = ui;
     await page.goto(`${server.endpoint}/console/#/queues/inventory`);
