@@ -55,8 +55,9 @@ constexpr std::array kTopicAttributes = {
 };
 
 // Attributes written another way in the file, and where.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kWrittenElsewhere = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kWrittenElsewhere = {{
     {"Policy", "policy"},
+    {"FerryPushConsumer", "push_consumer"},
     {"RedrivePolicy", "dead_letter"},
     {"RedriveAllowPolicy", "redrive_allow_policy"},
     {"DeliveryPolicy", "delivery_policy"},
@@ -490,7 +491,8 @@ struct JsonKey {
   std::string_view attribute;
 };
 constexpr std::array kQueueJsonKeys = {JsonKey{"policy", "Policy"},
-                                       JsonKey{"redrive_allow_policy", "RedriveAllowPolicy"}};
+                                       JsonKey{"redrive_allow_policy", "RedriveAllowPolicy"},
+                                       JsonKey{"push_consumer", "FerryPushConsumer"}};
 constexpr std::array kTopicJsonKeys = {JsonKey{"policy", "Policy"},
                                        JsonKey{"delivery_policy", "DeliveryPolicy"}};
 
