@@ -235,8 +235,7 @@ class PushTest(unittest.TestCase):
         url = self.queue(visibility=1)
         for body in ("good-1", "bad-1", "good-2"):
             self.sqs.send_message(QueueUrl=url, MessageBody=body)
-        self.sqs.set_queue_attributes(QueueUrl=url, Attributes={
-            "FerryPushConsumer": self.config(w, maximumBatchingWindowSeconds=1)})
+        self.sqs.set_queue_attributes(QueueUrl=url, Attributes={"FerryPushConsumer": self.config(w)})
         wait_until(lambda: len(w.records()) >= 4, what="the failed message again")
         wait_until(lambda: self.stored(url) == 0, what="an empty queue")
         self.assertEqual(sorted(w.bodies()), ["bad-1", "bad-1", "good-1", "good-2"])
