@@ -114,6 +114,10 @@ class PushConsumersTest : public ::testing::Test {
     out.body_md5 = Md5(body);
     out.sender_id = "AIDAEXAMPLE";
     out.attributes = attributes;
+    // Where the SQS handlers keep a FIFO message's deduplication id.
+    const std::vector<message::MessageAttribute> system = {
+        {"MessageDeduplicationId", "String", false, std::string(body)}};
+    if (q.fifo()) out.system_attributes = system;
     engine::SendRequest req;
     req.payload = message::EncodePayload(out);
     req.group_id = std::string(group);
