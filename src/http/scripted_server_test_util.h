@@ -83,9 +83,9 @@ class ScriptedServer : public Handler {
   uint16_t port_ = 0;
   std::thread thread_;
   std::mutex mu_;
-  Script script_;                   // guarded by mu_
-  std::vector<Request> requests_;   // guarded by mu_
-  std::vector<Responder> held_;     // guarded by mu_
+  Script script_;                  // guarded by mu_
+  std::vector<Request> requests_;  // guarded by mu_
+  std::vector<Responder> held_;    // guarded by mu_
 };
 
 }  // namespace ferry::http::testing
