@@ -42,6 +42,7 @@
 #include "metrics/topic_collector.h"
 #include "protocol/aws_request.h"
 #include "protocol/gateway.h"
+#include "push/consumers.h"
 #include "resources/background_apply.h"
 #include "resources/spec.h"
 #include "sns/registry.h"
@@ -60,14 +61,16 @@ constexpr auto kTickInterval = std::chrono::milliseconds(100);
 constexpr auto kShutdownGrace = std::chrono::milliseconds(500);
 
 void ScheduleTick(boost::asio::steady_timer& timer, engine::Engine& engine,
-                  delivery::DeliveryWorker& deliveries, admin::QueueHistory& history) {
+                  delivery::DeliveryWorker& deliveries, push::PushConsumers& pushes,
+                  admin::QueueHistory& history) {
   timer.expires_after(kTickInterval);
-  timer.async_wait([&timer, &engine, &deliveries, &history](boost::system::error_code ec) {
+  timer.async_wait([&timer, &engine, &deliveries, &pushes, &history](boost::system::error_code ec) {
     if (ec) return;
     engine.Tick();
     deliveries.Tick();
+    pushes.Tick();
     history.Tick();
-    ScheduleTick(timer, engine, deliveries, history);
+    ScheduleTick(timer, engine, deliveries, pushes, history);
   });
 }
 
@@ -371,6 +374,16 @@ int RunServer(const ServeConfig& config) {
   delivery::DeliveryWorker deliveries(engine, handlers, delivery_options);
   registry.OnChange([&registry, &deliveries] { deliveries.SetTargets(DeliveryTargets(registry)); });
   deliveries.SetTargets(DeliveryTargets(registry));
+  // Push consumers (FerryPushConsumer, src/push): the queues bound to an
+  // endpoint, found by its Tick, POSTed with the trust options of SNS https
+  // deliveries. Engine calls too, so where the handlers run.
+  push::PushConsumers push_consumers(
+      engine, handlers,
+      push::PushOptions{.region = config.region,
+                        .account_id = config.account_id,
+                        .tls_ca_file = delivery_options.tls_ca_file,
+                        .tls_verify = delivery_options.tls_verify,
+                        .tls_context = delivery_options.tls_context});
   sns::SnsService sns(engine, registry, &*signing_key, handlers,
                       sns::SnsOptions{.region = config.region,
                                       .account_id = config.account_id,
@@ -529,7 +542,7 @@ int RunServer(const ServeConfig& config) {
   if (tls_port) gateway.SetTlsListeningPort(*tls_port);
 
   boost::asio::steady_timer tick(io);
-  ScheduleTick(tick, engine, deliveries, queue_history);
+  ScheduleTick(tick, engine, deliveries, push_consumers, queue_history);
 
   // SIGHUP reloads what can change without a restart: each piece that can
   // (credentials, TLS certificates, declared resources) adds its reloader
@@ -567,7 +580,7 @@ int RunServer(const ServeConfig& config) {
   }
 
   boost::asio::steady_timer grace(io);
-  std::atomic<int> stop_io_waits{2};
+  std::atomic<int> stop_io_waits{3};
   auto stop_io = [&io, &stop_io_waits] {
     if (--stop_io_waits == 0) io.stop();
   };
@@ -580,8 +593,10 @@ int RunServer(const ServeConfig& config) {
     tick.cancel();
     hangup.cancel();
     // The io threads stop once the grace period is over and the delivery
-    // worker's attempts have ended (its pooled connections live on them).
+    // worker's attempts and the push consumers' batches have ended (their
+    // pooled connections live on them).
     deliveries.Stop(stop_io);
+    push_consumers.Stop(stop_io);
     grace.expires_after(kShutdownGrace);
     grace.async_wait([&](boost::system::error_code) { stop_io(); });
   });

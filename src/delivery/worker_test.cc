@@ -20,7 +20,7 @@
 #include "engine/durable_test_util.h"
 #include "engine/local_engine.h"
 #include "http/client.h"
-#include "http/server.h"
+#include "http/scripted_server_test_util.h"
 #include "message/payload.h"
 #include "sns/delivery_item.h"
 #include "sns/model.h"
@@ -37,42 +37,17 @@ using engine::testing::WaitUntil;  // without sleeping
 
 // A real HTTP endpoint on a free loopback port, on its own io thread, whose
 // answers the test scripts: by default 200 to everything.
-class Endpoint : public http::Handler {
+class Endpoint : public http::testing::ScriptedServer {
  public:
-  Endpoint() : server_(io_, *this) {
-    auto port = server_.Listen("127.0.0.1", 0);
-    EXPECT_TRUE(port.ok());
-    port_ = port.ok() ? *port : 0;
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  ~Endpoint() override {
-    server_.Stop();
-    {
-      std::lock_guard lock(mu_);
-      held_.clear();
-    }
-    work_.reset();
-    io_.stop();
-    thread_.join();
-  }
-
-  void Handle(const http::Request& req, http::Responder respond) override {
-    std::lock_guard lock(mu_);
-    requests_.push_back(req);
-    const int status = script_ ? script_(req) : 200;
-    if (status == 0) {  // never answered while the test runs
-      held_.push_back(std::move(respond));
-      return;
-    }
-    http::Response r;
-    r.status = status;
-    respond(std::move(r));
-  }
-
   // The status of each answer; 0 holds the request unanswered.
   void Script(std::function<int(const http::Request&)> script) {
-    std::lock_guard lock(mu_);
-    script_ = std::move(script);
+    ScriptedServer::Answer([script](const http::Request& req) -> std::optional<http::Response> {
+      const int status = script(req);
+      if (status == 0) return std::nullopt;
+      http::Response r;
+      r.status = status;
+      return r;
+    });
   }
   // Answers these statuses in turn, then 200.
   void Answer(std::vector<int> statuses) {
@@ -81,30 +56,7 @@ class Endpoint : public http::Handler {
       return *next < statuses.size() ? statuses[(*next)++] : 200;
     });
   }
-  void Hold() {
-    Script([](const http::Request&) { return 0; });
-  }
-
-  size_t request_count() {
-    std::lock_guard lock(mu_);
-    return requests_.size();
-  }
-  http::Request request(size_t i) {
-    std::lock_guard lock(mu_);
-    return requests_.at(i);
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook?x=1"; }
-
- private:
-  asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_{io_.get_executor()};
-  http::Server server_;
-  uint16_t port_ = 0;
-  std::thread thread_;
-  std::mutex mu_;
-  std::function<int(const http::Request&)> script_;
-  std::vector<http::Request> requests_;
-  std::vector<http::Responder> held_;
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port()) + "/hook?x=1"; }
 };
 
 // What a test subscribes: Spec(url).Policy(...).Raw() ...

@@ -76,6 +76,15 @@ class Queue {
   // Errors: kInvalidArgument for a malformed handle; kNotFound when the
   // message is gone or not in flight under this receipt handle.
   virtual Status ChangeVisibility(std::string_view receipt_handle, int64_t timeout_s) = 0;
+  // Moves the in-flight message the receipt handle names to the queue's
+  // dead-letter queue now (a permanent failure: push consumers, src/push),
+  // as a dead letter after maxReceiveCount receives moves: same id, body,
+  // attributes and group, stored there before it leaves this queue.
+  // Errors: kInvalidArgument for a malformed handle or one of another queue;
+  // kNotFound when the message is gone or not in flight under this handle;
+  // kFailedPrecondition when the queue has no dead-letter queue, or it could
+  // not store the message (then the message stays in flight here).
+  virtual Status DeadLetter(std::string_view receipt_handle) = 0;
   virtual Status Purge() = 0;
   // Stats' counters (sent, received, ...) count since the engine started.
   virtual QueueStats Stats() = 0;

@@ -120,6 +120,7 @@ class LocalQueue final : public MovableQueue {
   Result<std::vector<ReceivedMessage>> Receive(const ReceiveRequest& req) override;
   Status Delete(std::string_view receipt_handle) override;
   Status ChangeVisibility(std::string_view receipt_handle, int64_t timeout_s) override;
+  Status DeadLetter(std::string_view receipt_handle) override;  // local_queue_push.cc
   Status Purge() override;
   QueueStats Stats() override;
   Result<PeekResult> Peek(const PeekRequest& req) override;
@@ -310,6 +311,10 @@ class LocalQueue final : public MovableQueue {
   // `deadline`, nothing logged. Appends it to `out` (payload still to read).
   void TakeForMoveLocked(MessageEntry* e, TimeMs deadline, std::vector<MovingMessage>* out,
                          std::vector<BodyRef>* bodies);
+  // Appends an entry to `out` as a moving message (payload still to read),
+  // changing nothing.
+  void AppendMovingLocked(const MessageEntry& e, std::vector<MovingMessage>* out,
+                          std::vector<BodyRef>* bodies) const;
   // A move task's pick from a FIFO queue: up to `max` messages of ready
   // groups, each group from its first message on, every one counted in its
   // group's in-flight number (the group stays locked until they are dropped).

@@ -14,16 +14,21 @@ void LocalQueue::TakeForMoveLocked(MessageEntry* e, TimeMs deadline,
   --visible_count_;
   ++in_flight_count_;
   ScheduleLocked(e, deadline);
+  AppendMovingLocked(*e, out, bodies);
+}
+
+void LocalQueue::AppendMovingLocked(const MessageEntry& e, std::vector<MovingMessage>* out,
+                                    std::vector<BodyRef>* bodies) const {
   MovingMessage m;
-  m.sequence = e->seq;
-  m.generation = e->receive_count;
-  m.message_id = e->message_id;
-  m.sent_ms = e->sent_ms;
-  m.first_receive_ms = e->first_receive_ms;
-  if (e->has_group) m.group_id = groups_.at(e->seq);
-  if (e->has_source) m.dead_letter_source = sources_.at(e->seq);
+  m.sequence = e.seq;
+  m.generation = e.receive_count;
+  m.message_id = e.message_id;
+  m.sent_ms = e.sent_ms;
+  m.first_receive_ms = e.first_receive_ms;
+  if (e.has_group) m.group_id = groups_.at(e.seq);
+  if (e.has_source) m.dead_letter_source = sources_.at(e.seq);
   out->push_back(std::move(m));
-  bodies->push_back(e->body);
+  bodies->push_back(e.body);
 }
 
 void LocalQueue::ReadMovingPayloads(std::vector<MovingMessage>* out,

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "http/scripted_server_test_util.h"
 #include "http/server.h"
 
 namespace ferry::http {
@@ -24,67 +25,22 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-// A real Server on its own io thread whose handler the test chooses; by
+// A real Server on its own io thread whose answers the test chooses; by
 // default it answers 200 with the request's body and an X-Seen header.
-class TestServer : public Handler {
+class TestServer : public http::testing::ScriptedServer {
  public:
-  TestServer() : server_(io_, *this) {
-    auto port = server_.Listen("127.0.0.1", 0);
-    EXPECT_TRUE(port.ok());
-    port_ = *port;
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  ~TestServer() override {
-    server_.Stop();
-    {
-      std::lock_guard lock(mu_);
-      held_.clear();
-    }
-    work_.reset();
-    io_.stop();
-    thread_.join();
-  }
-
-  void Handle(const Request& req, Responder respond) override {
-    std::lock_guard lock(mu_);
-    requests_.push_back(req);
-    if (hold_) {  // never answered while the test runs
-      held_.push_back(std::move(respond));
-      return;
-    }
-    Response r;
-    r.headers.emplace_back("X-Seen", req.Header("x-test"));
-    r.body = req.body;
-    respond(std::move(r));
-  }
-
-  void Hold() {
-    std::lock_guard lock(mu_);
-    hold_ = true;
-  }
-  size_t request_count() {
-    std::lock_guard lock(mu_);
-    return requests_.size();
-  }
-  Request request(size_t i) {
-    std::lock_guard lock(mu_);
-    return requests_.at(i);
+  TestServer() {
+    Answer([](const Request& req) -> std::optional<Response> {
+      Response r;
+      r.headers.emplace_back("X-Seen", req.Header("x-test"));
+      r.body = req.body;
+      return r;
+    });
   }
   Endpoint endpoint() const {
-    auto url = ParseUrl("http://127.0.0.1:" + std::to_string(port_) + "/");
+    auto url = ParseUrl("http://127.0.0.1:" + std::to_string(port()) + "/");
     return *ResolveEndpoint(*url);
   }
-
- private:
-  asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_{io_.get_executor()};
-  Server server_;
-  uint16_t port_ = 0;
-  std::thread thread_;
-  std::mutex mu_;
-  bool hold_ = false;
-  std::vector<Request> requests_;
-  std::vector<Responder> held_;
 };
 
 // Runs a coroutine on a fresh single-threaded io_context until it finishes.

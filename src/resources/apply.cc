@@ -19,7 +19,8 @@ constexpr std::string_view kRedeliveryBackoff = "FerryRedeliveryBackoff";
 
 bool IsJsonAttribute(std::string_view name) {
   return name == "Policy" || name == "RedrivePolicy" || name == "RedriveAllowPolicy" ||
-         name == "FilterPolicy" || name == "DeliveryPolicy" || name == kRedeliveryBackoff;
+         name == "FilterPolicy" || name == "DeliveryPolicy" || name == kRedeliveryBackoff ||
+         name == "FerryPushConsumer";
 }
 
 bool SameValue(std::string_view name, std::string_view current, std::string_view desired) {

@@ -55,9 +55,10 @@ constexpr std::array kTopicAttributes = {
 };
 
 // Attributes written another way in the file, and where.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kWrittenElsewhere = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kWrittenElsewhere = {{
     {"Policy", "policy"},
     {"FerryRedeliveryBackoff", "redelivery_backoff"},
+    {"FerryPushConsumer", "push_consumer"},
     {"RedrivePolicy", "dead_letter"},
     {"RedriveAllowPolicy", "redrive_allow_policy"},
     {"DeliveryPolicy", "delivery_policy"},
@@ -492,7 +493,8 @@ struct JsonKey {
 };
 constexpr std::array kQueueJsonKeys = {JsonKey{"policy", "Policy"},
                                        JsonKey{"redrive_allow_policy", "RedriveAllowPolicy"},
-                                       JsonKey{"redelivery_backoff", "FerryRedeliveryBackoff"}};
+                                       JsonKey{"redelivery_backoff", "FerryRedeliveryBackoff"},
+                                       JsonKey{"push_consumer", "FerryPushConsumer"}};
 constexpr std::array kTopicJsonKeys = {JsonKey{"policy", "Policy"},
                                        JsonKey{"delivery_policy", "DeliveryPolicy"}};
 

@@ -107,6 +107,17 @@ TEST(SpecTest, AnAttributeWrittenAsYamlElsewhereSaysWhere) {
                         "'dead_letter'"));
 }
 
+TEST(SpecTest, APushConsumerIsWrittenAsYamlAndBecomesItsAttribute) {
+  Spec spec = MustParse(
+      "queues:\n  jobs:\n    push_consumer:\n      endpoint: https://w.example.com/jobs\n"
+      "      batchSize: 50\n      signingSecret: '1234567890123456'\n");
+  EXPECT_EQ(boost::json::parse(spec.queues[0].attributes.at("FerryPushConsumer")),
+            boost::json::parse(R"({"endpoint":"https://w.example.com/jobs","batchSize":50,
+                                   "signingSecret":"1234567890123456"})"));
+  EXPECT_THAT(ErrorOf("queues:\n  jobs:\n    FerryPushConsumer: '{}'\n"),
+              HasSubstr("write it as 'push_consumer'"));
+}
+
 TEST(SpecTest, EveryProblemIsReportedOnItsOwnLine) {
   const std::string error = ErrorOf(R"(queues:
   a:

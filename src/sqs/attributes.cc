@@ -8,6 +8,7 @@
 #include "auth/policy.h"
 #include "common/utf8.h"
 #include "engine/queue_key.h"
+#include "push/config.h"
 #include "sqs/queue_url.h"
 #include "sqs/redelivery_backoff.h"
 #include "sqs/scheduling.h"
@@ -304,6 +305,24 @@ std::optional<std::string> SettableValue(const QueueSettings& s, const SettableA
   return std::nullopt;
 }
 
+// FerryPushConsumer (src/push): validated, kept verbatim in `extra` (so
+// GetQueueAttributes returns it as set, secret included); "" removes it.
+Status ApplyPushConsumer(const std::string& value, QueueSettings* s) {
+  const std::string name(push::kPushConsumerAttribute);
+  if (value.empty()) {
+    s->extra.erase(name);
+    return Status::Ok();
+  }
+  Result<push::PushConsumerConfig> config = push::ParsePushConsumer(value);
+  if (!config.ok()) {
+    return api::Error(
+        api::ErrorId::kInvalidAttributeValue,
+        "Invalid value for the parameter " + name + ". Reason: " + config.status().message() + ".");
+  }
+  s->extra[name] = value;
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status InvalidRedrivePolicy(std::string_view value, std::string_view reason) {
@@ -369,6 +388,10 @@ Status ApplyQueueAttributes(const AttributeMap& attributes, QueueSettings* setti
     }
     if (name == kScheduledDelivery) {  // Ferry's (scheduling.h)
       FERRY_RETURN_IF_ERROR(ApplyScheduledDelivery(value, settings));
+      continue;
+    }
+    if (name == push::kPushConsumerAttribute) {
+      FERRY_RETURN_IF_ERROR(ApplyPushConsumer(value, settings));
       continue;
     }
     const SettableAttribute* a = FindSettable(name);
@@ -482,6 +505,12 @@ std::optional<std::string> FirstDifferingAttribute(const AttributeMap& requested
       if (ScheduledDelivery(existing) != ScheduledDelivery(desired)) return name;
       continue;
     }
+    if (name == push::kPushConsumerAttribute) {
+      const std::string* was = FindExtra(existing, name);
+      const std::string* will = FindExtra(desired, name);
+      if ((was == nullptr) != (will == nullptr) || (was != nullptr && *was != *will)) return name;
+      continue;
+    }
     const SettableAttribute* a = FindSettable(name);
     if (a != nullptr && SettableValue(existing, *a) != SettableValue(desired, *a)) return name;
   }
@@ -495,7 +524,8 @@ Result<boost::json::object> RenderQueueAttributes(const std::vector<std::string>
   for (const std::string& n : names) {
     if (n == "All") {
       all = true;
-    } else if (!Contains(kReadable, n) && !Contains(kFifoOnly, n) && n != kScheduledDelivery) {
+    } else if (!Contains(kReadable, n) && !Contains(kFifoOnly, n) && n != kScheduledDelivery &&
+               n != push::kPushConsumerAttribute) {
       return UnknownAttribute(n);
     }
     stats_needed = stats_needed || n.starts_with("ApproximateNumberOfMessages");
@@ -545,6 +575,12 @@ Result<boost::json::object> RenderQueueAttributes(const std::vector<std::string>
   if (std::find(names.begin(), names.end(), kScheduledDelivery) != names.end() ||
       (all && scheduled)) {
     out.emplace(kScheduledDelivery, scheduled ? "true" : "false");
+  }
+  // Ferry's own attributes: only when set, so a plain SQS client's "All"
+  // is what it was.
+  if (const std::string* v = FindExtra(settings, push::kPushConsumerAttribute);
+      v != nullptr && wanted(push::kPushConsumerAttribute)) {
+    out.emplace(push::kPushConsumerAttribute, *v);
   }
   return out;
 }

@@ -282,3 +282,37 @@ TEST(AttributesTest, FifoAttributesAreValidatedAndParsed) {
 
 }  // namespace
 }  // namespace ferry::sqs
+
+namespace ferry::sqs {
+namespace {
+
+constexpr char kPush[] =
+    R"({"endpoint":"http://127.0.0.1:9/hook","signingSecret":"0123456789abcdef"})";
+
+TEST(AttributesTest, FerryPushConsumerIsValidatedAndKeptVerbatim) {
+  auto s = Apply({{"FerryPushConsumer", kPush}});
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->extra.at("FerryPushConsumer"), kPush);
+  auto removed = Apply({{"FerryPushConsumer", ""}}, *s);
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(removed->extra.count("FerryPushConsumer"), 0u);
+
+  auto bad = Apply({{"FerryPushConsumer", R"({"endpoint":"http://h/"})"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(Code(bad.status()), "InvalidAttributeValue");
+  EXPECT_EQ(bad.status().message(),
+            "Invalid value for the parameter FerryPushConsumer. Reason: signingSecret is "
+            "required.");
+}
+
+TEST(AttributesTest, FerryPushConsumerDiffersOnlyWhenItsValueDoes) {
+  auto existing = Apply({{"FerryPushConsumer", kPush}});
+  ASSERT_TRUE(existing.ok());
+  const AttributeMap same = {{"FerryPushConsumer", kPush}};
+  EXPECT_EQ(FirstDifferingAttribute(same, *existing, *Apply(same, *existing)), std::nullopt);
+  const AttributeMap none = {{"FerryPushConsumer", ""}};
+  EXPECT_EQ(FirstDifferingAttribute(none, *existing, *Apply(none, *existing)), "FerryPushConsumer");
+}
+
+}  // namespace
+}  // namespace ferry::sqs
