@@ -86,6 +86,10 @@ class Queue {
   // (types.h, kMaxPeekScan): a page may come back short or empty with
   // next_sequence set. Errors: kUnavailable when a body cannot be read.
   virtual Result<PeekResult> Peek(const PeekRequest& req) = 0;
+  // The journey of the message `message_id` (its 36-character form) on this
+  // queue, oldest first (engine/journey.h); empty when the queue keeps no
+  // journeys or knows nothing of it.
+  virtual std::vector<JourneyEntry> Journey(std::string_view message_id) const { return {}; }
 
   // Long polling: `fn` is called once, soon after a message may have become
   // visible (a send, a visibility change, a promotion in Tick). Returns a

@@ -139,6 +139,16 @@ inline constexpr uint64_t kMaxPeekScan = 65536;
 // A message id in its canonical 36-character UUID form.
 std::string FormatMessageId(const std::array<uint8_t, 16>& id);
 
+// One event of a message's journey on a queue that keeps journeys
+// (Queue::Journey, engine/journey.h).
+struct JourneyEntry {
+  TimeMs at_ms = 0;
+  std::string event;  // Sent, Received, ... (JourneyKindName)
+  uint32_t receive_count = 0;
+  TimeMs visible_until_ms = 0;  // 0: none
+  std::string detail;
+};
+
 // A message on its way out of a queue (to a dead-letter queue, or moved by a
 // move task): taken out of circulation by the source (in flight, no receipt
 // handle issued) until the destination has stored it and the source drops it

@@ -6,8 +6,9 @@
 
 #include "api/errors.h"
 #include "auth/policy.h"
-#include "engine/queue_key.h"
 #include "common/utf8.h"
+#include "engine/queue_key.h"
+#include "sqs/journey_attribute.h"
 #include "sqs/queue_url.h"
 
 namespace ferry::sqs {
@@ -18,7 +19,7 @@ using engine::QueueSettings;
 // kJson: the Policy, validated as a resource policy (auth/policy.h) and kept
 // in `extra`; kRedrive: the RedrivePolicy, parsed into engine fields; kRedriveAllow: the
 // RedriveAllowPolicy, validated and kept in `extra`.
-enum class Kind { kInt, kJson, kText, kBool, kRedrive, kRedriveAllow };
+enum class Kind { kInt, kJson, kText, kBool, kRedrive, kRedriveAllow, kJourney };
 
 // The attributes a client may set. `field` is the QueueSettings member of an
 // engine setting; nullptr keeps the value in `extra` under `name`.
@@ -46,6 +47,7 @@ constexpr std::array kSettable = {
     SettableAttribute{"KmsMasterKeyId", Kind::kText},
     SettableAttribute{"KmsDataKeyReusePeriodSeconds", Kind::kInt, 60, 86400},
     SettableAttribute{"SqsManagedSseEnabled", Kind::kBool},
+    SettableAttribute{"FerryMessageJourney", Kind::kJourney},  // kept in `extra` when set
 };
 
 // Attributes that only FIFO queues have, in the order "All" lists them.
@@ -57,7 +59,7 @@ constexpr std::string_view kDedupScope = "DeduplicationScope";
 constexpr std::string_view kThroughputLimit = "FifoThroughputLimit";
 
 // Every attribute GetQueueAttributes can return, in the order "All" lists them.
-constexpr std::array<std::string_view, 17> kReadable = {
+constexpr std::array<std::string_view, 18> kReadable = {
     "ApproximateNumberOfMessages",
     "ApproximateNumberOfMessagesNotVisible",
     "ApproximateNumberOfMessagesDelayed",
@@ -75,6 +77,7 @@ constexpr std::array<std::string_view, 17> kReadable = {
     "KmsMasterKeyId",
     "KmsDataKeyReusePeriodSeconds",
     "SqsManagedSseEnabled",
+    "FerryMessageJourney",
 };
 
 constexpr std::string_view kSse = "SqsManagedSseEnabled";
@@ -407,6 +410,16 @@ Status ApplyQueueAttributes(const AttributeMap& attributes, QueueSettings* setti
           settings->extra[name] = value;
         }
         break;
+      case Kind::kJourney: {
+        Result<std::string> kept = CanonicalJourneyValue(value);
+        if (!kept.ok()) return kept.status();
+        if (kept->empty()) {
+          settings->extra.erase(name);
+        } else {
+          settings->extra[name] = *kept;
+        }
+        break;
+      }
     }
   }
   if (settings->fifo && settings->throughput_per_group &&
