@@ -5,6 +5,7 @@
 #include <charconv>
 #include <optional>
 
+#include "admin/journey.h"
 #include "api/errors.h"
 #include "api/params.h"
 #include "auth/sigv4.h"
@@ -20,7 +21,8 @@ using api::ErrorId;
 
 constexpr std::array kActions = {
     std::string_view("GetQueueHistory"), std::string_view("GetServerStatus"),
-    std::string_view("ListQueueStats"), std::string_view("PeekMessages")};
+    std::string_view("ListQueueStats"), std::string_view("PeekMessages"),
+    std::string_view("GetMessageJourney")};
 constexpr int64_t kDefaultPeekMessages = 10;
 // Where a FIFO message keeps its deduplication id (src/sqs/messages.cc): a
 // stored system attribute of its payload.
@@ -280,6 +282,24 @@ Result<boost::json::object> GetServerStatus(const Request& r) {
   };
 }
 
+// Every opted-in queue of the caller's account, or the one QueueUrl names.
+Result<boost::json::object> GetMessageJourney(const Request& r) {
+  const api::Params p(r.call.params, r.call.ctx.wire);
+  Result<std::string> id = p.RequiredString("MessageId");
+  if (!id.ok()) return id.status();
+  std::vector<std::shared_ptr<engine::Queue>> queues;
+  if (p.Has("QueueUrl")) {
+    Result<std::shared_ptr<engine::Queue>> queue = r.ResolveQueue();
+    if (!queue.ok()) return queue.status();
+    queues.push_back(*queue);
+  } else {
+    queues = r.CallerQueues("");
+  }
+  return MessageJourneyJson(*id, queues, [&](const engine::Queue& q) {
+    return sqs::QueueUrlOfKey(r.home(), r.call.ctx, q.name());
+  });
+}
+
 }  // namespace
 
 AdminService::AdminService(engine::Engine& engine, AdminOptions options)
@@ -295,6 +315,7 @@ void AdminService::Invoke(api::Call call, api::Reply reply) {
   if (call.action == "PeekMessages") return reply(PeekMessages(r));
   if (call.action == "GetQueueHistory") return reply(GetQueueHistory(r));
   if (call.action == "GetServerStatus") return reply(GetServerStatus(r));
+  if (call.action == "GetMessageJourney") return reply(GetMessageJourney(r));
   reply(api::InvalidAction(call.action));
 }
 

@@ -42,7 +42,12 @@ struct Context {
   // An unsigned GET of a path on the server (/health, /ready): the HTTP
   // status and body. Null where there is no server to ask.
   std::function<Result<std::pair<unsigned, std::string>>(std::string_view path)> get;
+  // The exit status of a command that succeeded but found nothing to show
+  // (journey: kExitNothingKnown); 0 otherwise.
+  int exit_status = 0;
 };
+
+inline constexpr int kExitNothingKnown = 3;
 
 struct QueuesOptions {
   std::string prefix;
@@ -76,6 +81,17 @@ struct PeekOptions {
   bool include_delayed = true;
 };
 Status RunPeek(Context& ctx, const PeekOptions& options);
+
+// A message's journey (Ferry.GetMessageJourney): every opted-in queue of
+// the account, or only `queue`. Nothing known: a message on err and
+// ctx.exit_status kExitNothingKnown (journey_command.cc).
+struct JourneyOptions {
+  std::string message_id;
+  std::string queue;  // name, URL or ARN; empty: every queue
+};
+Status RunJourney(Context& ctx, const JourneyOptions& options);
+// "2026-12-07T12:35:11.042Z".
+std::string FormatUtcMillis(int64_t ms);
 
 // Follows a queue. By default it looks without receiving (PeekMessages from
 // the oldest message on, then each new one as it arrives): consumers are

@@ -178,6 +178,26 @@ TEST_P(JourneyTest, SwitchingOffDropsTheEventsForGood) {
 
 INSTANTIATE_TEST_SUITE_P(FromLogOrCheckpoint, JourneyTest, ::testing::Bool());
 
+// The send path's cost, for callgrind (docs/extensions/journey.md,
+// "Measured cost"): the same sends to a plain and to an opted-in queue.
+class JourneyCost : public DurableEngineTest {
+ protected:
+  JourneyCost() { Open(); }
+  void SendMany(Queue& q) {
+    for (int i = 0; i < kSends; ++i) Send(q, "a message body of some forty bytes......");
+    ASSERT_TRUE(WaitDurable().ok());
+  }
+  static constexpr int kSends = 2000;
+};
+
+TEST_F(JourneyCost, SendsToAPlainQueue) { SendMany(*Create("plain")); }
+
+TEST_F(JourneyCost, SendsToAQueueKeepingJourneys) {
+  auto q = Create("journeyed", Journeyed(86400, 100000));
+  SendMany(*q);
+  EXPECT_EQ(Events(*q, Send(*q, "last").message_id), (Names{"Sent"}));
+}
+
 // The hooks the other changes plug into, on an in-memory queue.
 TEST(JourneyHooks, CancelledAndDroppedAreRecordedKinds) {
   FakeClock clock;

@@ -7,6 +7,7 @@
 //
 // Message bodies and attributes are data from anyone who could send: they
 // are shown as text (dom.js), never parsed as HTML.
+import { journeyLink } from "./page_journey.js";
 import { ApiError, call, listQueueStats } from "./api.js";
 import { lineChart } from "./chart.js";
 import { errorLine, h, replace } from "./dom.js";
@@ -156,7 +157,8 @@ export async function render(ctx) {
   function messageRow(m) {
     const attrs = Object.entries(m.MessageAttributes ?? {});
     return h("tr", { class: "message", "data-message-id": m.MessageId },
-      h("td", {}, h("code", {}, m.MessageId), h("div", { class: "muted" }, time(m.SentTimestamp)),
+      h("td", {}, h("code", {}, m.MessageId), " ", journeyLink(name, m.MessageId),
+        h("div", { class: "muted" }, time(m.SentTimestamp)),
         m.MessageGroupId ? h("div", { class: "muted" }, `group ${m.MessageGroupId}`) : null),
       h("td", {}, h("span", { class: `state ${m.State}` }, m.State)),
       h("td", { class: "num" }, count(m.ApproximateReceiveCount)),
