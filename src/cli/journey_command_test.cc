@@ -28,12 +28,12 @@ class JourneyInvoker : public api::ActionInvoker {
   std::string answer_;
 };
 
-struct Run {
+struct Outcome {
   std::string out, err;
   int exit_status;
 };
 
-Run RunWith(JourneyInvoker& api, const JourneyOptions& options, bool as_json = false) {
+Outcome RunWith(JourneyInvoker& api, const JourneyOptions& options, bool as_json = false) {
   std::ostringstream out, err;
   std::istringstream in;
   Context ctx{.api = api, .out = out, .err = err, .in = in, .json = as_json};
@@ -52,7 +52,7 @@ constexpr std::string_view kStory = R"({"MessageId":"m","Events":[
 
 TEST(JourneyCommand, PrintsTheEventsAsATableInUtcWithMilliseconds) {
   JourneyInvoker api{std::string(kStory)};
-  Run r = RunWith(api, {.message_id = "m"});
+  Outcome r = RunWith(api, {.message_id = "m"});
   EXPECT_EQ(r.exit_status, 0);
   EXPECT_EQ(api.last_action, "ferry.GetMessageJourney");
   EXPECT_FALSE(api.last_params.contains("QueueUrl"));
@@ -66,14 +66,14 @@ TEST(JourneyCommand, PrintsTheEventsAsATableInUtcWithMilliseconds) {
 
 TEST(JourneyCommand, NamesTheQueueWhenAskedAndPrintsJson) {
   JourneyInvoker api{std::string(kStory)};
-  Run r = RunWith(api, {.message_id = "m", .queue = "q"}, true);
+  Outcome r = RunWith(api, {.message_id = "m", .queue = "q"}, true);
   EXPECT_EQ(api.last_params.at("QueueUrl").as_string(), "http://h/1/q");
   EXPECT_EQ(json::parse(r.out).at("Events").as_array().size(), 3u);
 }
 
 TEST(JourneyCommand, NothingKnownSaysSoAndExitsThree) {
   JourneyInvoker api{R"({"MessageId":"m","Events":[]})"};
-  Run r = RunWith(api, {.message_id = "m"});
+  Outcome r = RunWith(api, {.message_id = "m"});
   EXPECT_EQ(r.exit_status, kExitNothingKnown);
   EXPECT_EQ(r.out, "");
   EXPECT_NE(r.err.find("no journey is known for message m"), std::string::npos);

@@ -47,7 +47,10 @@ size_t QueueMover::ToDeadLetterQueue(MovableQueue& from, const std::string& dlq,
     ++stored;
     // A failure here leaves the message in both queues: at least once.
     (void)from.DropMoved(m.sequence, m.generation);
+    // Leaving, then arriving: the journeys' times keep the order.
     from.NoteJourney(JourneyKind::kMovedToDeadLetterQueue, m.message_id, m.generation, dlq);
+    target->NoteJourney(JourneyKind::kMovedFrom, m.message_id, m.generation,
+                        "dead letter from " + from.name());
   }
   return stored;
 }

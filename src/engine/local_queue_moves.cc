@@ -158,8 +158,6 @@ Status LocalQueue::AcceptMoved(MovedMessage m) {
       visible_.PushBack(group, seq);
     }
     ++became_visible;
-    journey_.NoteMove(JourneyKind::kMovedFrom, entry.message_id, entry.receive_count,
-                      "dead letter from " + sources_.at(seq));
     // Already past this queue's retention: gone at once, as on AWS.
     ExpireLocked(now, &released);
     wake = TakeWatchersLocked(became_visible);

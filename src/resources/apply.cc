@@ -17,7 +17,7 @@ using boost::json::object;
 // same value, whatever the spacing and key order.
 bool IsJsonAttribute(std::string_view name) {
   return name == "Policy" || name == "RedrivePolicy" || name == "RedriveAllowPolicy" ||
-         name == "FilterPolicy" || name == "DeliveryPolicy";
+         name == "FilterPolicy" || name == "DeliveryPolicy" || name == "FerryMessageJourney";
 }
 
 bool SameValue(std::string_view name, std::string_view current, std::string_view desired) {
