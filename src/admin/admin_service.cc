@@ -8,6 +8,7 @@
 
 #include "admin/peek_filter.h"
 #include "admin/cancel_message.h"
+#include "admin/journey.h"
 #include "api/errors.h"
 #include "api/params.h"
 #include "auth/sigv4.h"
@@ -22,9 +23,10 @@ namespace {
 using api::ErrorId;
 
 constexpr std::array kActions = {
-    std::string_view("CancelMessage"), std::string_view("GetQueueHistory"),
-    std::string_view("GetServerStatus"), std::string_view("ListQueueStats"),
-    std::string_view("ListSubscriptionStats"), std::string_view("PeekMessages")};
+    std::string_view("CancelMessage"), std::string_view("GetMessageJourney"),
+    std::string_view("GetQueueHistory"), std::string_view("GetServerStatus"),
+    std::string_view("ListQueueStats"), std::string_view("ListSubscriptionStats"),
+    std::string_view("PeekMessages")};
 constexpr int64_t kDefaultPeekMessages = 10;
 // The most engine pages (Queue::Peek calls) one PeekMessages reads: with a
 // filter, at most 1,000 messages are examined per request.
@@ -410,6 +412,24 @@ Result<boost::json::object> ListSubscriptionStats(const Request& r) {
   return boost::json::object{{"Subscriptions", std::move(out)}};
 }
 
+// Every opted-in queue of the caller's account, or the one QueueUrl names.
+Result<boost::json::object> GetMessageJourney(const Request& r) {
+  const api::Params p(r.call.params, r.call.ctx.wire);
+  Result<std::string> id = p.RequiredString("MessageId");
+  if (!id.ok()) return id.status();
+  std::vector<std::shared_ptr<engine::Queue>> queues;
+  if (p.Has("QueueUrl")) {
+    Result<std::shared_ptr<engine::Queue>> queue = r.ResolveQueue();
+    if (!queue.ok()) return queue.status();
+    queues.push_back(*queue);
+  } else {
+    queues = r.CallerQueues("");
+  }
+  return MessageJourneyJson(*id, queues, [&](const engine::Queue& q) {
+    return sqs::QueueUrlOfKey(r.home(), r.call.ctx, q.name());
+  });
+}
+
 }  // namespace
 
 AdminService::AdminService(engine::Engine& engine, AdminOptions options)
@@ -431,6 +451,7 @@ void AdminService::Invoke(api::Call call, api::Reply reply) {
     if (!queue.ok()) return reply(queue.status());
     return CancelMessage(engine_, **queue, call, std::move(reply));
   }
+  if (call.action == "GetMessageJourney") return reply(GetMessageJourney(r));
   reply(api::InvalidAction(call.action));
 }
 

@@ -7,6 +7,7 @@
 //   ListQueueStats   every queue of the caller's account (in the request's
 //                    region) with its figures and counters
 //   PeekMessages     a queue's messages without receiving them (Queue::Peek)
+//   GetMessageJourney a message's history on the queues keeping journeys
 //   GetQueueHistory  a queue's figures over the last hour (QueueHistory)
 //   GetServerStatus  the server's version, readiness, mode, uptime and the
 //                    caller's account's counts

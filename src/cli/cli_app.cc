@@ -164,6 +164,13 @@ AdminCommands::AdminCommands(CLI::App& app) {
     if (message->count() > 0) publish_.message = publish_message_;
   });
 
+  auto* journey = Add(app, "journey",
+                      "A message's history on the queues that keep journeys "
+                      "(FerryMessageJourney): sent, received, moved, deleted, expired.",
+                      [this](Context& ctx) { return RunJourney(ctx, journey_); });
+  journey->add_option("message_id", journey_.message_id, "The message id.")->required();
+  journey->add_option("--queue", journey_.queue, "Only this queue (name, URL or ARN).");
+
   Add(app, "status", "The server's health, readiness and key figures.",
       [](Context& ctx) { return RunStatus(ctx); });
 

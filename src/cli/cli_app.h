@@ -54,6 +54,7 @@ class AdminCommands {
   std::string send_body_;
   ReceiveOptions receive_;
   PeekOptions peek_;
+  JourneyOptions journey_;
   TailOptions tail_;
   uint64_t tail_count_ = 0;
   RedriveOptions redrive_;

@@ -42,10 +42,13 @@ struct Context {
   // An unsigned GET of a path on the server (/health, /ready): the HTTP
   // status and body. Null where there is no server to ask.
   std::function<Result<std::pair<unsigned, std::string>>(std::string_view path)> get;
-  // The process's exit status when the command succeeds; a command whose
-  // answer is a "no" (cancel) sets it.
+  // The process's exit status when the command succeeds: a command whose
+  // answer is a "no" (cancel: kNotCancelledExit) or that found nothing to
+  // show (journey: kExitNothingKnown) sets it; 0 otherwise.
   int exit_status = 0;
 };
+
+inline constexpr int kExitNothingKnown = 3;
 
 struct QueuesOptions {
   std::string prefix;
@@ -91,6 +94,17 @@ struct PeekOptions {
   bool dead_letter_queue = false;  // the queue's dead-letter queue instead
 };
 Status RunPeek(Context& ctx, const PeekOptions& options);
+
+// A message's journey (Ferry.GetMessageJourney): every opted-in queue of
+// the account, or only `queue`. Nothing known: a message on err and
+// ctx.exit_status kExitNothingKnown (journey_command.cc).
+struct JourneyOptions {
+  std::string message_id;
+  std::string queue;  // name, URL or ARN; empty: every queue
+};
+Status RunJourney(Context& ctx, const JourneyOptions& options);
+// "2026-12-07T12:35:11.042Z".
+std::string FormatUtcMillis(int64_t ms);
 
 // Follows a queue. By default it looks without receiving (PeekMessages from
 // the oldest message on, then each new one as it arrives): consumers are

@@ -14,6 +14,21 @@ std::shared_ptr<MovableQueue> QueueMover::Find(const std::string& name) {
   return find_ ? find_(name) : nullptr;
 }
 
+namespace {
+
+// A move task's message in the journeys of both queues: it leaves `from`
+// and arrives in `to` as a new message, `new_id`.
+void NoteRedriven(MovableQueue& from, MovableQueue& to, const MovingMessage& m,
+                  const std::string& new_id) {
+  from.NoteJourney(JourneyKind::kMovedTo, m.message_id, m.generation, to.name() + " as " + new_id);
+  if (std::optional<std::array<uint8_t, 16>> id = ParseMessageId(new_id)) {
+    to.NoteJourney(JourneyKind::kMovedFrom, *id, 0,
+                   from.name() + " (was " + FormatMessageId(m.message_id) + ")");
+  }
+}
+
+}  // namespace
+
 size_t QueueMover::ToDeadLetterQueue(MovableQueue& from, const std::string& dlq,
                                      std::vector<MovingMessage> messages) {
   std::shared_ptr<MovableQueue> target = Find(dlq);
@@ -32,6 +47,10 @@ size_t QueueMover::ToDeadLetterQueue(MovableQueue& from, const std::string& dlq,
     ++stored;
     // A failure here leaves the message in both queues: at least once.
     (void)from.DropMoved(m.sequence, m.generation);
+    // Leaving, then arriving: the journeys' times keep the order.
+    from.NoteJourney(JourneyKind::kMovedToDeadLetterQueue, m.message_id, m.generation, dlq);
+    target->NoteJourney(JourneyKind::kMovedFrom, m.message_id, m.generation,
+                        "dead letter from " + from.name());
   }
   return stored;
 }
@@ -47,7 +66,7 @@ int64_t QueueMover::Redrive(MovableQueue& from, const std::string& destination,
           "no original source queue to return to.";
       break;
     }
-    std::shared_ptr<Queue> target = Find(to);
+    std::shared_ptr<MovableQueue> target = Find(to);
     if (!target) {
       *failure = "The destination queue " + to + " does not exist.";
       break;
@@ -66,6 +85,7 @@ int64_t QueueMover::Redrive(MovableQueue& from, const std::string& destination,
       break;
     }
     (void)from.DropMoved(m.sequence, m.generation);
+    NoteRedriven(from, *target, m, sent->message_id);
     ++moved;
   }
   return moved;

@@ -29,6 +29,7 @@
 
 #include "common/status.h"
 #include "engine/engine.h"
+#include "engine/journey.h"
 #include "engine/types.h"
 
 namespace ferry::engine {
@@ -48,6 +49,10 @@ class MovableQueue : public Queue {
   // Deletes a message taken for a move, unless it changed since (it was
   // deleted, or received again: its receive count is not `generation`).
   virtual Status DropMoved(uint64_t sequence, uint32_t generation) = 0;
+  // Records a move of message `id` in this queue's journey (journey.h), if
+  // it keeps one: the mover calls it once both sides took the move.
+  virtual void NoteJourney(JourneyKind kind, const std::array<uint8_t, 16>& id,
+                           uint32_t receive_count, std::string_view detail) {}
 };
 
 // True when a message that has already been received `receive_count` times

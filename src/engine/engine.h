@@ -104,6 +104,10 @@ class Queue {
   // Errors: kInvalidArgument for a malformed id; kUnavailable when the log
   // refuses the record (then nothing changed).
   virtual Result<CancelOutcome> Cancel(std::string_view message_id) = 0;
+  // The journey of the message `message_id` (its 36-character form) on this
+  // queue, oldest first (engine/journey.h); empty when the queue keeps no
+  // journeys or knows nothing of it.
+  virtual std::vector<JourneyEntry> Journey(std::string_view message_id) const { return {}; }
 
   // Long polling: `fn` is called once, soon after a message may have become
   // visible (a send, a visibility change, a promotion in Tick). Returns a

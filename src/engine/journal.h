@@ -29,6 +29,7 @@
 #include "engine/body_store.h"
 #include "engine/types.h"
 #include "storage/log.h"
+#include "storage/record.h"
 
 namespace ferry::engine {
 
@@ -94,6 +95,9 @@ class Journal {
   virtual Status Purge(TimeMs now) = 0;
   virtual Status SetSettings(const QueueSettings& settings, TimeMs now) = 0;
   virtual Status SetTags(const std::map<std::string, std::string>& tags) = 0;
+  // An event of a message's journey (journey.h), right after the change it
+  // describes; nothing to write for an in-memory queue.
+  virtual Status JourneyEvent(const storage::JourneyEvent&) { return Status::Ok(); }
 
   // Compaction: a live body copied to a new place, as its record held it
   // (`sealed`: still sealed, for the same queue and seq); returns its new

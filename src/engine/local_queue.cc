@@ -56,6 +56,7 @@ LocalQueue::LocalQueue(std::string name, QueueSettings settings,
       incarnation_(durable.id ? durable.id : RandomNonZero64()),
       journal_(NewJournal(durable, incarnation_, bodies_.get())),
       fifo_(settings.fifo),
+      journey_(journal_.get(), clock, settings),
       settings_(std::move(settings)),
       tags_(std::move(tags)),
       modified_ms_(created_ms_),
@@ -81,6 +82,7 @@ Status LocalQueue::SetSettings(QueueSettings settings) {
   FERRY_RETURN_IF_ERROR(journal_->SetSettings(settings, now));
   settings_ = std::move(settings);
   modified_ms_ = now;
+  journey_.Configure(settings_);
   return Status::Ok();
 }
 
@@ -197,6 +199,7 @@ Result<LocalQueue::Stored> LocalQueue::Store(std::string_view payload, int64_t d
       }
       ++became_visible;
     }
+    journey_.NoteSent(*e, sent.visible_at_ms, group);
     wake = TakeWatchersLocked(became_visible);
   }
   RunAll(wake);
@@ -379,6 +382,7 @@ Status LocalQueue::TakeLocked(MessageEntry* e, TimeMs now, TimeMs deadline,
   ++e->receive_count;
   if (e->first_receive_ms == 0) e->first_receive_ms = now;
   ScheduleLocked(e, deadline);
+  journey_.Note(JourneyKind::kReceived, *e, deadline);
   taken->push_back(TakenOfLocked(*e));
   return Status::Ok();
 }
@@ -429,8 +433,10 @@ Status LocalQueue::DeleteCurrent(uint64_t seq, uint32_t generation, bool in_flig
       return Status::Ok();
     }
     FERRY_RETURN_IF_ERROR(journal_->Delete(seq));
-    // DropMoved (in_flight_only) ends a move, which its receive counted.
+    // DropMoved (in_flight_only) ends a move, which its receive counted
+    // (and the mover notes in the journey).
     if (!in_flight_only) ++deleted_;
+    if (!in_flight_only) journey_.Note(JourneyKind::kDeleted, *e);
     // Deleting a FIFO group's last in-flight message lets its next one go.
     if (RemoveLocked(e, &released)) wake = TakeWatchersLocked(1);
     CompactLocked();
@@ -475,6 +481,7 @@ Status LocalQueue::ChangeVisibility(std::string_view receipt_handle, int64_t tim
       } else {
         ScheduleLocked(e, visible_at_ms);
       }
+      if (status.ok()) journey_.Note(JourneyKind::kVisibilityChanged, *e, visible_at_ms);
     }
     wake = TakeWatchersLocked(became_visible);
   }
@@ -488,6 +495,7 @@ Status LocalQueue::Purge() {
   {
     std::lock_guard lock(mu_);
     FERRY_RETURN_IF_ERROR(journal_->Purge(clock_.NowMs()));
+    journey_.NoteAll(JourneyKind::kPurged, index_);
     dropped = TakeAllLocked();
   }
   dropped.ForEach([this](const MessageEntry& e) { bodies_->Release(e.body); });
@@ -600,6 +608,7 @@ void LocalQueue::ExpireLocked(TimeMs now, std::vector<BodyRef>* released) {
       continue;
     }
     if (e->sent_ms + retention_ms > now) break;
+    journey_.Note(JourneyKind::kExpired, *e);
     RemoveLocked(e, released);
     ++oldest_seq_;
     expired = true;
@@ -610,6 +619,7 @@ void LocalQueue::ExpireLocked(TimeMs now, std::vector<BodyRef>* released) {
     early_expiry_.pop_back();
     MessageEntry* e = index_.Find(t.seq);
     if (e == nullptr || e->sent_ms != t.at) continue;
+    journey_.Note(JourneyKind::kExpired, *e);
     RemoveLocked(e, released);
     expired = true;
   }

@@ -70,6 +70,7 @@
 #include "engine/fair_lanes.h"
 #include "engine/fifo.h"
 #include "engine/journal.h"
+#include "engine/journey.h"
 #include "engine/local_engine.h"
 #include "engine/log_body_store.h"
 #include "engine/seq_index.h"
@@ -125,6 +126,9 @@ class LocalQueue final : public MovableQueue {
   QueueStats Stats() override;
   Result<PeekResult> Peek(const PeekRequest& req) override;
   Result<CancelOutcome> Cancel(std::string_view message_id) override;
+  std::vector<JourneyEntry> Journey(std::string_view message_id) const override;
+  void NoteJourney(JourneyKind kind, const std::array<uint8_t, 16>& id, uint32_t receive_count,
+                   std::string_view detail) override;
 
   uint64_t Watch(std::function<void()> fn) override;
   void Unwatch(uint64_t token) override;
@@ -155,16 +159,16 @@ class LocalQueue final : public MovableQueue {
   // The record types a queue owns (recovery.h), from a checkpoint (its
   // cursor, kCheckpointQueue, is the engine's) and from the log; the engine
   // registers them and hands each such record of this queue to Recover.
-  static constexpr std::array kCheckpointRecords = {storage::RecordType::kSetSettings,
-                                                    storage::RecordType::kCheckpointMessage,
-                                                    storage::RecordType::kCheckpointDedup};
+  static constexpr std::array kCheckpointRecords = {
+      storage::RecordType::kSetSettings, storage::RecordType::kCheckpointMessage,
+      storage::RecordType::kCheckpointDedup, storage::RecordType::kJourneyEvent};
   static constexpr std::array kLogRecords = {
       storage::RecordType::kSetSettings,    storage::RecordType::kSetTags,
       storage::RecordType::kSend,           storage::RecordType::kSendMoved,
       storage::RecordType::kSendDeadLetter, storage::RecordType::kSendFifo,
       storage::RecordType::kReceive,        storage::RecordType::kChangeVisibility,
       storage::RecordType::kDelete,         storage::RecordType::kPurge,
-      storage::RecordType::kRelocate};
+      storage::RecordType::kRelocate,       storage::RecordType::kJourneyEvent};
   // Applies one record of those types; lsn: its position in the log (0 for
   // a checkpoint's). kInternal for a type the queue does not own.
   Status Recover(storage::Lsn lsn, const storage::Record& r);
@@ -352,6 +356,7 @@ class LocalQueue final : public MovableQueue {
   // Called under mu_ (but StoreBody and DiscardBody); AttachLog before sharing.
   const std::unique_ptr<Journal> journal_;
   const bool fifo_;  // settings_.fifo, which never changes
+  class Journey journey_;  // guarded by mu_; journey.h (FerryMessageJourney)
 
   mutable std::mutex mu_;
   QueueSettings settings_;                   // guarded by mu_

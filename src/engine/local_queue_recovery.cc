@@ -159,6 +159,7 @@ Status LocalQueue::DropLostBodies(const std::function<bool(BodyRef)>& lost,
       status = journal_->Delete(seq);
       if (!status.ok()) break;
       const MessageEntry* e = index_.Find(seq);
+      journey_.Note(JourneyKind::kDropped, *e);
       out->push_back(LostMessage{name_, seq, e->message_id, e->body});
       released.push_back(e->body);
       groups_.erase(seq);
@@ -183,6 +184,7 @@ void LocalQueue::RecoverSettings(QueueSettings settings, TimeMs modified_ms) {
   std::lock_guard lock(mu_);
   settings_ = std::move(settings);
   modified_ms_ = modified_ms;
+  journey_.Configure(settings_);
 }
 
 void LocalQueue::RecoverTags(std::map<std::string, std::string> tags) {
@@ -315,6 +317,7 @@ storage::Lsn LocalQueue::Snapshot(std::string* out, uint64_t* records) const {
                           out);
     ++*records;
   });
+  journey_.Snapshot(incarnation_, out, records);
   return from;
 }
 
@@ -370,6 +373,11 @@ Status LocalQueue::Recover(storage::Lsn lsn, const storage::Record& r) {
                         },
                         [&](const storage::CheckpointDedup& d) {
                           RecoverDedup(d);
+                          return Status::Ok();
+                        },
+                        [&](const storage::JourneyEvent& j) {
+                          std::lock_guard lock(mu_);
+                          journey_.Recover(j);
                           return Status::Ok();
                         },
                         [&](const auto& other) {

@@ -79,6 +79,7 @@ Result<CancelOutcome> LocalQueue::Cancel(std::string_view message_id) {
       // In a FIFO queue the group's next message may now lead it: one
       // watcher is woken to look.
       if (fifo_) ++became_visible;
+      journey_.NoteCancelled(*e);
       RemoveLocked(e, &released);
       CompactLocked();
       outcome = CancelOutcome::kCancelled;

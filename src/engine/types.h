@@ -161,6 +161,16 @@ enum class CancelOutcome : uint8_t {
   kNotFound,        // no stored message has that id
 };
 
+// One event of a message's journey on a queue that keeps journeys
+// (Queue::Journey, engine/journey.h).
+struct JourneyEntry {
+  TimeMs at_ms = 0;
+  std::string event;  // Sent, Received, ... (JourneyKindName)
+  uint32_t receive_count = 0;
+  TimeMs visible_until_ms = 0;  // 0: none
+  std::string detail;
+};
+
 // A message on its way out of a queue (to a dead-letter queue, or moved by a
 // move task): taken out of circulation by the source (in flight, no receipt
 // handle issued) until the destination has stored it and the source drops it

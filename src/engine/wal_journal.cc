@@ -102,6 +102,12 @@ Status WalJournal::SetTags(const std::map<std::string, std::string>& tags) {
   return Append(storage::SetTags{.queue_id = queue_id_, .tags = TagsToFields(tags)}).status();
 }
 
+Status WalJournal::JourneyEvent(const storage::JourneyEvent& e) {
+  storage::JourneyEvent r = e;
+  r.queue_id = queue_id_;
+  return Append(r).status();
+}
+
 Result<BodyRef> WalJournal::Relocate(uint64_t seq, std::string_view payload, bool sealed) {
   return AppendBody(
       storage::Relocate{.queue_id = queue_id_, .seq = seq, .body = payload, .sealed = sealed});

@@ -39,6 +39,7 @@ class WalJournal final : public Journal {
   Status Purge(TimeMs now) override;
   Status SetSettings(const QueueSettings& settings, TimeMs now) override;
   Status SetTags(const std::map<std::string, std::string>& tags) override;
+  Status JourneyEvent(const storage::JourneyEvent& e) override;
   Result<BodyRef> Relocate(uint64_t seq, std::string_view payload, bool sealed) override;
   storage::Lsn NextPosition() const override { return log_->NextLsn(); }
   void RetainRecovered(BodyRef body) override { bodies_->Retain(body); }

@@ -20,7 +20,7 @@ constexpr std::string_view kRedeliveryBackoff = "FerryRedeliveryBackoff";
 bool IsJsonAttribute(std::string_view name) {
   return name == "Policy" || name == "RedrivePolicy" || name == "RedriveAllowPolicy" ||
          name == "FilterPolicy" || name == "DeliveryPolicy" || name == kRedeliveryBackoff ||
-         name == "FerryPushConsumer";
+         name == "FerryPushConsumer" || name == "FerryMessageJourney";
 }
 
 bool SameValue(std::string_view name, std::string_view current, std::string_view desired) {

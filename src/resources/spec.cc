@@ -40,6 +40,7 @@ constexpr std::array kQueueAttributes = {
     AttributeRule{"ContentBasedDeduplication", ValueKind::kBool},
     AttributeRule{"DeduplicationScope", ValueKind::kText},
     AttributeRule{"FifoThroughputLimit", ValueKind::kText},
+    AttributeRule{"FerryMessageJourney", ValueKind::kText},  // a JSON document, as a string
 };
 
 // The topic attributes a file may set by their AWS names; Policy and

@@ -9,6 +9,7 @@
 #include "common/utf8.h"
 #include "engine/queue_key.h"
 #include "push/config.h"
+#include "sqs/journey_attribute.h"
 #include "sqs/queue_url.h"
 #include "sqs/redelivery_backoff.h"
 #include "sqs/scheduling.h"
@@ -21,8 +22,9 @@ using engine::QueueSettings;
 // kJson: the Policy, validated as a resource policy (auth/policy.h) and kept
 // in `extra`; kRedrive: the RedrivePolicy, parsed into engine fields; kRedriveAllow: the
 // RedriveAllowPolicy, validated and kept in `extra`; kBackoff:
-// FerryRedeliveryBackoff, parsed into QueueSettings::redelivery_backoff.
-enum class Kind { kInt, kJson, kText, kBool, kRedrive, kRedriveAllow, kBackoff };
+// FerryRedeliveryBackoff, parsed into QueueSettings::redelivery_backoff;
+// kJourney: FerryMessageJourney, canonical JSON kept in `extra` when set.
+enum class Kind { kInt, kJson, kText, kBool, kRedrive, kRedriveAllow, kBackoff, kJourney };
 
 // The attributes a client may set. `field` is the QueueSettings member of an
 // engine setting; nullptr keeps the value in `extra` under `name`.
@@ -51,6 +53,7 @@ constexpr std::array kSettable = {
     SettableAttribute{"KmsDataKeyReusePeriodSeconds", Kind::kInt, 60, 86400},
     SettableAttribute{"SqsManagedSseEnabled", Kind::kBool},
     SettableAttribute{kRedeliveryBackoff, Kind::kBackoff},
+    SettableAttribute{"FerryMessageJourney", Kind::kJourney},  // kept in `extra` when set
 };
 
 // Attributes that only FIFO queues have, in the order "All" lists them.
@@ -82,6 +85,7 @@ constexpr std::array<std::string_view, 18> kReadable = {
     "KmsDataKeyReusePeriodSeconds",
     "SqsManagedSseEnabled",
     kRedeliveryBackoff,
+    "FerryMessageJourney",
 };
 
 constexpr std::string_view kSse = "SqsManagedSseEnabled";
@@ -448,6 +452,16 @@ Status ApplyQueueAttributes(const AttributeMap& attributes, QueueSettings* setti
         Result<engine::RedeliveryBackoff> backoff = ParseRedeliveryBackoff(value);
         if (!backoff.ok()) return backoff.status();
         settings->redelivery_backoff = *backoff;
+        break;
+      }
+      case Kind::kJourney: {
+        Result<std::string> kept = CanonicalJourneyValue(value);
+        if (!kept.ok()) return kept.status();
+        if (kept->empty()) {
+          settings->extra.erase(name);
+        } else {
+          settings->extra[name] = *kept;
+        }
         break;
       }
     }

@@ -55,6 +55,8 @@ enum class RecordType : uint8_t {
   kPadding = 22,
   // The engine's catalog (SNS topics and subscriptions): no queue's.
   kCatalogEntry = 23,       // kind, key, erased, fields: an entry's whole state or its erasure
+  // Message journeys (engine/journey.h), in the log and in checkpoints alike.
+  kJourneyEvent = 24,       // queue id, message id, kind, time, receive count, visible-until, detail
 };
 
 // Records whose payload is a message body (a BodyRef is such a record's
@@ -78,7 +80,7 @@ inline constexpr bool IsKnownRecordType(uint8_t t) {
   if ((t & kSealedBodyFlag) != 0) {
     return HoldsBody(static_cast<RecordType>(t & ~kSealedBodyFlag));
   }
-  return (t >= 1 && t <= 16) || (t >= 20 && t <= 23);
+  return (t >= 1 && t <= 16) || (t >= 20 && t <= 24);
 }
 
 // Records that consumers and compaction need in order to free disk space:
@@ -95,6 +97,7 @@ inline constexpr bool HelpsFreeSpace(RecordType t) {
     case RecordType::kDeleteQueue:
     case RecordType::kMoveTask:
     case RecordType::kRelocate:
+    case RecordType::kJourneyEvent:  // follows a change the log took; small
       return true;
     default:
       return false;

@@ -203,6 +203,15 @@ void PutRest(std::string* out, const CatalogEntry& r) {
   PutFields(out, r.fields);
 }
 
+void PutRest(std::string* out, const JourneyEvent& r) {
+  PutId(out, r.message_id);
+  out->push_back(static_cast<char>(r.kind));
+  PutFixed64(out, static_cast<uint64_t>(r.at_ms));
+  PutVarint64(out, r.receive_count);
+  PutFixed64(out, static_cast<uint64_t>(r.visible_until_ms));
+  PutLengthPrefixed(out, r.detail);
+}
+
 }  // namespace
 
 RecordType TypeOf(const Record& r) {
@@ -254,6 +263,7 @@ size_t SizeHint(const Record& r) {
   if (const auto* create = std::get_if<CreateQueue>(&r)) name = create->name.size();
   if (const SentMessage* m = SentMessageOf(r)) name = m->group_id.size();
   if (const auto* m = std::get_if<CheckpointMessage>(&r)) name = m->group_id.size();
+  if (const auto* j = std::get_if<JourneyEvent>(&r)) name = j->detail.size();
   if (const auto* e = std::get_if<CatalogEntry>(&r)) {
     name = e->key.size();
     // Each field's two length prefixes take at most 10 bytes each.
@@ -434,6 +444,16 @@ Status DecodeRecordPayload(RecordType type_byte, std::string_view data, Record* 
       const uint8_t erased = in.Byte();
       if (!GetFields(in, &e.fields) || erased > 1) return Status::Internal("bad catalog record");
       e.erased = erased == 1;
+      break;
+    }
+    case RecordType::kJourneyEvent: {
+      JourneyEvent& e = r->emplace<JourneyEvent>();
+      GetId(in, &e.message_id);
+      e.kind = in.Byte();
+      e.at_ms = static_cast<int64_t>(in.Fixed64());
+      e.receive_count = static_cast<uint32_t>(in.Varint64());
+      e.visible_until_ms = static_cast<int64_t>(in.Fixed64());
+      e.detail = std::string(in.LengthPrefixed());
       break;
     }
     default:

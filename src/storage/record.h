@@ -272,10 +272,26 @@ struct CatalogEntry {
   bool operator==(const CatalogEntry&) const = default;
 };
 
+// One event of a message's journey (engine/journey.h) on a queue that keeps
+// journeys, in the log (appended right after the change it describes) and
+// in checkpoints alike.
+struct JourneyEvent {
+  static constexpr RecordType kType = RecordType::kJourneyEvent;
+  uint64_t queue_id = 0;
+  MessageIdBytes message_id{};
+  uint8_t kind = 0;  // the engine's JourneyKind
+  int64_t at_ms = 0;
+  uint32_t receive_count = 0;
+  int64_t visible_until_ms = 0;  // 0: none
+  std::string detail{};
+
+  bool operator==(const JourneyEvent&) const = default;
+};
+
 using Record = std::variant<CreateQueue, SetSettings, SetTags, DeleteQueue, Send, SendFifo,
                             SendMoved, SendDeadLetter, Receive, ChangeVisibility, Delete, Purge,
                             Relocate, CheckpointMessage, CheckpointQueue, CheckpointEnd, MoveTask,
-                            CheckpointDedup, Padding, CatalogEntry>;
+                            CheckpointDedup, Padding, CatalogEntry, JourneyEvent>;
 
 RecordType TypeOf(const Record& r);
 uint64_t QueueIdOf(const Record& r);

@@ -388,6 +388,14 @@ Record EveryFieldSet(RecordType type) {
                           .key = "arn",
                           .erased = true,
                           .fields = {{"k", "v"}}};
+    case RecordType::kJourneyEvent:
+      return JourneyEvent{.queue_id = kQueueId,
+                          .message_id = EveryIdByte(),
+                          .kind = kState,
+                          .at_ms = kTime,
+                          .receive_count = kReceiveCount,
+                          .visible_until_ms = kFirstReceive,
+                          .detail = "dlq"};
   }
   ADD_FAILURE() << "no record of type " << static_cast<int>(type);
   return Record{};
@@ -416,6 +424,7 @@ TEST(Record, EveryRecordTypeDecodesWhatItEncodes) {
       RecordType::kCheckpointDedup,
       RecordType::kSendDeadLetter,
       RecordType::kCatalogEntry,
+      RecordType::kJourneyEvent,
   };
   for (RecordType type : all) {
     const Record in = EveryFieldSet(type);

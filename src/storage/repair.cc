@@ -209,6 +209,8 @@ const char* RecordTypeName(RecordType type) {
       return "Padding";
     case RecordType::kCatalogEntry:
       return "CatalogEntry";
+    case RecordType::kJourneyEvent:
+      return "JourneyEvent";
   }
   return "unknown";
 }

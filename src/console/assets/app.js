@@ -1,9 +1,10 @@
-// The console's shell: hash routing (#/queues, #/queues/<name>, #/topics,
-// #/signin), the header with who is signed in, and the page lifecycle. A
+// The console's shell: hash routing (#/queues, #/queues/<name>,
+// #/queues/<name>/journey/<message id>, #/topics, #/signin), the header with who is signed in, and the page lifecycle. A
 // page's render(ctx) draws into ctx.main and registers its refreshes with
 // ctx.every; leaving the page stops them.
 import { clearSession, loadSession } from "./api.js";
 import { h, replace } from "./dom.js";
+import * as journeyPage from "./page_journey.js";
 import * as queuePage from "./page_queue.js";
 import * as queuesPage from "./page_queues.js";
 import * as signinPage from "./page_signin.js";
@@ -19,6 +20,9 @@ function route() {
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   if (parts[0] === "signin") return { page: signinPage, params: {} };
   if (parts[0] === "topics") return { page: topicsPage, params: {} };
+  if (parts[0] === "queues" && parts[2] === "journey" && parts[3]) {
+    return { page: journeyPage, params: { name: parts[1], messageId: parts[3] } };
+  }
   if (parts[0] === "queues" && parts[1]) return { page: queuePage, params: { name: parts[1] } };
   return { page: queuesPage, params: {} };
 }

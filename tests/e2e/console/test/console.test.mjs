@@ -247,6 +247,22 @@ describe("the console in open mode, with the orders example", () => {
     assert.equal(got.Attributes.ApproximateNumberOfMessagesDelayed, "0");
   });
 
+  test("a message's journey from the queue page, as text", async () => {
+    const { page, events, shot } = ui;
+    const url = (await api("sqs", "CreateQueue", { QueueName: "journeys", Attributes: {
+      FerryMessageJourney: JSON.stringify({ retentionSeconds: 3600 }) } })).QueueUrl;
+    const { MessageId: id } = await api("sqs", "SendMessage", { QueueUrl: url, MessageBody: XSS });
+    await api("sqs", "ReceiveMessage", { QueueUrl: url, MaxNumberOfMessages: 1, VisibilityTimeout: 0 });
+    await page.goto(`${server.endpoint}/console/#/queues/journeys`);
+    await page.locator(`#messages tr[data-message-id="${id}"] a.journey-link`).click();
+    await page.waitForSelector("#journey tr.journey-event");
+    assert.equal(await page.locator("#journey-message").textContent(), id);
+    assert.deepEqual(await page.locator("#journey tr.journey-event").evaluateAll((rows) => rows.map((r) => r.dataset.event)),
+      ["Sent", "Received"]);
+    assert.deepEqual(events.dialogs, []);
+    await shot("05a-journey");
+  });
+
   test("purges a queue after confirming", async () => {
     const { page, shot } = ui;
     await page.goto(`${server.endpoint}/console/#/queues/inventory`);
