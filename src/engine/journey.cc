@@ -47,23 +47,6 @@ std::optional<JourneyConfig> JourneyConfigOf(const QueueSettings& s) {
   return JourneyConfig{*retention, *max};
 }
 
-std::optional<std::array<uint8_t, 16>> ParseMessageId(std::string_view id) {
-  if (id.size() != 36) return std::nullopt;
-  std::string hex;
-  for (size_t i = 0; i < id.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash != (id[i] == '-')) return std::nullopt;
-    if (!dash) hex.push_back(id[i]);
-  }
-  std::array<uint8_t, 16> out{};
-  for (size_t i = 0; i < out.size(); ++i) {
-    const char* p = hex.data() + 2 * i;
-    auto [end, ec] = std::from_chars(p, p + 2, out[i], 16);
-    if (ec != std::errc() || end != p + 2) return std::nullopt;
-  }
-  return out;
-}
-
 Journey::Journey(Journal* journal, const Clock& clock, const QueueSettings& settings)
     : journal_(journal), clock_(clock), config_(JourneyConfigOf(settings)) {}
 

@@ -78,9 +78,6 @@ std::string JourneyConfigValue(const JourneyConfig& c);
 // canonical value (JourneyConfigValue); anything else keeps none.
 std::optional<JourneyConfig> JourneyConfigOf(const QueueSettings& s);
 
-// A message id's 36-character form back to its bytes; nullopt if malformed.
-std::optional<std::array<uint8_t, 16>> ParseMessageId(std::string_view id);
-
 class Journey {
  public:
   // `journal` and `clock` must outlive the journey (the queue owns all).

@@ -66,7 +66,7 @@ constexpr std::string_view kThroughputLimit = "FifoThroughputLimit";
 
 // Every attribute GetQueueAttributes can return, in the order "All" lists them.
 // Ferry's own come last, and under "All" only when set.
-constexpr std::array<std::string_view, 18> kReadable = {
+constexpr std::array<std::string_view, 19> kReadable = {
     "ApproximateNumberOfMessages",
     "ApproximateNumberOfMessagesNotVisible",
     "ApproximateNumberOfMessagesDelayed",
