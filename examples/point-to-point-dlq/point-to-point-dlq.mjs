@@ -15,7 +15,7 @@
 //   node examples/point-to-point-dlq/point-to-point-dlq.mjs --endpoint-url http://127.0.0.1:9324
 //
 // The SDK is the one installed for the JavaScript tests (`npm ci` in
-// tests/e2e/js), or any @aws-sdk/client-sqs your own project has.
+// tests/e2e/js); in a project of your own, import "@aws-sdk/client-sqs".
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
