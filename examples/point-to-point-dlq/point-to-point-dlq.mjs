@@ -95,7 +95,11 @@ const jobs = await ensureQueue("jobs", {
   VisibilityTimeout: "1",  // a failed job is retried 1 s later
   RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 }),
 });
-for (const q of [jobs, dlq]) for (const m of await receive(q.url, 0)) await deleteMessage(q.url, m);
+for (const q of [jobs, dlq]) {  // what an interrupted earlier run left visible
+  for (let left; (left = await receive(q.url, 0)).length > 0;) {
+    for (const m of left) await deleteMessage(q.url, m);
+  }
+}
 
 // 1. The producer.
 const failing = ["j2", "j5"];
@@ -146,5 +150,5 @@ const fixed = () => true;
 await consume(jobs.url, fixed, done, async () => done.size === 6);
 assert.deepEqual([...done.keys()].sort(), ["j1", "j2", "j3", "j4", "j5", "j6"]);
 assert.equal(await visibleCount(dlq.url), 0);
-console.log(`OK: ${failing.join(", ")} went to the DLQ and came back; every job done once`);
+console.log(`OK: ${failing.join(", ")} went to the DLQ and came back; all six jobs done`);
 sqs.destroy();
