@@ -16,7 +16,9 @@ pid=""
 cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true; rm -rf "$dir"; }
 trap cleanup EXIT
 
-"$ferry" serve --port 0 --data-dir "$dir/data" >>"$log" 2>&1 &
+# FERRY_FLAGS: more flags for `ferry serve` (split on spaces), e.g. "--fsync never".
+# shellcheck disable=SC2086
+"$ferry" serve --port 0 --data-dir "$dir/data" ${FERRY_FLAGS:-} >>"$log" 2>&1 &
 pid=$!
 until grep -q 'listening on' "$log"; do
   kill -0 "$pid" 2>/dev/null || { echo "ferry exited:"; tail "$log"; exit 1; }
