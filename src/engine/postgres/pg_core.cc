@@ -2,7 +2,7 @@
 
 #include "common/coding.h"
 #include "common/crypto.h"
-#include "engine/postgres/pg_send_batcher.h"
+#include "engine/postgres/pg_batched_writes.h"
 #include "engine/settings_codec.h"
 
 namespace ferry::engine::pg {
@@ -123,7 +123,7 @@ MessageRow MessageAt(const PgResult& r, int row, int first) {
 PgCore::PgCore(const Clock& clock, const PostgresOptions& options)
     : clock_(clock),
       pool_(options.url, options.pool_size, kSessionSetup),
-      batcher_(std::make_unique<SendBatcher>(pool_)),
+      batched_(std::make_unique<BatchedWrites>(pool_)),
       barrier_(options.url),
       listener_(options.url, watchers_) {}
 
@@ -131,7 +131,7 @@ PgCore::~PgCore() = default;
 
 Result<Stored> PgCore::Send(const QueueRow& queue, const NewMessage& m, TimeMs now) {
   if (!queue.fifo) {
-    Result<uint64_t> seq = batcher_->Insert(queue.id, m, m.visible_at_ms <= now);
+    Result<uint64_t> seq = batched_->Insert(queue.id, m, m.visible_at_ms <= now);
     if (!seq.ok()) return seq.status();
     return Stored{m.id, *seq, false};
   }

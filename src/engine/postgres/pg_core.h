@@ -37,7 +37,7 @@
 
 namespace ferry::engine::pg {
 
-class SendBatcher;
+class BatchedWrites;
 
 inline constexpr std::chrono::milliseconds kRowCacheTtl{1000};
 // The FIFO deduplication window and the receive-attempt window.
@@ -133,8 +133,9 @@ class PgCore {
   // original's id and sequence.
   Result<Stored> Store(PgConn& conn, const QueueRow& queue, const NewMessage& m, TimeMs now);
   // The same as a transaction of its own; sends to standard queues share
-  // multi-row inserts with concurrent ones (SendBatcher).
+  // multi-row inserts with concurrent ones (BatchedWrites).
   Result<Stored> Send(const QueueRow& queue, const NewMessage& m, TimeMs now);
+  BatchedWrites& batched() { return *batched_; }
 
   // In the caller's transaction: moves the messages `seqs` of `source` to
   // its dead-letter queue `dlq` (same id, payload, group, receive count and
@@ -156,7 +157,7 @@ class PgCore {
   const Clock& clock_;
   PgPool pool_;
   Watchers watchers_;
-  std::unique_ptr<SendBatcher> batcher_;
+  std::unique_ptr<BatchedWrites> batched_;
   DurabilityBarrier barrier_;
   WakeListener listener_;  // after watchers_, which it fires
   std::atomic<int64_t> reuse_delay_ms_{Engine::kDefaultQueueReuseDelay.count()};

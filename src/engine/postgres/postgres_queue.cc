@@ -5,18 +5,12 @@
 
 #include <algorithm>
 
+#include "engine/postgres/pg_batched_writes.h"
 #include "engine/receipt_handle.h"
 #include "engine/settings_codec.h"
 
 namespace ferry::engine::pg {
 namespace {
-
-constexpr const char* kDeleteMessage =
-    "DELETE FROM ferry_messages WHERE queue_id = $1 AND seq = $2 AND receive_count = $3";
-// In a FIFO queue a delete may unlock its group: wake the pollers.
-constexpr const char* kDeleteFifoMessage =
-    "WITH d AS (DELETE FROM ferry_messages WHERE queue_id = $1 AND seq = $2 AND "
-    "receive_count = $3 RETURNING seq) SELECT d.seq, pg_notify('ferry_wake', $1::text) FROM d";
 
 // Any receive of the message may change the current flight (receive_count
 // at least the handle's generation), as the local engine allows.
@@ -152,17 +146,15 @@ Result<Stored> PgQueue::StoreMessage(std::string_view payload, int64_t delay_ms,
 Status PgQueue::Delete(std::string_view receipt_handle) {
   std::optional<ReceiptHandle> h = DecodeReceiptHandle(receipt_handle);
   if (!h || h->incarnation != id_) return InvalidHandle();
-  Result<PgPool::Lease> conn = core_->pool().Acquire();
-  if (!conn.ok()) return conn.status();
   // Gone: deletes are idempotent. Stale (received again since): AWS
-  // documents that the call succeeds but the message stays.
-  Result<PgResult> r = (*conn)->Exec(
-      fifo_ ? kDeleteFifoMessage : kDeleteMessage,
-      Params().Int(static_cast<int64_t>(id_)).Int(static_cast<int64_t>(h->seq)).Int(h->generation));
-  if (!r.ok()) return r.status();
-  const int64_t deleted = fifo_ ? r->rows() : r->affected();
-  core_->Counters(id_).deleted += static_cast<uint64_t>(deleted);
-  if (fifo_ && deleted > 0) Wake();
+  // documents that the call succeeds but the message stays. In a FIFO queue
+  // a delete may unlock its group: its pollers are woken.
+  Result<bool> deleted = core_->batched().Delete(id_, h->seq, h->generation, fifo_);
+  if (!deleted.ok()) return deleted.status();
+  if (*deleted) {
+    ++core_->Counters(id_).deleted;
+    if (fifo_) Wake();
+  }
   return Status::Ok();
 }
 
