@@ -85,6 +85,59 @@ CREATE TABLE ferry_move_tasks (
 );
 CREATE INDEX ferry_move_tasks_by_queue ON ferry_move_tasks (queue_id, ord);
 
+-- A FIFO receive in one round trip (queues without a dead-letter queue or
+-- redelivery backoff): lock up to max_n ready groups (first message
+-- visible, none in flight), oldest first, skipping groups locked elsewhere;
+-- then, in a second statement whose snapshot follows every commit of an
+-- earlier holder of those locks, take each group's leading visible messages
+-- in order, at most max_n in all. Expired messages (sent at or before
+-- cutoff) are passed over; Tick deletes them.
+CREATE FUNCTION ferry_receive_fifo(q bigint, now_ms bigint, cutoff bigint, max_n bigint,
+                                   deadline bigint, attempt text)
+RETURNS SETOF ferry_messages LANGUAGE plpgsql AS $fn$
+DECLARE
+  ready text[];
+BEGIN
+  SELECT array_agg(l.group_id ORDER BY l.head) INTO ready FROM (
+    SELECT g.group_id,
+           (SELECT min(h.seq) FROM ferry_messages h
+            WHERE h.queue_id = q AND h.group_id = g.group_id AND h.group_id <> '') AS head
+    FROM ferry_groups g
+    WHERE g.queue_id = q
+      AND (SELECT h.visible_at_ms FROM ferry_messages h
+           WHERE h.queue_id = q AND h.group_id = g.group_id AND h.group_id <> ''
+           ORDER BY h.seq LIMIT 1) <= now_ms
+      AND NOT EXISTS (SELECT 1 FROM ferry_messages f
+                      WHERE f.queue_id = q AND f.group_id = g.group_id AND f.group_id <> ''
+                        AND f.in_flight AND f.visible_at_ms > now_ms)
+    ORDER BY 2 LIMIT max_n
+    FOR UPDATE OF g SKIP LOCKED) l;
+  IF ready IS NULL THEN
+    RETURN;
+  END IF;
+  RETURN QUERY
+  WITH heads AS (
+    SELECT g.ord, m.seq,
+           bool_and(m.visible_at_ms <= now_ms) OVER (PARTITION BY g.ord ORDER BY m.seq) AS leading
+    FROM unnest(ready) WITH ORDINALITY AS g(gid, ord)
+    CROSS JOIN LATERAL (SELECT x.seq, x.visible_at_ms FROM ferry_messages x
+                        WHERE x.queue_id = q AND x.group_id = g.gid AND x.group_id <> ''
+                          AND x.sent_ms > cutoff
+                        ORDER BY x.seq LIMIT max_n) m
+    WHERE NOT EXISTS (SELECT 1 FROM ferry_messages f
+                      WHERE f.queue_id = q AND f.group_id = g.gid AND f.group_id <> ''
+                        AND f.in_flight AND f.visible_at_ms > now_ms)),
+  pick AS (SELECT h.seq FROM heads h WHERE h.leading ORDER BY h.ord, h.seq LIMIT max_n)
+  UPDATE ferry_messages m SET in_flight = true, visible_at_ms = deadline,
+         receive_count = m.receive_count + 1,
+         first_receive_ms = CASE WHEN m.first_receive_ms = 0 THEN now_ms
+                                 ELSE m.first_receive_ms END,
+         attempt_id = attempt, attempt_ms = now_ms
+  FROM pick WHERE m.queue_id = q AND m.seq = pick.seq
+  RETURNING m.*;
+END
+$fn$;
+
 CREATE TABLE ferry_catalog (
   kind bigint NOT NULL,
   key bytea NOT NULL,

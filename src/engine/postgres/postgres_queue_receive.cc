@@ -1,6 +1,7 @@
-// PgQueue, part 2: receives. A standard queue without a dead-letter queue
-// or a redelivery backoff receives with one statement (ReceiveSimple); the
-// others select, decide and update in one transaction
+// PgQueue, part 2: receives. A queue without a dead-letter queue or a
+// redelivery backoff receives with one statement (ReceiveSimple: an UPDATE
+// of the first visible messages, or ferry_receive_fifo for a FIFO queue);
+// the others select, decide and update in one transaction
 // (ReceiveInTransaction), which also moves the messages due for the
 // dead-letter queue, so that a receive and its moves commit together.
 //
@@ -31,6 +32,13 @@ constexpr const char* kReceiveSimple =
     "receive_count = m.receive_count + 1, "
     "first_receive_ms = CASE WHEN m.first_receive_ms = 0 THEN $2 ELSE m.first_receive_ms END "
     "FROM c WHERE m.queue_id = $1 AND m.seq = c.seq RETURNING ";
+
+// ferry_receive_fifo (migrations.cc): $1 queue, $2 now, $3 retention
+// cutoff, $4 max, $5 visibility deadline, $6 receive attempt id.
+constexpr const char* kReceiveFifo =
+    "SELECT seq, message_id, payload, group_id, sent_ms, first_receive_ms, receive_count, "
+    "dead_letter_source, visible_at_ms, in_flight FROM ferry_receive_fifo($1, $2, $3, $4, $5, $6) "
+    "ORDER BY seq";
 
 constexpr const char* kSelectStandard =
     "SELECT seq, receive_count FROM ferry_messages WHERE queue_id = $1 AND visible_at_ms <= $2 "
@@ -127,8 +135,8 @@ Result<std::vector<ReceivedMessage>> PgQueue::Receive(const ReceiveRequest& req)
   const std::shared_ptr<const QueueRow> row = Current();
   const TimeMs now = core_->clock().NowMs();
   const QueueSettings& s = row->settings;
-  const bool simple = !fifo_ && !s.redelivery_backoff.enabled() &&
-                      (s.dead_letter_queue.empty() || s.max_receive_count <= 0);
+  const bool simple =
+      !s.redelivery_backoff.enabled() && (s.dead_letter_queue.empty() || s.max_receive_count <= 0);
   Result<PgPool::Lease> conn = core_->pool().Acquire();
   if (!conn.ok()) return conn.status();
   Result<std::vector<ReceivedMessage>> got =
@@ -144,13 +152,20 @@ Result<std::vector<ReceivedMessage>> PgQueue::ReceiveSimple(PgConn& conn, const 
                                                             const ReceiveRequest& req, TimeMs now) {
   const int64_t timeout_s =
       req.visibility_timeout_s >= 0 ? req.visibility_timeout_s : row.settings.visibility_timeout_s;
-  Result<PgResult> r = conn.Exec(std::string(kReceiveSimple) + kReturnedColumns,
-                                 Params()
-                                     .Int(static_cast<int64_t>(id_))
-                                     .Int(now)
-                                     .Int(RetentionCutoff(row, now))
-                                     .Int(std::max(req.max_messages, 1))
-                                     .Int(now + SecondsToMs(timeout_s)));
+  const bool attempt = fifo_ && !req.attempt_id.empty();
+  if (attempt) {
+    Result<std::vector<ReceivedMessage>> replayed = ReplayAttempt(conn, req.attempt_id, now);
+    if (!replayed.ok() || !replayed->empty()) return replayed;
+  }
+  Params params;
+  params.Int(static_cast<int64_t>(id_))
+      .Int(now)
+      .Int(RetentionCutoff(row, now))
+      .Int(std::clamp(req.max_messages, 1, 10))
+      .Int(now + SecondsToMs(timeout_s));
+  if (fifo_) params.Text(attempt ? req.attempt_id : std::string());
+  Result<PgResult> r = conn.Exec(
+      fifo_ ? std::string(kReceiveFifo) : std::string(kReceiveSimple) + kReturnedColumns, params);
   if (!r.ok()) return r.status();
   std::vector<ReceivedMessage> out;
   out.reserve(static_cast<size_t>(r->rows()));

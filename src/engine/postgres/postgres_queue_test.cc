@@ -162,32 +162,55 @@ TEST_F(PostgresQueueTest, OneFifoGroupIsInFlightAcrossNodes) {
   EXPECT_EQ(on_b[0].payload, "b1") << "a2 waits behind a1, in flight on the other node";
 }
 
-TEST_F(PostgresQueueTest, ConcurrentReceivesOnTwoNodesNeverShareAMessage) {
+TEST_F(PostgresQueueTest, ConcurrentSendsAndReceivesOnTwoNodesLoseAndShareNoMessage) {
   auto qa = *a_->CreateQueue("q", {}, {});
   auto qb = b_->FindQueue("q");
-  constexpr int kMessages = 400;
-  for (int i = 0; i < kMessages; ++i) Send(*qa, std::to_string(i));
-  std::mutex mu;
-  std::multiset<std::string> seen;
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 100;
   std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
+  // Concurrent sends share inserts (BatchedWrites): each still gets its own
+  // id and sequence.
+  std::mutex mu;
+  std::set<uint64_t> sequences;
+  for (int t = 0; t < kThreads; ++t) {
+    Queue* q = t % 2 == 0 ? qa.get() : qb.get();
+    threads.emplace_back([&, q, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const SendResult sent = Send(*q, std::to_string(t * kPerThread + i));
+        std::lock_guard lock(mu);
+        sequences.insert(sent.sequence);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  threads.clear();
+  EXPECT_EQ(sequences.size(), static_cast<size_t>(kThreads * kPerThread));
+
+  std::multiset<std::string> seen;
+  std::atomic<int> deleted{0};
+  for (int t = 0; t < kThreads; ++t) {
     Queue* q = t % 2 == 0 ? qa.get() : qb.get();
     threads.emplace_back([&, q] {
       for (;;) {
         auto got = Receive(*q, 10, 300);
         if (got.empty()) return;
-        std::lock_guard lock(mu);
+        {
+          std::lock_guard lock(mu);
+          for (const auto& m : got) seen.insert(m.payload);
+        }
         for (const auto& m : got) {
-          seen.insert(m.payload);
           EXPECT_TRUE(q->Delete(m.receipt_handle).ok());
+          ++deleted;
         }
       }
     });
   }
   for (auto& t : threads) t.join();
-  EXPECT_EQ(seen.size(), static_cast<size_t>(kMessages));
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kThreads * kPerThread));
   EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), seen.size())
       << "no message was received twice";
+  EXPECT_EQ(deleted.load(), kThreads * kPerThread);
+  EXPECT_EQ(qa->Stats().visible + qa->Stats().in_flight, 0) << "every delete took";
 }
 
 }  // namespace
