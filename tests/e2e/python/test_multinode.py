@@ -349,6 +349,17 @@ def long_poll_wakes_across_nodes(cluster):
 # ---------------------------------------------------------------- (5)
 
 def node_killed_mid_receive(cluster):
+    try:
+        _node_killed_mid_receive(cluster)
+    finally:
+        # C serves the later steps whatever happened here.
+        if not cluster.nodes["C"].alive():
+            cluster.nodes["C"].kill()
+            cluster.nodes["C"].start()
+            log("node C restarted: %s" % cluster.endpoint("C"))
+
+
+def _node_killed_mid_receive(cluster):
     a = client(cluster.endpoint("A"))
     url = a.create_queue(QueueName="multinode-kill",
                          Attributes={"VisibilityTimeout": str(KILL_VISIBILITY_S)})["QueueUrl"]
@@ -395,8 +406,6 @@ def node_killed_mid_receive(cluster):
              % (len(early), early[:5]))
     log("all %d messages received through A; C's came back after %.1f s"
         % (len(seen), max((seen[b] - received_at for b in held if b in seen), default=0)))
-    cluster.nodes["C"].start()
-    log("node C restarted: %s" % cluster.endpoint("C"))
 
 
 def _swallow(fn):
