@@ -149,17 +149,26 @@ QueueCounters& PgCore::Counters(uint64_t queue_id) {
 
 Result<std::shared_ptr<const QueueRow>> PgCore::FindRow(const std::string& name) {
   const auto now = std::chrono::steady_clock::now();
+  std::shared_ptr<const QueueRow> cached;
   {
     std::lock_guard lock(mu_);
     auto it = rows_.find(name);
-    if (it != rows_.end() && now - it->second.read_at < kRowCacheTtl) return it->second.row;
+    if (it != rows_.end()) {
+      if (now - it->second.read_at < kRowCacheTtl) return it->second.row;
+      cached = it->second.row;
+    }
   }
-  Result<PgPool::Lease> conn = pool_.Acquire();
-  if (!conn.ok()) return conn.status();
-  Result<PgResult> r =
-      (*conn)->Exec(std::string("SELECT ") + kQueueColumns + " FROM ferry_queues WHERE name = $1",
-                    Params().Text(name));
-  if (!r.ok()) return r.status();
+  Result<PgResult> r = Status::Unavailable("");
+  {
+    Result<PgPool::Lease> conn = pool_.Acquire();
+    r = conn.ok() ? (*conn)->Exec(std::string("SELECT ") + kQueueColumns +
+                                      " FROM ferry_queues WHERE name = $1",
+                                  Params().Text(name))
+                  : Result<PgResult>(conn.status());
+  }
+  // The database is away: the queue as last seen, so that the call made on
+  // it fails kUnavailable (a 503) rather than the queue seeming not to exist.
+  if (!r.ok()) return cached ? Result<std::shared_ptr<const QueueRow>>(cached) : r.status();
   if (r->rows() == 0) {
     ForgetRow(name);
     return std::shared_ptr<const QueueRow>();

@@ -121,7 +121,9 @@ class PgCore {
   DurabilityBarrier& barrier() { return barrier_; }
   QueueCounters& Counters(uint64_t queue_id);
 
-  // The queue named `name` (null: none), from the cache when fresh.
+  // The queue named `name` (null: none), from the cache when fresh; the
+  // last row seen when the database cannot be reached (the call made on the
+  // queue then fails kUnavailable), else that error.
   Result<std::shared_ptr<const QueueRow>> FindRow(const std::string& name);
   // Replaces the cached row of row->name (a change made here).
   void CacheRow(std::shared_ptr<const QueueRow> row);

@@ -103,6 +103,12 @@ TEST_F(PostgresRestartTest, CallsFailUnavailableWhileTheDatabaseIsDown) {
   EXPECT_EQ(queue_->Receive({}).status().code(), Code::kUnavailable);
   EXPECT_EQ(engine_->Health().code(), Code::kUnavailable) << "no connection can be made";
   EXPECT_EQ(Durable().code(), Code::kUnavailable);
+  // Past the row cache's second the queue is still found (as last seen), so
+  // that calls on it answer kUnavailable rather than "no such queue".
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  std::shared_ptr<Queue> found = engine_->FindQueue("q");
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->Send(req).status().code(), Code::kUnavailable);
 
   ASSERT_TRUE(server_->Start().ok());
   SendUntilOk("later", &acked);
