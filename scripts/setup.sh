@@ -12,6 +12,7 @@ packages=(
   libtomlplusplus-dev prometheus-cpp-dev libyaml-cpp-dev
   prometheus chromium
   python3 python3-boto3 python3-boto python3-pytest
+  postgresql-15 libpq-dev
 )
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
@@ -24,8 +25,24 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # PostgreSQL's package would make and start a cluster of its own ("main",
+  # port 5432); the tests start throwaway ones (tests/e2e/python/pg_server.py),
+  # so it is told to make none.
+  mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/ferry.conf
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# A cluster the package made and started anyway (an older install, or a
+# machine set up by hand) is stopped: nothing of Ferry's uses it, and it
+# would hold port 5432 and memory.
+if command -v pg_lsclusters >/dev/null; then
+  pg_lsclusters --no-header 2>/dev/null | while read -r version cluster _port status _rest; do
+    if [ "$status" = "online" ]; then
+      echo "setup: stopping PostgreSQL cluster $version/$cluster (the tests start their own)"
+      pg_ctlcluster "$version" "$cluster" stop || true
+    fi
+  done || true
 fi
 
 # The JavaScript SDK for the end-to-end tests, pinned by package-lock.json.

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ferry::app {
 
@@ -11,6 +12,25 @@ struct ServeConfig {
   uint16_t port = 9324;
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
+
+  // The engine (docs/scale-out.md): "local", the embedded store in data_dir,
+  // or "postgres", a PostgreSQL database that several nodes share.
+  std::string engine = "local";
+  // postgres: the database, as a libpq URI or key=value string (required),
+  // and the connections of the engine's pool.
+  std::string postgres_url;
+  int postgres_pool = 16;
+  // The directory of the keys a server signs and seals with: the SNS signing
+  // key and its certificate, the STS session key. Empty: data_dir (local
+  // engine). Required with postgres: every node must hold the same files, or
+  // SigningCertURLs and temporary credentials hold on one node only.
+  std::string keys_dir;
+  // The engine-specific flags given explicitly (on the command line or in
+  // the config file), by their long names ("--data-dir", "--postgres-url"):
+  // a flag of the other engine is refused (engine_config.h).
+  std::vector<std::string> engine_flags_given;
+
+  // The local engine.
   std::string data_dir = "./ferry-data";
   unsigned threads = 0;  // 0: one per core
   // Threads that run request handlers when the engine's calls block on I/O

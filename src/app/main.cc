@@ -11,6 +11,7 @@
 
 #include "app/alerts_command.h"
 #include "app/config.h"
+#include "app/engine_config.h"
 #include "app/logging.h"
 #include "app/master_key.h"
 #include "app/repair.h"
@@ -31,7 +32,26 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--account-id", cfg.account_id, "Account id in queue URLs and ARNs.")
       ->capture_default_str();
-  serve->add_option("--data-dir", cfg.data_dir, "Directory of the embedded store.")
+  serve
+      ->add_option("--engine", cfg.engine,
+                   "local: the embedded store in --data-dir; postgres: a PostgreSQL database "
+                   "that several nodes share (--postgres-url, --keys-dir; docs/scale-out.md).")
+      ->check(CLI::IsMember({"local", "postgres"}))
+      ->capture_default_str();
+  serve->add_option("--postgres-url", cfg.postgres_url,
+                    "With --engine postgres: the database, as a libpq URI "
+                    "(postgresql://user:password@host:5432/dbname) or key=value string.");
+  serve
+      ->add_option("--postgres-pool", cfg.postgres_pool,
+                   "With --engine postgres: connections the engine keeps open (one more "
+                   "listens for wake-ups); keep it near --blocking-threads.")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  serve->add_option("--keys-dir", cfg.keys_dir,
+                    "Directory of the SNS signing key and certificate and the STS session key, "
+                    "made there on first start; default the data directory. Required with "
+                    "--engine postgres: every node must hold the same files.");
+  serve->add_option("--data-dir", cfg.data_dir, "Directory of the embedded store (local engine).")
       ->capture_default_str();
   serve->add_option("--threads", cfg.threads, "I/O threads; 0 means one per core.")
       ->capture_default_str();
@@ -151,6 +171,14 @@ int main(int argc, char** argv) {
   }
 
   if (auto status = admin_commands.RunParsed()) return *status;
+
+  // Which engine-specific flags were given (engine_config.h refuses those of
+  // the other engine); count() includes the config file's keys.
+  for (const auto* flags : {&ferry::app::LocalEngineFlags(), &ferry::app::PostgresEngineFlags()}) {
+    for (const std::string& flag : *flags) {
+      if (serve->count(flag) > 0) cfg.engine_flags_given.push_back(flag);
+    }
+  }
 
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   if (repair->parsed()) {

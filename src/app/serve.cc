@@ -5,10 +5,7 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <cstdio>
-#include <filesystem>
 #include <functional>
 #include <optional>
 #include <thread>
@@ -18,16 +15,17 @@
 #include "admin/queue_history.h"
 #include "api/offloaded_service.h"
 #include "app/access_log.h"
+#include "app/engine_config.h"
 #include "app/logging.h"
-#include "app/master_key.h"
 #include "app/protected_mode.h"
+#include "app/serve_engine.h"
+#include "app/server_keys.h"
 #include "auth/credential_file.h"
 #include "auth/credentials.h"
 #include "auth/session_token.h"
 #include "common/clock.h"
 #include "console/console_handler.h"
 #include "delivery/worker.h"
-#include "engine/local_engine.h"
 #include "http/client.h"
 #include "http/health.h"
 #include "http/router.h"
@@ -47,10 +45,7 @@
 #include "resources/spec.h"
 #include "sns/registry.h"
 #include "sns/service.h"
-#include "sns/signing_key.h"
 #include "sqs/service.h"
-#include "storage/dir_lock.h"
-#include "storage/log_probe.h"
 #include "sts/sts_service.h"
 
 namespace ferry::app {
@@ -60,19 +55,51 @@ constexpr auto kTickInterval = std::chrono::milliseconds(100);
 // How long in-flight requests may finish after a stop signal.
 constexpr auto kShutdownGrace = std::chrono::milliseconds(500);
 
-void ScheduleTick(boost::asio::steady_timer& timer, engine::Engine& engine,
-                  delivery::DeliveryWorker& deliveries, push::PushConsumers& pushes,
-                  admin::QueueHistory& history) {
-  timer.expires_after(kTickInterval);
-  timer.async_wait([&timer, &engine, &deliveries, &pushes, &history](boost::system::error_code ec) {
-    if (ec) return;
-    engine.Tick();
-    deliveries.Tick();
-    pushes.Tick();
-    history.Tick();
-    ScheduleTick(timer, engine, deliveries, pushes, history);
-  });
-}
+// Ticks the engine and what drains it (engine::Engine::Tick) every
+// kTickInterval. The timer lives on a strand of the io_context; the tick
+// itself runs on `work`: the io threads for the local engine, the blocking
+// pool for an engine whose calls wait on the database. The next tick is
+// armed only once one is done, so ticks never overlap (Tick is called from
+// one thread at a time).
+class Ticker {
+ public:
+  Ticker(boost::asio::io_context& io, boost::asio::any_io_executor work, std::function<void()> tick)
+      : strand_(boost::asio::make_strand(io)),
+        timer_(strand_),
+        work_(std::move(work)),
+        tick_(std::move(tick)) {}
+
+  void Start() {
+    boost::asio::post(strand_, [this] { Arm(); });
+  }
+  // No tick starts after this; one running finishes.
+  void Stop() {
+    boost::asio::post(strand_, [this] {
+      stopped_ = true;
+      timer_.cancel();
+    });
+  }
+
+ private:
+  void Arm() {
+    timer_.expires_after(kTickInterval);
+    timer_.async_wait([this](boost::system::error_code ec) {
+      if (ec || stopped_) return;
+      boost::asio::post(work_, [this] {
+        tick_();
+        boost::asio::post(strand_, [this] {
+          if (!stopped_) Arm();
+        });
+      });
+    });
+  }
+
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  boost::asio::steady_timer timer_;  // on strand_
+  boost::asio::any_io_executor work_;
+  std::function<void()> tick_;
+  bool stopped_ = false;  // on strand_
+};
 
 // What the delivery worker drains: every http(s) subscription, pending or
 // confirmed, with its topic's DeliveryPolicy.
@@ -92,36 +119,6 @@ std::vector<delivery::Target> DeliveryTargets(const sns::Registry& registry) {
   }
   return targets;
 }
-
-// Runs LocalEngine::Maintain (checkpoints, segment deletion) once a second on
-// its own thread: it blocks on disk I/O, which request threads never do.
-class Maintainer {
- public:
-  explicit Maintainer(engine::LocalEngine& engine)
-      : thread_([this, &engine] {
-          std::unique_lock lock(mu_);
-          while (!cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; })) {
-            lock.unlock();
-            Status st = engine.Maintain();
-            if (!st.ok()) spdlog::warn("store maintenance: {}", st.message());
-            lock.lock();
-          }
-        }) {}
-  ~Maintainer() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
-};
 
 // Hands requests to a handler made after the server: the server listens
 // before the services exist, because SNS's public URL names the port it
@@ -211,60 +208,24 @@ int RunServer(const ServeConfig& config) {
         "names the caller");
   }
 
-  std::error_code fs_ec;
-  std::filesystem::create_directories(config.data_dir, fs_ec);
-  if (fs_ec) {
-    spdlog::error("cannot create data directory {}: {}", config.data_dir, fs_ec.message());
-    return 1;
-  }
-
-  // Held until the server stops: one server per data directory.
-  auto dir_lock = storage::DirLock::Acquire(config.data_dir);
-  if (!dir_lock.ok()) {
-    spdlog::error("{}", dir_lock.status().message());
+  // The engine (--engine, docs/scale-out.md): what is particular to one
+  // stays in ServeEngine; the services see engine::Engine only.
+  if (auto refusal = EngineConfigRefusal(config)) {
+    spdlog::error("{}", *refusal);
     return 1;
   }
   unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   SystemClock clock;
   const double start_time_s =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  // Group commit's measurements, and the time recovery took (-1: none):
-  // metrics read them (docs/metrics.md).
-  storage::LogProbe log_probe;
-  double recovery_s = -1;
-  std::unique_ptr<engine::LocalEngine> engine_owner;
-  if (config.in_memory) {
-    engine_owner = std::make_unique<engine::LocalEngine>(clock, engine::NewMemoryBodyStore());
-  } else {
-    engine::DurableOptions opts;
-    opts.dir = config.data_dir;
-    opts.fsync = config.fsync == "never" ? storage::FsyncMode::kNever : storage::FsyncMode::kAlways;
-    opts.checkpoint_bytes = config.checkpoint_mb << 20;
-    opts.segment_bytes = config.segment_mb << 20;
-    opts.master_key_file = MasterKeyFileFor(config.data_dir, config.master_key_file);
-    opts.log_probe = &log_probe;
-    engine::RecoveryReport report;
-    auto start = std::chrono::steady_clock::now();
-    auto opened = engine::LocalEngine::OpenDurable(clock, opts, &report);
-    if (!opened.ok()) {
-      spdlog::error("cannot open the store in {}: {}", config.data_dir, opened.status().message());
-      return 1;
-    }
-    engine_owner = std::move(*opened);
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::steady_clock::now() - start).count();
-    recovery_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    spdlog::info("recovered {} queues and {} messages ({} log records{}) in {} ms", report.queues,
-                 report.messages, report.log_records,
-                 report.from_checkpoint ? ", from a checkpoint" : "", ms);
+  auto opened_engine = ServeEngine::Open(config, clock);
+  if (!opened_engine.ok()) {
+    spdlog::error("{}", opened_engine.status().message());
+    return 1;
   }
-  engine::LocalEngine& local = *engine_owner;
-  local.set_queue_reuse_delay(std::chrono::seconds(config.queue_reuse_delay));
-  std::optional<Maintainer> maintainer;
-  if (!config.in_memory) maintainer.emplace(local);
-  // The services see only the Engine interface; maintenance is the local
-  // engine's own business.
-  engine::Engine& engine = local;
+  ServeEngine& serve_engine = **opened_engine;
+  engine::Engine& engine = serve_engine.engine();
+  engine.set_queue_reuse_delay(std::chrono::seconds(config.queue_reuse_delay));
   boost::asio::io_context io(static_cast<int>(threads));
 
   // An engine whose calls block runs the handlers on threads of their own,
@@ -315,9 +276,9 @@ int RunServer(const ServeConfig& config) {
     tls_port = *bound;
   }
 
-  // SNS: the key that signs its messages (kept in the data directory, so
-  // signatures stay verifiable across restarts), its topics and
-  // subscriptions, and the service. Without --public-url, a request that
+  // SNS: the key that signs its messages (kept in the keys directory, so
+  // signatures stay verifiable across restarts and on every node), its
+  // topics and subscriptions, and the service. Without --public-url, a request that
   // came over TLS gets URLs of the HTTPS listener (tls_public_url).
   const std::string public_url =
       port ? PublicUrl(config, "http", *port) : PublicUrl(config, "https", *tls_port);
@@ -327,15 +288,16 @@ int RunServer(const ServeConfig& config) {
     spdlog::error("--public-url must begin with http:// or https://: {}", config.public_url);
     return 1;
   }
-  auto signing_key = config.in_memory ? sns::CreateSigningKey(HostOf(public_url))
-                                      : sns::LoadOrCreateSigningKey(config.data_dir, HostOf(public_url));
-  if (!signing_key.ok()) {
-    spdlog::error("cannot load the SNS signing key: {}", signing_key.status().message());
+  // The SNS signing key and the STS session key (server_keys.h).
+  auto keys = LoadServerKeys(config, HostOf(public_url));
+  if (!keys.ok()) {
+    spdlog::error("cannot load the server's keys: {}", keys.status().message());
     return 1;
   }
+  const sns::SigningKey* signing_key = &keys->signing;
   sns::Registry registry(engine, sns::RegistryOptions{.region = config.region,
                                                       .account_id = config.account_id,
-                                                      .signing_key = &*signing_key,
+                                                      .signing_key = signing_key,
                                                       .public_url = public_url,
                                                       .tls_public_url = tls_public_url});
   if (Status loaded = registry.Load(); !loaded.ok()) {
@@ -384,7 +346,7 @@ int RunServer(const ServeConfig& config) {
                         .tls_ca_file = delivery_options.tls_ca_file,
                         .tls_verify = delivery_options.tls_verify,
                         .tls_context = delivery_options.tls_context});
-  sns::SnsService sns(engine, registry, &*signing_key, handlers,
+  sns::SnsService sns(engine, registry, signing_key, handlers,
                       sns::SnsOptions{.region = config.region,
                                       .account_id = config.account_id,
                                       .public_url = public_url,
@@ -395,15 +357,10 @@ int RunServer(const ServeConfig& config) {
   api::Service& sns_service = offloaded_sns ? static_cast<api::Service&>(*offloaded_sns) : sns;
 
   // Accounts, keys and roles (--credentials), and the key that seals STS's
-  // temporary credentials: kept in the data directory, so they outlive a
-  // restart. Without a credentials file AssumeRole admits any role.
-  auto session_key = config.in_memory ? Result<std::string>(auth::NewSessionKey())
-                                      : auth::LoadOrCreateSessionKey(config.data_dir);
-  if (!session_key.ok()) {
-    spdlog::error("cannot load the STS session key: {}", session_key.status().message());
-    return 1;
-  }
-  const auth::SessionSealer sealer(std::move(*session_key));
+  // temporary credentials (from the keys directory, so they outlive a
+  // restart and open on every node). Without a credentials file AssumeRole
+  // admits any role.
+  const auth::SessionSealer sealer(keys->session);
   std::unique_ptr<auth::CredentialStore> credentials;
   if (!config.credentials_file.empty()) {
     auto opened = auth::CredentialStore::Open(config.credentials_file, sealer);
@@ -427,8 +384,8 @@ int RunServer(const ServeConfig& config) {
                                   .account_id = config.account_id,
                                   .version = FERRY_VERSION,
                                   .authenticated = credentials != nullptr,
-                                  .engine = "local",
-                                  .data_dir = config.data_dir,
+                                  .engine = serve_engine.kind(),
+                                  .data_dir = serve_engine.data_dir(),
                                   .in_memory = config.in_memory,
                                   .started_ms = clock.NowMs(),
                                   .ready = [&engine] { return engine.Health().ok(); },
@@ -461,14 +418,12 @@ int RunServer(const ServeConfig& config) {
         engine,
         metrics::QueueLabelOptions{.account_id = config.account_id, .region = config.region}));
     metrics_registry.Add(std::make_shared<metrics::TopicCollector>(registry));
-    metrics_registry.Add(std::make_shared<metrics::ServerCollector>(
-        metrics::ServerSources{.version = FERRY_VERSION,
-                               .start_time_seconds = start_time_s,
-                               .recovery_seconds = recovery_s,
-                               .data_dir = config.in_memory ? std::string() : config.data_dir,
-                               .open_connections = [&server] { return server.open_connections(); },
-                               .compaction = [&local] { return local.compaction_stats(); },
-                               .log_probe = config.in_memory ? nullptr : &log_probe}));
+    metrics::ServerSources sources{
+        .version = FERRY_VERSION,
+        .start_time_seconds = start_time_s,
+        .open_connections = [&server] { return server.open_connections(); }};
+    serve_engine.AddMetricSources(sources);
+    metrics_registry.Add(std::make_shared<metrics::ServerCollector>(std::move(sources)));
   }
   metrics::MetricsHandler metrics_handler(metrics_registry);
   const bool metrics_on_api = config.metrics && config.metrics_listen.empty();
@@ -541,8 +496,15 @@ int RunServer(const ServeConfig& config) {
   if (port) gateway.SetListeningPort(*port);
   if (tls_port) gateway.SetTlsListeningPort(*tls_port);
 
-  boost::asio::steady_timer tick(io);
-  ScheduleTick(tick, engine, deliveries, push_consumers, queue_history);
+  // The engine's tick, and what drains it, runs where engine calls may:
+  // the blocking pool when they block.
+  Ticker ticker(io, handlers, [&engine, &deliveries, &push_consumers, &queue_history] {
+    engine.Tick();
+    deliveries.Tick();
+    push_consumers.Tick();
+    queue_history.Tick();
+  });
+  ticker.Start();
 
   // SIGHUP reloads what can change without a restart: each piece that can
   // (credentials, TLS certificates, declared resources) adds its reloader
@@ -590,7 +552,7 @@ int RunServer(const ServeConfig& config) {
     spdlog::info("signal {}: stopping", signo);
     server.Stop();
     if (ops_listener) ops_listener->Stop();
-    tick.cancel();
+    ticker.Stop();
     hangup.cancel();
     // The io threads stop once the grace period is over and the delivery
     // worker's attempts and the push consumers' batches have ended (their
@@ -638,10 +600,11 @@ int RunServer(const ServeConfig& config) {
     if (!listeners.empty()) listeners += ", ";
     listeners += "https://" + host + ":" + std::to_string(*tls_port);
   }
-  std::printf("Ferry %s listening on %s (mode %s, region %s, account %s, data %s, public %s)\n",
-              FERRY_VERSION, listeners.c_str(),
-              credentials ? "authenticated" : "open", config.region.c_str(),
-              config.account_id.c_str(), config.data_dir.c_str(), public_url.c_str());
+  // The engine part: "data <dir>" or "engine postgres host:port/db".
+  std::printf("Ferry %s listening on %s (mode %s, region %s, account %s, %s, public %s)\n",
+              FERRY_VERSION, listeners.c_str(), credentials ? "authenticated" : "open",
+              config.region.c_str(), config.account_id.c_str(), serve_engine.where().c_str(),
+              public_url.c_str());
   std::fflush(stdout);
   // The same, as a record of the log stream for pipelines (docs/logging.md).
   if (CurrentLogFormat() != LogFormat::kText) {
@@ -651,7 +614,8 @@ int RunServer(const ServeConfig& config) {
                {"mode", credentials ? "authenticated" : "open"},
                {"region", config.region},
                {"account", config.account_id},
-               {"data_dir", config.data_dir},
+               {"engine", serve_engine.kind()},
+               {"data_dir", serve_engine.data_dir()},
                {"public_url", public_url}});
   }
 
@@ -664,12 +628,7 @@ int RunServer(const ServeConfig& config) {
     blocking->stop();
     blocking->join();
   }
-  if (const engine::CompactionStats c = local.compaction_stats(); c.segments_examined > 0) {
-    spdlog::info(
-        "compaction: {} segments examined, {} compacted, {} bodies moved; longest queue pause {} us",
-        c.segments_examined, c.segments_compacted, c.bodies_relocated,
-        std::chrono::duration_cast<std::chrono::microseconds>(c.worst_pause).count());
-  }
+  serve_engine.LogSummary();
   spdlog::info("stopped");
   return 0;
 }

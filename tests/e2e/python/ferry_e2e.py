@@ -4,6 +4,12 @@ Starts a real `ferry serve` on a free port with a fresh data directory (or
 targets FERRY_ENDPOINT), builds boto3 clients for it, and holds the helpers
 the test modules share: unique queue names, AWS's MD5 digests, error checks.
 
+FERRY_ENGINE=postgres runs every server on PostgreSQL instead of the local
+engine: one throwaway PostgreSQL per test process (pg_server.shared()), a
+fresh database for each FerryServer, and a keys directory of its own.
+Tests about the local engine's data directory skip there
+(local_engine_only).
+
 Runs unchanged under Debian's /usr/bin/python3 (botocore 1.29, SQS over the
 Query protocol) and the image's python3 (botocore 1.43, SQS over AWS JSON 1.0).
 Only the standard library and boto3/botocore are used.
@@ -44,6 +50,14 @@ FERRY_ACCOUNT_ID = "000000000000"
 # with --tls-only, "listening on https://h:tp (".
 LISTENING_RE = re.compile(r"listening on (https?://[^\s/,]+(?:, https?://[^\s/,]+)*) \(")
 RUN_ID = uuid.uuid4().hex[:8]
+# The engine every server of this run uses: "local" or "postgres".
+ENGINE = os.environ.get("FERRY_ENGINE", "local")
+
+
+def local_engine_only(reason):
+    """Skips a test (or class) on another engine than the local one: it is
+    about the local engine's data directory (`reason` says what)."""
+    return unittest.skipIf(ENGINE != "local", "local engine only: " + reason)
 
 
 def _die_with_parent():
@@ -62,15 +76,28 @@ class FerryServer:
     """One `ferry serve` process on an ephemeral port with a temp data dir.
 
     The same object can be started again after kill() (crash tests): the data
-    directory is kept, the log file is appended to, and the new port is read
-    from the new "listening on" line (self.endpoint). Start it from a thread
+    directory (on postgres: the database and the keys directory) is kept, the
+    log file is appended to, and the new port is read from the new
+    "listening on" line (self.endpoint).
+
+    On postgres (FERRY_ENGINE=postgres, or engine="postgres"), the server runs
+    with --engine postgres on a database of its own: `postgres_url` when
+    given (several nodes share one), else a new one on pg_server.shared();
+    and --keys-dir `keys_dir` (given, or a temporary one). Start it from a thread
     that outlives the server: the child gets SIGTERM when that thread exits
     (PR_SET_PDEATHSIG follows the thread that forked it).
     """
 
-    def __init__(self, binary, data_dir=None, extra_args=()):
+    def __init__(self, binary, data_dir=None, extra_args=(), engine=None, postgres_url=None,
+                 keys_dir=None):
         self.binary = binary
         self.extra_args = list(extra_args)  # more `ferry serve` flags
+        self.engine = engine or ENGINE
+        self.postgres_url = postgres_url
+        # The keys directory (SNS signing key, STS session key): the data
+        # directory on the local engine.
+        self._keys_dir = keys_dir
+        self._owns_keys_dir = False
         self.proc = None
         self.endpoint = None      # the plain listener (the HTTPS one with --tls-only)
         self.tls_endpoint = None  # the HTTPS listener, when there is one
@@ -88,9 +115,13 @@ class FerryServer:
             raise RuntimeError("ferry binary not found or not executable: %s" % self.binary)
         if self.proc is not None and self.proc.poll() is None:
             raise RuntimeError("ferry is already running (pid %d)" % self.proc.pid)
-        if self.data_dir is None:
-            self.data_dir = tempfile.mkdtemp(prefix="ferry-e2e-data-")
-            self._owns_data_dir = True
+        if self.engine == "postgres":
+            engine_args = self._postgres_args()
+        else:
+            if self.data_dir is None:
+                self.data_dir = tempfile.mkdtemp(prefix="ferry-e2e-data-")
+                self._owns_data_dir = True
+            engine_args = ["--data-dir", self.data_dir]
         if self.log_path is None:
             fd, self.log_path = tempfile.mkstemp(prefix="ferry-e2e-", suffix=".log")
             self._log = os.fdopen(fd, "w", buffering=1)
@@ -103,8 +134,8 @@ class FerryServer:
         self.tls_endpoint = None
         began = time.monotonic()
         self.proc = subprocess.Popen(
-            [self.binary, "serve", "--listen", "127.0.0.1", "--port", "0",
-             "--data-dir", self.data_dir] + self.extra_args,
+            [self.binary, "serve", "--listen", "127.0.0.1", "--port", "0"] + engine_args +
+            self.extra_args,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log,
             text=True, errors="replace", preexec_fn=_die_with_parent)
         found = threading.Event()
@@ -138,6 +169,23 @@ class FerryServer:
         self.startup_seconds = time.monotonic() - began
         self.starts += 1
         return self.endpoint
+
+    @property
+    def keys_dir(self):
+        """Where the server keeps sns-signing-cert.pem and its other keys."""
+        return self._keys_dir if self.engine == "postgres" else self.data_dir
+
+    def _postgres_args(self):
+        if self.postgres_url is None:
+            import pg_server
+            self.postgres_url = pg_server.shared().create_database()
+        if self._keys_dir is None:
+            self._keys_dir = tempfile.mkdtemp(prefix="ferry-e2e-keys-")
+            self._owns_keys_dir = True
+        # A small pool: a suite starts servers of its own beside the shared one.
+        return ["--engine", "postgres", "--postgres-url", self.postgres_url,
+                "--postgres-pool", os.environ.get("FERRY_POSTGRES_POOL", "8"),
+                "--keys-dir", self._keys_dir]
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -182,6 +230,9 @@ class FerryServer:
         if self.data_dir and self._owns_data_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
             self.data_dir = None
+        if self._keys_dir and self._owns_keys_dir:
+            shutil.rmtree(self._keys_dir, ignore_errors=True)
+            self._keys_dir = None
         return problem
 
     def log_tail(self, lines=60):

@@ -19,7 +19,9 @@ Options:
 
 Environment: FERRY_BIN (binary to start), FERRY_ENDPOINT (target a running
 server instead), FERRY_EXPECT_PROTOCOL (query|json), FERRY_ACCOUNT_ID (peer's
-account id, optional).
+account id, optional), FERRY_ENGINE (local, the default, or postgres: the
+servers run on a throwaway PostgreSQL, pg_server.py; skipped, 77, where
+PostgreSQL is not installed).
 Exit status: 0 all passed, 1 failure, 77 skipped.
 """
 
@@ -61,6 +63,18 @@ def check_interpreter(skip_unavailable):
         return SKIP
     print("FAIL: " + why)
     return 1
+
+
+def check_engine():
+    """None if the engine FERRY_ENGINE names can run here, else SKIP."""
+    if os.environ.get("FERRY_ENGINE", "local") != "postgres" or os.environ.get("FERRY_ENDPOINT"):
+        return None
+    import pg_server
+    why = pg_server.available()
+    if why is None:
+        return None
+    print("SKIP: FERRY_ENGINE=postgres: " + why)
+    return SKIP
 
 
 def start_pair(spec, modules):
@@ -116,6 +130,8 @@ def main(argv):
     pair_proc = start_pair(pair, modules) if pair else None
 
     status = check_interpreter(skip_unavailable)
+    if status is None:
+        status = check_engine()
     if status is not None:
         if pair_proc is not None:
             return combine(status, finish_pair(pair_proc))
@@ -127,9 +143,10 @@ def main(argv):
     except Exception as e:
         print("FAIL: cannot start ferry: %s" % e)
         return combine(1, finish_pair(pair_proc)) if pair_proc is not None else 1
-    print("python %s, botocore protocol %s, endpoint %s"
+    print("python %s, botocore protocol %s, endpoint %s, engine %s"
           % (sys.version.split()[0], os.environ.get("FERRY_EXPECT_PROTOCOL", "-"),
-             os.environ.get("FERRY_ENDPOINT") or "(ferry started by the harness)"))
+             os.environ.get("FERRY_ENDPOINT") or "(ferry started by the harness)",
+             ferry_e2e.ENGINE))
     suite = unittest.defaultTestLoader.loadTestsFromNames(modules)
     result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
 

@@ -152,7 +152,7 @@ class AdminApiTest(SqsTestCase):
         after = self.admin("GetServerStatus")
         self.assertTrue(after["Ready"])
         self.assertEqual(after["Mode"], "open")
-        self.assertEqual(after["Engine"], "local")
+        self.assertEqual(after["Engine"], ferry_e2e.ENGINE)
         self.assertEqual(after["AccountId"], expected_account_id())
         self.assertEqual(after["Region"], REGION)
         self.assertFalse(after["InMemory"])

@@ -39,6 +39,7 @@ def files_holding(data_dir, needle):
     return found
 
 
+@ferry_e2e.local_engine_only("encryption of the files of the data directory")
 class EncryptionAtRestTest(unittest.TestCase):
 
     def setUp(self):

@@ -284,7 +284,7 @@ class SigningCertificateTest(SnsTestCase):
         server = managed_server()
         if server is None:
             self.skipTest("the certificate's name is known only for a server this run started")
-        with open(os.path.join(server.data_dir, "sns-signing-cert.pem"), "rb") as f:
+        with open(os.path.join(server.keys_dir, "sns-signing-cert.pem"), "rb") as f:
             pem = f.read()
         url = "%s/SimpleNotificationService-%s.pem" % (endpoint(), hashlib.md5(pem).hexdigest())
         with urllib.request.urlopen(url, timeout=10) as response:

@@ -2,9 +2,11 @@
 //
 // startServer() starts `$FERRY_BIN serve` on a free port with a fresh data
 // directory (or uses FERRY_ENDPOINT), and returns { endpoint, client, stop };
+// with FERRY_ENGINE=postgres, on a fresh database of the PostgreSQL that
+// `pg_server.py run` started for the run (FERRY_PG_PORT, FERRY_PG_BINDIR);
 // startServer(extraArgs) passes more `ferry serve` flags, and with an HTTPS
 // listener (--tls-port) its https:// URL is tlsEndpoint.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -51,6 +53,22 @@ export function expectedAccountId() {
   return process.env.FERRY_ENDPOINT ? null : FERRY_ACCOUNT_ID;
 }
 
+let databases = 0;
+
+// Where a server keeps its state: `dir` as its data directory, or with
+// FERRY_ENGINE=postgres a new database (and `dir` as its keys directory).
+function engineArgs(dir) {
+  if (process.env.FERRY_ENGINE !== "postgres") return ["--data-dir", dir];
+  const port = process.env.FERRY_PG_PORT;
+  if (!port) throw new Error("FERRY_ENGINE=postgres needs FERRY_PG_PORT (run under pg_server.py run)");
+  const db = `js_${process.pid}_${++databases}`;
+  execFileSync(path.join(process.env.FERRY_PG_BINDIR || "/usr/lib/postgresql/15/bin", "psql"),
+    ["-X", "-q", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", "postgres",
+      "-v", "ON_ERROR_STOP=1", "-c", `CREATE DATABASE "${db}"`], { stdio: ["ignore", "ignore", "inherit"] });
+  return ["--engine", "postgres", "--postgres-url", `postgresql://postgres@127.0.0.1:${port}/${db}`,
+    "--postgres-pool", "8", "--keys-dir", dir];
+}
+
 // extraArgs: more `ferry serve` flags (e.g. --credentials FILE).
 export async function startServer(extraArgs = []) {
   if (process.env.FERRY_ENDPOINT) {
@@ -61,7 +79,7 @@ export async function startServer(extraArgs = []) {
   const bin = process.env.FERRY_BIN;
   if (!bin) throw new Error("set FERRY_BIN (path to ferry) or FERRY_ENDPOINT");
   const dataDir = mkdtempSync(path.join(tmpdir(), "ferry-e2e-js-"));
-  const child = spawn(bin, ["serve", "--listen", "127.0.0.1", "--port", "0", "--data-dir", dataDir, ...extraArgs],
+  const child = spawn(bin, ["serve", "--listen", "127.0.0.1", "--port", "0", ...engineArgs(dataDir), ...extraArgs],
     { stdio: ["ignore", "pipe", "pipe"] });
   const killOnExit = () => { try { child.kill("SIGKILL"); } catch { /* gone */ } };
   process.on("exit", killOnExit);

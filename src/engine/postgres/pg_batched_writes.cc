@@ -1,0 +1,136 @@
+#include "engine/postgres/pg_batched_writes.h"
+
+#include <map>
+#include <set>
+#include <utility>
+
+namespace ferry::engine::pg {
+namespace {
+
+// The most rows one statement takes, and the most payload bytes.
+constexpr size_t kMaxGroup = 256;
+constexpr size_t kMaxGroupBytes = 16u << 20;
+
+// $1..$6 one array per column, in the same order; $7 the queues to wake.
+// The uncorrelated subquery runs once: one notification per queue.
+constexpr const char* kInsertMany =
+    "WITH m AS (INSERT INTO ferry_messages (queue_id, seq, message_id, payload, group_id, "
+    "sent_ms, visible_at_ms) SELECT t.q, nextval('ferry_message_seq'), t.id, t.p, t.g, t.s, t.v "
+    "FROM unnest($1::bigint[], $2::uuid[], $3::bytea[], $4::text[], $5::bigint[], $6::bigint[]) "
+    "WITH ORDINALITY AS t(q, id, p, g, s, v, n) ORDER BY t.n RETURNING message_id, seq) "
+    "SELECT m.message_id, m.seq, (SELECT count(pg_notify('ferry_wake', w::text)) "
+    "FROM unnest($7::bigint[]) AS w) FROM m";
+
+// $1 queues, $2 sequences, $3 generations (receive counts); $4 the queues
+// to wake when anything was deleted.
+constexpr const char* kDeleteMany =
+    "WITH d AS (DELETE FROM ferry_messages m USING unnest($1::bigint[], $2::bigint[], "
+    "$3::bigint[]) AS t(q, s, g) WHERE m.queue_id = t.q AND m.seq = t.s AND m.receive_count = t.g "
+    "RETURNING m.queue_id, m.seq) SELECT d.queue_id, d.seq, (SELECT "
+    "count(pg_notify('ferry_wake', w::text)) FROM unnest($4::bigint[]) AS w) FROM d";
+
+template <typename Item>
+void FailAll(const std::vector<Item*>& group, const Status& st) {
+  for (Item* item : group) item->status = st;
+}
+
+}  // namespace
+
+BatchedWrites::BatchedWrites(PgPool& pool)
+    : pool_(pool),
+      inserts_([this](const std::vector<InsertItem*>& g) { RunInserts(g); }, kMaxGroup,
+               [](const InsertItem& i) { return i.message->payload.size(); }, kMaxGroupBytes),
+      deletes_([this](const std::vector<DeleteItem*>& g) { RunDeletes(g); }, kMaxGroup,
+               [](const DeleteItem&) { return size_t{1}; }, kMaxGroup) {}
+
+Result<uint64_t> BatchedWrites::Insert(uint64_t queue_id, const NewMessage& m, bool wake) {
+  InsertItem item;
+  item.queue_id = queue_id;
+  item.message = &m;
+  item.wake = wake;
+  inserts_.Submit(&item);
+  if (!item.status.ok()) return item.status;
+  return item.seq;
+}
+
+Result<bool> BatchedWrites::Delete(uint64_t queue_id, uint64_t seq, uint32_t generation,
+                                   bool wake) {
+  DeleteItem item;
+  item.queue_id = queue_id;
+  item.seq = seq;
+  item.generation = generation;
+  item.wake = wake;
+  deletes_.Submit(&item);
+  if (!item.status.ok()) return item.status;
+  return item.deleted;
+}
+
+void BatchedWrites::RunInserts(const std::vector<InsertItem*>& group) {
+  Result<PgPool::Lease> conn = pool_.Acquire();
+  if (!conn.ok()) return FailAll(group, conn.status());
+  std::vector<int64_t> queues;
+  std::vector<std::array<uint8_t, 16>> ids;
+  std::vector<std::string_view> payloads;
+  std::vector<std::string_view> groups;
+  std::vector<int64_t> sent;
+  std::vector<int64_t> visible;
+  std::set<int64_t> wake;
+  for (const InsertItem* item : group) {
+    const NewMessage& m = *item->message;
+    queues.push_back(static_cast<int64_t>(item->queue_id));
+    ids.push_back(m.id);
+    payloads.push_back(m.payload);
+    groups.push_back(m.group_id);
+    sent.push_back(m.sent_ms);
+    visible.push_back(m.visible_at_ms);
+    if (item->wake) wake.insert(static_cast<int64_t>(item->queue_id));
+  }
+  Result<PgResult> r = (*conn)->Exec(kInsertMany, Params()
+                                                      .Int8ArrayBinary(queues)
+                                                      .UuidArrayBinary(ids)
+                                                      .BytesArrayBinary(payloads)
+                                                      .TextArrayBinary(groups)
+                                                      .Int8ArrayBinary(sent)
+                                                      .Int8ArrayBinary(visible)
+                                                      .Int8ArrayBinary({wake.begin(), wake.end()}));
+  if (!r.ok()) return FailAll(group, r.status());
+  if (r->rows() != static_cast<int>(group.size())) {
+    return FailAll(group,
+                   Status::Internal("postgres: an insert of " + std::to_string(group.size()) +
+                                    " messages returned " + std::to_string(r->rows()) + " rows"));
+  }
+  // Rows come back in no promised order: matched by message id.
+  std::map<std::array<uint8_t, 16>, uint64_t> seqs;
+  for (int i = 0; i < r->rows(); ++i) seqs[r->Uuid(i, 0)] = static_cast<uint64_t>(r->Int(i, 1));
+  for (InsertItem* item : group) item->seq = seqs[item->message->id];
+}
+
+void BatchedWrites::RunDeletes(const std::vector<DeleteItem*>& group) {
+  Result<PgPool::Lease> conn = pool_.Acquire();
+  if (!conn.ok()) return FailAll(group, conn.status());
+  std::vector<int64_t> queues;
+  std::vector<int64_t> seqs;
+  std::vector<int64_t> generations;
+  std::set<int64_t> wake;
+  for (const DeleteItem* item : group) {
+    queues.push_back(static_cast<int64_t>(item->queue_id));
+    seqs.push_back(static_cast<int64_t>(item->seq));
+    generations.push_back(item->generation);
+    if (item->wake) wake.insert(static_cast<int64_t>(item->queue_id));
+  }
+  Result<PgResult> r = (*conn)->Exec(kDeleteMany, Params()
+                                                      .Int8ArrayBinary(queues)
+                                                      .Int8ArrayBinary(seqs)
+                                                      .Int8ArrayBinary(generations)
+                                                      .Int8ArrayBinary({wake.begin(), wake.end()}));
+  if (!r.ok()) return FailAll(group, r.status());
+  std::set<std::pair<int64_t, int64_t>> deleted;
+  for (int i = 0; i < r->rows(); ++i) deleted.emplace(r->Int(i, 0), r->Int(i, 1));
+  // A message named twice in a group is deleted once, and counted once.
+  for (DeleteItem* item : group) {
+    item->deleted =
+        deleted.erase({static_cast<int64_t>(item->queue_id), static_cast<int64_t>(item->seq)}) > 0;
+  }
+}
+
+}  // namespace ferry::engine::pg

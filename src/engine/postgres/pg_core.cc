@@ -1,0 +1,242 @@
+#include "engine/postgres/pg_core.h"
+
+#include "common/coding.h"
+#include "common/crypto.h"
+#include "engine/postgres/pg_batched_writes.h"
+#include "engine/settings_codec.h"
+
+namespace ferry::engine::pg {
+namespace {
+
+// Every connection of the pool commits without waiting for the WAL flush;
+// AfterDurable's barrier waits for it (pg_barrier.h).
+constexpr const char* kSessionSetup =
+    "SET synchronous_commit = off; SET application_name = 'ferry'";
+
+constexpr const char* kInsertMessage =
+    "INSERT INTO ferry_messages (queue_id, seq, message_id, payload, group_id, sent_ms, "
+    "visible_at_ms) VALUES ($1, nextval('ferry_message_seq'), $2, $3, $4, $5, $6) RETURNING seq";
+
+constexpr const char* kInsertMessageAndWake =
+    "WITH m AS (INSERT INTO ferry_messages (queue_id, seq, message_id, payload, group_id, "
+    "sent_ms, visible_at_ms) VALUES ($1, nextval('ferry_message_seq'), $2, $3, $4, $5, $6) "
+    "RETURNING seq) SELECT m.seq, pg_notify('ferry_wake', $1::text) FROM m";
+
+// A FIFO send: the deduplication entry first (a live one makes the whole
+// statement store nothing), the group's row (locked by the no-op update, so
+// that Tick's collection of empty groups cannot remove it under this send),
+// then the message.
+constexpr const char* kInsertFifoMessage = R"sql(
+WITH d AS (
+  INSERT INTO ferry_dedup AS x (queue_id, scope, dedup_id, expires_ms, message_id, seq)
+  VALUES ($1, $7, $8, $5 + 300000, $2, nextval('ferry_message_seq'))
+  ON CONFLICT (queue_id, scope, dedup_id) DO UPDATE
+    SET expires_ms = EXCLUDED.expires_ms, message_id = EXCLUDED.message_id, seq = EXCLUDED.seq
+    WHERE x.expires_ms <= $5
+  RETURNING seq),
+g AS (
+  INSERT INTO ferry_groups (queue_id, group_id) SELECT $1, $4 FROM d
+  ON CONFLICT (queue_id, group_id) DO UPDATE SET group_id = EXCLUDED.group_id WHERE false),
+m AS (
+  INSERT INTO ferry_messages (queue_id, seq, message_id, payload, group_id, sent_ms, visible_at_ms)
+  SELECT $1, d.seq, $2, $3, $4, $5, $6 FROM d RETURNING seq)
+SELECT m.seq, pg_notify('ferry_wake', $1::text) FROM m
+)sql";
+
+constexpr const char* kFindDuplicate =
+    "SELECT message_id, seq FROM ferry_dedup WHERE queue_id = $1 AND scope = $2 AND dedup_id = $3";
+
+constexpr const char* kMoveToDeadLetterQueue = R"sql(
+WITH moved AS (
+  DELETE FROM ferry_messages WHERE queue_id = $1 AND seq = ANY($2::bigint[])
+  RETURNING seq, message_id, payload, group_id, sent_ms, receive_count, first_receive_ms),
+g AS (
+  INSERT INTO ferry_groups (queue_id, group_id) SELECT DISTINCT $3, group_id FROM moved WHERE $5
+  ON CONFLICT (queue_id, group_id) DO UPDATE SET group_id = EXCLUDED.group_id WHERE false),
+ins AS (
+  INSERT INTO ferry_messages (queue_id, seq, message_id, payload, group_id, sent_ms,
+                              visible_at_ms, receive_count, first_receive_ms, dead_letter_source)
+  SELECT $3, nextval('ferry_message_seq'), o.message_id, o.payload, o.group_id,
+         CASE WHEN $5 THEN $4 ELSE o.sent_ms END, $4, o.receive_count, o.first_receive_ms, $6
+  FROM (SELECT * FROM moved ORDER BY seq) o
+  RETURNING octet_length(payload)::bigint AS bytes)
+SELECT count(*)::bigint, coalesce(sum(bytes), 0)::bigint, pg_notify('ferry_wake', $3::text)
+FROM ins
+)sql";
+
+}  // namespace
+
+std::array<uint8_t, 16> NewMessageId() {
+  // A version 4 UUID; its canonical text always parses.
+  return ParseMessageId(NewUuid()).value_or(std::array<uint8_t, 16>{});
+}
+
+std::string EncodeFields(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string out;
+  PutVarint64(&out, fields.size());
+  for (const auto& [k, v] : fields) {
+    PutLengthPrefixed(&out, k);
+    PutLengthPrefixed(&out, v);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> DecodeFields(std::string_view bytes) {
+  std::vector<std::pair<std::string, std::string>> out;
+  Reader in(bytes);
+  const uint64_t n = in.Varint64();
+  for (uint64_t i = 0; i < n && in.ok(); ++i) {
+    std::string_view k = in.LengthPrefixed();
+    std::string_view v = in.LengthPrefixed();
+    if (in.ok()) out.emplace_back(k, v);
+  }
+  return out;
+}
+
+std::shared_ptr<const QueueRow> QueueRowAt(const PgResult& r, int row) {
+  auto q = std::make_shared<QueueRow>();
+  q->id = static_cast<uint64_t>(r.Int(row, 0));
+  q->name = r.Str(row, 1);
+  q->fifo = r.Bool(row, 2);
+  q->settings = SettingsFromFields(DecodeFields(r.Str(row, 3)));
+  q->tags = TagsFromFields(DecodeFields(r.Str(row, 4)));
+  q->created_ms = r.Int(row, 5);
+  q->modified_ms = r.Int(row, 6);
+  return q;
+}
+
+MessageRow MessageAt(const PgResult& r, int row, int first) {
+  MessageRow m;
+  m.seq = static_cast<uint64_t>(r.Int(row, first));
+  m.id = r.Uuid(row, first + 1);
+  m.payload = r.Str(row, first + 2);
+  m.group_id = r.Str(row, first + 3);
+  m.sent_ms = r.Int(row, first + 4);
+  m.first_receive_ms = r.Int(row, first + 5);
+  m.receive_count = r.Int(row, first + 6);
+  m.dead_letter_source = r.Str(row, first + 7);
+  m.visible_at_ms = r.Int(row, first + 8);
+  m.in_flight = r.Bool(row, first + 9);
+  return m;
+}
+
+PgCore::PgCore(const Clock& clock, const PostgresOptions& options)
+    : clock_(clock),
+      pool_(options.url, options.pool_size, kSessionSetup),
+      batched_(std::make_unique<BatchedWrites>(pool_)),
+      barrier_(options.url),
+      listener_(options.url, watchers_) {}
+
+PgCore::~PgCore() = default;
+
+Result<Stored> PgCore::Send(const QueueRow& queue, const NewMessage& m, TimeMs now) {
+  if (!queue.fifo) {
+    Result<uint64_t> seq = batched_->Insert(queue.id, m, m.visible_at_ms <= now);
+    if (!seq.ok()) return seq.status();
+    return Stored{m.id, *seq, false};
+  }
+  Result<PgPool::Lease> conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  return Store(**conn, queue, m, now);
+}
+
+QueueCounters& PgCore::Counters(uint64_t queue_id) {
+  std::lock_guard lock(mu_);
+  std::unique_ptr<QueueCounters>& c = counters_[queue_id];
+  if (!c) c = std::make_unique<QueueCounters>();
+  return *c;
+}
+
+Result<std::shared_ptr<const QueueRow>> PgCore::FindRow(const std::string& name) {
+  const auto now = std::chrono::steady_clock::now();
+  std::shared_ptr<const QueueRow> cached;
+  {
+    std::lock_guard lock(mu_);
+    auto it = rows_.find(name);
+    if (it != rows_.end()) {
+      if (now - it->second.read_at < kRowCacheTtl) return it->second.row;
+      cached = it->second.row;
+    }
+  }
+  Result<PgResult> r = Status::Unavailable("");
+  {
+    Result<PgPool::Lease> conn = pool_.Acquire();
+    r = conn.ok() ? (*conn)->Exec(std::string("SELECT ") + kQueueColumns +
+                                      " FROM ferry_queues WHERE name = $1",
+                                  Params().Text(name))
+                  : Result<PgResult>(conn.status());
+  }
+  // The database is away: the queue as last seen, so that the call made on
+  // it fails kUnavailable (a 503) rather than the queue seeming not to exist.
+  if (!r.ok()) return cached ? Result<std::shared_ptr<const QueueRow>>(cached) : r.status();
+  if (r->rows() == 0) {
+    ForgetRow(name);
+    return std::shared_ptr<const QueueRow>();
+  }
+  std::shared_ptr<const QueueRow> row = QueueRowAt(*r, 0);
+  std::lock_guard lock(mu_);
+  rows_[name] = Cached{row, now};
+  return row;
+}
+
+void PgCore::CacheRow(std::shared_ptr<const QueueRow> row) {
+  std::lock_guard lock(mu_);
+  const std::string name = row->name;
+  rows_[name] = Cached{std::move(row), std::chrono::steady_clock::now()};
+}
+
+void PgCore::ForgetRow(const std::string& name) {
+  std::lock_guard lock(mu_);
+  rows_.erase(name);
+}
+
+Result<Stored> PgCore::Store(PgConn& conn, const QueueRow& queue, const NewMessage& m, TimeMs now) {
+  const auto qid = static_cast<int64_t>(queue.id);
+  Params params;
+  params.Int(qid).Uuid(m.id).Bytes(m.payload).Text(m.group_id).Int(m.sent_ms).Int(m.visible_at_ms);
+  if (!queue.fifo) {
+    Result<PgResult> r =
+        conn.Exec(m.visible_at_ms <= now ? kInsertMessageAndWake : kInsertMessage, params);
+    if (!r.ok()) return r.status();
+    return Stored{m.id, static_cast<uint64_t>(r->Int(0, 0)), false};
+  }
+  const std::string_view scope =
+      queue.settings.dedup_scope == DedupScope::kMessageGroup ? m.group_id : std::string_view();
+  params.Text(scope).Text(m.dedup_id);
+  // Twice at most: an entry that expires between the two statements below
+  // is gone by the second try.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Result<PgResult> r = conn.Exec(kInsertFifoMessage, params);
+    if (!r.ok()) return r.status();
+    if (r->rows() > 0) return Stored{m.id, static_cast<uint64_t>(r->Int(0, 0)), false};
+    Result<PgResult> dup =
+        conn.Exec(kFindDuplicate, Params().Int(qid).Text(scope).Text(m.dedup_id));
+    if (!dup.ok()) return dup.status();
+    if (dup->rows() > 0) {
+      return Stored{dup->Uuid(0, 0), static_cast<uint64_t>(dup->Int(0, 1)), true};
+    }
+  }
+  return Status::Unavailable("the deduplication window changed during the send; retry");
+}
+
+Result<int64_t> PgCore::MoveToDeadLetterQueue(PgConn& conn, const QueueRow& source,
+                                              const QueueRow& dlq, const std::vector<int64_t>& seqs,
+                                              TimeMs now) {
+  if (seqs.empty()) return int64_t{0};
+  Result<PgResult> r = conn.Exec(kMoveToDeadLetterQueue, Params()
+                                                             .Int(static_cast<int64_t>(source.id))
+                                                             .IntArray(seqs)
+                                                             .Int(static_cast<int64_t>(dlq.id))
+                                                             .Int(now)
+                                                             .Bool(dlq.fifo)
+                                                             .Text(source.name));
+  if (!r.ok()) return r.status();
+  const int64_t moved = r->Int(0, 0);
+  Counters(source.id).moved_to_dead_letter += static_cast<uint64_t>(moved);
+  QueueCounters& to = Counters(dlq.id);
+  to.sent += static_cast<uint64_t>(moved);
+  to.sent_bytes += static_cast<uint64_t>(r->Int(0, 1));
+  return moved;
+}
+
+}  // namespace ferry::engine::pg

@@ -1,0 +1,348 @@
+// PostgresEngine: engine::Engine over a PostgreSQL database (README.md):
+// the queue registry, the catalog, move tasks, Tick's housekeeping and
+// wake-ups, and OpenPostgresEngine.
+#include "engine/postgres/postgres_engine.h"
+
+#include <algorithm>
+
+#include "common/crypto.h"
+#include "engine/postgres/migrations.h"
+#include "engine/postgres/pg_core.h"
+#include "engine/postgres/pg_move_tasks.h"
+#include "engine/postgres/postgres_queue.h"
+#include "engine/settings_codec.h"
+
+namespace ferry::engine {
+namespace {
+
+using pg::Params;
+using pg::PgConn;
+using pg::PgCore;
+using pg::PgPool;
+using pg::PgResult;
+using pg::QueueRow;
+
+// Housekeeping (expiry, the deduplication window, empty FIFO groups) runs
+// at most this often per node; the wake-up repair of lost notifications too.
+constexpr TimeMs kHousekeepingMs = 1000;
+// An entry's encoded fields may not exceed what the local engine's log
+// takes in one record.
+constexpr size_t kMaxEntryBytes = 8u << 20;
+
+constexpr const char* kInsertQueue =
+    "INSERT INTO ferry_queues (id, name, fifo, settings, tags, retention_ms, created_ms, "
+    "modified_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (name) DO NOTHING "
+    "RETURNING id";
+
+// Queues with a watcher here and a message that became visible in ($3, $2].
+constexpr const char* kQueuesToWake =
+    "SELECT w.q FROM unnest($1::bigint[]) AS w(q) WHERE EXISTS (SELECT 1 FROM ferry_messages m "
+    "WHERE m.queue_id = w.q AND m.visible_at_ms <= $2 AND m.visible_at_ms > $3)";
+
+// Messages past their queue's retention, a bounded number per queue.
+constexpr const char* kExpire = R"sql(
+DELETE FROM ferry_messages m USING (
+  SELECT q.id, e.seq FROM ferry_queues q CROSS JOIN LATERAL (
+    SELECT x.seq FROM ferry_messages x WHERE x.queue_id = q.id AND x.sent_ms <= $1 - q.retention_ms
+    LIMIT 10000 FOR UPDATE SKIP LOCKED) e) d
+WHERE m.queue_id = d.id AND m.seq = d.seq
+)sql";
+
+// FIFO groups without messages, locked first so that a send to one of them
+// (which locks its row) is either seen by the second statement or comes
+// after the deletion and inserts the row again.
+constexpr const char* kLockEmptyGroups =
+    "SELECT queue_id, group_id FROM ferry_groups g WHERE NOT EXISTS (SELECT 1 FROM "
+    "ferry_messages m WHERE m.queue_id = g.queue_id AND m.group_id = g.group_id AND "
+    "m.group_id <> '') LIMIT 1000 "
+    "FOR UPDATE SKIP LOCKED";
+constexpr const char* kDeleteEmptyGroups =
+    "DELETE FROM ferry_groups g USING unnest($1::bigint[], $2::text[]) AS e(q, gid) "
+    "WHERE g.queue_id = e.q AND g.group_id = e.gid AND NOT EXISTS (SELECT 1 FROM ferry_messages m "
+    "WHERE m.queue_id = g.queue_id AND m.group_id = g.group_id AND m.group_id <> '')";
+
+uint64_t NewQueueId() {
+  uint64_t v = 0;
+  // Positive as a bigint, and never 0.
+  while (v == 0) {
+    RandomBytes(reinterpret_cast<unsigned char*>(&v), sizeof v);
+    v &= static_cast<uint64_t>(INT64_MAX);
+  }
+  return v;
+}
+
+class PostgresEngine final : public Engine {
+ public:
+  explicit PostgresEngine(std::shared_ptr<PgCore> core) : core_(std::move(core)) {}
+
+  Result<std::shared_ptr<Queue>> CreateQueue(const std::string& name, QueueSettings settings,
+                                             std::map<std::string, std::string> tags) override;
+  std::shared_ptr<Queue> FindQueue(const std::string& name) const override;
+  Status DeleteQueue(const std::string& name) override;
+  std::vector<std::string> ListQueues(const std::string& prefix) const override;
+  void Tick() override;
+
+  Result<MoveTaskInfo> StartMoveTask(const std::string& source, const std::string& destination,
+                                     int64_t max_per_second) override {
+    Result<std::shared_ptr<const QueueRow>> row = Source(source);
+    if (!row.ok()) return row.status();
+    return pg::StartMoveTask(*core_, **row, destination, max_per_second);
+  }
+  Result<MoveTaskInfo> CancelMoveTask(const std::string& source,
+                                      const std::string& task_id) override {
+    Result<std::shared_ptr<const QueueRow>> row = Source(source);
+    if (!row.ok()) return row.status();
+    return pg::CancelMoveTask(*core_, **row, task_id);
+  }
+  Result<std::vector<MoveTaskInfo>> ListMoveTasks(const std::string& source,
+                                                  size_t max) const override {
+    Result<std::shared_ptr<const QueueRow>> row = Source(source);
+    if (!row.ok()) return row.status();
+    return pg::ListMoveTasks(*core_, **row, max);
+  }
+
+  void AfterDurable(std::function<void(Status)> cb) override {
+    core_->barrier().After(std::move(cb));
+  }
+
+  Status PutEntry(CatalogKind kind, CatalogEntry entry) override;
+  Status EraseEntry(CatalogKind kind, const std::string& key) override;
+  std::vector<CatalogEntry> Entries(CatalogKind kind) const override;
+
+  const Clock& clock() const override { return core_->clock(); }
+  bool blocking() const override { return true; }
+  Status Health() const override {
+    if (core_->pool().healthy()) return Status::Ok();
+    return Status::Unavailable("the PostgreSQL database cannot be reached");
+  }
+  std::chrono::milliseconds queue_reuse_delay() const override {
+    return std::chrono::milliseconds(core_->reuse_delay_ms());
+  }
+  void set_queue_reuse_delay(std::chrono::milliseconds delay) override {
+    core_->set_reuse_delay_ms(delay.count());
+  }
+
+ private:
+  // The row of the queue `name`; kNotFound when there is none.
+  Result<std::shared_ptr<const QueueRow>> Source(const std::string& name) const {
+    Result<std::shared_ptr<const QueueRow>> row = core_->FindRow(name);
+    if (row.ok() && !*row) return Status::NotFound("no queue named " + name);
+    return row;
+  }
+  void WakeWatched(PgConn& conn, TimeMs now);
+  void Housekeep(PgConn& conn, TimeMs now);
+
+  const std::shared_ptr<PgCore> core_;
+  // Tick's own state (one thread at a time calls it).
+  TimeMs last_tick_ms_ = 0;
+  TimeMs last_repair_ms_ = 0;
+  TimeMs last_housekeeping_ms_ = 0;
+};
+
+Result<std::shared_ptr<Queue>> PostgresEngine::CreateQueue(
+    const std::string& name, QueueSettings settings, std::map<std::string, std::string> tags) {
+  const TimeMs now = core_->clock().NowMs();
+  Result<PgPool::Lease> conn = core_->pool().Acquire();
+  if (!conn.ok()) return conn.status();
+  std::shared_ptr<const QueueRow> row;
+  const std::string select =
+      std::string("SELECT ") + pg::kQueueColumns + " FROM ferry_queues WHERE name = $1";
+  // An existing queue of that name: itself, when the settings are equal.
+  auto existing = [&](const PgResult& r) -> Status {
+    row = pg::QueueRowAt(r, 0);
+    if (row->settings == settings) return Status::Ok();
+    return Status::AlreadyExists("a queue named " + name + " exists with different settings");
+  };
+  FERRY_RETURN_IF_ERROR(pg::InTransaction(**conn, [&]() -> Status {
+    Result<PgResult> r = (*conn)->Exec(select, Params().Text(name));
+    if (!r.ok()) return r.status();
+    if (r->rows() > 0) return existing(*r);
+    r = (*conn)->Exec("SELECT deleted_ms FROM ferry_deleted_queues WHERE name = $1",
+                      Params().Text(name));
+    if (!r.ok()) return r.status();
+    const int64_t delay = core_->reuse_delay_ms();
+    if (r->rows() > 0 && r->Int(0, 0) + delay > now) {
+      return Status::FailedPrecondition("queue " + name + " was deleted less than " +
+                                        std::to_string(delay / 1000) + " seconds ago");
+    }
+    auto fresh = std::make_shared<QueueRow>();
+    fresh->id = NewQueueId();
+    fresh->name = name;
+    fresh->fifo = settings.fifo;
+    fresh->settings = settings;
+    fresh->tags = tags;
+    fresh->created_ms = now;
+    fresh->modified_ms = now;
+    r = (*conn)->Exec(kInsertQueue, Params()
+                                        .Int(static_cast<int64_t>(fresh->id))
+                                        .Text(name)
+                                        .Bool(settings.fifo)
+                                        .Bytes(pg::EncodeFields(SettingsToFields(settings)))
+                                        .Bytes(pg::EncodeFields(TagsToFields(tags)))
+                                        .Int(SecondsToMs(settings.retention_s))
+                                        .Int(now));
+    if (!r.ok()) return r.status();
+    if (r->rows() > 0) {
+      row = std::move(fresh);
+      return Status::Ok();
+    }
+    // Created meanwhile by another node: compare with that one.
+    r = (*conn)->Exec(select, Params().Text(name));
+    if (!r.ok()) return r.status();
+    if (r->rows() == 0) return Status::Unavailable("queue " + name + " changed meanwhile; retry");
+    return existing(*r);
+  }));
+  core_->CacheRow(row);
+  return std::shared_ptr<Queue>(std::make_shared<pg::PgQueue>(core_, row));
+}
+
+std::shared_ptr<Queue> PostgresEngine::FindQueue(const std::string& name) const {
+  Result<std::shared_ptr<const QueueRow>> row = core_->FindRow(name);
+  if (!row.ok() || !*row) return nullptr;
+  return std::make_shared<pg::PgQueue>(core_, *row);
+}
+
+Status PostgresEngine::DeleteQueue(const std::string& name) {
+  const TimeMs now = core_->clock().NowMs();
+  Result<PgPool::Lease> conn = core_->pool().Acquire();
+  if (!conn.ok()) return conn.status();
+  int64_t id = 0;
+  Status st = pg::InTransaction(**conn, [&]() -> Status {
+    Result<PgResult> r =
+        (*conn)->Exec("DELETE FROM ferry_queues WHERE name = $1 RETURNING id", Params().Text(name));
+    if (!r.ok()) return r.status();
+    if (r->rows() == 0) return Status::NotFound("no queue named " + name);
+    id = r->Int(0, 0);
+    r = (*conn)->Exec(
+        "INSERT INTO ferry_deleted_queues (name, deleted_ms) VALUES ($1, $2) ON CONFLICT (name) "
+        "DO UPDATE SET deleted_ms = EXCLUDED.deleted_ms",
+        Params().Text(name).Int(now));
+    if (!r.ok()) return r.status();
+    // Pollers on other nodes look again, and find the queue gone.
+    return (*conn)->Exec("SELECT pg_notify('ferry_wake', $1::text)", Params().Int(id)).status();
+  });
+  core_->ForgetRow(name);
+  FERRY_RETURN_IF_ERROR(st);
+  core_->watchers().Fire(static_cast<uint64_t>(id));
+  return Status::Ok();
+}
+
+std::vector<std::string> PostgresEngine::ListQueues(const std::string& prefix) const {
+  std::vector<std::string> names;
+  Result<PgPool::Lease> conn = core_->pool().Acquire();
+  if (!conn.ok()) return names;
+  Result<PgResult> r =
+      (*conn)->Exec("SELECT name FROM ferry_queues WHERE starts_with(name, $1) ORDER BY name",
+                    Params().Text(prefix));
+  if (!r.ok()) return names;
+  for (int i = 0; i < r->rows(); ++i) names.push_back(r->Str(i, 0));
+  return names;
+}
+
+void PostgresEngine::Tick() {
+  const TimeMs now = core_->clock().NowMs();
+  Result<PgPool::Lease> conn = core_->pool().Acquire();
+  if (!conn.ok()) return;
+  WakeWatched(**conn, now);
+  if (now - last_housekeeping_ms_ >= kHousekeepingMs || now < last_housekeeping_ms_) {
+    Housekeep(**conn, now);
+    last_housekeeping_ms_ = now;
+  }
+  (void)pg::AdvanceMoveTasks(*core_, **conn, now);
+}
+
+void PostgresEngine::WakeWatched(PgConn& conn, TimeMs now) {
+  const std::vector<uint64_t> watched = core_->watchers().Watched();
+  // Once a second every watched queue with a visible message is woken, which
+  // repairs a wake-up lost on the way (a notification sent while the
+  // listener reconnected); otherwise only those whose messages became
+  // visible by time since the last tick.
+  const bool repair = now - last_repair_ms_ >= kHousekeepingMs || now < last_repair_ms_;
+  const TimeMs since = repair ? INT64_MIN : last_tick_ms_;
+  if (repair) last_repair_ms_ = now;
+  last_tick_ms_ = now;
+  if (watched.empty()) return;
+  std::vector<int64_t> ids(watched.begin(), watched.end());
+  Result<PgResult> r = conn.Exec(kQueuesToWake, Params().IntArray(ids).Int(now).Int(since));
+  if (!r.ok()) return;
+  for (int i = 0; i < r->rows(); ++i) core_->watchers().Fire(static_cast<uint64_t>(r->Int(i, 0)));
+}
+
+void PostgresEngine::Housekeep(PgConn& conn, TimeMs now) {
+  (void)conn.Exec(kExpire, Params().Int(now));
+  (void)conn.Exec("DELETE FROM ferry_dedup WHERE expires_ms <= $1", Params().Int(now));
+  (void)conn.Exec("DELETE FROM ferry_deleted_queues WHERE deleted_ms + $2 <= $1",
+                  Params().Int(now).Int(
+                      std::max<int64_t>(core_->reuse_delay_ms(), kDefaultQueueReuseDelay.count())));
+  (void)pg::InTransaction(conn, [&]() -> Status {
+    Result<PgResult> r = conn.Exec(kLockEmptyGroups);
+    if (!r.ok()) return r.status();
+    if (r->rows() == 0) return Status::Ok();
+    std::vector<int64_t> queues;
+    std::vector<std::string> groups;
+    for (int i = 0; i < r->rows(); ++i) {
+      queues.push_back(r->Int(i, 0));
+      groups.push_back(r->Str(i, 1));
+    }
+    return conn.Exec(kDeleteEmptyGroups, Params().IntArray(queues).TextArray(groups)).status();
+  });
+}
+
+Status PostgresEngine::PutEntry(CatalogKind kind, CatalogEntry entry) {
+  const std::string fields = pg::EncodeFields(
+      std::vector<std::pair<std::string, std::string>>(entry.fields.begin(), entry.fields.end()));
+  if (fields.size() + entry.key.size() > kMaxEntryBytes) {
+    return Status::InvalidArgument("the entry is larger than 8 MiB");
+  }
+  Result<PgPool::Lease> conn = core_->pool().Acquire();
+  if (!conn.ok()) return conn.status();
+  return (*conn)
+      ->Exec(
+          "INSERT INTO ferry_catalog (kind, key, fields) VALUES ($1, $2, $3) ON CONFLICT (kind, "
+          "key) DO UPDATE SET fields = EXCLUDED.fields",
+          Params().Int(static_cast<int64_t>(kind)).Bytes(entry.key).Bytes(fields))
+      .status();
+}
+
+Status PostgresEngine::EraseEntry(CatalogKind kind, const std::string& key) {
+  Result<PgPool::Lease> conn = core_->pool().Acquire();
+  if (!conn.ok()) return conn.status();
+  return (*conn)
+      ->Exec("DELETE FROM ferry_catalog WHERE kind = $1 AND key = $2",
+             Params().Int(static_cast<int64_t>(kind)).Bytes(key))
+      .status();
+}
+
+std::vector<CatalogEntry> PostgresEngine::Entries(CatalogKind kind) const {
+  std::vector<CatalogEntry> out;
+  Result<PgPool::Lease> conn = core_->pool().Acquire();
+  if (!conn.ok()) return out;
+  // bytea compares bytewise: the order of the keys' bytes.
+  Result<PgResult> r =
+      (*conn)->Exec("SELECT key, fields FROM ferry_catalog WHERE kind = $1 ORDER BY key",
+                    Params().Int(static_cast<int64_t>(kind)));
+  if (!r.ok()) return out;
+  for (int i = 0; i < r->rows(); ++i) {
+    CatalogEntry e;
+    e.key = r->Str(i, 0);
+    for (auto& [k, v] : pg::DecodeFields(r->Str(i, 1)))
+      e.fields.emplace(std::move(k), std::move(v));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Engine>> OpenPostgresEngine(const Clock& clock,
+                                                   const PostgresOptions& options) {
+  {
+    Result<std::unique_ptr<PgConn>> conn = PgConn::Connect(options.url, "");
+    if (!conn.ok()) return conn.status();
+    FERRY_RETURN_IF_ERROR(pg::Migrate(**conn));
+  }
+  return std::unique_ptr<Engine>(
+      std::make_unique<PostgresEngine>(std::make_shared<PgCore>(clock, options)));
+}
+
+}  // namespace ferry::engine

@@ -1,0 +1,262 @@
+// PgQueue, part 1: settings and tags, sends, deletes, visibility changes,
+// purge, stats and long polling. Receives are in postgres_queue_receive.cc;
+// peek, cancel and dead letters on request in postgres_queue_peek.cc.
+#include "engine/postgres/postgres_queue.h"
+
+#include <algorithm>
+
+#include "engine/postgres/pg_batched_writes.h"
+#include "engine/receipt_handle.h"
+#include "engine/settings_codec.h"
+
+namespace ferry::engine::pg {
+namespace {
+
+// Any receive of the message may change the current flight (receive_count
+// at least the handle's generation), as the local engine allows.
+constexpr const char* kChangeVisibility =
+    "UPDATE ferry_messages SET visible_at_ms = $4 WHERE queue_id = $1 AND seq = $2 AND "
+    "receive_count >= $3 AND in_flight AND visible_at_ms > $5 RETURNING seq";
+constexpr const char* kChangeVisibilityAndWake =
+    "WITH u AS (UPDATE ferry_messages SET visible_at_ms = $4 WHERE queue_id = $1 AND seq = $2 AND "
+    "receive_count >= $3 AND in_flight AND visible_at_ms > $5 RETURNING seq) "
+    "SELECT u.seq, pg_notify('ferry_wake', $1::text) FROM u";
+
+constexpr const char* kStats =
+    "SELECT count(*) FILTER (WHERE visible_at_ms <= $2), "
+    "count(*) FILTER (WHERE visible_at_ms > $2 AND in_flight), "
+    "count(*) FILTER (WHERE visible_at_ms > $2 AND NOT in_flight), "
+    "coalesce(min(sent_ms), 0)::bigint "
+    "FROM ferry_messages WHERE queue_id = $1 AND sent_ms > $3";
+
+constexpr const char* kNextWake =
+    "SELECT min(visible_at_ms) FROM ferry_messages WHERE queue_id = $1 AND visible_at_ms > $2";
+
+Status InvalidHandle() {
+  return Status::InvalidArgument("the receipt handle is not valid for this queue");
+}
+
+}  // namespace
+
+PgQueue::PgQueue(std::shared_ptr<PgCore> core, std::shared_ptr<const QueueRow> row)
+    : core_(std::move(core)),
+      id_(row->id),
+      name_(row->name),
+      fifo_(row->fifo),
+      created_ms_(row->created_ms),
+      row_(std::move(row)) {}
+
+std::shared_ptr<const QueueRow> PgQueue::Current() const {
+  Result<std::shared_ptr<const QueueRow>> found = core_->FindRow(name_);
+  std::lock_guard lock(mu_);
+  if (found.ok() && *found && (*found)->id == id_) row_ = *found;
+  return row_;
+}
+
+Status PgQueue::ChangeRow(const std::function<void(QueueRow&)>& change) {
+  Result<PgPool::Lease> conn = core_->pool().Acquire();
+  if (!conn.ok()) return conn.status();
+  std::shared_ptr<QueueRow> changed;
+  const TimeMs now = core_->clock().NowMs();
+  FERRY_RETURN_IF_ERROR(InTransaction(**conn, [&]() -> Status {
+    Result<PgResult> r = (*conn)->Exec(std::string("SELECT ") + kQueueColumns +
+                                           " FROM ferry_queues WHERE id = $1 FOR NO KEY UPDATE",
+                                       Params().Int(static_cast<int64_t>(id_)));
+    if (!r.ok()) return r.status();
+    if (r->rows() == 0) return Status::NotFound("the queue " + name_ + " was deleted");
+    changed = std::make_shared<QueueRow>(*QueueRowAt(*r, 0));
+    change(*changed);
+    changed->modified_ms = now;
+    return (*conn)
+        ->Exec(
+            "UPDATE ferry_queues SET settings = $2, tags = $3, retention_ms = $4, "
+            "modified_ms = $5 WHERE id = $1",
+            Params()
+                .Int(static_cast<int64_t>(id_))
+                .Bytes(EncodeFields(SettingsToFields(changed->settings)))
+                .Bytes(EncodeFields(TagsToFields(changed->tags)))
+                .Int(SecondsToMs(changed->settings.retention_s))
+                .Int(now))
+        .status();
+  }));
+  core_->CacheRow(changed);
+  std::lock_guard lock(mu_);
+  row_ = changed;
+  return Status::Ok();
+}
+
+Status PgQueue::SetSettings(QueueSettings settings) {
+  settings.fifo = fifo_;  // fixed at creation
+  return ChangeRow([&](QueueRow& row) { row.settings = settings; });
+}
+
+Status PgQueue::Tag(const std::map<std::string, std::string>& tags) {
+  return ChangeRow([&](QueueRow& row) {
+    for (const auto& [k, v] : tags) row.tags[k] = v;
+  });
+}
+
+Status PgQueue::Untag(const std::vector<std::string>& keys) {
+  return ChangeRow([&](QueueRow& row) {
+    for (const std::string& k : keys) row.tags.erase(k);
+  });
+}
+
+Result<SendResult> PgQueue::Send(SendRequest req) {
+  const TimeMs now = core_->clock().NowMs();
+  int64_t delay_ms = -1;
+  if (req.deliver_at_ms > 0) {
+    delay_ms = std::max<TimeMs>(req.deliver_at_ms - now, 0);
+  } else if (req.delay_s >= 0) {
+    delay_ms = SecondsToMs(req.delay_s);
+  }
+  Result<Stored> stored = StoreMessage(req.payload, delay_ms, req.group_id, req.dedup_id);
+  if (!stored.ok()) return stored.status();
+  return SendResult{FormatMessageId(stored->id), stored->seq, stored->duplicate};
+}
+
+Status PgQueue::SendCopy(const CopyRequest& req) {
+  return StoreMessage(req.payload, -1, req.group_id, req.dedup_id).status();
+}
+
+Result<Stored> PgQueue::StoreMessage(std::string_view payload, int64_t delay_ms,
+                                     std::string_view group, std::string_view dedup_id) {
+  if (fifo_ && (group.empty() || dedup_id.empty())) {
+    return Status::InvalidArgument("a FIFO send needs a group id and a deduplication id");
+  }
+  const std::shared_ptr<const QueueRow> row = Current();
+  const TimeMs now = core_->clock().NowMs();
+  if (delay_ms < 0) delay_ms = SecondsToMs(row->settings.delay_s);
+  NewMessage m;
+  m.id = NewMessageId();
+  m.payload = payload;
+  m.group_id = group;
+  m.dedup_id = dedup_id;
+  m.sent_ms = now;
+  m.visible_at_ms = now + delay_ms;
+  Result<Stored> stored = core_->Send(*row, m, now);
+  if (!stored.ok() || stored->duplicate) return stored;
+  QueueCounters& counters = core_->Counters(id_);
+  ++counters.sent;
+  counters.sent_bytes += payload.size();
+  if (delay_ms == 0) Wake();
+  return stored;
+}
+
+Status PgQueue::Delete(std::string_view receipt_handle) {
+  std::optional<ReceiptHandle> h = DecodeReceiptHandle(receipt_handle);
+  if (!h || h->incarnation != id_) return InvalidHandle();
+  // Gone: deletes are idempotent. Stale (received again since): AWS
+  // documents that the call succeeds but the message stays. In a FIFO queue
+  // a delete may unlock its group: its pollers are woken.
+  Result<bool> deleted = core_->batched().Delete(id_, h->seq, h->generation, fifo_);
+  if (!deleted.ok()) return deleted.status();
+  if (*deleted) {
+    ++core_->Counters(id_).deleted;
+    if (fifo_) Wake();
+  }
+  return Status::Ok();
+}
+
+Status PgQueue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_s) {
+  std::optional<ReceiptHandle> h = DecodeReceiptHandle(receipt_handle);
+  if (!h || h->incarnation != id_) return InvalidHandle();
+  const TimeMs now = core_->clock().NowMs();
+  const bool visible_now = timeout_s <= 0;
+  Result<PgPool::Lease> conn = core_->pool().Acquire();
+  if (!conn.ok()) return conn.status();
+  Result<PgResult> r = (*conn)->Exec(visible_now ? kChangeVisibilityAndWake : kChangeVisibility,
+                                     Params()
+                                         .Int(static_cast<int64_t>(id_))
+                                         .Int(static_cast<int64_t>(h->seq))
+                                         .Int(h->generation)
+                                         .Int(now + SecondsToMs(std::max<int64_t>(timeout_s, 0)))
+                                         .Int(now));
+  if (!r.ok()) return r.status();
+  if (r->rows() > 0) {
+    if (visible_now) Wake();
+    return Status::Ok();
+  }
+  // Nothing changed: the message is gone, the handle was never issued, or
+  // the message is not in flight (then there is nothing to change).
+  r = (*conn)->Exec("SELECT receive_count FROM ferry_messages WHERE queue_id = $1 AND seq = $2",
+                    Params().Int(static_cast<int64_t>(id_)).Int(static_cast<int64_t>(h->seq)));
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return Status::NotFound("the message does not exist");
+  if (h->generation > r->Int(0, 0))
+    return Status::NotFound("no receive issued this receipt handle");
+  return Status::Ok();
+}
+
+Status PgQueue::Purge() {
+  Result<PgPool::Lease> conn = core_->pool().Acquire();
+  if (!conn.ok()) return conn.status();
+  const Params id = Params().Int(static_cast<int64_t>(id_));
+  // The deduplication window empties too, as on AWS.
+  return InTransaction(**conn, [&]() -> Status {
+    FERRY_RETURN_IF_ERROR(
+        (*conn)->Exec("DELETE FROM ferry_messages WHERE queue_id = $1", id).status());
+    return (*conn)->Exec("DELETE FROM ferry_dedup WHERE queue_id = $1", id).status();
+  });
+}
+
+QueueStats PgQueue::Stats() {
+  QueueStats s;
+  const QueueCounters& c = core_->Counters(id_);
+  s.sent = c.sent;
+  s.sent_bytes = c.sent_bytes;
+  s.received = c.received;
+  s.empty_receives = c.empty_receives;
+  s.deleted = c.deleted;
+  s.moved_to_dead_letter = c.moved_to_dead_letter;
+  const std::shared_ptr<const QueueRow> row = Current();
+  const TimeMs now = core_->clock().NowMs();
+  Result<PgPool::Lease> conn = core_->pool().Acquire();
+  if (!conn.ok()) return s;
+  Result<PgResult> r =
+      (*conn)->Exec(kStats, Params()
+                                .Int(static_cast<int64_t>(id_))
+                                .Int(now)
+                                .Int(now - SecondsToMs(row->settings.retention_s)));
+  if (!r.ok() || r->rows() == 0) return s;
+  s.visible = r->Int(0, 0);
+  s.in_flight = r->Int(0, 1);
+  s.delayed = r->Int(0, 2);
+  s.oldest_sent_ms = r->Int(0, 3);
+  return s;
+}
+
+uint64_t PgQueue::Watch(std::function<void()> fn) {
+  return core_->watchers().Add(id_, std::move(fn));
+}
+
+void PgQueue::Unwatch(uint64_t token) { core_->watchers().Remove(id_, token); }
+
+void PgQueue::Wake() const { core_->watchers().Fire(id_); }
+
+TimeMs PgQueue::NextWakeMs() {
+  const TimeMs now = core_->clock().NowMs();
+  Result<PgPool::Lease> conn = core_->pool().Acquire();
+  // The database is away: look again in a second.
+  if (!conn.ok()) return now + 1000;
+  Result<PgResult> r = (*conn)->Exec(kNextWake, Params().Int(static_cast<int64_t>(id_)).Int(now));
+  if (!r.ok()) return now + 1000;
+  return r->IsNull(0, 0) ? INT64_MAX : r->Int(0, 0);
+}
+
+ReceivedMessage PgQueue::Received(MessageRow m) const {
+  ReceivedMessage out;
+  out.message_id = FormatMessageId(m.id);
+  out.receipt_handle = EncodeReceiptHandle(
+      {id_, m.seq, static_cast<uint32_t>(std::max<int64_t>(m.receive_count, 0))});
+  out.payload = std::move(m.payload);
+  out.group_id = std::move(m.group_id);
+  out.sequence = m.seq;
+  out.sent_ms = m.sent_ms;
+  out.first_receive_ms = m.first_receive_ms;
+  out.receive_count = static_cast<int32_t>(std::min<int64_t>(m.receive_count, INT32_MAX));
+  out.dead_letter_source = std::move(m.dead_letter_source);
+  return out;
+}
+
+}  // namespace ferry::engine::pg

@@ -1,0 +1,83 @@
+// PgQueue: a queue of the PostgreSQL engine (engine::Queue over the tables
+// of migrations.cc). It holds the queue's id (its incarnation: receipt
+// handles carry it) and reads its settings through the core's row cache,
+// so a change made by another node is seen within a second. Every call is
+// one or a few statements on a pooled connection (README.md lists them);
+// nothing of a message is kept in memory.
+//
+// Thread-safety: every method from any thread; mu_ guards the last row
+// seen (kept for a queue that was deleted meanwhile).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "engine/engine.h"
+#include "engine/postgres/pg_core.h"
+
+namespace ferry::engine::pg {
+
+class PgQueue final : public Queue {
+ public:
+  PgQueue(std::shared_ptr<PgCore> core, std::shared_ptr<const QueueRow> row);
+
+  const std::string& name() const override { return name_; }
+  TimeMs created_ms() const override { return created_ms_; }
+  TimeMs modified_ms() const override { return Current()->modified_ms; }
+  QueueSettings settings() const override { return Current()->settings; }
+  bool fifo() const override { return fifo_; }
+  Status SetSettings(QueueSettings settings) override;
+  std::map<std::string, std::string> tags() const override { return Current()->tags; }
+  Status Tag(const std::map<std::string, std::string>& tags) override;
+  Status Untag(const std::vector<std::string>& keys) override;
+
+  Result<SendResult> Send(SendRequest req) override;
+  Status SendCopy(const CopyRequest& req) override;
+  Result<std::vector<ReceivedMessage>> Receive(const ReceiveRequest& req) override;
+  Status Delete(std::string_view receipt_handle) override;
+  Status ChangeVisibility(std::string_view receipt_handle, int64_t timeout_s) override;
+  Status DeadLetter(std::string_view receipt_handle) override;
+  Status Purge() override;
+  QueueStats Stats() override;
+  Result<PeekResult> Peek(const PeekRequest& req) override;
+  Result<CancelOutcome> Cancel(std::string_view message_id) override;
+
+  uint64_t Watch(std::function<void()> fn) override;
+  void Unwatch(uint64_t token) override;
+  TimeMs NextWakeMs() override;
+
+  uint64_t id() const { return id_; }
+
+ private:
+  struct Taking;  // one receive's plan (postgres_queue_receive.cc)
+
+  // The queue's row: the cached one when it is still this incarnation's,
+  // else the last one seen.
+  std::shared_ptr<const QueueRow> Current() const;
+  Result<Stored> StoreMessage(std::string_view payload, int64_t delay_ms, std::string_view group,
+                              std::string_view dedup_id);
+  // Applies `change` to the queue's row under a row lock and caches it.
+  Status ChangeRow(const std::function<void(QueueRow&)>& change);
+  // The receives (postgres_queue_receive.cc).
+  Result<std::vector<ReceivedMessage>> ReceiveSimple(PgConn& conn, const QueueRow& row,
+                                                     const ReceiveRequest& req, TimeMs now);
+  Result<std::vector<ReceivedMessage>> ReceiveInTransaction(PgConn& conn, const QueueRow& row,
+                                                            const ReceiveRequest& req, TimeMs now);
+  Status SelectStandard(PgConn& conn, const QueueRow& row, int max, TimeMs now, Taking* plan);
+  Status SelectFifo(PgConn& conn, const QueueRow& row, int max, TimeMs now, Taking* plan);
+  Result<std::vector<ReceivedMessage>> ReplayAttempt(PgConn& conn, const std::string& attempt_id,
+                                                     TimeMs now);
+  ReceivedMessage Received(MessageRow m) const;
+  void Wake() const;
+
+  const std::shared_ptr<PgCore> core_;
+  const uint64_t id_;
+  const std::string name_;
+  const bool fifo_;
+  const TimeMs created_ms_;
+  mutable std::mutex mu_;
+  mutable std::shared_ptr<const QueueRow> row_;  // guarded by mu_
+};
+
+}  // namespace ferry::engine::pg

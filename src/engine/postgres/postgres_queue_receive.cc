@@ -1,0 +1,289 @@
+// PgQueue, part 2: receives. A queue without a dead-letter queue or a
+// redelivery backoff receives with one statement (ReceiveSimple: an UPDATE
+// of the first visible messages, or ferry_receive_fifo for a FIFO queue);
+// the others select, decide and update in one transaction
+// (ReceiveInTransaction), which also moves the messages due for the
+// dead-letter queue, so that a receive and its moves commit together.
+//
+// FIFO queues: a receive first locks the rows of ready groups (first
+// message visible, none in flight) with FOR UPDATE SKIP LOCKED, so two
+// receives, on any nodes, never take the same group; then, in a second
+// statement whose snapshot follows every commit of an earlier holder of
+// those locks, reads each group's first messages and takes them in order.
+#include <algorithm>
+#include <unordered_map>
+
+#include "engine/dead_letter.h"
+#include "engine/postgres/postgres_queue.h"
+
+namespace ferry::engine::pg {
+namespace {
+
+constexpr const char* kReturnedColumns =
+    "m.seq, m.message_id, m.payload, m.group_id, m.sent_ms, m.first_receive_ms, "
+    "m.receive_count, m.dead_letter_source, m.visible_at_ms, m.in_flight";
+
+// $1 queue, $2 now, $3 retention cutoff (older sends are expired), $4 max,
+// $5 visibility deadline.
+constexpr const char* kReceiveSimple =
+    "WITH c AS (SELECT seq FROM ferry_messages WHERE queue_id = $1 AND visible_at_ms <= $2 AND "
+    "sent_ms > $3 ORDER BY visible_at_ms, seq LIMIT $4 FOR UPDATE SKIP LOCKED) "
+    "UPDATE ferry_messages m SET in_flight = true, visible_at_ms = $5, "
+    "receive_count = m.receive_count + 1, "
+    "first_receive_ms = CASE WHEN m.first_receive_ms = 0 THEN $2 ELSE m.first_receive_ms END "
+    "FROM c WHERE m.queue_id = $1 AND m.seq = c.seq RETURNING ";
+
+// ferry_receive_fifo (migrations.cc): $1 queue, $2 now, $3 retention
+// cutoff, $4 max, $5 visibility deadline, $6 receive attempt id.
+constexpr const char* kReceiveFifo =
+    "SELECT seq, message_id, payload, group_id, sent_ms, first_receive_ms, receive_count, "
+    "dead_letter_source, visible_at_ms, in_flight FROM ferry_receive_fifo($1, $2, $3, $4, $5, $6) "
+    "ORDER BY seq";
+
+constexpr const char* kSelectStandard =
+    "SELECT seq, receive_count FROM ferry_messages WHERE queue_id = $1 AND visible_at_ms <= $2 "
+    "AND sent_ms > $3 ORDER BY visible_at_ms, seq LIMIT $4 FOR UPDATE SKIP LOCKED";
+
+// Ready groups, oldest first message first: $1 queue, $2 now, $3 max.
+constexpr const char* kLockFifoGroups = R"sql(
+SELECT g.group_id FROM ferry_groups g
+WHERE g.queue_id = $1
+  AND (SELECT h.visible_at_ms FROM ferry_messages h
+       WHERE h.queue_id = $1 AND h.group_id = g.group_id AND h.group_id <> ''
+       ORDER BY h.seq LIMIT 1) <= $2
+  AND NOT EXISTS (SELECT 1 FROM ferry_messages f WHERE f.queue_id = $1 AND f.group_id <> ''
+                  AND f.group_id = g.group_id AND f.in_flight AND f.visible_at_ms > $2)
+ORDER BY (SELECT min(h.seq) FROM ferry_messages h
+          WHERE h.queue_id = $1 AND h.group_id = g.group_id AND h.group_id <> '')
+LIMIT $3
+FOR UPDATE OF g SKIP LOCKED
+)sql";
+
+// The first messages of the locked groups, unless one of a group is in
+// flight (read again under the locks): $1 queue, $2 groups, $3 max, $4 now.
+constexpr const char* kFifoHeads = R"sql(
+SELECT g.gid, m.seq, m.receive_count, m.visible_at_ms, m.sent_ms
+FROM unnest($2::text[]) WITH ORDINALITY AS g(gid, ord)
+CROSS JOIN LATERAL (SELECT seq, receive_count, visible_at_ms, sent_ms FROM ferry_messages
+                    WHERE queue_id = $1 AND group_id = g.gid AND group_id <> ''
+                    ORDER BY seq LIMIT $3) m
+WHERE NOT EXISTS (SELECT 1 FROM ferry_messages f WHERE f.queue_id = $1 AND f.group_id = g.gid
+                  AND f.group_id <> '' AND f.in_flight AND f.visible_at_ms > $4)
+ORDER BY g.ord, m.seq
+)sql";
+
+// $1 queue, $2 now, $3 seqs, $4 their deadlines, $5 the receive attempt id.
+constexpr const char* kTake =
+    "UPDATE ferry_messages m SET in_flight = true, visible_at_ms = t.deadline, "
+    "receive_count = m.receive_count + 1, "
+    "first_receive_ms = CASE WHEN m.first_receive_ms = 0 THEN $2 ELSE m.first_receive_ms END, "
+    "attempt_id = $5, attempt_ms = $2 "
+    "FROM unnest($3::bigint[], $4::bigint[]) AS t(seq, deadline) "
+    "WHERE m.queue_id = $1 AND m.seq = t.seq RETURNING ";
+
+// Messages due for a dead-letter queue that does not exist stay hidden
+// until the deadline; a later receive tries again.
+constexpr const char* kHide =
+    "UPDATE ferry_messages SET in_flight = true, visible_at_ms = $3 "
+    "WHERE queue_id = $1 AND seq = ANY($2::bigint[])";
+
+constexpr const char* kAttempt =
+    "SELECT seq, message_id, payload, group_id, sent_ms, first_receive_ms, receive_count, "
+    "dead_letter_source, visible_at_ms, in_flight FROM ferry_messages "
+    "WHERE queue_id = $1 AND attempt_id = $2 AND attempt_ms > $3 ORDER BY seq";
+
+TimeMs RetentionCutoff(const QueueRow& row, TimeMs now) {
+  return now - SecondsToMs(row.settings.retention_s);
+}
+
+// Orders received messages as the plan took them.
+void SortByPlan(std::vector<ReceivedMessage>* out, const std::vector<int64_t>& plan) {
+  std::unordered_map<uint64_t, size_t> position;
+  for (size_t i = 0; i < plan.size(); ++i) position[static_cast<uint64_t>(plan[i])] = i;
+  std::sort(out->begin(), out->end(), [&](const ReceivedMessage& a, const ReceivedMessage& b) {
+    return position[a.sequence] < position[b.sequence];
+  });
+}
+
+}  // namespace
+
+struct PgQueue::Taking {
+  const QueueSettings* settings = nullptr;
+  TimeMs now = 0;
+  TimeMs deadline = 0;  // now + the visibility timeout
+  std::vector<int64_t> seqs;
+  std::vector<int64_t> deadlines;
+  std::vector<int64_t> dead;  // due for the dead-letter queue
+
+  // Takes a message received `receive_count` times so far, or sets it
+  // aside for the dead-letter queue. False when it went to `dead`.
+  bool Add(int64_t seq, int64_t receive_count) {
+    if (MustDeadLetter(*settings, static_cast<uint32_t>(receive_count))) {
+      if (dead.size() < kMaxDeadLettersPerReceive) dead.push_back(seq);
+      return false;
+    }
+    thread_local RandomSource random = SeededRandomSource();
+    seqs.push_back(seq);
+    deadlines.push_back(RedeliveryDeadline(settings->redelivery_backoff,
+                                           static_cast<uint32_t>(receive_count + 1), now, deadline,
+                                           random));
+    return true;
+  }
+};
+
+Result<std::vector<ReceivedMessage>> PgQueue::Receive(const ReceiveRequest& req) {
+  const std::shared_ptr<const QueueRow> row = Current();
+  const TimeMs now = core_->clock().NowMs();
+  const QueueSettings& s = row->settings;
+  const bool simple =
+      !s.redelivery_backoff.enabled() && (s.dead_letter_queue.empty() || s.max_receive_count <= 0);
+  Result<PgPool::Lease> conn = core_->pool().Acquire();
+  if (!conn.ok()) return conn.status();
+  Result<std::vector<ReceivedMessage>> got =
+      simple ? ReceiveSimple(**conn, *row, req, now) : ReceiveInTransaction(**conn, *row, req, now);
+  if (!got.ok()) return got;
+  QueueCounters& counters = core_->Counters(id_);
+  counters.received += got->size();
+  if (got->empty()) ++counters.empty_receives;
+  return got;
+}
+
+Result<std::vector<ReceivedMessage>> PgQueue::ReceiveSimple(PgConn& conn, const QueueRow& row,
+                                                            const ReceiveRequest& req, TimeMs now) {
+  const int64_t timeout_s =
+      req.visibility_timeout_s >= 0 ? req.visibility_timeout_s : row.settings.visibility_timeout_s;
+  const bool attempt = fifo_ && !req.attempt_id.empty();
+  if (attempt) {
+    Result<std::vector<ReceivedMessage>> replayed = ReplayAttempt(conn, req.attempt_id, now);
+    if (!replayed.ok() || !replayed->empty()) return replayed;
+  }
+  Params params;
+  params.Int(static_cast<int64_t>(id_))
+      .Int(now)
+      .Int(RetentionCutoff(row, now))
+      .Int(std::clamp(req.max_messages, 1, 10))
+      .Int(now + SecondsToMs(timeout_s));
+  if (fifo_) params.Text(attempt ? req.attempt_id : std::string());
+  Result<PgResult> r = conn.Exec(
+      fifo_ ? std::string(kReceiveFifo) : std::string(kReceiveSimple) + kReturnedColumns, params);
+  if (!r.ok()) return r.status();
+  std::vector<ReceivedMessage> out;
+  out.reserve(static_cast<size_t>(r->rows()));
+  for (int i = 0; i < r->rows(); ++i) out.push_back(Received(MessageAt(*r, i)));
+  std::sort(out.begin(), out.end(), [](const ReceivedMessage& a, const ReceivedMessage& b) {
+    return a.sequence < b.sequence;
+  });
+  return out;
+}
+
+Result<std::vector<ReceivedMessage>> PgQueue::ReceiveInTransaction(PgConn& conn,
+                                                                   const QueueRow& row,
+                                                                   const ReceiveRequest& req,
+                                                                   TimeMs now) {
+  const int64_t timeout_s =
+      req.visibility_timeout_s >= 0 ? req.visibility_timeout_s : row.settings.visibility_timeout_s;
+  const int max = std::clamp(req.max_messages, 1, 10);
+  const bool attempt = fifo_ && !req.attempt_id.empty();
+  Taking plan;
+  plan.settings = &row.settings;
+  plan.now = now;
+  plan.deadline = now + SecondsToMs(timeout_s);
+  std::vector<ReceivedMessage> out;
+  std::shared_ptr<const QueueRow> dlq;
+  FERRY_RETURN_IF_ERROR(InTransaction(conn, [&]() -> Status {
+    if (attempt) {
+      Result<std::vector<ReceivedMessage>> replayed = ReplayAttempt(conn, req.attempt_id, now);
+      if (!replayed.ok()) return replayed.status();
+      if (!replayed->empty()) {
+        out = std::move(*replayed);
+        return Status::Ok();
+      }
+    }
+    FERRY_RETURN_IF_ERROR(fifo_ ? SelectFifo(conn, row, max, now, &plan)
+                                : SelectStandard(conn, row, max, now, &plan));
+    if (!plan.seqs.empty()) {
+      Result<PgResult> r = conn.Exec(std::string(kTake) + kReturnedColumns,
+                                     Params()
+                                         .Int(static_cast<int64_t>(id_))
+                                         .Int(now)
+                                         .IntArray(plan.seqs)
+                                         .IntArray(plan.deadlines)
+                                         .Text(attempt ? req.attempt_id : std::string()));
+      if (!r.ok()) return r.status();
+      for (int i = 0; i < r->rows(); ++i) out.push_back(Received(MessageAt(*r, i)));
+      SortByPlan(&out, plan.seqs);
+    }
+    if (plan.dead.empty()) return Status::Ok();
+    Result<PgResult> found =
+        conn.Exec(std::string("SELECT ") + kQueueColumns + " FROM ferry_queues WHERE name = $1",
+                  Params().Text(row.settings.dead_letter_queue));
+    if (!found.ok()) return found.status();
+    if (found->rows() == 0) {
+      return conn
+          .Exec(kHide,
+                Params().Int(static_cast<int64_t>(id_)).IntArray(plan.dead).Int(plan.deadline))
+          .status();
+    }
+    dlq = QueueRowAt(*found, 0);
+    return core_->MoveToDeadLetterQueue(conn, row, *dlq, plan.dead, now).status();
+  }));
+  if (dlq) core_->watchers().Fire(dlq->id);
+  return out;
+}
+
+Status PgQueue::SelectStandard(PgConn& conn, const QueueRow& row, int max, TimeMs now,
+                               Taking* plan) {
+  Result<PgResult> r = conn.Exec(
+      kSelectStandard,
+      Params().Int(static_cast<int64_t>(id_)).Int(now).Int(RetentionCutoff(row, now)).Int(max));
+  if (!r.ok()) return r.status();
+  for (int i = 0; i < r->rows(); ++i) plan->Add(r->Int(i, 0), r->Int(i, 1));
+  return Status::Ok();
+}
+
+Status PgQueue::SelectFifo(PgConn& conn, const QueueRow& row, int max, TimeMs now, Taking* plan) {
+  const auto qid = static_cast<int64_t>(id_);
+  Result<PgResult> locked = conn.Exec(kLockFifoGroups, Params().Int(qid).Int(now).Int(max));
+  if (!locked.ok()) return locked.status();
+  if (locked->rows() == 0) return Status::Ok();
+  std::vector<std::string> groups;
+  for (int i = 0; i < locked->rows(); ++i) groups.push_back(locked->Str(i, 0));
+  Result<PgResult> heads =
+      conn.Exec(kFifoHeads, Params().Int(qid).TextArray(groups).Int(max).Int(now));
+  if (!heads.ok()) return heads.status();
+  const TimeMs cutoff = RetentionCutoff(row, now);
+  // As many messages of a group as fit, in order, then the next group. A
+  // message that is not visible stops its group (strict order); so does one
+  // due for the dead-letter queue (moved by this receive).
+  std::string skipping;
+  bool skip = false;
+  for (int i = 0; i < heads->rows() && static_cast<int>(plan->seqs.size()) < max; ++i) {
+    std::string group = heads->Str(i, 0);
+    if (skip && group == skipping) continue;
+    skip = false;
+    if (heads->Int(i, 4) <= cutoff) continue;  // expired: Tick removes it
+    if (heads->Int(i, 3) > now || !plan->Add(heads->Int(i, 1), heads->Int(i, 2))) {
+      skip = true;
+      skipping = std::move(group);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<ReceivedMessage>> PgQueue::ReplayAttempt(PgConn& conn,
+                                                            const std::string& attempt_id,
+                                                            TimeMs now) {
+  Result<PgResult> r = conn.Exec(
+      kAttempt, Params().Int(static_cast<int64_t>(id_)).Text(attempt_id).Int(now - kFifoWindowMs));
+  if (!r.ok()) return r.status();
+  std::vector<ReceivedMessage> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    MessageRow m = MessageAt(*r, i);
+    // Something changed since (a message left flight): a new receive.
+    if (!m.in_flight || m.visible_at_ms <= now) return std::vector<ReceivedMessage>{};
+    out.push_back(Received(std::move(m)));
+  }
+  return out;
+}
+
+}  // namespace ferry::engine::pg
