@@ -62,6 +62,12 @@ class PgQueue final : public Queue {
   // The receives (postgres_queue_receive.cc).
   Result<std::vector<ReceivedMessage>> ReceiveSimple(PgConn& conn, const QueueRow& row,
                                                      const ReceiveRequest& req, TimeMs now);
+  // A standard queue with a dead-letter queue (`dlq`, null when it does not
+  // exist): one statement that also moves the messages due for it.
+  Result<std::vector<ReceivedMessage>> ReceiveWithDeadLetters(PgConn& conn, const QueueRow& row,
+                                                              const QueueRow* dlq,
+                                                              const ReceiveRequest& req,
+                                                              TimeMs now);
   Result<std::vector<ReceivedMessage>> ReceiveInTransaction(PgConn& conn, const QueueRow& row,
                                                             const ReceiveRequest& req, TimeMs now);
   Status SelectStandard(PgConn& conn, const QueueRow& row, int max, TimeMs now, Taking* plan);
