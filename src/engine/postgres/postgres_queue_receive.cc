@@ -178,6 +178,7 @@ Result<std::vector<ReceivedMessage>> PgQueue::Receive(const ReceiveRequest& req)
   const QueueSettings& s = row->settings;
   const bool dead_letters = !s.dead_letter_queue.empty() && s.max_receive_count > 0;
   Result<std::vector<ReceivedMessage>> got = std::vector<ReceivedMessage>{};
+  uint64_t woken = 0;  // a DLQ that took messages
   if (!dead_letters && !s.redelivery_backoff.enabled()) {
     Result<PgPool::Lease> conn = core_->pool().Acquire();
     if (!conn.ok()) return conn.status();
@@ -188,12 +189,14 @@ Result<std::vector<ReceivedMessage>> PgQueue::Receive(const ReceiveRequest& req)
     if (!dlq.ok()) return dlq.status();
     Result<PgPool::Lease> conn = core_->pool().Acquire();
     if (!conn.ok()) return conn.status();
-    got = ReceiveWithDeadLetters(**conn, *row, dlq->get(), req, now);
+    got = ReceiveWithDeadLetters(**conn, *row, dlq->get(), req, now, &woken);
   } else {
     Result<PgPool::Lease> conn = core_->pool().Acquire();
     if (!conn.ok()) return conn.status();
-    got = ReceiveInTransaction(**conn, *row, req, now);
+    got = ReceiveInTransaction(**conn, *row, req, now, &woken);
   }
+  // With no connection held: the DLQ's watchers may call the engine.
+  if (woken != 0) core_->watchers().Fire(woken);
   if (!got.ok()) return got;
   QueueCounters& counters = core_->Counters(id_);
   counters.received += got->size();
@@ -201,8 +204,11 @@ Result<std::vector<ReceivedMessage>> PgQueue::Receive(const ReceiveRequest& req)
   return got;
 }
 
-Result<std::vector<ReceivedMessage>> PgQueue::ReceiveWithDeadLetters(
-    PgConn& conn, const QueueRow& row, const QueueRow* dlq, const ReceiveRequest& req, TimeMs now) {
+Result<std::vector<ReceivedMessage>> PgQueue::ReceiveWithDeadLetters(PgConn& conn,
+                                                                     const QueueRow& row,
+                                                                     const QueueRow* dlq,
+                                                                     const ReceiveRequest& req,
+                                                                     TimeMs now, uint64_t* woken) {
   const QueueSettings& s = row.settings;
   const int64_t timeout_s =
       req.visibility_timeout_s >= 0 ? req.visibility_timeout_s : s.visibility_timeout_s;
@@ -231,7 +237,7 @@ Result<std::vector<ReceivedMessage>> PgQueue::ReceiveWithDeadLetters(
     QueueCounters& to = core_->Counters(dlq->id);
     to.sent += static_cast<uint64_t>(moved);
     to.sent_bytes += static_cast<uint64_t>(r->Int(0, 1));
-    core_->watchers().Fire(dlq->id);
+    *woken = dlq->id;
   }
   return out;
 }
@@ -267,7 +273,7 @@ Result<std::vector<ReceivedMessage>> PgQueue::ReceiveSimple(PgConn& conn, const 
 Result<std::vector<ReceivedMessage>> PgQueue::ReceiveInTransaction(PgConn& conn,
                                                                    const QueueRow& row,
                                                                    const ReceiveRequest& req,
-                                                                   TimeMs now) {
+                                                                   TimeMs now, uint64_t* woken) {
   const int64_t timeout_s =
       req.visibility_timeout_s >= 0 ? req.visibility_timeout_s : row.settings.visibility_timeout_s;
   const int max = std::clamp(req.max_messages, 1, 10);
@@ -315,7 +321,7 @@ Result<std::vector<ReceivedMessage>> PgQueue::ReceiveInTransaction(PgConn& conn,
     dlq = QueueRowAt(*found, 0);
     return core_->MoveToDeadLetterQueue(conn, row, *dlq, plan.dead, now).status();
   }));
-  if (dlq) core_->watchers().Fire(dlq->id);
+  if (dlq) *woken = dlq->id;
   return out;
 }
 
