@@ -47,7 +47,10 @@ void DurabilityBarrier::Run() {
         st = opened.status();
       }
     }
-    if (conn) st = conn->Exec("SELECT txid_current()").status();
+    if (conn) {
+      st = conn->Exec("SELECT txid_current()").status();
+      ++barriers_;
+    }
     for (auto& cb : batch) cb(st);
   }
 }

@@ -18,7 +18,9 @@
 // thread, with no lock held.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -38,6 +40,8 @@ class DurabilityBarrier {
   DurabilityBarrier& operator=(const DurabilityBarrier&) = delete;
 
   void After(std::function<void(Status)> cb);
+  // Barriers run so far (each one WAL flush).
+  uint64_t barriers() const { return barriers_.load(); }
 
  private:
   void Run();
@@ -47,6 +51,7 @@ class DurabilityBarrier {
   std::condition_variable wake_;
   std::vector<std::function<void(Status)>> waiting_;  // guarded by mu_
   bool stop_ = false;                                 // guarded by mu_
+  std::atomic<uint64_t> barriers_{0};
   std::thread thread_;
 };
 

@@ -46,25 +46,37 @@ SELECT m.seq, pg_notify('ferry_wake', $1::text) FROM m
 constexpr const char* kFindDuplicate =
     "SELECT message_id, seq FROM ferry_dedup WHERE queue_id = $1 AND scope = $2 AND dedup_id = $3";
 
-constexpr const char* kMoveToDeadLetterQueue = R"sql(
-WITH moved AS (
-  DELETE FROM ferry_messages WHERE queue_id = $1 AND seq = ANY($2::bigint[])
-  RETURNING seq, message_id, payload, group_id, sent_ms, receive_count, first_receive_ms),
-g AS (
-  INSERT INTO ferry_groups (queue_id, group_id) SELECT DISTINCT $3, group_id FROM moved WHERE $5
-  ON CONFLICT (queue_id, group_id) DO UPDATE SET group_id = EXCLUDED.group_id WHERE false),
-ins AS (
-  INSERT INTO ferry_messages (queue_id, seq, message_id, payload, group_id, sent_ms,
-                              visible_at_ms, receive_count, first_receive_ms, dead_letter_source)
-  SELECT $3, nextval('ferry_message_seq'), o.message_id, o.payload, o.group_id,
-         CASE WHEN $5 THEN $4 ELSE o.sent_ms END, $4, o.receive_count, o.first_receive_ms, $6
-  FROM (SELECT * FROM moved ORDER BY seq) o
-  RETURNING octet_length(payload)::bigint AS bytes)
-SELECT count(*)::bigint, coalesce(sum(bytes), 0)::bigint, pg_notify('ferry_wake', $3::text)
-FROM ins
-)sql";
+// Moves the messages $2 of queue $1 to the DLQ $3 ($4 now, $5 whether the
+// DLQ is FIFO, $6 the source's name): their count and payload bytes.
+const std::string& MoveToDeadLetterQueueSql() {
+  static const std::string sql =
+      "WITH moved AS (DELETE FROM ferry_messages WHERE queue_id = $1 AND seq = ANY($2::bigint[]) "
+      "RETURNING seq, message_id, payload, group_id, sent_ms, receive_count, first_receive_ms), " +
+      DeadLetterInsertSql(3, 5, 4, 6) +
+      " SELECT count(*)::bigint, coalesce(sum(bytes), 0)::bigint, "
+      "count(pg_notify('ferry_wake', $3::text)) FROM ins";
+  return sql;
+}
 
 }  // namespace
+
+std::string DeadLetterInsertSql(int dlq, int fifo, int now, int source) {
+  const std::string d = "$" + std::to_string(dlq);
+  const std::string f = "$" + std::to_string(fifo);
+  const std::string n = "$" + std::to_string(now);
+  const std::string src = "$" + std::to_string(source);
+  return "g AS (INSERT INTO ferry_groups (queue_id, group_id) SELECT DISTINCT " + d +
+         ", group_id FROM moved WHERE " + f +
+         " ON CONFLICT (queue_id, group_id) DO UPDATE SET group_id = EXCLUDED.group_id "
+         "WHERE false), "
+         "ins AS (INSERT INTO ferry_messages (queue_id, seq, message_id, payload, group_id, "
+         "sent_ms, visible_at_ms, receive_count, first_receive_ms, dead_letter_source) SELECT " +
+         d + ", nextval('ferry_message_seq'), o.message_id, o.payload, o.group_id, CASE WHEN " + f +
+         " THEN " + n + " ELSE o.sent_ms END, " + n + ", o.receive_count, o.first_receive_ms, " +
+         src +
+         " FROM (SELECT * FROM moved ORDER BY seq) o "
+         "RETURNING octet_length(payload)::bigint AS bytes)";
+}
 
 std::array<uint8_t, 16> NewMessageId() {
   // A version 4 UUID; its canonical text always parses.
@@ -223,13 +235,14 @@ Result<int64_t> PgCore::MoveToDeadLetterQueue(PgConn& conn, const QueueRow& sour
                                               const QueueRow& dlq, const std::vector<int64_t>& seqs,
                                               TimeMs now) {
   if (seqs.empty()) return int64_t{0};
-  Result<PgResult> r = conn.Exec(kMoveToDeadLetterQueue, Params()
-                                                             .Int(static_cast<int64_t>(source.id))
-                                                             .IntArray(seqs)
-                                                             .Int(static_cast<int64_t>(dlq.id))
-                                                             .Int(now)
-                                                             .Bool(dlq.fifo)
-                                                             .Text(source.name));
+  Result<PgResult> r =
+      conn.Exec(MoveToDeadLetterQueueSql(), Params()
+                                                .Int(static_cast<int64_t>(source.id))
+                                                .IntArray(seqs)
+                                                .Int(static_cast<int64_t>(dlq.id))
+                                                .Int(now)
+                                                .Bool(dlq.fifo)
+                                                .Text(source.name));
   if (!r.ok()) return r.status();
   const int64_t moved = r->Int(0, 0);
   Counters(source.id).moved_to_dead_letter += static_cast<uint64_t>(moved);

@@ -110,6 +110,16 @@ MessageRow MessageAt(const PgResult& r, int row, int first = 0);
 
 std::array<uint8_t, 16> NewMessageId();
 
+// The CTEs `g` and `ins` of a statement whose CTE `moved` deleted messages
+// (seq, message_id, payload, group_id, sent_ms, receive_count,
+// first_receive_ms) from a queue: they store them in its dead-letter queue
+// (same id, payload, group, receive count and first receive; the source's
+// name as dead_letter_source; a FIFO DLQ restarts the send time and gets
+// the groups' rows), `ins` returning each one's payload `bytes`. The
+// arguments are the numbers of the parameters holding the DLQ's id,
+// whether it is FIFO, the time and the source's name.
+std::string DeadLetterInsertSql(int dlq, int fifo, int now, int source);
+
 class PgCore {
  public:
   PgCore(const Clock& clock, const PostgresOptions& options);

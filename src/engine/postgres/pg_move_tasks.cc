@@ -189,8 +189,8 @@ Result<std::vector<MoveTaskInfo>> ListMoveTasks(PgCore& core, const QueueRow& so
   return out;
 }
 
-Status AdvanceMoveTasks(PgCore& core, PgConn& conn, TimeMs now) {
-  std::set<uint64_t> woken;
+Status AdvanceMoveTasks(PgCore& core, PgConn& conn, TimeMs now, std::vector<uint64_t>* woken) {
+  std::set<uint64_t> woken_here;
   FERRY_RETURN_IF_ERROR(InTransaction(conn, [&]() -> Status {
     Result<PgResult> tasks = conn.Exec(
         "SELECT task_id, queue_id, destination, max_per_second, to_move, moved, status, "
@@ -218,7 +218,7 @@ Status AdvanceMoveTasks(PgCore& core, PgConn& conn, TimeMs now) {
       int64_t step = 0;
       if (budget > 0) {
         Result<int64_t> n = MoveSome(core, conn, tasks->Int(i, 1), tasks->Str(i, 2), budget, now,
-                                     &exhausted, &failure, &woken);
+                                     &exhausted, &failure, &woken_here);
         if (!n.ok()) return n.status();
         step = *n;
       }
@@ -244,7 +244,7 @@ Status AdvanceMoveTasks(PgCore& core, PgConn& conn, TimeMs now) {
     }
     return Status::Ok();
   }));
-  for (uint64_t id : woken) core.watchers().Fire(id);
+  woken->insert(woken->end(), woken_here.begin(), woken_here.end());
   return Status::Ok();
 }
 

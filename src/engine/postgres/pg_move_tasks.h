@@ -22,7 +22,7 @@ Result<MoveTaskInfo> CancelMoveTask(PgCore& core, const QueueRow& source,
                                     const std::string& task_id);
 Result<std::vector<MoveTaskInfo>> ListMoveTasks(PgCore& core, const QueueRow& source, size_t max);
 // One step of every running task this node can lock; the queues that
-// received messages are woken.
-Status AdvanceMoveTasks(PgCore& core, PgConn& conn, TimeMs now);
+// received messages are appended to `woken` (for the caller to wake).
+Status AdvanceMoveTasks(PgCore& core, PgConn& conn, TimeMs now, std::vector<uint64_t>* woken);
 
 }  // namespace ferry::engine::pg

@@ -37,6 +37,10 @@ class PgPool {
     Lease& operator=(Lease&&) = delete;
     ~Lease();
     PgConn* operator->() { return conn_.get(); }
+    // Gives the connection back now (before callbacks that may need one).
+    void Release() {
+      if (conn_) pool_->Return(std::move(conn_));
+    }
     PgConn& operator*() { return *conn_; }
 
    private:

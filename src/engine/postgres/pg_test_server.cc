@@ -41,9 +41,12 @@ int FreePort() {
 
 }  // namespace
 
-bool PgTestServer::Available() {
-  return std::filesystem::exists(std::string(kPgBinDir) + "/initdb");
+std::string PgBinDir() {
+  const char* dir = std::getenv("FERRY_PG_BIN_DIR");
+  return dir != nullptr && *dir != '\0' ? dir : kPgBinDir;
 }
+
+bool PgTestServer::Available() { return std::filesystem::exists(PgBinDir() + "/initdb"); }
 
 const std::string& PgTestServer::StartFailure() { return Failure(); }
 
@@ -52,7 +55,7 @@ PgTestServer* PgTestServer::Get() {
   static std::unique_ptr<PgTestServer> server;
   std::call_once(once, [] {
     if (!Available()) {
-      Failure() = std::string(kPgBinDir) + "/initdb is not installed";
+      Failure() = PgBinDir() + "/initdb is not installed";
       return;
     }
     std::unique_ptr<PgTestServer> s(new PgTestServer());
@@ -66,7 +69,7 @@ PgTestServer* PgTestServer::Get() {
 }
 
 Status PgTestServer::RunTool(const std::string& args) const {
-  return RunShell(std::string(kPgBinDir) + "/" + args);
+  return RunShell(PgBinDir() + "/" + args);
 }
 
 Status PgTestServer::Init() {

@@ -23,8 +23,10 @@
 
 namespace ferry::engine::pg::testing {
 
-// Where the PostgreSQL 15 server binaries live (Debian's postgresql-15).
+// Where the PostgreSQL 15 server binaries live (Debian's postgresql-15),
+// unless the environment variable FERRY_PG_BIN_DIR names another folder.
 inline constexpr const char* kPgBinDir = "/usr/lib/postgresql/15/bin";
+std::string PgBinDir();
 
 class PgTestServer {
  public:

@@ -129,7 +129,8 @@ class PostgresEngine final : public Engine {
     if (row.ok() && !*row) return Status::NotFound("no queue named " + name);
     return row;
   }
-  void WakeWatched(PgConn& conn, TimeMs now);
+  // The watched queues with a message that became visible (see Tick).
+  std::vector<uint64_t> QueuesToWake(PgConn& conn, TimeMs now);
   void Housekeep(PgConn& conn, TimeMs now);
 
   const std::shared_ptr<PgCore> core_;
@@ -221,6 +222,7 @@ Status PostgresEngine::DeleteQueue(const std::string& name) {
     // Pollers on other nodes look again, and find the queue gone.
     return (*conn)->Exec("SELECT pg_notify('ferry_wake', $1::text)", Params().Int(id)).status();
   });
+  conn->Release();
   core_->ForgetRow(name);
   FERRY_RETURN_IF_ERROR(st);
   core_->watchers().Fire(static_cast<uint64_t>(id));
@@ -243,15 +245,18 @@ void PostgresEngine::Tick() {
   const TimeMs now = core_->clock().NowMs();
   Result<PgPool::Lease> conn = core_->pool().Acquire();
   if (!conn.ok()) return;
-  WakeWatched(**conn, now);
+  std::vector<uint64_t> wake = QueuesToWake(**conn, now);
   if (now - last_housekeeping_ms_ >= kHousekeepingMs || now < last_housekeeping_ms_) {
     Housekeep(**conn, now);
     last_housekeeping_ms_ = now;
   }
-  (void)pg::AdvanceMoveTasks(*core_, **conn, now);
+  (void)pg::AdvanceMoveTasks(*core_, **conn, now, &wake);
+  // Watchers run with no connection held: they may call the engine.
+  conn->Release();
+  for (uint64_t id : wake) core_->watchers().Fire(id);
 }
 
-void PostgresEngine::WakeWatched(PgConn& conn, TimeMs now) {
+std::vector<uint64_t> PostgresEngine::QueuesToWake(PgConn& conn, TimeMs now) {
   const std::vector<uint64_t> watched = core_->watchers().Watched();
   // Once a second every watched queue with a visible message is woken, which
   // repairs a wake-up lost on the way (a notification sent while the
@@ -261,11 +266,13 @@ void PostgresEngine::WakeWatched(PgConn& conn, TimeMs now) {
   const TimeMs since = repair ? INT64_MIN : last_tick_ms_;
   if (repair) last_repair_ms_ = now;
   last_tick_ms_ = now;
-  if (watched.empty()) return;
+  std::vector<uint64_t> wake;
+  if (watched.empty()) return wake;
   std::vector<int64_t> ids(watched.begin(), watched.end());
   Result<PgResult> r = conn.Exec(kQueuesToWake, Params().IntArray(ids).Int(now).Int(since));
-  if (!r.ok()) return;
-  for (int i = 0; i < r->rows(); ++i) core_->watchers().Fire(static_cast<uint64_t>(r->Int(i, 0)));
+  if (!r.ok()) return wake;
+  for (int i = 0; i < r->rows(); ++i) wake.push_back(static_cast<uint64_t>(r->Int(i, 0)));
+  return wake;
 }
 
 void PostgresEngine::Housekeep(PgConn& conn, TimeMs now) {

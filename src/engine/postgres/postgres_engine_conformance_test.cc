@@ -49,7 +49,7 @@ INSTANTIATE_TEST_SUITE_P(PostgresEngine, EngineConformanceTest, ::testing::Value
 
 TEST(PostgresEngineTest, PostgreSQLIsInstalled) {
   if (!PgTestServer::Available()) {
-    GTEST_SKIP() << pg::testing::kPgBinDir << "/initdb is missing: the suite does not run";
+    GTEST_SKIP() << pg::testing::PgBinDir() << "/initdb is missing: the suite does not run";
   }
 }
 

@@ -174,6 +174,7 @@ Status PgQueue::ChangeVisibility(std::string_view receipt_handle, int64_t timeou
                                          .Int(now));
   if (!r.ok()) return r.status();
   if (r->rows() > 0) {
+    conn->Release();
     if (visible_now) Wake();
     return Status::Ok();
   }

@@ -62,8 +62,17 @@ class PgQueue final : public Queue {
   // The receives (postgres_queue_receive.cc).
   Result<std::vector<ReceivedMessage>> ReceiveSimple(PgConn& conn, const QueueRow& row,
                                                      const ReceiveRequest& req, TimeMs now);
+  // A standard queue with a dead-letter queue (`dlq`, null when it does not
+  // exist): one statement that also moves the messages due for it. These
+  // receives set *woken to a DLQ that took messages (its watchers run once
+  // the connection is given back).
+  Result<std::vector<ReceivedMessage>> ReceiveWithDeadLetters(PgConn& conn, const QueueRow& row,
+                                                              const QueueRow* dlq,
+                                                              const ReceiveRequest& req, TimeMs now,
+                                                              uint64_t* woken);
   Result<std::vector<ReceivedMessage>> ReceiveInTransaction(PgConn& conn, const QueueRow& row,
-                                                            const ReceiveRequest& req, TimeMs now);
+                                                            const ReceiveRequest& req, TimeMs now,
+                                                            uint64_t* woken);
   Status SelectStandard(PgConn& conn, const QueueRow& row, int max, TimeMs now, Taking* plan);
   Status SelectFifo(PgConn& conn, const QueueRow& row, int max, TimeMs now, Taking* plan);
   Result<std::vector<ReceivedMessage>> ReplayAttempt(PgConn& conn, const std::string& attempt_id,

@@ -86,6 +86,7 @@ Result<CancelOutcome> PgQueue::Cancel(std::string_view message_id) {
   Result<PgResult> r = (*conn)->Exec(kCancel, Params().Int(qid).Int(found->Int(0, 0)).Int(now));
   if (!r.ok()) return r.status();
   if (r->affected() == 0) return CancelOutcome::kAlreadyVisible;
+  conn->Release();
   // In a FIFO queue the group's next message may now lead it.
   if (fifo_) Wake();
   return CancelOutcome::kCancelled;
@@ -127,6 +128,7 @@ Status PgQueue::DeadLetter(std::string_view receipt_handle) {
     return core_->MoveToDeadLetterQueue(**conn, *row, *dlq, {static_cast<int64_t>(h->seq)}, now)
         .status();
   }));
+  conn->Release();
   core_->watchers().Fire(dlq->id);
   return Status::Ok();
 }

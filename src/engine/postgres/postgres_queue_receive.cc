@@ -40,6 +40,47 @@ constexpr const char* kReceiveFifo =
     "dead_letter_source, visible_at_ms, in_flight FROM ferry_receive_fifo($1, $2, $3, $4, $5, $6) "
     "ORDER BY seq";
 
+// A standard queue with a dead-letter queue, in one statement: messages
+// received max_receive_count times already move to the DLQ (or stay hidden
+// when it does not exist), the others are taken. $1 queue, $2 now, $3
+// retention cutoff, $4 max, $5 visibility deadline, $6 max_receive_count,
+// $7 the DLQ's id (0: none), $8 whether it is FIFO, $9 this queue's name.
+// One row at least: the moves' count and bytes, then a taken message's
+// columns (NULL when none was taken).
+const std::string& ReceiveWithDeadLettersSql() {
+  static const std::string sql =
+      R"sql(
+WITH c AS (
+  SELECT seq, receive_count FROM ferry_messages
+  WHERE queue_id = $1 AND visible_at_ms <= $2 AND sent_ms > $3
+  ORDER BY visible_at_ms, seq LIMIT $4 FOR UPDATE SKIP LOCKED),
+taken AS (
+  UPDATE ferry_messages m SET in_flight = true, visible_at_ms = $5,
+         receive_count = m.receive_count + 1,
+         first_receive_ms = CASE WHEN m.first_receive_ms = 0 THEN $2 ELSE m.first_receive_ms END
+  FROM c WHERE m.queue_id = $1 AND m.seq = c.seq AND c.receive_count < $6
+  RETURNING m.seq, m.message_id, m.payload, m.group_id, m.sent_ms, m.first_receive_ms,
+            m.receive_count, m.dead_letter_source, m.visible_at_ms, m.in_flight),
+hidden AS (
+  UPDATE ferry_messages m SET in_flight = true, visible_at_ms = $5
+  FROM c WHERE $7 = 0 AND m.queue_id = $1 AND m.seq = c.seq AND c.receive_count >= $6),
+moved AS (
+  DELETE FROM ferry_messages m USING c
+  WHERE $7 <> 0 AND m.queue_id = $1 AND m.seq = c.seq AND c.receive_count >= $6
+  RETURNING m.seq, m.message_id, m.payload, m.group_id, m.sent_ms, m.receive_count,
+            m.first_receive_ms),
+)sql" +
+      DeadLetterInsertSql(7, 8, 2, 9) +
+      R"sql(,
+n AS (
+  SELECT count(*)::bigint AS moved, coalesce(sum(bytes), 0)::bigint AS bytes,
+         count(pg_notify('ferry_wake', $7::text)) AS woken
+  FROM ins)
+SELECT n.moved, n.bytes, t.* FROM n LEFT JOIN taken t ON true
+)sql";
+  return sql;
+}
+
 constexpr const char* kSelectStandard =
     "SELECT seq, receive_count FROM ferry_messages WHERE queue_id = $1 AND visible_at_ms <= $2 "
     "AND sent_ms > $3 ORDER BY visible_at_ms, seq LIMIT $4 FOR UPDATE SKIP LOCKED";
@@ -135,17 +176,70 @@ Result<std::vector<ReceivedMessage>> PgQueue::Receive(const ReceiveRequest& req)
   const std::shared_ptr<const QueueRow> row = Current();
   const TimeMs now = core_->clock().NowMs();
   const QueueSettings& s = row->settings;
-  const bool simple =
-      !s.redelivery_backoff.enabled() && (s.dead_letter_queue.empty() || s.max_receive_count <= 0);
-  Result<PgPool::Lease> conn = core_->pool().Acquire();
-  if (!conn.ok()) return conn.status();
-  Result<std::vector<ReceivedMessage>> got =
-      simple ? ReceiveSimple(**conn, *row, req, now) : ReceiveInTransaction(**conn, *row, req, now);
+  const bool dead_letters = !s.dead_letter_queue.empty() && s.max_receive_count > 0;
+  Result<std::vector<ReceivedMessage>> got = std::vector<ReceivedMessage>{};
+  uint64_t woken = 0;  // a DLQ that took messages
+  if (!dead_letters && !s.redelivery_backoff.enabled()) {
+    Result<PgPool::Lease> conn = core_->pool().Acquire();
+    if (!conn.ok()) return conn.status();
+    got = ReceiveSimple(**conn, *row, req, now);
+  } else if (!fifo_ && !s.redelivery_backoff.enabled()) {
+    // The DLQ's row first (from the cache), before a connection is held.
+    Result<std::shared_ptr<const QueueRow>> dlq = core_->FindRow(s.dead_letter_queue);
+    if (!dlq.ok()) return dlq.status();
+    Result<PgPool::Lease> conn = core_->pool().Acquire();
+    if (!conn.ok()) return conn.status();
+    got = ReceiveWithDeadLetters(**conn, *row, dlq->get(), req, now, &woken);
+  } else {
+    Result<PgPool::Lease> conn = core_->pool().Acquire();
+    if (!conn.ok()) return conn.status();
+    got = ReceiveInTransaction(**conn, *row, req, now, &woken);
+  }
+  // With no connection held: the DLQ's watchers may call the engine.
+  if (woken != 0) core_->watchers().Fire(woken);
   if (!got.ok()) return got;
   QueueCounters& counters = core_->Counters(id_);
   counters.received += got->size();
   if (got->empty()) ++counters.empty_receives;
   return got;
+}
+
+Result<std::vector<ReceivedMessage>> PgQueue::ReceiveWithDeadLetters(PgConn& conn,
+                                                                     const QueueRow& row,
+                                                                     const QueueRow* dlq,
+                                                                     const ReceiveRequest& req,
+                                                                     TimeMs now, uint64_t* woken) {
+  const QueueSettings& s = row.settings;
+  const int64_t timeout_s =
+      req.visibility_timeout_s >= 0 ? req.visibility_timeout_s : s.visibility_timeout_s;
+  Result<PgResult> r = conn.Exec(ReceiveWithDeadLettersSql(),
+                                 Params()
+                                     .Int(static_cast<int64_t>(id_))
+                                     .Int(now)
+                                     .Int(RetentionCutoff(row, now))
+                                     .Int(std::clamp(req.max_messages, 1, 10))
+                                     .Int(now + SecondsToMs(timeout_s))
+                                     .Int(s.max_receive_count)
+                                     .Int(dlq != nullptr ? static_cast<int64_t>(dlq->id) : 0)
+                                     .Bool(dlq != nullptr && dlq->fifo)
+                                     .Text(name_));
+  if (!r.ok()) return r.status();
+  std::vector<ReceivedMessage> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    if (!r->IsNull(i, 2)) out.push_back(Received(MessageAt(*r, i, 2)));
+  }
+  std::sort(out.begin(), out.end(), [](const ReceivedMessage& a, const ReceivedMessage& b) {
+    return a.sequence < b.sequence;
+  });
+  const int64_t moved = r->rows() > 0 ? r->Int(0, 0) : 0;
+  if (moved > 0 && dlq != nullptr) {
+    core_->Counters(id_).moved_to_dead_letter += static_cast<uint64_t>(moved);
+    QueueCounters& to = core_->Counters(dlq->id);
+    to.sent += static_cast<uint64_t>(moved);
+    to.sent_bytes += static_cast<uint64_t>(r->Int(0, 1));
+    *woken = dlq->id;
+  }
+  return out;
 }
 
 Result<std::vector<ReceivedMessage>> PgQueue::ReceiveSimple(PgConn& conn, const QueueRow& row,
@@ -179,7 +273,7 @@ Result<std::vector<ReceivedMessage>> PgQueue::ReceiveSimple(PgConn& conn, const 
 Result<std::vector<ReceivedMessage>> PgQueue::ReceiveInTransaction(PgConn& conn,
                                                                    const QueueRow& row,
                                                                    const ReceiveRequest& req,
-                                                                   TimeMs now) {
+                                                                   TimeMs now, uint64_t* woken) {
   const int64_t timeout_s =
       req.visibility_timeout_s >= 0 ? req.visibility_timeout_s : row.settings.visibility_timeout_s;
   const int max = std::clamp(req.max_messages, 1, 10);
@@ -227,7 +321,7 @@ Result<std::vector<ReceivedMessage>> PgQueue::ReceiveInTransaction(PgConn& conn,
     dlq = QueueRowAt(*found, 0);
     return core_->MoveToDeadLetterQueue(conn, row, *dlq, plan.dead, now).status();
   }));
-  if (dlq) core_->watchers().Fire(dlq->id);
+  if (dlq) *woken = dlq->id;
   return out;
 }
 

@@ -111,6 +111,41 @@ TEST_F(PostgresQueueTest, DeadLetterMovesAnInFlightMessageToTheDeadLetterQueue) 
   EXPECT_EQ(plain->DeadLetter(p[0].receipt_handle).code(), Code::kFailedPrecondition);
 }
 
+TEST_F(PostgresQueueTest, AMessageDueForAMissingDeadLetterQueueStaysHiddenUntilItExists) {
+  QueueSettings s;
+  s.dead_letter_queue = "dlq";
+  s.max_receive_count = 1;
+  auto q = *a_->CreateQueue("q", s, {});
+  Send(*q, "m");
+  ASSERT_EQ(Receive(*q, 10, 30).size(), 1u);
+  clock_.Advance(30'000);
+  EXPECT_TRUE(Receive(*q, 10, 30).empty()) << "due for the DLQ, which does not exist";
+  EXPECT_EQ(q->Stats().in_flight, 1) << "hidden until the deadline";
+  auto dlq = *a_->CreateQueue("dlq", {}, {});
+  clock_.Advance(30'000);
+  EXPECT_TRUE(Receive(*q, 10, 30).empty()) << "moved this time";
+  auto moved = Receive(*dlq);
+  ASSERT_EQ(moved.size(), 1u);
+  EXPECT_EQ(moved[0].dead_letter_source, "q");
+  EXPECT_EQ(q->Stats().moved_to_dead_letter, 1u);
+}
+
+TEST_F(PostgresQueueTest, ARedeliveryBackoffHidesAReturningMessageLonger) {
+  QueueSettings s;
+  s.redelivery_backoff = {BackoffFunction::kExponential, 10, 100, BackoffJitter::kNone};
+  auto q = *a_->CreateQueue("q", s, {});
+  Send(*q, "m");
+  ASSERT_EQ(Receive(*q, 1, 30).size(), 1u);
+  clock_.Advance(30'000);
+  ASSERT_EQ(Receive(*q, 1, 30).size(), 1u) << "the first receive adds nothing";
+  clock_.Advance(30'000);
+  EXPECT_TRUE(Receive(*q).empty()) << "the second receive added 10 s";
+  clock_.Advance(10'000);
+  auto third = Receive(*q);
+  ASSERT_EQ(third.size(), 1u);
+  EXPECT_EQ(third[0].receive_count, 3);
+}
+
 TEST_F(PostgresQueueTest, AFifoReceiveAttemptRetriedReturnsTheSameMessagesAndHandles) {
   QueueSettings s;
   s.fifo = true;
