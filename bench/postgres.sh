@@ -115,7 +115,7 @@ per_node=$(( (connections + nodes - 1) / nodes ))
 summary=()
 IFS=, read -r -a wanted <<<"$scenarios"
 for scenario in "${wanted[@]}"; do
-  args=(--duration "$duration" --warmup "$warmup" --threads 1)
+  args=(--threads 1)
   conns="$per_node"
   queue="pgbench-$scenario"
   case "$scenario" in
@@ -123,22 +123,39 @@ for scenario in "${wanted[@]}"; do
     fifo-send-batch) args+=(--scenario send-batch --fifo --groups "$groups") ;;
     fifo-consume-cycle)
       args+=(--scenario consume-cycle --fifo --groups "$groups")
-      # One connection per group at the most: a receive finding every group
-      # in flight comes back empty and would end the window.
-      conns=$(( groups / nodes )); [ "$conns" -ge 1 ] || conns=1 ;;
+      # Half a connection per group: a receive finding every group in flight
+      # (or locked by a concurrent receive: SKIP LOCKED) comes back empty,
+      # which ends the window.
+      conns=$(( groups / (2 * nodes) )); [ "$conns" -ge 1 ] || conns=1 ;;
     *) echo "unknown scenario $scenario" >&2; exit 2 ;;
   esac
   if [[ "$scenario" == *consume-cycle ]]; then
-    # Filled once, through the first node, before every node consumes.
+    # Filled once, through the first node, before every node consumes. The
+    # queue's visibility timeout is short, so that what the filling run had
+    # in flight when it stopped (FIFO: whole groups) is visible again before
+    # the measured run starts.
+    AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test python3 - "${endpoints[0]}" "$queue" \
+        "$([[ "$scenario" == fifo-* ]] && echo fifo)" <<'PY'
+import sys, boto3
+endpoint, name, kind = sys.argv[1], sys.argv[2], sys.argv[3]
+attributes = {"VisibilityTimeout": "2"}
+if kind == "fifo":
+    name += ".fifo"
+    attributes["FifoQueue"] = "true"
+boto3.client("sqs", endpoint_url=endpoint, region_name="us-east-1").create_queue(
+    QueueName=name, Attributes=attributes)
+PY
     timeout 900 "$loadgen" --endpoint "${endpoints[0]}" --queue "$queue" "${args[@]}" \
       --connections "$conns" --prefill "$prefill" --prefill-timeout 600 --duration 0.1 \
-      --warmup 0 >"$dir/prefill-$scenario.txt"
+      --warmup 0 >"$dir/prefill-$scenario.txt" || true
+    sleep 3
     args+=(--prefill 0)
   fi
   lg_pids=()
   for i in "${!endpoints[@]}"; do
     timeout $(( ${duration%.*} + ${warmup%.*} + 60 )) "$loadgen" --endpoint "${endpoints[$i]}" \
       --queue "$queue" --label "$label-node$((i + 1))" --connections "$conns" "${args[@]}" \
+      --duration "$duration" --warmup "$warmup" \
       >"$dir/$scenario-node$((i + 1)).txt" &
     lg_pids+=("$!")
   done
