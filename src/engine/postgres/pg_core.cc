@@ -8,10 +8,13 @@
 namespace ferry::engine::pg {
 namespace {
 
-// Every connection of the pool commits without waiting for the WAL flush;
-// AfterDurable's barrier waits for it (pg_barrier.h).
-constexpr const char* kSessionSetup =
-    "SET synchronous_commit = off; SET application_name = 'ferry'";
+// Every connection of the pool commits synchronously: a call returns once
+// its transaction's WAL is flushed, so a change is durable when the call
+// that made it returns (and AfterDurable has nothing to wait for). Set
+// explicitly, whatever the server's default. PostgreSQL groups the flushes
+// of concurrent commits, and concurrent sends and deletes share statements
+// (BatchedWrites), so one flush covers many requests.
+constexpr const char* kSessionSetup = "SET synchronous_commit = on; SET application_name = 'ferry'";
 
 constexpr const char* kInsertMessage =
     "INSERT INTO ferry_messages (queue_id, seq, message_id, payload, group_id, sent_ms, "
@@ -136,7 +139,6 @@ PgCore::PgCore(const Clock& clock, const PostgresOptions& options)
     : clock_(clock),
       pool_(options.url, options.pool_size, kSessionSetup),
       batched_(std::make_unique<BatchedWrites>(pool_)),
-      barrier_(options.url),
       listener_(options.url, watchers_) {}
 
 PgCore::~PgCore() = default;

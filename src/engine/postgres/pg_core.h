@@ -1,5 +1,5 @@
 // PgCore: what a PostgreSQL engine shares with its queues — the clock, the
-// connection pool, the watchers and their listener, the durability barrier,
+// connection pool, the watchers and their listener,
 // this node's counters per queue and the cache of queue rows — and the
 // statements more than one of them runs (storing a message, moving
 // messages to a dead-letter queue). Queues hold the core, so a queue kept
@@ -29,7 +29,6 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "engine/engine.h"
-#include "engine/postgres/pg_barrier.h"
 #include "engine/postgres/pg_conn.h"
 #include "engine/postgres/pg_pool.h"
 #include "engine/postgres/pg_wake.h"
@@ -128,7 +127,6 @@ class PgCore {
   const Clock& clock() const { return clock_; }
   PgPool& pool() { return pool_; }
   Watchers& watchers() { return watchers_; }
-  DurabilityBarrier& barrier() { return barrier_; }
   QueueCounters& Counters(uint64_t queue_id);
 
   // The queue named `name` (null: none), from the cache when fresh; the
@@ -170,7 +168,6 @@ class PgCore {
   PgPool pool_;
   Watchers watchers_;
   std::unique_ptr<BatchedWrites> batched_;
-  DurabilityBarrier barrier_;
   WakeListener listener_;  // after watchers_, which it fires
   std::atomic<int64_t> reuse_delay_ms_{Engine::kDefaultQueueReuseDelay.count()};
   std::mutex mu_;

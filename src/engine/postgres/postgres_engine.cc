@@ -4,6 +4,8 @@
 #include "engine/postgres/postgres_engine.h"
 
 #include <algorithm>
+#include <map>
+#include <mutex>
 
 #include "common/crypto.h"
 #include "engine/postgres/migrations.h"
@@ -101,9 +103,10 @@ class PostgresEngine final : public Engine {
     return pg::ListMoveTasks(*core_, **row, max);
   }
 
-  void AfterDurable(std::function<void(Status)> cb) override {
-    core_->barrier().After(std::move(cb));
-  }
+  // Every call commits synchronously (pg_core.cc, kSessionSetup): what a
+  // call changed is durable when it returns, and a failed commit failed the
+  // call itself.
+  void AfterDurable(std::function<void(Status)> cb) override { cb(Status::Ok()); }
 
   Status PutEntry(CatalogKind kind, CatalogEntry entry) override;
   Status EraseEntry(CatalogKind kind, const std::string& key) override;
@@ -133,7 +136,15 @@ class PostgresEngine final : public Engine {
   std::vector<uint64_t> QueuesToWake(PgConn& conn, TimeMs now);
   void Housekeep(PgConn& conn, TimeMs now);
 
+  // The one object of each queue (while anyone holds it): FindQueue returns
+  // the same object for the same queue incarnation, as the local engine
+  // does, so that a caller can tell a queue deleted and created again (a
+  // long poll compares the queue it waits on with FindQueue's).
+  std::shared_ptr<Queue> QueueObject(const std::shared_ptr<const QueueRow>& row) const;
+
   const std::shared_ptr<PgCore> core_;
+  mutable std::mutex objects_mu_;
+  mutable std::map<std::string, std::weak_ptr<pg::PgQueue>> objects_;
   // Tick's own state (one thread at a time calls it).
   TimeMs last_tick_ms_ = 0;
   TimeMs last_repair_ms_ = 0;
@@ -194,13 +205,26 @@ Result<std::shared_ptr<Queue>> PostgresEngine::CreateQueue(
     return existing(*r);
   }));
   core_->CacheRow(row);
-  return std::shared_ptr<Queue>(std::make_shared<pg::PgQueue>(core_, row));
+  return QueueObject(row);
+}
+
+std::shared_ptr<Queue> PostgresEngine::QueueObject(
+    const std::shared_ptr<const QueueRow>& row) const {
+  std::lock_guard lock(objects_mu_);
+  auto it = objects_.find(row->name);
+  if (it != objects_.end()) {
+    std::shared_ptr<pg::PgQueue> kept = it->second.lock();
+    if (kept && kept->id() == row->id) return kept;
+  }
+  auto made = std::make_shared<pg::PgQueue>(core_, row);
+  objects_[row->name] = made;
+  return made;
 }
 
 std::shared_ptr<Queue> PostgresEngine::FindQueue(const std::string& name) const {
   Result<std::shared_ptr<const QueueRow>> row = core_->FindRow(name);
   if (!row.ok() || !*row) return nullptr;
-  return std::make_shared<pg::PgQueue>(core_, *row);
+  return QueueObject(*row);
 }
 
 Status PostgresEngine::DeleteQueue(const std::string& name) {

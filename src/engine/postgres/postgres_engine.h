@@ -22,9 +22,8 @@ namespace ferry::engine {
 struct PostgresOptions {
   // A libpq connection string or URI (postgresql://user@host:port/db).
   std::string url;
-  // Connections the engine keeps open for its calls (two more: one listens
-  // for wake-ups, one runs the durability barriers of AfterDurable). A call
-  // waits for a free connection when all are busy.
+  // Connections the engine keeps open for its calls (one more listens for
+  // wake-ups). A call waits for a free connection when all are busy.
   int pool_size = 16;
 };
 

@@ -102,7 +102,9 @@ TEST_F(PostgresRestartTest, CallsFailUnavailableWhileTheDatabaseIsDown) {
   EXPECT_EQ(queue_->Send(req).status().code(), Code::kUnavailable);
   EXPECT_EQ(queue_->Receive({}).status().code(), Code::kUnavailable);
   EXPECT_EQ(engine_->Health().code(), Code::kUnavailable) << "no connection can be made";
-  EXPECT_EQ(Durable().code(), Code::kUnavailable);
+  // Every call commits synchronously: the refused calls changed nothing,
+  // so AfterDurable has nothing to wait for.
+  EXPECT_TRUE(Durable().ok());
   // Past the row cache's second the queue is still found (as last seen), so
   // that calls on it answer kUnavailable rather than "no such queue".
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
