@@ -288,8 +288,14 @@ class Consumer : public std::enable_shared_from_this<Consumer> {
 
   const std::string& Handle(const std::string& id) const { return handles_.at(id); }
 
+  // The batch is counted after its outcome, so that whoever sees it counted
+  // (stats(), the tests) also sees what became of its messages.
   void Settle(const Batch& batch, const Verdict& verdict) {
+    Count(batch, verdict);
     ++counters_->batches;
+  }
+
+  void Count(const Batch& batch, const Verdict& verdict) {
     const size_t n = batch.ids.size();
     switch (verdict.outcome) {
       case Outcome::kDelivered:
