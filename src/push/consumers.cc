@@ -33,15 +33,26 @@ constexpr int kReceiveChunk = 10;
 // An endpoint's answer longer than this fails the batch.
 constexpr uint64_t kMaxAnswerBytes = 1 << 20;
 
-struct Counters {
-  std::atomic<uint64_t> batches{0};
-  std::atomic<uint64_t> delivered{0};
-  std::atomic<uint64_t> failed{0};
-  std::atomic<uint64_t> dead_lettered{0};
-
-  ConsumerStats Load() const {
-    return {batches.load(), delivered.load(), failed.load(), dead_lettered.load()};
+// A consumer's counters. A batch's outcome is added in one step, so that a
+// reader (stats(), the tests) never sees a batch counted without what became
+// of its messages.
+class Counters {
+ public:
+  void Add(const ConsumerStats& d) {
+    std::lock_guard lock(mu_);
+    values_.batches += d.batches;
+    values_.delivered += d.delivered;
+    values_.failed += d.failed;
+    values_.dead_lettered += d.dead_lettered;
   }
+  ConsumerStats Load() const {
+    std::lock_guard lock(mu_);
+    return values_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  ConsumerStats values_;  // guarded by mu_
 };
 
 // A resolution done on the resolver's threads; Endpoint has no error state.
@@ -211,7 +222,7 @@ class Consumer : public std::enable_shared_from_this<Consumer> {
       // maxReceiveCount receives.
       spdlog::warn("push consumer of queue {}: {}", key_, record.status().message());
       handles_.erase(held);
-      ++counters_->failed;
+      counters_->Add({.failed = 1});
       return;
     }
     const size_t n = collecting_.ids.size();
@@ -288,29 +299,23 @@ class Consumer : public std::enable_shared_from_this<Consumer> {
 
   const std::string& Handle(const std::string& id) const { return handles_.at(id); }
 
-  // The batch is counted after its outcome, so that whoever sees it counted
-  // (stats(), the tests) also sees what became of its messages.
   void Settle(const Batch& batch, const Verdict& verdict) {
-    Count(batch, verdict);
-    ++counters_->batches;
-  }
-
-  void Count(const Batch& batch, const Verdict& verdict) {
     const size_t n = batch.ids.size();
     switch (verdict.outcome) {
       case Outcome::kDelivered:
         for (const std::string& id : batch.ids) {
           if (verdict.failed.count(id) == 0) (void)queue_->Delete(Handle(id));
         }
-        counters_->delivered += n - verdict.failed.size();
-        counters_->failed += verdict.failed.size();
+        counters_->Add({.batches = 1,
+                        .delivered = n - verdict.failed.size(),
+                        .failed = verdict.failed.size()});
         if (!verdict.failed.empty()) {
           spdlog::info("push consumer of queue {}: {} of {} messages reported failed", key_,
                        verdict.failed.size(), n);
         }
         return;
       case Outcome::kRetry:
-        counters_->failed += n;
+        counters_->Add({.batches = 1, .failed = n});
         spdlog::warn("push consumer of queue {}: batch of {} failed, retried: {}", key_, n,
                      verdict.reason);
         return;
@@ -327,8 +332,7 @@ class Consumer : public std::enable_shared_from_this<Consumer> {
         ++kept;  // no DLQ, or it could not take it: retried instead
       }
     }
-    counters_->dead_lettered += moved;
-    counters_->failed += kept;
+    counters_->Add({.batches = 1, .failed = kept, .dead_lettered = moved});
     if (kept > 0) {
       spdlog::warn(
           "push consumer of queue {}: {}; {} messages have no dead-letter queue to go to and are "
