@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -146,6 +147,18 @@ class PgCore {
   // multi-row inserts with concurrent ones (BatchedWrites).
   Result<Stored> Send(const QueueRow& queue, const NewMessage& m, TimeMs now);
   BatchedWrites& batched() { return *batched_; }
+  // Stores each message in its queue as Send does, in one transaction: all
+  // are stored or none. Standard queues only: one insert shared with
+  // concurrent calls (BatchedWrites); with a FIFO queue among them, each
+  // message's statement in one transaction of its own, in (queue, group)
+  // order, so that two such transactions never wait on each other's group
+  // rows. Counts what it stored in this node's counters and wakes the local
+  // pollers of queues with a message visible at once.
+  struct ToStore {
+    const QueueRow* queue = nullptr;
+    NewMessage message;
+  };
+  Result<std::vector<Stored>> SendMany(std::span<const ToStore> messages, TimeMs now);
 
   // In the caller's transaction: moves the messages `seqs` of `source` to
   // its dead-letter queue `dlq` (same id, payload, group, receive count and
