@@ -14,7 +14,7 @@
 // ahead of the others, like every group, and cannot starve them. The walk
 // and the heads are probes of ferry_messages_by_group_visibility (a
 // partial index of grouped messages only): bounded by the window, never a
-// scan of a backlog, and two empty probes for a queue without groups.
+// scan of a backlog, and one empty probe for a queue without groups.
 //
 // FIFO queues: a receive first locks the rows of ready groups (first
 // message visible, none in flight) with FOR UPDATE SKIP LOCKED, so two
@@ -22,8 +22,9 @@
 // statement whose snapshot follows every commit of an earlier holder of
 // those locks, reads each group's first messages and takes them in order.
 // Ready groups come in the order their first messages became visible
-// (visible_at_ms, then seq): a group released by a visibility timeout comes
-// after the groups that were ready before it.
+// (visible_at_ms; in the same millisecond a message back from flight after
+// one never received; then seq): a group released by a visibility timeout
+// or a change to 0 comes after the groups that were ready before it.
 #include <algorithm>
 #include <unordered_map>
 
