@@ -215,6 +215,17 @@ QueueCounters& PgCore::Counters(uint64_t queue_id) {
   return *c;
 }
 
+std::string PgCore::FairCursor(uint64_t queue_id) {
+  std::lock_guard lock(mu_);
+  auto it = fair_cursors_.find(queue_id);
+  return it == fair_cursors_.end() ? std::string() : it->second;
+}
+
+void PgCore::SetFairCursor(uint64_t queue_id, std::string group) {
+  std::lock_guard lock(mu_);
+  fair_cursors_[queue_id] = std::move(group);
+}
+
 Result<std::shared_ptr<const QueueRow>> PgCore::FindRow(const std::string& name) {
   const auto now = std::chrono::steady_clock::now();
   std::shared_ptr<const QueueRow> cached;

@@ -129,6 +129,12 @@ class PgCore {
   PgPool& pool() { return pool_; }
   Watchers& watchers() { return watchers_; }
   QueueCounters& Counters(uint64_t queue_id);
+  // Where this node's next fair receive of a standard queue starts its walk
+  // over the queue's message groups (postgres_queue_receive.cc): after this
+  // group; '' (the default) from the first. Per node: each node turns
+  // through the groups on its own, without a shared row to contend on.
+  std::string FairCursor(uint64_t queue_id);
+  void SetFairCursor(uint64_t queue_id, std::string group);
 
   // The queue named `name` (null: none), from the cache when fresh; the
   // last row seen when the database cannot be reached (the call made on the
@@ -186,6 +192,7 @@ class PgCore {
   std::mutex mu_;
   std::unordered_map<std::string, Cached> rows_;                           // guarded by mu_
   std::unordered_map<uint64_t, std::unique_ptr<QueueCounters>> counters_;  // guarded by mu_
+  std::unordered_map<uint64_t, std::string> fair_cursors_;                 // guarded by mu_
 };
 
 }  // namespace ferry::engine::pg
