@@ -48,13 +48,14 @@ done
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/ferry-pgbench-XXXXXX")
 chmod 755 "$dir"
-pids=()
 pg_bin=/usr/lib/postgresql/15/bin
 pg_data="$dir/pg/data"
 as_postgres=()
 [ "$(id -u)" = 0 ] && as_postgres=(runuser -u postgres --)
 cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  # start_ferry runs in a command substitution (a subshell): its pids are
+  # kept in a file, not in a variable of this shell.
+  [ -f "$dir/pids" ] && while read -r p; do kill -9 "$p" 2>/dev/null || true; done <"$dir/pids"
   if [ -f "$pg_data/postmaster.pid" ]; then
     "${as_postgres[@]}" "$pg_bin/pg_ctl" stop -D "$pg_data" -m immediate -w >/dev/null 2>&1 || true
   fi
@@ -76,7 +77,7 @@ start_ferry() {
   local log="$dir/ferry-$n.log"
   "$ferry" serve --listen 127.0.0.1 --port 0 "$@" >"$log" 2>&1 &
   local pid=$!
-  pids+=("$pid")
+  echo "$pid" >>"$dir/pids"
   until grep -q 'listening on' "$log"; do
     kill -0 "$pid" 2>/dev/null || { echo "ferry node $n exited:" >&2; tail "$log" >&2; exit 1; }
     sleep 0.05

@@ -16,26 +16,40 @@ constexpr size_t kMaxGroupBytes = 16u << 20;
 // commits' WAL together. Deletes run one group at a time: two DELETEs that
 // both name a message (a handle deleted twice at once) could wait on each
 // other's row locks.
-constexpr size_t kInsertLeaders = 2;
+constexpr size_t kInsertLeaders = 4;
 constexpr size_t kDeleteLeaders = 1;
 
-// $1..$6 one array per column, in the same order; $7 the queues to wake.
-// The uncorrelated subquery runs once: one notification per queue.
+// $1..$6 one array per column, in the same order.
 constexpr const char* kInsertMany =
-    "WITH m AS (INSERT INTO ferry_messages (queue_id, seq, message_id, payload, group_id, "
-    "sent_ms, visible_at_ms) SELECT t.q, nextval('ferry_message_seq'), t.id, t.p, t.g, t.s, t.v "
+    "INSERT INTO ferry_messages (queue_id, seq, message_id, payload, group_id, sent_ms, "
+    "visible_at_ms) SELECT t.q, nextval('ferry_message_seq'), t.id, t.p, t.g, t.s, t.v "
     "FROM unnest($1::bigint[], $2::uuid[], $3::bytea[], $4::text[], $5::bigint[], $6::bigint[]) "
-    "WITH ORDINALITY AS t(q, id, p, g, s, v, n) ORDER BY t.n RETURNING message_id, seq) "
-    "SELECT m.message_id, m.seq, (SELECT count(pg_notify('ferry_wake', w::text)) "
-    "FROM unnest($7::bigint[]) AS w) FROM m";
+    "WITH ORDINALITY AS t(q, id, p, g, s, v, n) ORDER BY t.n RETURNING message_id, seq";
 
-// $1 queues, $2 sequences, $3 generations (receive counts); $4 the queues
-// to wake when anything was deleted.
+// The wake-ups of the queues $1, sent after the writes committed, in a
+// transaction of their own. A transaction that notifies holds the
+// database's notification lock from before its commit until after it, WAL
+// flush included: notifying in the writes' own transactions would let only
+// one of them commit at a time. This one writes no WAL, so it holds the
+// lock only briefly, and the writes' commits overlap (their flushes are
+// shared).
+constexpr const char* kNotify =
+    "SELECT count(pg_notify('ferry_wake', w::text)) FROM unnest($1::bigint[]) AS w";
+
+// $1 queues, $2 sequences, $3 generations (receive counts).
 constexpr const char* kDeleteMany =
-    "WITH d AS (DELETE FROM ferry_messages m USING unnest($1::bigint[], $2::bigint[], "
-    "$3::bigint[]) AS t(q, s, g) WHERE m.queue_id = t.q AND m.seq = t.s AND m.receive_count = t.g "
-    "RETURNING m.queue_id, m.seq) SELECT d.queue_id, d.seq, (SELECT "
-    "count(pg_notify('ferry_wake', w::text)) FROM unnest($4::bigint[]) AS w) FROM d";
+    "DELETE FROM ferry_messages m USING unnest($1::bigint[], $2::bigint[], $3::bigint[]) "
+    "AS t(q, s, g) WHERE m.queue_id = t.q AND m.seq = t.s AND m.receive_count = t.g "
+    "RETURNING m.queue_id, m.seq";
+
+// After a commit, its wake-ups (kNotify). The writes are durable whatever
+// happens here: a lost wake-up delays a poll on another node by at most
+// the once-a-second repair (README.md, "Long polling across nodes"), so a
+// failure is not the writers' error.
+void NotifyAfterCommit(PgConn& conn, const std::set<int64_t>& queues) {
+  if (queues.empty()) return;
+  (void)conn.Exec(kNotify, Params().Int8ArrayBinary({queues.begin(), queues.end()}));
+}
 
 template <typename Item>
 void FailAll(const std::vector<Item*>& group, const Status& st) {
@@ -119,14 +133,14 @@ void BatchedWrites::RunInserts(const std::vector<InsertItem*>& group) {
                                                       .BytesArrayBinary(payloads)
                                                       .TextArrayBinary(groups)
                                                       .Int8ArrayBinary(sent)
-                                                      .Int8ArrayBinary(visible)
-                                                      .Int8ArrayBinary({wake.begin(), wake.end()}));
+                                                      .Int8ArrayBinary(visible));
   if (!r.ok()) return FailAll(group, r.status());
   if (r->rows() != static_cast<int>(rows)) {
     return FailAll(group,
                    Status::Internal("postgres: an insert of " + std::to_string(rows) +
                                     " messages returned " + std::to_string(r->rows()) + " rows"));
   }
+  NotifyAfterCommit(**conn, wake);
   // Rows come back in no promised order: matched by message id.
   std::map<std::array<uint8_t, 16>, uint64_t> seqs;
   for (int i = 0; i < r->rows(); ++i) seqs[r->Uuid(i, 0)] = static_cast<uint64_t>(r->Int(i, 1));
@@ -151,14 +165,14 @@ void BatchedWrites::RunDeletes(const std::vector<DeleteItem*>& group) {
       if (row.wake) wake.insert(static_cast<int64_t>(row.queue_id));
     }
   }
-  Result<PgResult> r = (*conn)->Exec(kDeleteMany, Params()
-                                                      .Int8ArrayBinary(queues)
-                                                      .Int8ArrayBinary(seqs)
-                                                      .Int8ArrayBinary(generations)
-                                                      .Int8ArrayBinary({wake.begin(), wake.end()}));
+  Result<PgResult> r = (*conn)->Exec(
+      kDeleteMany,
+      Params().Int8ArrayBinary(queues).Int8ArrayBinary(seqs).Int8ArrayBinary(generations));
   if (!r.ok()) return FailAll(group, r.status());
   std::set<std::pair<int64_t, int64_t>> deleted;
   for (int i = 0; i < r->rows(); ++i) deleted.emplace(r->Int(i, 0), r->Int(i, 1));
+  // Only a deletion can unlock a FIFO group.
+  if (!deleted.empty()) NotifyAfterCommit(**conn, wake);
   // A message named twice in a group is deleted once, and counted once.
   for (DeleteItem* item : group) {
     item->deleted.reserve(item->rows.size());
