@@ -149,6 +149,8 @@ class PostgresEngine final : public Engine {
   const std::shared_ptr<PgCore> core_;
   mutable std::mutex objects_mu_;
   mutable std::map<std::string, std::weak_ptr<pg::PgQueue>> objects_;
+  static constexpr size_t kMinObjectSweep = 64;
+  mutable size_t sweep_objects_at_ = kMinObjectSweep;  // guarded by objects_mu_
   // Tick's own state (one thread at a time calls it).
   TimeMs last_tick_ms_ = 0;
   TimeMs last_repair_ms_ = 0;
@@ -222,6 +224,13 @@ std::shared_ptr<Queue> PostgresEngine::QueueObject(
   }
   auto made = std::make_shared<pg::PgQueue>(core_, row);
   objects_[row->name] = made;
+  // Names whose objects nobody holds any more (deleted queues, queues no
+  // request touched lately) are swept once the map has doubled: amortized
+  // constant time, and the map stays within twice the objects alive.
+  if (objects_.size() >= sweep_objects_at_) {
+    std::erase_if(objects_, [](const auto& entry) { return entry.second.expired(); });
+    sweep_objects_at_ = std::max<size_t>(kMinObjectSweep, 2 * objects_.size());
+  }
   return made;
 }
 
