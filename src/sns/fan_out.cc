@@ -2,7 +2,6 @@
 
 #include <array>
 #include <boost/json.hpp>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -76,6 +75,13 @@ class FanOutRun {
       bodies_[1 + static_cast<size_t>(p)].text = m_.Body(p);
     }
 
+    // At most one copy, and one payload made for it, per subscription: no
+    // reallocation, so the views into owned_ stay valid.
+    const size_t subscriptions = topic_.subscriptions.size();
+    targets_.reserve(subscriptions);
+    target_queues_.reserve(subscriptions);
+    target_is_sqs_.reserve(subscriptions);
+    owned_.reserve(subscriptions);
     Status failed;
     for (const auto& sub : topic_.subscriptions) {
       if (!sub->confirmed) continue;
@@ -335,11 +341,11 @@ class FanOutRun {
   std::string envelope_;
   // The copies to store, their queues (held until stored) and whether
   // each is an SQS subscription's; owned_ keeps the payloads made for one
-  // copy (a deque: its strings never move).
+  // copy (reserved for every subscription: its strings never move).
   std::vector<engine::CopyTarget> targets_;
   std::vector<std::shared_ptr<engine::Queue>> target_queues_;
   std::vector<bool> target_is_sqs_;
-  std::deque<std::string> owned_;
+  std::vector<std::string> owned_;
   uint64_t copies_ = 0;
   uint64_t dropped_ = 0;
   uint64_t refused_ = 0;
