@@ -146,8 +146,19 @@ CREATE TABLE ferry_catalog (
 );
 )sql";
 
+// Version 2: the catalog's version, one row that every catalog write
+// increments in its own transaction, so that a node learns from one small
+// read that another changed topics or subscriptions (Engine::CatalogVersion).
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE ferry_catalog_version (
+  one boolean PRIMARY KEY DEFAULT true CHECK (one),
+  version bigint NOT NULL
+);
+INSERT INTO ferry_catalog_version (version) VALUES (1);
+)sql";
+
 const std::vector<Migration>& Migrations() {
-  static const std::vector<Migration> kAll = {{1, kSchemaV1}};
+  static const std::vector<Migration> kAll = {{1, kSchemaV1}, {2, kSchemaV2}};
   return kAll;
 }
 
