@@ -162,13 +162,16 @@ QueueCounters& PgCore::Counters(uint64_t queue_id) {
 }
 
 Result<std::shared_ptr<const QueueRow>> PgCore::FindRow(const std::string& name) {
-  const auto now = std::chrono::steady_clock::now();
+  const TimeMs now = clock_.NowMs();
   std::shared_ptr<const QueueRow> cached;
   {
     std::lock_guard lock(mu_);
     auto it = rows_.find(name);
     if (it != rows_.end()) {
-      if (now - it->second.read_at < kRowCacheTtl) return it->second.row;
+      // A clock that went back (a stepped wall clock) reads the row again.
+      if (now >= it->second.read_ms && now - it->second.read_ms < kRowCacheTtl.count()) {
+        return it->second.row;
+      }
       cached = it->second.row;
     }
   }
@@ -196,7 +199,7 @@ Result<std::shared_ptr<const QueueRow>> PgCore::FindRow(const std::string& name)
 void PgCore::CacheRow(std::shared_ptr<const QueueRow> row) {
   std::lock_guard lock(mu_);
   const std::string name = row->name;
-  rows_[name] = Cached{std::move(row), std::chrono::steady_clock::now()};
+  rows_[name] = Cached{std::move(row), clock_.NowMs()};
 }
 
 void PgCore::ForgetRow(const std::string& name) {

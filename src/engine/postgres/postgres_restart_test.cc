@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "engine/postgres/pg_core.h"
 #include "engine/postgres/pg_test_server.h"
 #include "engine/postgres/postgres_engine.h"
 
@@ -107,7 +108,7 @@ TEST_F(PostgresRestartTest, CallsFailUnavailableWhileTheDatabaseIsDown) {
   EXPECT_TRUE(Durable().ok());
   // Past the row cache's second the queue is still found (as last seen), so
   // that calls on it answer kUnavailable rather than "no such queue".
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  clock_.Advance(pg::kRowCacheTtl.count() + 100);
   std::shared_ptr<Queue> found = engine_->FindQueue("q");
   ASSERT_NE(found, nullptr);
   EXPECT_EQ(found->Send(req).status().code(), Code::kUnavailable);
