@@ -16,6 +16,12 @@ namespace {
 // (BatchedWrites), so one flush covers many requests.
 constexpr const char* kSessionSetup = "SET synchronous_commit = on; SET application_name = 'ferry'";
 
+// kSessionSetup and the statement timeout (PostgresOptions).
+std::string SessionSetup(const PostgresOptions& options) {
+  return std::string(kSessionSetup) +
+         "; SET statement_timeout = " + std::to_string(options.statement_timeout.count());
+}
+
 constexpr const char* kInsertMessage =
     "INSERT INTO ferry_messages (queue_id, seq, message_id, payload, group_id, sent_ms, "
     "visible_at_ms) VALUES ($1, nextval('ferry_message_seq'), $2, $3, $4, $5, $6) RETURNING seq";
@@ -137,7 +143,7 @@ MessageRow MessageAt(const PgResult& r, int row, int first) {
 
 PgCore::PgCore(const Clock& clock, const PostgresOptions& options)
     : clock_(clock),
-      pool_(options.url, options.pool_size, kSessionSetup),
+      pool_(options.url, options.pool_size, SessionSetup(options)),
       batched_(std::make_unique<BatchedWrites>(pool_)),
       listener_(options.url, watchers_) {}
 
