@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "engine/dead_letter.h"
+#include "engine/postgres/pg_fifo_groups.h"
 #include "engine/postgres/postgres_queue.h"
 
 namespace ferry::engine::pg {
@@ -84,21 +85,6 @@ SELECT n.moved, n.bytes, t.* FROM n LEFT JOIN taken t ON true
 constexpr const char* kSelectStandard =
     "SELECT seq, receive_count FROM ferry_messages WHERE queue_id = $1 AND visible_at_ms <= $2 "
     "AND sent_ms > $3 ORDER BY visible_at_ms, seq LIMIT $4 FOR UPDATE SKIP LOCKED";
-
-// Ready groups, oldest first message first: $1 queue, $2 now, $3 max.
-constexpr const char* kLockFifoGroups = R"sql(
-SELECT g.group_id FROM ferry_groups g
-WHERE g.queue_id = $1
-  AND (SELECT h.visible_at_ms FROM ferry_messages h
-       WHERE h.queue_id = $1 AND h.group_id = g.group_id AND h.group_id <> ''
-       ORDER BY h.seq LIMIT 1) <= $2
-  AND NOT EXISTS (SELECT 1 FROM ferry_messages f WHERE f.queue_id = $1 AND f.group_id <> ''
-                  AND f.group_id = g.group_id AND f.in_flight AND f.visible_at_ms > $2)
-ORDER BY (SELECT min(h.seq) FROM ferry_messages h
-          WHERE h.queue_id = $1 AND h.group_id = g.group_id AND h.group_id <> '')
-LIMIT $3
-FOR UPDATE OF g SKIP LOCKED
-)sql";
 
 // The first messages of the locked groups, unless one of a group is in
 // flight (read again under the locks): $1 queue, $2 groups, $3 max, $4 now.

@@ -34,6 +34,14 @@ class PostgresQueueTest : public ::testing::Test {
     return opened.ok() ? std::move(*opened) : nullptr;
   }
 
+  static std::shared_ptr<Queue> Fifo(Engine& engine, const std::string& name) {
+    QueueSettings s;
+    s.fifo = true;
+    auto made = engine.CreateQueue(name, s, {});
+    EXPECT_TRUE(made.ok()) << made.status().message();
+    return made.ok() ? *made : nullptr;
+  }
+
   static SendResult Send(Queue& q, const std::string& payload, int64_t delay_s = -1,
                          const std::string& group = "", const std::string& dedup = "") {
     SendRequest req;
@@ -188,9 +196,7 @@ TEST_F(PostgresQueueTest, ASettingChangedOnOneNodeIsSeenByAnotherWithinASecond) 
 }
 
 TEST_F(PostgresQueueTest, OneFifoGroupIsInFlightAcrossNodes) {
-  QueueSettings s;
-  s.fifo = true;
-  auto qa = *a_->CreateQueue("q.fifo", s, {});
+  auto qa = Fifo(*a_, "q.fifo");
   auto qb = b_->FindQueue("q.fifo");
   Send(*qa, "a1", -1, "a", "1");
   Send(*qa, "a2", -1, "a", "2");
@@ -201,6 +207,31 @@ TEST_F(PostgresQueueTest, OneFifoGroupIsInFlightAcrossNodes) {
   auto on_b = Receive(*qb, 10);
   ASSERT_EQ(on_b.size(), 1u);
   EXPECT_EQ(on_b[0].payload, "b1") << "a2 waits behind a1, in flight on the other node";
+}
+
+TEST_F(PostgresQueueTest, AMoveTaskOnAFifoSourceTakesWholeReadyGroupsInOrder) {
+  auto src = Fifo(*a_, "src.fifo");
+  auto dst = Fifo(*a_, "dst.fifo");
+  // Payloads name their group: b1 a1 a2 b2 a3, in this order.
+  int dedup = 0;
+  for (const std::string payload : {"b1", "a1", "a2", "b2", "a3"}) {
+    Send(*src, payload, -1, payload.substr(0, 1), std::to_string(++dedup));
+  }
+  // b1 in flight: group b is not ready, so b2 (visible) must stay behind it.
+  auto taken = Receive(*src, 1);
+  ASSERT_EQ(taken.size(), 1u);
+  ASSERT_EQ(taken[0].payload, "b1");
+  ASSERT_TRUE(b_->StartMoveTask("src.fifo", "dst.fifo", 100).ok());
+  clock_.Advance(1000);
+  b_->Tick();
+  std::vector<std::string> moved;
+  for (const ReceivedMessage& m : Receive(*dst, 10)) moved.push_back(m.payload);
+  EXPECT_EQ(moved, (std::vector<std::string>{"a1", "a2", "a3"}));
+  // b2 is still the source's, behind b1; once b1 is deleted it is next.
+  ASSERT_TRUE(src->Delete(taken[0].receipt_handle).ok());
+  auto next = Receive(*src, 10);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].payload, "b2");
 }
 
 TEST_F(PostgresQueueTest, ConcurrentSendsAndReceivesOnTwoNodesLoseAndShareNoMessage) {
