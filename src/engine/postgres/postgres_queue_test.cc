@@ -195,6 +195,28 @@ TEST_F(PostgresQueueTest, ASettingChangedOnOneNodeIsSeenByAnotherWithinASecond) 
   EXPECT_EQ(qb->settings().visibility_timeout_s, 99);
 }
 
+TEST_F(PostgresQueueTest, ACatalogWriteOnOneNodeMovesTheOthersCatalogVersionAtItsTick) {
+  // The first tick reads the version (a second has passed since none).
+  clock_.Advance(1000);
+  b_->Tick();
+  const uint64_t start = b_->CatalogVersion();
+  EXPECT_GT(start, 0u);
+  ASSERT_TRUE(a_->PutEntry(CatalogKind::kTopic, CatalogEntry{.key = "t", .fields = {}}).ok());
+  EXPECT_EQ(b_->CatalogVersion(), start) << "no I/O: the version moves only at a tick";
+  // Without waiting for the notification: a second later a tick reads the
+  // version whatever it heard.
+  clock_.Advance(1000);
+  b_->Tick();
+  const uint64_t put = b_->CatalogVersion();
+  EXPECT_GT(put, start);
+  ASSERT_EQ(b_->ReadEntries(CatalogKind::kTopic)->size(), 1u);
+  ASSERT_TRUE(a_->EraseEntry(CatalogKind::kTopic, "t").ok());
+  clock_.Advance(1000);
+  b_->Tick();
+  EXPECT_GT(b_->CatalogVersion(), put);
+  EXPECT_TRUE(b_->ReadEntries(CatalogKind::kTopic)->empty());
+}
+
 TEST_F(PostgresQueueTest, OneFifoGroupIsInFlightAcrossNodes) {
   auto qa = Fifo(*a_, "q.fifo");
   auto qb = b_->FindQueue("q.fifo");

@@ -108,6 +108,9 @@ TEST_F(PostgresRestartTest, CallsFailUnavailableWhileTheDatabaseIsDown) {
   EXPECT_EQ(queue_->Send(req).status().code(), Code::kUnavailable);
   EXPECT_EQ(queue_->Receive({}).status().code(), Code::kUnavailable);
   EXPECT_EQ(engine_->Health().code(), Code::kUnavailable) << "no connection can be made";
+  // A catalog that cannot be read is not an empty one (the SNS registry
+  // would drop every topic).
+  EXPECT_EQ(engine_->ReadEntries(CatalogKind::kTopic).status().code(), Code::kUnavailable);
   // Every call commits synchronously: the refused calls changed nothing,
   // so AfterDurable has nothing to wait for.
   EXPECT_TRUE(Durable().ok());
