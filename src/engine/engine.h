@@ -27,6 +27,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,17 @@ class Queue {
   // many queues passes the same bytes to each. Nothing of `req` is kept;
   // the engine formats no id. Ok for a FIFO duplicate (nothing stored).
   virtual Status SendCopy(const CopyRequest& req) = 0;
+  // Stores the messages of one request (SendMessageBatch) as Send stores
+  // each, in order: one result per request, with Send's errors. An engine
+  // whose writes cost a round trip or a commit each stores them together
+  // (the PostgreSQL engine: one transaction, so they succeed or fail
+  // together); the default sends them one at a time.
+  virtual std::vector<Result<SendResult>> SendBatch(std::vector<SendRequest> reqs) {
+    std::vector<Result<SendResult>> out;
+    out.reserve(reqs.size());
+    for (SendRequest& r : reqs) out.push_back(Send(std::move(r)));
+    return out;
+  }
   // Returns up to req.max_messages visible messages, now in flight. On a
   // FIFO queue: in sequence order within a group, and none of a group that
   // has a message in flight; standard queues serve groups round robin.
@@ -72,6 +84,15 @@ class Queue {
   // message already gone succeeds (deletes are idempotent).
   // Errors: kInvalidArgument for a malformed handle or one of another queue.
   virtual Status Delete(std::string_view receipt_handle) = 0;
+  // Deletes as Delete does each handle (DeleteMessageBatch): one status
+  // per handle, in order. The default deletes one at a time; an engine
+  // whose deletes cost a round trip each deletes them together.
+  virtual std::vector<Status> DeleteBatch(std::span<const std::string_view> receipt_handles) {
+    std::vector<Status> out;
+    out.reserve(receipt_handles.size());
+    for (std::string_view h : receipt_handles) out.push_back(Delete(h));
+    return out;
+  }
   // Sets the in-flight message's visibility deadline to now + timeout_s.
   // Errors: kInvalidArgument for a malformed handle; kNotFound when the
   // message is gone or not in flight under this receipt handle.
@@ -136,9 +157,29 @@ struct CatalogEntry {
   bool operator==(const CatalogEntry&) const = default;
 };
 
+// One copy of a fan-out (Engine::SendCopies): the queue and what to store
+// in it, read during the call.
+struct CopyTarget {
+  Queue* queue = nullptr;
+  CopyRequest copy;
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
+
+  // Stores each copy as copy.queue->SendCopy(copy.copy) does: one status per
+  // target, in order (the copies of one SNS publish into its subscribed
+  // queues and delivery queues). The default stores them one at a time; the
+  // PostgreSQL engine stores them in one transaction, so a publish and its
+  // deliveries are committed together or not at all. The queues must be
+  // this engine's.
+  virtual std::vector<Status> SendCopies(std::span<const CopyTarget> copies) {
+    std::vector<Status> out;
+    out.reserve(copies.size());
+    for (const CopyTarget& c : copies) out.push_back(c.queue->SendCopy(c.copy));
+    return out;
+  }
 
   // Creates a queue, or returns the existing one if its settings are equal.
   // Errors: kAlreadyExists when it exists with different settings;

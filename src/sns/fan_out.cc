@@ -2,6 +2,7 @@
 
 #include <array>
 #include <boost/json.hpp>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -84,15 +85,14 @@ class FanOutRun {
         continue;
       }
       if (sub->protocol == Protocol::kSqs) {
-        const uint64_t before = copies_;
         failed = ToQueue(*sub, body);
         ++to_queues_;
-        queues_stored_ += copies_ - before;
       } else {
         failed = ToEndpoint(*sub, body);
       }
       if (!failed.ok()) break;
     }
+    if (failed.ok()) failed = StoreCopies();
     if (ctx_.counters != nullptr) {
       ctx_.counters->copies += copies_;
       ctx_.counters->dropped += dropped_;
@@ -234,7 +234,30 @@ class FanOutRun {
     // deduplication id only to FIFO queues, which deduplicate with it.
     req.group_id = m_.group_id;
     if (q->fifo()) req.dedup_id = m_.dedup_id;
-    return Stored(q->SendCopy(req));
+    if (!sub.raw) req.payload = owned_.emplace_back(std::move(enveloped));
+    Add(std::move(q), req, true);
+    return Status::Ok();
+  }
+
+  void Add(std::shared_ptr<engine::Queue> q, const engine::CopyRequest& req, bool to_queue) {
+    targets_.push_back({q.get(), req});
+    target_queues_.push_back(std::move(q));
+    target_is_sqs_.push_back(to_queue);
+  }
+
+  // Stores every copy with one engine call: on an engine with transactions
+  // the publish's copies are committed together.
+  Status StoreCopies() {
+    if (targets_.empty()) return Status::Ok();
+    const std::vector<Status> sent = ctx_.engine.SendCopies(targets_);
+    Status failed;
+    for (size_t i = 0; i < sent.size(); ++i) {
+      const uint64_t before = copies_;
+      Status s = Stored(sent[i]);
+      if (target_is_sqs_[i]) queues_stored_ += copies_ - before;
+      if (failed.ok() && !s.ok()) failed = std::move(s);
+    }
+    return failed;
   }
 
   // Adds this publish to the topic's counters (topic_counters.h): relaxed
@@ -277,8 +300,10 @@ class FanOutRun {
       if (!envelope.ok()) return envelope.status();
       text = *envelope;
     }
-    const std::string item = EncodeDeliveryItem({kNotificationType, message_id_, text});
-    return Stored(q->SendCopy({.payload = item}));
+    const std::string& item =
+        owned_.emplace_back(EncodeDeliveryItem({kNotificationType, message_id_, text}));
+    Add(std::move(q), {.payload = item}, false);
+    return Status::Ok();
   }
 
   Status Stored(const Status& sent) {
@@ -308,6 +333,13 @@ class FanOutRun {
   std::vector<message::MessageAttribute> system_attributes_;
   std::array<Body, kBodies> bodies_;
   std::string envelope_;
+  // The copies to store, their queues (held until stored) and whether
+  // each is an SQS subscription's; owned_ keeps the payloads made for one
+  // copy (a deque: its strings never move).
+  std::vector<engine::CopyTarget> targets_;
+  std::vector<std::shared_ptr<engine::Queue>> target_queues_;
+  std::vector<bool> target_is_sqs_;
+  std::deque<std::string> owned_;
   uint64_t copies_ = 0;
   uint64_t dropped_ = 0;
   uint64_t refused_ = 0;

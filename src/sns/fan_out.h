@@ -6,8 +6,9 @@
 // envelope per distinct body, split around the one field that differs by
 // subscription (UnsubscribeURL), one raw payload per distinct body, one
 // parse of a body for body-scoped filter policies. Per subscription: the
-// filter match, a concatenation, an MD5 and the engine's SendCopy (a raw
-// copy: only the SendCopy, of the payload encoded once per body).
+// filter match, a concatenation and an MD5 (a raw copy: nothing, its
+// payload is encoded once per body); then one engine call stores every
+// copy (Engine::SendCopies: one transaction on the PostgreSQL engine).
 //
 // FIFO topics first pass the message through the topic's deduplication
 // queue (model.h): a duplicate within 5 minutes answers with the original's
@@ -34,8 +35,10 @@ struct Published {
 
 // Publishes `message` to `topic`'s subscriptions. `sender_id` is the
 // SenderId the stored SQS copies carry. Fails only when the engine cannot
-// store (kUnavailable; the copies stored before the failure stay), when a
-// FIFO topic's deduplication queue is missing, or when signing fails.
+// store (kUnavailable: on the local engine, whose log then fails, the
+// copies stored before the failure stay; on the PostgreSQL engine none
+// does), when a FIFO topic's deduplication queue is missing, or when
+// signing fails.
 Result<Published> FanOut(const PublishContext& ctx, const Topic& topic,
                          const PublishMessage& message, std::string_view sender_id);
 

@@ -4,6 +4,11 @@
 // whole call; a problem with one entry fails that entry only, reported in
 // "Failed" beside the "Successful" ones (HTTP 200).
 #include "api/batch.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "api/errors.h"
 #include "message/body.h"
 #include "sqs/handlers.h"
@@ -85,17 +90,38 @@ HandlerResult SendMessageBatch(Env& env, const api::Call& call) {
   const SendRules rules = SendRulesOf(**queue, env.engine.clock());
   FERRY_RETURN_IF_ERROR(CheckFifoBatchIds(*entries, rules));
   api::BatchResult result(call.ctx.wire);
+  // Every valid entry is stored by one engine call (one transaction on an
+  // engine with round trips); the answer keeps the request's order.
+  struct Outcome {
+    const BatchEntry* entry;
+    Status failed;
+    std::optional<PreparedSend> prepared;
+  };
+  std::vector<Outcome> outcomes;
+  std::vector<engine::SendRequest> requests;
+  outcomes.reserve(entries->size());
+  requests.reserve(entries->size());
   for (const BatchEntry& e : *entries) {
+    Outcome& o = outcomes.emplace_back(Outcome{&e, Status::Ok(), std::nullopt});
     Result<PreparedSend> prepared = PrepareSend(*e.fields, call.ctx, "SendMessageBatch", rules);
-    if (!prepared.ok()) {
-      result.Fail(e.id, prepared.status());
+    Status failed = prepared.ok() ? CheckMessageSize(**queue, *prepared) : prepared.status();
+    if (!failed.ok()) {
+      o.failed = std::move(failed);
       continue;
     }
-    HandlerResult sent = SendPrepared(**queue, std::move(prepared).value());
-    if (!sent.ok()) {
-      result.Fail(e.id, sent.status());
+    o.prepared = std::move(prepared).value();
+    requests.push_back(std::move(o.prepared->request));
+  }
+  std::vector<Result<engine::SendResult>> sent;
+  if (!requests.empty()) sent = (*queue)->SendBatch(std::move(requests));
+  size_t next = 0;
+  for (Outcome& o : outcomes) {
+    if (!o.prepared) {
+      result.Fail(o.entry->id, o.failed);
+    } else if (Result<engine::SendResult>& r = sent[next++]; !r.ok()) {
+      result.Fail(o.entry->id, EngineError(r.status()));
     } else {
-      result.Succeed(e.id, std::move(sent).value());
+      result.Succeed(o.entry->id, SentMembers(**queue, *o.prepared, std::move(r).value()));
     }
   }
   return result.Take();
@@ -109,13 +135,32 @@ HandlerResult DeleteMessageBatch(Env& env, const api::Call& call) {
   if (!entries.ok()) return entries.status();
 
   api::BatchResult result(call.ctx.wire);
-  for (const BatchEntry& e : *entries) {
-    auto handle = p.Nested(*e.fields).RequiredString("ReceiptHandle");
-    Status s = handle.ok() ? DeleteOne(**queue, *handle) : handle.status();
-    if (s.ok()) {
-      result.Succeed(e.id);
+  // The entries with a handle are deleted by one engine call.
+  std::vector<Status> failed(entries->size());
+  std::vector<std::string> owned;
+  std::vector<size_t> index;  // handle → entry
+  owned.reserve(entries->size());
+  for (size_t i = 0; i < entries->size(); ++i) {
+    auto handle = p.Nested(*(*entries)[i].fields).RequiredString("ReceiptHandle");
+    if (!handle.ok()) {
+      failed[i] = handle.status();
+      continue;
+    }
+    owned.push_back(std::move(handle).value());
+    index.push_back(i);
+  }
+  const std::vector<std::string_view> handles(owned.begin(), owned.end());
+  if (!handles.empty()) {
+    std::vector<Status> deleted = (*queue)->DeleteBatch(handles);
+    for (size_t j = 0; j < handles.size(); ++j) {
+      if (!deleted[j].ok()) failed[index[j]] = DeleteError(deleted[j], handles[j]);
+    }
+  }
+  for (size_t i = 0; i < entries->size(); ++i) {
+    if (failed[i].ok()) {
+      result.Succeed((*entries)[i].id);
     } else {
-      result.Fail(e.id, s);
+      result.Fail((*entries)[i].id, failed[i]);
     }
   }
   return result.Take();

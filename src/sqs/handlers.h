@@ -201,9 +201,16 @@ Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::
 // returns the SendMessage result members (a FIFO duplicate answers with the
 // original's MessageId and SequenceNumber).
 HandlerResult SendPrepared(engine::Queue& queue, PreparedSend prepared);
+// The two halves of SendPrepared, for a batch sent in one engine call: the
+// queue's MaximumMessageSize, and the result members of a stored message.
+Status CheckMessageSize(const engine::Queue& queue, const PreparedSend& prepared);
+boost::json::object SentMembers(const engine::Queue& queue, PreparedSend& prepared,
+                                engine::SendResult sent);
 // DeleteMessage / ChangeMessageVisibility of one receipt handle, with AWS's
 // errors.
 Status DeleteOne(engine::Queue& queue, std::string_view receipt_handle);
+// The error DeleteOne answers for the engine's failure `s` of that handle.
+Status DeleteError(const Status& s, std::string_view receipt_handle);
 Status ChangeVisibilityOne(engine::Queue& queue, std::string_view receipt_handle,
                            const std::optional<int64_t>& timeout_s);
 

@@ -337,7 +337,7 @@ Result<PreparedSend> PrepareSend(const boost::json::object& message, const api::
   return out;
 }
 
-HandlerResult SendPrepared(engine::Queue& queue, PreparedSend prepared) {
+Status CheckMessageSize(const engine::Queue& queue, const PreparedSend& prepared) {
   if (prepared.size > kSmallestMaximumMessageSize) {
     const int64_t max = queue.settings().max_message_size;
     if (prepared.size > static_cast<size_t>(max)) {
@@ -347,8 +347,11 @@ HandlerResult SendPrepared(engine::Queue& queue, PreparedSend prepared) {
                             std::to_string(max) + " bytes.");
     }
   }
-  Result<engine::SendResult> sent = queue.Send(std::move(prepared.request));
-  if (!sent.ok()) return EngineError(sent.status());
+  return Status::Ok();
+}
+
+boost::json::object SentMembers(const engine::Queue& queue, PreparedSend& prepared,
+                                engine::SendResult sent) {
   boost::json::object out;
   out.reserve(5);
   out.emplace("MD5OfMessageBody", std::move(prepared.body_md5_hex));
@@ -358,20 +361,31 @@ HandlerResult SendPrepared(engine::Queue& queue, PreparedSend prepared) {
   if (!prepared.system_attributes_md5_hex.empty()) {
     out.emplace("MD5OfMessageSystemAttributes", std::move(prepared.system_attributes_md5_hex));
   }
-  out.emplace("MessageId", std::move(sent->message_id));
-  if (queue.fifo()) out.emplace("SequenceNumber", message::FormatSequenceNumber(sent->sequence));
+  out.emplace("MessageId", std::move(sent.message_id));
+  if (queue.fifo()) out.emplace("SequenceNumber", message::FormatSequenceNumber(sent.sequence));
   return out;
 }
 
-Status DeleteOne(engine::Queue& queue, std::string_view receipt_handle) {
-  Status s = queue.Delete(receipt_handle);
-  if (s.ok()) return s;
+HandlerResult SendPrepared(engine::Queue& queue, PreparedSend prepared) {
+  FERRY_RETURN_IF_ERROR(CheckMessageSize(queue, prepared));
+  Result<engine::SendResult> sent = queue.Send(std::move(prepared.request));
+  if (!sent.ok()) return EngineError(sent.status());
+  return SentMembers(queue, prepared, std::move(sent).value());
+}
+
+Status DeleteError(const Status& s, std::string_view receipt_handle) {
   if (s.code() == Code::kInvalidArgument) {
     return api::Error(ErrorId::kReceiptHandleIsInvalid, "The input receipt handle \"" +
                                                             std::string(receipt_handle) +
                                                             "\" is not a valid receipt handle.");
   }
   return EngineError(s);
+}
+
+Status DeleteOne(engine::Queue& queue, std::string_view receipt_handle) {
+  Status s = queue.Delete(receipt_handle);
+  if (s.ok()) return s;
+  return DeleteError(s, receipt_handle);
 }
 
 Status ChangeVisibilityOne(engine::Queue& queue, std::string_view receipt_handle,

@@ -43,6 +43,48 @@ TEST_P(EngineConformanceTest, AFifoMessageBackFromFlightIsReceivedFirstInItsGrou
   EXPECT_EQ(Payloads(Receive(*q, 10)), (std::vector<std::string>{"m1", "m2"}));
 }
 
+// A group released by a visibility change or timeout takes its place
+// behind the groups that were ready before it, on every receive path
+// (plain, with a dead-letter queue, with a redelivery backoff).
+std::vector<std::pair<std::string, QueueSettings>> FifoQueueKinds() {
+  QueueSettings backoff = Fifo();
+  backoff.redelivery_backoff = {BackoffFunction::kExponential, 10, 100, BackoffJitter::kNone};
+  return {{"plain", Fifo()}, {"dead_letters", Fifo("dlq.fifo", 5)}, {"backoff", backoff}};
+}
+
+TEST_P(EngineConformanceTest, AFifoGroupReleasedByAVisibilityChangeComesAfterGroupsReadyBeforeIt) {
+  Create("dlq.fifo", Fifo());
+  for (const auto& [kind, settings] : FifoQueueKinds()) {
+    SCOPED_TRACE(kind);
+    auto q = Create(kind + ".fifo", settings);
+    SendFifo(*q, "g1-m1", "g1", "1");
+    auto first = Receive(*q, 10, 60);
+    ASSERT_EQ(Payloads(first), (std::vector<std::string>{"g1-m1"}));
+    Advance(1'000);
+    SendFifo(*q, "g2-m1", "g2", "2");
+    ASSERT_TRUE(q->ChangeVisibility(first[0].receipt_handle, 0).ok());
+    EXPECT_EQ(Payloads(Receive(*q, 10)), (std::vector<std::string>{"g2-m1", "g1-m1"}));
+  }
+}
+
+TEST_P(EngineConformanceTest,
+       AFifoGroupReleasedByItsVisibilityTimeoutComesAfterGroupsReadyBeforeIt) {
+  Create("dlq.fifo", Fifo());
+  for (const auto& [kind, settings] : FifoQueueKinds()) {
+    SCOPED_TRACE(kind);
+    auto q = Create(kind + ".fifo", settings);
+    SendFifo(*q, "g1-m1", "g1", "1");
+    SendFifo(*q, "g1-m2", "g1", "2");
+    ASSERT_EQ(Payloads(Receive(*q, 1, 10)), (std::vector<std::string>{"g1-m1"}));
+    Advance(1'000);
+    SendFifo(*q, "g2-m1", "g2", "3");
+    Advance(10'000);  // g1-m1's timeout passed 1 s after g2-m1 was sent
+    SendFifo(*q, "g3-m1", "g3", "4");
+    EXPECT_EQ(Payloads(Receive(*q, 10)),
+              (std::vector<std::string>{"g2-m1", "g1-m1", "g1-m2", "g3-m1"}));
+  }
+}
+
 TEST_P(EngineConformanceTest, AFifoSendWithADuplicateIdWithinFiveMinutesIsNotStoredAgain) {
   auto q = Create("q.fifo", Fifo());
   const SendResult first = SendFifo(*q, "m", "g", "same");

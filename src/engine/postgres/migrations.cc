@@ -8,6 +8,39 @@ int PostgresSchemaVersion() { return static_cast<int>(pg::Migrations().size()); 
 
 namespace pg {
 
+// The part of ferry_receive_fifo that versions 1 and 2 share: the end of
+// the ready groups' lock (each version orders them its way), then each
+// locked group's leading messages, `ready` in order: `heads` (ord, seq,
+// leading).
+constexpr const char* kFifoHeads = R"sql(    FOR UPDATE OF g SKIP LOCKED) l;
+  IF ready IS NULL THEN
+    RETURN;
+  END IF;
+  RETURN QUERY
+  WITH heads AS (
+    SELECT g.ord, m.seq,
+           bool_and(m.visible_at_ms <= now_ms) OVER (PARTITION BY g.ord ORDER BY m.seq) AS leading
+    FROM unnest(ready) WITH ORDINALITY AS g(gid, ord)
+    CROSS JOIN LATERAL (SELECT x.seq, x.visible_at_ms FROM ferry_messages x
+                        WHERE x.queue_id = q AND x.group_id = g.gid AND x.group_id <> ''
+                          AND x.sent_ms > cutoff
+                        ORDER BY x.seq LIMIT max_n) m
+    WHERE NOT EXISTS (SELECT 1 FROM ferry_messages f
+                      WHERE f.queue_id = q AND f.group_id = g.gid AND f.group_id <> ''
+                        AND f.in_flight AND f.visible_at_ms > now_ms)),
+)sql";
+
+// Both versions' update of the picked messages (in flight until the
+// deadline, one more receive, the attempt id).
+constexpr const char* kFifoTake =
+    R"sql(  UPDATE ferry_messages m SET in_flight = true, visible_at_ms = deadline,
+         receive_count = m.receive_count + 1,
+         first_receive_ms = CASE WHEN m.first_receive_ms = 0 THEN now_ms
+                                 ELSE m.first_receive_ms END,
+         attempt_id = attempt, attempt_ms = now_ms
+  FROM pick WHERE m.queue_id = q AND m.seq = pick.seq
+)sql";
+
 // Version 1: the whole schema. Every time is milliseconds since the epoch
 // by the nodes' clocks (never the database's now()). Names and ids compare
 // bytewise (COLLATE "C"); fields that may hold any bytes are bytea.
@@ -111,30 +144,15 @@ BEGIN
                       WHERE f.queue_id = q AND f.group_id = g.group_id AND f.group_id <> ''
                         AND f.in_flight AND f.visible_at_ms > now_ms)
     ORDER BY 2 LIMIT max_n
-    FOR UPDATE OF g SKIP LOCKED) l;
-  IF ready IS NULL THEN
-    RETURN;
-  END IF;
-  RETURN QUERY
-  WITH heads AS (
-    SELECT g.ord, m.seq,
-           bool_and(m.visible_at_ms <= now_ms) OVER (PARTITION BY g.ord ORDER BY m.seq) AS leading
-    FROM unnest(ready) WITH ORDINALITY AS g(gid, ord)
-    CROSS JOIN LATERAL (SELECT x.seq, x.visible_at_ms FROM ferry_messages x
-                        WHERE x.queue_id = q AND x.group_id = g.gid AND x.group_id <> ''
-                          AND x.sent_ms > cutoff
-                        ORDER BY x.seq LIMIT max_n) m
-    WHERE NOT EXISTS (SELECT 1 FROM ferry_messages f
-                      WHERE f.queue_id = q AND f.group_id = g.gid AND f.group_id <> ''
-                        AND f.in_flight AND f.visible_at_ms > now_ms)),
-  pick AS (SELECT h.seq FROM heads h WHERE h.leading ORDER BY h.ord, h.seq LIMIT max_n)
-  UPDATE ferry_messages m SET in_flight = true, visible_at_ms = deadline,
-         receive_count = m.receive_count + 1,
-         first_receive_ms = CASE WHEN m.first_receive_ms = 0 THEN now_ms
-                                 ELSE m.first_receive_ms END,
-         attempt_id = attempt, attempt_ms = now_ms
-  FROM pick WHERE m.queue_id = q AND m.seq = pick.seq
-  RETURNING m.*;
+)sql";
+
+// Version 1, after kFifoHeads.
+constexpr const char* kSchemaV1Tail =
+    R"sql(  pick AS (SELECT h.seq FROM heads h WHERE h.leading ORDER BY h.ord, h.seq LIMIT max_n)
+)sql";
+
+// Version 1, after kFifoTake.
+constexpr const char* kSchemaV1End = R"sql(  RETURNING m.*;
 END
 $fn$;
 
@@ -146,10 +164,62 @@ CREATE TABLE ferry_catalog (
 );
 )sql";
 
-// Version 2: the catalog's version, one row that every catalog write
+// Version 2: fair queues and a released FIFO group's place.
+//  - ferry_messages_by_group_visibility: a group's oldest visible message in
+//    one probe, and the walk over a queue's groups (a skip scan), for the
+//    fair receive of standard queues (postgres_queue_receive.cc). Partial:
+//    messages without a group cost it nothing.
+//  - ferry_receive_fifo orders ready groups by when their first message
+//    became visible (visible_at_ms; in the same millisecond a message back
+//    from flight after one never received; then seq), so a group released
+//    by a visibility timeout or a change to 0 comes after the groups that
+//    were ready before it, and returns the messages in that order (callers
+//    read it WITH ORDINALITY). Same signature and result: nodes of version 1
+//    still running call it unchanged.
+// The index is built inside the migration's transaction (not CONCURRENTLY),
+// which holds writes to ferry_messages for the build.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE INDEX ferry_messages_by_group_visibility
+  ON ferry_messages (queue_id, group_id, visible_at_ms, seq) WHERE group_id <> '';
+
+CREATE OR REPLACE FUNCTION ferry_receive_fifo(q bigint, now_ms bigint, cutoff bigint, max_n bigint,
+                                              deadline bigint, attempt text)
+RETURNS SETOF ferry_messages LANGUAGE plpgsql AS $fn$
+DECLARE
+  ready text[];
+BEGIN
+  SELECT array_agg(l.group_id ORDER BY l.head_visible, l.head_returned, l.head_seq) INTO ready
+  FROM (
+    SELECT g.group_id, hd.visible_at_ms AS head_visible, hd.receive_count > 0 AS head_returned,
+           hd.seq AS head_seq
+    FROM ferry_groups g
+    CROSS JOIN LATERAL (SELECT h.seq, h.visible_at_ms, h.receive_count FROM ferry_messages h
+                        WHERE h.queue_id = q AND h.group_id = g.group_id AND h.group_id <> ''
+                        ORDER BY h.seq LIMIT 1) hd
+    WHERE g.queue_id = q AND hd.visible_at_ms <= now_ms
+      AND NOT EXISTS (SELECT 1 FROM ferry_messages f
+                      WHERE f.queue_id = q AND f.group_id = g.group_id AND f.group_id <> ''
+                        AND f.in_flight AND f.visible_at_ms > now_ms)
+    ORDER BY hd.visible_at_ms, hd.receive_count > 0, hd.seq LIMIT max_n
+)sql";
+
+// Version 2, after kFifoHeads.
+constexpr const char* kSchemaV2Tail =
+    R"sql(  pick AS (SELECT h.ord, h.seq FROM heads h WHERE h.leading ORDER BY h.ord, h.seq LIMIT max_n),
+  taken AS (
+)sql";
+
+// Version 2, after kFifoTake.
+constexpr const char* kSchemaV2End = R"sql(  RETURNING m AS msg, pick.ord)
+  SELECT (t.msg).* FROM taken t ORDER BY t.ord, (t.msg).seq;
+END
+$fn$;
+)sql";
+
+// Version 3: the catalog's version, one row that every catalog write
 // increments in its own transaction, so that a node learns from one small
 // read that another changed topics or subscriptions (Engine::CatalogVersion).
-constexpr const char* kSchemaV2 = R"sql(
+constexpr const char* kSchemaV3 = R"sql(
 CREATE TABLE ferry_catalog_version (
   one boolean PRIMARY KEY DEFAULT true CHECK (one),
   version bigint NOT NULL
@@ -158,7 +228,10 @@ INSERT INTO ferry_catalog_version (version) VALUES (1);
 )sql";
 
 const std::vector<Migration>& Migrations() {
-  static const std::vector<Migration> kAll = {{1, kSchemaV1}, {2, kSchemaV2}};
+  static const std::vector<Migration> kAll = {
+      {1, std::string(kSchemaV1) + kFifoHeads + kSchemaV1Tail + kFifoTake + kSchemaV1End},
+      {2, std::string(kSchemaV2) + kFifoHeads + kSchemaV2Tail + kFifoTake + kSchemaV2End},
+      {3, kSchemaV3}};
   return kAll;
 }
 

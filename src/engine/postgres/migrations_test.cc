@@ -33,6 +33,31 @@ TEST(MigrationsTest, MigratingTwiceIsANoOp) {
   EXPECT_EQ(rows->Int(0, 0), PostgresSchemaVersion()) << "one row per migration applied";
 }
 
+TEST(MigrationsTest, AVersionOneDatabaseMigratesToTheFairIndexAndTheOrderedFifoReceive) {
+  CONNECT_OR_SKIP(conn, url);
+  ASSERT_TRUE((*conn)
+                  ->Run("CREATE TABLE ferry_schema_version (version integer PRIMARY KEY, "
+                        "applied_at timestamptz NOT NULL DEFAULT now())")
+                  .ok());
+  ASSERT_TRUE((*conn)->Run(Migrations()[0].sql).ok());
+  ASSERT_TRUE((*conn)->Run("INSERT INTO ferry_schema_version (version) VALUES (1)").ok());
+  ASSERT_EQ(*DatabaseSchemaVersion(**conn), 1);
+
+  Status st = Migrate(**conn);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_GE(*DatabaseSchemaVersion(**conn), 2);
+  Result<PgResult> index =
+      (*conn)->Exec("SELECT to_regclass('ferry_messages_by_group_visibility') IS NOT NULL");
+  ASSERT_TRUE(index.ok());
+  EXPECT_TRUE(index->Bool(0, 0));
+  Result<PgResult> fn = (*conn)->Exec(
+      "SELECT pg_get_functiondef('ferry_receive_fifo(bigint,bigint,bigint,bigint,bigint,text)'"
+      "::regprocedure)");
+  ASSERT_TRUE(fn.ok()) << fn.status().message();
+  EXPECT_NE(fn->Str(0, 0).find("ORDER BY hd.visible_at_ms"), std::string::npos)
+      << "ready groups in the order their first messages became visible";
+}
+
 TEST(MigrationsTest, ADatabaseWithANewerSchemaIsRefusedNamingBothVersions) {
   CONNECT_OR_SKIP(conn, url);
   ASSERT_TRUE(Migrate(**conn).ok());

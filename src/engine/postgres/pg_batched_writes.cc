@@ -7,9 +7,17 @@
 namespace ferry::engine::pg {
 namespace {
 
-// The most rows one statement takes, and the most payload bytes.
+// The most calls one statement takes (each of at most a request's batch of
+// rows), and the most payload bytes unless one call alone has more.
 constexpr size_t kMaxGroup = 256;
 constexpr size_t kMaxGroupBytes = 16u << 20;
+// Statements of each kind running at once. Two let one group's round trip
+// and commit overlap with the next one's; the database flushes concurrent
+// commits' WAL together. Deletes run one group at a time: two DELETEs that
+// both name a message (a handle deleted twice at once) could wait on each
+// other's row locks.
+constexpr size_t kInsertLeaders = 2;
+constexpr size_t kDeleteLeaders = 1;
 
 // $1..$6 one array per column, in the same order; $7 the queues to wake.
 // The uncorrelated subquery runs once: one notification per queue.
@@ -39,30 +47,46 @@ void FailAll(const std::vector<Item*>& group, const Status& st) {
 BatchedWrites::BatchedWrites(PgPool& pool)
     : pool_(pool),
       inserts_([this](const std::vector<InsertItem*>& g) { RunInserts(g); }, kMaxGroup,
-               [](const InsertItem& i) { return i.message->payload.size(); }, kMaxGroupBytes),
+               [](const InsertItem& i) {
+                 size_t bytes = 0;
+                 for (const InsertRow& r : i.rows) bytes += r.message->payload.size();
+                 return bytes;
+               },
+               kMaxGroupBytes, kInsertLeaders),
       deletes_([this](const std::vector<DeleteItem*>& g) { RunDeletes(g); }, kMaxGroup,
-               [](const DeleteItem&) { return size_t{1}; }, kMaxGroup) {}
+               [](const DeleteItem&) { return size_t{1}; }, kMaxGroup, kDeleteLeaders) {}
 
-Result<uint64_t> BatchedWrites::Insert(uint64_t queue_id, const NewMessage& m, bool wake) {
+Result<std::vector<uint64_t>> BatchedWrites::Insert(std::span<const InsertRow> rows) {
+  if (rows.empty()) return std::vector<uint64_t>();
   InsertItem item;
-  item.queue_id = queue_id;
-  item.message = &m;
-  item.wake = wake;
+  item.rows = rows;
   inserts_.Submit(&item);
   if (!item.status.ok()) return item.status;
-  return item.seq;
+  return std::move(item.seqs);
+}
+
+Result<uint64_t> BatchedWrites::Insert(uint64_t queue_id, const NewMessage& m, bool wake) {
+  const InsertRow row{queue_id, &m, wake};
+  Result<std::vector<uint64_t>> seqs = Insert(std::span<const InsertRow>(&row, 1));
+  if (!seqs.ok()) return seqs.status();
+  return seqs->front();
+}
+
+Result<std::vector<bool>> BatchedWrites::Delete(std::span<const DeleteRow> rows) {
+  if (rows.empty()) return std::vector<bool>();
+  DeleteItem item;
+  item.rows = rows;
+  deletes_.Submit(&item);
+  if (!item.status.ok()) return item.status;
+  return std::move(item.deleted);
 }
 
 Result<bool> BatchedWrites::Delete(uint64_t queue_id, uint64_t seq, uint32_t generation,
                                    bool wake) {
-  DeleteItem item;
-  item.queue_id = queue_id;
-  item.seq = seq;
-  item.generation = generation;
-  item.wake = wake;
-  deletes_.Submit(&item);
-  if (!item.status.ok()) return item.status;
-  return item.deleted;
+  const DeleteRow row{queue_id, seq, generation, wake};
+  Result<std::vector<bool>> deleted = Delete(std::span<const DeleteRow>(&row, 1));
+  if (!deleted.ok()) return deleted.status();
+  return bool{deleted->front()};
 }
 
 void BatchedWrites::RunInserts(const std::vector<InsertItem*>& group) {
@@ -75,15 +99,19 @@ void BatchedWrites::RunInserts(const std::vector<InsertItem*>& group) {
   std::vector<int64_t> sent;
   std::vector<int64_t> visible;
   std::set<int64_t> wake;
+  size_t rows = 0;
   for (const InsertItem* item : group) {
-    const NewMessage& m = *item->message;
-    queues.push_back(static_cast<int64_t>(item->queue_id));
-    ids.push_back(m.id);
-    payloads.push_back(m.payload);
-    groups.push_back(m.group_id);
-    sent.push_back(m.sent_ms);
-    visible.push_back(m.visible_at_ms);
-    if (item->wake) wake.insert(static_cast<int64_t>(item->queue_id));
+    for (const InsertRow& row : item->rows) {
+      const NewMessage& m = *row.message;
+      queues.push_back(static_cast<int64_t>(row.queue_id));
+      ids.push_back(m.id);
+      payloads.push_back(m.payload);
+      groups.push_back(m.group_id);
+      sent.push_back(m.sent_ms);
+      visible.push_back(m.visible_at_ms);
+      if (row.wake) wake.insert(static_cast<int64_t>(row.queue_id));
+      ++rows;
+    }
   }
   Result<PgResult> r = (*conn)->Exec(kInsertMany, Params()
                                                       .Int8ArrayBinary(queues)
@@ -94,15 +122,18 @@ void BatchedWrites::RunInserts(const std::vector<InsertItem*>& group) {
                                                       .Int8ArrayBinary(visible)
                                                       .Int8ArrayBinary({wake.begin(), wake.end()}));
   if (!r.ok()) return FailAll(group, r.status());
-  if (r->rows() != static_cast<int>(group.size())) {
+  if (r->rows() != static_cast<int>(rows)) {
     return FailAll(group,
-                   Status::Internal("postgres: an insert of " + std::to_string(group.size()) +
+                   Status::Internal("postgres: an insert of " + std::to_string(rows) +
                                     " messages returned " + std::to_string(r->rows()) + " rows"));
   }
   // Rows come back in no promised order: matched by message id.
   std::map<std::array<uint8_t, 16>, uint64_t> seqs;
   for (int i = 0; i < r->rows(); ++i) seqs[r->Uuid(i, 0)] = static_cast<uint64_t>(r->Int(i, 1));
-  for (InsertItem* item : group) item->seq = seqs[item->message->id];
+  for (InsertItem* item : group) {
+    item->seqs.reserve(item->rows.size());
+    for (const InsertRow& row : item->rows) item->seqs.push_back(seqs[row.message->id]);
+  }
 }
 
 void BatchedWrites::RunDeletes(const std::vector<DeleteItem*>& group) {
@@ -113,10 +144,12 @@ void BatchedWrites::RunDeletes(const std::vector<DeleteItem*>& group) {
   std::vector<int64_t> generations;
   std::set<int64_t> wake;
   for (const DeleteItem* item : group) {
-    queues.push_back(static_cast<int64_t>(item->queue_id));
-    seqs.push_back(static_cast<int64_t>(item->seq));
-    generations.push_back(item->generation);
-    if (item->wake) wake.insert(static_cast<int64_t>(item->queue_id));
+    for (const DeleteRow& row : item->rows) {
+      queues.push_back(static_cast<int64_t>(row.queue_id));
+      seqs.push_back(static_cast<int64_t>(row.seq));
+      generations.push_back(row.generation);
+      if (row.wake) wake.insert(static_cast<int64_t>(row.queue_id));
+    }
   }
   Result<PgResult> r = (*conn)->Exec(kDeleteMany, Params()
                                                       .Int8ArrayBinary(queues)
@@ -128,8 +161,11 @@ void BatchedWrites::RunDeletes(const std::vector<DeleteItem*>& group) {
   for (int i = 0; i < r->rows(); ++i) deleted.emplace(r->Int(i, 0), r->Int(i, 1));
   // A message named twice in a group is deleted once, and counted once.
   for (DeleteItem* item : group) {
-    item->deleted =
-        deleted.erase({static_cast<int64_t>(item->queue_id), static_cast<int64_t>(item->seq)}) > 0;
+    item->deleted.reserve(item->rows.size());
+    for (const DeleteRow& row : item->rows) {
+      item->deleted.push_back(
+          deleted.erase({static_cast<int64_t>(row.queue_id), static_cast<int64_t>(row.seq)}) > 0);
+    }
   }
 }
 

@@ -1,11 +1,15 @@
 // Coalescer<Item>: runs the items that concurrent callers submit in groups,
-// the way group commit does. A caller that finds no group running runs one
-// for its item and every item queued meanwhile (it leads); a caller that
-// finds one running queues its item and waits for a later leader to run
-// it. One caller alone runs alone, at no extra cost; many share one run.
+// the way group commit does. A caller that finds fewer than `max_leaders`
+// groups running runs one for its item and every item queued meanwhile (it
+// leads); a caller that finds them all running queues its item and waits
+// for a later leader to run it. One caller alone runs alone, at no extra
+// cost; many share runs. More than one leader lets a run's round trip and
+// its commit overlap with the next one's (the database flushes concurrent
+// commits together).
 //
-// Thread-safety: Submit from any thread; mu_ guards the queue and
-// leading_. `run` is called by one leader at a time, with no lock held.
+// Thread-safety: Submit from any thread; mu_ guards the queue, the
+// entries' flags and leaders_. `run` is called by up to max_leaders
+// leaders at a time, with no lock held, each with items of its own.
 #pragma once
 
 #include <algorithm>
@@ -25,11 +29,12 @@ class Coalescer {
 
   // A group holds at most `max_items` items, and at most `max_weight` by
   // `weight` unless its first item alone weighs more.
-  Coalescer(Run run, size_t max_items, Weight weight, size_t max_weight)
+  Coalescer(Run run, size_t max_items, Weight weight, size_t max_weight, size_t max_leaders = 1)
       : run_(std::move(run)),
         max_items_(max_items),
         weight_(std::move(weight)),
-        max_weight_(max_weight) {}
+        max_weight_(max_weight),
+        max_leaders_(std::max<size_t>(max_leaders, 1)) {}
 
   // Returns once `run` handled `item` (in a group of this caller's or of
   // another's).
@@ -39,9 +44,10 @@ class Coalescer {
     {
       std::unique_lock lock(mu_);
       queued_.push_back(&me);
-      done_.wait(lock, [&] { return me.done || !leading_; });
+      // An entry another leader took waits for that leader.
+      done_.wait(lock, [&] { return me.done || (!me.taken && leaders_ < max_leaders_); });
       if (me.done) return;
-      leading_ = true;
+      ++leaders_;
       // This caller's item first, then the oldest queued ones.
       auto it = std::find(queued_.begin(), queued_.end(), &me);
       std::rotate(queued_.begin(), it, it + 1);
@@ -51,6 +57,7 @@ class Coalescer {
         weight += weight_(*(*end)->item);
         if (!group.empty() && weight > max_weight_) break;
         group.push_back(*end);
+        (*end)->taken = true;
       }
       queued_.erase(queued_.begin(), end);
     }
@@ -61,7 +68,7 @@ class Coalescer {
     {
       std::lock_guard lock(mu_);
       for (Entry* e : group) e->done = true;
-      leading_ = false;
+      --leaders_;
     }
     done_.notify_all();
   }
@@ -69,17 +76,19 @@ class Coalescer {
  private:
   struct Entry {
     Item* item;
-    bool done = false;  // guarded by mu_
+    bool taken = false;  // in a leader's group; guarded by mu_
+    bool done = false;   // guarded by mu_
   };
 
   const Run run_;
   const size_t max_items_;
   const Weight weight_;
   const size_t max_weight_;
+  const size_t max_leaders_;
   std::mutex mu_;
   std::condition_variable done_;
   std::vector<Entry*> queued_;  // guarded by mu_
-  bool leading_ = false;        // guarded by mu_
+  size_t leaders_ = 0;          // guarded by mu_
 };
 
 }  // namespace ferry::engine::pg

@@ -226,6 +226,12 @@ Status PgConn::ErrorOf(const PGresult* r) {
   // A foreign key violation: a message for a queue that another node has
   // deleted meanwhile.
   if (sqlstate == "23503") return Status::NotFound("the queue no longer exists");
+  // Class 40 (transaction rollback: a deadlock the server broke, a
+  // serialization failure): nothing of the call was stored, and trying
+  // again may succeed, so the client is told to retry (503), as SDKs do.
+  if (sqlstate.starts_with("40")) {
+    return Status::Unavailable("postgres: " + message + " [" + sqlstate + "]");
+  }
   return Status::Internal("postgres: " + message + (sqlstate.empty() ? "" : " [" + sqlstate + "]"));
 }
 

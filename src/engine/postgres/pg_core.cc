@@ -1,5 +1,8 @@
 #include "engine/postgres/pg_core.h"
 
+#include <algorithm>
+#include <set>
+
 #include "common/coding.h"
 #include "common/crypto.h"
 #include "engine/postgres/pg_batched_writes.h"
@@ -160,11 +163,73 @@ Result<Stored> PgCore::Send(const QueueRow& queue, const NewMessage& m, TimeMs n
   return Store(**conn, queue, m, now);
 }
 
+Result<std::vector<Stored>> PgCore::SendMany(std::span<const ToStore> messages, TimeMs now) {
+  std::vector<Stored> out;
+  const bool any_fifo =
+      std::any_of(messages.begin(), messages.end(), [](const ToStore& t) { return t.queue->fifo; });
+  if (!any_fifo) {
+    std::vector<BatchedWrites::InsertRow> rows;
+    rows.reserve(messages.size());
+    for (const ToStore& t : messages) {
+      rows.push_back({t.queue->id, &t.message, t.message.visible_at_ms <= now});
+    }
+    Result<std::vector<uint64_t>> seqs = batched_->Insert(rows);
+    if (!seqs.ok()) return seqs.status();
+    out.reserve(messages.size());
+    for (size_t i = 0; i < messages.size(); ++i) {
+      out.push_back(Stored{messages[i].message.id, (*seqs)[i], false});
+    }
+  } else {
+    std::vector<size_t> order(messages.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    // Stable: a group's messages keep their order, and so their sequence.
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      const ToStore& x = messages[a];
+      const ToStore& y = messages[b];
+      if (x.queue->id != y.queue->id) return x.queue->id < y.queue->id;
+      return x.message.group_id < y.message.group_id;
+    });
+    Result<PgPool::Lease> conn = pool_.Acquire();
+    if (!conn.ok()) return conn.status();
+    out.resize(messages.size());
+    FERRY_RETURN_IF_ERROR(InTransaction(**conn, [&]() -> Status {
+      for (size_t i : order) {
+        Result<Stored> stored = Store(**conn, *messages[i].queue, messages[i].message, now);
+        if (!stored.ok()) return stored.status();
+        out[i] = *stored;
+      }
+      return Status::Ok();
+    }));
+  }
+  std::set<uint64_t> woken;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    if (out[i].duplicate) continue;
+    const ToStore& t = messages[i];
+    QueueCounters& counters = Counters(t.queue->id);
+    ++counters.sent;
+    counters.sent_bytes += t.message.payload.size();
+    if (t.message.visible_at_ms <= now) woken.insert(t.queue->id);
+  }
+  for (uint64_t id : woken) watchers_.Fire(id);
+  return out;
+}
+
 QueueCounters& PgCore::Counters(uint64_t queue_id) {
   std::lock_guard lock(mu_);
   std::unique_ptr<QueueCounters>& c = counters_[queue_id];
   if (!c) c = std::make_unique<QueueCounters>();
   return *c;
+}
+
+std::string PgCore::FairCursor(uint64_t queue_id) {
+  std::lock_guard lock(mu_);
+  auto it = fair_cursors_.find(queue_id);
+  return it == fair_cursors_.end() ? std::string() : it->second;
+}
+
+void PgCore::SetFairCursor(uint64_t queue_id, std::string group) {
+  std::lock_guard lock(mu_);
+  fair_cursors_[queue_id] = std::move(group);
 }
 
 Result<std::shared_ptr<const QueueRow>> PgCore::FindRow(const std::string& name) {

@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -128,6 +129,12 @@ class PgCore {
   PgPool& pool() { return pool_; }
   Watchers& watchers() { return watchers_; }
   QueueCounters& Counters(uint64_t queue_id);
+  // Where this node's next fair receive of a standard queue starts its walk
+  // over the queue's message groups (postgres_queue_receive.cc): after this
+  // group; '' (the default) from the first. Per node: each node turns
+  // through the groups on its own, without a shared row to contend on.
+  std::string FairCursor(uint64_t queue_id);
+  void SetFairCursor(uint64_t queue_id, std::string group);
 
   // The queue named `name` (null: none), from the cache when fresh; the
   // last row seen when the database cannot be reached (the call made on the
@@ -146,6 +153,18 @@ class PgCore {
   // multi-row inserts with concurrent ones (BatchedWrites).
   Result<Stored> Send(const QueueRow& queue, const NewMessage& m, TimeMs now);
   BatchedWrites& batched() { return *batched_; }
+  // Stores each message in its queue as Send does, in one transaction: all
+  // are stored or none. Standard queues only: one insert shared with
+  // concurrent calls (BatchedWrites); with a FIFO queue among them, each
+  // message's statement in one transaction of its own, in (queue, group)
+  // order, so that two such transactions never wait on each other's group
+  // rows. Counts what it stored in this node's counters and wakes the local
+  // pollers of queues with a message visible at once.
+  struct ToStore {
+    const QueueRow* queue = nullptr;
+    NewMessage message;
+  };
+  Result<std::vector<Stored>> SendMany(std::span<const ToStore> messages, TimeMs now);
 
   // In the caller's transaction: moves the messages `seqs` of `source` to
   // its dead-letter queue `dlq` (same id, payload, group, receive count and
@@ -173,6 +192,7 @@ class PgCore {
   std::mutex mu_;
   std::unordered_map<std::string, Cached> rows_;                           // guarded by mu_
   std::unordered_map<uint64_t, std::unique_ptr<QueueCounters>> counters_;  // guarded by mu_
+  std::unordered_map<uint64_t, std::string> fair_cursors_;                 // guarded by mu_
 };
 
 }  // namespace ferry::engine::pg

@@ -18,12 +18,15 @@
 namespace ferry::engine {
 namespace {
 
+using pg::NewMessage;
 using pg::Params;
 using pg::PgConn;
 using pg::PgCore;
 using pg::PgPool;
+using pg::PgQueue;
 using pg::PgResult;
 using pg::QueueRow;
+using pg::Stored;
 
 // Housekeeping (expiry, the deduplication window, empty FIFO groups) runs
 // at most this often per node; the wake-up repair of lost notifications too.
@@ -107,6 +110,7 @@ class PostgresEngine final : public Engine {
   Status DeleteQueue(const std::string& name) override;
   std::vector<std::string> ListQueues(const std::string& prefix) const override;
   void Tick() override;
+  std::vector<Status> SendCopies(std::span<const CopyTarget> copies) override;
 
   Result<MoveTaskInfo> StartMoveTask(const std::string& source, const std::string& destination,
                                      int64_t max_per_second) override {
@@ -251,6 +255,41 @@ std::shared_ptr<Queue> PostgresEngine::QueueObject(
   auto made = std::make_shared<pg::PgQueue>(core_, row);
   objects_[row->name] = made;
   return made;
+}
+
+// One transaction for every copy (PgCore::SendMany): a publish is stored
+// in all its queues or in none. A copy a queue refuses (a FIFO queue
+// without ids) fails alone, before anything is stored.
+std::vector<Status> PostgresEngine::SendCopies(std::span<const CopyTarget> copies) {
+  std::vector<Status> out(copies.size());
+  const TimeMs now = core_->clock().NowMs();
+  std::vector<std::shared_ptr<const QueueRow>> rows;
+  std::vector<PgCore::ToStore> batch;
+  std::vector<size_t> index;  // batch entry → copy
+  rows.reserve(copies.size());
+  batch.reserve(copies.size());
+  for (size_t i = 0; i < copies.size(); ++i) {
+    auto* q = dynamic_cast<PgQueue*>(copies[i].queue);
+    if (q == nullptr) {
+      out[i] = Status::InvalidArgument("the queue is not this engine's");
+      continue;
+    }
+    const CopyRequest& c = copies[i].copy;
+    rows.push_back(q->Current());
+    Result<NewMessage> m = q->Prepare(*rows.back(), c.payload, -1, c.group_id, c.dedup_id, now);
+    if (!m.ok()) {
+      out[i] = m.status();
+      continue;
+    }
+    batch.push_back({rows.back().get(), *m});
+    index.push_back(i);
+  }
+  if (batch.empty()) return out;
+  Result<std::vector<Stored>> stored = core_->SendMany(batch, now);
+  if (!stored.ok()) {
+    for (size_t i : index) out[i] = stored.status();
+  }
+  return out;
 }
 
 std::shared_ptr<Queue> PostgresEngine::FindQueue(const std::string& name) const {

@@ -102,15 +102,39 @@ Status PgQueue::Untag(const std::vector<std::string>& keys) {
   });
 }
 
+namespace {
+
+// A send's delay in milliseconds: to its scheduled time, else its own
+// delay; negative takes the queue's.
+int64_t DelayMsOf(const SendRequest& req, TimeMs now) {
+  if (req.deliver_at_ms > 0) return std::max<TimeMs>(req.deliver_at_ms - now, 0);
+  if (req.delay_s >= 0) return SecondsToMs(req.delay_s);
+  return -1;
+}
+
+}  // namespace
+
+Result<NewMessage> PgQueue::Prepare(const QueueRow& row, std::string_view payload, int64_t delay_ms,
+                                    std::string_view group, std::string_view dedup_id,
+                                    TimeMs now) const {
+  if (fifo_ && (group.empty() || dedup_id.empty())) {
+    return Status::InvalidArgument("a FIFO send needs a group id and a deduplication id");
+  }
+  if (delay_ms < 0) delay_ms = SecondsToMs(row.settings.delay_s);
+  NewMessage m;
+  m.id = NewMessageId();
+  m.payload = payload;
+  m.group_id = group;
+  m.dedup_id = dedup_id;
+  m.sent_ms = now;
+  m.visible_at_ms = now + delay_ms;
+  return m;
+}
+
 Result<SendResult> PgQueue::Send(SendRequest req) {
   const TimeMs now = core_->clock().NowMs();
-  int64_t delay_ms = -1;
-  if (req.deliver_at_ms > 0) {
-    delay_ms = std::max<TimeMs>(req.deliver_at_ms - now, 0);
-  } else if (req.delay_s >= 0) {
-    delay_ms = SecondsToMs(req.delay_s);
-  }
-  Result<Stored> stored = StoreMessage(req.payload, delay_ms, req.group_id, req.dedup_id);
+  Result<Stored> stored =
+      StoreMessage(req.payload, DelayMsOf(req, now), req.group_id, req.dedup_id);
   if (!stored.ok()) return stored.status();
   return SendResult{FormatMessageId(stored->id), stored->seq, stored->duplicate};
 }
@@ -119,27 +143,49 @@ Status PgQueue::SendCopy(const CopyRequest& req) {
   return StoreMessage(req.payload, -1, req.group_id, req.dedup_id).status();
 }
 
-Result<Stored> PgQueue::StoreMessage(std::string_view payload, int64_t delay_ms,
-                                     std::string_view group, std::string_view dedup_id) {
-  if (fifo_ && (group.empty() || dedup_id.empty())) {
-    return Status::InvalidArgument("a FIFO send needs a group id and a deduplication id");
-  }
+std::vector<Result<SendResult>> PgQueue::SendBatch(std::vector<SendRequest> reqs) {
+  std::vector<Result<SendResult>> out(reqs.size(), Status::Internal("not sent"));
   const std::shared_ptr<const QueueRow> row = Current();
   const TimeMs now = core_->clock().NowMs();
-  if (delay_ms < 0) delay_ms = SecondsToMs(row->settings.delay_s);
-  NewMessage m;
-  m.id = NewMessageId();
-  m.payload = payload;
-  m.group_id = group;
-  m.dedup_id = dedup_id;
-  m.sent_ms = now;
-  m.visible_at_ms = now + delay_ms;
-  Result<Stored> stored = core_->Send(*row, m, now);
+  std::vector<PgCore::ToStore> batch;
+  std::vector<size_t> index;  // batch entry → request
+  batch.reserve(reqs.size());
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    const SendRequest& req = reqs[i];
+    Result<NewMessage> m =
+        Prepare(*row, req.payload, DelayMsOf(req, now), req.group_id, req.dedup_id, now);
+    if (!m.ok()) {
+      out[i] = m.status();
+      continue;
+    }
+    batch.push_back({row.get(), *m});
+    index.push_back(i);
+  }
+  if (batch.empty()) return out;
+  Result<std::vector<Stored>> stored = core_->SendMany(batch, now);
+  for (size_t j = 0; j < batch.size(); ++j) {
+    if (!stored.ok()) {
+      out[index[j]] = stored.status();
+    } else {
+      const Stored& s = (*stored)[j];
+      out[index[j]] = SendResult{FormatMessageId(s.id), s.seq, s.duplicate};
+    }
+  }
+  return out;
+}
+
+Result<Stored> PgQueue::StoreMessage(std::string_view payload, int64_t delay_ms,
+                                     std::string_view group, std::string_view dedup_id) {
+  const std::shared_ptr<const QueueRow> row = Current();
+  const TimeMs now = core_->clock().NowMs();
+  Result<NewMessage> m = Prepare(*row, payload, delay_ms, group, dedup_id, now);
+  if (!m.ok()) return m.status();
+  Result<Stored> stored = core_->Send(*row, *m, now);
   if (!stored.ok() || stored->duplicate) return stored;
   QueueCounters& counters = core_->Counters(id_);
   ++counters.sent;
   counters.sent_bytes += payload.size();
-  if (delay_ms == 0) Wake();
+  if (m->visible_at_ms <= now) Wake();
   return stored;
 }
 
@@ -156,6 +202,34 @@ Status PgQueue::Delete(std::string_view receipt_handle) {
     if (fifo_) Wake();
   }
   return Status::Ok();
+}
+
+std::vector<Status> PgQueue::DeleteBatch(std::span<const std::string_view> receipt_handles) {
+  std::vector<Status> out(receipt_handles.size());
+  std::vector<BatchedWrites::DeleteRow> rows;
+  std::vector<size_t> index;  // row → handle
+  rows.reserve(receipt_handles.size());
+  for (size_t i = 0; i < receipt_handles.size(); ++i) {
+    std::optional<ReceiptHandle> h = DecodeReceiptHandle(receipt_handles[i]);
+    if (!h || h->incarnation != id_) {
+      out[i] = InvalidHandle();
+      continue;
+    }
+    rows.push_back({id_, h->seq, h->generation, fifo_});
+    index.push_back(i);
+  }
+  if (rows.empty()) return out;
+  Result<std::vector<bool>> deleted = core_->batched().Delete(rows);
+  if (!deleted.ok()) {
+    for (size_t i : index) out[i] = deleted.status();
+    return out;
+  }
+  const auto n = static_cast<uint64_t>(std::count(deleted->begin(), deleted->end(), true));
+  if (n > 0) {
+    core_->Counters(id_).deleted += n;
+    if (fifo_) Wake();
+  }
+  return out;
 }
 
 Status PgQueue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_s) {

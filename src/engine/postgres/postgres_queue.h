@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 
 #include "engine/engine.h"
@@ -34,8 +35,12 @@ class PgQueue final : public Queue {
 
   Result<SendResult> Send(SendRequest req) override;
   Status SendCopy(const CopyRequest& req) override;
+  // One transaction for the whole batch (PgCore::SendMany).
+  std::vector<Result<SendResult>> SendBatch(std::vector<SendRequest> reqs) override;
   Result<std::vector<ReceivedMessage>> Receive(const ReceiveRequest& req) override;
   Status Delete(std::string_view receipt_handle) override;
+  // One statement for the batch's valid handles (BatchedWrites).
+  std::vector<Status> DeleteBatch(std::span<const std::string_view> receipt_handles) override;
   Status ChangeVisibility(std::string_view receipt_handle, int64_t timeout_s) override;
   Status DeadLetter(std::string_view receipt_handle) override;
   Status Purge() override;
@@ -48,13 +53,19 @@ class PgQueue final : public Queue {
   TimeMs NextWakeMs() override;
 
   uint64_t id() const { return id_; }
+  // What a send of `payload` to this queue stores (views of the caller's
+  // strings): a new id, sent now, visible after `delay_ms` (negative: the
+  // queue's delay). Errors: kInvalidArgument for a FIFO send without a
+  // group or a deduplication id.
+  Result<NewMessage> Prepare(const QueueRow& row, std::string_view payload, int64_t delay_ms,
+                             std::string_view group, std::string_view dedup_id, TimeMs now) const;
+  // The queue's row: the cached one when it is still this incarnation's,
+  // else the last one seen.
+  std::shared_ptr<const QueueRow> Current() const;
 
  private:
   struct Taking;  // one receive's plan (postgres_queue_receive.cc)
 
-  // The queue's row: the cached one when it is still this incarnation's,
-  // else the last one seen.
-  std::shared_ptr<const QueueRow> Current() const;
   Result<Stored> StoreMessage(std::string_view payload, int64_t delay_ms, std::string_view group,
                               std::string_view dedup_id);
   // Applies `change` to the queue's row under a row lock and caches it.

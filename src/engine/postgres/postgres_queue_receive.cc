@@ -5,11 +5,26 @@
 // (ReceiveInTransaction), which also moves the messages due for the
 // dead-letter queue, so that a receive and its moves commit together.
 //
+// Standard queues serve message groups fairly (AWS's fair queues): a
+// receive first takes the oldest visible message of each group it visits,
+// walking the queue's groups in name order from where this node's last
+// receive of the queue stopped (a cursor in PgCore, wrapping around), at
+// most kFairWindow groups; then it fills up with the oldest visible
+// messages. A group with a large backlog so gets one message per receive
+// ahead of the others, like every group, and cannot starve them. The walk
+// and the heads are probes of ferry_messages_by_group_visibility (a
+// partial index of grouped messages only): bounded by the window, never a
+// scan of a backlog, and one empty probe for a queue without groups.
+//
 // FIFO queues: a receive first locks the rows of ready groups (first
 // message visible, none in flight) with FOR UPDATE SKIP LOCKED, so two
 // receives, on any nodes, never take the same group; then, in a second
 // statement whose snapshot follows every commit of an earlier holder of
 // those locks, reads each group's first messages and takes them in order.
+// Ready groups come in the order their first messages became visible
+// (visible_at_ms; in the same millisecond a message back from flight after
+// one never received; then seq): a group released by a visibility timeout
+// or a change to 0 comes after the groups that were ready before it.
 #include <algorithm>
 #include <unordered_map>
 
@@ -24,67 +39,152 @@ constexpr const char* kReturnedColumns =
     "m.seq, m.message_id, m.payload, m.group_id, m.sent_ms, m.first_receive_ms, "
     "m.receive_count, m.dead_letter_source, m.visible_at_ms, m.in_flight";
 
-// $1 queue, $2 now, $3 retention cutoff (older sends are expired), $4 max,
-// $5 visibility deadline.
-constexpr const char* kReceiveSimple =
-    "WITH c AS (SELECT seq FROM ferry_messages WHERE queue_id = $1 AND visible_at_ms <= $2 AND "
-    "sent_ms > $3 ORDER BY visible_at_ms, seq LIMIT $4 FOR UPDATE SKIP LOCKED) "
-    "UPDATE ferry_messages m SET in_flight = true, visible_at_ms = $5, "
-    "receive_count = m.receive_count + 1, "
-    "first_receive_ms = CASE WHEN m.first_receive_ms = 0 THEN $2 ELSE m.first_receive_ms END "
-    "FROM c WHERE m.queue_id = $1 AND m.seq = c.seq RETURNING ";
+// How many groups a fair receive visits at most (its bound).
+constexpr int kFairWindow = 100;
+
+// The CTEs of a fair receive of a standard queue (WITH RECURSIVE ...), the
+// last of them `c` (seq, receive_count, n, group_id): the messages it
+// locked with FOR UPDATE SKIP LOCKED, first the oldest visible message of
+// each of up to $4 groups (n: the group's place in the walk), then the
+// oldest visible messages (n NULL). $1 queue, $2 now, $3 retention cutoff
+// (older sends are expired), $4 max, $<cursor> the group the walk starts
+// after ('' : the first). The walk `ring` visits the groups after the
+// cursor, then from the first up to the cursor again.
+//
+// The shape keeps plans bounded whatever the statistics (a new database
+// has none): the heads are found once (MATERIALIZED) and then locked by
+// their keys, never joined row by row; a head's lookup names no column of
+// another index (an expired head is left out when locked, and its group
+// waits for Tick's expiry); `visible_at_ms + 0` keeps the lock's recheck
+// (a head taken meanwhile by another receive is no longer visible: skipped)
+// out of the choice of index.
+std::string FairCtes(int cursor) {
+  const std::string k = "$" + std::to_string(cursor);
+  const std::string window = std::to_string(kFairWindow);
+  return R"sql(WITH RECURSIVE
+after_(gid, n) AS (
+  SELECT (SELECT x.group_id FROM ferry_messages x WHERE x.queue_id = $1 AND x.group_id <> ''
+          AND x.group_id > )sql" +
+         k + R"sql( ORDER BY x.group_id LIMIT 1), 1
+  UNION ALL
+  SELECT (SELECT x.group_id FROM ferry_messages x WHERE x.queue_id = $1 AND x.group_id <> ''
+          AND x.group_id > a.gid ORDER BY x.group_id LIMIT 1), a.n + 1
+  FROM after_ a WHERE a.gid IS NOT NULL AND a.n < )sql" +
+         window + R"sql(),
+before_(gid, n) AS (
+  SELECT (SELECT x.group_id FROM ferry_messages x WHERE x.queue_id = $1 AND x.group_id <> ''
+          AND )sql" +
+         k + R"sql( <> '' ORDER BY x.group_id LIMIT 1), )sql" + window + R"sql( + 1
+  UNION ALL
+  SELECT (SELECT x.group_id FROM ferry_messages x WHERE x.queue_id = $1 AND x.group_id <> ''
+          AND x.group_id > b.gid ORDER BY x.group_id LIMIT 1), b.n + 1
+  FROM before_ b WHERE b.gid < )sql" +
+         k + " AND b.n < 2 * " + window + R"sql(),
+ring AS (
+  SELECT r.gid, r.n FROM (SELECT gid, n FROM after_
+                          UNION ALL SELECT gid, n FROM before_ WHERE gid <= )sql" +
+         k + R"sql() r
+  WHERE r.gid IS NOT NULL ORDER BY r.n LIMIT )sql" +
+         window + R"sql(),
+heads AS MATERIALIZED (
+  SELECT h.seq, r.n FROM ring r CROSS JOIN LATERAL (
+    SELECT x.seq FROM ferry_messages x
+    WHERE x.queue_id = $1 AND x.group_id = r.gid AND x.group_id <> '' AND x.visible_at_ms <= $2
+    ORDER BY x.visible_at_ms, x.seq LIMIT 1) h),
+hs AS MATERIALIZED (SELECT ARRAY(SELECT seq FROM heads ORDER BY n) AS seqs),
+fh AS (
+  SELECT m.seq, m.receive_count, array_position((SELECT seqs FROM hs), m.seq) AS n, m.group_id
+  FROM ferry_messages m
+  WHERE m.queue_id = $1 AND m.seq = ANY ((SELECT seqs FROM hs)::bigint[])
+    AND m.visible_at_ms + 0 <= $2 AND m.sent_ms > $3
+  ORDER BY 3 LIMIT $4 FOR UPDATE SKIP LOCKED),
+ff AS (
+  SELECT seq, receive_count, group_id FROM ferry_messages
+  WHERE queue_id = $1 AND visible_at_ms <= $2 AND sent_ms > $3
+    AND seq <> ALL (ARRAY(SELECT seq FROM fh))
+  ORDER BY visible_at_ms, seq LIMIT $4 - (SELECT count(*) FROM fh) FOR UPDATE SKIP LOCKED),
+c AS (SELECT seq, receive_count, n, group_id FROM fh
+      UNION ALL SELECT seq, receive_count, NULL::int, group_id FROM ff)
+)sql";
+}
+
+// The last group the walk visited (NULL: none), a column of the result.
+constexpr const char* kRingLast = "(SELECT r.gid FROM ring r ORDER BY r.n DESC LIMIT 1)";
+
+// The columns after kReturnedColumns in a fair receive's result: the
+// message's place among the groups' heads (NULL: a fill), the walk's last.
+std::string FairColumns() {
+  return std::string(", (SELECT c.n FROM c WHERE c.seq = m.seq), ") + kRingLast;
+}
+
+// $1 queue, $2 now, $3 retention cutoff, $4 max, $5 visibility deadline,
+// $6 the fair cursor. The messages are updated by their keys (the array of
+// `c`), so that the plan's estimate of `c` never turns this into a scan.
+const std::string& ReceiveSimpleSql() {
+  static const std::string sql =
+      FairCtes(6) +
+      "UPDATE ferry_messages m SET in_flight = true, visible_at_ms = $5, "
+      "receive_count = m.receive_count + 1, "
+      "first_receive_ms = CASE WHEN m.first_receive_ms = 0 THEN $2 ELSE m.first_receive_ms END "
+      "WHERE m.queue_id = $1 AND m.seq = ANY (ARRAY(SELECT seq FROM c)) RETURNING " +
+      kReturnedColumns + FairColumns();
+  return sql;
+}
 
 // ferry_receive_fifo (migrations.cc): $1 queue, $2 now, $3 retention
-// cutoff, $4 max, $5 visibility deadline, $6 receive attempt id.
+// cutoff, $4 max, $5 visibility deadline, $6 receive attempt id. Its rows
+// come group by group, in the groups' order.
 constexpr const char* kReceiveFifo =
     "SELECT seq, message_id, payload, group_id, sent_ms, first_receive_ms, receive_count, "
-    "dead_letter_source, visible_at_ms, in_flight FROM ferry_receive_fifo($1, $2, $3, $4, $5, $6) "
-    "ORDER BY seq";
+    "dead_letter_source, visible_at_ms, in_flight "
+    "FROM ferry_receive_fifo($1, $2, $3, $4, $5, $6) WITH ORDINALITY AS f ORDER BY f.ordinality";
 
 // A standard queue with a dead-letter queue, in one statement: messages
 // received max_receive_count times already move to the DLQ (or stay hidden
 // when it does not exist), the others are taken. $1 queue, $2 now, $3
 // retention cutoff, $4 max, $5 visibility deadline, $6 max_receive_count,
-// $7 the DLQ's id (0: none), $8 whether it is FIFO, $9 this queue's name.
-// One row at least: the moves' count and bytes, then a taken message's
-// columns (NULL when none was taken).
+// $7 the DLQ's id (0: none), $8 whether it is FIFO, $9 this queue's name,
+// $10 the fair cursor. One row at least: the moves' count and bytes, then a
+// taken message's columns (NULL when none was taken) and FairColumns.
 const std::string& ReceiveWithDeadLettersSql() {
-  static const std::string sql =
-      R"sql(
-WITH c AS (
-  SELECT seq, receive_count FROM ferry_messages
-  WHERE queue_id = $1 AND visible_at_ms <= $2 AND sent_ms > $3
-  ORDER BY visible_at_ms, seq LIMIT $4 FOR UPDATE SKIP LOCKED),
+  static const std::string sql = FairCtes(10) + R"sql(,
 taken AS (
   UPDATE ferry_messages m SET in_flight = true, visible_at_ms = $5,
          receive_count = m.receive_count + 1,
          first_receive_ms = CASE WHEN m.first_receive_ms = 0 THEN $2 ELSE m.first_receive_ms END
-  FROM c WHERE m.queue_id = $1 AND m.seq = c.seq AND c.receive_count < $6
+  WHERE m.queue_id = $1 AND m.seq = ANY (ARRAY(SELECT seq FROM c WHERE receive_count < $6))
   RETURNING m.seq, m.message_id, m.payload, m.group_id, m.sent_ms, m.first_receive_ms,
-            m.receive_count, m.dead_letter_source, m.visible_at_ms, m.in_flight),
+            m.receive_count, m.dead_letter_source, m.visible_at_ms, m.in_flight,
+            (SELECT c.n FROM c WHERE c.seq = m.seq) AS head),
 hidden AS (
   UPDATE ferry_messages m SET in_flight = true, visible_at_ms = $5
-  FROM c WHERE $7 = 0 AND m.queue_id = $1 AND m.seq = c.seq AND c.receive_count >= $6),
+  WHERE $7 = 0 AND m.queue_id = $1
+    AND m.seq = ANY (ARRAY(SELECT seq FROM c WHERE receive_count >= $6))),
 moved AS (
-  DELETE FROM ferry_messages m USING c
-  WHERE $7 <> 0 AND m.queue_id = $1 AND m.seq = c.seq AND c.receive_count >= $6
+  DELETE FROM ferry_messages m
+  WHERE $7 <> 0 AND m.queue_id = $1
+    AND m.seq = ANY (ARRAY(SELECT seq FROM c WHERE receive_count >= $6))
   RETURNING m.seq, m.message_id, m.payload, m.group_id, m.sent_ms, m.receive_count,
             m.first_receive_ms),
-)sql" +
-      DeadLetterInsertSql(7, 8, 2, 9) +
-      R"sql(,
+)sql" + DeadLetterInsertSql(7, 8, 2, 9) +
+                                 R"sql(,
 n AS (
   SELECT count(*)::bigint AS moved, coalesce(sum(bytes), 0)::bigint AS bytes,
          count(pg_notify('ferry_wake', $7::text)) AS woken
   FROM ins)
-SELECT n.moved, n.bytes, t.* FROM n LEFT JOIN taken t ON true
+SELECT n.moved, n.bytes, t.*, )sql" +
+                                 kRingLast + R"sql( FROM n LEFT JOIN taken t ON true
 )sql";
   return sql;
 }
 
-constexpr const char* kSelectStandard =
-    "SELECT seq, receive_count FROM ferry_messages WHERE queue_id = $1 AND visible_at_ms <= $2 "
-    "AND sent_ms > $3 ORDER BY visible_at_ms, seq LIMIT $4 FOR UPDATE SKIP LOCKED";
+// The transactional path's select: $1 queue, $2 now, $3 retention cutoff,
+// $4 max, $5 the fair cursor.
+const std::string& SelectStandardSql() {
+  static const std::string sql =
+      FairCtes(5) + "SELECT c.seq, c.receive_count, c.n, c.group_id, " + kRingLast + " FROM c";
+  return sql;
+}
 
 // The first messages of the locked groups, unless one of a group is in
 // flight (read again under the locks): $1 queue, $2 groups, $3 max, $4 now.
@@ -131,6 +231,40 @@ void SortByPlan(std::vector<ReceivedMessage>* out, const std::vector<int64_t>& p
     return position[a.sequence] < position[b.sequence];
   });
 }
+
+// Where this node's next fair receive of a queue starts its walk: after the
+// last group given a head's turn when the receive had no room for more
+// heads (the groups after it wait for the next receive), else after the
+// last group visited (each visited group had its turn, or nothing visible).
+class FairTurn {
+ public:
+  // A row of a fair receive's result: `n` its place among the heads
+  // (`head_col`, NULL for a fill), `group` its group, `ring_last_col` the
+  // walk's last group.
+  void Note(const PgResult& r, int row, int head_col, const std::string& group, int ring_last_col) {
+    if (!r.IsNull(row, ring_last_col)) ring_last_ = r.Str(row, ring_last_col);
+    if (r.IsNull(row, head_col)) return;
+    ++heads_;
+    if (const int64_t n = r.Int(row, head_col); n > last_head_n_) {
+      last_head_n_ = n;
+      last_head_group_ = group;
+    }
+  }
+  // Stores the next cursor, unless the walk visited nothing.
+  void Save(PgCore& core, uint64_t queue_id, int max) const {
+    if (heads_ >= max && !last_head_group_.empty()) {
+      core.SetFairCursor(queue_id, last_head_group_);
+    } else if (!ring_last_.empty()) {
+      core.SetFairCursor(queue_id, ring_last_);
+    }
+  }
+
+ private:
+  int heads_ = 0;
+  int64_t last_head_n_ = -1;
+  std::string last_head_group_;
+  std::string ring_last_;
+};
 
 }  // namespace
 
@@ -208,12 +342,20 @@ Result<std::vector<ReceivedMessage>> PgQueue::ReceiveWithDeadLetters(PgConn& con
                                      .Int(s.max_receive_count)
                                      .Int(dlq != nullptr ? static_cast<int64_t>(dlq->id) : 0)
                                      .Bool(dlq != nullptr && dlq->fifo)
-                                     .Text(name_));
+                                     .Text(name_)
+                                     .Text(core_->FairCursor(id_)));
   if (!r.ok()) return r.status();
   std::vector<ReceivedMessage> out;
+  FairTurn turn;
   for (int i = 0; i < r->rows(); ++i) {
-    if (!r->IsNull(i, 2)) out.push_back(Received(MessageAt(*r, i, 2)));
+    if (r->IsNull(i, 2)) {
+      turn.Note(*r, i, 12, std::string(), 13);
+      continue;
+    }
+    out.push_back(Received(MessageAt(*r, i, 2)));
+    turn.Note(*r, i, 12, out.back().group_id, 13);
   }
+  turn.Save(*core_, id_, std::clamp(req.max_messages, 1, 10));
   std::sort(out.begin(), out.end(), [](const ReceivedMessage& a, const ReceivedMessage& b) {
     return a.sequence < b.sequence;
   });
@@ -243,13 +385,18 @@ Result<std::vector<ReceivedMessage>> PgQueue::ReceiveSimple(PgConn& conn, const 
       .Int(RetentionCutoff(row, now))
       .Int(std::clamp(req.max_messages, 1, 10))
       .Int(now + SecondsToMs(timeout_s));
-  if (fifo_) params.Text(attempt ? req.attempt_id : std::string());
-  Result<PgResult> r = conn.Exec(
-      fifo_ ? std::string(kReceiveFifo) : std::string(kReceiveSimple) + kReturnedColumns, params);
+  params.Text(fifo_ ? (attempt ? req.attempt_id : std::string()) : core_->FairCursor(id_));
+  Result<PgResult> r = conn.Exec(fifo_ ? std::string(kReceiveFifo) : ReceiveSimpleSql(), params);
   if (!r.ok()) return r.status();
   std::vector<ReceivedMessage> out;
   out.reserve(static_cast<size_t>(r->rows()));
   for (int i = 0; i < r->rows(); ++i) out.push_back(Received(MessageAt(*r, i)));
+  // A FIFO receive's rows come in its groups' order already.
+  if (fifo_) return out;
+  FairTurn turn;
+  for (int i = 0; i < r->rows(); ++i)
+    turn.Note(*r, i, 10, out[static_cast<size_t>(i)].group_id, 11);
+  turn.Save(*core_, id_, std::clamp(req.max_messages, 1, 10));
   std::sort(out.begin(), out.end(), [](const ReceivedMessage& a, const ReceivedMessage& b) {
     return a.sequence < b.sequence;
   });
@@ -313,11 +460,19 @@ Result<std::vector<ReceivedMessage>> PgQueue::ReceiveInTransaction(PgConn& conn,
 
 Status PgQueue::SelectStandard(PgConn& conn, const QueueRow& row, int max, TimeMs now,
                                Taking* plan) {
-  Result<PgResult> r = conn.Exec(
-      kSelectStandard,
-      Params().Int(static_cast<int64_t>(id_)).Int(now).Int(RetentionCutoff(row, now)).Int(max));
+  Result<PgResult> r = conn.Exec(SelectStandardSql(), Params()
+                                                          .Int(static_cast<int64_t>(id_))
+                                                          .Int(now)
+                                                          .Int(RetentionCutoff(row, now))
+                                                          .Int(max)
+                                                          .Text(core_->FairCursor(id_)));
   if (!r.ok()) return r.status();
-  for (int i = 0; i < r->rows(); ++i) plan->Add(r->Int(i, 0), r->Int(i, 1));
+  FairTurn turn;
+  for (int i = 0; i < r->rows(); ++i) {
+    plan->Add(r->Int(i, 0), r->Int(i, 1));
+    turn.Note(*r, i, 2, r->Str(i, 3), 4);
+  }
+  turn.Save(*core_, id_, max);
   return Status::Ok();
 }
 

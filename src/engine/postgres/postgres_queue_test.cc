@@ -1,11 +1,14 @@
 // The PostgreSQL engine beyond the conformance suite: Cancel and
-// DeadLetter, FIFO receive attempts, and two engines over one database (two
-// nodes): wake-ups across them, one FIFO group in flight across them, and
-// concurrent receives that never hand out a message twice.
+// DeadLetter, FIFO receive attempts, fair queues with a large backlog and
+// more groups than a receive visits, and two engines over one database (two
+// nodes): wake-ups across them, one FIFO group in flight across them, a
+// released FIFO group's place across them, and concurrent receives that
+// never hand out a message twice.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -63,6 +66,34 @@ class PostgresQueueTest : public ::testing::Test {
     auto got = q.Receive(req);
     EXPECT_TRUE(got.ok()) << got.status().message();
     return got.ok() ? *got : std::vector<ReceivedMessage>{};
+  }
+
+  // Sends `n` messages of `group` from four threads at once, so that they
+  // share inserts (a backlog in a fraction of the time of one by one).
+  static void SendMany(Queue& q, int n, const std::string& group) {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&q, n, t, group] {
+        for (int i = t; i < n; i += 4) Send(q, group + std::to_string(i), -1, group);
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+
+  static std::map<std::string, int> CountByGroup(const std::vector<ReceivedMessage>& got) {
+    std::map<std::string, int> out;
+    for (const ReceivedMessage& m : got) ++out[m.group_id];
+    return out;
+  }
+
+  // A FIFO queue created on node a and found on node b: {on a, on b}.
+  std::pair<std::shared_ptr<Queue>, std::shared_ptr<Queue>> FifoOnBothNodes(
+      const std::string& name) {
+    QueueSettings s;
+    s.fifo = true;
+    auto created = a_->CreateQueue(name, s, {});
+    EXPECT_TRUE(created.ok()) << created.status().message();
+    return {created.ok() ? *created : nullptr, b_->FindQueue(name)};
   }
 
   static bool WaitFor(const std::function<bool()>& pred) {
@@ -218,8 +249,7 @@ TEST_F(PostgresQueueTest, ACatalogWriteOnOneNodeMovesTheOthersCatalogVersionAtIt
 }
 
 TEST_F(PostgresQueueTest, OneFifoGroupIsInFlightAcrossNodes) {
-  auto qa = Fifo(*a_, "q.fifo");
-  auto qb = b_->FindQueue("q.fifo");
+  auto [qa, qb] = FifoOnBothNodes("q.fifo");
   Send(*qa, "a1", -1, "a", "1");
   Send(*qa, "a2", -1, "a", "2");
   Send(*qa, "b1", -1, "b", "3");
@@ -254,6 +284,61 @@ TEST_F(PostgresQueueTest, AMoveTaskOnAFifoSourceTakesWholeReadyGroupsInOrder) {
   auto next = Receive(*src, 10);
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0].payload, "b2");
+}
+
+TEST_F(PostgresQueueTest, AThousandMessageBacklogOfOneGroupDoesNotStarveThreeQuietGroups) {
+  auto qa = *a_->CreateQueue("fair", {}, {});
+  auto qb = b_->FindQueue("fair");
+  SendMany(*qa, 1000, "noisy");
+  for (const std::string g : {"t1", "t2", "t3"}) Send(*qa, g, -1, g);
+  auto on_a = Receive(*qa, 10);
+  ASSERT_EQ(on_a.size(), 10u);
+  EXPECT_EQ(CountByGroup(on_a),
+            (std::map<std::string, int>{{"noisy", 7}, {"t1", 1}, {"t2", 1}, {"t3", 1}}));
+  for (const std::string g : {"u1", "u2"}) Send(*qb, g, -1, g);
+  auto on_b = Receive(*qb, 10);
+  EXPECT_EQ(CountByGroup(on_b), (std::map<std::string, int>{{"noisy", 8}, {"u1", 1}, {"u2", 1}}))
+      << "the other node's receive, its own walk over the groups";
+}
+
+TEST_F(PostgresQueueTest, GroupsBeyondOneReceivesWalkGetTheirTurnsInTheNextReceives) {
+  auto q = *a_->CreateQueue("fair", {}, {});
+  SendMany(*q, 300, "a-noisy");  // first by name: every walk from the start meets it
+  constexpr int kQuiet = 150;    // more groups than one receive visits (100)
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = t; i < kQuiet; i += 4) {
+        const std::string g = "q" + std::to_string(1000 + i);
+        Send(*q, g, -1, g);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::map<std::string, int> served;
+  const int receives = kQuiet / 10 + 1;
+  for (int i = 0; i < receives; ++i) {
+    for (const auto& [group, n] : CountByGroup(Receive(*q, 10))) served[group] += n;
+  }
+  for (int i = 0; i < kQuiet; ++i) {
+    EXPECT_EQ(served["q" + std::to_string(1000 + i)], 1) << "group q" << 1000 + i;
+  }
+  EXPECT_EQ(served["a-noisy"], receives * 10 - kQuiet) << "a turn per walk around the groups";
+}
+
+TEST_F(PostgresQueueTest, AReleasedFifoGroupComesAfterGroupsReadyBeforeItAcrossNodes) {
+  auto [qa, qb] = FifoOnBothNodes("q.fifo");
+  Send(*qa, "g1-m1", -1, "g1", "1");
+  auto first = Receive(*qa, 10, 60);
+  ASSERT_EQ(first.size(), 1u);
+  clock_.Advance(1'000);
+  Send(*qb, "g2-m1", -1, "g2", "2");
+  ASSERT_TRUE(qa->ChangeVisibility(first[0].receipt_handle, 0).ok());
+  auto got = Receive(*qb, 10);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].payload, "g2-m1");
+  EXPECT_EQ(got[1].payload, "g1-m1");
+  EXPECT_EQ(got[1].receive_count, 2);
 }
 
 TEST_F(PostgresQueueTest, ConcurrentSendsAndReceivesOnTwoNodesLoseAndShareNoMessage) {

@@ -60,14 +60,6 @@ def local_engine_only(reason):
     return unittest.skipIf(ENGINE != "local", "local engine only: " + reason)
 
 
-def not_yet_on_postgres(reason):
-    """Skips a test on the PostgreSQL engine for a behaviour it does not have
-    yet (`reason` says which; docs/scale-out.md lists them). Unlike
-    local_engine_only, the test is meant to pass on both engines once the
-    gap is closed."""
-    return unittest.skipIf(ENGINE == "postgres", "not yet on PostgreSQL: " + reason)
-
-
 def _die_with_parent():
     """In the child: get SIGTERM if the test process dies (e.g. a ctest
     timeout kills it), so no server outlives its run. Linux only; best effort."""

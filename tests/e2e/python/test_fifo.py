@@ -175,8 +175,6 @@ class FifoQueueTest(FifoTestCase):
         self.assertEqual(self.receive(url, MaxNumberOfMessages=10), [],
                          "m1 and m2 are still in flight")
 
-    @ferry_e2e.not_yet_on_postgres("a released FIFO group is served in sequence order, not after the "
-                                    "groups that were ready before it")
     def test_group_released_by_an_earlier_handle_comes_back_beside_other_groups(self):
         url = self.new_fifo("cmvgroups")
         self.send(url, "g1-m1", "g1", dedup="1")
@@ -292,8 +290,6 @@ class FifoQueueTest(FifoTestCase):
 
 
 class FairQueueTest(FifoTestCase):
-    @ferry_e2e.not_yet_on_postgres("fair queues serve the oldest messages first, without round robin "
-                                    "across message groups")
     def test_noisy_group_does_not_starve_others(self):
         url = self.new_queue("fair")
         entries = [{"Id": "n%d" % i, "MessageBody": "noisy", "MessageGroupId": "noisy"}

@@ -107,11 +107,7 @@ describe("fifo", () => {
     assert.equal(Attributes.FifoThroughputLimit, "perQueue");
   });
 
-  // Not yet on PostgreSQL (docs/scale-out.md): its fair queues serve the
-  // oldest messages first, without round robin across message groups.
-  const fairSkip = process.env.FERRY_ENGINE === "postgres"
-    && "not yet on PostgreSQL: no round robin across message groups";
-  test("fair standard queue: a noisy group does not starve the others", { skip: fairSkip }, async () => {
+  test("fair standard queue: a noisy group does not starve the others", async () => {
     const { QueueUrl: url } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName("fair") }));
     created.push(url);
     for (let k = 0; k < 3; k++) {
