@@ -36,6 +36,7 @@ struct Options {
   int wait_seconds = 0;
   int64_t prefill = 300000;
   double prefill_timeout_s = 300;
+  bool prefill_only = false;
   double timeout_s = 30;
   std::string label;
   bool fifo = false;
@@ -149,6 +150,9 @@ int Main(int argc, char** argv) {
   app.add_option("--prefill-timeout", o.prefill_timeout_s, "consume-cycle: prefill time limit, s.")
       ->check(CLI::Range(1.0, 36000.0))
       ->capture_default_str();
+  app.add_flag("--prefill-only", o.prefill_only,
+               "consume-cycle: fill the queue to --prefill, then exit without consuming (a "
+               "queue that other loadgens then measure, as bench/postgres.sh does).");
   app.add_option("--timeout", o.timeout_s, "Per-request timeout, s.")
       ->check(CLI::Range(0.1, 600.0))
       ->capture_default_str();
@@ -195,6 +199,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "loadgen: prefill sent nothing; not measuring an empty queue\n");
     return 1;
   }
+  if (o.prefill_only) return 0;
 
   RunPlan plan;
   plan.connections = o.connections;

@@ -131,15 +131,16 @@ for scenario in "${wanted[@]}"; do
     *) echo "unknown scenario $scenario" >&2; exit 2 ;;
   esac
   if [[ "$scenario" == *consume-cycle ]]; then
-    # Filled once, through the first node, before every node consumes. The
-    # queue's visibility timeout is short, so that what the filling run had
-    # in flight when it stopped (FIFO: whole groups) is visible again before
-    # the measured run starts.
+    # Filled once, through the first node, before every node consumes; the
+    # filling loadgen consumes nothing (--prefill-only). It used to run a
+    # 0.1 s consume-cycle after filling, which on the local engine took
+    # thousands of messages (all of a small --prefill: the measured run
+    # then found the queue empty and reported 0 msgs/s).
     AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test python3 - "${endpoints[0]}" "$queue" \
         "$([[ "$scenario" == fifo-* ]] && echo fifo)" <<'PY'
 import sys, boto3
 endpoint, name, kind = sys.argv[1], sys.argv[2], sys.argv[3]
-attributes = {"VisibilityTimeout": "2"}
+attributes = {}
 if kind == "fifo":
     name += ".fifo"
     attributes["FifoQueue"] = "true"
@@ -147,9 +148,8 @@ boto3.client("sqs", endpoint_url=endpoint, region_name="us-east-1").create_queue
     QueueName=name, Attributes=attributes)
 PY
     timeout 900 "$loadgen" --endpoint "${endpoints[0]}" --queue "$queue" "${args[@]}" \
-      --connections "$conns" --prefill "$prefill" --prefill-timeout 600 --duration 0.1 \
-      --warmup 0 >"$dir/prefill-$scenario.txt" || true
-    sleep 3
+      --connections "$conns" --prefill "$prefill" --prefill-timeout 600 --prefill-only \
+      >"$dir/prefill-$scenario.txt" || true
     args+=(--prefill 0)
   fi
   lg_pids=()

@@ -20,6 +20,10 @@ struct ServeConfig {
   // and the connections of the engine's pool.
   std::string postgres_url;
   int postgres_pool = 16;
+  // The longest a database statement may run, lock waits included, before
+  // its request fails with 503 (engine::PostgresOptions::statement_timeout);
+  // 0: no limit.
+  int postgres_statement_timeout_s = 30;
   // The directory of the keys a server signs and seals with: the SNS signing
   // key and its certificate, the STS session key. Empty: data_dir (local
   // engine). Required with postgres: every node must hold the same files, or

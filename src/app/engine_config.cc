@@ -107,7 +107,8 @@ const std::vector<std::string>& LocalEngineFlags() {
 }
 
 const std::vector<std::string>& PostgresEngineFlags() {
-  static const std::vector<std::string> flags{"--postgres-url", "--postgres-pool"};
+  static const std::vector<std::string> flags{"--postgres-url", "--postgres-pool",
+                                              "--postgres-statement-timeout"};
   return flags;
 }
 

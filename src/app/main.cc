@@ -47,6 +47,13 @@ int main(int argc, char** argv) {
                    "listens for wake-ups); keep it near --blocking-threads.")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  serve
+      ->add_option("--postgres-statement-timeout", cfg.postgres_statement_timeout_s,
+                   "With --engine postgres: seconds a database statement may run, lock waits "
+                   "included, before the request fails with 503 (a lock held by a stuck "
+                   "session, a database that stopped answering); 0: no limit.")
+      ->check(CLI::Range(0, 3600))
+      ->capture_default_str();
   serve->add_option("--keys-dir", cfg.keys_dir,
                     "Directory of the SNS signing key and certificate and the STS session key, "
                     "made there on first start; default the data directory. Required with "

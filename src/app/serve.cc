@@ -497,9 +497,12 @@ int RunServer(const ServeConfig& config) {
   if (tls_port) gateway.SetTlsListeningPort(*tls_port);
 
   // The engine's tick, and what drains it, runs where engine calls may:
-  // the blocking pool when they block.
-  Ticker ticker(io, handlers, [&engine, &deliveries, &push_consumers, &queue_history] {
+  // the blocking pool when they block. The registry follows topics and
+  // subscriptions other nodes change (after the engine's tick, which reads
+  // the catalog's version); a failed read is tried again at the next tick.
+  Ticker ticker(io, handlers, [&engine, &registry, &deliveries, &push_consumers, &queue_history] {
     engine.Tick();
+    (void)registry.Refresh();
     deliveries.Tick();
     push_consumers.Tick();
     queue_history.Tick();

@@ -157,8 +157,10 @@ Result<std::unique_ptr<ServeEngine>> OpenPostgres(const ServeConfig& config, con
 #ifdef FERRY_WITH_POSTGRES
   auto start = std::chrono::steady_clock::now();
   auto opened = engine::OpenPostgresEngine(
-      clock,
-      engine::PostgresOptions{.url = config.postgres_url, .pool_size = config.postgres_pool});
+      clock, engine::PostgresOptions{
+                 .url = config.postgres_url,
+                 .pool_size = config.postgres_pool,
+                 .statement_timeout = std::chrono::seconds(config.postgres_statement_timeout_s)});
   if (!opened.ok()) {
     const Status& st = opened.status();
     if (st.code() == Code::kFailedPrecondition) {

@@ -239,6 +239,23 @@ class Engine {
   virtual Status PutEntry(CatalogKind kind, CatalogEntry entry) = 0;
   virtual Status EraseEntry(CatalogKind kind, const std::string& key) = 0;
   virtual std::vector<CatalogEntry> Entries(CatalogKind kind) const = 0;
+  // As Entries, but an engine that can fail to read (PostgreSQL) says so
+  // (kUnavailable) instead of answering "none": a service that replaces
+  // what it holds with the answer must not take a failure for an empty
+  // catalog.
+  virtual Result<std::vector<CatalogEntry>> ReadEntries(CatalogKind kind) const {
+    return Entries(kind);
+  }
+  // For services that keep the catalog in memory (the SNS registry) and
+  // share the store with other processes (nodes of the PostgreSQL engine):
+  // a number that differs from an earlier answer once the catalog may have
+  // changed since, whoever changed it. Entries read after an answer include
+  // every change that answer covers. Cheap and non-blocking (no I/O); the
+  // engine's Tick refreshes it, so it may lag a change by its bound (a
+  // second on PostgreSQL). An engine whose catalog no other process writes
+  // (the local engine) answers 0 always: its own writes are all there are,
+  // and the service saw those as it made them.
+  virtual uint64_t CatalogVersion() const { return 0; }
 
   virtual const Clock& clock() const = 0;
 

@@ -175,60 +175,131 @@ Registry::Registry(engine::Engine& engine, RegistryOptions options)
 
 Status Registry::Load() {
   std::lock_guard write(write_mu_);
-  TopicMap topics;
-  for (const engine::CatalogEntry& e : engine_.Entries(engine::CatalogKind::kTopic)) {
+  // Read before the entries: a change after this answer is read again by
+  // the next Refresh.
+  const uint64_t version = engine_.CatalogVersion();
+  Catalog next;
+  FERRY_RETURN_IF_ERROR(ReadCatalog(/*repair=*/true, &next));
+  std::unique_lock lock(mu_);
+  topics_ = std::move(next.topics);
+  subscriptions_ = std::move(next.subscriptions);
+  retired_ = std::move(next.retired);
+  loaded_version_ = version;
+  return Status::Ok();
+}
+
+Status Registry::Refresh() {
+  const uint64_t version = engine_.CatalogVersion();
+  {
+    std::lock_guard write(write_mu_);
+    if (version == loaded_version_) return Status::Ok();
+    Catalog next;
+    FERRY_RETURN_IF_ERROR(ReadCatalog(/*repair=*/false, &next));
+    std::unique_lock lock(mu_);
+    // What this node counted lives on in the topics' new objects.
+    for (auto& [arn, topic] : next.topics) {
+      auto old = topics_.find(arn);
+      if (old == topics_.end()) continue;
+      auto kept = std::make_shared<Topic>(*topic);
+      kept->counters = old->second->counters;
+      kept->subscriptions_deleted = old->second->subscriptions_deleted;
+      for (const auto& sub : old->second->subscriptions) {
+        if (!next.subscriptions.contains(sub->arn)) ++kept->subscriptions_deleted;
+      }
+      topic = std::move(kept);
+    }
+    topics_ = std::move(next.topics);
+    subscriptions_ = std::move(next.subscriptions);
+    retired_ = std::move(next.retired);
+    loaded_version_ = version;
+  }
+  NotifyChange();
+  return Status::Ok();
+}
+
+std::shared_ptr<const Subscription> Registry::Unchanged(const engine::CatalogEntry& e) const {
+  std::shared_lock lock(mu_);
+  auto it = subscriptions_.find(e.key);
+  if (it == subscriptions_.end()) {
+    it = retired_.find(e.key);
+    if (it == retired_.end()) return nullptr;
+  }
+  return EncodeSubscription(*it->second) == e ? it->second : nullptr;
+}
+
+Status Registry::ReadCatalog(bool repair, Catalog* out) {
+  Result<std::vector<engine::CatalogEntry>> topic_entries =
+      engine_.ReadEntries(engine::CatalogKind::kTopic);
+  if (!topic_entries.ok()) return topic_entries.status();
+  TopicMap& topics = out->topics;
+  for (const engine::CatalogEntry& e : *topic_entries) {
     Topic t = DecodeTopic(e);
-    if (t.fifo && !t.dedup_queue_key.empty() && !engine_.FindQueue(t.dedup_queue_key)) {
+    if (repair && t.fifo && !t.dedup_queue_key.empty() && !engine_.FindQueue(t.dedup_queue_key)) {
       auto q = engine_.CreateQueue(t.dedup_queue_key, DedupQueueSettings(), {});
       if (!q.ok()) return q.status();
     }
     std::string arn = t.arn;
     topics.emplace(std::move(arn), std::make_shared<const Topic>(std::move(t)));
   }
-  SubscriptionMap subscriptions;
-  SubscriptionMap retired;
+  // Read after the topics: a subscription is stored after its topic, so
+  // one whose topic is missing here belongs to a deleted topic, or to one
+  // made since the topics were read (only a Refresh can see that: it
+  // leaves the entry alone, and the next Refresh reads both).
+  Result<std::vector<engine::CatalogEntry>> sub_entries =
+      engine_.ReadEntries(engine::CatalogKind::kSubscription);
+  if (!sub_entries.ok()) return sub_entries.status();
   std::map<std::string, std::vector<std::shared_ptr<const Subscription>>> by_topic;
-  for (const engine::CatalogEntry& e : engine_.Entries(engine::CatalogKind::kSubscription)) {
+  for (const engine::CatalogEntry& e : *sub_entries) {
+    if (!repair) {
+      // Derived members are made once per change, not once per Refresh.
+      if (auto same = Unchanged(e)) {
+        if (same->retired) {
+          out->retired.emplace(same->arn, same);
+        } else if (topics.contains(same->topic_arn)) {
+          by_topic[same->topic_arn].push_back(same);
+          out->subscriptions.emplace(same->arn, same);
+        }
+        continue;
+      }
+    }
     Subscription s = DecodeSubscription(e);
     if (s.retired) {
       // Still draining its UnsubscribeConfirmation; its topic may be gone.
       s.queue_key = DeliveryQueueKey(s.id);
-      if (!engine_.FindQueue(s.queue_key)) {
+      if (repair && !engine_.FindQueue(s.queue_key)) {
         FERRY_RETURN_IF_ERROR(engine_.EraseEntry(engine::CatalogKind::kSubscription, e.key));
         continue;
       }
       std::string arn = s.arn;
-      retired.emplace(std::move(arn), std::make_shared<const Subscription>(std::move(s)));
+      out->retired.emplace(std::move(arn), std::make_shared<const Subscription>(std::move(s)));
       continue;
     }
     if (!topics.contains(s.topic_arn)) {
+      if (!repair) continue;
       FERRY_RETURN_IF_ERROR(engine_.EraseEntry(engine::CatalogKind::kSubscription, e.key));
       if (IsHttp(s)) DropQueue(engine_, DeliveryQueueKey(s.id));
       continue;
     }
     Status derived = Derive(s);
     if (!derived.ok()) {
+      // Another node stored it; one this build cannot read is left out
+      // here rather than stopping this node from following the others.
+      if (!repair) continue;
       return Status::Internal("subscription " + s.arn + " cannot be loaded: " + derived.message());
     }
-    if (IsHttp(s) && !engine_.FindQueue(s.queue_key)) {
+    if (repair && IsHttp(s) && !engine_.FindQueue(s.queue_key)) {
       auto q = engine_.CreateQueue(s.queue_key, DeliveryQueueSettings(), {});
       if (!q.ok()) return q.status();
     }
     auto shared = std::make_shared<const Subscription>(std::move(s));
     by_topic[shared->topic_arn].push_back(shared);
-    subscriptions.emplace(shared->arn, shared);
+    out->subscriptions.emplace(shared->arn, shared);
   }
   for (auto& [arn, subs] : by_topic) {
     std::sort(subs.begin(), subs.end(), OlderFirst);
     auto topic = std::make_shared<Topic>(*topics[arn]);
     topic->subscriptions = std::move(subs);
     topics[arn] = std::move(topic);
-  }
-  {
-    std::unique_lock lock(mu_);
-    topics_ = std::move(topics);
-    subscriptions_ = std::move(subscriptions);
-    retired_ = std::move(retired);
   }
   return Status::Ok();
 }

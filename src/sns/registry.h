@@ -77,6 +77,18 @@ class Registry {
   // Reads the catalog; call once, before serving. Subscriptions of a topic
   // that is gone (a DeleteTopic interrupted by a crash) are erased.
   Status Load();
+  // Follows the catalog when other processes change it too (nodes of the
+  // PostgreSQL engine): when the engine's CatalogVersion moved since the
+  // last Load or Refresh, reads the catalog again and swaps in what it
+  // holds, keeping what only this process knows (each topic's counters and
+  // SubscriptionsDeleted; the objects of unchanged subscriptions), then
+  // calls the OnChange listeners (the delivery worker takes up
+  // subscriptions made elsewhere). Repairs nothing: that is Load's, at
+  // start. Costs one atomic read when nothing changed, so call it at every
+  // tick; on the local engine (CatalogVersion always 0) it never reads.
+  // Errors: the engine's, when the catalog cannot be read (what the
+  // registry holds stays, and the next call tries again).
+  Status Refresh();
 
   // Reads: null (or empty) when there is none.
   std::shared_ptr<const Topic> FindTopic(std::string_view arn) const;
@@ -152,6 +164,20 @@ class Registry {
  private:
   using TopicMap = std::map<std::string, std::shared_ptr<const Topic>, std::less<>>;
   using SubscriptionMap = std::map<std::string, std::shared_ptr<const Subscription>, std::less<>>;
+  struct Catalog {
+    TopicMap topics;
+    SubscriptionMap subscriptions;
+    SubscriptionMap retired;
+  };
+
+  // Reads the catalog into `out`. With `repair` (Load): makes missing
+  // internal queues, erases subscriptions of topics that are gone and
+  // refuses one that cannot be derived. Without (Refresh): changes nothing
+  // in the engine and leaves such entries out. Caller holds write_mu_.
+  Status ReadCatalog(bool repair, Catalog* out);
+  // The subscription held now whose catalog entry is `e` exactly; null
+  // when none is.
+  std::shared_ptr<const Subscription> Unchanged(const engine::CatalogEntry& e) const;
 
   // Swaps in `sub` (null: removes `arn`) and the copy of its topic that
   // lists it so. Caller holds write_mu_.
@@ -169,6 +195,8 @@ class Registry {
   TopicMap topics_;                // guarded by mu_
   SubscriptionMap subscriptions_;  // guarded by mu_
   SubscriptionMap retired_;        // guarded by mu_
+  // The CatalogVersion the maps were read at; guarded by write_mu_.
+  uint64_t loaded_version_ = 0;
 
   std::mutex listeners_mu_;
   std::vector<std::function<void()>> listeners_;  // guarded by listeners_mu_

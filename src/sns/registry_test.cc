@@ -13,12 +13,17 @@
 namespace ferry::sns {
 namespace {
 
-// An engine whose catalog writes fail on demand; everything else is the
-// wrapped engine's.
+// An engine whose catalog writes (and, with fail_reads, reads) fail on
+// demand, and whose catalog version behaves as the PostgreSQL engine's: it
+// counts the writes, as read by the last Tick. Two registries over one of
+// these are two nodes over one database. Everything else is the wrapped
+// engine's.
 class FailingCatalog final : public engine::Engine {
  public:
   explicit FailingCatalog(engine::Engine& inner) : inner_(inner) {}
   bool fail = false;
+  bool fail_reads = false;
+  mutable int reads = 0;  // catalog reads (Entries, ReadEntries)
 
   Result<std::shared_ptr<engine::Queue>> CreateQueue(const std::string& name,
                                                      engine::QueueSettings settings,
@@ -32,7 +37,11 @@ class FailingCatalog final : public engine::Engine {
   std::vector<std::string> ListQueues(const std::string& prefix) const override {
     return inner_.ListQueues(prefix);
   }
-  void Tick() override { inner_.Tick(); }
+  void Tick() override {
+    seen_version_ = writes_;
+    inner_.Tick();
+  }
+  uint64_t CatalogVersion() const override { return seen_version_; }
   Result<engine::MoveTaskInfo> StartMoveTask(const std::string& s, const std::string& d,
                                              int64_t r) override {
     return inner_.StartMoveTask(s, d, r);
@@ -47,14 +56,21 @@ class FailingCatalog final : public engine::Engine {
   void AfterDurable(std::function<void(Status)> cb) override { inner_.AfterDurable(std::move(cb)); }
   Status PutEntry(engine::CatalogKind kind, engine::CatalogEntry entry) override {
     if (fail) return Status::Unavailable("disk full");
+    ++writes_;
     return inner_.PutEntry(kind, std::move(entry));
   }
   Status EraseEntry(engine::CatalogKind kind, const std::string& key) override {
     if (fail) return Status::Unavailable("disk full");
+    ++writes_;
     return inner_.EraseEntry(kind, key);
   }
   std::vector<engine::CatalogEntry> Entries(engine::CatalogKind kind) const override {
+    ++reads;
     return inner_.Entries(kind);
+  }
+  Result<std::vector<engine::CatalogEntry>> ReadEntries(engine::CatalogKind kind) const override {
+    if (fail_reads) return Status::Unavailable("database down");
+    return Entries(kind);
   }
   const Clock& clock() const override { return inner_.clock(); }
   bool blocking() const override { return false; }
@@ -67,6 +83,8 @@ class FailingCatalog final : public engine::Engine {
 
  private:
   engine::Engine& inner_;
+  uint64_t writes_ = 1;
+  uint64_t seen_version_ = 0;
 };
 
 constexpr std::string_view kTopicArn = "arn:aws:sns:us-east-1:000000000000:orders";
@@ -395,6 +413,140 @@ TEST_F(RegistryTest, ABadFilterPolicyIsRefusedAndChangesNothing) {
   EXPECT_EQ(registry.Subscribe(s).status().code(), Code::kInvalidArgument);
   EXPECT_TRUE(registry.Subscriptions().empty());
   EXPECT_TRUE(engine.Entries(engine::CatalogKind::kSubscription).empty());
+}
+
+// Node B: a second registry over the same catalog, as another Ferry
+// process over the same database.
+class RegistryNodesTest : public RegistryTest {
+ protected:
+  void SetUp() override {
+    engine.Tick();
+    ASSERT_TRUE(registry.Load().ok());
+    ASSERT_TRUE(node_b.Load().ok());
+  }
+  // What serve's tick does: the engine reads the version, then the
+  // registry follows it.
+  Status TickB() {
+    clock.Advance(100);
+    engine.Tick();
+    return node_b.Refresh();
+  }
+  Registry node_b{engine, RegistryOptions{}};
+};
+
+TEST_F(RegistryNodesTest, TopicsAndSubscriptionsMadeOnOneNodeReachTheOtherAtItsNextTick) {
+  ASSERT_TRUE(registry.CreateTopic(NewTopic()).ok());
+  auto sqs = registry.Subscribe(NewSubscription(Protocol::kSqs, "arn:aws:sqs:us-east-1:0:q"));
+  ASSERT_TRUE(sqs.ok());
+  // Before the engine's tick read the version, B has no reason to look.
+  ASSERT_TRUE(node_b.Refresh().ok());
+  EXPECT_FALSE(node_b.FindTopic(kTopicArn));
+  ASSERT_TRUE(TickB().ok());
+  auto topic = node_b.FindTopic(kTopicArn);
+  ASSERT_TRUE(topic);
+  ASSERT_EQ(topic->subscriptions.size(), 1u);
+  EXPECT_EQ(topic->subscriptions[0]->arn, sqs->subscription->arn);
+  EXPECT_EQ(topic->subscriptions[0]->queue_key, sqs->subscription->queue_key);
+  EXPECT_TRUE(node_b.FindSubscription(sqs->subscription->arn));
+}
+
+TEST_F(RegistryNodesTest, AnHttpSubscriptionMadeElsewhereIsDrainedHereOnceTheListenersHear) {
+  ASSERT_TRUE(registry.CreateTopic(NewTopic()).ok());
+  std::vector<size_t> seen;
+  node_b.OnChange([&] { seen.push_back(node_b.HttpSubscriptions().size()); });
+  auto http = registry.Subscribe(NewSubscription(Protocol::kHttp, "http://h/x"));
+  ASSERT_TRUE(http.ok());
+  ASSERT_TRUE(TickB().ok());
+  EXPECT_EQ(seen, std::vector<size_t>{1});
+  ASSERT_TRUE(registry.Confirm(kTopicArn, http->subscription->token, false).ok());
+  ASSERT_TRUE(TickB().ok());
+  auto confirmed = node_b.FindSubscription(http->subscription->arn);
+  ASSERT_TRUE(confirmed);
+  EXPECT_TRUE(confirmed->confirmed);
+  EXPECT_EQ(confirmed->queue_key, DeliveryQueueKey(http->subscription->id));
+  // Unsubscribed on A: retired on B too, whose worker may be the one that
+  // drains its queue.
+  ASSERT_TRUE(registry.Unsubscribe(http->subscription->arn).ok());
+  ASSERT_TRUE(TickB().ok());
+  EXPECT_FALSE(node_b.FindSubscription(http->subscription->arn));
+  auto draining = node_b.HttpSubscriptions();
+  ASSERT_EQ(draining.size(), 1u);
+  EXPECT_TRUE(draining[0]->retired);
+  EXPECT_EQ(seen.size(), 3u);
+}
+
+TEST_F(RegistryNodesTest, ARefreshKeepsThisNodesCountersAndUnchangedSubscriptions) {
+  ASSERT_TRUE(registry.CreateTopic(NewTopic()).ok());
+  auto kept = registry.Subscribe(NewSubscription(Protocol::kSqs, "arn:aws:sqs:us-east-1:0:a"));
+  auto gone = registry.Subscribe(NewSubscription(Protocol::kSqs, "arn:aws:sqs:us-east-1:0:b"));
+  ASSERT_TRUE(kept.ok() && gone.ok());
+  ASSERT_TRUE(TickB().ok());
+  auto before = node_b.FindTopic(kTopicArn);
+  ASSERT_TRUE(before);
+  before->counters->published += 7;
+  auto kept_before = node_b.FindSubscription(kept->subscription->arn);
+  ASSERT_TRUE(registry
+                  .UpdateTopic(kTopicArn,
+                               [](Topic& t) {
+                                 t.attributes["DisplayName"] = "renamed";
+                                 return Status::Ok();
+                               })
+                  .ok());
+  ASSERT_TRUE(registry.Unsubscribe(gone->subscription->arn).ok());
+  ASSERT_TRUE(TickB().ok());
+  auto after = node_b.FindTopic(kTopicArn);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->attributes.at("DisplayName"), "renamed");
+  EXPECT_EQ(after->counters, before->counters);
+  EXPECT_EQ(after->counters->published.load(), 7u);
+  EXPECT_EQ(after->subscriptions_deleted, 1);
+  ASSERT_EQ(after->subscriptions.size(), 1u);
+  EXPECT_EQ(after->subscriptions[0], kept_before) << "an unchanged subscription keeps its object";
+  EXPECT_FALSE(node_b.FindSubscription(gone->subscription->arn));
+}
+
+TEST_F(RegistryNodesTest, ATopicDeletedElsewhereLeavesWithItsSubscriptions) {
+  ASSERT_TRUE(registry.CreateTopic(NewTopic()).ok());
+  auto sub = registry.Subscribe(NewSubscription(Protocol::kSqs, "arn:aws:sqs:us-east-1:0:q"));
+  ASSERT_TRUE(sub.ok());
+  ASSERT_TRUE(TickB().ok());
+  ASSERT_TRUE(node_b.FindTopic(kTopicArn));
+  ASSERT_TRUE(registry.DeleteTopic(kTopicArn).ok());
+  ASSERT_TRUE(TickB().ok());
+  EXPECT_FALSE(node_b.FindTopic(kTopicArn));
+  EXPECT_FALSE(node_b.FindSubscription(sub->subscription->arn));
+}
+
+TEST_F(RegistryNodesTest, NothingIsReadWhileTheVersionStaysTheSame) {
+  ASSERT_TRUE(registry.CreateTopic(NewTopic()).ok());
+  ASSERT_TRUE(TickB().ok());
+  const int reads = engine.reads;
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(TickB().ok());
+  EXPECT_EQ(engine.reads, reads);
+}
+
+TEST_F(RegistryNodesTest, AFailedReadKeepsWhatTheNodeHoldsAndIsTriedAgain) {
+  ASSERT_TRUE(registry.CreateTopic(NewTopic()).ok());
+  ASSERT_TRUE(TickB().ok());
+  ASSERT_TRUE(registry.CreateTopic(NewTopic("second")).ok());
+  engine.fail_reads = true;
+  EXPECT_EQ(TickB().code(), Code::kUnavailable);
+  EXPECT_TRUE(node_b.FindTopic(kTopicArn)) << "a failed read is not an empty catalog";
+  engine.fail_reads = false;
+  ASSERT_TRUE(TickB().ok());
+  EXPECT_EQ(node_b.Topics().size(), 2u);
+}
+
+TEST(RegistryLocalEngineTest, RefreshOnTheLocalEngineNeverReadsTheCatalog) {
+  FakeClock clock;
+  engine::LocalEngine local{clock, engine::NewMemoryBodyStore()};
+  Registry registry(local, RegistryOptions{});
+  ASSERT_TRUE(registry.Load().ok());
+  ASSERT_TRUE(registry.CreateTopic(NewTopic()).ok());
+  EXPECT_EQ(local.CatalogVersion(), 0u);
+  local.Tick();
+  ASSERT_TRUE(registry.Refresh().ok());
+  EXPECT_TRUE(registry.FindTopic(kTopicArn));
 }
 
 TEST_F(RegistryTest, LoadRebuildsTopicsAndSubscriptionsFromTheCatalog) {

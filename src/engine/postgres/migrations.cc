@@ -216,10 +216,22 @@ END
 $fn$;
 )sql";
 
+// Version 3: the catalog's version, one row that every catalog write
+// increments in its own transaction, so that a node learns from one small
+// read that another changed topics or subscriptions (Engine::CatalogVersion).
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE ferry_catalog_version (
+  one boolean PRIMARY KEY DEFAULT true CHECK (one),
+  version bigint NOT NULL
+);
+INSERT INTO ferry_catalog_version (version) VALUES (1);
+)sql";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kAll = {
       {1, std::string(kSchemaV1) + kFifoHeads + kSchemaV1Tail + kFifoTake + kSchemaV1End},
-      {2, std::string(kSchemaV2) + kFifoHeads + kSchemaV2Tail + kFifoTake + kSchemaV2End}};
+      {2, std::string(kSchemaV2) + kFifoHeads + kSchemaV2Tail + kFifoTake + kSchemaV2End},
+      {3, kSchemaV3}};
   return kAll;
 }
 

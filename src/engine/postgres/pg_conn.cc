@@ -177,9 +177,18 @@ int64_t PgResult::affected() const {
 
 Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& url,
                                                 const std::string& setup_sql) {
-  // connect_timeout first: a value in the URL itself overrides it.
-  const char* keys[] = {"connect_timeout", "dbname", nullptr};
-  const char* values[] = {"5", url.c_str(), nullptr};
+  // Defaults first: a value in the URL itself overrides them. A server that
+  // stops answering (a network partition) must not hold a call forever:
+  // keepalives find a silent peer of an idle or waiting connection in about
+  // 25 s, and tcp_user_timeout closes one whose sent data stays
+  // unacknowledged for 30 s; statement_timeout (the session's setup) bounds
+  // a statement the server is still running.
+  const std::string connect_timeout = std::to_string(kConnectTimeoutS);
+  const char* keys[] = {
+      "connect_timeout",  "keepalives",       "keepalives_idle", "keepalives_interval",
+      "keepalives_count", "tcp_user_timeout", "dbname",          nullptr};
+  const char* values[] = {
+      connect_timeout.c_str(), "1", "10", "5", "3", "30000", url.c_str(), nullptr};
   PGconn* raw = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (raw == nullptr) return Status::Unavailable("postgres: out of memory connecting");
   std::unique_ptr<PgConn> conn(new PgConn(raw));
@@ -207,6 +216,12 @@ Status PgConn::ErrorOf(const PGresult* r) {
   if (PQstatus(conn_) != CONNECTION_OK || IsUnavailable(sqlstate) || r == nullptr) {
     broken_ = true;
     return Status::Unavailable("postgres: " + message);
+  }
+  // The statement ran past the session's statement_timeout (a lock held
+  // by a stuck session, an overloaded server): the connection stays good;
+  // the caller may try again.
+  if (sqlstate == "57014") {
+    return Status::Unavailable("postgres: the database did not answer in time: " + message);
   }
   // A foreign key violation: a message for a queue that another node has
   // deleted meanwhile.

@@ -83,6 +83,10 @@ class PgResult {
   std::unique_ptr<PGresult, decltype(&PQclear)> r_;
 };
 
+// How long a connection attempt may take, unless the URL says otherwise
+// (connect_timeout).
+inline constexpr int kConnectTimeoutS = 5;
+
 class PgConn {
  public:
   // Connects to `url` (a libpq connection string or URI) and runs

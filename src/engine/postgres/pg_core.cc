@@ -24,6 +24,12 @@ namespace {
 constexpr const char* kSessionSetup =
     "SET synchronous_commit = on; SET jit = off; SET application_name = 'ferry'";
 
+// kSessionSetup and the statement timeout (PostgresOptions).
+std::string SessionSetup(const PostgresOptions& options) {
+  return std::string(kSessionSetup) +
+         "; SET statement_timeout = " + std::to_string(options.statement_timeout.count());
+}
+
 constexpr const char* kInsertMessage =
     "INSERT INTO ferry_messages (queue_id, seq, message_id, payload, group_id, sent_ms, "
     "visible_at_ms) VALUES ($1, nextval('ferry_message_seq'), $2, $3, $4, $5, $6) RETURNING seq";
@@ -145,7 +151,7 @@ MessageRow MessageAt(const PgResult& r, int row, int first) {
 
 PgCore::PgCore(const Clock& clock, const PostgresOptions& options)
     : clock_(clock),
-      pool_(options.url, options.pool_size, kSessionSetup),
+      pool_(options.url, options.pool_size, SessionSetup(options)),
       batched_(std::make_unique<BatchedWrites>(pool_)),
       listener_(options.url, watchers_) {}
 
@@ -232,13 +238,16 @@ void PgCore::SetFairCursor(uint64_t queue_id, std::string group) {
 }
 
 Result<std::shared_ptr<const QueueRow>> PgCore::FindRow(const std::string& name) {
-  const auto now = std::chrono::steady_clock::now();
+  const TimeMs now = clock_.NowMs();
   std::shared_ptr<const QueueRow> cached;
   {
     std::lock_guard lock(mu_);
     auto it = rows_.find(name);
     if (it != rows_.end()) {
-      if (now - it->second.read_at < kRowCacheTtl) return it->second.row;
+      // A clock that went back (a stepped wall clock) reads the row again.
+      if (now >= it->second.read_ms && now - it->second.read_ms < kRowCacheTtl.count()) {
+        return it->second.row;
+      }
       cached = it->second.row;
     }
   }
@@ -266,7 +275,7 @@ Result<std::shared_ptr<const QueueRow>> PgCore::FindRow(const std::string& name)
 void PgCore::CacheRow(std::shared_ptr<const QueueRow> row) {
   std::lock_guard lock(mu_);
   const std::string name = row->name;
-  rows_[name] = Cached{std::move(row), std::chrono::steady_clock::now()};
+  rows_[name] = Cached{std::move(row), clock_.NowMs()};
 }
 
 void PgCore::ForgetRow(const std::string& name) {

@@ -6,7 +6,7 @@
 // past its engine still works.
 //
 // The queue-row cache: FindRow answers from a row read less than a second
-// ago (kRowCacheTtl), so that the SQS layer's FindQueue per request costs no
+// ago by the engine's clock (kRowCacheTtl), so that the SQS layer's FindQueue per request costs no
 // round trip; a change made through this engine replaces or drops the
 // cached row at once, and a change made by another node is seen within the
 // second.
@@ -180,7 +180,7 @@ class PgCore {
  private:
   struct Cached {
     std::shared_ptr<const QueueRow> row;
-    std::chrono::steady_clock::time_point read_at;
+    TimeMs read_ms = 0;  // by clock_
   };
 
   const Clock& clock_;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/crypto.h"
+#include "engine/postgres/pg_fifo_groups.h"
 
 namespace ferry::engine::pg {
 namespace {
@@ -31,22 +32,61 @@ MoveTaskInfo TaskAt(const PgResult& r, int row, const std::string& source) {
 constexpr int64_t kRunning = static_cast<int64_t>(MoveTaskStatus::kRunning);
 constexpr int64_t kCancelling = static_cast<int64_t>(MoveTaskStatus::kCancelling);
 
+// The leading visible messages of the groups $3 (in that order), each group
+// from its first message up to its first one not visible, at most $4 in
+// all. A statement of its own, so that its snapshot follows the commit of
+// any send that held a group's lock before kLockFifoGroups took it.
+const std::string& GroupsLeadingMessagesSql() {
+  static const std::string sql = std::string("SELECT ") + kMessageColumns + R"sql( FROM (
+  SELECT m.*, g.ord,
+         bool_and(m.visible_at_ms <= $2) OVER (PARTITION BY g.ord ORDER BY m.seq) AS leading
+  FROM unnest($3::text[]) WITH ORDINALITY AS g(gid, ord)
+  CROSS JOIN LATERAL (SELECT x.* FROM ferry_messages x
+                      WHERE x.queue_id = $1 AND x.group_id = g.gid AND x.group_id <> ''
+                      ORDER BY x.seq LIMIT $4) m) h
+WHERE h.leading ORDER BY h.ord, h.seq LIMIT $4
+)sql";
+  return sql;
+}
+
+// The messages a step takes: on a FIFO source whole ready groups, each from
+// its first message on, as the local engine's move tasks take them (a
+// receive's order, so the destination gets every group in order); else the
+// visible messages in the index's order.
+Result<PgResult> TakeForMove(PgConn& conn, int64_t source_id, bool fifo, int64_t budget,
+                             TimeMs now) {
+  if (!fifo) {
+    return conn.Exec(std::string("SELECT ") + kMessageColumns +
+                         " FROM ferry_messages WHERE queue_id = $1 AND visible_at_ms <= $2 "
+                         "ORDER BY visible_at_ms, seq LIMIT $3 FOR UPDATE SKIP LOCKED",
+                     Params().Int(source_id).Int(now).Int(budget));
+  }
+  Result<PgResult> groups =
+      conn.Exec(kLockFifoGroups, Params().Int(source_id).Int(now).Int(budget));
+  if (!groups.ok()) return groups.status();
+  std::vector<std::string> ids;
+  for (int i = 0; i < groups->rows(); ++i) ids.push_back(groups->Str(i, 0));
+  if (ids.empty()) return groups;  // no rows: nothing to move
+  return conn.Exec(GroupsLeadingMessagesSql(),
+                   Params().Int(source_id).Int(now).TextArray(ids).Int(budget));
+}
+
 // A running task's step: moves up to `budget` visible messages of the
 // source, each as a new message of its destination. Sets *failure when a
 // message cannot go anywhere (the task then fails).
-Result<int64_t> MoveSome(PgCore& core, PgConn& conn, int64_t source_id,
+Result<int64_t> MoveSome(PgCore& core, PgConn& conn, int64_t source_id, bool source_fifo,
                          const std::string& destination, int64_t budget, TimeMs now,
                          bool* exhausted, std::string* failure, std::set<uint64_t>* woken) {
-  Result<PgResult> r =
-      conn.Exec(std::string("SELECT ") + kMessageColumns +
-                    " FROM ferry_messages WHERE queue_id = $1 AND visible_at_ms <= $2 "
-                    "ORDER BY visible_at_ms, seq LIMIT $3 FOR UPDATE SKIP LOCKED",
-                Params().Int(source_id).Int(now).Int(budget));
+  Result<PgResult> r = TakeForMove(conn, source_id, source_fifo, budget, now);
   if (!r.ok()) return r.status();
   *exhausted = r->rows() == 0;
   int64_t moved = 0;
+  // FIFO groups with a message that is gone meanwhile (expired): their
+  // later messages stay, so that none overtakes what was before it.
+  std::set<std::string> held_back;
   for (int i = 0; i < r->rows(); ++i) {
     MessageRow m = MessageAt(*r, i);
+    if (held_back.contains(m.group_id)) continue;
     const std::string& to = destination.empty() ? m.dead_letter_source : destination;
     if (to.empty()) {
       *failure =
@@ -77,11 +117,18 @@ Result<int64_t> MoveSome(PgCore& core, PgConn& conn, int64_t source_id,
     copy.dedup_id = dedup;
     copy.sent_ms = now;
     copy.visible_at_ms = now;
+    // Deleted first: a message that left meanwhile (retention; the rows a
+    // FIFO step read are not locked, only their groups) is not copied.
+    Result<PgResult> deleted =
+        conn.Exec("DELETE FROM ferry_messages WHERE queue_id = $1 AND seq = $2",
+                  Params().Int(source_id).Int(static_cast<int64_t>(m.seq)));
+    if (!deleted.ok()) return deleted.status();
+    if (deleted->affected() == 0) {
+      held_back.insert(m.group_id);
+      continue;
+    }
     Result<Stored> stored = core.Store(conn, *dest, copy, now);
     if (!stored.ok()) return stored.status();
-    FERRY_RETURN_IF_ERROR(conn.Exec("DELETE FROM ferry_messages WHERE queue_id = $1 AND seq = $2",
-                                    Params().Int(source_id).Int(static_cast<int64_t>(m.seq)))
-                              .status());
     if (!stored->duplicate) {
       QueueCounters& c = core.Counters(dest->id);
       ++c.sent;
@@ -193,9 +240,9 @@ Status AdvanceMoveTasks(PgCore& core, PgConn& conn, TimeMs now, std::vector<uint
   std::set<uint64_t> woken_here;
   FERRY_RETURN_IF_ERROR(InTransaction(conn, [&]() -> Status {
     Result<PgResult> tasks = conn.Exec(
-        "SELECT task_id, queue_id, destination, max_per_second, to_move, moved, status, "
-        "allowance, last_ms FROM ferry_move_tasks WHERE status IN (1, 3) "
-        "FOR UPDATE SKIP LOCKED");
+        "SELECT t.task_id, t.queue_id, t.destination, t.max_per_second, t.to_move, t.moved, "
+        "t.status, t.allowance, t.last_ms, q.fifo FROM ferry_move_tasks t JOIN ferry_queues q "
+        "ON q.id = t.queue_id WHERE t.status IN (1, 3) FOR UPDATE OF t SKIP LOCKED");
     if (!tasks.ok()) return tasks.status();
     for (int i = 0; i < tasks->rows(); ++i) {
       const std::string task_id = tasks->Str(i, 0);
@@ -217,8 +264,9 @@ Status AdvanceMoveTasks(PgCore& core, PgConn& conn, TimeMs now, std::vector<uint
       std::string failure;
       int64_t step = 0;
       if (budget > 0) {
-        Result<int64_t> n = MoveSome(core, conn, tasks->Int(i, 1), tasks->Str(i, 2), budget, now,
-                                     &exhausted, &failure, &woken_here);
+        Result<int64_t> n =
+            MoveSome(core, conn, tasks->Int(i, 1), tasks->Bool(i, 9), tasks->Str(i, 2), budget, now,
+                     &exhausted, &failure, &woken_here);
         if (!n.ok()) return n.status();
         step = *n;
       }

@@ -80,7 +80,8 @@ void WakeListener::Run() {
       if (opened.ok()) {
         conn = std::move(*opened);
         // Whatever was sent while nobody listened is lost: every waiting
-        // poll looks again.
+        // poll looks again, and the catalog's version is read again.
+        watchers_.RaiseCatalog();
         watchers_.FireAll();
       }
     }
@@ -95,6 +96,7 @@ void WakeListener::Run() {
     while (PGnotify* n = PQnotifies(conn->raw())) {
       uint64_t queue_id = 0;
       const char* extra = n->extra;
+      if (std::strcmp(extra, kCatalogPayload) == 0) watchers_.RaiseCatalog();
       std::from_chars(extra, extra + std::strlen(extra), queue_id);
       PQfreemem(n);
       if (queue_id != 0) watchers_.Fire(queue_id);

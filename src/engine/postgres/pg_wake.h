@@ -9,6 +9,12 @@
 // by time (delays and visibility deadlines), and once a second those of
 // every queue with a visible message.
 //
+// The same channel carries kCatalogPayload, which every catalog write sends
+// (PutEntry, EraseEntry): the listener raises Watchers' catalog flag, and
+// the engine's next Tick reads the catalog's version (Engine::CatalogVersion)
+// instead of waiting for its once-a-second read. A reconnecting listener
+// raises it too.
+//
 // Thread-safety: Watchers' methods from any thread, under its mutex;
 // callbacks run with it released. WakeListener runs one thread of its own.
 #pragma once
@@ -28,6 +34,8 @@ namespace ferry::engine::pg {
 
 // The channel of wake-ups; the payload is the queue id in decimal.
 inline constexpr const char* kWakeChannel = "ferry_wake";
+// The payload of a catalog change (never a queue id, which is a number).
+inline constexpr const char* kCatalogPayload = "catalog";
 
 class Watchers {
  public:
@@ -39,7 +47,13 @@ class Watchers {
   // The queues with at least one watcher.
   std::vector<uint64_t> Watched() const;
 
+  // The catalog flag: raised by the listener, taken (read and lowered) by
+  // the engine's Tick.
+  void RaiseCatalog() { catalog_changed_.store(true); }
+  bool TakeCatalog() { return catalog_changed_.exchange(false); }
+
  private:
+  std::atomic<bool> catalog_changed_{true};
   mutable std::mutex mu_;
   uint64_t next_token_ = 1;  // guarded by mu_
   std::unordered_map<uint64_t, std::map<uint64_t, std::function<void()>>> by_queue_;  // mu_

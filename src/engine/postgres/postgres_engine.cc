@@ -4,6 +4,7 @@
 #include "engine/postgres/postgres_engine.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <mutex>
 
@@ -66,6 +67,29 @@ constexpr const char* kDeleteEmptyGroups =
     "WHERE g.queue_id = e.q AND g.group_id = e.gid AND NOT EXISTS (SELECT 1 FROM ferry_messages m "
     "WHERE m.queue_id = g.queue_id AND m.group_id = g.group_id AND m.group_id <> '')";
 
+// A catalog write and, in the same transaction, the catalog's version
+// (migration 2) and the wake-up that tells the other nodes' listeners
+// (pg_wake.h, kCatalogPayload): a node that reads the new version reads
+// the entry too. The version's one row serializes catalog writes, which are
+// rare (topics and subscriptions changing).
+constexpr const char* kBumpCatalogVersion =
+    "v AS (UPDATE ferry_catalog_version SET version = version + 1 RETURNING version) "
+    "SELECT pg_notify('ferry_wake', 'catalog') FROM v";
+const std::string& PutEntrySql() {
+  static const std::string sql =
+      std::string(
+          "WITH w AS (INSERT INTO ferry_catalog (kind, key, fields) VALUES ($1, $2, $3) "
+          "ON CONFLICT (kind, key) DO UPDATE SET fields = EXCLUDED.fields), ") +
+      kBumpCatalogVersion;
+  return sql;
+}
+const std::string& EraseEntrySql() {
+  static const std::string sql =
+      std::string("WITH d AS (DELETE FROM ferry_catalog WHERE kind = $1 AND key = $2), ") +
+      kBumpCatalogVersion;
+  return sql;
+}
+
 uint64_t NewQueueId() {
   uint64_t v = 0;
   // Positive as a bigint, and never 0.
@@ -115,6 +139,9 @@ class PostgresEngine final : public Engine {
   Status PutEntry(CatalogKind kind, CatalogEntry entry) override;
   Status EraseEntry(CatalogKind kind, const std::string& key) override;
   std::vector<CatalogEntry> Entries(CatalogKind kind) const override;
+  Result<std::vector<CatalogEntry>> ReadEntries(CatalogKind kind) const override;
+  // The version Tick last read (0 before the first read).
+  uint64_t CatalogVersion() const override { return catalog_version_.load(); }
 
   const Clock& clock() const override { return core_->clock(); }
   bool blocking() const override { return true; }
@@ -139,6 +166,9 @@ class PostgresEngine final : public Engine {
   // The watched queues with a message that became visible (see Tick).
   std::vector<uint64_t> QueuesToWake(PgConn& conn, TimeMs now);
   void Housekeep(PgConn& conn, TimeMs now);
+  // Reads the catalog's version into catalog_version_ when a listener saw
+  // a catalog write, and at least once a second (a lost notification).
+  void ReadCatalogVersion(PgConn& conn, TimeMs now);
 
   // The one object of each queue (while anyone holds it): FindQueue returns
   // the same object for the same queue incarnation, as the local engine
@@ -155,6 +185,8 @@ class PostgresEngine final : public Engine {
   TimeMs last_tick_ms_ = 0;
   TimeMs last_repair_ms_ = 0;
   TimeMs last_housekeeping_ms_ = 0;
+  TimeMs last_catalog_read_ms_ = 0;
+  std::atomic<uint64_t> catalog_version_{0};
 };
 
 Result<std::shared_ptr<Queue>> PostgresEngine::CreateQueue(
@@ -318,6 +350,7 @@ void PostgresEngine::Tick() {
   Result<PgPool::Lease> conn = core_->pool().Acquire();
   if (!conn.ok()) return;
   std::vector<uint64_t> wake = QueuesToWake(**conn, now);
+  ReadCatalogVersion(**conn, now);
   if (now - last_housekeeping_ms_ >= kHousekeepingMs || now < last_housekeeping_ms_) {
     Housekeep(**conn, now);
     last_housekeeping_ms_ = now;
@@ -345,6 +378,21 @@ std::vector<uint64_t> PostgresEngine::QueuesToWake(PgConn& conn, TimeMs now) {
   if (!r.ok()) return wake;
   for (int i = 0; i < r->rows(); ++i) wake.push_back(static_cast<uint64_t>(r->Int(i, 0)));
   return wake;
+}
+
+void PostgresEngine::ReadCatalogVersion(PgConn& conn, TimeMs now) {
+  const bool notified = core_->watchers().TakeCatalog();
+  if (!notified && now - last_catalog_read_ms_ < kHousekeepingMs && now >= last_catalog_read_ms_) {
+    return;
+  }
+  Result<PgResult> r = conn.Exec("SELECT version FROM ferry_catalog_version");
+  if (!r.ok() || r->rows() == 0) {
+    // Read again at the next tick.
+    core_->watchers().RaiseCatalog();
+    return;
+  }
+  last_catalog_read_ms_ = now;
+  catalog_version_.store(static_cast<uint64_t>(r->Int(0, 0)));
 }
 
 void PostgresEngine::Housekeep(PgConn& conn, TimeMs now) {
@@ -376,10 +424,7 @@ Status PostgresEngine::PutEntry(CatalogKind kind, CatalogEntry entry) {
   Result<PgPool::Lease> conn = core_->pool().Acquire();
   if (!conn.ok()) return conn.status();
   return (*conn)
-      ->Exec(
-          "INSERT INTO ferry_catalog (kind, key, fields) VALUES ($1, $2, $3) ON CONFLICT (kind, "
-          "key) DO UPDATE SET fields = EXCLUDED.fields",
-          Params().Int(static_cast<int64_t>(kind)).Bytes(entry.key).Bytes(fields))
+      ->Exec(PutEntrySql(), Params().Int(static_cast<int64_t>(kind)).Bytes(entry.key).Bytes(fields))
       .status();
 }
 
@@ -387,20 +432,24 @@ Status PostgresEngine::EraseEntry(CatalogKind kind, const std::string& key) {
   Result<PgPool::Lease> conn = core_->pool().Acquire();
   if (!conn.ok()) return conn.status();
   return (*conn)
-      ->Exec("DELETE FROM ferry_catalog WHERE kind = $1 AND key = $2",
-             Params().Int(static_cast<int64_t>(kind)).Bytes(key))
+      ->Exec(EraseEntrySql(), Params().Int(static_cast<int64_t>(kind)).Bytes(key))
       .status();
 }
 
 std::vector<CatalogEntry> PostgresEngine::Entries(CatalogKind kind) const {
+  Result<std::vector<CatalogEntry>> read = ReadEntries(kind);
+  return read.ok() ? std::move(*read) : std::vector<CatalogEntry>();
+}
+
+Result<std::vector<CatalogEntry>> PostgresEngine::ReadEntries(CatalogKind kind) const {
   std::vector<CatalogEntry> out;
   Result<PgPool::Lease> conn = core_->pool().Acquire();
-  if (!conn.ok()) return out;
+  if (!conn.ok()) return conn.status();
   // bytea compares bytewise: the order of the keys' bytes.
   Result<PgResult> r =
       (*conn)->Exec("SELECT key, fields FROM ferry_catalog WHERE kind = $1 ORDER BY key",
                     Params().Int(static_cast<int64_t>(kind)));
-  if (!r.ok()) return out;
+  if (!r.ok()) return r.status();
   for (int i = 0; i < r->rows(); ++i) {
     CatalogEntry e;
     e.key = r->Str(i, 0);

@@ -10,6 +10,7 @@
 // Thread-safety: as engine::Engine (every method from any thread).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,14 @@ struct PostgresOptions {
   // Connections the engine keeps open for its calls (one more listens for
   // wake-ups). A call waits for a free connection when all are busy.
   int pool_size = 16;
+  // The longest a statement of the pool's sessions may run, waits for
+  // locks included (PostgreSQL's statement_timeout): a call stuck behind a
+  // lock another session holds, or on a server that stopped answering,
+  // fails kUnavailable (a 503) rather than hold a blocking thread forever.
+  // 0: no limit. The connection itself gives up after kConnectTimeoutS
+  // (unless the URL says otherwise) and notices a peer gone silent through
+  // TCP keepalives and a TCP user timeout (pg_conn.cc).
+  std::chrono::milliseconds statement_timeout{30'000};
 };
 
 // Connects, applies the schema migrations this build knows that the database

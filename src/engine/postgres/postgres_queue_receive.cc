@@ -29,6 +29,7 @@
 #include <unordered_map>
 
 #include "engine/dead_letter.h"
+#include "engine/postgres/pg_fifo_groups.h"
 #include "engine/postgres/postgres_queue.h"
 
 namespace ferry::engine::pg {
@@ -184,22 +185,6 @@ const std::string& SelectStandardSql() {
       FairCtes(5) + "SELECT c.seq, c.receive_count, c.n, c.group_id, " + kRingLast + " FROM c";
   return sql;
 }
-
-// Ready groups in the order their first messages became visible, a
-// message back from flight after one never received in the same
-// millisecond (as ferry_receive_fifo): $1 queue, $2 now, $3 max.
-constexpr const char* kLockFifoGroups = R"sql(
-SELECT g.group_id FROM ferry_groups g
-CROSS JOIN LATERAL (SELECT h.seq, h.visible_at_ms, h.receive_count FROM ferry_messages h
-                    WHERE h.queue_id = $1 AND h.group_id = g.group_id AND h.group_id <> ''
-                    ORDER BY h.seq LIMIT 1) hd
-WHERE g.queue_id = $1 AND hd.visible_at_ms <= $2
-  AND NOT EXISTS (SELECT 1 FROM ferry_messages f WHERE f.queue_id = $1 AND f.group_id <> ''
-                  AND f.group_id = g.group_id AND f.in_flight AND f.visible_at_ms > $2)
-ORDER BY hd.visible_at_ms, hd.receive_count > 0, hd.seq
-LIMIT $3
-FOR UPDATE OF g SKIP LOCKED
-)sql";
 
 // The first messages of the locked groups, unless one of a group is in
 // flight (read again under the locks): $1 queue, $2 groups, $3 max, $4 now.

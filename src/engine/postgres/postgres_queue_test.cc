@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "engine/postgres/pg_core.h"
 #include "engine/postgres/pg_test_server.h"
 #include "engine/postgres/postgres_engine.h"
 
@@ -34,6 +35,14 @@ class PostgresQueueTest : public ::testing::Test {
     auto opened = OpenPostgresEngine(clock_, PostgresOptions{url_, 4});
     EXPECT_TRUE(opened.ok()) << opened.status().message();
     return opened.ok() ? std::move(*opened) : nullptr;
+  }
+
+  static std::shared_ptr<Queue> Fifo(Engine& engine, const std::string& name) {
+    QueueSettings s;
+    s.fifo = true;
+    auto made = engine.CreateQueue(name, s, {});
+    EXPECT_TRUE(made.ok()) << made.status().message();
+    return made.ok() ? *made : nullptr;
   }
 
   static SendResult Send(Queue& q, const std::string& payload, int64_t delay_s = -1,
@@ -209,7 +218,34 @@ TEST_F(PostgresQueueTest, ASettingChangedOnOneNodeIsSeenByAnotherWithinASecond) 
   QueueSettings s = qa->settings();
   s.visibility_timeout_s = 99;
   ASSERT_TRUE(qa->SetSettings(s).ok());
-  EXPECT_TRUE(WaitFor([&] { return qb->settings().visibility_timeout_s == 99; }));
+  // B answers from its cached row until the row is a second old by the
+  // engine's clock, then reads the row again.
+  clock_.Advance(pg::kRowCacheTtl.count() - 1);
+  EXPECT_NE(qb->settings().visibility_timeout_s, 99);
+  clock_.Advance(1);
+  EXPECT_EQ(qb->settings().visibility_timeout_s, 99);
+}
+
+TEST_F(PostgresQueueTest, ACatalogWriteOnOneNodeMovesTheOthersCatalogVersionAtItsTick) {
+  // The first tick reads the version (a second has passed since none).
+  clock_.Advance(1000);
+  b_->Tick();
+  const uint64_t start = b_->CatalogVersion();
+  EXPECT_GT(start, 0u);
+  ASSERT_TRUE(a_->PutEntry(CatalogKind::kTopic, CatalogEntry{.key = "t", .fields = {}}).ok());
+  EXPECT_EQ(b_->CatalogVersion(), start) << "no I/O: the version moves only at a tick";
+  // Without waiting for the notification: a second later a tick reads the
+  // version whatever it heard.
+  clock_.Advance(1000);
+  b_->Tick();
+  const uint64_t put = b_->CatalogVersion();
+  EXPECT_GT(put, start);
+  ASSERT_EQ(b_->ReadEntries(CatalogKind::kTopic)->size(), 1u);
+  ASSERT_TRUE(a_->EraseEntry(CatalogKind::kTopic, "t").ok());
+  clock_.Advance(1000);
+  b_->Tick();
+  EXPECT_GT(b_->CatalogVersion(), put);
+  EXPECT_TRUE(b_->ReadEntries(CatalogKind::kTopic)->empty());
 }
 
 TEST_F(PostgresQueueTest, OneFifoGroupIsInFlightAcrossNodes) {
@@ -223,6 +259,31 @@ TEST_F(PostgresQueueTest, OneFifoGroupIsInFlightAcrossNodes) {
   auto on_b = Receive(*qb, 10);
   ASSERT_EQ(on_b.size(), 1u);
   EXPECT_EQ(on_b[0].payload, "b1") << "a2 waits behind a1, in flight on the other node";
+}
+
+TEST_F(PostgresQueueTest, AMoveTaskOnAFifoSourceTakesWholeReadyGroupsInOrder) {
+  auto src = Fifo(*a_, "src.fifo");
+  auto dst = Fifo(*a_, "dst.fifo");
+  // Payloads name their group: b1 a1 a2 b2 a3, in this order.
+  int dedup = 0;
+  for (const std::string payload : {"b1", "a1", "a2", "b2", "a3"}) {
+    Send(*src, payload, -1, payload.substr(0, 1), std::to_string(++dedup));
+  }
+  // b1 in flight: group b is not ready, so b2 (visible) must stay behind it.
+  auto taken = Receive(*src, 1);
+  ASSERT_EQ(taken.size(), 1u);
+  ASSERT_EQ(taken[0].payload, "b1");
+  ASSERT_TRUE(b_->StartMoveTask("src.fifo", "dst.fifo", 100).ok());
+  clock_.Advance(1000);
+  b_->Tick();
+  std::vector<std::string> moved;
+  for (const ReceivedMessage& m : Receive(*dst, 10)) moved.push_back(m.payload);
+  EXPECT_EQ(moved, (std::vector<std::string>{"a1", "a2", "a3"}));
+  // b2 is still the source's, behind b1; once b1 is deleted it is next.
+  ASSERT_TRUE(src->Delete(taken[0].receipt_handle).ok());
+  auto next = Receive(*src, 10);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].payload, "b2");
 }
 
 TEST_F(PostgresQueueTest, AThousandMessageBacklogOfOneGroupDoesNotStarveThreeQuietGroups) {

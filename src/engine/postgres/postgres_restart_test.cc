@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "engine/postgres/pg_core.h"
 #include "engine/postgres/pg_test_server.h"
 #include "engine/postgres/postgres_engine.h"
 
@@ -21,7 +22,11 @@ class PostgresRestartTest : public ::testing::Test {
   void SetUp() override {
     FERRY_PG_NEW_DATABASE_OR_SKIP(url);
     server_ = PgTestServer::Get();
-    auto opened = OpenPostgresEngine(clock_, PostgresOptions{url, 3});
+    url_ = url;
+    auto opened = OpenPostgresEngine(
+        clock_,
+        PostgresOptions{
+            .url = url, .pool_size = 3, .statement_timeout = std::chrono::milliseconds(300)});
     ASSERT_TRUE(opened.ok()) << opened.status().message();
     engine_ = std::move(*opened);
     auto q = engine_->CreateQueue("q", {}, {});
@@ -72,6 +77,7 @@ class PostgresRestartTest : public ::testing::Test {
   }
 
   FakeClock clock_;
+  std::string url_;
   PgTestServer* server_ = nullptr;
   std::unique_ptr<Engine> engine_;
   std::shared_ptr<Queue> queue_;
@@ -102,18 +108,50 @@ TEST_F(PostgresRestartTest, CallsFailUnavailableWhileTheDatabaseIsDown) {
   EXPECT_EQ(queue_->Send(req).status().code(), Code::kUnavailable);
   EXPECT_EQ(queue_->Receive({}).status().code(), Code::kUnavailable);
   EXPECT_EQ(engine_->Health().code(), Code::kUnavailable) << "no connection can be made";
+  // A catalog that cannot be read is not an empty one (the SNS registry
+  // would drop every topic).
+  EXPECT_EQ(engine_->ReadEntries(CatalogKind::kTopic).status().code(), Code::kUnavailable);
   // Every call commits synchronously: the refused calls changed nothing,
   // so AfterDurable has nothing to wait for.
   EXPECT_TRUE(Durable().ok());
   // Past the row cache's second the queue is still found (as last seen), so
   // that calls on it answer kUnavailable rather than "no such queue".
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  clock_.Advance(pg::kRowCacheTtl.count() + 100);
   std::shared_ptr<Queue> found = engine_->FindQueue("q");
   ASSERT_NE(found, nullptr);
   EXPECT_EQ(found->Send(req).status().code(), Code::kUnavailable);
 
   ASSERT_TRUE(server_->Start().ok());
   SendUntilOk("later", &acked);
+  EXPECT_TRUE(engine_->Health().ok());
+  EXPECT_EQ(ReceiveAll(), acked);
+}
+
+TEST_F(PostgresRestartTest, ACallWaitingOnALockPastTheStatementTimeoutFailsUnavailable) {
+  // Another session (a stuck client, an operator's open transaction) holds
+  // the queue's row: a send, which takes a key-share lock on it, waits.
+  auto holder = pg::PgConn::Connect(url_, "");
+  ASSERT_TRUE(holder.ok()) << holder.status().message();
+  ASSERT_TRUE((*holder)->Run("BEGIN").ok());
+  ASSERT_TRUE((*holder)->Run("SELECT id FROM ferry_queues WHERE name = 'q' FOR UPDATE").ok());
+  SendRequest req;
+  req.payload = "waits";
+  const auto began = std::chrono::steady_clock::now();
+  Result<SendResult> sent = queue_->Send(req);
+  const auto waited = std::chrono::steady_clock::now() - began;
+  EXPECT_EQ(sent.status().code(), Code::kUnavailable) << sent.status().message();
+  EXPECT_GE(waited, std::chrono::milliseconds(300));
+  EXPECT_LT(waited, std::chrono::seconds(10));
+  // The same for a catalog write behind a lock on the catalog.
+  ASSERT_TRUE((*holder)->Run("LOCK TABLE ferry_catalog IN ACCESS EXCLUSIVE MODE").ok());
+  EXPECT_EQ(engine_->PutEntry(CatalogKind::kTopic, CatalogEntry{.key = "t", .fields = {}}).code(),
+            Code::kUnavailable);
+  ASSERT_TRUE((*holder)->Run("ROLLBACK").ok());
+  // The timed-out sessions stay usable: the next calls succeed, and the
+  // refused send stored nothing.
+  std::set<std::string> acked;
+  SendUntilOk("after", &acked);
+  EXPECT_TRUE(engine_->PutEntry(CatalogKind::kTopic, CatalogEntry{.key = "t", .fields = {}}).ok());
   EXPECT_TRUE(engine_->Health().ok());
   EXPECT_EQ(ReceiveAll(), acked);
 }

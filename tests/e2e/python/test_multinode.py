@@ -28,7 +28,12 @@ checks, each numbered in the failures it reports:
       acknowledged before, during or after is received;
   (7) an SNS topic and subscription made on A: a publish on A reaches the
       queue read on C, and B serves the SigningCertURL's certificate (the
-      nodes share their signing key);
+      nodes share their signing key); a publish on B reaches it too, once
+      B's registry followed the catalog (within SNS_FOLLOW_S); after an
+      Unsubscribe on A, B's publishes stop reaching the queue within the
+      bound, and after a DeleteTopic on A, B answers NotFound within it;
+      an http subscription made on A (its confirmation delivered, then
+      confirmed through B) receives a publish made on B;
   (8) starts that must fail do, with exit status 1 and the reason: no
       --postgres-url, a local engine's flag (--data-dir), an unreachable
       database, a database a newer Ferry migrated; and a node given a
@@ -59,6 +64,7 @@ WAKE_LIMIT_S = 2.0       # (4)
 KILL_VISIBILITY_S = 4    # (5)
 DB_DOWN_S = 3.0          # (6)
 RECOVER_LIMIT_S = 30.0   # (6)
+SNS_FOLLOW_S = 2.0       # (7): a node follows the catalog within ~1 s
 
 failures = []
 _print_lock = threading.Lock()
@@ -547,6 +553,128 @@ def sns_across_nodes(cluster):
     if len(pems) == 2 and pems["A"] != pems["B"]:
         fail(7, "nodes A and B serve different certificates at %s" % path)
     log("SNS: published on A, received on C; the certificate is served by A and B")
+    sns_follows_the_catalog(cluster)
+
+
+def drain(sqs, url, wait_s=1):
+    """Bodies received from `url` until a receive comes back empty."""
+    bodies = []
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                  WaitTimeSeconds=wait_s).get("Messages", [])
+        if not got:
+            return bodies
+        for m in got:
+            bodies.append(json.loads(m["Body"]).get("Message"))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+
+def until(what, fn, limit_s):
+    """Calls fn until it returns true or limit_s passes; returns the seconds
+    it took, or None."""
+    began = time.monotonic()
+    while time.monotonic() - began < limit_s:
+        if fn():
+            return time.monotonic() - began
+        time.sleep(0.05)
+    log("%s: not within %.1f s" % (what, limit_s))
+    return None
+
+
+def sns_follows_the_catalog(cluster):
+    import ferry_e2e
+    import sns_e2e
+    from botocore.exceptions import ClientError
+    sns_a = ferry_e2e.sns_client(endpoint_url=cluster.endpoint("A"))
+    sns_b = ferry_e2e.sns_client(endpoint_url=cluster.endpoint("B"))
+    a = client(cluster.endpoint("A"))
+    c = client(cluster.endpoint("C"))
+    url = a.create_queue(QueueName="multinode-follow")["QueueUrl"]
+    arn = a.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+        "Attributes"]["QueueArn"]
+    topic = sns_a.create_topic(Name="multinode-follow")["TopicArn"]
+    sub = sns_a.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn,
+                          ReturnSubscriptionArn=True)["SubscriptionArn"]
+
+    # A publish on B counts only once B knows the topic and its subscription:
+    # until then B answers NotFound, or publishes to a topic it thinks has
+    # no subscription. Each try carries its own text; one must arrive on C.
+    tries = []
+
+    def publish_on_b():
+        text = "from B #%d" % len(tries)
+        try:
+            sns_b.publish(TopicArn=topic, Message=text)
+        except ClientError:
+            return False
+        tries.append(text)
+        got = drain(c, url, wait_s=0)
+        return bool(set(got) & set(tries))
+    took = until("a publish on B reaching C", publish_on_b, SNS_FOLLOW_S + 10)
+    if took is None:
+        fail(7, "no publish on B reached the queue read on C: B never learnt of the topic "
+                "and subscription made on A")
+        return
+    if took > SNS_FOLLOW_S:
+        fail(7, "B followed the topic made on A after %.1f s (bound %.1f s)" % (took, SNS_FOLLOW_S))
+    log("SNS: topic and subscription made on A, published on B after %.2f s, received on C"
+        % took)
+    drain(c, url)
+
+    # Unsubscribed on A: B's publishes stop reaching the queue.
+    sns_a.unsubscribe(SubscriptionArn=sub)
+    time.sleep(SNS_FOLLOW_S)
+    sns_b.publish(TopicArn=topic, Message="after unsubscribe")
+    late = drain(c, url)
+    if "after unsubscribe" in late:
+        fail(7, "%.1f s after an Unsubscribe on A, a publish on B still reached the queue"
+             % SNS_FOLLOW_S)
+
+    # An http subscription made on A: its confirmation is delivered (by
+    # whichever node drains its queue), it is confirmed through B, and a
+    # publish on B reaches the endpoint.
+    with sns_e2e.Webhook() as hook:
+        http_sub = sns_a.subscribe(TopicArn=topic, Protocol="http", Endpoint=hook.url("/multi"),
+                                   ReturnSubscriptionArn=True)["SubscriptionArn"]
+        confirmations = hook.wait_for(1, sns_e2e.of_type("SubscriptionConfirmation"), timeout=15)
+        if not confirmations:
+            fail(7, "the http subscription made on A got no SubscriptionConfirmation")
+        else:
+            token = confirmations[0].json()["Token"]
+            confirmed = None
+            deadline = time.monotonic() + SNS_FOLLOW_S + 5
+            while confirmed is None and time.monotonic() < deadline:
+                try:
+                    confirmed = sns_b.confirm_subscription(TopicArn=topic, Token=token)
+                except ClientError:
+                    time.sleep(0.1)
+            if confirmed is None or confirmed.get("SubscriptionArn") != http_sub:
+                fail(7, "B could not confirm the http subscription made on A: %r" % confirmed)
+            else:
+                def published_on_b_arrives():
+                    sns_b.publish(TopicArn=topic, Message="http from B")
+                    return bool(hook.wait_for(1, sns_e2e.of_type("Notification"), timeout=1))
+                if until("an http delivery of a publish on B", published_on_b_arrives,
+                         SNS_FOLLOW_S + 10) is None:
+                    fail(7, "the http subscription made on A never received a publish made on B")
+                else:
+                    note = hook.matching(sns_e2e.of_type("Notification"))[0].json()
+                    if note.get("Message") != "http from B":
+                        fail(7, "the http endpoint received %r" % note)
+
+    # Deleted on A: B answers NotFound within the bound.
+    sns_a.delete_topic(TopicArn=topic)
+
+    def b_refuses():
+        try:
+            sns_b.publish(TopicArn=topic, Message="after delete")
+        except ClientError as e:
+            return error_of(e)[1] == "NotFound"
+        return False
+    took = until("B refusing a publish to the topic deleted on A", b_refuses, SNS_FOLLOW_S + 5)
+    if took is None or took > SNS_FOLLOW_S:
+        fail(7, "B still published to the topic deleted on A after %.1f s" % SNS_FOLLOW_S)
+    log("SNS: unsubscribe and delete on A followed by B; http subscription of A served from B")
 
 
 # ---------------------------------------------------------------- (8)
