@@ -11,12 +11,15 @@ namespace {
 // rows), and the most payload bytes unless one call alone has more.
 constexpr size_t kMaxGroup = 256;
 constexpr size_t kMaxGroupBytes = 16u << 20;
-// Statements of each kind running at once. Two let one group's round trip
-// and commit overlap with the next one's; the database flushes concurrent
-// commits' WAL together. Deletes run one group at a time: two DELETEs that
+// Statements of each kind running at once. One: measured with
+// bench/postgres.sh (one node, 32 connections), two insert leaders were no
+// faster for send-batch than one (20,900-24,800 against 20,300-23,300
+// msgs/s) and slower for single sends (6,000-6,400 against 6,600-7,100);
+// four lost a quarter of both (smaller groups, more statements for the
+// same rows). Deletes run one group at a time anyway: two DELETEs that
 // both name a message (a handle deleted twice at once) could wait on each
 // other's row locks.
-constexpr size_t kInsertLeaders = 4;
+constexpr size_t kInsertLeaders = 1;
 constexpr size_t kDeleteLeaders = 1;
 
 // $1..$6 one array per column, in the same order.

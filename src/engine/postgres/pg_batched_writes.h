@@ -3,8 +3,9 @@
 // gathered by Coalescers into one statement each (a multi-row INSERT from
 // arrays; a DELETE joined with arrays), so that concurrent callers share
 // round trips, commits and wake-up notifications (one per queue of a
-// group). A lone caller runs a group of one. Up to kLeaders statements of
-// each kind run at once (pg_coalescer.h).
+// group). A lone caller runs a group of one. One statement of each kind
+// runs at a time (the Coalescers' leaders: more were measured no faster,
+// pg_batched_writes.cc).
 //
 // A group commits or fails as a whole: every caller of a failed group gets
 // its error, and nothing of it is stored; the rows of one call are always
