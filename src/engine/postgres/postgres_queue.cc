@@ -32,6 +32,13 @@ constexpr const char* kStats =
 constexpr const char* kNextWake =
     "SELECT min(visible_at_ms) FROM ferry_messages WHERE queue_id = $1 AND visible_at_ms > $2";
 
+// A shared standard receive (RunReceives) takes at most this many requests
+// and, unless its first request alone asks for more, messages.
+constexpr size_t kMaxReceiveJobs = 32;
+constexpr size_t kMaxReceiveMessages = 100;
+// Shared receives of one queue running at once on a node.
+constexpr size_t kReceiveLeaders = 1;
+
 Status InvalidHandle() {
   return Status::InvalidArgument("the receipt handle is not valid for this queue");
 }
@@ -44,6 +51,10 @@ PgQueue::PgQueue(std::shared_ptr<PgCore> core, std::shared_ptr<const QueueRow> r
       name_(row->name),
       fifo_(row->fifo),
       created_ms_(row->created_ms),
+      receives_(std::make_unique<Coalescer<ReceiveJob>>(
+          [this](const std::vector<ReceiveJob*>& group) { RunReceives(group); }, kMaxReceiveJobs,
+          [](const ReceiveJob& job) { return static_cast<size_t>(job.max); }, kMaxReceiveMessages,
+          kReceiveLeaders)),
       row_(std::move(row)) {}
 
 std::shared_ptr<const QueueRow> PgQueue::Current() const {

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "engine/engine.h"
+#include "engine/postgres/pg_coalescer.h"
 #include "engine/postgres/pg_core.h"
 
 namespace ferry::engine::pg {
@@ -65,14 +66,28 @@ class PgQueue final : public Queue {
 
  private:
   struct Taking;  // one receive's plan (postgres_queue_receive.cc)
+  // One request of a shared standard receive (RunReceives).
+  struct ReceiveJob {
+    int max = 1;             // messages it asks for, 1-10
+    int64_t timeout_ms = 0;  // its visibility timeout
+    Status status;
+    std::vector<ReceivedMessage> messages;
+  };
 
   Result<Stored> StoreMessage(std::string_view payload, int64_t delay_ms, std::string_view group,
                               std::string_view dedup_id);
   // Applies `change` to the queue's row under a row lock and caches it.
   Status ChangeRow(const std::function<void(QueueRow&)>& change);
   // The receives (postgres_queue_receive.cc).
-  Result<std::vector<ReceivedMessage>> ReceiveSimple(PgConn& conn, const QueueRow& row,
-                                                     const ReceiveRequest& req, TimeMs now);
+  // A FIFO queue without a dead-letter queue or a redelivery backoff: one
+  // statement (ferry_receive_fifo).
+  Result<std::vector<ReceivedMessage>> ReceiveFifo(PgConn& conn, const QueueRow& row,
+                                                   const ReceiveRequest& req, TimeMs now);
+  // A standard queue without a dead-letter queue or a redelivery backoff:
+  // one statement for this request and the concurrent ones (receives_).
+  Result<std::vector<ReceivedMessage>> ReceiveStandard(const QueueRow& row,
+                                                       const ReceiveRequest& req);
+  void RunReceives(const std::vector<ReceiveJob*>& group);
   // A standard queue with a dead-letter queue (`dlq`, null when it does not
   // exist): one statement that also moves the messages due for it. These
   // receives set *woken to a DLQ that took messages (its watchers run once
@@ -96,6 +111,10 @@ class PgQueue final : public Queue {
   const std::string name_;
   const bool fifo_;
   const TimeMs created_ms_;
+  // Concurrent receives of a standard queue on this node share a statement
+  // (a round trip, a commit, a walk of the index), and do not contend for
+  // the same first rows (FOR UPDATE SKIP LOCKED) as separate statements do.
+  std::unique_ptr<Coalescer<ReceiveJob>> receives_;
   mutable std::mutex mu_;
   mutable std::shared_ptr<const QueueRow> row_;  // guarded by mu_
 };

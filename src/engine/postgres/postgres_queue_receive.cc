@@ -1,7 +1,8 @@
 // PgQueue, part 2: receives. A queue without a dead-letter queue or a
-// redelivery backoff receives with one statement (ReceiveSimple: an UPDATE
-// of the first visible messages, or ferry_receive_fifo for a FIFO queue);
-// the others select, decide and update in one transaction
+// redelivery backoff receives with one statement (ReceiveStandard: an
+// UPDATE of the first visible messages, shared by the concurrent receives
+// of the queue on this node; ReceiveFifo: ferry_receive_fifo); the others
+// select, decide and update in one transaction
 // (ReceiveInTransaction), which also moves the messages due for the
 // dead-letter queue, so that a receive and its moves commit together.
 //
@@ -43,13 +44,13 @@ constexpr const char* kReturnedColumns =
 constexpr int kFairWindow = 100;
 
 // The CTEs of a fair receive of a standard queue (WITH RECURSIVE ...), the
-// last of them `c` (seq, receive_count, n, group_id): the messages it
+// last of them `c` (seq, receive_count, n, group_id, vis): the messages it
 // locked with FOR UPDATE SKIP LOCKED, first the oldest visible message of
 // each of up to $4 groups (n: the group's place in the walk), then the
-// oldest visible messages (n NULL). $1 queue, $2 now, $3 retention cutoff
-// (older sends are expired), $4 max, $<cursor> the group the walk starts
-// after ('' : the first). The walk `ring` visits the groups after the
-// cursor, then from the first up to the cursor again.
+// oldest visible messages (n NULL); vis is when each became visible. $1 queue, $2 now, $3 retention
+// cutoff (older sends are expired), $4 max, $<cursor> the group the walk starts after ('' : the
+// first). The walk `ring` visits the groups after the cursor, then from the first up to the cursor
+// again.
 //
 // The shape keeps plans bounded whatever the statistics (a new database
 // has none): the heads are found once (MATERIALIZED) and then locked by
@@ -93,18 +94,19 @@ heads AS MATERIALIZED (
     ORDER BY x.visible_at_ms, x.seq LIMIT 1) h),
 hs AS MATERIALIZED (SELECT ARRAY(SELECT seq FROM heads ORDER BY n) AS seqs),
 fh AS (
-  SELECT m.seq, m.receive_count, array_position((SELECT seqs FROM hs), m.seq) AS n, m.group_id
+  SELECT m.seq, m.receive_count, array_position((SELECT seqs FROM hs), m.seq) AS n, m.group_id,
+         m.visible_at_ms AS vis
   FROM ferry_messages m
   WHERE m.queue_id = $1 AND m.seq = ANY ((SELECT seqs FROM hs)::bigint[])
     AND m.visible_at_ms + 0 <= $2 AND m.sent_ms > $3
   ORDER BY 3 LIMIT $4 FOR UPDATE SKIP LOCKED),
 ff AS (
-  SELECT seq, receive_count, group_id FROM ferry_messages
+  SELECT seq, receive_count, group_id, visible_at_ms AS vis FROM ferry_messages
   WHERE queue_id = $1 AND visible_at_ms <= $2 AND sent_ms > $3
     AND seq <> ALL (ARRAY(SELECT seq FROM fh))
   ORDER BY visible_at_ms, seq LIMIT $4 - (SELECT count(*) FROM fh) FOR UPDATE SKIP LOCKED),
-c AS (SELECT seq, receive_count, n, group_id FROM fh
-      UNION ALL SELECT seq, receive_count, NULL::int, group_id FROM ff)
+c AS (SELECT seq, receive_count, n, group_id, vis FROM fh
+      UNION ALL SELECT seq, receive_count, NULL::int, group_id, vis FROM ff)
 )sql";
 }
 
@@ -117,17 +119,28 @@ std::string FairColumns() {
   return std::string(", (SELECT c.n FROM c WHERE c.seq = m.seq), ") + kRingLast;
 }
 
-// $1 queue, $2 now, $3 retention cutoff, $4 max, $5 visibility deadline,
-// $6 the fair cursor. The messages are updated by their keys (the array of
-// `c`), so that the plan's estimate of `c` never turns this into a scan.
-const std::string& ReceiveSimpleSql() {
+// The receive of a standard queue without a dead-letter queue or a
+// redelivery backoff, for one or more concurrent requests at once
+// (PgQueue::RunReceives): $1 queue, $2 now, $3 retention cutoff, $4 how many
+// messages in all, $5 the visibility deadline of each place (an array of
+// $4), $6 the fair cursor. The messages taken are put in order (the groups'
+// heads in the walk's order, then the fill by visibility) and the message
+// in place k gets the deadline $5[k]; its place is the result's last
+// column, so that each request gets the places it was given. The messages
+// are updated by their keys (the array of `ord`), so that the plan's
+// estimate of `c` never turns this into a scan.
+const std::string& ReceiveStandardSql() {
   static const std::string sql =
       FairCtes(6) +
-      "UPDATE ferry_messages m SET in_flight = true, visible_at_ms = $5, "
+      ",\nord AS MATERIALIZED (SELECT ARRAY(SELECT seq FROM c ORDER BY n NULLS LAST, vis, seq) "
+      "AS seqs)\n"
+      "UPDATE ferry_messages m SET in_flight = true, "
+      "visible_at_ms = ($5::bigint[])[array_position((SELECT seqs FROM ord), m.seq)], "
       "receive_count = m.receive_count + 1, "
       "first_receive_ms = CASE WHEN m.first_receive_ms = 0 THEN $2 ELSE m.first_receive_ms END "
-      "WHERE m.queue_id = $1 AND m.seq = ANY (ARRAY(SELECT seq FROM c)) RETURNING " +
-      kReturnedColumns + FairColumns();
+      "WHERE m.queue_id = $1 AND m.seq = ANY ((SELECT seqs FROM ord)::bigint[]) RETURNING " +
+      std::string(kReturnedColumns) + FairColumns() +
+      ", array_position((SELECT seqs FROM ord), m.seq)";
   return sql;
 }
 
@@ -299,10 +312,12 @@ Result<std::vector<ReceivedMessage>> PgQueue::Receive(const ReceiveRequest& req)
   const bool dead_letters = !s.dead_letter_queue.empty() && s.max_receive_count > 0;
   Result<std::vector<ReceivedMessage>> got = std::vector<ReceivedMessage>{};
   uint64_t woken = 0;  // a DLQ that took messages
-  if (!dead_letters && !s.redelivery_backoff.enabled()) {
+  if (!dead_letters && !s.redelivery_backoff.enabled() && !fifo_) {
+    got = ReceiveStandard(*row, req);
+  } else if (!dead_letters && !s.redelivery_backoff.enabled()) {
     Result<PgPool::Lease> conn = core_->pool().Acquire();
     if (!conn.ok()) return conn.status();
-    got = ReceiveSimple(**conn, *row, req, now);
+    got = ReceiveFifo(**conn, *row, req, now);
   } else if (!fifo_ && !s.redelivery_backoff.enabled()) {
     // The DLQ's row first (from the cache), before a connection is held.
     Result<std::shared_ptr<const QueueRow>> dlq = core_->FindRow(s.dead_letter_queue);
@@ -370,37 +385,80 @@ Result<std::vector<ReceivedMessage>> PgQueue::ReceiveWithDeadLetters(PgConn& con
   return out;
 }
 
-Result<std::vector<ReceivedMessage>> PgQueue::ReceiveSimple(PgConn& conn, const QueueRow& row,
-                                                            const ReceiveRequest& req, TimeMs now) {
+Result<std::vector<ReceivedMessage>> PgQueue::ReceiveFifo(PgConn& conn, const QueueRow& row,
+                                                          const ReceiveRequest& req, TimeMs now) {
   const int64_t timeout_s =
       req.visibility_timeout_s >= 0 ? req.visibility_timeout_s : row.settings.visibility_timeout_s;
-  const bool attempt = fifo_ && !req.attempt_id.empty();
+  const bool attempt = !req.attempt_id.empty();
   if (attempt) {
     Result<std::vector<ReceivedMessage>> replayed = ReplayAttempt(conn, req.attempt_id, now);
     if (!replayed.ok() || !replayed->empty()) return replayed;
   }
-  Params params;
-  params.Int(static_cast<int64_t>(id_))
-      .Int(now)
-      .Int(RetentionCutoff(row, now))
-      .Int(std::clamp(req.max_messages, 1, 10))
-      .Int(now + SecondsToMs(timeout_s));
-  params.Text(fifo_ ? (attempt ? req.attempt_id : std::string()) : core_->FairCursor(id_));
-  Result<PgResult> r = conn.Exec(fifo_ ? std::string(kReceiveFifo) : ReceiveSimpleSql(), params);
+  Result<PgResult> r = conn.Exec(kReceiveFifo, Params()
+                                                   .Int(static_cast<int64_t>(id_))
+                                                   .Int(now)
+                                                   .Int(RetentionCutoff(row, now))
+                                                   .Int(std::clamp(req.max_messages, 1, 10))
+                                                   .Int(now + SecondsToMs(timeout_s))
+                                                   .Text(attempt ? req.attempt_id : std::string()));
   if (!r.ok()) return r.status();
+  // Its rows come in its groups' order already.
   std::vector<ReceivedMessage> out;
   out.reserve(static_cast<size_t>(r->rows()));
   for (int i = 0; i < r->rows(); ++i) out.push_back(Received(MessageAt(*r, i)));
-  // A FIFO receive's rows come in its groups' order already.
-  if (fifo_) return out;
-  FairTurn turn;
-  for (int i = 0; i < r->rows(); ++i)
-    turn.Note(*r, i, 10, out[static_cast<size_t>(i)].group_id, 11);
-  turn.Save(*core_, id_, std::clamp(req.max_messages, 1, 10));
-  std::sort(out.begin(), out.end(), [](const ReceivedMessage& a, const ReceivedMessage& b) {
-    return a.sequence < b.sequence;
-  });
   return out;
+}
+
+Result<std::vector<ReceivedMessage>> PgQueue::ReceiveStandard(const QueueRow& row,
+                                                              const ReceiveRequest& req) {
+  ReceiveJob job;
+  job.max = std::clamp(req.max_messages, 1, 10);
+  job.timeout_ms = SecondsToMs(req.visibility_timeout_s >= 0 ? req.visibility_timeout_s
+                                                             : row.settings.visibility_timeout_s);
+  receives_->Submit(&job);
+  if (!job.status.ok()) return job.status;
+  return std::move(job.messages);
+}
+
+void PgQueue::RunReceives(const std::vector<ReceiveJob*>& group) {
+  const std::shared_ptr<const QueueRow> row = Current();
+  const TimeMs now = core_->clock().NowMs();
+  // Place k of the statement's result belongs to the job whose range of
+  // places holds it; its deadline counts from now, when the receive runs.
+  std::vector<int64_t> deadlines;
+  std::vector<size_t> ends;  // each job's places end here (exclusive)
+  for (const ReceiveJob* job : group) {
+    deadlines.insert(deadlines.end(), static_cast<size_t>(job->max), now + job->timeout_ms);
+    ends.push_back(deadlines.size());
+  }
+  const auto fail = [&](const Status& st) {
+    for (ReceiveJob* job : group) job->status = st;
+  };
+  Result<PgPool::Lease> conn = core_->pool().Acquire();
+  if (!conn.ok()) return fail(conn.status());
+  const auto total = static_cast<int64_t>(deadlines.size());
+  Result<PgResult> r = (*conn)->Exec(ReceiveStandardSql(), Params()
+                                                               .Int(static_cast<int64_t>(id_))
+                                                               .Int(now)
+                                                               .Int(RetentionCutoff(*row, now))
+                                                               .Int(total)
+                                                               .IntArray(deadlines)
+                                                               .Text(core_->FairCursor(id_)));
+  if (!r.ok()) return fail(r.status());
+  FairTurn turn;
+  for (int i = 0; i < r->rows(); ++i) {
+    ReceivedMessage m = Received(MessageAt(*r, i));
+    turn.Note(*r, i, 10, m.group_id, 11);
+    const auto place = static_cast<size_t>(r->Int(i, 12) - 1);
+    const size_t j = std::upper_bound(ends.begin(), ends.end(), place) - ends.begin();
+    if (j < group.size()) group[j]->messages.push_back(std::move(m));
+  }
+  turn.Save(*core_, id_, static_cast<int>(total));
+  for (ReceiveJob* job : group) {
+    std::sort(
+        job->messages.begin(), job->messages.end(),
+        [](const ReceivedMessage& a, const ReceivedMessage& b) { return a.sequence < b.sequence; });
+  }
 }
 
 Result<std::vector<ReceivedMessage>> PgQueue::ReceiveInTransaction(PgConn& conn,

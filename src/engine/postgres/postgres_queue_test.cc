@@ -3,7 +3,7 @@
 // more groups than a receive visits, and two engines over one database (two
 // nodes): wake-ups across them, one FIFO group in flight across them, a
 // released FIFO group's place across them, and concurrent receives that
-// never hand out a message twice.
+// never hand out a message twice, on one node (sharing statements) or two.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -390,6 +390,61 @@ TEST_F(PostgresQueueTest, ConcurrentSendsAndReceivesOnTwoNodesLoseAndShareNoMess
       << "no message was received twice";
   EXPECT_EQ(deleted.load(), kThreads * kPerThread);
   EXPECT_EQ(qa->Stats().visible + qa->Stats().in_flight, 0) << "every delete took";
+}
+
+// Concurrent receives of a standard queue on one node share statements
+// (PgQueue::RunReceives): each request still gets at most what it asked
+// for, no message goes to two of them, and each message is hidden for the
+// visibility timeout of the request that got it.
+TEST_F(PostgresQueueTest, ConcurrentReceivesOnOneNodeShareStatementsAndKeepTheirOwnTimeouts) {
+  auto q = *a_->CreateQueue("shared", {}, {});
+  constexpr int kMessages = 400;
+  SendMany(*q, kMessages, "");
+  constexpr int kThreads = 8;
+  std::mutex mu;
+  std::map<std::string, int64_t> timeout_of;  // payload -> the timeout it was received with
+  int duplicates = 0;
+  int over_max = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const int max = 1 + t;
+      const int64_t timeout = t % 2 == 0 ? 100 : 300;
+      for (int round = 0; round < 6; ++round) {
+        const auto got = Receive(*q, max, timeout);
+        std::lock_guard lock(mu);
+        if (static_cast<int>(got.size()) > max) ++over_max;
+        for (const auto& m : got) {
+          if (!timeout_of.emplace(m.payload, timeout).second) ++duplicates;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(duplicates, 0) << "no message went to two receives";
+  EXPECT_EQ(over_max, 0);
+  EXPECT_EQ(timeout_of.size(), static_cast<size_t>(6 * (1 + 2 + 3 + 4 + 5 + 6 + 7 + 8)));
+
+  // 200 s on: the messages taken with a 100 s timeout are back, the others
+  // still hidden.
+  clock_.Advance(200'000);
+  std::set<std::string> back;
+  for (auto got = Receive(*q, 10, 1000); !got.empty(); got = Receive(*q, 10, 1000)) {
+    for (const auto& m : got) back.insert(m.payload);
+  }
+  std::set<std::string> expected;
+  int never_received = 0;
+  for (const auto& [payload, timeout] : timeout_of) {
+    if (timeout == 100) expected.insert(payload);
+  }
+  for (const std::string& payload : back) {
+    if (!timeout_of.contains(payload)) ++never_received;
+  }
+  EXPECT_EQ(never_received, kMessages - static_cast<int>(timeout_of.size()));
+  for (const std::string& payload : expected) EXPECT_TRUE(back.contains(payload)) << payload;
+  for (const auto& [payload, timeout] : timeout_of) {
+    if (timeout == 300) EXPECT_FALSE(back.contains(payload)) << payload << " is still hidden";
+  }
 }
 
 }  // namespace
