@@ -12,6 +12,7 @@
 #include <future>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +25,18 @@
 namespace ferry::engine::testing {
 
 using storage::testing::TempDir;
+
+// A payload that names its message, of a length that varies with it.
+inline std::string BodyOf(int i) {
+  return "message " + std::to_string(i) + std::string(i % 97, '.');
+}
+
+// The payloads of `msgs`, their order aside.
+inline std::set<std::string> Payloads(const std::vector<ReceivedMessage>& msgs) {
+  std::set<std::string> out;
+  for (const auto& m : msgs) out.insert(m.payload);
+  return out;
+}
 
 // Waits, without sleeping, until pred() holds or 10 s pass; returns pred().
 // For conditions that another thread (the log's writer) makes true.

@@ -4,7 +4,9 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/json.hpp>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -125,11 +127,26 @@ class PushConsumersTest : public ::testing::Test {
     ASSERT_TRUE(q.Send(std::move(req)).ok());
   }
 
-  // Time passes: messages come back, windows close.
+  // Time passes: messages come back, windows close. The clock moves only
+  // between the consumers' handlers (Settle), so a message a condition saw
+  // received was also stamped with the time it was received at.
   void Advance(TimeMs ms) {
+    Settle();
     clock_.Advance(ms);
     engine_->Tick();
     consumers_->Tick();
+  }
+
+  // Waits for the handler the io thread is running to finish. A condition
+  // read from the engine (a message in flight) comes true inside the
+  // consumer's handler, before the consumer reads the clock to open its
+  // batching window: moving the clock then would open the window late and
+  // never close it. thread_ is io_'s only thread, so a handler posted now
+  // runs after the one in progress; this waits for an event, not for time.
+  void Settle() {
+    std::promise<void> done;
+    asio::post(io_, [&done] { done.set_value(); });
+    done.get_future().wait();
   }
 
   ConsumerStats Stats(const std::string& key) { return consumers_->stats()[key]; }

@@ -12,9 +12,26 @@
 #include <set>
 
 #include "common/utf8.h"
+#include "resources/spec_yaml.h"
 
 namespace ferry::resources {
 namespace {
+
+using internal::BoolOf;
+using internal::CheckTree;
+using internal::Entries;
+using internal::Entry;
+using internal::FirstNonUtf8;
+using internal::FlowDepth;
+using internal::IsInteger;
+using internal::IsMapOrNull;
+using internal::IsPrometheusDuration;
+using internal::kMaxDepth;
+using internal::kMaxFileBytes;
+using internal::kMaxNodes;
+using internal::OneLine;
+using internal::Problems;
+using internal::ToJson;
 
 // How an attribute's YAML value becomes its text.
 enum class ValueKind { kInt, kBool, kText };
@@ -67,277 +84,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kWrittenE
 }};
 
 constexpr std::string_view kFifoSuffix = ".fifo";
-
-// Bounds on what a file may be, checked before and after yaml-cpp reads it.
-// yaml-cpp recurses once per level of nesting (and its own guard allows
-// 2,000 levels, too deep for a small stack), and an alias is the node it
-// names, so a few lines of anchors can stand for billions of nodes, or for
-// a node that contains itself. A resources file needs a few levels (a
-// policy's Condition is the deepest, at 6) and some thousands of nodes.
-constexpr size_t kMaxFileBytes = 1 << 20;
-constexpr int kMaxDepth = 64;
-constexpr size_t kMaxNodes = 200'000;
-
-// `text` with each control character written as \xNN, so that a problem
-// stays on its one line whatever the file's names or yaml-cpp's messages
-// quote (a key may hold a line break, and yaml-cpp quotes the character it
-// could not read).
-std::string OneLine(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f) {
-      out += "\\x";
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-// Collects the problems of one file, each with its place.
-class Problems {
- public:
-  explicit Problems(const std::string& file) : file_(file) {}
-
-  Location At(const YAML::Node& node) const {
-    const YAML::Mark mark = node.Mark();
-    return Location{file_, mark.line + 1, mark.column + 1};
-  }
-  void Add(const YAML::Node& node, std::string message) { Add(At(node), std::move(message)); }
-  void Add(const Location& at, std::string message) {
-    lines_.push_back(at.ToString() + ": " + OneLine(message));
-  }
-  bool empty() const { return lines_.empty(); }
-  Status ToStatus() const {
-    std::string text;
-    for (const std::string& line : lines_) {
-      if (!text.empty()) text += '\n';
-      text += line;
-    }
-    return Status::InvalidArgument(std::move(text));
-  }
-
- private:
-  const std::string& file_;
-  std::vector<std::string> lines_;
-};
-
-bool IsInteger(std::string_view s) {
-  if (s.starts_with('-')) s.remove_prefix(1);
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// YAML 1.2's core schema booleans.
-std::optional<bool> BoolOf(std::string_view s) {
-  if (s == "true" || s == "True" || s == "TRUE") return true;
-  if (s == "false" || s == "False" || s == "FALSE") return false;
-  return std::nullopt;
-}
-
-// Skips the digits at the front of `s`; false if there were none.
-bool SkipDigits(std::string_view& s) {
-  size_t n = 0;
-  while (n < s.size() && s[n] >= '0' && s[n] <= '9') ++n;
-  s.remove_prefix(n);
-  return n > 0;
-}
-
-// JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
-// Matched by hand: std::regex recurses once per character and overflows
-// the stack on a long scalar.
-bool IsJsonNumber(std::string_view s) {
-  if (s.starts_with('-')) s.remove_prefix(1);
-  if (s.starts_with('0')) {
-    s.remove_prefix(1);
-  } else if (s.empty() || s[0] < '1' || s[0] > '9' || !SkipDigits(s)) {
-    return false;
-  }
-  if (s.starts_with('.')) {
-    s.remove_prefix(1);
-    if (!SkipDigits(s)) return false;
-  }
-  if (s.starts_with('e') || s.starts_with('E')) {
-    s.remove_prefix(1);
-    if (s.starts_with('+') || s.starts_with('-')) s.remove_prefix(1);
-    if (!SkipDigits(s)) return false;
-  }
-  return s.empty();
-}
-
-// A Prometheus duration, ([0-9]+(ms|s|m|h|d|w|y))+, matched by hand for the
-// same reason.
-bool IsPrometheusDuration(std::string_view s) {
-  if (s.empty()) return false;
-  while (!s.empty()) {
-    if (!SkipDigits(s)) return false;
-    if (s.starts_with("ms")) {
-      s.remove_prefix(2);
-    } else if (!s.empty() && std::string_view("smhdwy").find(s[0]) != std::string_view::npos) {
-      s.remove_prefix(1);
-    } else {
-      return false;
-    }
-  }
-  return true;
-}
-
-// The deepest nesting of flow collections ([ and {) in the text, skipping
-// quoted scalars and comments as YAML does, so that yaml-cpp is not asked
-// to recurse far past kMaxDepth (its own guard, at 2,000 levels, backs this
-// up). Block nesting needs indentation or a "- " per level, which that
-// guard and CheckTree bound.
-int FlowDepth(std::string_view text) {
-  int depth = 0;
-  int deepest = 0;
-  char quote = 0;
-  bool comment = false;
-  bool escaped = false;
-  char previous = '\n';
-  for (char c : text) {
-    if (comment) {
-      comment = c != '\n';
-    } else if (quote != 0) {
-      if (escaped) {
-        escaped = false;
-      } else if (quote == '"' && c == '\\') {
-        escaped = true;
-      } else if (c == quote) {
-        quote = 0;
-      }
-    } else if (c == '#' && (previous == ' ' || previous == '\t' || previous == '\n')) {
-      comment = true;
-    } else if ((c == '"' || c == '\'') &&
-               std::string_view("[{,: \t\n").find(previous) != std::string_view::npos) {
-      quote = c;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-    previous = c;
-  }
-  return deepest;
-}
-
-// Checks the tree under `node`, aliases followed, before it is read: it is
-// at most kMaxDepth deep (a node that contains itself through an alias is
-// too deep) and kMaxNodes large. Adds the problem and returns false.
-bool CheckTree(const YAML::Node& node, int depth, size_t& budget, Problems& problems) {
-  if (depth > kMaxDepth) {
-    problems.Add(node, "the file nests deeper than " + std::to_string(kMaxDepth) +
-                           " levels, counting each alias as what it names");
-    return false;
-  }
-  if (budget == 0) {
-    problems.Add(node, "the file has more than " + std::to_string(kMaxNodes) +
-                           " values, counting each alias as what it names");
-    return false;
-  }
-  --budget;
-  if (node.IsMap()) {
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      if (!CheckTree(it->first, depth + 1, budget, problems) ||
-          !CheckTree(it->second, depth + 1, budget, problems)) {
-        return false;
-      }
-    }
-  } else if (node.IsSequence()) {
-    for (const YAML::Node& item : node) {
-      if (!CheckTree(item, depth + 1, budget, problems)) return false;
-    }
-  }
-  return true;
-}
-
-// Where the first byte of `text` that is not UTF-8 is, for the error.
-Location FirstNonUtf8(std::string_view text, const std::string& file) {
-  Location at{file, 1, 1};
-  size_t i = 0;
-  while (i < text.size()) {
-    const size_t start = i;
-    if (DecodeUtf8(text, &i) < 0) break;
-    if (text[start] == '\n') {
-      ++at.line;
-      at.column = 1;
-    } else {
-      ++at.column;
-    }
-  }
-  return at;
-}
-
-// A plain (unquoted) scalar, which YAML reads as a number, boolean or null
-// when it looks like one; a quoted scalar is always text.
-bool IsPlain(const YAML::Node& node) { return node.Tag() == "?"; }
-
-// A YAML value as JSON, for policies: plain scalars that read as numbers,
-// booleans or null become those (filter policies need `numeric` bounds as
-// numbers and `exists: true` as a boolean), everything else text.
-boost::json::value ToJson(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      boost::json::object out;
-      for (auto it = node.begin(); it != node.end(); ++it) {
-        out[it->first.Scalar()] = ToJson(it->second);
-      }
-      return out;
-    }
-    case YAML::NodeType::Sequence: {
-      boost::json::array out;
-      for (const YAML::Node& item : node) out.push_back(ToJson(item));
-      return out;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string& s = node.Scalar();
-      if (!IsPlain(node)) return boost::json::value(s);
-      if (s == "null" || s == "~") return nullptr;
-      if (auto b = BoolOf(s)) return *b;
-      if (IsJsonNumber(s)) {
-        boost::system::error_code ec;
-        boost::json::value v = boost::json::parse(s, ec);
-        // A number too large for a double would serialize as no JSON number.
-        if (!ec && (!v.is_double() || std::isfinite(v.get_double()))) return v;
-      }
-      return boost::json::value(s);
-    }
-    default:
-      return nullptr;
-  }
-}
-
-struct Entry {
-  std::string key;
-  YAML::Node key_node;  // where problems with the key itself are reported
-  YAML::Node value;
-};
-
-// A mapping's entries in file order, refusing repeated keys and keys that
-// are not text.
-std::vector<Entry> Entries(const YAML::Node& map, Problems& problems) {
-  std::vector<Entry> out;
-  std::set<std::string> seen;
-  for (auto it = map.begin(); it != map.end(); ++it) {
-    if (!it->first.IsScalar()) {
-      problems.Add(it->first, "a key must be a name");
-      continue;
-    }
-    const std::string& key = it->first.Scalar();
-    if (!seen.insert(key).second) {
-      problems.Add(it->first, "'" + key + "' is given twice");
-      continue;
-    }
-    out.push_back(Entry{key, it->first, it->second});
-  }
-  return out;
-}
-
-// A mapping, or null (an entry written with nothing after its colon).
-bool IsMapOrNull(const YAML::Node& node) { return node.IsMap() || node.IsNull(); }
 
 const AttributeRule* FindRule(std::string_view name, const auto& rules) {
   for (const AttributeRule& r : rules) {
