@@ -83,19 +83,15 @@ class PgQueue final : public Queue {
   // statement (ferry_receive_fifo).
   Result<std::vector<ReceivedMessage>> ReceiveFifo(PgConn& conn, const QueueRow& row,
                                                    const ReceiveRequest& req, TimeMs now);
-  // A standard queue without a dead-letter queue or a redelivery backoff:
-  // one statement for this request and the concurrent ones (receives_).
+  // A standard queue without a redelivery backoff: one statement for this
+  // request and the concurrent ones (receives_), which also moves the
+  // messages due for the dead-letter queue and wakes its pollers.
   Result<std::vector<ReceivedMessage>> ReceiveStandard(const QueueRow& row,
                                                        const ReceiveRequest& req);
   void RunReceives(const std::vector<ReceiveJob*>& group);
-  // A standard queue with a dead-letter queue (`dlq`, null when it does not
-  // exist): one statement that also moves the messages due for it. These
-  // receives set *woken to a DLQ that took messages (its watchers run once
-  // the connection is given back).
-  Result<std::vector<ReceivedMessage>> ReceiveWithDeadLetters(PgConn& conn, const QueueRow& row,
-                                                              const QueueRow* dlq,
-                                                              const ReceiveRequest& req, TimeMs now,
-                                                              uint64_t* woken);
+  // The others: select, decide and update in one transaction. Sets *woken
+  // to a DLQ that took messages (its watchers run once the connection is
+  // given back).
   Result<std::vector<ReceivedMessage>> ReceiveInTransaction(PgConn& conn, const QueueRow& row,
                                                             const ReceiveRequest& req, TimeMs now,
                                                             uint64_t* woken);

@@ -1,10 +1,12 @@
-// PgQueue, part 2: receives. A queue without a dead-letter queue or a
-// redelivery backoff receives with one statement (ReceiveStandard: an
-// UPDATE of the first visible messages, shared by the concurrent receives
-// of the queue on this node; ReceiveFifo: ferry_receive_fifo); the others
-// select, decide and update in one transaction
-// (ReceiveInTransaction), which also moves the messages due for the
-// dead-letter queue, so that a receive and its moves commit together.
+// PgQueue, part 2: receives. A standard queue without a redelivery backoff
+// receives with one statement (ReceiveStandard: an UPDATE of the first
+// visible messages, which also moves those due for the dead-letter queue,
+// shared by the concurrent receives of the queue on this node), and so
+// does a FIFO queue without a dead-letter queue or a backoff (ReceiveFifo:
+// ferry_receive_fifo). The others select, decide and update in one
+// transaction (ReceiveInTransaction), which also moves the messages due
+// for the dead-letter queue, so that a receive and its moves commit
+// together.
 //
 // Standard queues serve message groups fairly (AWS's fair queues): a
 // receive first takes the oldest visible message of each group it visits,
@@ -119,6 +121,14 @@ std::string FairColumns() {
   return std::string(", (SELECT c.n FROM c WHERE c.seq = m.seq), ") + kRingLast;
 }
 
+// The places of a shared receive's messages (ReceiveStandardSql), after
+// FairCtes: `c`'s messages in order, the groups' heads in the walk's order
+// and then the fill by visibility; a message's place is its position.
+constexpr const char* kPlacesCte =
+    ",\nord AS MATERIALIZED (SELECT ARRAY(SELECT seq FROM c ORDER BY n NULLS LAST, vis, seq) "
+    "AS seqs)";
+constexpr const char* kPlace = "array_position((SELECT seqs FROM ord), m.seq)";
+
 // The receive of a standard queue without a dead-letter queue or a
 // redelivery backoff, for one or more concurrent requests at once
 // (PgQueue::RunReceives): $1 queue, $2 now, $3 retention cutoff, $4 how many
@@ -131,16 +141,11 @@ std::string FairColumns() {
 // estimate of `c` never turns this into a scan.
 const std::string& ReceiveStandardSql() {
   static const std::string sql =
-      FairCtes(6) +
-      ",\nord AS MATERIALIZED (SELECT ARRAY(SELECT seq FROM c ORDER BY n NULLS LAST, vis, seq) "
-      "AS seqs)\n"
-      "UPDATE ferry_messages m SET in_flight = true, "
-      "visible_at_ms = ($5::bigint[])[array_position((SELECT seqs FROM ord), m.seq)], "
-      "receive_count = m.receive_count + 1, "
-      "first_receive_ms = CASE WHEN m.first_receive_ms = 0 THEN $2 ELSE m.first_receive_ms END "
+      FairCtes(6) + kPlacesCte + "\nUPDATE ferry_messages m SET in_flight = true, " +
+      "visible_at_ms = ($5::bigint[])[" + kPlace + "], receive_count = m.receive_count + 1, " +
+      "first_receive_ms = CASE WHEN m.first_receive_ms = 0 THEN $2 ELSE m.first_receive_ms END " +
       "WHERE m.queue_id = $1 AND m.seq = ANY ((SELECT seqs FROM ord)::bigint[]) RETURNING " +
-      std::string(kReturnedColumns) + FairColumns() +
-      ", array_position((SELECT seqs FROM ord), m.seq)";
+      kReturnedColumns + FairColumns() + ", " + kPlace;
   return sql;
 }
 
@@ -152,25 +157,31 @@ constexpr const char* kReceiveFifo =
     "dead_letter_source, visible_at_ms, in_flight "
     "FROM ferry_receive_fifo($1, $2, $3, $4, $5, $6) WITH ORDINALITY AS f ORDER BY f.ordinality";
 
-// A standard queue with a dead-letter queue, in one statement: messages
-// received max_receive_count times already move to the DLQ (or stay hidden
-// when it does not exist), the others are taken. $1 queue, $2 now, $3
-// retention cutoff, $4 max, $5 visibility deadline, $6 max_receive_count,
-// $7 the DLQ's id (0: none), $8 whether it is FIFO, $9 this queue's name,
-// $10 the fair cursor. One row at least: the moves' count and bytes, then a
-// taken message's columns (NULL when none was taken) and FairColumns.
+// A standard queue with a dead-letter queue, in one statement, shared as
+// ReceiveStandardSql is: messages received max_receive_count times already
+// move to the DLQ (or stay hidden when it does not exist), the others are
+// taken. $1 queue, $2 now, $3 retention cutoff, $4 how many messages in
+// all, $5 each place's visibility deadline, $6 max_receive_count, $7 the
+// DLQ's id (0: none), $8 whether it is FIFO, $9 this queue's name, $10 the
+// fair cursor. One row at least: the moves' count and bytes, then a taken
+// message's columns (NULL when none was taken), its head number and place,
+// and the walk's last group.
 const std::string& ReceiveWithDeadLettersSql() {
-  static const std::string sql = FairCtes(10) + R"sql(,
+  static const std::string sql = FairCtes(10) + kPlacesCte + R"sql(,
 taken AS (
-  UPDATE ferry_messages m SET in_flight = true, visible_at_ms = $5,
+  UPDATE ferry_messages m SET in_flight = true,
+         visible_at_ms = ($5::bigint[])[)sql" +
+                                 kPlace + R"sql(],
          receive_count = m.receive_count + 1,
          first_receive_ms = CASE WHEN m.first_receive_ms = 0 THEN $2 ELSE m.first_receive_ms END
   WHERE m.queue_id = $1 AND m.seq = ANY (ARRAY(SELECT seq FROM c WHERE receive_count < $6))
   RETURNING m.seq, m.message_id, m.payload, m.group_id, m.sent_ms, m.first_receive_ms,
             m.receive_count, m.dead_letter_source, m.visible_at_ms, m.in_flight,
-            (SELECT c.n FROM c WHERE c.seq = m.seq) AS head),
+            (SELECT c.n FROM c WHERE c.seq = m.seq) AS head, )sql" +
+                                 kPlace + R"sql( AS place),
 hidden AS (
-  UPDATE ferry_messages m SET in_flight = true, visible_at_ms = $5
+  UPDATE ferry_messages m SET in_flight = true, visible_at_ms = ($5::bigint[])[)sql" +
+                                 kPlace + R"sql(]
   WHERE $7 = 0 AND m.queue_id = $1
     AND m.seq = ANY (ARRAY(SELECT seq FROM c WHERE receive_count >= $6))),
 moved AS (
@@ -312,19 +323,12 @@ Result<std::vector<ReceivedMessage>> PgQueue::Receive(const ReceiveRequest& req)
   const bool dead_letters = !s.dead_letter_queue.empty() && s.max_receive_count > 0;
   Result<std::vector<ReceivedMessage>> got = std::vector<ReceivedMessage>{};
   uint64_t woken = 0;  // a DLQ that took messages
-  if (!dead_letters && !s.redelivery_backoff.enabled() && !fifo_) {
+  if (!fifo_ && !s.redelivery_backoff.enabled()) {
     got = ReceiveStandard(*row, req);
   } else if (!dead_letters && !s.redelivery_backoff.enabled()) {
     Result<PgPool::Lease> conn = core_->pool().Acquire();
     if (!conn.ok()) return conn.status();
     got = ReceiveFifo(**conn, *row, req, now);
-  } else if (!fifo_ && !s.redelivery_backoff.enabled()) {
-    // The DLQ's row first (from the cache), before a connection is held.
-    Result<std::shared_ptr<const QueueRow>> dlq = core_->FindRow(s.dead_letter_queue);
-    if (!dlq.ok()) return dlq.status();
-    Result<PgPool::Lease> conn = core_->pool().Acquire();
-    if (!conn.ok()) return conn.status();
-    got = ReceiveWithDeadLetters(**conn, *row, dlq->get(), req, now, &woken);
   } else {
     Result<PgPool::Lease> conn = core_->pool().Acquire();
     if (!conn.ok()) return conn.status();
@@ -337,52 +341,6 @@ Result<std::vector<ReceivedMessage>> PgQueue::Receive(const ReceiveRequest& req)
   counters.received += got->size();
   if (got->empty()) ++counters.empty_receives;
   return got;
-}
-
-Result<std::vector<ReceivedMessage>> PgQueue::ReceiveWithDeadLetters(PgConn& conn,
-                                                                     const QueueRow& row,
-                                                                     const QueueRow* dlq,
-                                                                     const ReceiveRequest& req,
-                                                                     TimeMs now, uint64_t* woken) {
-  const QueueSettings& s = row.settings;
-  const int64_t timeout_s =
-      req.visibility_timeout_s >= 0 ? req.visibility_timeout_s : s.visibility_timeout_s;
-  Result<PgResult> r = conn.Exec(ReceiveWithDeadLettersSql(),
-                                 Params()
-                                     .Int(static_cast<int64_t>(id_))
-                                     .Int(now)
-                                     .Int(RetentionCutoff(row, now))
-                                     .Int(std::clamp(req.max_messages, 1, 10))
-                                     .Int(now + SecondsToMs(timeout_s))
-                                     .Int(s.max_receive_count)
-                                     .Int(dlq != nullptr ? static_cast<int64_t>(dlq->id) : 0)
-                                     .Bool(dlq != nullptr && dlq->fifo)
-                                     .Text(name_)
-                                     .Text(core_->FairCursor(id_)));
-  if (!r.ok()) return r.status();
-  std::vector<ReceivedMessage> out;
-  FairTurn turn;
-  for (int i = 0; i < r->rows(); ++i) {
-    if (r->IsNull(i, 2)) {
-      turn.Note(*r, i, 12, std::string(), 13);
-      continue;
-    }
-    out.push_back(Received(MessageAt(*r, i, 2)));
-    turn.Note(*r, i, 12, out.back().group_id, 13);
-  }
-  turn.Save(*core_, id_, std::clamp(req.max_messages, 1, 10));
-  std::sort(out.begin(), out.end(), [](const ReceivedMessage& a, const ReceivedMessage& b) {
-    return a.sequence < b.sequence;
-  });
-  const int64_t moved = r->rows() > 0 ? r->Int(0, 0) : 0;
-  if (moved > 0 && dlq != nullptr) {
-    core_->Counters(id_).moved_to_dead_letter += static_cast<uint64_t>(moved);
-    QueueCounters& to = core_->Counters(dlq->id);
-    to.sent += static_cast<uint64_t>(moved);
-    to.sent_bytes += static_cast<uint64_t>(r->Int(0, 1));
-    *woken = dlq->id;
-  }
-  return out;
 }
 
 Result<std::vector<ReceivedMessage>> PgQueue::ReceiveFifo(PgConn& conn, const QueueRow& row,
@@ -421,7 +379,20 @@ Result<std::vector<ReceivedMessage>> PgQueue::ReceiveStandard(const QueueRow& ro
 }
 
 void PgQueue::RunReceives(const std::vector<ReceiveJob*>& group) {
+  // The settings as they are now, for every request of the group.
   const std::shared_ptr<const QueueRow> row = Current();
+  const QueueSettings& s = row->settings;
+  const auto fail = [&](const Status& st) {
+    for (ReceiveJob* job : group) job->status = st;
+  };
+  const bool dead_letters = !s.dead_letter_queue.empty() && s.max_receive_count > 0;
+  std::shared_ptr<const QueueRow> dlq;
+  if (dead_letters) {
+    // The DLQ's row first (from the cache), before a connection is held.
+    Result<std::shared_ptr<const QueueRow>> found = core_->FindRow(s.dead_letter_queue);
+    if (!found.ok()) return fail(found.status());
+    dlq = *found;
+  }
   const TimeMs now = core_->clock().NowMs();
   // Place k of the statement's result belongs to the job whose range of
   // places holds it; its deadline counts from now, when the receive runs.
@@ -431,33 +402,62 @@ void PgQueue::RunReceives(const std::vector<ReceiveJob*>& group) {
     deadlines.insert(deadlines.end(), static_cast<size_t>(job->max), now + job->timeout_ms);
     ends.push_back(deadlines.size());
   }
-  const auto fail = [&](const Status& st) {
-    for (ReceiveJob* job : group) job->status = st;
-  };
-  Result<PgPool::Lease> conn = core_->pool().Acquire();
-  if (!conn.ok()) return fail(conn.status());
   const auto total = static_cast<int64_t>(deadlines.size());
-  Result<PgResult> r = (*conn)->Exec(ReceiveStandardSql(), Params()
-                                                               .Int(static_cast<int64_t>(id_))
-                                                               .Int(now)
-                                                               .Int(RetentionCutoff(*row, now))
-                                                               .Int(total)
-                                                               .IntArray(deadlines)
-                                                               .Text(core_->FairCursor(id_)));
-  if (!r.ok()) return fail(r.status());
-  FairTurn turn;
-  for (int i = 0; i < r->rows(); ++i) {
-    ReceivedMessage m = Received(MessageAt(*r, i));
-    turn.Note(*r, i, 10, m.group_id, 11);
-    const auto place = static_cast<size_t>(r->Int(i, 12) - 1);
-    const size_t j = std::upper_bound(ends.begin(), ends.end(), place) - ends.begin();
-    if (j < group.size()) group[j]->messages.push_back(std::move(m));
+  Params params;
+  params.Int(static_cast<int64_t>(id_)).Int(now).Int(RetentionCutoff(*row, now)).Int(total);
+  params.IntArray(deadlines);
+  if (dead_letters) {
+    params.Int(s.max_receive_count)
+        .Int(dlq != nullptr ? static_cast<int64_t>(dlq->id) : 0)
+        .Bool(dlq != nullptr && dlq->fifo)
+        .Text(name_);
   }
-  turn.Save(*core_, id_, static_cast<int>(total));
+  params.Text(core_->FairCursor(id_));
+  // Where a row's parts are: the message's first column, its head number,
+  // its place and the walk's last group. A row of the dead-letter statement
+  // starts with the moves' count and bytes, and may have no message.
+  const int first = dead_letters ? 2 : 0;
+  const int head = first + 10;
+  const int place = dead_letters ? head + 1 : head + 2;
+  const int ring_last = dead_letters ? head + 2 : head + 1;
+  int64_t moved = 0;
+  int64_t moved_bytes = 0;
+  {
+    Result<PgPool::Lease> conn = core_->pool().Acquire();
+    if (!conn.ok()) return fail(conn.status());
+    Result<PgResult> r =
+        (*conn)->Exec(dead_letters ? ReceiveWithDeadLettersSql() : ReceiveStandardSql(), params);
+    if (!r.ok()) return fail(r.status());
+    FairTurn turn;
+    for (int i = 0; i < r->rows(); ++i) {
+      if (r->IsNull(i, first)) {
+        turn.Note(*r, i, head, std::string(), ring_last);
+        continue;
+      }
+      ReceivedMessage m = Received(MessageAt(*r, i, first));
+      turn.Note(*r, i, head, m.group_id, ring_last);
+      const auto at = static_cast<size_t>(r->Int(i, place) - 1);
+      const size_t j = std::upper_bound(ends.begin(), ends.end(), at) - ends.begin();
+      if (j < group.size()) group[j]->messages.push_back(std::move(m));
+    }
+    turn.Save(*core_, id_, static_cast<int>(total));
+    if (dead_letters && r->rows() > 0) {
+      moved = r->Int(0, 0);
+      moved_bytes = r->Int(0, 1);
+    }
+  }
   for (ReceiveJob* job : group) {
     std::sort(
         job->messages.begin(), job->messages.end(),
         [](const ReceivedMessage& a, const ReceivedMessage& b) { return a.sequence < b.sequence; });
+  }
+  if (moved > 0 && dlq != nullptr) {
+    core_->Counters(id_).moved_to_dead_letter += static_cast<uint64_t>(moved);
+    QueueCounters& to = core_->Counters(dlq->id);
+    to.sent += static_cast<uint64_t>(moved);
+    to.sent_bytes += static_cast<uint64_t>(moved_bytes);
+    // With no connection held: the DLQ's watchers may call the engine.
+    core_->watchers().Fire(dlq->id);
   }
 }
 

@@ -80,6 +80,18 @@ class PostgresQueueTest : public ::testing::Test {
     for (auto& t : threads) t.join();
   }
 
+  // A queue `name` on node a whose dead-letter queue, `dlq`, takes its
+  // messages after `max_receive_count` receives.
+  std::shared_ptr<Queue> WithDeadLetterQueue(const std::string& name, const std::string& dlq,
+                                             int max_receive_count) {
+    QueueSettings s;
+    s.dead_letter_queue = dlq;
+    s.max_receive_count = max_receive_count;
+    auto made = a_->CreateQueue(name, s, {});
+    EXPECT_TRUE(made.ok()) << made.status().message();
+    return made.ok() ? *made : nullptr;
+  }
+
   static std::map<std::string, int> CountByGroup(const std::vector<ReceivedMessage>& got) {
     std::map<std::string, int> out;
     for (const ReceivedMessage& m : got) ++out[m.group_id];
@@ -128,10 +140,7 @@ TEST_F(PostgresQueueTest, CancelRemovesADelayedMessageOnlyWhileItIsDelayed) {
 
 TEST_F(PostgresQueueTest, DeadLetterMovesAnInFlightMessageToTheDeadLetterQueue) {
   auto dlq = *a_->CreateQueue("dlq", {}, {});
-  QueueSettings s;
-  s.dead_letter_queue = "dlq";
-  s.max_receive_count = 5;
-  auto q = *a_->CreateQueue("q", s, {});
+  auto q = WithDeadLetterQueue("q", "dlq", 5);
   auto plain = *a_->CreateQueue("plain", {}, {});
   const SendResult sent = Send(*q, "m");
   auto got = Receive(*q);
@@ -152,10 +161,7 @@ TEST_F(PostgresQueueTest, DeadLetterMovesAnInFlightMessageToTheDeadLetterQueue) 
 }
 
 TEST_F(PostgresQueueTest, AMessageDueForAMissingDeadLetterQueueStaysHiddenUntilItExists) {
-  QueueSettings s;
-  s.dead_letter_queue = "dlq";
-  s.max_receive_count = 1;
-  auto q = *a_->CreateQueue("q", s, {});
+  auto q = WithDeadLetterQueue("q", "dlq", 1);
   Send(*q, "m");
   ASSERT_EQ(Receive(*q, 10, 30).size(), 1u);
   clock_.Advance(30'000);
@@ -445,6 +451,45 @@ TEST_F(PostgresQueueTest, ConcurrentReceivesOnOneNodeShareStatementsAndKeepTheir
   for (const auto& [payload, timeout] : timeout_of) {
     if (timeout == 300) EXPECT_FALSE(back.contains(payload)) << payload << " is still hidden";
   }
+}
+
+// The shared receive of a queue with a dead-letter queue: messages past
+// their maxReceiveCount move once each, whichever request's statement
+// finds them, and none is lost or handed out twice in a flight.
+TEST_F(PostgresQueueTest, ConcurrentSharedReceivesMoveEachExhaustedMessageOnce) {
+  auto dlq = *a_->CreateQueue("shared-dlq", {}, {});
+  auto q = WithDeadLetterQueue("shared-src", "shared-dlq", 2);
+  constexpr int kMessages = 120;
+  SendMany(*q, kMessages, "");
+  // Timeout 0: a message is visible again at once (the clock stands
+  // still), so receives take each one until its third, which moves it.
+  std::mutex mu;
+  std::map<std::string, int> receives;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 200; ++round) {
+        const auto got = Receive(*q, 1 + t, 0);
+        if (got.empty() && q->Stats().visible == 0) return;
+        std::lock_guard lock(mu);
+        for (const auto& m : got) ++receives[m.payload];
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(q->Stats().visible + q->Stats().in_flight, 0);
+  EXPECT_EQ(q->Stats().moved_to_dead_letter, static_cast<uint64_t>(kMessages));
+  std::multiset<std::string> moved;
+  for (auto got = Receive(*dlq, 10, 300); !got.empty(); got = Receive(*dlq, 10, 300)) {
+    for (const auto& m : got) {
+      moved.insert(m.payload);
+      EXPECT_EQ(m.dead_letter_source, "shared-src");
+    }
+  }
+  EXPECT_EQ(moved.size(), static_cast<size_t>(kMessages));
+  EXPECT_EQ(std::set<std::string>(moved.begin(), moved.end()).size(), moved.size())
+      << "each message moved once";
+  for (const auto& [payload, n] : receives) EXPECT_EQ(n, 2) << payload;
 }
 
 }  // namespace
