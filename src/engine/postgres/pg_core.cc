@@ -185,30 +185,39 @@ Result<std::vector<Stored>> PgCore::SendMany(std::span<const ToStore> messages, 
       out.push_back(Stored{messages[i].message.id, (*seqs)[i], false});
     }
   } else {
-    std::vector<size_t> order(messages.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    // Stable: a group's messages keep their order, and so their sequence.
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      const ToStore& x = messages[a];
-      const ToStore& y = messages[b];
-      if (x.queue->id != y.queue->id) return x.queue->id < y.queue->id;
-      return x.message.group_id < y.message.group_id;
-    });
     Result<PgPool::Lease> conn = pool_.Acquire();
     if (!conn.ok()) return conn.status();
     out.resize(messages.size());
-    FERRY_RETURN_IF_ERROR(InTransaction(**conn, [&]() -> Status {
-      for (size_t i : order) {
-        Result<Stored> stored = Store(**conn, *messages[i].queue, messages[i].message, now);
-        if (!stored.ok()) return stored.status();
-        out[i] = *stored;
-      }
-      return Status::Ok();
-    }));
+    FERRY_RETURN_IF_ERROR(
+        InTransaction(**conn, [&] { return StoreInOrder(**conn, messages, now, out); }));
   }
+  Sent(messages, out, now);
+  return out;
+}
+
+Status PgCore::StoreInOrder(PgConn& conn, std::span<const ToStore> messages, TimeMs now,
+                            std::span<Stored> out) {
+  std::vector<size_t> order(messages.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  // Stable: a group's messages keep their order, and so their sequence.
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const ToStore& x = messages[a];
+    const ToStore& y = messages[b];
+    if (x.queue->id != y.queue->id) return x.queue->id < y.queue->id;
+    return x.message.group_id < y.message.group_id;
+  });
+  for (size_t i : order) {
+    Result<Stored> stored = Store(conn, *messages[i].queue, messages[i].message, now);
+    if (!stored.ok()) return stored.status();
+    out[i] = *stored;
+  }
+  return Status::Ok();
+}
+
+void PgCore::Sent(std::span<const ToStore> messages, std::span<const Stored> stored, TimeMs now) {
   std::set<uint64_t> woken;
   for (size_t i = 0; i < messages.size(); ++i) {
-    if (out[i].duplicate) continue;
+    if (stored[i].duplicate) continue;
     const ToStore& t = messages[i];
     QueueCounters& counters = Counters(t.queue->id);
     ++counters.sent;
@@ -216,7 +225,6 @@ Result<std::vector<Stored>> PgCore::SendMany(std::span<const ToStore> messages, 
     if (t.message.visible_at_ms <= now) woken.insert(t.queue->id);
   }
   for (uint64_t id : woken) watchers_.Fire(id);
-  return out;
 }
 
 QueueCounters& PgCore::Counters(uint64_t queue_id) {

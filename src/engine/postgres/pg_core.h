@@ -165,6 +165,13 @@ class PgCore {
     NewMessage message;
   };
   Result<std::vector<Stored>> SendMany(std::span<const ToStore> messages, TimeMs now);
+  // SendMany's transactional half, in the caller's transaction on `conn`:
+  // each message's statement in (queue, group) order; out[i] is message i's.
+  Status StoreInOrder(PgConn& conn, std::span<const ToStore> messages, TimeMs now,
+                      std::span<Stored> out);
+  // After the commit: counts what was stored (not the duplicates) and
+  // wakes the local pollers of queues with a message visible at once.
+  void Sent(std::span<const ToStore> messages, std::span<const Stored> stored, TimeMs now);
 
   // In the caller's transaction: moves the messages `seqs` of `source` to
   // its dead-letter queue `dlq` (same id, payload, group, receive count and
