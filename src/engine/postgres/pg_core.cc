@@ -157,17 +157,6 @@ PgCore::PgCore(const Clock& clock, const PostgresOptions& options)
 
 PgCore::~PgCore() = default;
 
-Result<Stored> PgCore::Send(const QueueRow& queue, const NewMessage& m, TimeMs now) {
-  if (!queue.fifo) {
-    Result<uint64_t> seq = batched_->Insert(queue.id, m, m.visible_at_ms <= now);
-    if (!seq.ok()) return seq.status();
-    return Stored{m.id, *seq, false};
-  }
-  Result<PgPool::Lease> conn = pool_.Acquire();
-  if (!conn.ok()) return conn.status();
-  return Store(**conn, queue, m, now);
-}
-
 Result<std::vector<Stored>> PgCore::SendMany(std::span<const ToStore> messages, TimeMs now) {
   std::vector<Stored> out;
   const bool any_fifo =
@@ -184,6 +173,14 @@ Result<std::vector<Stored>> PgCore::SendMany(std::span<const ToStore> messages, 
     for (size_t i = 0; i < messages.size(); ++i) {
       out.push_back(Stored{messages[i].message.id, (*seqs)[i], false});
     }
+  } else if (messages.size() == 1) {
+    // A statement is a transaction of its own: BEGIN and COMMIT would add
+    // two round trips to every single FIFO send.
+    Result<PgPool::Lease> conn = pool_.Acquire();
+    if (!conn.ok()) return conn.status();
+    Result<Stored> stored = Store(**conn, *messages[0].queue, messages[0].message, now);
+    if (!stored.ok()) return stored.status();
+    out.push_back(*stored);
   } else {
     Result<PgPool::Lease> conn = pool_.Acquire();
     if (!conn.ok()) return conn.status();

@@ -149,17 +149,15 @@ class PgCore {
   // FIFO duplicate within the window stores nothing and returns the
   // original's id and sequence.
   Result<Stored> Store(PgConn& conn, const QueueRow& queue, const NewMessage& m, TimeMs now);
-  // The same as a transaction of its own; sends to standard queues share
-  // multi-row inserts with concurrent ones (BatchedWrites).
-  Result<Stored> Send(const QueueRow& queue, const NewMessage& m, TimeMs now);
   BatchedWrites& batched() { return *batched_; }
   // Stores each message in its queue as Send does, in one transaction: all
   // are stored or none. Standard queues only: one insert shared with
-  // concurrent calls (BatchedWrites); with a FIFO queue among them, each
-  // message's statement in one transaction of its own, in (queue, group)
-  // order, so that two such transactions never wait on each other's group
-  // rows. Counts what it stored in this node's counters and wakes the local
-  // pollers of queues with a message visible at once.
+  // concurrent calls (BatchedWrites); one FIFO message: its one statement
+  // (no BEGIN/COMMIT); else each message's statement in one transaction of
+  // its own, in (queue, group) order, so that two such transactions never
+  // wait on each other's group rows. Counts what it stored in this node's
+  // counters and wakes the local pollers of queues with a message visible
+  // at once.
   struct ToStore {
     const QueueRow* queue = nullptr;
     NewMessage message;

@@ -12,6 +12,7 @@
 #include "engine/postgres/migrations.h"
 #include "engine/postgres/pg_core.h"
 #include "engine/postgres/pg_move_tasks.h"
+#include "engine/postgres/pg_send.h"
 #include "engine/postgres/postgres_queue.h"
 #include "engine/settings_codec.h"
 
@@ -270,33 +271,16 @@ std::shared_ptr<Queue> PostgresEngine::QueueObject(
 
 namespace {
 
-// The copies as messages to store: out[i] is set for a copy a queue
-// refuses (a FIFO queue without ids, a queue not this engine's); the
-// others go to `batch`, index[j] naming batch entry j's copy, and `rows`
-// keeps their queues' rows alive.
-void PrepareCopies(std::span<const CopyTarget> copies, TimeMs now,
-                   std::vector<std::shared_ptr<const QueueRow>>* rows,
-                   std::vector<PgCore::ToStore>* batch, std::vector<size_t>* index,
-                   std::vector<Status>* out) {
-  out->assign(copies.size(), Status::Ok());
-  rows->reserve(copies.size());
-  batch->reserve(batch->size() + copies.size());
-  for (size_t i = 0; i < copies.size(); ++i) {
-    auto* q = dynamic_cast<PgQueue*>(copies[i].queue);
-    if (q == nullptr) {
-      (*out)[i] = Status::InvalidArgument("the queue is not this engine's");
-      continue;
-    }
-    const CopyRequest& c = copies[i].copy;
-    rows->push_back(q->Current());
-    Result<NewMessage> m = q->Prepare(*rows->back(), c.payload, -1, c.group_id, c.dedup_id, now);
-    if (!m.ok()) {
-      (*out)[i] = m.status();
-      continue;
-    }
-    batch->push_back({rows->back().get(), *m});
-    index->push_back(i);
+// The copies as sends (pg_send.h), each holding its queue's row.
+std::vector<pg::ToSend> CopiesToSend(std::span<const CopyTarget> copies) {
+  std::vector<pg::ToSend> sends;
+  sends.reserve(copies.size());
+  for (const CopyTarget& c : copies) {
+    const auto* q = dynamic_cast<const PgQueue*>(c.queue);
+    sends.push_back({q, q != nullptr ? q->Current() : nullptr, c.copy.payload, -1, c.copy.group_id,
+                     c.copy.dedup_id});
   }
+  return sends;
 }
 
 }  // namespace
@@ -305,17 +289,11 @@ void PrepareCopies(std::span<const CopyTarget> copies, TimeMs now,
 // in all its queues or in none. A copy a queue refuses (a FIFO queue
 // without ids) fails alone, before anything is stored.
 std::vector<Status> PostgresEngine::SendCopies(std::span<const CopyTarget> copies) {
-  std::vector<Status> out;
   const TimeMs now = core_->clock().NowMs();
-  std::vector<std::shared_ptr<const QueueRow>> rows;
-  std::vector<PgCore::ToStore> batch;
-  std::vector<size_t> index;  // batch entry → copy
-  PrepareCopies(copies, now, &rows, &batch, &index, &out);
-  if (batch.empty()) return out;
-  Result<std::vector<Stored>> stored = core_->SendMany(batch, now);
-  if (!stored.ok()) {
-    for (size_t i : index) out[i] = stored.status();
-  }
+  std::vector<Result<Stored>> stored = pg::SendPrepared(*core_, CopiesToSend(copies), now);
+  std::vector<Status> out;
+  out.reserve(stored.size());
+  for (const Result<Stored>& s : stored) out.push_back(s.status());
   return out;
 }
 
@@ -338,9 +316,8 @@ Result<DedupedCopies> PostgresEngine::SendDedupedCopies(Queue& dedup_queue,
   if (!lead.ok()) return lead.status();
   // batch[0] is the entry, then the copies stored.
   std::vector<PgCore::ToStore> batch{{entry_row.get(), *lead}};
-  std::vector<std::shared_ptr<const QueueRow>> rows;
-  std::vector<size_t> index;  // batch entry 1 + j → copy
   std::vector<Stored> stored(1);
+  std::vector<pg::ToSend> sends;
   DedupedCopies out;
   Result<PgPool::Lease> conn = core_->pool().Acquire();
   if (!conn.ok()) return conn.status();
@@ -352,7 +329,10 @@ Result<DedupedCopies> PostgresEngine::SendDedupedCopies(Queue& dedup_queue,
     if (first->duplicate) return Status::Ok();
     Result<std::span<const CopyTarget>> copies = make_copies(out.entry);
     if (!copies.ok()) return copies.status();
-    PrepareCopies(*copies, now, &rows, &batch, &index, &out.copies);
+    sends = CopiesToSend(*copies);
+    pg::PreparedSends prepared = pg::PrepareSends(sends, now);
+    out.copies = std::move(prepared.refused);
+    batch.insert(batch.end(), prepared.batch.begin(), prepared.batch.end());
     stored.resize(batch.size());
     return core_->StoreInOrder(**conn, std::span(batch).subspan(1), now,
                                std::span(stored).subspan(1));
