@@ -277,6 +277,12 @@ Result<std::shared_ptr<const QueueRow>> PgCore::FindRow(const std::string& name)
   return row;
 }
 
+std::shared_ptr<const QueueRow> PgCore::CachedRow(const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto it = rows_.find(name);
+  return it == rows_.end() ? nullptr : it->second.row;
+}
+
 void PgCore::CacheRow(std::shared_ptr<const QueueRow> row) {
   std::lock_guard lock(mu_);
   const std::string name = row->name;

@@ -140,6 +140,9 @@ class PgCore {
   // last row seen when the database cannot be reached (the call made on the
   // queue then fails kUnavailable), else that error.
   Result<std::shared_ptr<const QueueRow>> FindRow(const std::string& name);
+  // The cached row of `name` however old, with no I/O (null: none): for a
+  // caller holding a connection, which must not wait for another.
+  std::shared_ptr<const QueueRow> CachedRow(const std::string& name);
   // Replaces the cached row of row->name (a change made here).
   void CacheRow(std::shared_ptr<const QueueRow> row);
   void ForgetRow(const std::string& name);

@@ -271,14 +271,22 @@ std::shared_ptr<Queue> PostgresEngine::QueueObject(
 
 namespace {
 
-// The copies as sends (pg_send.h), each holding its queue's row.
-std::vector<pg::ToSend> CopiesToSend(std::span<const CopyTarget> copies) {
+// The copies as sends (pg_send.h), each holding its queue's row: the
+// current one (PgQueue::Current, which may read it), or with `core` the one
+// cached, with no I/O (null when the queue is no longer cached as this
+// incarnation: deleted meanwhile).
+std::vector<pg::ToSend> CopiesToSend(std::span<const CopyTarget> copies, PgCore* core = nullptr) {
   std::vector<pg::ToSend> sends;
   sends.reserve(copies.size());
   for (const CopyTarget& c : copies) {
     const auto* q = dynamic_cast<const PgQueue*>(c.queue);
-    sends.push_back({q, q != nullptr ? q->Current() : nullptr, c.copy.payload, -1, c.copy.group_id,
-                     c.copy.dedup_id});
+    std::shared_ptr<const QueueRow> row;
+    if (q != nullptr && core == nullptr) row = q->Current();
+    if (q != nullptr && core != nullptr) {
+      row = core->CachedRow(q->name());
+      if (row != nullptr && row->id != q->id()) row = nullptr;
+    }
+    sends.push_back({q, std::move(row), c.copy.payload, -1, c.copy.group_id, c.copy.dedup_id});
   }
   return sends;
 }
@@ -329,7 +337,16 @@ Result<DedupedCopies> PostgresEngine::SendDedupedCopies(Queue& dedup_queue,
     if (first->duplicate) return Status::Ok();
     Result<std::span<const CopyTarget>> copies = make_copies(out.entry);
     if (!copies.ok()) return copies.status();
-    sends = CopiesToSend(*copies);
+    // No PgQueue::Current here: with the cache expired it would wait for a
+    // second connection while this transaction holds one, and publishes
+    // holding every connection would wait on each other. The rows are
+    // cached: FanOut looked the queues up just before.
+    sends = CopiesToSend(*copies, core_.get());
+    for (const pg::ToSend& send : sends) {
+      if (send.queue != nullptr && send.row == nullptr) {
+        return Status::NotFound("queue " + send.queue->name() + " was deleted during the publish");
+      }
+    }
     pg::PreparedSends prepared = pg::PrepareSends(sends, now);
     out.copies = std::move(prepared.refused);
     batch.insert(batch.end(), prepared.batch.begin(), prepared.batch.end());
