@@ -295,11 +295,13 @@ int RunServer(const ServeConfig& config) {
     return 1;
   }
   const sns::SigningKey* signing_key = &keys->signing;
-  sns::Registry registry(engine, sns::RegistryOptions{.region = config.region,
-                                                      .account_id = config.account_id,
-                                                      .signing_key = signing_key,
-                                                      .public_url = public_url,
-                                                      .tls_public_url = tls_public_url});
+  sns::Registry registry(engine,
+                         sns::RegistryOptions{.region = config.region,
+                                              .account_id = config.account_id,
+                                              .signing_key = signing_key,
+                                              .public_url = public_url,
+                                              .tls_public_url = tls_public_url,
+                                              .refresh_on_miss = config.engine == "postgres"});
   if (Status loaded = registry.Load(); !loaded.ok()) {
     spdlog::error("cannot load the SNS topics and subscriptions: {}", loaded.message());
     return 1;

@@ -164,6 +164,20 @@ struct CopyTarget {
   CopyRequest copy;
 };
 
+// What Engine::SendDedupedCopies did: the deduplication entry's send (for
+// a duplicate, the earlier message's id and sequence, and no copy stored)
+// and one status per copy.
+struct DedupedCopies {
+  SendResult entry;
+  std::vector<Status> copies;
+};
+
+// Makes the copies of a message once its deduplication entry gave it an id
+// and a sequence number; the targets it returns stay valid until
+// SendDedupedCopies returns. It may run inside the engine's transaction, so
+// it must not call the engine.
+using CopiesFor = std::function<Result<std::span<const CopyTarget>>(const SendResult& entry)>;
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -178,6 +192,34 @@ class Engine {
     std::vector<Status> out;
     out.reserve(copies.size());
     for (const CopyTarget& c : copies) out.push_back(c.queue->SendCopy(c.copy));
+    return out;
+  }
+
+  // A FIFO topic's publish: sends `entry` to `dedup_queue` (a FIFO queue
+  // whose window tells a duplicate); unless it is a duplicate, stores the
+  // copies `make_copies` makes from its result, as SendCopies does. Fails
+  // as the entry's send, or with make_copies's error.
+  //
+  // The default does the two steps one after the other. The PostgreSQL
+  // engine does both in one transaction, so a failure in between (the
+  // database gone, a copy's queue deleted) leaves no entry behind, and the
+  // client's retry is not taken for a duplicate. The local engine keeps
+  // the default, which is not atomic: its two steps are two appends to one
+  // log, and a group commit may end between them. A crash then recovers
+  // the entry without the copies, and a write failure (or a full disk's
+  // reserve coming into use) in between refuses the copies' appends while
+  // the entry's, already in a batch, is written on retry. Each needs a
+  // failure in the microseconds between the appends; closing them needs
+  // one log batch for both.
+  virtual Result<DedupedCopies> SendDedupedCopies(Queue& dedup_queue, const SendRequest& entry,
+                                                  const CopiesFor& make_copies) {
+    Result<SendResult> sent = dedup_queue.Send(entry);
+    if (!sent.ok()) return sent.status();
+    DedupedCopies out{std::move(*sent), {}};
+    if (out.entry.duplicate) return out;
+    Result<std::span<const CopyTarget>> copies = make_copies(out.entry);
+    if (!copies.ok()) return copies.status();
+    out.copies = SendCopies(*copies);
     return out;
   }
 

@@ -54,14 +54,6 @@ class FanOutRun {
   Result<Published> Run() {
     Published out;
     now_ = ctx_.engine.clock().NowMs();
-    if (topic_.fifo) {
-      FERRY_RETURN_IF_ERROR(Deduplicate(&out));
-      if (out.duplicate) return out;
-    } else {
-      out.message_id = NewUuid();
-    }
-    message_id_ = out.message_id;
-    sequence_number_ = out.sequence_number;
     for (const message::MessageAttribute& a : m_.attributes) {
       views_.push_back(message::View(a));
       filter_attributes_.push_back({a.name, a.data_type, a.value});
@@ -74,31 +66,30 @@ class FanOutRun {
     for (Protocol p : {Protocol::kSqs, Protocol::kHttp, Protocol::kHttps}) {
       bodies_[1 + static_cast<size_t>(p)].text = m_.Body(p);
     }
-
-    // At most one copy, and one payload made for it, per subscription: no
-    // reallocation, so the views into owned_ stay valid.
-    const size_t subscriptions = topic_.subscriptions.size();
-    targets_.reserve(subscriptions);
-    target_queues_.reserve(subscriptions);
-    target_is_sqs_.reserve(subscriptions);
-    owned_.reserve(subscriptions);
+    // The queues are looked up before anything is stored: on the PostgreSQL
+    // engine the copies of a FIFO topic's publish are made inside the
+    // transaction of its deduplication entry, which holds a connection
+    // that a lookup must not wait for.
+    Plan();
     Status failed;
-    for (const auto& sub : topic_.subscriptions) {
-      if (!sub->confirmed) continue;
-      Body& body = bodies_[BodyIndex(m_, sub->protocol)];
-      if (sub->filter && !Passes(*sub->filter, body)) {
-        ++filtered_out_;
-        continue;
-      }
-      if (sub->protocol == Protocol::kSqs) {
-        failed = ToQueue(*sub, body);
-        ++to_queues_;
+    if (topic_.fifo) {
+      Result<engine::DedupedCopies> sent = Deduplicate();
+      if (!sent.ok()) {
+        failed = sent.status();
       } else {
-        failed = ToEndpoint(*sub, body);
+        out.message_id = sent->entry.message_id;
+        out.sequence_number = message::FormatSequenceNumber(sent->entry.sequence);
+        out.duplicate = sent->entry.duplicate;
+        if (out.duplicate) return out;
+        failed = Tally(sent->copies);
       }
-      if (!failed.ok()) break;
+    } else {
+      message_id_ = NewUuid();
+      out.message_id = message_id_;
+      failed = MakeCopies();
+      if (failed.ok() && !targets_.empty()) failed = Tally(ctx_.engine.SendCopies(targets_));
     }
-    if (failed.ok()) failed = StoreCopies();
+    for (const auto& [sub, arn] : refusals_) LogRefusedCopy(now_, topic_, *sub, arn);
     if (ctx_.counters != nullptr) {
       ctx_.counters->copies += copies_;
       ctx_.counters->dropped += dropped_;
@@ -110,9 +101,57 @@ class FanOutRun {
   }
 
  private:
+  // A subscription that gets a copy, and where (the payload waits for the
+  // message id).
+  struct Planned {
+    const Subscription* sub = nullptr;
+    Body* body = nullptr;
+    std::shared_ptr<engine::Queue> queue;
+  };
+
+  // Filters the subscriptions and finds their queues.
+  void Plan() {
+    const size_t subscriptions = topic_.subscriptions.size();
+    planned_.reserve(subscriptions);
+    for (const auto& sub : topic_.subscriptions) {
+      if (!sub->confirmed) continue;
+      Body& body = bodies_[BodyIndex(m_, sub->protocol)];
+      if (sub->filter && !Passes(*sub->filter, body)) {
+        ++filtered_out_;
+        continue;
+      }
+      std::shared_ptr<engine::Queue> q;
+      if (sub->protocol == Protocol::kSqs) {
+        ++to_queues_;
+        q = QueueOf(*sub);
+      } else if (q = ctx_.engine.FindQueue(sub->queue_key); q == nullptr) {
+        ++dropped_;
+      }
+      if (q != nullptr) planned_.push_back({sub.get(), &body, std::move(q)});
+    }
+  }
+
+  // The copies' payloads, once message_id_ (and, FIFO, sequence_number_)
+  // is known. At most one copy, and one payload made for it, per planned
+  // subscription: no reallocation, so the views into owned_ stay valid.
+  Status MakeCopies() {
+    targets_.reserve(planned_.size());
+    target_queues_.reserve(planned_.size());
+    target_is_sqs_.reserve(planned_.size());
+    owned_.reserve(planned_.size());
+    for (Planned& p : planned_) {
+      const Status made = p.sub->protocol == Protocol::kSqs
+                              ? ToQueue(*p.sub, *p.body, std::move(p.queue))
+                              : ToEndpoint(*p.sub, *p.body, std::move(p.queue));
+      if (!made.ok()) return made;
+    }
+    return Status::Ok();
+  }
+
   // The topic's deduplication queue gives a FIFO message its id and
-  // sequence number, and tells a duplicate.
-  Status Deduplicate(Published* out) {
+  // sequence number, and tells a duplicate; the copies, made from them, are
+  // stored with the entry (one transaction on the PostgreSQL engine).
+  Result<engine::DedupedCopies> Deduplicate() {
     std::shared_ptr<engine::Queue> q = ctx_.engine.FindQueue(topic_.dedup_queue_key);
     if (q == nullptr) {
       return api::Error(api::ErrorId::kSnsInternalError,
@@ -121,12 +160,14 @@ class FanOutRun {
     engine::SendRequest req;
     req.group_id = m_.group_id;
     req.dedup_id = m_.dedup_id;
-    Result<engine::SendResult> sent = q->Send(std::move(req));
-    if (!sent.ok()) return sent.status();
-    out->message_id = std::move(sent->message_id);
-    out->sequence_number = message::FormatSequenceNumber(sent->sequence);
-    out->duplicate = sent->duplicate;
-    return Status::Ok();
+    return ctx_.engine.SendDedupedCopies(
+        *q, req,
+        [this](const engine::SendResult& entry) -> Result<std::span<const engine::CopyTarget>> {
+          message_id_ = entry.message_id;
+          sequence_number_ = message::FormatSequenceNumber(entry.sequence);
+          FERRY_RETURN_IF_ERROR(MakeCopies());
+          return std::span<const engine::CopyTarget>(targets_);
+        });
   }
 
   bool Passes(const FilterPolicy& policy, Body& body) {
@@ -204,7 +245,9 @@ class FanOutRun {
     return message::EncodePayload(msg);
   }
 
-  Status ToQueue(const Subscription& sub, Body& body) {
+  // The subscription's queue, or its dead-letter queue when the queue is
+  // gone; null (counted as dropped or refused) when it gets no copy.
+  std::shared_ptr<engine::Queue> QueueOf(const Subscription& sub) {
     std::shared_ptr<engine::Queue> q;
     if (!sub.queue_key.empty()) q = ctx_.engine.FindQueue(sub.queue_key);
     const bool dead_letter = q == nullptr && !sub.dead_letter_key.empty();
@@ -217,9 +260,13 @@ class FanOutRun {
     if (q == nullptr || (q->fifo() && !topic_.fifo) ||
         (sub.raw && m_.attributes.size() > message::kMaxMessageAttributes)) {
       ++dropped_;
-      return Status::Ok();
+      return nullptr;
     }
-    if (!Admitted(sub, q, dead_letter)) return Status::Ok();
+    if (!Admitted(sub, q, dead_letter)) return nullptr;
+    return q;
+  }
+
+  Status ToQueue(const Subscription& sub, Body& body, std::shared_ptr<engine::Queue> q) {
     // The same raw payload goes to every raw subscription as a view: the
     // engine copies it into its record and keeps nothing of ours.
     engine::CopyRequest req;
@@ -251,11 +298,10 @@ class FanOutRun {
     target_is_sqs_.push_back(to_queue);
   }
 
-  // Stores every copy with one engine call: on an engine with transactions
-  // the publish's copies are committed together.
-  Status StoreCopies() {
-    if (targets_.empty()) return Status::Ok();
-    const std::vector<Status> sent = ctx_.engine.SendCopies(targets_);
+  // Counts what one engine call stored (Engine::SendCopies: on an engine
+  // with transactions the publish's copies are committed together): the
+  // first failure that is not a refused copy fails the publish.
+  Status Tally(const std::vector<Status>& sent) {
     Status failed;
     for (size_t i = 0; i < sent.size(); ++i) {
       const uint64_t before = copies_;
@@ -290,16 +336,11 @@ class FanOutRun {
     const std::string_view arn = dead_letter ? std::string_view(dead_letter_arn) : sub.endpoint;
     if (TopicMayDeliver(ctx_, topic_, arn, q)) return true;
     ++refused_;
-    LogRefusedCopy(now_, topic_, sub, arn);
+    refusals_.emplace_back(&sub, std::string(arn));
     return false;
   }
 
-  Status ToEndpoint(const Subscription& sub, Body& body) {
-    std::shared_ptr<engine::Queue> q = ctx_.engine.FindQueue(sub.queue_key);
-    if (q == nullptr) {
-      ++dropped_;
-      return Status::Ok();
-    }
+  Status ToEndpoint(const Subscription& sub, Body& body, std::shared_ptr<engine::Queue> q) {
     std::string_view text = body.text;
     if (!sub.raw) {
       Result<std::string_view> envelope = EnvelopeFor(sub, body, nullptr);
@@ -342,6 +383,7 @@ class FanOutRun {
   // The copies to store, their queues (held until stored) and whether
   // each is an SQS subscription's; owned_ keeps the payloads made for one
   // copy (reserved for every subscription: its strings never move).
+  std::vector<Planned> planned_;
   std::vector<engine::CopyTarget> targets_;
   std::vector<std::shared_ptr<engine::Queue>> target_queues_;
   std::vector<bool> target_is_sqs_;
@@ -349,6 +391,8 @@ class FanOutRun {
   uint64_t copies_ = 0;
   uint64_t dropped_ = 0;
   uint64_t refused_ = 0;
+  // Logged once the publish is done (a duplicate logs none).
+  std::vector<std::pair<const Subscription*, std::string>> refusals_;
   uint64_t filtered_out_ = 0;
   uint64_t to_queues_ = 0;      // sqs subscriptions tried
   uint64_t queues_stored_ = 0;  // of which stored a copy

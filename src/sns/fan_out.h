@@ -12,7 +12,9 @@
 //
 // FIFO topics first pass the message through the topic's deduplication
 // queue (model.h): a duplicate within 5 minutes answers with the original's
-// message id and sequence number and fans out nothing.
+// message id and sequence number and fans out nothing. The entry and the
+// copies are one engine call (Engine::SendDedupedCopies: one transaction on
+// the PostgreSQL engine); the queues are looked up before it.
 //
 // Thread-safety: as publish.h.
 #pragma once

@@ -118,7 +118,7 @@ Result<std::shared_ptr<const Topic>> ResolveTopic(const Env& env, const api::Cal
   auto arn = p.RequiredString(parameter);
   if (!arn.ok()) return arn.status();
   if (!ParseTopicArn(*arn)) return InvalidParameter(parameter);
-  std::shared_ptr<const Topic> topic = env.registry.FindTopic(*arn);
+  std::shared_ptr<const Topic> topic = env.registry.LookupTopic(*arn);
   FERRY_RETURN_IF_ERROR(AuthorizeTopic(env, call, *arn, topic.get()));
   if (!topic) return TopicNotFound();
   return topic;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cstdlib>
 #include <limits>
 #include <utility>
 
@@ -188,11 +189,20 @@ Status Registry::Load() {
   return Status::Ok();
 }
 
-Status Registry::Refresh() {
+Status Registry::Refresh() { return Reread(/*on_miss=*/false, 0); }
+
+Status Registry::Reread(bool on_miss, TimeMs now) {
   const uint64_t version = engine_.CatalogVersion();
   {
     std::lock_guard write(write_mu_);
-    if (version == loaded_version_) return Status::Ok();
+    if (on_miss) {
+      if (miss_read_ms_ && std::abs(now - *miss_read_ms_) < kMissRefreshInterval.count()) {
+        return Status::Ok();
+      }
+      miss_read_ms_ = now;
+    } else if (version == loaded_version_) {
+      return Status::Ok();
+    }
     Catalog next;
     FERRY_RETURN_IF_ERROR(ReadCatalog(/*repair=*/false, &next));
     std::unique_lock lock(mu_);
@@ -314,6 +324,19 @@ std::shared_ptr<const Subscription> Registry::FindSubscription(std::string_view 
   std::shared_lock lock(mu_);
   auto it = subscriptions_.find(arn);
   return it == subscriptions_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const Topic> Registry::LookupTopic(std::string_view arn) {
+  if (auto found = FindTopic(arn); found || !options_.refresh_on_miss) return found;
+  // A failed read answers none, as before it: the catalog is unreachable.
+  (void)Reread(/*on_miss=*/true, engine_.clock().NowMs());
+  return FindTopic(arn);
+}
+
+std::shared_ptr<const Subscription> Registry::LookupSubscription(std::string_view arn) {
+  if (auto found = FindSubscription(arn); found || !options_.refresh_on_miss) return found;
+  (void)Reread(/*on_miss=*/true, engine_.clock().NowMs());
+  return FindSubscription(arn);
 }
 
 std::vector<std::shared_ptr<const Topic>> Registry::Topics() const {

@@ -32,10 +32,12 @@
 // the change, with neither held.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -60,7 +62,15 @@ struct RegistryOptions {
   // The same for a Subscribe or Unsubscribe that came over TLS (the HTTPS
   // listener's https:// URL); empty: public_url.
   std::string tls_public_url;
+  // Set where other processes change the catalog too (nodes of the
+  // PostgreSQL engine): LookupTopic and LookupSubscription read the catalog
+  // on a miss (RefreshOnMiss). The local engine's catalog changes only
+  // through this registry, so a miss there is final.
+  bool refresh_on_miss = false;
 };
+
+// How often at most a miss reads the catalog (RefreshOnMiss).
+inline constexpr std::chrono::milliseconds kMissRefreshInterval{100};
 
 // The settings of the internal queues.
 inline constexpr int64_t kDeliveryVisibilityS = 30;
@@ -93,6 +103,12 @@ class Registry {
   // Reads: null (or empty) when there is none.
   std::shared_ptr<const Topic> FindTopic(std::string_view arn) const;
   std::shared_ptr<const Subscription> FindSubscription(std::string_view arn) const;
+  // The same for a request naming a topic or subscription: with
+  // refresh_on_miss, a miss reads the catalog once (RefreshOnMiss) and
+  // looks again, so a topic made on another node a moment ago, which the
+  // ticks' Refresh has not brought yet, is found. Not under write_mu_.
+  std::shared_ptr<const Topic> LookupTopic(std::string_view arn);
+  std::shared_ptr<const Subscription> LookupSubscription(std::string_view arn);
   // Every topic, in ARN order.
   std::vector<std::shared_ptr<const Topic>> Topics() const;
   // Every subscription, in ARN order.
@@ -170,6 +186,13 @@ class Registry {
     SubscriptionMap retired;
   };
 
+  // Refresh's body: with `on_miss`, reads the catalog whatever its
+  // version (another node's change may not have reached this engine's
+  // CatalogVersion yet), unless a miss read it less than
+  // kMissRefreshInterval before `now` (the time of the miss): misses that
+  // arrive while one reads wait for it on write_mu_ and answer from its
+  // result, and a flood of them reads once per interval.
+  Status Reread(bool on_miss, TimeMs now);
   // Reads the catalog into `out`. With `repair` (Load): makes missing
   // internal queues, erases subscriptions of topics that are gone and
   // refuses one that cannot be derived. Without (Refresh): changes nothing
@@ -197,6 +220,9 @@ class Registry {
   SubscriptionMap retired_;        // guarded by mu_
   // The CatalogVersion the maps were read at; guarded by write_mu_.
   uint64_t loaded_version_ = 0;
+  // When a miss last read the catalog (by the engine's clock); guarded by
+  // write_mu_.
+  std::optional<TimeMs> miss_read_ms_;
 
   std::mutex listeners_mu_;
   std::vector<std::function<void()>> listeners_;  // guarded by listeners_mu_

@@ -537,6 +537,61 @@ TEST_F(RegistryNodesTest, AFailedReadKeepsWhatTheNodeHoldsAndIsTriedAgain) {
   EXPECT_EQ(node_b.Topics().size(), 2u);
 }
 
+// Node C: as B, with refresh_on_miss, as serve sets it on PostgreSQL.
+class RegistryMissTest : public RegistryNodesTest {
+ protected:
+  void SetUp() override {
+    RegistryNodesTest::SetUp();
+    ASSERT_TRUE(node_c.Load().ok());
+  }
+  Registry node_c{engine, RegistryOptions{.refresh_on_miss = true}};
+};
+
+TEST_F(RegistryMissTest, ATopicMadeElsewhereIsFoundBeforeTheNextTick) {
+  ASSERT_TRUE(registry.CreateTopic(NewTopic()).ok());
+  auto sub = registry.Subscribe(NewSubscription(Protocol::kSqs, "arn:aws:sqs:us-east-1:0:q"));
+  ASSERT_TRUE(sub.ok());
+  // No tick: the engine's CatalogVersion has not moved.
+  EXPECT_FALSE(node_c.FindTopic(kTopicArn));
+  auto topic = node_c.LookupTopic(kTopicArn);
+  ASSERT_TRUE(topic);
+  ASSERT_EQ(topic->subscriptions.size(), 1u);
+  clock.Advance(kMissRefreshInterval.count());
+  EXPECT_TRUE(node_c.LookupSubscription(sub->subscription->arn));
+  // Without the option a miss is final until the tick.
+  EXPECT_FALSE(node_b.LookupTopic(kTopicArn));
+}
+
+TEST_F(RegistryMissTest, MissesReadTheCatalogAtMostOncePerInterval) {
+  const std::string missing = "arn:aws:sns:us-east-1:000000000000:missing";
+  const int before = engine.reads;
+  EXPECT_FALSE(node_c.LookupTopic(missing));
+  const int one_read = engine.reads - before;  // topics and subscriptions
+  EXPECT_GT(one_read, 0);
+  for (int i = 0; i < 50; ++i) {
+    clock.Advance(1);
+    EXPECT_FALSE(node_c.LookupTopic(missing));
+  }
+  EXPECT_EQ(engine.reads - before, one_read) << "misses within 100 ms answer from the first read";
+  // A topic made meanwhile waits for the interval's end, then is found.
+  ASSERT_TRUE(registry.CreateTopic(NewTopic()).ok());
+  EXPECT_FALSE(node_c.LookupTopic(kTopicArn));
+  clock.Advance(kMissRefreshInterval.count());
+  EXPECT_TRUE(node_c.LookupTopic(kTopicArn));
+  EXPECT_EQ(engine.reads - before, 2 * one_read);
+}
+
+// A miss's read records the version the engine had read, not a newer one,
+// so the ticks' Refresh still reads a change made after it.
+TEST_F(RegistryMissTest, TheTicksStillFollowChangesAfterAMissRead) {
+  ASSERT_TRUE(registry.CreateTopic(NewTopic()).ok());
+  ASSERT_TRUE(node_c.LookupTopic(kTopicArn));
+  ASSERT_TRUE(registry.CreateTopic(NewTopic("second")).ok());
+  engine.Tick();
+  ASSERT_TRUE(node_c.Refresh().ok());
+  EXPECT_EQ(node_c.Topics().size(), 2u);
+}
+
 TEST(RegistryLocalEngineTest, RefreshOnTheLocalEngineNeverReadsTheCatalog) {
   FakeClock clock;
   engine::LocalEngine local{clock, engine::NewMemoryBodyStore()};

@@ -94,7 +94,7 @@ SnsService::SnsService(engine::Engine& engine, Registry& registry, const Signing
                            .signing_key = signing_key,
                            .public_url = {},
                            .find_topic = [&registry](std::string_view arn) {
-                             return registry.FindTopic(arn);
+                             return registry.LookupTopic(arn);
                            },
                            .authorize = {},
                            .counters = nullptr,

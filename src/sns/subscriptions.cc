@@ -81,7 +81,7 @@ Result<std::shared_ptr<const Subscription>> ResolveSubscription(const Env& env,
   std::string topic_arn;
   if (!ParseSubscriptionArn(*arn, &topic_arn)) return InvalidParameter("SubscriptionArn");
   FERRY_RETURN_IF_ERROR(AuthorizeTopic(env, call, topic_arn, nullptr));
-  std::shared_ptr<const Subscription> sub = env.registry.FindSubscription(*arn);
+  std::shared_ptr<const Subscription> sub = env.registry.LookupSubscription(*arn);
   if (!sub) return SubscriptionNotFound();
   return sub;
 }

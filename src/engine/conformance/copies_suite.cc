@@ -2,6 +2,7 @@
 // stores in many queues. Each copy is a message of its own queue: its own
 // id, handle and state, durable like a send.
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,64 @@ TEST_P(EngineConformanceTest, CopiesSurviveARestartAndStayIndependent) {
   auto after = Receive(*engine_->FindQueue("b"));
   ASSERT_EQ(after.size(), 1u);
   EXPECT_EQ(after[0].payload, "kept");
+}
+
+// Engine::SendDedupedCopies, a FIFO topic's publish: the entry gives the
+// copies their message id; a duplicate of it stores no copy and answers
+// with the first message's id and sequence.
+TEST_P(EngineConformanceTest, ADuplicatePublishStoresNoCopiesAndReturnsTheFirstMessagesId) {
+  auto dedup = Create("topic-dedup.fifo", Fifo());
+  auto a = Create("a");
+  auto f = Create("f.fifo", Fifo());
+  SendRequest entry;
+  entry.group_id = "g";
+  entry.dedup_id = "d";
+  std::vector<std::string> payloads;
+  std::vector<CopyTarget> targets;
+  int made = 0;
+  const CopiesFor make = [&](const SendResult& e) -> Result<std::span<const CopyTarget>> {
+    ++made;
+    payloads = {"copy of " + e.message_id};
+    targets = {{a.get(), {.payload = payloads[0]}},
+               {f.get(), {.payload = payloads[0], .group_id = "g", .dedup_id = "d"}}};
+    return std::span<const CopyTarget>(targets);
+  };
+  auto first = engine_->SendDedupedCopies(*dedup, entry, make);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_FALSE(first->entry.duplicate);
+  ASSERT_EQ(first->copies.size(), 2u);
+  for (const Status& s : first->copies) EXPECT_TRUE(s.ok()) << s.message();
+
+  auto again = engine_->SendDedupedCopies(*dedup, entry, make);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(again->entry.duplicate);
+  EXPECT_EQ(again->entry.message_id, first->entry.message_id);
+  EXPECT_EQ(again->entry.sequence, first->entry.sequence);
+  EXPECT_TRUE(again->copies.empty());
+  EXPECT_EQ(made, 1);
+
+  for (const auto& q : {a, f}) {
+    auto got = Receive(*q, 10);
+    ASSERT_EQ(got.size(), 1u) << q->name();
+    EXPECT_EQ(got[0].payload, "copy of " + first->entry.message_id);
+  }
+}
+
+// A copy-maker's error fails the publish; on an engine with transactions
+// it also leaves no deduplication entry, so the retry stores the copies.
+TEST_P(EngineConformanceTest, APublishWhoseCopiesCannotBeMadeFails) {
+  auto dedup = Create("topic-dedup.fifo", Fifo());
+  auto a = Create("a");
+  SendRequest entry;
+  entry.group_id = "g";
+  entry.dedup_id = "d";
+  auto failed = engine_->SendDedupedCopies(
+      *dedup, entry, [](const SendResult&) -> Result<std::span<const CopyTarget>> {
+        return Status::Internal("no envelope");
+      });
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), Code::kInternal);
+  EXPECT_TRUE(Receive(*a).empty());
 }
 
 }  // namespace

@@ -157,17 +157,6 @@ PgCore::PgCore(const Clock& clock, const PostgresOptions& options)
 
 PgCore::~PgCore() = default;
 
-Result<Stored> PgCore::Send(const QueueRow& queue, const NewMessage& m, TimeMs now) {
-  if (!queue.fifo) {
-    Result<uint64_t> seq = batched_->Insert(queue.id, m, m.visible_at_ms <= now);
-    if (!seq.ok()) return seq.status();
-    return Stored{m.id, *seq, false};
-  }
-  Result<PgPool::Lease> conn = pool_.Acquire();
-  if (!conn.ok()) return conn.status();
-  return Store(**conn, queue, m, now);
-}
-
 Result<std::vector<Stored>> PgCore::SendMany(std::span<const ToStore> messages, TimeMs now) {
   std::vector<Stored> out;
   const bool any_fifo =
@@ -184,31 +173,48 @@ Result<std::vector<Stored>> PgCore::SendMany(std::span<const ToStore> messages, 
     for (size_t i = 0; i < messages.size(); ++i) {
       out.push_back(Stored{messages[i].message.id, (*seqs)[i], false});
     }
+  } else if (messages.size() == 1) {
+    // A statement is a transaction of its own: BEGIN and COMMIT would add
+    // two round trips to every single FIFO send.
+    Result<PgPool::Lease> conn = pool_.Acquire();
+    if (!conn.ok()) return conn.status();
+    Result<Stored> stored = Store(**conn, *messages[0].queue, messages[0].message, now);
+    if (!stored.ok()) return stored.status();
+    out.push_back(*stored);
   } else {
-    std::vector<size_t> order(messages.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    // Stable: a group's messages keep their order, and so their sequence.
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      const ToStore& x = messages[a];
-      const ToStore& y = messages[b];
-      if (x.queue->id != y.queue->id) return x.queue->id < y.queue->id;
-      return x.message.group_id < y.message.group_id;
-    });
     Result<PgPool::Lease> conn = pool_.Acquire();
     if (!conn.ok()) return conn.status();
     out.resize(messages.size());
-    FERRY_RETURN_IF_ERROR(InTransaction(**conn, [&]() -> Status {
-      for (size_t i : order) {
-        Result<Stored> stored = Store(**conn, *messages[i].queue, messages[i].message, now);
-        if (!stored.ok()) return stored.status();
-        out[i] = *stored;
-      }
-      return Status::Ok();
-    }));
+    FERRY_RETURN_IF_ERROR(
+        InTransaction(**conn, [&] { return StoreInOrder(**conn, messages, now, out); }));
   }
+  Sent(messages, out, now);
+  return out;
+}
+
+Status PgCore::StoreInOrder(PgConn& conn, std::span<const ToStore> messages, TimeMs now,
+                            std::span<Stored> out) {
+  std::vector<size_t> order(messages.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  // Stable: a group's messages keep their order, and so their sequence.
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const ToStore& x = messages[a];
+    const ToStore& y = messages[b];
+    if (x.queue->id != y.queue->id) return x.queue->id < y.queue->id;
+    return x.message.group_id < y.message.group_id;
+  });
+  for (size_t i : order) {
+    Result<Stored> stored = Store(conn, *messages[i].queue, messages[i].message, now);
+    if (!stored.ok()) return stored.status();
+    out[i] = *stored;
+  }
+  return Status::Ok();
+}
+
+void PgCore::Sent(std::span<const ToStore> messages, std::span<const Stored> stored, TimeMs now) {
   std::set<uint64_t> woken;
   for (size_t i = 0; i < messages.size(); ++i) {
-    if (out[i].duplicate) continue;
+    if (stored[i].duplicate) continue;
     const ToStore& t = messages[i];
     QueueCounters& counters = Counters(t.queue->id);
     ++counters.sent;
@@ -216,7 +222,6 @@ Result<std::vector<Stored>> PgCore::SendMany(std::span<const ToStore> messages, 
     if (t.message.visible_at_ms <= now) woken.insert(t.queue->id);
   }
   for (uint64_t id : woken) watchers_.Fire(id);
-  return out;
 }
 
 QueueCounters& PgCore::Counters(uint64_t queue_id) {
@@ -270,6 +275,12 @@ Result<std::shared_ptr<const QueueRow>> PgCore::FindRow(const std::string& name)
   std::lock_guard lock(mu_);
   rows_[name] = Cached{row, now};
   return row;
+}
+
+std::shared_ptr<const QueueRow> PgCore::CachedRow(const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto it = rows_.find(name);
+  return it == rows_.end() ? nullptr : it->second.row;
 }
 
 void PgCore::CacheRow(std::shared_ptr<const QueueRow> row) {

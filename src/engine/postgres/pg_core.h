@@ -140,6 +140,9 @@ class PgCore {
   // last row seen when the database cannot be reached (the call made on the
   // queue then fails kUnavailable), else that error.
   Result<std::shared_ptr<const QueueRow>> FindRow(const std::string& name);
+  // The cached row of `name` however old, with no I/O (null: none): for a
+  // caller holding a connection, which must not wait for another.
+  std::shared_ptr<const QueueRow> CachedRow(const std::string& name);
   // Replaces the cached row of row->name (a change made here).
   void CacheRow(std::shared_ptr<const QueueRow> row);
   void ForgetRow(const std::string& name);
@@ -149,22 +152,27 @@ class PgCore {
   // FIFO duplicate within the window stores nothing and returns the
   // original's id and sequence.
   Result<Stored> Store(PgConn& conn, const QueueRow& queue, const NewMessage& m, TimeMs now);
-  // The same as a transaction of its own; sends to standard queues share
-  // multi-row inserts with concurrent ones (BatchedWrites).
-  Result<Stored> Send(const QueueRow& queue, const NewMessage& m, TimeMs now);
   BatchedWrites& batched() { return *batched_; }
   // Stores each message in its queue as Send does, in one transaction: all
   // are stored or none. Standard queues only: one insert shared with
-  // concurrent calls (BatchedWrites); with a FIFO queue among them, each
-  // message's statement in one transaction of its own, in (queue, group)
-  // order, so that two such transactions never wait on each other's group
-  // rows. Counts what it stored in this node's counters and wakes the local
-  // pollers of queues with a message visible at once.
+  // concurrent calls (BatchedWrites); one FIFO message: its one statement
+  // (no BEGIN/COMMIT); else each message's statement in one transaction of
+  // its own, in (queue, group) order, so that two such transactions never
+  // wait on each other's group rows. Counts what it stored in this node's
+  // counters and wakes the local pollers of queues with a message visible
+  // at once.
   struct ToStore {
     const QueueRow* queue = nullptr;
     NewMessage message;
   };
   Result<std::vector<Stored>> SendMany(std::span<const ToStore> messages, TimeMs now);
+  // SendMany's transactional half, in the caller's transaction on `conn`:
+  // each message's statement in (queue, group) order; out[i] is message i's.
+  Status StoreInOrder(PgConn& conn, std::span<const ToStore> messages, TimeMs now,
+                      std::span<Stored> out);
+  // After the commit: counts what was stored (not the duplicates) and
+  // wakes the local pollers of queues with a message visible at once.
+  void Sent(std::span<const ToStore> messages, std::span<const Stored> stored, TimeMs now);
 
   // In the caller's transaction: moves the messages `seqs` of `source` to
   // its dead-letter queue `dlq` (same id, payload, group, receive count and

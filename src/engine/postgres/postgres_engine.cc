@@ -12,6 +12,7 @@
 #include "engine/postgres/migrations.h"
 #include "engine/postgres/pg_core.h"
 #include "engine/postgres/pg_move_tasks.h"
+#include "engine/postgres/pg_send.h"
 #include "engine/postgres/postgres_queue.h"
 #include "engine/settings_codec.h"
 
@@ -123,6 +124,8 @@ class PostgresEngine final : public Engine {
   std::vector<std::string> ListQueues(const std::string& prefix) const override;
   void Tick() override;
   std::vector<Status> SendCopies(std::span<const CopyTarget> copies) override;
+  Result<DedupedCopies> SendDedupedCopies(Queue& dedup_queue, const SendRequest& entry,
+                                          const CopiesFor& make_copies) override;
 
   Result<MoveTaskInfo> StartMoveTask(const std::string& source, const std::string& destination,
                                      int64_t max_per_second) override {
@@ -278,38 +281,92 @@ std::shared_ptr<Queue> PostgresEngine::QueueObject(
   return made;
 }
 
+namespace {
+
+// The copies as sends (pg_send.h), each holding its queue's row: the
+// current one (PgQueue::Current, which may read it), or with `core` the one
+// cached, with no I/O (null when the queue is no longer cached as this
+// incarnation: deleted meanwhile).
+std::vector<pg::ToSend> CopiesToSend(std::span<const CopyTarget> copies, PgCore* core = nullptr) {
+  std::vector<pg::ToSend> sends;
+  sends.reserve(copies.size());
+  for (const CopyTarget& c : copies) {
+    const auto* q = dynamic_cast<const PgQueue*>(c.queue);
+    std::shared_ptr<const QueueRow> row;
+    if (q != nullptr && core == nullptr) row = q->Current();
+    if (q != nullptr && core != nullptr) {
+      row = core->CachedRow(q->name());
+      if (row != nullptr && row->id != q->id()) row = nullptr;
+    }
+    sends.push_back({q, std::move(row), c.copy.payload, -1, c.copy.group_id, c.copy.dedup_id});
+  }
+  return sends;
+}
+
+}  // namespace
+
 // One transaction for every copy (PgCore::SendMany): a publish is stored
 // in all its queues or in none. A copy a queue refuses (a FIFO queue
 // without ids) fails alone, before anything is stored.
 std::vector<Status> PostgresEngine::SendCopies(std::span<const CopyTarget> copies) {
-  std::vector<Status> out(copies.size());
   const TimeMs now = core_->clock().NowMs();
-  std::vector<std::shared_ptr<const QueueRow>> rows;
-  std::vector<PgCore::ToStore> batch;
-  std::vector<size_t> index;  // batch entry → copy
-  rows.reserve(copies.size());
-  batch.reserve(copies.size());
-  for (size_t i = 0; i < copies.size(); ++i) {
-    auto* q = dynamic_cast<PgQueue*>(copies[i].queue);
-    if (q == nullptr) {
-      out[i] = Status::InvalidArgument("the queue is not this engine's");
-      continue;
+  std::vector<Result<Stored>> stored = pg::SendPrepared(*core_, CopiesToSend(copies), now);
+  std::vector<Status> out;
+  out.reserve(stored.size());
+  for (const Result<Stored>& s : stored) out.push_back(s.status());
+  return out;
+}
+
+// The entry and the copies in one transaction: BEGIN; the entry's FIFO
+// statement (a duplicate reads the original and ends here); the copies'
+// statements in (queue, group) order; COMMIT. The entry's group row stays
+// locked until the commit, so a topic's publishes to one message group
+// commit one at a time; they did already, through the entry's statement,
+// and the copies are made between the statements with no I/O.
+Result<DedupedCopies> PostgresEngine::SendDedupedCopies(Queue& dedup_queue,
+                                                        const SendRequest& entry,
+                                                        const CopiesFor& make_copies) {
+  auto* dq = dynamic_cast<PgQueue*>(&dedup_queue);
+  if (dq == nullptr) return Status::InvalidArgument("the queue is not this engine's");
+  const TimeMs now = core_->clock().NowMs();
+  const std::shared_ptr<const QueueRow> entry_row = dq->Current();
+  if (!entry_row->fifo) return Status::InvalidArgument("a deduplication queue must be FIFO");
+  Result<NewMessage> lead =
+      dq->Prepare(*entry_row, entry.payload, -1, entry.group_id, entry.dedup_id, now);
+  if (!lead.ok()) return lead.status();
+  // batch[0] is the entry, then the copies stored.
+  std::vector<PgCore::ToStore> batch{{entry_row.get(), *lead}};
+  std::vector<Stored> stored(1);
+  std::vector<pg::ToSend> sends;
+  DedupedCopies out;
+  Result<PgPool::Lease> conn = core_->pool().Acquire();
+  if (!conn.ok()) return conn.status();
+  FERRY_RETURN_IF_ERROR(pg::InTransaction(**conn, [&]() -> Status {
+    Result<Stored> first = core_->Store(**conn, *entry_row, batch[0].message, now);
+    if (!first.ok()) return first.status();
+    stored[0] = *first;
+    out.entry = SendResult{FormatMessageId(first->id), first->seq, first->duplicate};
+    if (first->duplicate) return Status::Ok();
+    Result<std::span<const CopyTarget>> copies = make_copies(out.entry);
+    if (!copies.ok()) return copies.status();
+    // No PgQueue::Current here: with the cache expired it would wait for a
+    // second connection while this transaction holds one, and publishes
+    // holding every connection would wait on each other. The rows are
+    // cached: FanOut looked the queues up just before.
+    sends = CopiesToSend(*copies, core_.get());
+    for (const pg::ToSend& send : sends) {
+      if (send.queue != nullptr && send.row == nullptr) {
+        return Status::NotFound("queue " + send.queue->name() + " was deleted during the publish");
+      }
     }
-    const CopyRequest& c = copies[i].copy;
-    rows.push_back(q->Current());
-    Result<NewMessage> m = q->Prepare(*rows.back(), c.payload, -1, c.group_id, c.dedup_id, now);
-    if (!m.ok()) {
-      out[i] = m.status();
-      continue;
-    }
-    batch.push_back({rows.back().get(), *m});
-    index.push_back(i);
-  }
-  if (batch.empty()) return out;
-  Result<std::vector<Stored>> stored = core_->SendMany(batch, now);
-  if (!stored.ok()) {
-    for (size_t i : index) out[i] = stored.status();
-  }
+    pg::PreparedSends prepared = pg::PrepareSends(sends, now);
+    out.copies = std::move(prepared.refused);
+    batch.insert(batch.end(), prepared.batch.begin(), prepared.batch.end());
+    stored.resize(batch.size());
+    return core_->StoreInOrder(**conn, std::span(batch).subspan(1), now,
+                               std::span(stored).subspan(1));
+  }));
+  core_->Sent(batch, stored, now);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "engine/postgres/pg_batched_writes.h"
+#include "engine/postgres/pg_send.h"
 #include "engine/receipt_handle.h"
 #include "engine/settings_codec.h"
 
@@ -155,49 +156,32 @@ Status PgQueue::SendCopy(const CopyRequest& req) {
 }
 
 std::vector<Result<SendResult>> PgQueue::SendBatch(std::vector<SendRequest> reqs) {
-  std::vector<Result<SendResult>> out(reqs.size(), Status::Internal("not sent"));
   const std::shared_ptr<const QueueRow> row = Current();
   const TimeMs now = core_->clock().NowMs();
-  std::vector<PgCore::ToStore> batch;
-  std::vector<size_t> index;  // batch entry → request
-  batch.reserve(reqs.size());
-  for (size_t i = 0; i < reqs.size(); ++i) {
-    const SendRequest& req = reqs[i];
-    Result<NewMessage> m =
-        Prepare(*row, req.payload, DelayMsOf(req, now), req.group_id, req.dedup_id, now);
-    if (!m.ok()) {
-      out[i] = m.status();
-      continue;
-    }
-    batch.push_back({row.get(), *m});
-    index.push_back(i);
+  std::vector<ToSend> sends;
+  sends.reserve(reqs.size());
+  for (const SendRequest& req : reqs) {
+    sends.push_back({this, row, req.payload, DelayMsOf(req, now), req.group_id, req.dedup_id});
   }
-  if (batch.empty()) return out;
-  Result<std::vector<Stored>> stored = core_->SendMany(batch, now);
-  for (size_t j = 0; j < batch.size(); ++j) {
-    if (!stored.ok()) {
-      out[index[j]] = stored.status();
-    } else {
-      const Stored& s = (*stored)[j];
-      out[index[j]] = SendResult{FormatMessageId(s.id), s.seq, s.duplicate};
-    }
+  std::vector<Result<Stored>> stored = SendPrepared(*core_, sends, now);
+  std::vector<Result<SendResult>> out;
+  out.reserve(stored.size());
+  for (const Result<Stored>& s : stored) {
+    out.push_back(s.ok()
+                      ? Result<SendResult>(SendResult{FormatMessageId(s->id), s->seq, s->duplicate})
+                      : s.status());
   }
   return out;
 }
 
+// A one-entry batch: PgCore::SendMany sends it as the single statement it
+// is (a shared insert, or a FIFO queue's one statement without BEGIN), and
+// counts and wakes as for any batch.
 Result<Stored> PgQueue::StoreMessage(std::string_view payload, int64_t delay_ms,
                                      std::string_view group, std::string_view dedup_id) {
-  const std::shared_ptr<const QueueRow> row = Current();
   const TimeMs now = core_->clock().NowMs();
-  Result<NewMessage> m = Prepare(*row, payload, delay_ms, group, dedup_id, now);
-  if (!m.ok()) return m.status();
-  Result<Stored> stored = core_->Send(*row, *m, now);
-  if (!stored.ok() || stored->duplicate) return stored;
-  QueueCounters& counters = core_->Counters(id_);
-  ++counters.sent;
-  counters.sent_bytes += payload.size();
-  if (m->visible_at_ms <= now) Wake();
-  return stored;
+  const ToSend one{this, Current(), payload, delay_ms, group, dedup_id};
+  return std::move(SendPrepared(*core_, std::span(&one, 1), now).front());
 }
 
 Status PgQueue::Delete(std::string_view receipt_handle) {

@@ -3,7 +3,8 @@
 // more groups than a receive visits, and two engines over one database (two
 // nodes): wake-ups across them, one FIFO group in flight across them, a
 // released FIFO group's place across them, and concurrent receives that
-// never hand out a message twice, on one node (sharing statements) or two.
+// never hand out a message twice, on one node (sharing statements) or two;
+// a FIFO publish whose copies fail leaves no deduplication entry.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -490,6 +491,41 @@ TEST_F(PostgresQueueTest, ConcurrentSharedReceivesMoveEachExhaustedMessageOnce) 
   EXPECT_EQ(std::set<std::string>(moved.begin(), moved.end()).size(), moved.size())
       << "each message moved once";
   for (const auto& [payload, n] : receives) EXPECT_EQ(n, 2) << payload;
+}
+
+// A FIFO topic's deduplication entry commits with its copies: a copy that
+// fails (its queue deleted by another node, the foreign key) takes the
+// entry with it, so the client's retry is no duplicate and stores them.
+TEST_F(PostgresQueueTest, APublishWhoseCopiesFailLeavesNoDeduplicationEntry) {
+  auto dedup = Fifo(*a_, "topic-dedup.fifo");
+  auto kept = a_->CreateQueue("kept", {}, {});
+  auto gone = a_->CreateQueue("gone", {}, {});
+  ASSERT_TRUE(kept.ok() && gone.ok());
+  ASSERT_TRUE(b_->DeleteQueue("gone").ok());  // a_'s object still has its row
+  SendRequest entry;
+  entry.group_id = "g";
+  entry.dedup_id = "d";
+  std::vector<CopyTarget> targets;
+  const std::string payload = "copy";
+  auto failed = a_->SendDedupedCopies(
+      *dedup, entry, [&](const SendResult&) -> Result<std::span<const CopyTarget>> {
+        targets = {{kept->get(), {.payload = payload}}, {gone->get(), {.payload = payload}}};
+        return std::span<const CopyTarget>(targets);
+      });
+  ASSERT_FALSE(failed.ok());
+  EXPECT_TRUE(Receive(**kept).empty());
+
+  auto retried = a_->SendDedupedCopies(
+      *dedup, entry, [&](const SendResult&) -> Result<std::span<const CopyTarget>> {
+        targets = {{kept->get(), {.payload = payload}}};
+        return std::span<const CopyTarget>(targets);
+      });
+  ASSERT_TRUE(retried.ok()) << retried.status().message();
+  EXPECT_FALSE(retried->entry.duplicate);
+  ASSERT_EQ(retried->copies.size(), 1u);
+  EXPECT_TRUE(retried->copies[0].ok());
+  EXPECT_EQ(Receive(**kept).size(), 1u);
+  EXPECT_EQ(Receive(*dedup).size(), 1u);  // one entry, the retry's
 }
 
 }  // namespace

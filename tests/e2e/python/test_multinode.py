@@ -596,9 +596,23 @@ def sns_follows_the_catalog(cluster):
     sub = sns_a.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn,
                           ReturnSubscriptionArn=True)["SubscriptionArn"]
 
-    # A publish on B counts only once B knows the topic and its subscription:
-    # until then B answers NotFound, or publishes to a topic it thinks has
-    # no subscription. Each try carries its own text; one must arrive on C.
+    # At once, with no wait: B does not hold the topic or the subscription
+    # yet (its tick may not have followed the catalog), so it reads the
+    # catalog on the miss instead of answering NotFound.
+    try:
+        sns_b.publish(TopicArn=topic, Message="from B at once")
+    except ClientError as e:
+        fail(7, "a publish on B right after CreateTopic on A failed: %r" % (error_of(e),))
+    try:
+        sns_b.get_subscription_attributes(SubscriptionArn=sub)
+    except ClientError as e:
+        fail(7, "B did not find the subscription made on A a moment ago: %r" % (error_of(e),))
+    log("SNS: topic and subscription made on A found by B at once (publish, attributes)")
+
+    # A publish on B reaches C once B knows the topic with its subscription
+    # (a tick of B may have read the topic before the Subscribe, and a
+    # publish then finds no subscription). Each try carries its own text;
+    # one must arrive on C.
     tries = []
 
     def publish_on_b():
