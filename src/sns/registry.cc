@@ -259,6 +259,11 @@ Status Registry::ReadCatalog(bool repair, Catalog* out) {
       engine_.ReadEntries(engine::CatalogKind::kSubscription);
   if (!sub_entries.ok()) return sub_entries.status();
   std::map<std::string, std::vector<std::shared_ptr<const Subscription>>> by_topic;
+  // Delivery queues of erased subscriptions, dropped once every entry is
+  // read: a damaged catalog may hold another entry with the same id whose
+  // queue must stay (a fuzzed catalog had one, and the next Load found the
+  // queue's name still in its reuse delay).
+  std::vector<std::string> orphan_queues;
   for (const engine::CatalogEntry& e : *sub_entries) {
     if (!repair) {
       // Derived members are made once per change, not once per Refresh.
@@ -287,7 +292,7 @@ Status Registry::ReadCatalog(bool repair, Catalog* out) {
     if (!topics.contains(s.topic_arn)) {
       if (!repair) continue;
       FERRY_RETURN_IF_ERROR(engine_.EraseEntry(engine::CatalogKind::kSubscription, e.key));
-      if (IsHttp(s)) DropQueue(engine_, DeliveryQueueKey(s.id));
+      if (IsHttp(s)) orphan_queues.push_back(DeliveryQueueKey(s.id));
       continue;
     }
     Status derived = Derive(s);
@@ -304,6 +309,13 @@ Status Registry::ReadCatalog(bool repair, Catalog* out) {
     auto shared = std::make_shared<const Subscription>(std::move(s));
     by_topic[shared->topic_arn].push_back(shared);
     out->subscriptions.emplace(shared->arn, shared);
+  }
+  for (const std::string& key : orphan_queues) {
+    const auto uses = [&](const auto& entry) { return entry.second->queue_key == key; };
+    if (std::ranges::none_of(out->subscriptions, uses) &&
+        std::ranges::none_of(out->retired, uses)) {
+      DropQueue(engine_, key);
+    }
   }
   for (auto& [arn, subs] : by_topic) {
     std::sort(subs.begin(), subs.end(), OlderFirst);

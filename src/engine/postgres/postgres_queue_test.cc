@@ -450,7 +450,9 @@ TEST_F(PostgresQueueTest, ConcurrentReceivesOnOneNodeShareStatementsAndKeepTheir
   EXPECT_EQ(never_received, kMessages - static_cast<int>(timeout_of.size()));
   for (const std::string& payload : expected) EXPECT_TRUE(back.contains(payload)) << payload;
   for (const auto& [payload, timeout] : timeout_of) {
-    if (timeout == 300) EXPECT_FALSE(back.contains(payload)) << payload << " is still hidden";
+    if (timeout == 300) {
+      EXPECT_FALSE(back.contains(payload)) << payload << " is still hidden";
+    }
   }
 }
 
