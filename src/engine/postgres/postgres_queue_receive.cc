@@ -115,12 +115,6 @@ c AS (SELECT seq, receive_count, n, group_id, vis FROM fh
 // The last group the walk visited (NULL: none), a column of the result.
 constexpr const char* kRingLast = "(SELECT r.gid FROM ring r ORDER BY r.n DESC LIMIT 1)";
 
-// The columns after kReturnedColumns in a fair receive's result: the
-// message's place among the groups' heads (NULL: a fill), the walk's last.
-std::string FairColumns() {
-  return std::string(", (SELECT c.n FROM c WHERE c.seq = m.seq), ") + kRingLast;
-}
-
 // The places of a shared receive's messages (ReceiveStandardSql), after
 // FairCtes: `c`'s messages in order, the groups' heads in the walk's order
 // and then the fill by visibility; a message's place is its position.
@@ -135,8 +129,10 @@ constexpr const char* kPlace = "array_position((SELECT seqs FROM ord), m.seq)";
 // messages in all, $5 the visibility deadline of each place (an array of
 // $4), $6 the fair cursor. The messages taken are put in order (the groups'
 // heads in the walk's order, then the fill by visibility) and the message
-// in place k gets the deadline $5[k]; its place is the result's last
-// column, so that each request gets the places it was given. The messages
+// in place k gets the deadline $5[k]. After kReturnedColumns, a row has the
+// message's number among the groups' heads (NULL: a fill), its place (so
+// that each request gets the places it was given) and the walk's last
+// group, as ReceiveWithDeadLettersSql's rows do. The messages
 // are updated by their keys (the array of `ord`), so that the plan's
 // estimate of `c` never turns this into a scan.
 const std::string& ReceiveStandardSql() {
@@ -145,7 +141,7 @@ const std::string& ReceiveStandardSql() {
       "visible_at_ms = ($5::bigint[])[" + kPlace + "], receive_count = m.receive_count + 1, " +
       "first_receive_ms = CASE WHEN m.first_receive_ms = 0 THEN $2 ELSE m.first_receive_ms END " +
       "WHERE m.queue_id = $1 AND m.seq = ANY ((SELECT seqs FROM ord)::bigint[]) RETURNING " +
-      kReturnedColumns + FairColumns() + ", " + kPlace;
+      kReturnedColumns + ", (SELECT c.n FROM c WHERE c.seq = m.seq), " + kPlace + ", " + kRingLast;
   return sql;
 }
 
@@ -413,13 +409,14 @@ void PgQueue::RunReceives(const std::vector<ReceiveJob*>& group) {
         .Text(name_);
   }
   params.Text(core_->FairCursor(id_));
-  // Where a row's parts are: the message's first column, its head number,
-  // its place and the walk's last group. A row of the dead-letter statement
-  // starts with the moves' count and bytes, and may have no message.
+  // Where a row's parts are: the message's first column, then its head
+  // number, its place and the walk's last group. A row of the dead-letter
+  // statement starts with the moves' count and bytes, and may have no
+  // message.
   const int first = dead_letters ? 2 : 0;
   const int head = first + 10;
-  const int place = dead_letters ? head + 1 : head + 2;
-  const int ring_last = dead_letters ? head + 2 : head + 1;
+  const int place = head + 1;
+  const int ring_last = head + 2;
   int64_t moved = 0;
   int64_t moved_bytes = 0;
   {
