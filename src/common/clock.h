@@ -40,12 +40,16 @@ inline TimeMs SecondsToMs(int64_t s) {
 class FakeClock final : public Clock {
  public:
   explicit FakeClock(TimeMs start = 1'700'000'000'000) : now_(start) {}
-  TimeMs NowMs() const override { return now_.load(); }
+  TimeMs NowMs() const override { return now_.fetch_add(tick_.load()); }
   void Advance(TimeMs ms) { now_ += ms; }
   void Set(TimeMs ms) { now_ = ms; }
+  // Every later read moves the clock on by `ms` (0: never): a test's way to
+  // catch code that reads the clock twice where it means one moment.
+  void TickOnEveryRead(TimeMs ms) { tick_ = ms; }
 
  private:
-  std::atomic<TimeMs> now_;
+  mutable std::atomic<TimeMs> now_;
+  std::atomic<TimeMs> tick_{0};
 };
 
 }  // namespace ferry

@@ -66,15 +66,14 @@ void Journey::Sent(const MessageEntry& e, TimeMs visible_at_ms, const std::strin
     if (!detail.empty()) detail += ", ";
     detail += "delayed " + std::to_string((visible_at_ms - e.sent_ms) / 1000) + "s";
   }
-  Add(JourneyKind::kSent, e.message_id, 0, visible_at_ms, detail);
+  Add(JourneyKind::kSent, e.message_id, 0, clock_.NowMs(), visible_at_ms, detail);
 }
 
 void Journey::Add(JourneyKind kind, const std::array<uint8_t, 16>& id, uint32_t receive_count,
-                  TimeMs visible_until_ms, std::string_view detail) {
-  const TimeMs now = clock_.NowMs();
+                  TimeMs at_ms, TimeMs visible_until_ms, std::string_view detail) {
   storage::JourneyEvent r{.message_id = id,
                           .kind = static_cast<uint8_t>(kind),
-                          .at_ms = now,
+                          .at_ms = at_ms,
                           .receive_count = receive_count,
                           .visible_until_ms = visible_until_ms,
                           .detail = std::string(detail)};
@@ -84,7 +83,7 @@ void Journey::Add(JourneyKind kind, const std::array<uint8_t, 16>& id, uint32_t 
   // no answered change lacks its event. Memory follows the log either way.
   (void)journal_->JourneyEvent(r);
   Recover(r);
-  Trim(now);
+  Trim(clock_.NowMs());
 }
 
 void Journey::Trim(TimeMs now) {

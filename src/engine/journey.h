@@ -96,12 +96,18 @@ class Journey {
   // A change of message `e` (its receive count as now); `visible_until_ms`:
   // where its flight ends (Received, VisibilityChanged), 0 otherwise.
   void Note(JourneyKind kind, const MessageEntry& e, TimeMs visible_until_ms = 0) {
-    if (on()) Add(kind, e.message_id, e.receive_count, visible_until_ms, {});
+    if (on()) Add(kind, e.message_id, e.receive_count, clock_.NowMs(), visible_until_ms, {});
+  }
+  // A change made at `at_ms` whose deadline was reckoned from that moment
+  // (Received, VisibilityChanged): the event carries that moment, so its
+  // flight is exactly the timeout asked for even if the clock moved since.
+  void NoteAt(JourneyKind kind, const MessageEntry& e, TimeMs at_ms, TimeMs visible_until_ms) {
+    if (on()) Add(kind, e.message_id, e.receive_count, at_ms, visible_until_ms, {});
   }
   // A kind whose detail names another queue (moves).
   void NoteMove(JourneyKind kind, const std::array<uint8_t, 16>& id, uint32_t receive_count,
                 std::string_view detail) {
-    if (on()) Add(kind, id, receive_count, 0, detail);
+    if (on()) Add(kind, id, receive_count, clock_.NowMs(), 0, detail);
   }
   // Every stored message of `index` (a purge), at most max_events of them.
   template <class Index>
@@ -135,7 +141,7 @@ class Journey {
   };
   void Sent(const MessageEntry& e, TimeMs visible_at_ms, const std::string* group);
   void Add(JourneyKind kind, const std::array<uint8_t, 16>& id, uint32_t receive_count,
-           TimeMs visible_until_ms, std::string_view detail);
+           TimeMs at_ms, TimeMs visible_until_ms, std::string_view detail);
   // Keeps the bounds: at most max_events, none older than retention.
   void Trim(TimeMs now);
   TimeMs Horizon(TimeMs now) const { return now - config_->retention_s * 1000; }

@@ -98,6 +98,22 @@ TEST_P(JourneyTest, SendReceiveVisibilityDeleteInOrderAndAcrossARestart) {
   }
 }
 
+// The flight an event shows is the timeout asked for, even when the clock
+// moves between the receive's reading and the event's (a real clock can).
+TEST_P(JourneyTest, AFlightIsExactlyTheTimeoutAskedForWhileTheClockMoves) {
+  auto q = Create("moving", Journeyed());
+  const std::string id = Send(*q, "a").message_id;
+  clock_.TickOnEveryRead(1);
+  auto got = Receive(*q, 1, 30);
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_TRUE(q->ChangeVisibility(got[0].receipt_handle, 10).ok());
+  clock_.TickOnEveryRead(0);
+  const std::vector<JourneyEntry> events = q->Journey(id);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[1].visible_until_ms - events[1].at_ms, 30000);
+  EXPECT_EQ(events[2].visible_until_ms - events[2].at_ms, 10000);
+}
+
 TEST_P(JourneyTest, ExpiryAndPurge) {
   QueueSettings s = Journeyed();
   s.retention_s = 60;

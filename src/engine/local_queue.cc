@@ -382,7 +382,7 @@ Status LocalQueue::TakeLocked(MessageEntry* e, TimeMs now, TimeMs deadline,
   ++e->receive_count;
   if (e->first_receive_ms == 0) e->first_receive_ms = now;
   ScheduleLocked(e, deadline);
-  journey_.Note(JourneyKind::kReceived, *e, deadline);
+  journey_.NoteAt(JourneyKind::kReceived, *e, now, deadline);
   taken->push_back(TakenOfLocked(*e));
   return Status::Ok();
 }
@@ -481,7 +481,7 @@ Status LocalQueue::ChangeVisibility(std::string_view receipt_handle, int64_t tim
       } else {
         ScheduleLocked(e, visible_at_ms);
       }
-      if (status.ok()) journey_.Note(JourneyKind::kVisibilityChanged, *e, visible_at_ms);
+      if (status.ok()) journey_.NoteAt(JourneyKind::kVisibilityChanged, *e, now, visible_at_ms);
     }
     wake = TakeWatchersLocked(became_visible);
   }
