@@ -8,6 +8,10 @@
 // for the dead-letter queue, so that a receive and its moves commit
 // together.
 //
+// A queue that keeps journeys (pg_journey.h), or whose dead-letter queue
+// does, always takes the transactional path, which writes the Received,
+// MovedToDeadLetterQueue and MovedFrom events in the receive's transaction.
+//
 // Standard queues serve message groups fairly (AWS's fair queues): a
 // receive first takes the oldest visible message of each group it visits,
 // walking the queue's groups in name order from where this node's last
