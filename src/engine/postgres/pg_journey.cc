@@ -32,18 +32,24 @@ constexpr const char* kJourneyedQueues =
     "WHERE journey_max_events IS NOT NULL";
 
 // Each trim deletes at most $3 rows found through an index: by age
-// (queue_id, at_ms), by count (queue_id, seq) past the queue's newest $2.
+// (queue_id, at_ms), by order (queue_id, seq) up to the cut $2.
 constexpr const char* kTrimByAge = R"sql(
 DELETE FROM ferry_journey WHERE queue_id = $1 AND seq = ANY (ARRAY(
   SELECT j.seq FROM ferry_journey j WHERE j.queue_id = $1 AND j.at_ms < $2
   ORDER BY j.at_ms LIMIT $3))
 )sql";
-constexpr const char* kTrimByCount = R"sql(
+constexpr const char* kTrimBelowCut = R"sql(
 DELETE FROM ferry_journey WHERE queue_id = $1 AND seq = ANY (ARRAY(
-  SELECT j.seq FROM ferry_journey j WHERE j.queue_id = $1
-    AND j.seq <= (SELECT c.seq FROM ferry_journey c WHERE c.queue_id = $1
-                  ORDER BY c.seq DESC OFFSET $2 LIMIT 1)
+  SELECT j.seq FROM ferry_journey j WHERE j.queue_id = $1 AND j.seq <= $2
   ORDER BY j.seq LIMIT $3))
+)sql";
+// A queue's cut: the seq of its ($2 + 1)-th newest row (0: it holds no
+// more than $2), unless its rows' seq span shows it cannot (two probes).
+constexpr const char* kFindCut = R"sql(
+SELECT CASE WHEN (SELECT max(seq) FROM ferry_journey WHERE queue_id = $1) -
+                 (SELECT min(seq) FROM ferry_journey WHERE queue_id = $1) < $2 THEN 0
+            ELSE coalesce((SELECT c.seq FROM ferry_journey c WHERE c.queue_id = $1
+                           ORDER BY c.seq DESC OFFSET $2 LIMIT 1), 0) END
 )sql";
 
 }  // namespace
@@ -115,15 +121,29 @@ Result<std::vector<JourneyEntry>> ReadJourney(PgConn& conn, uint64_t queue_id,
   return out;
 }
 
-void TrimJourneys(PgConn& conn, TimeMs now) {
+void JourneyTrimmer::Trim(PgConn& conn, TimeMs now) {
   Result<PgResult> queues = conn.Exec(kJourneyedQueues);
   if (!queues.ok()) return;
+  const bool find_cuts = !cuts_ms_ || now - *cuts_ms_ >= kJourneyCutMs || now < *cuts_ms_;
+  std::unordered_map<int64_t, int64_t> cuts;
   for (int i = 0; i < queues->rows(); ++i) {
     const int64_t id = queues->Int(i, 0);
     (void)conn.Exec(kTrimByAge,
                     Params().Int(id).Int(now - queues->Int(i, 1)).Int(kJourneyTrimBatch));
-    (void)conn.Exec(kTrimByCount, Params().Int(id).Int(queues->Int(i, 2)).Int(kJourneyTrimBatch));
+    int64_t cut = 0;
+    if (find_cuts) {
+      Result<PgResult> found = conn.Exec(kFindCut, Params().Int(id).Int(queues->Int(i, 2)));
+      if (found.ok() && found->rows() > 0) cut = found->Int(0, 0);
+    } else if (auto it = cuts_.find(id); it != cuts_.end()) {
+      cut = it->second;
+    }
+    if (cut > 0) {
+      (void)conn.Exec(kTrimBelowCut, Params().Int(id).Int(cut).Int(kJourneyTrimBatch));
+    }
+    cuts[id] = cut;  // queues no longer journeyed drop out
   }
+  cuts_ = std::move(cuts);
+  if (find_cuts) cuts_ms_ = now;
 }
 
 }  // namespace ferry::engine::pg

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/journey.h"
@@ -63,10 +64,25 @@ Result<std::vector<JourneyEntry>> ReadJourney(PgConn& conn, uint64_t queue_id,
                                               const std::array<uint8_t, 16>& id,
                                               const JourneyConfig& config, TimeMs now);
 
-// Housekeeping: for each journeyed queue, deletes at most kJourneyTrimBatch
-// events older than its retention and as many beyond its count. Errors are
-// left to the next tick.
-void TrimJourneys(PgConn& conn, TimeMs now);
+// The housekeeping's trims (Tick, once a second): for each journeyed queue,
+// at most kJourneyTrimBatch rows older than its retention (an index range
+// by age), and at most as many before its count cut: the seq below which
+// the queue holds more than max_events newer rows. Finding a cut reads
+// max_events index entries, so each queue's cut is found again at most
+// every kJourneyCutMs, and not at all while the queue's seq span (two
+// probes) shows it cannot hold more than max_events rows; the deletes
+// below a known cut are index ranges. Errors are left to the next run.
+//
+// Thread-safety: one thread at a time (Tick's).
+class JourneyTrimmer {
+ public:
+  void Trim(PgConn& conn, TimeMs now);
+
+ private:
+  std::unordered_map<int64_t, int64_t> cuts_;  // queue id -> seq cut (0: none)
+  std::optional<TimeMs> cuts_ms_;              // when the cuts were found
+};
 inline constexpr int64_t kJourneyTrimBatch = 10000;
+inline constexpr TimeMs kJourneyCutMs = 60'000;
 
 }  // namespace ferry::engine::pg

@@ -214,6 +214,7 @@ class PostgresEngine final : public Engine {
   TimeMs last_repair_ms_ = 0;
   TimeMs last_housekeeping_ms_ = 0;
   TimeMs last_catalog_read_ms_ = 0;
+  pg::JourneyTrimmer journey_trimmer_;
   std::atomic<uint64_t> catalog_version_{0};
 };
 
@@ -490,7 +491,7 @@ void PostgresEngine::Housekeep(PgConn& conn, TimeMs now) {
       }
     }
   }
-  pg::TrimJourneys(conn, now);
+  journey_trimmer_.Trim(conn, now);
   (void)conn.Exec("DELETE FROM ferry_dedup WHERE expires_ms <= $1", Params().Int(now));
   (void)conn.Exec("DELETE FROM ferry_deleted_queues WHERE deleted_ms + $2 <= $1",
                   Params().Int(now).Int(

@@ -590,19 +590,29 @@ TEST_F(PostgresQueueTest, AnotherNodeReadsTheSameJourney) {
   }
 }
 
-// Reads hold the bounds at once; Tick deletes the rows beyond them.
+// Reads hold the bounds at once; Tick deletes the rows beyond them: below
+// the count's cut, found again once a minute, and past the retention.
 TEST_F(PostgresQueueTest, TickTrimsTheJourneyRowsBeyondTheCountAndTheRetention) {
-  auto q = Journeyed("bounded", 60, 1000);
-  for (int i = 0; i < 101; ++i) {
-    std::vector<SendRequest> batch(i == 0 ? 1 : 10);
+  auto q = Journeyed("bounded", 3600, 1000);
+  const auto send = [&](int n) {
+    std::vector<SendRequest> batch(static_cast<size_t>(n));
     for (SendRequest& r : batch) r.payload = "m";
     ASSERT_TRUE(q->SendBatch(std::move(batch)).back().ok());
-  }
+  };
+  send(1);
+  for (int i = 0; i < 100; ++i) send(10);
   EXPECT_EQ(JourneyRows(), 1001);
   clock_.Advance(2000);
   a_->Tick();
   EXPECT_EQ(JourneyRows(), 1000);
-  clock_.Advance(58001);
+  send(10);
+  clock_.Advance(1000);
+  a_->Tick();
+  EXPECT_EQ(JourneyRows(), 1010) << "the cut found a second ago holds until the next minute";
+  clock_.Advance(60'000);
+  a_->Tick();
+  EXPECT_EQ(JourneyRows(), 1000);
+  clock_.Advance(3'600'000);
   b_->Tick();  // any node's housekeeping
   EXPECT_EQ(JourneyRows(), 0);
 }
