@@ -1,5 +1,6 @@
 #include "engine/postgres/pg_journey.h"
 
+#include <string>
 #include <string_view>
 
 namespace ferry::engine::pg {
@@ -16,16 +17,30 @@ FROM unnest($1::bigint[], $2::uuid[], $3::bigint[], $4::bigint[], $5::bigint[], 
 ORDER BY e.ord
 )sql";
 
+// A queue's cut: the seq of its ($2 + 1)-th newest row, 0 when it holds no
+// more than $2 rows. Finding it reads $2 entries of the primary key, which
+// two probes spare while the queue's seq span shows it cannot hold more.
+std::string CutSql(const std::string& queue, const std::string& n) {
+  return "CASE WHEN (SELECT max(seq) FROM ferry_journey WHERE queue_id = " + queue +
+         ") - (SELECT min(seq) FROM ferry_journey WHERE queue_id = " + queue + ") < " + n +
+         " THEN 0 ELSE coalesce((SELECT c.seq FROM ferry_journey c WHERE c.queue_id = " + queue +
+         " ORDER BY c.seq DESC OFFSET " + n + " LIMIT 1), 0) END";
+}
+
 // A message's events within both bounds: $3 the retention's horizon, $4
-// the count (the queue's newest $4 events are kept; the (queue_id, seq)
-// index reads that many entries to find the cut).
-constexpr const char* kReadJourney = R"sql(
-SELECT at_ms, kind::bigint, receive_count, visible_until_ms, detail FROM ferry_journey
-WHERE queue_id = $1 AND message_id = $2 AND at_ms >= $3
-  AND seq > coalesce((SELECT j.seq FROM ferry_journey j WHERE j.queue_id = $1
-                      ORDER BY j.seq DESC OFFSET $4 LIMIT 1), 0)
-ORDER BY seq
-)sql";
+// the count (after the queue's cut).
+const std::string& ReadJourneySql() {
+  static const std::string sql =
+      "SELECT at_ms, kind::bigint, receive_count, visible_until_ms, detail FROM ferry_journey "
+      "WHERE queue_id = $1 AND message_id = $2 AND at_ms >= $3 AND seq > " +
+      CutSql("$1", "$4") + " ORDER BY seq";
+  return sql;
+}
+
+const std::string& FindCutSql() {
+  static const std::string sql = "SELECT " + CutSql("$1", "$2");
+  return sql;
+}
 
 constexpr const char* kJourneyedQueues =
     "SELECT id, journey_retention_ms, journey_max_events FROM ferry_queues "
@@ -43,15 +58,6 @@ DELETE FROM ferry_journey WHERE queue_id = $1 AND seq = ANY (ARRAY(
   SELECT j.seq FROM ferry_journey j WHERE j.queue_id = $1 AND j.seq <= $2
   ORDER BY j.seq LIMIT $3))
 )sql";
-// A queue's cut: the seq of its ($2 + 1)-th newest row (0: it holds no
-// more than $2), unless its rows' seq span shows it cannot (two probes).
-constexpr const char* kFindCut = R"sql(
-SELECT CASE WHEN (SELECT max(seq) FROM ferry_journey WHERE queue_id = $1) -
-                 (SELECT min(seq) FROM ferry_journey WHERE queue_id = $1) < $2 THEN 0
-            ELSE coalesce((SELECT c.seq FROM ferry_journey c WHERE c.queue_id = $1
-                           ORDER BY c.seq DESC OFFSET $2 LIMIT 1), 0) END
-)sql";
-
 }  // namespace
 
 JourneyRow SentEvent(const QueueRow& queue, const NewMessage& m, TimeMs now) {
@@ -105,11 +111,11 @@ std::optional<int64_t> JourneyMaxEvents(const QueueSettings& s) {
 Result<std::vector<JourneyEntry>> ReadJourney(PgConn& conn, uint64_t queue_id,
                                               const std::array<uint8_t, 16>& id,
                                               const JourneyConfig& config, TimeMs now) {
-  Result<PgResult> r = conn.Exec(kReadJourney, Params()
-                                                   .Int(static_cast<int64_t>(queue_id))
-                                                   .Uuid(id)
-                                                   .Int(now - config.retention_s * 1000)
-                                                   .Int(config.max_events));
+  Result<PgResult> r = conn.Exec(ReadJourneySql(), Params()
+                                                       .Int(static_cast<int64_t>(queue_id))
+                                                       .Uuid(id)
+                                                       .Int(now - config.retention_s * 1000)
+                                                       .Int(config.max_events));
   if (!r.ok()) return r.status();
   std::vector<JourneyEntry> out;
   out.reserve(static_cast<size_t>(r->rows()));
@@ -132,7 +138,7 @@ void JourneyTrimmer::Trim(PgConn& conn, TimeMs now) {
                     Params().Int(id).Int(now - queues->Int(i, 1)).Int(kJourneyTrimBatch));
     int64_t cut = 0;
     if (find_cuts) {
-      Result<PgResult> found = conn.Exec(kFindCut, Params().Int(id).Int(queues->Int(i, 2)));
+      Result<PgResult> found = conn.Exec(FindCutSql(), Params().Int(id).Int(queues->Int(i, 2)));
       if (found.ok() && found->rows() > 0) cut = found->Int(0, 0);
     } else if (auto it = cuts_.find(id); it != cuts_.end()) {
       cut = it->second;
