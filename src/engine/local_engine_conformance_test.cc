@@ -1,5 +1,6 @@
 // Runs the engine conformance suite over LocalEngine: in memory, and durable
-// over a write-ahead log in a temporary directory.
+// over a write-ahead log in a temporary directory, restarting from the log
+// alone or from a checkpoint written first.
 #include <memory>
 
 #include "engine/conformance/suite.h"
@@ -18,7 +19,13 @@ class MemoryFactory final : public EngineFactory {
 
 class DurableFactory final : public EngineFactory {
  public:
+  explicit DurableFactory(bool checkpoint) : checkpoint_(checkpoint) {}
   std::unique_ptr<Engine> Make(const Clock& clock) override { return Reopen(clock); }
+  void BeforeRestart(Engine& engine) override {
+    if (!checkpoint_) return;
+    Status st = static_cast<LocalEngine&>(engine).Checkpoint();
+    EXPECT_TRUE(st.ok()) << st.message();
+  }
   // The directory is the engine's whole state: opening it again restarts.
   std::unique_ptr<Engine> Reopen(const Clock& clock) override {
     DurableOptions options;
@@ -30,13 +37,16 @@ class DurableFactory final : public EngineFactory {
   }
 
  private:
+  const bool checkpoint_;
   storage::testing::TempDir dir_;
 };
 
 INSTANTIATE_TEST_SUITE_P(
     LocalEngine, EngineConformanceTest,
-    ::testing::Values(EngineParam{"Memory", [] { return std::make_unique<MemoryFactory>(); }},
-                      EngineParam{"Durable", [] { return std::make_unique<DurableFactory>(); }}),
+    ::testing::Values(
+        EngineParam{"Memory", [] { return std::make_unique<MemoryFactory>(); }},
+        EngineParam{"Durable", [] { return std::make_unique<DurableFactory>(false); }},
+        EngineParam{"Checkpointed", [] { return std::make_unique<DurableFactory>(true); }}),
     ParamName);
 
 }  // namespace

@@ -116,6 +116,7 @@ Status EngineConformanceTest::WaitDurable() {
 }
 
 bool EngineConformanceTest::Restart() {
+  factory_->BeforeRestart(*engine_);
   engine_.reset();
   engine_ = factory_->Reopen(clock_);
   return engine_ != nullptr;

@@ -39,6 +39,9 @@ class EngineFactory {
   // the state of the one made before, which the caller has destroyed (a
   // restart). Null, the default, for engines that keep nothing.
   virtual std::unique_ptr<Engine> Reopen(const Clock& clock) { return nullptr; }
+  // Called by a restart with the engine about to be destroyed: a factory
+  // may make it write what it recovers from (a local engine's checkpoint).
+  virtual void BeforeRestart(Engine& engine) {}
 };
 
 struct EngineParam {

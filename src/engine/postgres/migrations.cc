@@ -227,11 +227,37 @@ CREATE TABLE ferry_catalog_version (
 INSERT INTO ferry_catalog_version (version) VALUES (1);
 )sql";
 
+// Version 4: message journeys (pg_journey.h). ferry_queues gains the
+// journey setting's bounds (NULL: the queue keeps none) so that the
+// housekeeping finds the journeyed queues without decoding settings; each
+// event is a row of ferry_journey, ordered by its identity. Indexes: a
+// message's events (reads), the queue's events by age and by order (the
+// trims). Events go with their queue (cascade), and only journeyed queues
+// write any: nodes of version 3 still running neither write nor read them.
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE ferry_queues ADD COLUMN journey_retention_ms bigint,
+                         ADD COLUMN journey_max_events bigint;
+CREATE TABLE ferry_journey (
+  queue_id bigint NOT NULL REFERENCES ferry_queues (id) ON DELETE CASCADE,
+  seq bigint GENERATED ALWAYS AS IDENTITY,
+  message_id uuid NOT NULL,
+  kind smallint NOT NULL,
+  receive_count bigint NOT NULL,
+  at_ms bigint NOT NULL,
+  visible_until_ms bigint NOT NULL,
+  detail text NOT NULL,
+  PRIMARY KEY (queue_id, seq)
+);
+CREATE INDEX ferry_journey_by_message ON ferry_journey (queue_id, message_id, seq);
+CREATE INDEX ferry_journey_by_age ON ferry_journey (queue_id, at_ms);
+)sql";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kAll = {
       {1, std::string(kSchemaV1) + kFifoHeads + kSchemaV1Tail + kFifoTake + kSchemaV1End},
       {2, std::string(kSchemaV2) + kFifoHeads + kSchemaV2Tail + kFifoTake + kSchemaV2End},
-      {3, kSchemaV3}};
+      {3, kSchemaV3},
+      {4, kSchemaV4}};
   return kAll;
 }
 

@@ -6,6 +6,7 @@
 #include "common/coding.h"
 #include "common/crypto.h"
 #include "engine/postgres/pg_batched_writes.h"
+#include "engine/postgres/pg_journey.h"
 #include "engine/settings_codec.h"
 
 namespace ferry::engine::pg {
@@ -161,7 +162,11 @@ Result<std::vector<Stored>> PgCore::SendMany(std::span<const ToStore> messages, 
   std::vector<Stored> out;
   const bool any_fifo =
       std::any_of(messages.begin(), messages.end(), [](const ToStore& t) { return t.queue->fifo; });
-  if (!any_fifo) {
+  // A queue that keeps journeys writes its Sent events in the transaction
+  // of its sends (StoreInOrder): such sends leave the shared insert.
+  const bool any_journeyed = std::any_of(messages.begin(), messages.end(),
+                                         [](const ToStore& t) { return Journeyed(*t.queue); });
+  if (!any_fifo && !any_journeyed) {
     std::vector<BatchedWrites::InsertRow> rows;
     rows.reserve(messages.size());
     for (const ToStore& t : messages) {
@@ -173,7 +178,7 @@ Result<std::vector<Stored>> PgCore::SendMany(std::span<const ToStore> messages, 
     for (size_t i = 0; i < messages.size(); ++i) {
       out.push_back(Stored{messages[i].message.id, (*seqs)[i], false});
     }
-  } else if (messages.size() == 1) {
+  } else if (messages.size() == 1 && !any_journeyed) {
     // A statement is a transaction of its own: BEGIN and COMMIT would add
     // two round trips to every single FIFO send.
     Result<PgPool::Lease> conn = pool_.Acquire();
@@ -203,12 +208,16 @@ Status PgCore::StoreInOrder(PgConn& conn, std::span<const ToStore> messages, Tim
     if (x.queue->id != y.queue->id) return x.queue->id < y.queue->id;
     return x.message.group_id < y.message.group_id;
   });
+  std::vector<JourneyRow> events;
   for (size_t i : order) {
     Result<Stored> stored = Store(conn, *messages[i].queue, messages[i].message, now);
     if (!stored.ok()) return stored.status();
     out[i] = *stored;
+    if (!stored->duplicate && Journeyed(*messages[i].queue)) {
+      events.push_back(SentEvent(*messages[i].queue, messages[i].message, now));
+    }
   }
-  return Status::Ok();
+  return WriteJourney(conn, events);
 }
 
 void PgCore::Sent(std::span<const ToStore> messages, std::span<const Stored> stored, TimeMs now) {
@@ -327,6 +336,27 @@ Result<int64_t> PgCore::MoveToDeadLetterQueue(PgConn& conn, const QueueRow& sour
                                               const QueueRow& dlq, const std::vector<int64_t>& seqs,
                                               TimeMs now) {
   if (seqs.empty()) return int64_t{0};
+  // The moved messages as they are (the caller's transaction holds them),
+  // for the journeys: MovedToDeadLetterQueue here, MovedFrom there.
+  std::vector<JourneyRow> events;
+  if (Journeyed(source) || Journeyed(dlq)) {
+    Result<PgResult> moving = conn.Exec(
+        "SELECT message_id, receive_count FROM ferry_messages WHERE queue_id = $1 AND "
+        "seq = ANY($2::bigint[]) ORDER BY seq",
+        Params().Int(static_cast<int64_t>(source.id)).IntArray(seqs));
+    if (!moving.ok()) return moving.status();
+    for (int i = 0; i < moving->rows(); ++i) {
+      // Leaving, then arriving, as the local engine notes them.
+      if (Journeyed(source)) {
+        events.push_back({source.id, moving->Uuid(i, 0), JourneyKind::kMovedToDeadLetterQueue,
+                          moving->Int(i, 1), now, 0, dlq.name});
+      }
+      if (Journeyed(dlq)) {
+        events.push_back({dlq.id, moving->Uuid(i, 0), JourneyKind::kMovedFrom, moving->Int(i, 1),
+                          now, 0, "dead letter from " + source.name});
+      }
+    }
+  }
   Result<PgResult> r =
       conn.Exec(MoveToDeadLetterQueueSql(), Params()
                                                 .Int(static_cast<int64_t>(source.id))
@@ -336,6 +366,7 @@ Result<int64_t> PgCore::MoveToDeadLetterQueue(PgConn& conn, const QueueRow& sour
                                                 .Bool(dlq.fifo)
                                                 .Text(source.name));
   if (!r.ok()) return r.status();
+  FERRY_RETURN_IF_ERROR(WriteJourney(conn, events));
   const int64_t moved = r->Int(0, 0);
   Counters(source.id).moved_to_dead_letter += static_cast<uint64_t>(moved);
   QueueCounters& to = Counters(dlq.id);

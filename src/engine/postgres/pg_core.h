@@ -158,7 +158,9 @@ class PgCore {
   // concurrent calls (BatchedWrites); one FIFO message: its one statement
   // (no BEGIN/COMMIT); else each message's statement in one transaction of
   // its own, in (queue, group) order, so that two such transactions never
-  // wait on each other's group rows. Counts what it stored in this node's
+  // wait on each other's group rows. Messages of a queue that keeps
+  // journeys go the last way too, whose transaction writes their Sent
+  // events (StoreInOrder). Counts what it stored in this node's
   // counters and wakes the local pollers of queues with a message visible
   // at once.
   struct ToStore {
@@ -167,7 +169,8 @@ class PgCore {
   };
   Result<std::vector<Stored>> SendMany(std::span<const ToStore> messages, TimeMs now);
   // SendMany's transactional half, in the caller's transaction on `conn`:
-  // each message's statement in (queue, group) order; out[i] is message i's.
+  // each message's statement in (queue, group) order, then the Sent events
+  // of the stored messages of journeyed queues; out[i] is message i's.
   Status StoreInOrder(PgConn& conn, std::span<const ToStore> messages, TimeMs now,
                       std::span<Stored> out);
   // After the commit: counts what was stored (not the duplicates) and
@@ -177,7 +180,8 @@ class PgCore {
   // In the caller's transaction: moves the messages `seqs` of `source` to
   // its dead-letter queue `dlq` (same id, payload, group, receive count and
   // first receive; the source's name as dead_letter_source; a FIFO DLQ
-  // restarts the send time), deleting them from `source`. Returns how many
+  // restarts the send time), deleting them from `source`, with their
+  // journeys' events when either queue keeps journeys. Returns how many
   // moved.
   Result<int64_t> MoveToDeadLetterQueue(PgConn& conn, const QueueRow& source, const QueueRow& dlq,
                                         const std::vector<int64_t>& seqs, TimeMs now);

@@ -5,6 +5,7 @@
 
 #include "common/crypto.h"
 #include "engine/postgres/pg_fifo_groups.h"
+#include "engine/postgres/pg_journey.h"
 
 namespace ferry::engine::pg {
 namespace {
@@ -74,9 +75,14 @@ Result<PgResult> TakeForMove(PgConn& conn, int64_t source_id, bool fifo, int64_t
 // A running task's step: moves up to `budget` visible messages of the
 // source, each as a new message of its destination. Sets *failure when a
 // message cannot go anywhere (the task then fails).
+// `source_name`, `source_journeyed`: for the journeys' events (the local
+// engine's: Sent and MovedFrom in the destination, MovedTo in the source),
+// written in the step's transaction.
 Result<int64_t> MoveSome(PgCore& core, PgConn& conn, int64_t source_id, bool source_fifo,
+                         const std::string& source_name, bool source_journeyed,
                          const std::string& destination, int64_t budget, TimeMs now,
                          bool* exhausted, std::string* failure, std::set<uint64_t>* woken) {
+  std::vector<JourneyRow> events;
   Result<PgResult> r = TakeForMove(conn, source_id, source_fifo, budget, now);
   if (!r.ok()) return r.status();
   *exhausted = r->rows() == 0;
@@ -136,7 +142,18 @@ Result<int64_t> MoveSome(PgCore& core, PgConn& conn, int64_t source_id, bool sou
     }
     woken->insert(dest->id);
     ++moved;
+    if (!stored->duplicate && Journeyed(*dest)) events.push_back(SentEvent(*dest, copy, now));
+    if (source_journeyed) {
+      events.push_back({static_cast<uint64_t>(source_id), m.id, JourneyKind::kMovedTo,
+                        m.receive_count, now, 0,
+                        dest->name + " as " + FormatMessageId(stored->id)});
+    }
+    if (Journeyed(*dest)) {
+      events.push_back({dest->id, stored->id, JourneyKind::kMovedFrom, 0, now, 0,
+                        source_name + " (was " + FormatMessageId(m.id) + ")"});
+    }
   }
+  FERRY_RETURN_IF_ERROR(WriteJourney(conn, events));
   return moved;
 }
 
@@ -241,7 +258,8 @@ Status AdvanceMoveTasks(PgCore& core, PgConn& conn, TimeMs now, std::vector<uint
   FERRY_RETURN_IF_ERROR(InTransaction(conn, [&]() -> Status {
     Result<PgResult> tasks = conn.Exec(
         "SELECT t.task_id, t.queue_id, t.destination, t.max_per_second, t.to_move, t.moved, "
-        "t.status, t.allowance, t.last_ms, q.fifo FROM ferry_move_tasks t JOIN ferry_queues q "
+        "t.status, t.allowance, t.last_ms, q.fifo, q.name, q.journey_max_events IS NOT NULL "
+        "FROM ferry_move_tasks t JOIN ferry_queues q "
         "ON q.id = t.queue_id WHERE t.status IN (1, 3) FOR UPDATE OF t SKIP LOCKED");
     if (!tasks.ok()) return tasks.status();
     for (int i = 0; i < tasks->rows(); ++i) {
@@ -264,9 +282,9 @@ Status AdvanceMoveTasks(PgCore& core, PgConn& conn, TimeMs now, std::vector<uint
       std::string failure;
       int64_t step = 0;
       if (budget > 0) {
-        Result<int64_t> n =
-            MoveSome(core, conn, tasks->Int(i, 1), tasks->Bool(i, 9), tasks->Str(i, 2), budget, now,
-                     &exhausted, &failure, &woken_here);
+        Result<int64_t> n = MoveSome(core, conn, tasks->Int(i, 1), tasks->Bool(i, 9),
+                                     tasks->Str(i, 10), tasks->Bool(i, 11), tasks->Str(i, 2),
+                                     budget, now, &exhausted, &failure, &woken_here);
         if (!n.ok()) return n.status();
         step = *n;
       }

@@ -11,6 +11,7 @@
 #include "common/crypto.h"
 #include "engine/postgres/migrations.h"
 #include "engine/postgres/pg_core.h"
+#include "engine/postgres/pg_journey.h"
 #include "engine/postgres/pg_move_tasks.h"
 #include "engine/postgres/pg_send.h"
 #include "engine/postgres/postgres_queue.h"
@@ -38,8 +39,8 @@ constexpr size_t kMaxEntryBytes = 8u << 20;
 
 constexpr const char* kInsertQueue =
     "INSERT INTO ferry_queues (id, name, fifo, settings, tags, retention_ms, created_ms, "
-    "modified_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (name) DO NOTHING "
-    "RETURNING id";
+    "modified_ms, journey_retention_ms, journey_max_events) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+    "$7, nullif($8, 0), nullif($9, 0)) ON CONFLICT (name) DO NOTHING RETURNING id";
 
 // Queues with a watcher here and a message that became visible in ($3, $2].
 constexpr const char* kQueuesToWake =
@@ -55,7 +56,7 @@ constexpr const char* kQueuesToWake =
 // First the queues whose oldest message is past their retention (one probe
 // of (queue_id, sent_ms) per queue): $1 now.
 constexpr const char* kQueuesToExpire = R"sql(
-SELECT q.id, $1 - q.retention_ms FROM ferry_queues q
+SELECT q.id, $1 - q.retention_ms, q.journey_max_events IS NOT NULL FROM ferry_queues q
 WHERE (SELECT x.sent_ms FROM ferry_messages x WHERE x.queue_id = q.id
        ORDER BY x.sent_ms LIMIT 1) <= $1 - q.retention_ms
 )sql";
@@ -65,6 +66,18 @@ constexpr const char* kExpire = R"sql(
 DELETE FROM ferry_messages WHERE queue_id = $1 AND seq = ANY (ARRAY(
   SELECT x.seq FROM ferry_messages x WHERE x.queue_id = $1 AND x.sent_ms <= $2
   ORDER BY x.sent_ms LIMIT 10000 FOR UPDATE SKIP LOCKED))
+)sql";
+// kExpire for a queue that keeps journeys: each expired message's Expired
+// event ($3 now) in the same statement.
+constexpr const char* kExpireJourneyed = R"sql(
+WITH d AS (
+  DELETE FROM ferry_messages WHERE queue_id = $1 AND seq = ANY (ARRAY(
+    SELECT x.seq FROM ferry_messages x WHERE x.queue_id = $1 AND x.sent_ms <= $2
+    ORDER BY x.sent_ms LIMIT 10000 FOR UPDATE SKIP LOCKED))
+  RETURNING seq, message_id, receive_count)
+INSERT INTO ferry_journey (queue_id, message_id, kind, receive_count, at_ms, visible_until_ms,
+                           detail)
+SELECT $1, d.message_id, 5, d.receive_count, $3, 0, '' FROM d ORDER BY d.seq
 )sql";
 
 // FIFO groups without messages, locked first so that a send to one of them
@@ -201,6 +214,7 @@ class PostgresEngine final : public Engine {
   TimeMs last_repair_ms_ = 0;
   TimeMs last_housekeeping_ms_ = 0;
   TimeMs last_catalog_read_ms_ = 0;
+  pg::JourneyTrimmer journey_trimmer_;
   std::atomic<uint64_t> catalog_version_{0};
 };
 
@@ -245,7 +259,9 @@ Result<std::shared_ptr<Queue>> PostgresEngine::CreateQueue(
                                         .Bytes(pg::EncodeFields(SettingsToFields(settings)))
                                         .Bytes(pg::EncodeFields(TagsToFields(tags)))
                                         .Int(SecondsToMs(settings.retention_s))
-                                        .Int(now));
+                                        .Int(now)
+                                        .Int(pg::JourneyRetentionMs(settings).value_or(0))
+                                        .Int(pg::JourneyMaxEvents(settings).value_or(0)));
     if (!r.ok()) return r.status();
     if (r->rows() > 0) {
       row = std::move(fresh);
@@ -467,9 +483,15 @@ void PostgresEngine::ReadCatalogVersion(PgConn& conn, TimeMs now) {
 void PostgresEngine::Housekeep(PgConn& conn, TimeMs now) {
   if (Result<PgResult> due = conn.Exec(kQueuesToExpire, Params().Int(now)); due.ok()) {
     for (int i = 0; i < due->rows(); ++i) {
-      (void)conn.Exec(kExpire, Params().Int(due->Int(i, 0)).Int(due->Int(i, 1)));
+      if (due->Bool(i, 2)) {
+        (void)conn.Exec(kExpireJourneyed,
+                        Params().Int(due->Int(i, 0)).Int(due->Int(i, 1)).Int(now));
+      } else {
+        (void)conn.Exec(kExpire, Params().Int(due->Int(i, 0)).Int(due->Int(i, 1)));
+      }
     }
   }
+  journey_trimmer_.Trim(conn, now);
   (void)conn.Exec("DELETE FROM ferry_dedup WHERE expires_ms <= $1", Params().Int(now));
   (void)conn.Exec("DELETE FROM ferry_deleted_queues WHERE deleted_ms + $2 <= $1",
                   Params().Int(now).Int(

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "engine/postgres/pg_batched_writes.h"
+#include "engine/postgres/pg_journey.h"
 #include "engine/postgres/pg_send.h"
 #include "engine/receipt_handle.h"
 #include "engine/settings_codec.h"
@@ -22,6 +23,39 @@ constexpr const char* kChangeVisibilityAndWake =
     "WITH u AS (UPDATE ferry_messages SET visible_at_ms = $4 WHERE queue_id = $1 AND seq = $2 AND "
     "receive_count >= $3 AND in_flight AND visible_at_ms > $5 RETURNING seq) "
     "SELECT u.seq, pg_notify('ferry_wake', $1::text) FROM u";
+
+// The same for a queue that keeps journeys: the VisibilityChanged event
+// ($5 now, $4 the new deadline, the receive count as now) in the statement.
+constexpr const char* kJourneyVisibility =
+    "WITH u AS (UPDATE ferry_messages SET visible_at_ms = $4 WHERE queue_id = $1 AND seq = $2 AND "
+    "receive_count >= $3 AND in_flight AND visible_at_ms > $5 "
+    "RETURNING seq, message_id, receive_count), "
+    "j AS (INSERT INTO ferry_journey (queue_id, message_id, kind, receive_count, at_ms, "
+    "visible_until_ms, detail) SELECT $1, message_id, 3, receive_count, $5, $4, '' FROM u) "
+    "SELECT u.seq, CASE WHEN $4 <= $5 THEN pg_notify('ferry_wake', $1::text) END FROM u";
+
+// A journeyed queue's deletes: the messages $2 with generations $3, each
+// one's Deleted event ($4 now) in the statement, and for a FIFO queue ($5)
+// the wake-up of its pollers (the group may be unlocked).
+constexpr const char* kJourneyDelete =
+    "WITH d AS (DELETE FROM ferry_messages m USING unnest($2::bigint[], $3::bigint[]) "
+    "WITH ORDINALITY AS h(seq, gen, ord) WHERE m.queue_id = $1 AND m.seq = h.seq AND "
+    "m.receive_count = h.gen RETURNING m.message_id, m.receive_count, h.ord), "
+    "j AS (INSERT INTO ferry_journey (queue_id, message_id, kind, receive_count, at_ms, "
+    "visible_until_ms, detail) SELECT $1, message_id, 4, receive_count, $4, 0, '' FROM d "
+    "ORDER BY ord) "
+    "SELECT count(*)::bigint, count(CASE WHEN $5 THEN pg_notify('ferry_wake', $1::text) END) "
+    "FROM d";
+
+// A journeyed queue's purge: every message's Purged event (Expired for one
+// past the retention $3, which Tick has not removed yet), the oldest
+// max_events ($4) of them, as the local engine notes them; $2 now.
+constexpr const char* kJourneyPurge =
+    "WITH d AS (DELETE FROM ferry_messages WHERE queue_id = $1 "
+    "RETURNING seq, message_id, receive_count, sent_ms) "
+    "INSERT INTO ferry_journey (queue_id, message_id, kind, receive_count, at_ms, "
+    "visible_until_ms, detail) SELECT $1, message_id, CASE WHEN sent_ms <= $3 THEN 5 ELSE 6 END, "
+    "receive_count, $2, 0, '' FROM (SELECT * FROM d ORDER BY seq LIMIT $4) p ORDER BY seq";
 
 constexpr const char* kStats =
     "SELECT count(*) FILTER (WHERE visible_at_ms <= $2), "
@@ -81,14 +115,20 @@ Status PgQueue::ChangeRow(const std::function<void(QueueRow&)>& change) {
     changed->modified_ms = now;
     return (*conn)
         ->Exec(
-            "UPDATE ferry_queues SET settings = $2, tags = $3, retention_ms = $4, "
-            "modified_ms = $5 WHERE id = $1",
+            // Switching journeys off drops the queue's events for good (on
+            // again is a fresh start), as on the local engine.
+            "WITH u AS (UPDATE ferry_queues SET settings = $2, tags = $3, retention_ms = $4, "
+            "modified_ms = $5, journey_retention_ms = nullif($6, 0), "
+            "journey_max_events = nullif($7, 0) WHERE id = $1), "
+            "d AS (DELETE FROM ferry_journey WHERE queue_id = $1 AND $7 = 0) SELECT 1",
             Params()
                 .Int(static_cast<int64_t>(id_))
                 .Bytes(EncodeFields(SettingsToFields(changed->settings)))
                 .Bytes(EncodeFields(TagsToFields(changed->tags)))
                 .Int(SecondsToMs(changed->settings.retention_s))
-                .Int(now))
+                .Int(now)
+                .Int(JourneyRetentionMs(changed->settings).value_or(0))
+                .Int(JourneyMaxEvents(changed->settings).value_or(0)))
         .status();
   }));
   core_->CacheRow(changed);
@@ -184,9 +224,34 @@ Result<Stored> PgQueue::StoreMessage(std::string_view payload, int64_t delay_ms,
   return std::move(SendPrepared(*core_, std::span(&one, 1), now).front());
 }
 
+bool PgQueue::KeepsJourneys() const {
+  std::shared_ptr<const QueueRow> cached = core_->CachedRow(name_);
+  if (cached && cached->id == id_) return Journeyed(*cached);
+  std::lock_guard lock(mu_);
+  return Journeyed(*row_);
+}
+
+Result<int64_t> PgQueue::DeleteJourneyed(const std::vector<int64_t>& seqs,
+                                         const std::vector<int64_t>& generations) {
+  Result<PgPool::Lease> conn = core_->pool().Acquire();
+  if (!conn.ok()) return conn.status();
+  Result<PgResult> r = (*conn)->Exec(kJourneyDelete, Params()
+                                                         .Int(static_cast<int64_t>(id_))
+                                                         .IntArray(seqs)
+                                                         .IntArray(generations)
+                                                         .Int(core_->clock().NowMs())
+                                                         .Bool(fifo_));
+  if (!r.ok()) return r.status();
+  return r->Int(0, 0);
+}
+
 Status PgQueue::Delete(std::string_view receipt_handle) {
   std::optional<ReceiptHandle> h = DecodeReceiptHandle(receipt_handle);
   if (!h || h->incarnation != id_) return InvalidHandle();
+  if (KeepsJourneys()) {
+    const std::vector<std::string_view> one = {receipt_handle};
+    return DeleteBatch(one).front();
+  }
   // Gone: deletes are idempotent. Stale (received again since): AWS
   // documents that the call succeeds but the message stays. In a FIFO queue
   // a delete may unlock its group: its pollers are woken.
@@ -214,12 +279,29 @@ std::vector<Status> PgQueue::DeleteBatch(std::span<const std::string_view> recei
     index.push_back(i);
   }
   if (rows.empty()) return out;
-  Result<std::vector<bool>> deleted = core_->batched().Delete(rows);
-  if (!deleted.ok()) {
-    for (size_t i : index) out[i] = deleted.status();
-    return out;
+  uint64_t n = 0;
+  if (KeepsJourneys()) {
+    // Its own statement, which writes the Deleted events (pg_journey.h).
+    std::vector<int64_t> seqs;
+    std::vector<int64_t> generations;
+    for (const BatchedWrites::DeleteRow& row : rows) {
+      seqs.push_back(static_cast<int64_t>(row.seq));
+      generations.push_back(row.generation);
+    }
+    Result<int64_t> deleted = DeleteJourneyed(seqs, generations);
+    if (!deleted.ok()) {
+      for (size_t i : index) out[i] = deleted.status();
+      return out;
+    }
+    n = static_cast<uint64_t>(*deleted);
+  } else {
+    Result<std::vector<bool>> deleted = core_->batched().Delete(rows);
+    if (!deleted.ok()) {
+      for (size_t i : index) out[i] = deleted.status();
+      return out;
+    }
+    n = static_cast<uint64_t>(std::count(deleted->begin(), deleted->end(), true));
   }
-  const auto n = static_cast<uint64_t>(std::count(deleted->begin(), deleted->end(), true));
   if (n > 0) {
     core_->Counters(id_).deleted += n;
     if (fifo_) Wake();
@@ -234,13 +316,15 @@ Status PgQueue::ChangeVisibility(std::string_view receipt_handle, int64_t timeou
   const bool visible_now = timeout_s <= 0;
   Result<PgPool::Lease> conn = core_->pool().Acquire();
   if (!conn.ok()) return conn.status();
-  Result<PgResult> r = (*conn)->Exec(visible_now ? kChangeVisibilityAndWake : kChangeVisibility,
-                                     Params()
-                                         .Int(static_cast<int64_t>(id_))
-                                         .Int(static_cast<int64_t>(h->seq))
-                                         .Int(h->generation)
-                                         .Int(now + SecondsToMs(std::max<int64_t>(timeout_s, 0)))
-                                         .Int(now));
+  const char* sql = KeepsJourneys() ? kJourneyVisibility
+                                    : (visible_now ? kChangeVisibilityAndWake : kChangeVisibility);
+  Result<PgResult> r =
+      (*conn)->Exec(sql, Params()
+                             .Int(static_cast<int64_t>(id_))
+                             .Int(static_cast<int64_t>(h->seq))
+                             .Int(h->generation)
+                             .Int(now + SecondsToMs(std::max<int64_t>(timeout_s, 0)))
+                             .Int(now));
   if (!r.ok()) return r.status();
   if (r->rows() > 0) {
     conn->Release();
@@ -259,11 +343,26 @@ Status PgQueue::ChangeVisibility(std::string_view receipt_handle, int64_t timeou
 }
 
 Status PgQueue::Purge() {
+  // Before a connection is held: reading the row may take one.
+  const std::shared_ptr<const QueueRow> row = Current();
   Result<PgPool::Lease> conn = core_->pool().Acquire();
   if (!conn.ok()) return conn.status();
   const Params id = Params().Int(static_cast<int64_t>(id_));
+  const std::optional<JourneyConfig> journey = JourneyConfigOf(row->settings);
+  const TimeMs now = core_->clock().NowMs();
   // The deduplication window empties too, as on AWS.
   return InTransaction(**conn, [&]() -> Status {
+    if (journey) {
+      FERRY_RETURN_IF_ERROR(
+          (*conn)
+              ->Exec(kJourneyPurge, Params()
+                                        .Int(static_cast<int64_t>(id_))
+                                        .Int(now)
+                                        .Int(now - SecondsToMs(row->settings.retention_s))
+                                        .Int(journey->max_events))
+              .status());
+      return (*conn)->Exec("DELETE FROM ferry_dedup WHERE queue_id = $1", id).status();
+    }
     FERRY_RETURN_IF_ERROR(
         (*conn)->Exec("DELETE FROM ferry_messages WHERE queue_id = $1", id).status());
     return (*conn)->Exec("DELETE FROM ferry_dedup WHERE queue_id = $1", id).status();
@@ -294,6 +393,18 @@ QueueStats PgQueue::Stats() {
   s.delayed = r->Int(0, 2);
   s.oldest_sent_ms = r->Int(0, 3);
   return s;
+}
+
+std::vector<JourneyEntry> PgQueue::Journey(std::string_view message_id) const {
+  const std::optional<std::array<uint8_t, 16>> id = ParseMessageId(message_id);
+  if (!id) return {};
+  const std::optional<JourneyConfig> config = JourneyConfigOf(Current()->settings);
+  if (!config) return {};
+  Result<PgPool::Lease> conn = core_->pool().Acquire();
+  if (!conn.ok()) return {};
+  Result<std::vector<JourneyEntry>> got =
+      ReadJourney(**conn, id_, *id, *config, core_->clock().NowMs());
+  return got.ok() ? std::move(*got) : std::vector<JourneyEntry>{};
 }
 
 uint64_t PgQueue::Watch(std::function<void()> fn) {

@@ -48,6 +48,9 @@ class PgQueue final : public Queue {
   QueueStats Stats() override;
   Result<PeekResult> Peek(const PeekRequest& req) override;
   Result<CancelOutcome> Cancel(std::string_view message_id) override;
+  // The message's events when the queue keeps journeys (pg_journey.h);
+  // empty when it keeps none, or the database cannot be reached.
+  std::vector<JourneyEntry> Journey(std::string_view message_id) const override;
 
   uint64_t Watch(std::function<void()> fn) override;
   void Unwatch(uint64_t token) override;
@@ -74,6 +77,12 @@ class PgQueue final : public Queue {
     std::vector<ReceivedMessage> messages;
   };
 
+  // Whether the queue keeps journeys, by its cached row (no I/O): the
+  // test a delete or a visibility change makes before its shared statement.
+  bool KeepsJourneys() const;
+  // A journeyed queue's deletes with their events: how many went.
+  Result<int64_t> DeleteJourneyed(const std::vector<int64_t>& seqs,
+                                  const std::vector<int64_t>& generations);
   Result<Stored> StoreMessage(std::string_view payload, int64_t delay_ms, std::string_view group,
                               std::string_view dedup_id);
   // Applies `change` to the queue's row under a row lock and caches it.
@@ -95,6 +104,9 @@ class PgQueue final : public Queue {
   Result<std::vector<ReceivedMessage>> ReceiveInTransaction(PgConn& conn, const QueueRow& row,
                                                             const ReceiveRequest& req, TimeMs now,
                                                             uint64_t* woken);
+  // A journeyed queue's Received events for what a transactional receive
+  // took (`got`, with the deadlines of `plan`), in its transaction.
+  Status NoteReceived(PgConn& conn, const std::vector<ReceivedMessage>& got, const Taking& plan);
   Status SelectStandard(PgConn& conn, const QueueRow& row, int max, TimeMs now, Taking* plan);
   Status SelectFifo(PgConn& conn, const QueueRow& row, int max, TimeMs now, Taking* plan);
   Result<std::vector<ReceivedMessage>> ReplayAttempt(PgConn& conn, const std::string& attempt_id,

@@ -2,6 +2,7 @@
 // (Cancel) and dead-lettering one on request (DeadLetter).
 #include <algorithm>
 
+#include "engine/postgres/pg_journey.h"
 #include "engine/postgres/postgres_queue.h"
 #include "engine/receipt_handle.h"
 
@@ -23,6 +24,13 @@ constexpr const char* kFindById =
 constexpr const char* kCancel =
     "DELETE FROM ferry_messages WHERE queue_id = $1 AND seq = $2 AND visible_at_ms > $3 AND "
     "NOT in_flight";
+
+// The same for a queue that keeps journeys, with the Cancelled event.
+constexpr const char* kJourneyCancel =
+    "WITH d AS (DELETE FROM ferry_messages WHERE queue_id = $1 AND seq = $2 AND "
+    "visible_at_ms > $3 AND NOT in_flight RETURNING message_id, receive_count) "
+    "INSERT INTO ferry_journey (queue_id, message_id, kind, receive_count, at_ms, "
+    "visible_until_ms, detail) SELECT $1, message_id, 10, receive_count, $3, 0, '' FROM d";
 
 constexpr const char* kLockInFlight =
     "SELECT seq FROM ferry_messages WHERE queue_id = $1 AND seq = $2 AND receive_count = $3 AND "
@@ -76,6 +84,8 @@ Result<PeekResult> PgQueue::Peek(const PeekRequest& req) {
 Result<CancelOutcome> PgQueue::Cancel(std::string_view message_id) {
   const std::optional<std::array<uint8_t, 16>> id = ParseMessageId(message_id);
   if (!id) return Status::InvalidArgument("not a message id: " + std::string(message_id));
+  // Before a connection is held: reading the row may take one.
+  const char* cancel = Journeyed(*Current()) ? kJourneyCancel : kCancel;
   const TimeMs now = core_->clock().NowMs();
   Result<PgPool::Lease> conn = core_->pool().Acquire();
   if (!conn.ok()) return conn.status();
@@ -83,7 +93,7 @@ Result<CancelOutcome> PgQueue::Cancel(std::string_view message_id) {
   Result<PgResult> found = (*conn)->Exec(kFindById, Params().Int(qid).Uuid(*id));
   if (!found.ok()) return found.status();
   if (found->rows() == 0) return CancelOutcome::kNotFound;
-  Result<PgResult> r = (*conn)->Exec(kCancel, Params().Int(qid).Int(found->Int(0, 0)).Int(now));
+  Result<PgResult> r = (*conn)->Exec(cancel, Params().Int(qid).Int(found->Int(0, 0)).Int(now));
   if (!r.ok()) return r.status();
   if (r->affected() == 0) return CancelOutcome::kAlreadyVisible;
   conn->Release();

@@ -8,6 +8,10 @@
 // for the dead-letter queue, so that a receive and its moves commit
 // together.
 //
+// A queue that keeps journeys (pg_journey.h), or whose dead-letter queue
+// does, always takes the transactional path, which writes the Received,
+// MovedToDeadLetterQueue and MovedFrom events in the receive's transaction.
+//
 // Standard queues serve message groups fairly (AWS's fair queues): a
 // receive first takes the oldest visible message of each group it visits,
 // walking the queue's groups in name order from where this node's last
@@ -33,6 +37,7 @@
 
 #include "engine/dead_letter.h"
 #include "engine/postgres/pg_fifo_groups.h"
+#include "engine/postgres/pg_journey.h"
 #include "engine/postgres/postgres_queue.h"
 
 namespace ferry::engine::pg {
@@ -319,7 +324,19 @@ Result<std::vector<ReceivedMessage>> PgQueue::Receive(const ReceiveRequest& req)
   const bool dead_letters = !s.dead_letter_queue.empty() && s.max_receive_count > 0;
   Result<std::vector<ReceivedMessage>> got = std::vector<ReceivedMessage>{};
   uint64_t woken = 0;  // a DLQ that took messages
-  if (!fifo_ && !s.redelivery_backoff.enabled()) {
+  // A queue that keeps journeys, or whose dead-letter queue does, receives
+  // in a transaction that writes the events (pg_journey.h). The DLQ's row
+  // comes from the cache, as the shared receive reads it.
+  bool journeyed = Journeyed(*row);
+  if (!journeyed && dead_letters) {
+    Result<std::shared_ptr<const QueueRow>> dlq = core_->FindRow(s.dead_letter_queue);
+    journeyed = dlq.ok() && Journeyed(dlq->get());
+  }
+  if (journeyed) {
+    Result<PgPool::Lease> conn = core_->pool().Acquire();
+    if (!conn.ok()) return conn.status();
+    got = ReceiveInTransaction(**conn, *row, req, now, &woken);
+  } else if (!fifo_ && !s.redelivery_backoff.enabled()) {
     got = ReceiveStandard(*row, req);
   } else if (!dead_letters && !s.redelivery_backoff.enabled()) {
     Result<PgPool::Lease> conn = core_->pool().Acquire();
@@ -494,6 +511,7 @@ Result<std::vector<ReceivedMessage>> PgQueue::ReceiveInTransaction(PgConn& conn,
       if (!r.ok()) return r.status();
       for (int i = 0; i < r->rows(); ++i) out.push_back(Received(MessageAt(*r, i)));
       SortByPlan(&out, plan.seqs);
+      if (Journeyed(row)) FERRY_RETURN_IF_ERROR(NoteReceived(conn, out, plan));
     }
     if (plan.dead.empty()) return Status::Ok();
     Result<PgResult> found =
@@ -511,6 +529,25 @@ Result<std::vector<ReceivedMessage>> PgQueue::ReceiveInTransaction(PgConn& conn,
   }));
   if (dlq) *woken = dlq->id;
   return out;
+}
+
+Status PgQueue::NoteReceived(PgConn& conn, const std::vector<ReceivedMessage>& got,
+                             const Taking& plan) {
+  std::unordered_map<uint64_t, TimeMs> deadline;
+  for (size_t i = 0; i < plan.seqs.size(); ++i) {
+    deadline[static_cast<uint64_t>(plan.seqs[i])] = plan.deadlines[i];
+  }
+  std::vector<JourneyRow> events;
+  events.reserve(got.size());
+  for (const ReceivedMessage& m : got) {
+    std::optional<std::array<uint8_t, 16>> id = ParseMessageId(m.message_id);
+    if (!id) continue;
+    // The moment the deadline was reckoned from, and the receive count
+    // this receive gave (journey.h's NoteAt).
+    events.push_back(JourneyRow{
+        id_, *id, JourneyKind::kReceived, m.receive_count, plan.now, deadline[m.sequence], {}});
+  }
+  return WriteJourney(conn, events);
 }
 
 Status PgQueue::SelectStandard(PgConn& conn, const QueueRow& row, int max, TimeMs now,

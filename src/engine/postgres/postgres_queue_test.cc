@@ -4,7 +4,9 @@
 // nodes): wake-ups across them, one FIFO group in flight across them, a
 // released FIFO group's place across them, and concurrent receives that
 // never hand out a message twice, on one node (sharing statements) or two;
-// a FIFO publish whose copies fail leaves no deduplication entry.
+// a FIFO publish whose copies fail leaves no deduplication entry; the rows
+// behind message journeys (none without them, read from either node,
+// trimmed by Tick, gone when switched off or with their queue).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -14,6 +16,8 @@
 #include <set>
 #include <thread>
 
+#include "engine/journey.h"
+#include "engine/postgres/pg_conn.h"
 #include "engine/postgres/pg_core.h"
 #include "engine/postgres/pg_test_server.h"
 #include "engine/postgres/postgres_engine.h"
@@ -116,6 +120,26 @@ class PostgresQueueTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     return true;
+  }
+
+  // A queue `name` on node a keeping journeys within these bounds.
+  std::shared_ptr<Queue> Journeyed(const std::string& name, int64_t retention_s = 86400,
+                                   int64_t max_events = 1000) {
+    QueueSettings s;
+    s.extra[std::string(kJourneyAttribute)] = JourneyConfigValue({retention_s, max_events});
+    auto made = a_->CreateQueue(name, s, {});
+    EXPECT_TRUE(made.ok()) << made.status().message();
+    return made.ok() ? *made : nullptr;
+  }
+
+  // The rows of ferry_journey, whatever the reads' bounds.
+  int64_t JourneyRows() {
+    auto conn = pg::PgConn::Connect(url_, "");
+    EXPECT_TRUE(conn.ok());
+    if (!conn.ok()) return -1;
+    auto r = (*conn)->Exec("SELECT count(*) FROM ferry_journey");
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? r->Int(0, 0) : -1;
   }
 
   FakeClock clock_;
@@ -528,6 +552,81 @@ TEST_F(PostgresQueueTest, APublishWhoseCopiesFailLeavesNoDeduplicationEntry) {
   EXPECT_TRUE(retried->copies[0].ok());
   EXPECT_EQ(Receive(**kept).size(), 1u);
   EXPECT_EQ(Receive(*dedup).size(), 1u);  // one entry, the retry's
+}
+
+// Message journeys: the stories are the conformance suite's
+// (conformance/journey_suite.cc); these are the rows of ferry_journey behind
+// them (pg_journey.h).
+
+TEST_F(PostgresQueueTest, AQueueWithoutJourneysWritesNoJourneyRow) {
+  auto q = *a_->CreateQueue("plain", {}, {});
+  Send(*q, "a");
+  auto got = Receive(*q);
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_TRUE(q->ChangeVisibility(got[0].receipt_handle, 0).ok());
+  got = Receive(*q);
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_TRUE(q->Delete(got[0].receipt_handle).ok());
+  ASSERT_TRUE(q->Purge().ok());
+  EXPECT_EQ(JourneyRows(), 0);
+}
+
+// The events are the database's: node b reads what node a wrote, at once.
+TEST_F(PostgresQueueTest, AnotherNodeReadsTheSameJourney) {
+  auto q = Journeyed("orders");
+  const std::string id = Send(*q, "a", 5).message_id;
+  clock_.Advance(5000);
+  auto got = Receive(*q, 1, 30);
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_TRUE(q->Delete(got[0].receipt_handle).ok());
+  const std::vector<JourneyEntry> on_a = q->Journey(id);
+  const std::vector<JourneyEntry> on_b = b_->FindQueue("orders")->Journey(id);
+  ASSERT_EQ(on_a.size(), 3u);
+  ASSERT_EQ(on_b.size(), on_a.size());
+  for (size_t i = 0; i < on_a.size(); ++i) {
+    EXPECT_EQ(on_b[i].event, on_a[i].event);
+    EXPECT_EQ(on_b[i].at_ms, on_a[i].at_ms);
+    EXPECT_EQ(on_b[i].visible_until_ms, on_a[i].visible_until_ms);
+  }
+}
+
+// Reads hold the bounds at once; Tick deletes the rows beyond them: below
+// the count's cut, found again once a minute, and past the retention.
+TEST_F(PostgresQueueTest, TickTrimsTheJourneyRowsBeyondTheCountAndTheRetention) {
+  auto q = Journeyed("bounded", 3600, 1000);
+  const auto send = [&](int n) {
+    std::vector<SendRequest> batch(static_cast<size_t>(n));
+    for (SendRequest& r : batch) r.payload = "m";
+    ASSERT_TRUE(q->SendBatch(std::move(batch)).back().ok());
+  };
+  send(1);
+  for (int i = 0; i < 100; ++i) send(10);
+  EXPECT_EQ(JourneyRows(), 1001);
+  clock_.Advance(2000);
+  a_->Tick();
+  EXPECT_EQ(JourneyRows(), 1000);
+  send(10);
+  clock_.Advance(1000);
+  a_->Tick();
+  EXPECT_EQ(JourneyRows(), 1010) << "the cut found a second ago holds until the next minute";
+  clock_.Advance(60'000);
+  a_->Tick();
+  EXPECT_EQ(JourneyRows(), 1000);
+  clock_.Advance(3'600'000);
+  b_->Tick();  // any node's housekeeping
+  EXPECT_EQ(JourneyRows(), 0);
+}
+
+TEST_F(PostgresQueueTest, SwitchingJourneysOffOrDeletingTheQueueDeletesItsRows) {
+  auto toggled = Journeyed("toggle");
+  auto deleted = Journeyed("gone");
+  Send(*toggled, "a");
+  Send(*deleted, "b");
+  ASSERT_EQ(JourneyRows(), 2);
+  ASSERT_TRUE(toggled->SetSettings(QueueSettings{}).ok());
+  EXPECT_EQ(JourneyRows(), 1);
+  ASSERT_TRUE(a_->DeleteQueue("gone").ok());
+  EXPECT_EQ(JourneyRows(), 0);
 }
 
 }  // namespace
