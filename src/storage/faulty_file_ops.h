@@ -7,7 +7,8 @@
 //
 // Thread-safety: all methods are thread-safe (atomics; mu_ guards the
 // rules, the hooks and the descriptors' paths; space_mu_ makes a limited
-// write's check and write one step). Hooks run with neither held.
+// write's check and write one step, and keeps renames, removals and
+// truncations out of that step). Hooks run with neither held.
 #pragma once
 
 #include <sys/stat.h>
@@ -138,16 +139,23 @@ class FaultyFileOps final : public FileOps {
     if (int e = RuleFor(FileOp::kFileSize, path)) return Failed(e);
     return FileOps::FileSize(path, size);
   }
+  // Renames, removals and truncations hold space_mu_: a listing of the
+  // directory that runs while a file is renamed may see it under neither
+  // name, and a limited write that counted the space so would take room
+  // the disk does not have.
   int Rename(const std::string& from, const std::string& to) override {
     if (int e = RuleFor(FileOp::kRename, from, to)) return Failed(e);
+    std::lock_guard lock(space_mu_);
     return FileOps::Rename(from, to);
   }
   int Unlink(const std::string& path) override {
     if (int e = RuleFor(FileOp::kUnlink, path)) return Failed(e);
+    std::lock_guard lock(space_mu_);
     return FileOps::Unlink(path);
   }
   int Truncate(const std::string& path, off_t size) override {
     if (int e = RuleFor(FileOp::kTruncate, path)) return Failed(e);
+    std::lock_guard lock(space_mu_);
     return FileOps::Truncate(path, size);
   }
   int SyncDir(const std::string& dir) override {
