@@ -1,11 +1,14 @@
 // FaultyFileOps: FileOps for tests that fails any one kind of file
 // operation with a chosen errno (ENOSPC for a full disk, EIO for a failing
 // one), optionally only on paths containing a given part, until healed; or
-// that models a small file system (LimitSpace).
+// that models a small file system (LimitSpace). Hooks on writes (BeforePwrite,
+// AfterPwrite) let a test hold a thread at a chosen write, to force one
+// interleaving of the log's threads without sleeping.
 //
 // Thread-safety: all methods are thread-safe (atomics; mu_ guards the
-// rules and the descriptors' paths; space_mu_ makes a limited write's check
-// and write one step).
+// rules, the hooks and the descriptors' paths; space_mu_ makes a limited
+// write's check and write one step, and keeps renames, removals and
+// truncations out of that step). Hooks run with neither held.
 #pragma once
 
 #include <sys/stat.h>
@@ -15,9 +18,11 @@
 #include <cerrno>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "storage/file_ops.h"
@@ -74,6 +79,20 @@ class FaultyFileOps final : public FileOps {
     std::lock_guard lock(space_mu_);
     return UsedLocked();
   }
+  // Runs fn(data) ahead of every Pwrite on a path containing `path_part`,
+  // on the calling thread; fn may block to hold that thread there.
+  void BeforePwrite(std::string path_part, std::function<void(std::string_view data)> fn) {
+    std::lock_guard lock(mu_);
+    before_pwrite_.push_back({std::move(path_part), std::move(fn)});
+  }
+  // Runs fn(asked, result) after every Pwrite on a path containing
+  // `path_part` (asked: the bytes it was given; result: what it returned,
+  // short when the limited space ran out), on the calling thread, which may
+  // be held there while it keeps what it wrote.
+  void AfterPwrite(std::string path_part, std::function<void(size_t asked, ssize_t result)> fn) {
+    std::lock_guard lock(mu_);
+    after_pwrite_.push_back({std::move(path_part), std::move(fn)});
+  }
   // Calls failed so far.
   uint64_t failures() const { return failures_.load(); }
 
@@ -93,28 +112,15 @@ class FaultyFileOps final : public FileOps {
     FileOps::Close(fd);
   }
   ssize_t Pwrite(int fd, const void* data, size_t n, off_t offset) override {
-    if (int e = write_errno_.load()) return Failed(e);
-    if (int e = RuleFor(FileOp::kPwrite, PathOf(fd))) return Failed(e);
-    std::lock_guard lock(space_mu_);
-    if (space_ > 0) {
-      struct stat st;
-      if (::fstat(fd, &st) != 0) return -1;
-      const uint64_t size = static_cast<uint64_t>(st.st_size);
-      const uint64_t end = static_cast<uint64_t>(offset) + n;
-      if (end > size) {
-        const uint64_t used = UsedLocked();
-        const uint64_t room = space_ > used ? space_ - used : 0;
-        if (end - size > room) {
-          // What fits, as a short write; nothing at all is ENOSPC.
-          const uint64_t fits = size + room > static_cast<uint64_t>(offset)
-                                    ? size + room - static_cast<uint64_t>(offset)
-                                    : 0;
-          if (fits == 0) return Failed(ENOSPC);
-          n = static_cast<size_t>(std::min<uint64_t>(n, fits));
-        }
-      }
+    const std::string path = PathOf(fd);
+    for (const auto& fn : HooksFor(before_pwrite_, path)) {
+      fn(std::string_view(static_cast<const char*>(data), n));
     }
-    return FileOps::Pwrite(fd, data, n, offset);
+    const ssize_t result = LimitedPwrite(fd, data, n, offset, path);
+    const int saved_errno = errno;
+    for (const auto& fn : HooksFor(after_pwrite_, path)) fn(n, result);
+    errno = saved_errno;
+    return result;
   }
   ssize_t Pread(int fd, void* data, size_t n, off_t offset) override {
     if (int e = RuleFor(FileOp::kPread, PathOf(fd))) return Failed(e);
@@ -133,16 +139,23 @@ class FaultyFileOps final : public FileOps {
     if (int e = RuleFor(FileOp::kFileSize, path)) return Failed(e);
     return FileOps::FileSize(path, size);
   }
+  // Renames, removals and truncations hold space_mu_: a listing of the
+  // directory that runs while a file is renamed may see it under neither
+  // name, and a limited write that counted the space so would take room
+  // the disk does not have.
   int Rename(const std::string& from, const std::string& to) override {
     if (int e = RuleFor(FileOp::kRename, from, to)) return Failed(e);
+    std::lock_guard lock(space_mu_);
     return FileOps::Rename(from, to);
   }
   int Unlink(const std::string& path) override {
     if (int e = RuleFor(FileOp::kUnlink, path)) return Failed(e);
+    std::lock_guard lock(space_mu_);
     return FileOps::Unlink(path);
   }
   int Truncate(const std::string& path, off_t size) override {
     if (int e = RuleFor(FileOp::kTruncate, path)) return Failed(e);
+    std::lock_guard lock(space_mu_);
     return FileOps::Truncate(path, size);
   }
   int SyncDir(const std::string& dir) override {
@@ -165,6 +178,47 @@ class FaultyFileOps final : public FileOps {
     std::string path_part;
   };
 
+  // Pwrite without the hooks: the failures, then the space limit.
+  ssize_t LimitedPwrite(int fd, const void* data, size_t n, off_t offset, const std::string& path) {
+    if (int e = write_errno_.load()) return Failed(e);
+    if (int e = RuleFor(FileOp::kPwrite, path)) return Failed(e);
+    std::lock_guard lock(space_mu_);
+    if (space_ > 0) {
+      struct stat st;
+      if (::fstat(fd, &st) != 0) return -1;
+      const uint64_t size = static_cast<uint64_t>(st.st_size);
+      const uint64_t end = static_cast<uint64_t>(offset) + n;
+      if (end > size) {
+        const uint64_t used = UsedLocked();
+        const uint64_t room = space_ > used ? space_ - used : 0;
+        if (end - size > room) {
+          // What fits, as a short write; nothing at all is ENOSPC.
+          const uint64_t fits = size + room > static_cast<uint64_t>(offset)
+                                    ? size + room - static_cast<uint64_t>(offset)
+                                    : 0;
+          if (fits == 0) return Failed(ENOSPC);
+          n = static_cast<size_t>(std::min<uint64_t>(n, fits));
+        }
+      }
+    }
+    return FileOps::Pwrite(fd, data, n, offset);
+  }
+  template <typename Fn>
+  struct Hook {
+    std::string path_part;
+    std::function<Fn> fn;
+  };
+  // The hooks of `hooks` for `path`, copied so that they run with mu_ released.
+  template <typename Fn>
+  std::vector<std::function<Fn>> HooksFor(const std::vector<Hook<Fn>>& hooks,
+                                          const std::string& path) {
+    std::vector<std::function<Fn>> out;
+    std::lock_guard lock(mu_);
+    for (const auto& h : hooks) {
+      if (path.find(h.path_part) != std::string::npos) out.push_back(h.fn);
+    }
+    return out;
+  }
   int Failed(int e) {
     ++failures_;
     errno = e;
@@ -213,6 +267,8 @@ class FaultyFileOps final : public FileOps {
   std::mutex mu_;
   std::vector<Rule> rules_;           // guarded by mu_
   std::map<int, std::string> paths_;  // guarded by mu_: open descriptors' paths
+  std::vector<Hook<void(std::string_view)>> before_pwrite_;  // guarded by mu_
+  std::vector<Hook<void(size_t, ssize_t)>> after_pwrite_;    // guarded by mu_
   mutable std::mutex space_mu_;
   std::string space_dir_;  // guarded by space_mu_
   uint64_t space_ = 0;     // guarded by space_mu_; 0: no limit

@@ -527,10 +527,37 @@ Status Log::WriteChunks(std::vector<Chunk>& chunks) {
   // any of its records is acknowledged (a failed attempt is retried with
   // the batch): recovery then knows the log reaches at least that far.
   if (const uint64_t newest = chunks.back().segment; newest > manifest_segment_) {
-    FERRY_RETURN_IF_ERROR(WriteManifest(ops_, options_.dir, newest));
+    FERRY_RETURN_IF_ERROR(NameNewestSegment(newest));
     manifest_segment_ = newest;
   }
   return Status::Ok();
+}
+
+Status Log::NameNewestSegment(uint64_t newest) {
+  int err = 0;
+  Status st = WriteManifest(ops_, options_.dir, newest, &err);
+  if (st.ok() || !NoRoom(err)) return st;
+  // The preparer may hold the last free bytes in a file it is still writing:
+  // a roll into the spare wakes it to write the next one, which on a nearly
+  // full disk cannot fit, and it takes what room there is until its write
+  // fails and it removes the file. Taken as a write error, that moment would
+  // refuse every record ("cannot write to disk") where a full disk should
+  // refuse only sends and take deletes into the reserve. So wait for its
+  // attempt to end (not long: the disk it writes to is full), keep it from
+  // starting another, and write the manifest once more. A manifest that
+  // still does not fit fails the batch, which is retried.
+  {
+    std::unique_lock lock(mu_);
+    preparer_held_ = true;
+    prepared_cv_.wait(lock, [&] { return !preparing_; });
+  }
+  st = WriteManifest(ops_, options_.dir, newest);
+  {
+    std::lock_guard lock(mu_);
+    preparer_held_ = false;
+  }
+  spare_cv_.notify_all();
+  return st;
 }
 
 void Log::WriterLoop() {
@@ -631,16 +658,21 @@ void Log::PreparerLoop() {
   auto backoff = options_.retry_interval;
   std::unique_lock lock(mu_);
   while (true) {
-    spare_cv_.wait(lock,
-                   [&] { return stop_ || !spare_ready_ || !reserve_ready_ || reserve_trimmed_; });
+    spare_cv_.wait(lock, [&] {
+      return stop_ || (!preparer_held_ && (!spare_ready_ || !reserve_ready_ || reserve_trimmed_));
+    });
     if (stop_) break;
     // The reserve first: it is what lets consumers drain a full disk. A
     // trimmed one is written whole again and renamed over the old.
     const bool reserve = !reserve_ready_ || reserve_trimmed_;
+    preparing_ = true;
     lock.unlock();
     int err = 0;
     Status st = PrepareFile(reserve, &err);
     lock.lock();
+    // The file is whole or removed: it holds no space the writer may need.
+    preparing_ = false;
+    prepared_cv_.notify_all();
     if (st.ok()) {
       const bool was_full = reserve_in_use_ || no_room_;
       if (reserve) {
@@ -649,6 +681,7 @@ void Log::PreparerLoop() {
         reserve_in_use_ = false;
       } else {
         spare_ready_ = true;
+        ++stats_.spares_made;
       }
       // Sends resume once both files fit, not in between.
       if (spare_ready_ && reserve_ready_ && !reserve_trimmed_) no_room_ = false;

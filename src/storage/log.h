@@ -28,7 +28,11 @@
 // attempt that finds no room removes what it wrote and waits before the
 // next, doubling the wait up to 16 retry intervals; RemoveSegment wakes it
 // at once. It makes the reserve (whole) again before the spare; records
-// that add data are taken again once both fit.
+// that add data are taken again once both fit. Its file in progress can
+// hold the last free bytes when the writer names a new segment in the
+// manifest: a manifest write that meets ENOSPC waits for that attempt to end
+// and is tried once more, so a full disk is met as one, not as a failing
+// write (NameNewestSegment).
 //
 // When a write or fdatasync fails (disk full, I/O error) the batch is kept
 // and retried every LogOptions::retry_interval (a second). Every waiting
@@ -94,6 +98,7 @@ struct LogStats {
   uint64_t write_errors = 0;
   uint64_t refused_full = 0;   // appends refused because the disk is full
   uint64_t reserve_taken = 0;  // times the reserve became a segment
+  uint64_t spares_made = 0;    // spare segments the preparer finished
 };
 
 class Log {
@@ -157,6 +162,9 @@ class Log {
   // Creates segment file `path`: the spare, else a new zero-filled file,
   // else, when there is no room, the reserve. Writer thread.
   Status CreateSegment(const std::string& path);
+  // Writes the manifest naming `newest`, waiting out a file of the
+  // preparer's when the disk has no room for it. Writer thread.
+  Status NameNewestSegment(uint64_t newest);
   // The helper thread's job: writes the reserve (when `reserve`) or a spare;
   // on failure removes what it wrote and sets *err.
   Status PrepareFile(bool reserve, int* err);
@@ -194,6 +202,7 @@ class Log {
   std::condition_variable work_cv_;        // writer: a batch is waiting, or stop
   std::condition_variable done_cv_;        // Flush(): durable_ advanced
   std::condition_variable spare_cv_;       // preparer: a spare or the reserve is wanted
+  std::condition_variable prepared_cv_;    // writer: the preparer's attempt ended
   std::vector<Chunk> pending_;             // guarded by mu_
   std::vector<Chunk> writing_;             // guarded by mu_ (read by ReadPayload)
   std::vector<std::string> free_buffers_;  // guarded by mu_; see TakeBufferLocked
@@ -211,6 +220,8 @@ class Log {
   bool no_room_ = false;          // guarded by mu_: the helper's last file did not fit
   Status no_room_cause_;          // guarded by mu_: the error that found the disk full
   bool space_freed_ = false;      // guarded by mu_: a segment was removed (wakes the helper)
+  bool preparing_ = false;        // guarded by mu_: a preparer's file, maybe holding free space
+  bool preparer_held_ = false;    // guarded by mu_: the manifest is retried; start no file
   LogStats stats_;                // guarded by mu_
   mutable std::map<uint64_t, std::shared_ptr<const ReadFd>> read_fds_;  // guarded by mu_
   std::map<uint64_t, int>

@@ -7,16 +7,20 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include "common/coding.h"
 #include "storage/faulty_file_ops.h"
 #include "storage/log_reader.h"
 #include "storage/log_test_util.h"
+#include "storage/manifest.h"
 
 namespace ferry::storage {
 namespace {
@@ -496,15 +500,31 @@ class FullDiskTest : public ::testing::Test {
 
   std::string PathOf(const std::string& name) const { return dir_.path() + "/" + name; }
 
+  // Waits until the reserve and then the first spare are made: the first
+  // roll then takes the spare, as the sizes above assume.
+  bool WaitForTheFirstSpare() {
+    return WaitUntil([&] { return log_->stats().spares_made >= 1; }) &&
+           fs::exists(PathOf("RESERVE"));
+  }
+
   // Sends bodies of 1000 bytes, each made durable, until the log refuses
-  // one; returns that refusal.
-  Status SendUntilRefused() {
+  // one (returns that refusal) or one lands in `until_segment` (Ok).
+  Status SendUntilRefused(uint64_t until_segment = 0) {
     for (uint64_t i = sent_ + 1; i < 100000; ++i) {
       std::string body(1000, static_cast<char>('a' + i % 26));
       auto lsn = log_->Append(SendRecord(i, body));
       if (!lsn.ok()) return lsn.status();
       EXPECT_TRUE(log_->Flush().ok());
       sent_ = i;
+      const uint64_t segment = SegmentOf(*lsn);
+      if (segment == until_segment) return Status::Ok();
+      // Segment s > 1 took spare s - 1. Before the roll that follows, the
+      // preparer has made spare s or found no room for it: which file the
+      // next roll takes does not depend on how fast the preparer is.
+      if (segment > 1) {
+        EXPECT_TRUE(
+            WaitUntil([&] { return log_->stats().spares_made >= segment || log_->DiskFull(); }));
+      }
     }
     return Status::Ok();
   }
@@ -531,7 +551,7 @@ class FullDiskTest : public ::testing::Test {
 };
 
 TEST_F(FullDiskTest, SendsAreRefusedWhileDeletesGoOnIntoTheReserve) {
-  ASSERT_TRUE(WaitUntil([&] { return fs::exists(PathOf("RESERVE")); }));
+  ASSERT_TRUE(WaitForTheFirstSpare());
   Status refused = SendUntilRefused();
   EXPECT_EQ(refused.code(), Code::kUnavailable);
   EXPECT_NE(refused.message().find("disk is full"), std::string::npos) << refused.message();
@@ -564,7 +584,7 @@ TEST_F(FullDiskTest, SendsAreRefusedWhileDeletesGoOnIntoTheReserve) {
 }
 
 TEST_F(FullDiskTest, HealthSaysTheDiskIsFullWhileSendsAreRefused) {
-  ASSERT_TRUE(WaitUntil([&] { return fs::exists(PathOf("RESERVE")); }));
+  ASSERT_TRUE(WaitForTheFirstSpare());
   EXPECT_TRUE(log_->Health().ok());
   ASSERT_EQ(SendUntilRefused().code(), Code::kUnavailable);
   const uint64_t refused = log_->stats().refused_full;
@@ -576,7 +596,7 @@ TEST_F(FullDiskTest, HealthSaysTheDiskIsFullWhileSendsAreRefused) {
 }
 
 TEST_F(FullDiskTest, TheHelperGivesUpItsPartialFileAndWaitsLongerEachTime) {
-  ASSERT_TRUE(WaitUntil([&] { return fs::exists(PathOf("RESERVE")); }));
+  ASSERT_TRUE(WaitForTheFirstSpare());
   ASSERT_EQ(SendUntilRefused().code(), Code::kUnavailable);
   // The spare that did not fit is removed, not left holding what it took.
   ASSERT_TRUE(WaitUntil([&] { return log_->DiskFull() && !fs::exists(PathOf("spare.wal.tmp")); }));
@@ -590,7 +610,7 @@ TEST_F(FullDiskTest, TheHelperGivesUpItsPartialFileAndWaitsLongerEachTime) {
 }
 
 TEST_F(FullDiskTest, RemovingSegmentsBringsTheReserveBackAndSendsWithIt) {
-  ASSERT_TRUE(WaitUntil([&] { return fs::exists(PathOf("RESERVE")); }));
+  ASSERT_TRUE(WaitForTheFirstSpare());
   ASSERT_EQ(SendUntilRefused().code(), Code::kUnavailable);
   // Deletes take the reserve.
   DeleteIntoTheNextSegment();
@@ -614,6 +634,75 @@ TEST_F(FullDiskTest, RemovingSegmentsBringsTheReserveBackAndSendsWithIt) {
   ASSERT_TRUE(lsn.ok()) << lsn.status().message();
   ASSERT_TRUE(log_->Flush().ok());
   EXPECT_LE(ops_.SpaceUsed(), kDisk);
+}
+
+// The roll into segment 3 takes the spare and wakes the preparer to write
+// the next one, which does not fit: it takes the last free bytes, and holds
+// them until its next write fails and it removes the file. The manifest
+// naming segment 3, written meanwhile, meets ENOSPC. That is the full disk
+// the preparer is about to report, not a failing one: the batch must not
+// fail (every record refused "cannot write to disk"); the log enters its
+// full-disk mode. The hooks force that order: the manifest is written only
+// once the spare holds the last bytes, which it keeps until the manifest
+// write has met the full disk.
+TEST_F(FullDiskTest, AManifestThatFindsTheDiskFilledByASpareWaitsTheSpareOut) {
+  // Shared with the hooks, which the log's threads may still call after the
+  // test's body has returned.
+  struct Order {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool spare_holds_the_last_bytes = false;  // guarded by mu
+    bool manifest_met_the_full_disk = false;  // guarded by mu
+    bool over = false;                        // guarded by mu: the test ended, hold no one
+  };
+  auto order = std::make_shared<Order>();
+  ops_.AfterPwrite("spare.wal.tmp", [order](size_t asked, ssize_t result) {
+    if (result < 0 || static_cast<size_t>(result) == asked) return;
+    std::unique_lock lock(order->mu);
+    order->spare_holds_the_last_bytes = true;
+    order->cv.notify_all();
+    order->cv.wait(lock, [&] { return order->manifest_met_the_full_disk || order->over; });
+  });
+  ops_.BeforePwrite(std::string(kManifestFile), [order](std::string_view data) {
+    if (data.size() < 16 || DecodeFixed64(data.data() + 8) != 3) return;
+    std::unique_lock lock(order->mu);
+    order->cv.wait(lock, [&] { return order->spare_holds_the_last_bytes || order->over; });
+  });
+  ops_.AfterPwrite(std::string(kManifestFile), [order](size_t, ssize_t result) {
+    std::lock_guard lock(order->mu);
+    if (!order->spare_holds_the_last_bytes || result >= 0) return;
+    order->manifest_met_the_full_disk = true;
+    order->cv.notify_all();
+  });
+  // However the test ends, the log's threads are let go before the log stops.
+  struct LetGo {
+    ~LetGo() {
+      std::lock_guard lock(order->mu);
+      order->over = true;
+      order->cv.notify_all();
+    }
+    std::shared_ptr<Order> order;
+  } let_go{order};
+
+  ASSERT_TRUE(WaitForTheFirstSpare());
+  ASSERT_TRUE(SendUntilRefused(3).ok());
+  {
+    std::lock_guard lock(order->mu);
+    EXPECT_TRUE(order->manifest_met_the_full_disk);
+  }
+  EXPECT_EQ(log_->stats().write_errors, 0u);
+
+  const Status refused = SendUntilRefused();
+  EXPECT_EQ(refused.code(), Code::kUnavailable);
+  EXPECT_NE(refused.message().find("disk is full"), std::string::npos) << refused.message();
+  EXPECT_TRUE(log_->DiskFull());
+  EXPECT_EQ(log_->stats().write_errors, 0u);
+  // Deletes still go into the reserve.
+  std::vector<Lsn> deletes = DeleteIntoTheNextSegment();
+  ASSERT_TRUE(log_->Flush().ok());
+  EXPECT_EQ(log_->stats().reserve_taken, 1u);
+  EXPECT_LE(ops_.SpaceUsed(), kDisk);
+  EXPECT_EQ(ReadManifest(dir_.path(), ops_)->value_or(0), SegmentOf(deletes.back()));
 }
 
 // A deleted segment gives its space back only once no descriptor holds it:

@@ -37,23 +37,42 @@ Result<std::optional<uint64_t>> ReadManifest(const std::string& dir, FileOps& op
   return std::optional<uint64_t>(DecodeFixed64(buf + 8));
 }
 
-Status WriteManifest(FileOps& ops, const std::string& dir, uint64_t newest) {
+Status WriteManifest(FileOps& ops, const std::string& dir, uint64_t newest, int* err) {
   std::string data(kManifestMagic);
   PutFixed64(&data, newest);
   PutFixed32(&data, Crc32c(data));
   const std::string path = dir + "/" + std::string(kManifestFile);
   const std::string tmp = path + ".tmp";
+  int ignored = 0;
+  if (err == nullptr) err = &ignored;
   int fd = ops.Create(tmp);
-  if (fd < 0) return Failed("create", tmp);
-  ssize_t n = ops.Pwrite(fd, data.data(), data.size(), 0);
-  if (n != static_cast<ssize_t>(data.size()) || ops.Fdatasync(fd) != 0) {
-    Status st = Failed("write", tmp);
-    ops.Close(fd);
-    return st;
+  if (fd < 0) {
+    *err = errno;
+    return Failed("create", tmp);
+  }
+  // PwriteAll goes on after a short write, so that a disk with less room
+  // than the manifest reports the ENOSPC it meets rather than a stale errno.
+  Status st = PwriteAll(ops, fd, data, 0, tmp, "write", err);
+  if (st.ok() && ops.Fdatasync(fd) != 0) {
+    *err = errno;
+    st = Failed("fdatasync", tmp);
   }
   ops.Close(fd);
-  if (ops.Rename(tmp, path) != 0) return Failed("rename", tmp);
-  return ops.SyncDir(dir) == 0 ? Status::Ok() : Failed("fsync", dir);
+  if (st.ok() && ops.Rename(tmp, path) != 0) {
+    *err = errno;
+    st = Failed("rename", tmp);
+  }
+  if (!st.ok()) {
+    // A failed attempt holds no space: on a full disk the temporary file
+    // would keep what it took from the retry that follows.
+    ops.Unlink(tmp);
+    return st;
+  }
+  if (ops.SyncDir(dir) != 0) {
+    *err = errno;
+    return Failed("fsync", dir);
+  }
+  return Status::Ok();
 }
 
 }  // namespace ferry::storage

@@ -27,7 +27,9 @@ Result<std::optional<uint64_t>> ReadManifest(const std::string& dir,
 
 // Replaces the manifest so that it names `newest`: written to a temporary
 // file, synced, renamed into place and the directory synced, so that a crash
-// leaves the old manifest or the new one. kUnavailable when the disk fails.
-Status WriteManifest(FileOps& ops, const std::string& dir, uint64_t newest);
+// leaves the old manifest or the new one. kUnavailable when the disk fails,
+// and then *err (when given) is the errno, so that a caller can tell a full
+// disk (ENOSPC) from a failing one; a failed attempt leaves no temporary file.
+Status WriteManifest(FileOps& ops, const std::string& dir, uint64_t newest, int* err = nullptr);
 
 }  // namespace ferry::storage
